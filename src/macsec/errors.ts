@@ -1,0 +1,29 @@
+/**
+ * The SecY layer's error: configuration mistakes and malformed input found at
+ * the public edge. Per-frame outcomes are not errors: `SecY.validate` returns
+ * a verdict instead of throwing.
+ */
+export type MacsecErrorCode =
+  | 'invalidKey'
+  | 'invalidSci'
+  | 'invalidAn'
+  | 'invalidPn'
+  | 'invalidSalt'
+  | 'invalidSsci'
+  | 'unknownCipherSuite'
+  | 'unsupportedOffset'
+  | 'noSuchSc'
+  | 'noSuchSa'
+  | 'malformedFrame';
+
+export class MacsecError extends Error {
+  override readonly name = 'MacsecError';
+
+  constructor(
+    readonly code: MacsecErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * Byte helpers shared by every codec: hex conversion, a bounds-checked reader
+ * and a growable writer.
+ *
+ * Every pure API takes `Uint8Array`; frames handed up from sockets are often
+ * slices of larger buffers, so views are always built from
+ * `buffer, byteOffset, byteLength`.
+ *
+ * @example
+ * const r = new ByteReader(bytes, (field, offset) => new MkaError('malformed', `${field} at ${offset}`));
+ * const version = r.u8('version');
+ */
+
+/** Builds a DataView over exactly the octets of `b`, wherever its buffer starts. */
+export function view(b: Uint8Array): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength);
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** Lower-case hex of `b`, no separators. */
+export function toHex(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += HEX[b[i]!];
+  return s;
+}
+
+/**
+ * Parses hex (upper or lower case; ':', '-', ' ' and '.' separators ignored).
+ * @throws RangeError naming `what` when the text is not whole octets of hex.
+ */
+export function fromHex(hex: string, what = 'hex'): Uint8Array {
+  const clean = hex.replace(/[\s:.-]/g, '');
+  if (clean.length % 2 !== 0) throw new RangeError(`${what}: odd number of hex digits (${clean.length})`);
+  if (!/^[0-9a-fA-F]*$/.test(clean)) throw new RangeError(`${what}: not hexadecimal`);
+  const out = new Uint8Array(clean.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+/** Concatenates byte arrays into a new array. */
+export function concat(...parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** Octet-wise equality. Not constant time: use {@link constantTimeEqual} for tags. */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Equality whose time depends only on the length, for ICV comparison. */
+export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d |= a[i]! ^ b[i]!;
+  return d === 0;
+}
+
+/** Formats a 6-octet MAC address as aa:bb:cc:dd:ee:ff. */
+export function macToString(mac: Uint8Array): string {
+  return Array.from(mac.subarray(0, 6), (x) => HEX[x]).join(':');
+}
+
+/** Parses aa:bb:cc:dd:ee:ff (or 12 hex digits). @throws RangeError when not 6 octets. */
+export function macFromString(s: string): Uint8Array {
+  const b = fromHex(s, 'MAC address');
+  if (b.length !== 6) throw new RangeError(`MAC address: expected 6 octets, got ${b.length}`);
+  return b;
+}
+
+/** Called by {@link ByteReader} to build the caller's layer error. */
+export type ReadErrorFactory = (field: string, offset: number, need: number, have: number) => Error;
+
+/**
+ * Bounds-checked big-endian reader. Every read names its field so that a short
+ * input turns into the caller's layer error with field and offset, never into
+ * `undefined` or a bare RangeError.
+ */
+export class ByteReader {
+  private readonly dv: DataView;
+  offset = 0;
+
+  constructor(
+    readonly bytes: Uint8Array,
+    private readonly fail: ReadErrorFactory,
+  ) {
+    this.dv = view(bytes);
+  }
+
+  get remaining(): number {
+    return this.bytes.length - this.offset;
+  }
+
+  /** @throws the layer error when fewer than `n` octets remain. */
+  need(n: number, field: string): void {
+    if (n > this.remaining) throw this.fail(field, this.offset, n, this.remaining);
+  }
+
+  u8(field: string): number {
+    this.need(1, field);
+    return this.dv.getUint8(this.offset++);
+  }
+
+  u16(field: string): number {
+    this.need(2, field);
+    const v = this.dv.getUint16(this.offset);
+    this.offset += 2;
+    return v;
+  }
+
+  u32(field: string): number {
+    this.need(4, field);
+    const v = this.dv.getUint32(this.offset);
+    this.offset += 4;
+    return v;
+  }
+
+  u64(field: string): bigint {
+    this.need(8, field);
+    const v = this.dv.getBigUint64(this.offset);
+    this.offset += 8;
+    return v;
+  }
+
+  /** A view (not a copy) of the next `n` octets. */
+  bytesView(n: number, field: string): Uint8Array {
+    this.need(n, field);
+    const v = this.bytes.subarray(this.offset, this.offset + n);
+    this.offset += n;
+    return v;
+  }
+
+  /** A copy of the next `n` octets, so the decoded object never aliases its input. */
+  copy(n: number, field: string): Uint8Array {
+    return this.bytesView(n, field).slice();
+  }
+
+  skip(n: number, field: string): void {
+    this.need(n, field);
+    this.offset += n;
+  }
+}
+
+/** Growable big-endian writer. */
+export class ByteWriter {
+  private buf: Uint8Array;
+  private dv: DataView;
+  length = 0;
+
+  constructor(initial = 256) {
+    this.buf = new Uint8Array(initial);
+    this.dv = view(this.buf);
+  }
+
+  private ensure(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.length + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.length));
+    this.buf = next;
+    this.dv = view(next);
+  }
+
+  u8(v: number): this {
+    this.ensure(1);
+    this.dv.setUint8(this.length++, v);
+    return this;
+  }
+
+  u16(v: number): this {
+    this.ensure(2);
+    this.dv.setUint16(this.length, v);
+    this.length += 2;
+    return this;
+  }
+
+  u32(v: number): this {
+    this.ensure(4);
+    this.dv.setUint32(this.length, v >>> 0);
+    this.length += 4;
+    return this;
+  }
+
+  u64(v: bigint): this {
+    this.ensure(8);
+    this.dv.setBigUint64(this.length, v);
+    this.length += 8;
+    return this;
+  }
+
+  bytes(b: Uint8Array): this {
+    this.ensure(b.length);
+    this.buf.set(b, this.length);
+    this.length += b.length;
+    return this;
+  }
+
+  zeros(n: number): this {
+    this.ensure(n);
+    this.buf.fill(0, this.length, this.length + n);
+    this.length += n;
+    return this;
+  }
+
+  /** Overwrites a 16-bit value already written, for length fields known only later. */
+  patchU16(at: number, v: number): void {
+    this.dv.setUint16(at, v);
+  }
+
+  /** The written octets, copied. */
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.length);
+  }
+}
