@@ -1,0 +1,626 @@
+/**
+ * The MAC Security Entity (SecY) of IEEE 802.1AE-2018 clause 10: one
+ * transmit secure channel with up to four SAs, a receive SC per peer SCI with
+ * up to four SAs each, replay protection, validateFrames, and the clause 10.7
+ * counters. Pure: frames in, frames and verdicts out; no I/O, no timers.
+ *
+ * @example
+ * const secy = new SecY({ txSci: sciFromHex('5254009900020001'), cipherSuite: GCM_AES_128 });
+ * secy.createTxSa({ an: 0, sak, nextPn: 1n });
+ * secy.enableTxSa(0);
+ * const wire = secy.protect(frame);            // { ok: true, frame } or { ok: false, reason }
+ * secy.createRxSc(peerSci);
+ * secy.createRxSa(peerSci, { an: 0, sak: peerSak, lowestPn: 1n });
+ * secy.enableRxSa(peerSci, 0);
+ * const rx = secy.validate(wireFrame);          // { ok: true, verdict: 'inPktsOK', frame }
+ */
+import {
+  ICV_LEN,
+  MAC_HEADER_LEN,
+  MAX_PN_32,
+  MAX_PN_64,
+  PN_EXHAUSTION_32,
+  PN_EXHAUSTION_64,
+} from './constants.js';
+import type { CipherSuite } from './cipher-suite.js';
+import { GCM_AES_128 } from './cipher-suite.js';
+import { MacsecError } from './errors.js';
+import type { GcmEngine, GcmKey } from './gcm-engine.js';
+import { nodeGcmEngine } from './gcm-engine.js';
+import type { Sci } from './sci.js';
+import { sciToBytes, sciToHex } from './sci.js';
+import type { BadTagReason } from './sectag.js';
+import { isMacsecFrame, parseSecTag, writeSecTag } from './sectag.js';
+import {
+  type DeliverVerdict,
+  type DropVerdict,
+  type RxSaCounters,
+  type RxScCounters,
+  type SecYCounters,
+  type TxSaCounters,
+  type TxScCounters,
+  newRxSaCounters,
+  newRxScCounters,
+  newSecYCounters,
+  newTxSaCounters,
+  newTxScCounters,
+} from './counters.js';
+
+/** 802.1AE-2018 10.7.8 validateFrames. */
+export type ValidateFrames = 'disabled' | 'check' | 'strict';
+
+export interface SecYConfig {
+  /** SCI of this SecY's transmit SC. */
+  txSci: Sci;
+  /** @default GCM-AES-128 (the 802.1AE default suite) */
+  cipherSuite?: CipherSuite;
+  /** Send the SCI in every SecTAG (AWS requires it). @default true */
+  includeSci?: boolean;
+  /** End Station bit when the SCI is not sent. @default false */
+  es?: boolean;
+  /** Single Copy Broadcast bit when the SCI is not sent. @default false */
+  scb?: boolean;
+  /** @default true */
+  protectFrames?: boolean;
+  /** Encrypt (E = C = 1); false gives integrity only (E = C = 0). @default true */
+  confidentiality?: boolean;
+  /**
+   * Confidentiality offset. Only 0 is supported: Linux and AWS use no other,
+   * and with 30 or 50 a receiver must be told the offset out of band.
+   * @default 0
+   * @throws MacsecError('unsupportedOffset') for 30 or 50.
+   */
+  confidentialityOffset?: number;
+  /** @default 'strict' */
+  validateFrames?: ValidateFrames;
+  /** @default true */
+  replayProtect?: boolean;
+  /** @default 0 */
+  replayWindow?: number;
+  /** Longest protected frame (DA to ICV, no FCS) the port may send. @default Infinity */
+  maxFrameLength?: number;
+  /**
+   * Transmit PN at which `pnThresholdReached` is raised so that the KaY can
+   * rekey in time. @default 0xC0000000, or 0xC000000000000000 with XPN (802.1X-2020 9.8)
+   */
+  pnThreshold?: bigint;
+  /** @default nodeGcmEngine */
+  engine?: GcmEngine;
+}
+
+export interface TxSaParams {
+  an: number;
+  sak: Uint8Array;
+  /** @default 1n */
+  nextPn?: bigint;
+  /** XPN: this SC's Short SCI (802.1AE-2018 10.7.13). */
+  ssci?: number;
+  /** XPN: 12-octet salt of the SAK. */
+  salt?: Uint8Array;
+}
+
+export interface RxSaParams {
+  an: number;
+  sak: Uint8Array;
+  /** @default 1n */
+  lowestPn?: bigint;
+  /** XPN: the transmitter's SSCI. */
+  ssci?: number;
+  /** XPN: 12-octet salt of the SAK. */
+  salt?: Uint8Array;
+}
+
+interface SaCommon {
+  readonly an: number;
+  readonly suite: CipherSuite;
+  readonly key: GcmKey;
+  /** XPN: (SSCI ‖ 0⁶⁴) ⊕ salt, to which the PN is XORed per frame. */
+  readonly xpnIvBase: Uint8Array | null;
+  inUse: boolean;
+  nextPn: bigint;
+}
+
+interface TxSa extends SaCommon {
+  thresholdRaised: boolean;
+  readonly counters: TxSaCounters;
+}
+
+interface RxSa extends SaCommon {
+  lowestPn: bigint;
+  readonly counters: RxSaCounters;
+}
+
+interface RxSc {
+  readonly sci: Sci;
+  readonly sciBytes: Uint8Array;
+  readonly sas: Array<RxSa | undefined>;
+  readonly counters: RxScCounters;
+}
+
+export type SecYEvent =
+  | { type: 'pnThresholdReached'; an: number; pn: bigint }
+  | { type: 'txSaExhausted'; an: number };
+
+export type ProtectResult =
+  | { ok: true; frame: Uint8Array; an?: number; pn?: bigint }
+  | { ok: false; reason: 'outPktsTooLong' | 'outPktsNoActiveSa' };
+
+export type ValidateResult =
+  | { ok: true; verdict: DeliverVerdict; frame: Uint8Array; sci?: Sci; an?: number; pn?: bigint }
+  | { ok: false; verdict: DropVerdict; badTag?: BadTagReason; sci?: Sci; an?: number; pn?: bigint };
+
+const EMPTY = new Uint8Array(0);
+
+function checkAn(an: number): void {
+  if (!Number.isInteger(an) || an < 0 || an > 3) throw new MacsecError('invalidAn', `AN must be 0..3, got ${an}`);
+}
+
+export class SecY {
+  readonly txSci: Sci;
+  private readonly txSciBytes: Uint8Array;
+  private readonly engine: GcmEngine;
+  cipherSuite: CipherSuite;
+  includeSci: boolean;
+  es: boolean;
+  scb: boolean;
+  protectFrames: boolean;
+  confidentiality: boolean;
+  validateFrames: ValidateFrames;
+  replayProtect: boolean;
+  replayWindow: bigint;
+  maxFrameLength: number;
+  private pnThresholdOverride: bigint | undefined;
+
+  readonly counters: SecYCounters = newSecYCounters();
+  readonly txScCounters: TxScCounters = newTxScCounters();
+  private readonly txSas: Array<TxSa | undefined> = [undefined, undefined, undefined, undefined];
+  /** AN of the encoding SA (802.1AE-2018 10.7.7 encodingSA), or -1 before one is enabled. */
+  private encodingAn = -1;
+  private readonly rxScs = new Map<Sci, RxSc>();
+  private events: SecYEvent[] = [];
+
+  /** @throws MacsecError on an invalid configuration (see {@link SecYConfig}). */
+  constructor(config: SecYConfig) {
+    this.txSci = config.txSci;
+    this.txSciBytes = sciToBytes(config.txSci);
+    this.engine = config.engine ?? nodeGcmEngine;
+    this.cipherSuite = GCM_AES_128;
+    this.includeSci = true;
+    this.es = false;
+    this.scb = false;
+    this.protectFrames = true;
+    this.confidentiality = true;
+    this.validateFrames = 'strict';
+    this.replayProtect = true;
+    this.replayWindow = 0n;
+    this.maxFrameLength = Infinity;
+    this.configure(config);
+  }
+
+  /**
+   * Changes the managed objects of 802.1AE-2018 10.7. Installed SAs keep the
+   * cipher suite they were created with.
+   * @throws MacsecError('unsupportedOffset' | 'invalidPn') on a bad value.
+   */
+  configure(c: Omit<Partial<SecYConfig>, 'txSci' | 'engine'>): void {
+    if (c.confidentialityOffset !== undefined && c.confidentialityOffset !== 0) {
+      const what = c.confidentialityOffset === 30 || c.confidentialityOffset === 50 ? 'is not supported' : 'is not defined';
+      throw new MacsecError(
+        'unsupportedOffset',
+        `confidentiality offset ${c.confidentialityOffset} ${what}: dxlab, Linux and AWS use offset 0 only`,
+      );
+    }
+    if (c.replayWindow !== undefined && (!Number.isInteger(c.replayWindow) || c.replayWindow < 0 || c.replayWindow > 0xffffffff)) {
+      throw new MacsecError('invalidPn', `replay window must be 0..4294967295, got ${c.replayWindow}`);
+    }
+    if (c.cipherSuite) this.cipherSuite = c.cipherSuite;
+    if (c.includeSci !== undefined) this.includeSci = c.includeSci;
+    if (c.es !== undefined) this.es = c.es;
+    if (c.scb !== undefined) this.scb = c.scb;
+    if (c.protectFrames !== undefined) this.protectFrames = c.protectFrames;
+    if (c.confidentiality !== undefined) this.confidentiality = c.confidentiality;
+    if (c.validateFrames !== undefined) this.validateFrames = c.validateFrames;
+    if (c.replayProtect !== undefined) this.replayProtect = c.replayProtect;
+    if (c.replayWindow !== undefined) this.replayWindow = BigInt(c.replayWindow);
+    if (c.maxFrameLength !== undefined) this.maxFrameLength = c.maxFrameLength;
+    if (c.pnThreshold !== undefined) this.pnThresholdOverride = c.pnThreshold;
+  }
+
+  /** Events raised since the last call (PN threshold, SA exhausted). */
+  takeEvents(): SecYEvent[] {
+    const e = this.events;
+    this.events = [];
+    return e;
+  }
+
+  // ---------------------------------------------------------------- SAs
+
+  private makeSa(suite: CipherSuite, an: number, sak: Uint8Array, pn: bigint, ssci?: number, salt?: Uint8Array): SaCommon {
+    checkAn(an);
+    if (sak.length !== suite.keyLength) {
+      throw new MacsecError('invalidKey', `${suite.name} needs a ${suite.keyLength}-octet SAK, got ${sak.length} octets`);
+    }
+    const maxPn = suite.xpn ? MAX_PN_64 : MAX_PN_32;
+    if (pn < 1n || pn > maxPn) throw new MacsecError('invalidPn', `PN ${pn} out of range 1..${maxPn} for ${suite.name}`);
+    let xpnIvBase: Uint8Array | null = null;
+    if (suite.xpn) {
+      if (ssci === undefined || !Number.isInteger(ssci) || ssci < 0 || ssci > 0xffffffff) {
+        throw new MacsecError('invalidSsci', `${suite.name} needs an SSCI (32-bit), got ${ssci}`);
+      }
+      if (!salt || salt.length !== 12) {
+        throw new MacsecError('invalidSalt', `${suite.name} needs a 12-octet salt, got ${salt ? salt.length : 'none'}`);
+      }
+      // 802.1AE-2018 14.7: IV = (SSCI ‖ PN64) ⊕ salt.
+      xpnIvBase = salt.slice();
+      const dv = new DataView(xpnIvBase.buffer);
+      dv.setUint32(0, dv.getUint32(0) ^ ssci);
+    }
+    return { an, suite, key: this.engine.createKey(sak), xpnIvBase, inUse: false, nextPn: pn };
+  }
+
+  /**
+   * Installs a transmit SA (not yet used: see {@link enableTxSa}). Replaces
+   * any SA with the same AN.
+   * @throws MacsecError on a bad AN, key length, PN, SSCI or salt.
+   */
+  createTxSa(p: TxSaParams): void {
+    const sa = this.makeSa(this.cipherSuite, p.an, p.sak, p.nextPn ?? 1n, p.ssci, p.salt);
+    this.txSas[p.an]?.key.destroy();
+    this.txSas[p.an] = { ...sa, thresholdRaised: false, counters: newTxSaCounters() };
+    if (this.encodingAn === p.an) this.encodingAn = -1;
+  }
+
+  /** Makes the SA with this AN the encoding SA (802.1AE-2018 10.7.7). @throws MacsecError('noSuchSa'). */
+  enableTxSa(an: number): void {
+    checkAn(an);
+    const sa = this.txSas[an];
+    if (!sa) throw new MacsecError('noSuchSa', `no transmit SA with AN ${an}`);
+    for (const other of this.txSas) if (other) other.inUse = false;
+    sa.inUse = true;
+    this.encodingAn = an;
+  }
+
+  deleteTxSa(an: number): void {
+    checkAn(an);
+    this.txSas[an]?.key.destroy();
+    this.txSas[an] = undefined;
+    if (this.encodingAn === an) this.encodingAn = -1;
+  }
+
+  /** The next PN of a transmit SA, or undefined when there is none. */
+  txSaNextPn(an: number): bigint | undefined {
+    return this.txSas[an]?.nextPn;
+  }
+
+  /** AN of the SA in use for transmission, or undefined. */
+  get encodingSa(): number | undefined {
+    return this.encodingAn >= 0 ? this.encodingAn : undefined;
+  }
+
+  createRxSc(sci: Sci): void {
+    if (!this.rxScs.has(sci)) this.rxScs.set(sci, { sci, sciBytes: sciToBytes(sci), sas: [undefined, undefined, undefined, undefined], counters: newRxScCounters() });
+  }
+
+  deleteRxSc(sci: Sci): void {
+    const sc = this.rxScs.get(sci);
+    if (!sc) return;
+    for (const sa of sc.sas) sa?.key.destroy();
+    this.rxScs.delete(sci);
+  }
+
+  private rxSc(sci: Sci): RxSc {
+    const sc = this.rxScs.get(sci);
+    if (!sc) throw new MacsecError('noSuchSc', `no receive SC for SCI ${sciToHex(sci)}`);
+    return sc;
+  }
+
+  /**
+   * Installs a receive SA, not yet in use (see {@link enableRxSa}).
+   * @throws MacsecError('noSuchSc') when the SC does not exist, or on a bad parameter.
+   */
+  createRxSa(sci: Sci, p: RxSaParams): void {
+    const sc = this.rxSc(sci);
+    const lowestPn = p.lowestPn ?? 1n;
+    const sa = this.makeSa(this.cipherSuite, p.an, p.sak, lowestPn, p.ssci, p.salt);
+    sc.sas[p.an]?.key.destroy();
+    sc.sas[p.an] = { ...sa, lowestPn, counters: newRxSaCounters() };
+  }
+
+  enableRxSa(sci: Sci, an: number): void {
+    checkAn(an);
+    const sa = this.rxSc(sci).sas[an];
+    if (!sa) throw new MacsecError('noSuchSa', `no receive SA with AN ${an} in SC ${sciToHex(sci)}`);
+    sa.inUse = true;
+  }
+
+  deleteRxSa(sci: Sci, an: number): void {
+    checkAn(an);
+    const sc = this.rxScs.get(sci);
+    sc?.sas[an]?.key.destroy();
+    if (sc) sc.sas[an] = undefined;
+  }
+
+  /**
+   * Raises a receive SA's lowest acceptable PN, as the KaY does from a peer's
+   * SAK Use with Delay Protect (802.1X-2020 9.10); never lowers it.
+   */
+  setLowestPn(sci: Sci, an: number, pn: bigint): void {
+    const sa = this.rxSc(sci).sas[an];
+    if (!sa) throw new MacsecError('noSuchSa', `no receive SA with AN ${an} in SC ${sciToHex(sci)}`);
+    if (pn > sa.lowestPn) sa.lowestPn = pn;
+    if (sa.nextPn < sa.lowestPn) sa.nextPn = sa.lowestPn;
+  }
+
+  rxSaNextPn(sci: Sci, an: number): bigint | undefined {
+    return this.rxScs.get(sci)?.sas[an]?.nextPn;
+  }
+
+  rxSaLowestPn(sci: Sci, an: number): bigint | undefined {
+    return this.rxScs.get(sci)?.sas[an]?.lowestPn;
+  }
+
+  /** SCIs of the receive SCs. */
+  rxScis(): Sci[] {
+    return [...this.rxScs.keys()];
+  }
+
+  /** Counter snapshot of every level, for status output and tests. */
+  snapshot(): SecYSnapshot {
+    return {
+      secy: { ...this.counters },
+      txSc: { ...this.txScCounters },
+      txSas: this.txSas.flatMap((sa) => (sa ? [{ an: sa.an, inUse: sa.inUse, nextPn: sa.nextPn, ...sa.counters }] : [])),
+      rxScs: [...this.rxScs.values()].map((sc) => ({
+        sci: sc.sci,
+        ...sc.counters,
+        sas: sc.sas.flatMap((sa) => (sa ? [{ an: sa.an, inUse: sa.inUse, nextPn: sa.nextPn, lowestPn: sa.lowestPn, ...sa.counters }] : [])),
+      })),
+    };
+  }
+
+  // ----------------------------------------------------------- transmit
+
+  private ivFor(sa: SaCommon, sciBytes: Uint8Array, pn: bigint): Uint8Array {
+    const iv = new Uint8Array(12);
+    if (sa.xpnIvBase) {
+      iv.set(sa.xpnIvBase);
+      const dv = new DataView(iv.buffer);
+      dv.setUint32(4, dv.getUint32(4) ^ Number(pn >> 32n));
+      dv.setUint32(8, dv.getUint32(8) ^ Number(pn & 0xffffffffn));
+    } else {
+      iv.set(sciBytes);
+      new DataView(iv.buffer).setUint32(8, Number(pn));
+    }
+    return iv;
+  }
+
+  /**
+   * Protects one frame (802.1AE-2018 10.5): DA ‖ SA ‖ user data in, the
+   * protected frame out. The input is not modified.
+   * @throws MacsecError('malformedFrame') for fewer than 14 octets (no Ethernet header).
+   */
+  protect(frame: Uint8Array): ProtectResult {
+    if (frame.length < MAC_HEADER_LEN + 2) {
+      throw new MacsecError('malformedFrame', `frame of ${frame.length} octets has no Ethernet header`);
+    }
+    if (!this.protectFrames) {
+      this.counters.outPktsUntagged++;
+      return { ok: true, frame };
+    }
+    const sa = this.encodingAn >= 0 ? this.txSas[this.encodingAn] : undefined;
+    if (!sa || !sa.inUse) {
+      this.counters.outPktsNoActiveSa++;
+      return { ok: false, reason: 'outPktsNoActiveSa' };
+    }
+    const sendSci = this.includeSci;
+    const secureLen = frame.length - MAC_HEADER_LEN;
+    const tagLen = sendSci ? 16 : 8;
+    const outLen = MAC_HEADER_LEN + tagLen + secureLen + ICV_LEN;
+    if (outLen > this.maxFrameLength) {
+      this.counters.outPktsTooLong++;
+      return { ok: false, reason: 'outPktsTooLong' };
+    }
+    const pn = sa.nextPn;
+    const maxPn = sa.suite.xpn ? MAX_PN_64 : MAX_PN_32;
+    // A PN is never reused (802.1AE-2018 10.5.2): after the last PN the SA is spent.
+    if (pn >= maxPn) {
+      sa.inUse = false;
+      this.encodingAn = -1;
+      this.events.push({ type: 'txSaExhausted', an: sa.an });
+    }
+    sa.nextPn = pn + 1n;
+    const threshold = this.pnThresholdOverride ?? (sa.suite.xpn ? PN_EXHAUSTION_64 : PN_EXHAUSTION_32);
+    if (!sa.thresholdRaised && pn >= threshold) {
+      sa.thresholdRaised = true;
+      this.events.push({ type: 'pnThresholdReached', an: sa.an, pn });
+    }
+
+    const out = new Uint8Array(outLen);
+    out.set(frame.subarray(0, MAC_HEADER_LEN));
+    writeSecTag(
+      out,
+      { an: sa.an, encrypt: this.confidentiality, pn: Number(pn & 0xffffffffn), sci: sendSci ? this.txSci : undefined, es: this.es, scb: this.scb },
+      secureLen,
+    );
+    const dataOffset = MAC_HEADER_LEN + tagLen;
+    const iv = this.ivFor(sa, this.txSciBytes, pn);
+    const userData = frame.subarray(MAC_HEADER_LEN);
+    if (this.confidentiality) {
+      sa.key.seal(iv, out.subarray(0, dataOffset), userData, out, dataOffset);
+      this.txScCounters.outPktsEncrypted++;
+      this.txScCounters.outOctetsEncrypted += secureLen;
+      sa.counters.outPktsEncrypted++;
+    } else {
+      out.set(userData, dataOffset);
+      sa.key.seal(iv, out.subarray(0, dataOffset + secureLen), EMPTY, out, dataOffset + secureLen);
+      this.txScCounters.outPktsProtected++;
+      this.txScCounters.outOctetsProtected += secureLen;
+      sa.counters.outPktsProtected++;
+    }
+    return { ok: true, frame: out, an: sa.an, pn };
+  }
+
+  // ------------------------------------------------------------ receive
+
+  /**
+   * Validates one received frame (802.1AE-2018 10.6) and returns exactly one
+   * verdict, having moved exactly that verdict's packet counter (and its
+   * per-SA copy where the standard keeps one). Never throws on frame content.
+   */
+  validate(frame: Uint8Array): ValidateResult {
+    const c = this.counters;
+    if (frame.length < MAC_HEADER_LEN + 2) {
+      c.inPktsMalformed++;
+      return { ok: false, verdict: 'inPktsMalformed' };
+    }
+    if (!isMacsecFrame(frame)) {
+      if (this.validateFrames === 'strict') {
+        c.inPktsNoTag++;
+        return { ok: false, verdict: 'inPktsNoTag' };
+      }
+      c.inPktsUntagged++;
+      return { ok: true, verdict: 'inPktsUntagged', frame };
+    }
+    const parsed = parseSecTag(frame, this.cipherSuite.xpn);
+    if (!parsed.ok) {
+      c.inPktsBadTag++;
+      return { ok: false, verdict: 'inPktsBadTag', badTag: parsed.reason };
+    }
+    const { tag, dataOffset, icvOffset } = parsed;
+    const base = { sci: tag.sci, an: tag.an };
+    // E without C is reserved; Linux hands such frames to the uncontrolled port only.
+    if (tag.e && !tag.c) {
+      c.inPktsUncontrolledOnly++;
+      return { ok: false, verdict: 'inPktsUncontrolledOnly', ...base };
+    }
+    const strictOrChanged = tag.c || this.validateFrames === 'strict';
+    const sc = this.rxScs.get(tag.sci);
+    if (!sc) {
+      if (strictOrChanged) {
+        c.inPktsNoSCI++;
+        return { ok: false, verdict: 'inPktsNoSCI', ...base };
+      }
+      c.inPktsUnknownSCI++;
+      return { ok: true, verdict: 'inPktsUnknownSCI', frame: strip(frame, dataOffset, icvOffset), ...base };
+    }
+    const sa = sc.sas[tag.an];
+    if (!sa || !sa.inUse) {
+      if (strictOrChanged) {
+        sc.counters.inPktsNotUsingSA++;
+        if (sa) sa.counters.inPktsNotUsingSA++;
+        return { ok: false, verdict: 'inPktsNotUsingSA', ...base };
+      }
+      sc.counters.inPktsUnusedSA++;
+      if (sa) sa.counters.inPktsUnusedSA++;
+      return { ok: true, verdict: 'inPktsUnusedSA', frame: strip(frame, dataOffset, icvOffset), ...base };
+    }
+
+    const pn = sa.suite.xpn ? recoverXpn(sa.nextPn, tag.pn) : BigInt(tag.pn);
+    const withPn = { ...base, pn };
+    const lowest = this.lowestAcceptable(sa);
+    if (this.replayProtect && pn < lowest) {
+      sc.counters.inPktsLate++;
+      return { ok: false, verdict: 'inPktsLate', ...withPn };
+    }
+
+    let plaintext: Uint8Array | null = null;
+    const secureLen = icvOffset - dataOffset;
+    const icv = frame.subarray(icvOffset, icvOffset + ICV_LEN);
+    if (tag.c || this.validateFrames !== 'disabled') {
+      const iv = this.ivFor(sa, sc.sciBytes, pn);
+      if (tag.e) {
+        plaintext = sa.key.open(iv, frame.subarray(0, dataOffset), frame.subarray(dataOffset, icvOffset), icv);
+        sc.counters.inOctetsDecrypted += secureLen;
+      } else {
+        plaintext = sa.key.open(iv, frame.subarray(0, icvOffset), EMPTY, icv) ? frame.subarray(dataOffset, icvOffset) : null;
+        sc.counters.inOctetsValidated += secureLen;
+      }
+    }
+
+    if (!plaintext) {
+      if (strictOrChanged) {
+        sc.counters.inPktsNotValid++;
+        sa.counters.inPktsNotValid++;
+        return { ok: false, verdict: 'inPktsNotValid', ...withPn };
+      }
+      const out = strip(frame, dataOffset, icvOffset);
+      if (this.validateFrames === 'check') {
+        sc.counters.inPktsInvalid++;
+        sa.counters.inPktsInvalid++;
+        return { ok: true, verdict: 'inPktsInvalid', frame: out, ...withPn };
+      }
+      // Disabled: not verified at all.
+      if (pn < lowest) {
+        sc.counters.inPktsDelayed++;
+        return { ok: true, verdict: 'inPktsDelayed', frame: out, ...withPn };
+      }
+      sc.counters.inPktsUnchecked++;
+      return { ok: true, verdict: 'inPktsUnchecked', frame: out, ...withPn };
+    }
+
+    // Valid: advance the SA's view of the PN space (10.6.5), in 64 bits for XPN.
+    if (pn >= sa.nextPn) {
+      sa.nextPn = pn + 1n;
+      const fromWindow = sa.nextPn - this.replayWindow;
+      if (fromWindow > sa.lowestPn) sa.lowestPn = fromWindow;
+    }
+    const out = new Uint8Array(MAC_HEADER_LEN + plaintext.length);
+    out.set(frame.subarray(0, MAC_HEADER_LEN));
+    out.set(plaintext, MAC_HEADER_LEN);
+    if (pn < lowest) {
+      sc.counters.inPktsDelayed++;
+      return { ok: true, verdict: 'inPktsDelayed', frame: out, ...withPn };
+    }
+    sc.counters.inPktsOK++;
+    sa.counters.inPktsOK++;
+    return { ok: true, verdict: 'inPktsOK', frame: out, ...withPn };
+  }
+
+  private lowestAcceptable(sa: RxSa): bigint {
+    const fromWindow = sa.nextPn > this.replayWindow ? sa.nextPn - this.replayWindow : 0n;
+    return fromWindow > sa.lowestPn ? fromWindow : sa.lowestPn;
+  }
+
+  /** Counts a frame the caller dropped before validation because its queues were full. */
+  countOverrun(n = 1): void {
+    this.counters.inPktsOverrun += n;
+  }
+}
+
+/** Counter snapshot, every level. */
+export interface SecYSnapshot {
+  secy: SecYCounters;
+  txSc: TxScCounters;
+  txSas: Array<{ an: number; inUse: boolean; nextPn: bigint } & TxSaCounters>;
+  rxScs: Array<{ sci: Sci; sas: Array<{ an: number; inUse: boolean; nextPn: bigint; lowestPn: bigint } & RxSaCounters> } & RxScCounters>;
+}
+
+/** DA ‖ SA ‖ Secure Data, for frames delivered unverified (C = 0). */
+function strip(frame: Uint8Array, dataOffset: number, icvOffset: number): Uint8Array {
+  const out = new Uint8Array(MAC_HEADER_LEN + icvOffset - dataOffset);
+  out.set(frame.subarray(0, MAC_HEADER_LEN));
+  out.set(frame.subarray(dataOffset, icvOffset), MAC_HEADER_LEN);
+  return out;
+}
+
+/**
+ * Recovers the 64-bit PN from the 32 bits on the wire, relative to the
+ * receive SA's nextPN (macsec.md §7.3, the Linux rule in 64-bit arithmetic;
+ * 802.1AE-2018 10.6.2 leaves the method to the implementation as long as a
+ * PN within 2^31 of nextPN is recovered).
+ *
+ * The candidate takes nextPN's upper 32 bits; when the wire PN is below
+ * nextPN's low half and the two lie in different halves of the 2^32 space
+ * (bit 31 differs), the frame belongs to the next block. Otherwise, when the
+ * wire PN is above and in the other half, it belongs to the previous block,
+ * which keeps a frame just behind a block boundary from being read as 2^32
+ * ahead.
+ */
+export function recoverXpn(nextPn: bigint, wirePn: number): bigint {
+  const upper = nextPn >> 32n;
+  const lower = Number(nextPn & 0xffffffffn);
+  const differentHalf = ((wirePn ^ lower) & 0x80000000) !== 0;
+  if (differentHalf && wirePn < lower) return ((upper + 1n) << 32n) | BigInt(wirePn);
+  if (differentHalf && wirePn > lower && upper > 0n) return ((upper - 1n) << 32n) | BigInt(wirePn);
+  return (upper << 32n) | BigInt(wirePn);
+}

@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { readCaptureFile } from '../../src/io/pcap.js';
+
+export const CAPTURES_DIR = fileURLToPath(new URL('../vectors/captures/', import.meta.url));
+
+export interface CaptureKeys {
+  file: string;
+  mode: 'mka' | 'static';
+  cipher_suite: string;
+  cak: string | null;
+  ckn: string | null;
+  kek?: string;
+  ick?: string;
+  peers?: Array<{ name: string; mac: string; sci: string; mka_priority: number; mi: string[] }>;
+  saks_distributed_by_a?: Array<{ sak: string; ki: string; wrapped_sak: string }>;
+  sas?: Array<{ tx_by: string; sci: string; an: number; sak: string; first_pn: number; ssci: number | null; salt: string | null }>;
+  frames: { total: number; mka: number; macsec: number };
+}
+
+export const KEYS: { captures: CaptureKeys[] } = JSON.parse(readFileSync(join(CAPTURES_DIR, 'keys.json'), 'utf8'));
+
+export function capturePath(file: string): string {
+  return join(CAPTURES_DIR, file);
+}
+
+export function loadCapture(file: string) {
+  return readCaptureFile(capturePath(file));
+}
+
+export function captureKeys(file: string): CaptureKeys {
+  const k = KEYS.captures.find((c) => c.file === file);
+  if (!k) throw new Error(`no keys for ${file}`);
+  return k;
+}
