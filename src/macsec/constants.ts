@@ -27,6 +27,8 @@ export const SECTAG_SCI_LEN = 16;
 export const ICV_LEN = 16;
 /** SL is set only when the Secure Data is shorter than this (802.1AE-2018 9.7). */
 export const SL_LIMIT = 48;
+/** Shortest Ethernet frame without FCS (IEEE 802.3 minFrameSize 64 less 4); shorter frames are padded. */
+export const ETH_MIN_FRAME_LEN = 60;
 /** Port identifier of an implicit SCI: SA ‖ 0x0001 (802.1AE-2018 9.9, end station). */
 export const IMPLICIT_SCI_PORT = 1;
 

@@ -19,6 +19,7 @@ import {
   SECTAG_LEN,
   SECTAG_SCI_LEN,
   SL_LIMIT,
+  ETH_MIN_FRAME_LEN,
   TCI_C,
   TCI_E,
   TCI_ES,
@@ -75,10 +76,11 @@ export function isMacsecFrame(frame: Uint8Array): boolean {
  * bits of a valid PN may be zero (802.1AEbw; Linux drops PN 0 only for the
  * non-XPN suites).
  *
- * Ethernet padding of short frames: when SL ≠ 0 the frame may be longer than
- * the SL-implied length (a userspace receiver sees the padding a kernel
- * receiver strips), so the ICV is found from SL and any excess is ignored;
- * a frame shorter than SL implies is malformed.
+ * Ethernet padding of short frames: when SL ≠ 0 a frame of the 60-octet
+ * Ethernet minimum may be longer than SL implies (a userspace receiver sees
+ * the padding that a kernel receiver has stripped), so the ICV is found from
+ * SL and the padding ignored. Any other length that disagrees with SL is
+ * malformed, as in Linux (macsec_validate_skb).
  */
 export function parseSecTag(frame: Uint8Array, xpn: boolean): SecTagParse {
   // The tag up to the PN must be readable before anything else is checked.
@@ -102,6 +104,8 @@ export function parseSecTag(frame: Uint8Array, xpn: boolean): SecTagParse {
   if (sl !== 0) {
     // SL of 48 or more cannot be produced by 9.7's rule (macsec.md §11).
     if (sl >= SL_LIMIT || secureLen < sl) return { ok: false, reason: 'lengthMismatch' };
+    // Extra octets are allowed only as Ethernet padding up to the 60-octet minimum.
+    if (secureLen > sl && frame.length > ETH_MIN_FRAME_LEN) return { ok: false, reason: 'lengthMismatch' };
     icvOffset = dataOffset + sl;
   } else {
     if (secureLen < SL_LIMIT) return { ok: false, reason: 'lengthMismatch' };
