@@ -1,0 +1,52 @@
+/**
+ * The `dxlab` command: one yargs program, one file per verb in commands/.
+ * Exit status: 0 success, 1 the operation failed, 2 a usage error. Errors are
+ * one line on stderr naming the argument or file; a stack trace only with --debug.
+ */
+import yargs from 'yargs';
+import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './errors.js';
+import { pcapCommand } from './commands/pcap.js';
+import { keysCommand } from './commands/keys.js';
+import { VERSION } from './version.js';
+
+export async function main(argv: string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  // A reader that stops early (`| head`) is not an error of ours.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(EXIT_OK);
+    throw e;
+  });
+  let usageError: string | undefined;
+  const program = yargs(argv)
+    .scriptName('dxlab')
+    .usage('$0 <command> [options]\n\nA lab of userspace MACsec (IEEE 802.1AE) endpoints with MKA and the AWS Direct Connect encryption modes.')
+    .option('debug', { type: 'boolean', default: false, describe: 'print stack traces of errors' })
+    .command('pcap', 'offline tools for capture files: inspect, decrypt, encrypt', pcapCommand)
+    .command('keys', 'MACsec key material: generate CKN/CAK pairs, derive ICK/KEK', keysCommand)
+    .demandCommand(1, 'give a command; see dxlab --help')
+    .strict()
+    .recommendCommands()
+    .version(VERSION)
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      if (err) throw err;
+      usageError = msg;
+      throw new CliError('usage', msg);
+    });
+  try {
+    await program.parseAsync();
+    return EXIT_OK;
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    if (usageError !== undefined) {
+      process.stderr.write(`dxlab: ${usageError}\n`);
+      return EXIT_USAGE;
+    }
+    process.stderr.write(`dxlab: ${err.message}\n`);
+    if (debug && err.stack) process.stderr.write(err.stack + '\n');
+    return e instanceof CliError && e.code === 'usage' ? EXIT_USAGE : EXIT_FAILED;
+  }
+}

@@ -1,0 +1,20 @@
+import { spawnSync } from 'node:child_process';
+
+/**
+ * Runs tshark (from apt; .ci/run installs it) on a capture with a display
+ * filter and field list, returning one line per matching frame.
+ * @throws Error when tshark is missing or cannot read the file.
+ */
+export function tshark(file: string, filter: string | undefined, fields: string[]): string[] {
+  const args = ['-r', file, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])];
+  if (filter) args.push('-Y', filter);
+  const r = spawnSync('tshark', args, { encoding: 'utf8', timeout: 60_000 });
+  if (r.error) throw new Error(`tshark not runnable (install it: apt-get install tshark): ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`tshark -r ${file} exited ${r.status}: ${r.stderr}`);
+  return r.stdout.split('\n').filter((l) => l.length > 0);
+}
+
+/** Frames tshark marks malformed or with an expert error, with their protocols and messages. */
+export function tsharkProblems(file: string): string[] {
+  return tshark(file, '_ws.malformed || _ws.expert.severity == error', ['frame.number', 'frame.protocols', '_ws.expert.message']);
+}
