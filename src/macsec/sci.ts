@@ -22,7 +22,10 @@ export function sciFromHex(hex: string): Sci {
 
 /** SCI from 8 octets at `offset`. */
 export function sciFromBytes(b: Uint8Array, offset = 0): Sci {
-  return new DataView(b.buffer, b.byteOffset + offset, 8).getBigUint64(0);
+  // Two 32-bit halves: building a DataView per frame costs more than this.
+  const hi = ((b[offset]! << 24) | (b[offset + 1]! << 16) | (b[offset + 2]! << 8) | b[offset + 3]!) >>> 0;
+  const lo = ((b[offset + 4]! << 24) | (b[offset + 5]! << 16) | (b[offset + 6]! << 8) | b[offset + 7]!) >>> 0;
+  return (BigInt(hi) << 32n) | BigInt(lo);
 }
 
 /** SCI of a MAC address and port (wpa_supplicant and Linux use port 1). */

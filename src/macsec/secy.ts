@@ -27,6 +27,7 @@ import { GCM_AES_128 } from './cipher-suite.js';
 import { MacsecError } from './errors.js';
 import type { GcmEngine, GcmKey } from './gcm-engine.js';
 import { nodeGcmEngine } from './gcm-engine.js';
+import { allocUninit } from '../shared/bytes.js';
 import type { Sci } from './sci.js';
 import { sciToBytes, sciToHex } from './sci.js';
 import type { BadTagReason } from './sectag.js';
@@ -114,8 +115,16 @@ interface SaCommon {
   readonly an: number;
   readonly suite: CipherSuite;
   readonly key: GcmKey;
-  /** XPN: (SSCI ‖ 0⁶⁴) ⊕ salt, to which the PN is XORed per frame. */
-  readonly xpnIvBase: Uint8Array | null;
+  /**
+   * The SA's 12-octet IV, rewritten per frame (the SecY is synchronous):
+   * SCI ‖ PN, or for XPN (SSCI ‖ PN64) ⊕ salt (802.1AE-2018 14.5, 14.7), whose
+   * constant parts are filled in once.
+   */
+  readonly iv: Uint8Array;
+  readonly ivView: DataView;
+  /** XPN: octets 4..11 of salt, XORed with the PN per frame. */
+  readonly saltHi: number;
+  readonly saltLo: number;
   inUse: boolean;
   nextPn: bigint;
 }
@@ -235,14 +244,25 @@ export class SecY {
 
   // ---------------------------------------------------------------- SAs
 
-  private makeSa(suite: CipherSuite, an: number, sak: Uint8Array, pn: bigint, ssci?: number, salt?: Uint8Array): SaCommon {
+  private makeSa(
+    suite: CipherSuite,
+    an: number,
+    sak: Uint8Array,
+    pn: bigint,
+    sciBytes: Uint8Array,
+    ssci?: number,
+    salt?: Uint8Array,
+  ): SaCommon {
     checkAn(an);
     if (sak.length !== suite.keyLength) {
       throw new MacsecError('invalidKey', `${suite.name} needs a ${suite.keyLength}-octet SAK, got ${sak.length} octets`);
     }
     const maxPn = suite.xpn ? MAX_PN_64 : MAX_PN_32;
     if (pn < 1n || pn > maxPn) throw new MacsecError('invalidPn', `PN ${pn} out of range 1..${maxPn} for ${suite.name}`);
-    let xpnIvBase: Uint8Array | null = null;
+    const iv = new Uint8Array(12);
+    const ivView = new DataView(iv.buffer);
+    let saltHi = 0;
+    let saltLo = 0;
     if (suite.xpn) {
       if (ssci === undefined || !Number.isInteger(ssci) || ssci < 0 || ssci > 0xffffffff) {
         throw new MacsecError('invalidSsci', `${suite.name} needs an SSCI (32-bit), got ${ssci}`);
@@ -250,12 +270,14 @@ export class SecY {
       if (!salt || salt.length !== 12) {
         throw new MacsecError('invalidSalt', `${suite.name} needs a 12-octet salt, got ${salt ? salt.length : 'none'}`);
       }
-      // 802.1AE-2018 14.7: IV = (SSCI ‖ PN64) ⊕ salt.
-      xpnIvBase = salt.slice();
-      const dv = new DataView(xpnIvBase.buffer);
-      dv.setUint32(0, dv.getUint32(0) ^ ssci);
+      const sv = new DataView(salt.buffer, salt.byteOffset, 12);
+      ivView.setUint32(0, (sv.getUint32(0) ^ ssci) >>> 0);
+      saltHi = sv.getUint32(4);
+      saltLo = sv.getUint32(8);
+    } else {
+      iv.set(sciBytes);
     }
-    return { an, suite, key: this.engine.createKey(sak), xpnIvBase, inUse: false, nextPn: pn };
+    return { an, suite, key: this.engine.createKey(sak), iv, ivView, saltHi, saltLo, inUse: false, nextPn: pn };
   }
 
   /**
@@ -264,7 +286,7 @@ export class SecY {
    * @throws MacsecError on a bad AN, key length, PN, SSCI or salt.
    */
   createTxSa(p: TxSaParams): void {
-    const sa = this.makeSa(this.cipherSuite, p.an, p.sak, p.nextPn ?? 1n, p.ssci, p.salt);
+    const sa = this.makeSa(this.cipherSuite, p.an, p.sak, p.nextPn ?? 1n, this.txSciBytes, p.ssci, p.salt);
     this.txSas[p.an]?.key.destroy();
     this.txSas[p.an] = { ...sa, thresholdRaised: false, counters: newTxSaCounters() };
     if (this.encodingAn === p.an) this.encodingAn = -1;
@@ -321,7 +343,7 @@ export class SecY {
   createRxSa(sci: Sci, p: RxSaParams): void {
     const sc = this.rxSc(sci);
     const lowestPn = p.lowestPn ?? 1n;
-    const sa = this.makeSa(this.cipherSuite, p.an, p.sak, lowestPn, p.ssci, p.salt);
+    const sa = this.makeSa(this.cipherSuite, p.an, p.sak, lowestPn, sc.sciBytes, p.ssci, p.salt);
     sc.sas[p.an]?.key.destroy();
     sc.sas[p.an] = { ...sa, lowestPn, counters: newRxSaCounters() };
   }
@@ -380,18 +402,16 @@ export class SecY {
 
   // ----------------------------------------------------------- transmit
 
-  private ivFor(sa: SaCommon, sciBytes: Uint8Array, pn: bigint): Uint8Array {
-    const iv = new Uint8Array(12);
-    if (sa.xpnIvBase) {
-      iv.set(sa.xpnIvBase);
-      const dv = new DataView(iv.buffer);
-      dv.setUint32(4, dv.getUint32(4) ^ Number(pn >> 32n));
-      dv.setUint32(8, dv.getUint32(8) ^ Number(pn & 0xffffffffn));
+  /** Writes the PN into the SA's IV and returns it. */
+  private ivFor(sa: SaCommon, pn: bigint): Uint8Array {
+    const v = sa.ivView;
+    if (sa.suite.xpn) {
+      v.setUint32(4, (sa.saltHi ^ Number(pn >> 32n)) >>> 0);
+      v.setUint32(8, (sa.saltLo ^ Number(pn & 0xffffffffn)) >>> 0);
     } else {
-      iv.set(sciBytes);
-      new DataView(iv.buffer).setUint32(8, Number(pn));
+      v.setUint32(8, Number(pn));
     }
-    return iv;
+    return sa.iv;
   }
 
   /**
@@ -435,15 +455,15 @@ export class SecY {
       this.events.push({ type: 'pnThresholdReached', an: sa.an, pn });
     }
 
-    const out = new Uint8Array(outLen);
-    out.set(frame.subarray(0, MAC_HEADER_LEN));
+    const out = allocUninit(outLen);
+    copyMacHeader(frame, out);
     writeSecTag(
       out,
       { an: sa.an, encrypt: this.confidentiality, pn: Number(pn & 0xffffffffn), sci: sendSci ? this.txSci : undefined, es: this.es, scb: this.scb },
       secureLen,
     );
     const dataOffset = MAC_HEADER_LEN + tagLen;
-    const iv = this.ivFor(sa, this.txSciBytes, pn);
+    const iv = this.ivFor(sa, pn);
     const userData = frame.subarray(MAC_HEADER_LEN);
     if (this.confidentiality) {
       sa.key.seal(iv, out.subarray(0, dataOffset), userData, out, dataOffset);
@@ -487,75 +507,77 @@ export class SecY {
       return { ok: false, verdict: 'inPktsBadTag', badTag: parsed.reason };
     }
     const { tag, dataOffset, icvOffset } = parsed;
-    const base = { sci: tag.sci, an: tag.an };
+    const { sci, an } = tag;
     // E without C is reserved; Linux hands such frames to the uncontrolled port only.
     if (tag.e && !tag.c) {
       c.inPktsUncontrolledOnly++;
-      return { ok: false, verdict: 'inPktsUncontrolledOnly', ...base };
+      return { ok: false, verdict: 'inPktsUncontrolledOnly', sci, an };
     }
     const strictOrChanged = tag.c || this.validateFrames === 'strict';
-    const sc = this.rxScs.get(tag.sci);
+    const sc = this.rxScs.get(sci);
     if (!sc) {
       if (strictOrChanged) {
         c.inPktsNoSCI++;
-        return { ok: false, verdict: 'inPktsNoSCI', ...base };
+        return { ok: false, verdict: 'inPktsNoSCI', sci, an };
       }
       c.inPktsUnknownSCI++;
-      return { ok: true, verdict: 'inPktsUnknownSCI', frame: strip(frame, dataOffset, icvOffset), ...base };
+      return { ok: true, verdict: 'inPktsUnknownSCI', frame: strip(frame, dataOffset, icvOffset), sci, an };
     }
-    const sa = sc.sas[tag.an];
+    const sa = sc.sas[an];
     if (!sa || !sa.inUse) {
       if (strictOrChanged) {
         sc.counters.inPktsNotUsingSA++;
         if (sa) sa.counters.inPktsNotUsingSA++;
-        return { ok: false, verdict: 'inPktsNotUsingSA', ...base };
+        return { ok: false, verdict: 'inPktsNotUsingSA', sci, an };
       }
       sc.counters.inPktsUnusedSA++;
       if (sa) sa.counters.inPktsUnusedSA++;
-      return { ok: true, verdict: 'inPktsUnusedSA', frame: strip(frame, dataOffset, icvOffset), ...base };
+      return { ok: true, verdict: 'inPktsUnusedSA', frame: strip(frame, dataOffset, icvOffset), sci, an };
     }
 
     const pn = sa.suite.xpn ? recoverXpn(sa.nextPn, tag.pn) : BigInt(tag.pn);
-    const withPn = { ...base, pn };
     const lowest = this.lowestAcceptable(sa);
     if (this.replayProtect && pn < lowest) {
       sc.counters.inPktsLate++;
-      return { ok: false, verdict: 'inPktsLate', ...withPn };
+      return { ok: false, verdict: 'inPktsLate', sci, an, pn };
     }
 
-    let plaintext: Uint8Array | null = null;
+    // The delivered frame: DA ‖ SA ‖ user data (decrypted, or as sent when E = 0).
     const secureLen = icvOffset - dataOffset;
-    const icv = frame.subarray(icvOffset, icvOffset + ICV_LEN);
+    const out = allocUninit(MAC_HEADER_LEN + secureLen);
+    copyMacHeader(frame, out);
+    let verified = false;
     if (tag.c || this.validateFrames !== 'disabled') {
-      const iv = this.ivFor(sa, sc.sciBytes, pn);
+      const iv = this.ivFor(sa, pn);
+      const icv = frame.subarray(icvOffset, icvOffset + ICV_LEN);
       if (tag.e) {
-        plaintext = sa.key.open(iv, frame.subarray(0, dataOffset), frame.subarray(dataOffset, icvOffset), icv);
+        verified = sa.key.open(iv, frame.subarray(0, dataOffset), frame.subarray(dataOffset, icvOffset), icv, out, MAC_HEADER_LEN);
         sc.counters.inOctetsDecrypted += secureLen;
       } else {
-        plaintext = sa.key.open(iv, frame.subarray(0, icvOffset), EMPTY, icv) ? frame.subarray(dataOffset, icvOffset) : null;
+        verified = sa.key.open(iv, frame.subarray(0, icvOffset), EMPTY, icv, out, MAC_HEADER_LEN);
         sc.counters.inOctetsValidated += secureLen;
       }
     }
+    if (!tag.e) out.set(frame.subarray(dataOffset, icvOffset), MAC_HEADER_LEN);
 
-    if (!plaintext) {
+    if (!verified) {
       if (strictOrChanged) {
         sc.counters.inPktsNotValid++;
         sa.counters.inPktsNotValid++;
-        return { ok: false, verdict: 'inPktsNotValid', ...withPn };
+        return { ok: false, verdict: 'inPktsNotValid', sci, an, pn };
       }
-      const out = strip(frame, dataOffset, icvOffset);
       if (this.validateFrames === 'check') {
         sc.counters.inPktsInvalid++;
         sa.counters.inPktsInvalid++;
-        return { ok: true, verdict: 'inPktsInvalid', frame: out, ...withPn };
+        return { ok: true, verdict: 'inPktsInvalid', frame: out, sci, an, pn };
       }
       // Disabled: not verified at all.
       if (pn < lowest) {
         sc.counters.inPktsDelayed++;
-        return { ok: true, verdict: 'inPktsDelayed', frame: out, ...withPn };
+        return { ok: true, verdict: 'inPktsDelayed', frame: out, sci, an, pn };
       }
       sc.counters.inPktsUnchecked++;
-      return { ok: true, verdict: 'inPktsUnchecked', frame: out, ...withPn };
+      return { ok: true, verdict: 'inPktsUnchecked', frame: out, sci, an, pn };
     }
 
     // Valid: advance the SA's view of the PN space (10.6.5), in 64 bits for XPN.
@@ -564,16 +586,13 @@ export class SecY {
       const fromWindow = sa.nextPn - this.replayWindow;
       if (fromWindow > sa.lowestPn) sa.lowestPn = fromWindow;
     }
-    const out = new Uint8Array(MAC_HEADER_LEN + plaintext.length);
-    out.set(frame.subarray(0, MAC_HEADER_LEN));
-    out.set(plaintext, MAC_HEADER_LEN);
     if (pn < lowest) {
       sc.counters.inPktsDelayed++;
-      return { ok: true, verdict: 'inPktsDelayed', frame: out, ...withPn };
+      return { ok: true, verdict: 'inPktsDelayed', frame: out, sci, an, pn };
     }
     sc.counters.inPktsOK++;
     sa.counters.inPktsOK++;
-    return { ok: true, verdict: 'inPktsOK', frame: out, ...withPn };
+    return { ok: true, verdict: 'inPktsOK', frame: out, sci, an, pn };
   }
 
   private lowestAcceptable(sa: RxSa): bigint {
@@ -595,9 +614,14 @@ export interface SecYSnapshot {
   rxScs: Array<{ sci: Sci; sas: Array<{ an: number; inUse: boolean; nextPn: bigint; lowestPn: bigint } & RxSaCounters> } & RxScCounters>;
 }
 
+/** Copies DA ‖ SA; a loop, because a subarray view per frame costs more. */
+function copyMacHeader(from: Uint8Array, to: Uint8Array): void {
+  for (let i = 0; i < MAC_HEADER_LEN; i++) to[i] = from[i]!;
+}
+
 /** DA ‖ SA ‖ Secure Data, for frames delivered unverified (C = 0). */
 function strip(frame: Uint8Array, dataOffset: number, icvOffset: number): Uint8Array {
-  const out = new Uint8Array(MAC_HEADER_LEN + icvOffset - dataOffset);
+  const out = allocUninit(MAC_HEADER_LEN + icvOffset - dataOffset);
   out.set(frame.subarray(0, MAC_HEADER_LEN));
   out.set(frame.subarray(dataOffset, icvOffset), MAC_HEADER_LEN);
   return out;

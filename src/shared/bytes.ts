@@ -38,6 +38,30 @@ export function fromHex(hex: string, what = 'hex'): Uint8Array {
   return out;
 }
 
+const SLAB_SIZE = 64 * 1024;
+let slab = new ArrayBuffer(SLAB_SIZE);
+let slabOffset = 0;
+
+/**
+ * A new array whose contents are NOT initialised: for per-frame outputs whose
+ * every octet the caller writes at once. Carved from 64 KiB slabs, because
+ * `new Uint8Array(1500)` costs about 0.9 us (a zeroed backing store each) and
+ * `Buffer.allocUnsafe` about 0.2 us, against 0.1 us here (bench/secy.ts). A
+ * slab lives as long as any array carved from it. Arrays larger than half a
+ * slab get their own memory.
+ */
+export function allocUninit(n: number): Uint8Array {
+  if (n > SLAB_SIZE / 2) return new Uint8Array(n);
+  if (slabOffset + n > SLAB_SIZE) {
+    slab = new ArrayBuffer(SLAB_SIZE);
+    slabOffset = 0;
+  }
+  const out = new Uint8Array(slab, slabOffset, n);
+  // Keep the next array 8-aligned, as DataView and native code prefer.
+  slabOffset += (n + 7) & ~7;
+  return out;
+}
+
 /** Concatenates byte arrays into a new array. */
 export function concat(...parts: Uint8Array[]): Uint8Array {
   let n = 0;
