@@ -75,7 +75,7 @@ function ipv4Checksum(b: Uint8Array, start: number, end: number): number {
   return ~sum & 0xffff;
 }
 
-function arp(op: 1 | 2, smac: Uint8Array, sip: number[], dmac: Uint8Array, tip: number[]): Uint8Array {
+function arp(op: 1 | 2, smac: Uint8Array, sip: readonly number[], dmac: Uint8Array, tip: readonly number[]): Uint8Array {
   const f = new Uint8Array(42);
   f.set(op === 1 ? [0xff, 0xff, 0xff, 0xff, 0xff, 0xff] : dmac, 0);
   f.set(smac, 6);
@@ -87,7 +87,7 @@ function arp(op: 1 | 2, smac: Uint8Array, sip: number[], dmac: Uint8Array, tip: 
   return f;
 }
 
-function ping(type: 8 | 0, smac: Uint8Array, sip: number[], dmac: Uint8Array, dip: number[], seq: number): Uint8Array {
+function ping(type: 8 | 0, smac: Uint8Array, sip: readonly number[], dmac: Uint8Array, dip: readonly number[], seq: number): Uint8Array {
   const payload = 56;
   const f = new Uint8Array(14 + 20 + 8 + payload);
   f.set(dmac, 0);

@@ -1,0 +1,39 @@
+/**
+ * The MKA layer's one error class (STYLE §3). Per-MKPDU outcomes in the KaY
+ * are not thrown to the caller: the KaY catches its own `MkaError`s, moves the
+ * OpenConfig counter that names the failure and goes on. The codec, the key
+ * functions and configuration checks throw it at the public edge.
+ *
+ * Messages name the field, the offset and the value seen, never key octets.
+ */
+export type MkaErrorCode =
+  /** Not an EAPOL-MKA frame at all (EtherType or EAPOL packet type). */
+  | 'notMkpdu'
+  /** Structure broken: a length, a version, a reserved bit, a truncated field. */
+  | 'malformedMkpdu'
+  /** A value that cannot be encoded (out of range field in an object to encode). */
+  | 'invalidField'
+  /** A key of the wrong length (CAK, ICK, KEK, SAK) or a CKN outside 1..32 octets. */
+  | 'invalidKey'
+  /** AES key unwrap failed its integrity check (wrong KEK or damaged data). */
+  | 'unwrapFailed'
+  /** KaY configuration rejected. */
+  | 'invalidConfig';
+
+export class MkaError extends Error {
+  override readonly name = 'MkaError';
+
+  constructor(
+    readonly code: MkaErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A {@link ByteReader} failure factory that produces `malformedMkpdu` errors. */
+export function readFail(where: string) {
+  return (field: string, offset: number, need: number, have: number): MkaError =>
+    new MkaError('malformedMkpdu', `${where}: ${field} at offset ${offset} needs ${need} octets, ${have} left`);
+}

@@ -1,0 +1,81 @@
+/**
+ * Key-server decisions (IEEE 802.1X-2020 9.5 key server election, 9.7/9.8
+ * MACsec use and SAK distribution) and the XPN key parameters (802.1AE-2018
+ * 10.7.8 salt, 10.7.13 SSCI), as pure functions of what the participant knows.
+ */
+import type { Sci } from '../macsec/sci.js';
+import type { CipherSuite } from '../macsec/cipher-suite.js';
+
+/** A key-server candidate: self or a live peer with the Key Server bit. */
+export interface Candidate {
+  priority: number;
+  sci: Sci;
+  self: boolean;
+  mi: Uint8Array;
+}
+
+/**
+ * Election (802.1X-2020 9.5.1): the lowest Key Server Priority wins, a tie
+ * goes to the lowest SCI. hostap `ieee802_1x_kay_elect_key_server` and
+ * MKAdaemon compare only the MAC part; comparing the whole 64-bit SCI gives
+ * the same order whenever the MACs differ and still breaks a tie between two
+ * ports of one system.
+ */
+export function electKeyServer(candidates: readonly Candidate[]): Candidate | undefined {
+  let best: Candidate | undefined;
+  for (const c of candidates) {
+    if (!best || c.priority < best.priority || (c.priority === best.priority && c.sci < best.sci)) best = c;
+  }
+  return best;
+}
+
+/**
+ * Cipher suite choice by the key server (issue 3; MKAdaemon picks the first
+ * of its preference list that the peer announced, its own first when nothing
+ * was announced): the first of our ordered suites that every announcing live
+ * peer announced. A peer that announces nothing constrains nothing.
+ * @param announced per live peer, its announced suite ids, or undefined.
+ * @returns the suite, or undefined when no suite is common.
+ */
+export function chooseCipherSuite(
+  ours: readonly CipherSuite[],
+  announced: ReadonlyArray<readonly bigint[] | undefined>,
+): CipherSuite | undefined {
+  const lists = announced.filter((a): a is readonly bigint[] => a !== undefined);
+  return ours.find((s) => lists.every((l) => l.includes(s.id) || (s.id === 0x0080c20001000001n && l.includes(0x0080020001000001n))));
+}
+
+/**
+ * SSCI per transmitting SC for an XPN SAK. DECISION (no capture shows XPN in
+ * MKA; wpa_supplicant 2.10 has none): every member sorts the SCIs of the CA's
+ * members for that SAK (the key server and the live peers it knew when the
+ * SAK was made or received) in DESCENDING numeric order and gives SSCI 1 to
+ * the first, 2 to the next, … This is MKAdaemon's point-to-point rule ("the
+ * numerically greater SCI gets 1", citing 802.1AE-2018 10.7.13; mka.md §8.7)
+ * extended to N members. Each member computes it locally; the key server also
+ * puts the low octet of its own SSCI in octet 1 of its Live Peer List (MKA
+ * version 3, with an XPN Distributed SAK), and a member that finds a
+ * different value there counts it and keeps its own.
+ */
+export function assignSscis(scis: readonly Sci[]): Map<Sci, number> {
+  const sorted = [...new Set(scis)].sort((a, b) => (a > b ? -1 : a < b ? 1 : 0));
+  return new Map(sorted.map((s, i) => [s, i + 1]));
+}
+
+/**
+ * XPN salt (802.1AE-2018 10.7.8, quoted in Wireshark packet-mka.c): the 64
+ * least significant bits are those of the key server's MI; the next 16 bits
+ * are MI bits 79..64 XOR the 16 most significant bits of KN; the 16 most
+ * significant bits are MI bits 95..80 XOR the 16 least significant bits of KN.
+ * In octets: salt[0..1] = MI[0..1] ^ KN[2..3], salt[2..3] = MI[2..3] ^ KN[0..1],
+ * salt[4..11] = MI[4..11]. Example (mka.md §8.7): MI 88d8e7c7582179017958c982,
+ * KN 1 → 88d9e7c7582179017958c982.
+ */
+export function xpnSalt(keyServerMi: Uint8Array, kn: number): Uint8Array {
+  const salt = keyServerMi.slice(0, 12);
+  salt[0]! ^= (kn >>> 8) & 0xff;
+  salt[1]! ^= kn & 0xff;
+  salt[2]! ^= (kn >>> 24) & 0xff;
+  salt[3]! ^= (kn >>> 16) & 0xff;
+  return salt;
+}
