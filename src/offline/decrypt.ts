@@ -27,8 +27,11 @@ export interface DecryptReport {
   saks: number;
 }
 
-/** Called for each EAPOL-MKA frame; returns SAs it learnt (unwrapped SAKs). */
-export type MkpduHook = (frame: Uint8Array, timeNs: bigint) => OfflineSa[];
+/**
+ * Called for each EAPOL-MKA frame; returns the SAKs it unwrapped and the SAs
+ * they make (with XPN, one SA per SC, each with its SSCI).
+ */
+export type MkpduHook = (frame: Uint8Array, timeNs: bigint) => { saks: number; sas: OfflineSa[] };
 
 interface SaState {
   sa: OfflineSa;
@@ -63,9 +66,11 @@ export function decryptFrames(frames: CapturedFrame[], sas: OfflineSa[], onMkpdu
       outcome = 'notMacsec';
       if (isMkpdu(f.data)) {
         report.mkpdus++;
-        const learnt = onMkpdu?.(f.data, f.timeNs) ?? [];
-        report.saks += learnt.length;
-        states.push(...learnt.map(stateFor));
+        const learnt = onMkpdu?.(f.data, f.timeNs);
+        if (learnt) {
+          report.saks += learnt.saks;
+          states.push(...learnt.sas.map(stateFor));
+        }
       }
     } else {
       const r = decryptOne(f.data, f.timeNs, states);

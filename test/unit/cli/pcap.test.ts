@@ -179,3 +179,32 @@ describe('dxlab keys generate', () => {
     expect(a.cak).not.toBe(b.cak);
   });
 });
+
+describe('MKA keys: --ckn/--cak on the wpa_supplicant capture', () => {
+  const k = captureKeys('mka-cak256.pcap');
+  it('derives ICK and KEK, verifies the MKPDUs, unwraps the SAK and decrypts all 24 MACsec frames', () => {
+    const c = dxlabJson<Counts & { icvErrors: number }>('pcap', 'decrypt', capturePath('mka-cak256.pcap'), '--out', join(tmp, 'mka.pcap'), '--ckn', k.ckn!, '--cak', k.cak!);
+    sumOk(c);
+    expect(c).toMatchObject({ frames: 37, decrypted: 24, mkpdus: 13, saks: 1, icvFailed: 0, noKey: 0, icvErrors: 0 });
+  });
+  it('the same CKN/CAK from a key file', () => {
+    const kf = join(tmp, 'ca.keys.json');
+    writeFileSync(kf, JSON.stringify({ version: 1, cas: [{ ckn: k.ckn, cak: k.cak }], saks: [] }));
+    expect(dxlabJson<Counts>('pcap', 'decrypt', capturePath('mka-cak256.pcap'), '--out', join(tmp, 'mka2.pcap'), '--keys', kf)).toMatchObject({ decrypted: 24, saks: 1 });
+  });
+  it('inspect shows parameter sets and verified ICVs', () => {
+    const lines = dxlab('pcap', 'inspect', capturePath('mka-cak256.pcap'), '--ckn', k.ckn!, '--cak', k.cak!).stdout.split('\n');
+    expect(lines[0]).toMatch(/MKA v1 SCI 52:54:00:99:00:02\/1 MI a0c9b2360653478ee06c70e3 MN 1 prio 16 KS .*\[ICV ok\]$/);
+    expect(lines[2]).toMatch(/live da6279185229cbbc03e65b15\/1 \| DistSAK AN0 KN1 CO1 GCM-AES-128/);
+    expect(lines[6]).toMatch(/\[decrypted: ARP request/);
+    expect(lines.join('\n')).not.toMatch(new RegExp(captureKeys('mka-cak256.pcap').saks_distributed_by_a![0]!.sak));
+  });
+  it('keys derive gives the ICK and KEK wpa_supplicant logged', () => {
+    expect(dxlabJson('keys', 'derive', '--ckn', k.ckn!, '--cak', k.cak!)).toMatchObject({ ick: k.ick, kek: k.kek, cmac: 'AES-CMAC-256' });
+  });
+  it('odd --ckn/--cak counts are a usage error', () => {
+    const r = dxlab('pcap', 'decrypt', capturePath('mka-cak256.pcap'), '--out', join(tmp, 'n.pcap'), '--ckn', k.ckn!);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--ckn and --cak come in pairs/);
+  });
+});

@@ -1,5 +1,6 @@
 /**
- * The KaY's command stream applied to the real SecY of src/macsec: two KaYs
+ * The KaY's command stream applied to the real SecY of src/macsec (through
+ * the node's glue, src/node/secy-commands.ts): two KaYs
  * secure, rekey at a (lowered) PN threshold and roll the key chain; each
  * node's commands, replayed in order into a real SecY, are accepted, and the
  * two SecYs then protect and validate frames both ways with the SAK in use.
@@ -7,55 +8,11 @@
 import { describe, expect, it } from 'vitest';
 import { fromHex } from '../../../src/shared/bytes.js';
 import { SecY } from '../../../src/macsec/index.js';
-import type { SecYCommand } from '../../../src/mka/index.js';
+import { applySecYCommand } from '../../../src/node/secy-commands.js';
 import { MkaLab } from '../../helpers/mka-lab.js';
 import { SCI_DX, SCI_RT, cfg } from './fixtures.js';
 
-function applyReal(secy: SecY, c: SecYCommand): void {
-  switch (c.op) {
-    case 'configure':
-      secy.configure({
-        cipherSuite: c.cipherSuite,
-        protectFrames: c.protectFrames,
-        validateFrames: c.validateFrames,
-        replayProtect: c.replayProtect,
-        replayWindow: c.replayWindow,
-        includeSci: c.includeSci,
-        confidentiality: c.confidentialityOffset !== 'none',
-        confidentialityOffset: c.confidentialityOffset === 'none' ? 0 : c.confidentialityOffset,
-      });
-      break;
-    case 'createTxSa':
-      secy.createTxSa({ an: c.an, sak: c.sak.expose(), nextPn: c.nextPn, ...(c.ssci !== undefined ? { ssci: c.ssci } : {}), ...(c.salt ? { salt: c.salt } : {}) });
-      break;
-    case 'enableTxSa':
-      secy.enableTxSa(c.an);
-      break;
-    case 'deleteTxSa':
-      secy.deleteTxSa(c.an);
-      break;
-    case 'createRxSc':
-      secy.createRxSc(c.sci);
-      break;
-    case 'deleteRxSc':
-      secy.deleteRxSc(c.sci);
-      break;
-    case 'createRxSa':
-      secy.createRxSa(c.sci, { an: c.an, sak: c.sak.expose(), lowestPn: c.lowestPn, ...(c.ssci !== undefined ? { ssci: c.ssci } : {}), ...(c.salt ? { salt: c.salt } : {}) });
-      break;
-    case 'enableRxSa':
-      secy.enableRxSa(c.sci, c.an);
-      break;
-    case 'deleteRxSa':
-      secy.deleteRxSa(c.sci, c.an);
-      break;
-    case 'setLowestPn':
-      secy.setLowestPn(c.sci, c.an, c.pn);
-      break;
-    case 'setControlledPort':
-      break;
-  }
-}
+const applyReal = applySecYCommand;
 
 const K = [1, 2].map((i) => ({ ckn: fromHex(`${i}${i}`.repeat(32)), cak: fromHex(`b${i}`.repeat(32)) }));
 
