@@ -33,6 +33,7 @@ async function rxRole(netns: string, ifname: string, batch: number, delivery: 'b
   });
   process.stdout.write('ready\n');
   for await (const line of createInterface({ input: process.stdin })) {
+    process.stderr.write(`child line ${line}\n`);
     if (line === 'stop') break;
   }
   const result: RxResult = { frames, bytes, drops: io.stats().rxDropped };
@@ -54,7 +55,9 @@ async function runCase(c: Case, seconds: number, nsA: string, nsB: string, ifA: 
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  process.stderr.write("waiting ready\n");
   const ready = await lines.next();
+  process.stderr.write("got ready\n");
   if (ready.value !== 'ready') throw new Error(`receiver did not start: ${String(ready.value)}`);
 
   const tx = afPacket(ifA, { netns: nsA, etherType: ETHERTYPE });
@@ -70,6 +73,7 @@ async function runCase(c: Case, seconds: number, nsA: string, nsB: string, ifA: 
     else sent += tx.send(batch);
   }
   const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
+  process.stderr.write(`sent ${sent}\n`);
   const txStats = tx.stats();
   tx.close();
   await new Promise((r) => setTimeout(r, 300));
