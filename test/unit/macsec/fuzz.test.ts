@@ -11,7 +11,7 @@ import { mutateFrame, seededRandom } from '../../helpers/mutate.js';
 const FRAMES = Number(process.env.DXLAB_FUZZ_FRAMES ?? 100_000);
 
 describe('SecY receive fuzz', () => {
-  it(`${FRAMES} mutated frames: no throw, one counter each`, () => {
+  it(`${FRAMES} mutated frames: no throw, one counter each`, { timeout: 1_800_000 }, () => {
     const rand = seededRandom(0x5ec7);
     let done = 0;
     const perSuite = Math.ceil(FRAMES / CIPHER_SUITES.length);

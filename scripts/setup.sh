@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what dxlab needs on a Debian machine (run as root or with sudo):
+# Debian packages for the tests and labs, then the npm dependencies, which
+# also builds dist/ (the package's prepare script).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# tshark reads every capture dxlab writes in the tests; iperf3 measures the link.
+APT_PACKAGES=(tshark iperf3)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  # Non-root capture is not needed: answer wireshark-common's question up front.
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+npm ci --no-audit --no-fund
