@@ -74,7 +74,7 @@ const CO_FROM_CODE = ['none', 0, 30, 50] as const;
 
 export class KaY {
   readonly config: ResolvedConfig;
-  private readonly rawConfig: KayConfig;
+  private rawConfig: KayConfig;
   readonly counters: KayCounters = zeroCounters();
   private readonly random: (n: number) => Uint8Array;
   private readonly hooks: NonNullable<KayConfig['testHooks']>;
@@ -196,6 +196,43 @@ export class KaY {
     const p = this.participants[this.principalIdx];
     if (p && this.started) p.step(this.ctx(p));
     return this.finish();
+  }
+
+  /**
+   * Changes the encryption mode on a running port (AWS update-connection
+   * --encryption-mode). Between must_encrypt and should_encrypt the session
+   * goes on and only the policy changes; to or from no_encrypt MKA stops or
+   * starts, so the port restarts under the new mode.
+   */
+  setMode(now: number, mode: KayConfig['mode'] & string): KayOutput {
+    const was = this.config.mode;
+    if (mode === was) {
+      this.begin(now);
+      return this.finish();
+    }
+    this.rawConfig = { ...this.rawConfig, mode };
+    if (was !== 'no_encrypt' && mode !== 'no_encrypt') {
+      this.begin(now);
+      this.config.mode = mode;
+      // finish() recomputes the policy: a port that had failed under
+      // should_encrypt (clear) is blocked at once under must_encrypt, and back.
+      return this.finish();
+    }
+    if (!this.started) {
+      this.config.mode = mode;
+      this.begin(now);
+      return this.finish();
+    }
+    const down = this.stop(now);
+    this.config.mode = mode;
+    this.portState = undefined;
+    const up = this.start(now);
+    return {
+      mkpdus: [...down.mkpdus, ...up.mkpdus],
+      commands: [...down.commands, ...up.commands],
+      events: [...down.events, ...up.events],
+      nextDeadline: up.nextDeadline,
+    };
   }
 
   /** Operator-requested rekey (acted on by the key server only). */

@@ -188,3 +188,47 @@ describe('key chains', () => {
     expect(s.keyChain.index).toBe(0);
   });
 });
+
+describe('changing the mode on a running port (update-connection --encryption-mode)', () => {
+  it('should_encrypt alone and fallen back to clear: must_encrypt blocks at once, should_encrypt clears again', () => {
+    const lab = lab2({}, {}, false);
+    const dx = lab.node('dx');
+    lab.advance(7000);
+    expect(dx.secy.port).toBe('clear');
+    lab.apply(dx, dx.kay.setMode(lab.now, 'must_encrypt'));
+    expect(dx.secy.port).toBe('blocked');
+    expect(dx.kay.status().mode).toBe('must_encrypt');
+    lab.apply(dx, dx.kay.setMode(lab.now, 'should_encrypt'));
+    expect(dx.secy.port).toBe('clear');
+  });
+
+  it('secured under should_encrypt: must_encrypt keeps the session and its SAK', () => {
+    const lab = lab2({}, {});
+    const dx = lab.node('dx');
+    lab.advance(5000);
+    expect(dx.secy.port).toBe('secured');
+    const kn = dx.kay.status().sak!.kn;
+    const before = dx.secy.log.length;
+    lab.apply(dx, dx.kay.setMode(lab.now, 'must_encrypt'));
+    lab.advance(5000);
+    expect(dx.secy.port).toBe('secured');
+    expect(dx.kay.status().sak!.kn).toBe(kn);
+    expect(dx.secy.log.slice(before).some((c) => c.op === 'deleteTxSa' || c.op === 'deleteRxSa')).toBe(false);
+  });
+
+  it('to no_encrypt: MKA stops and the port passes clear frames; back to should_encrypt: MKA secures again', () => {
+    const lab = lab2({}, {});
+    const dx = lab.node('dx');
+    lab.advance(5000);
+    expect(dx.secy.port).toBe('secured');
+    lab.apply(dx, dx.kay.setMode(lab.now, 'no_encrypt'));
+    expect(dx.secy.port).toBe('clear');
+    expect(dx.secy.settings).toMatchObject({ protectFrames: false, validateFrames: 'disabled' });
+    const sent = dx.kay.counters.outMkpdu;
+    lab.advance(5000);
+    expect(dx.kay.counters.outMkpdu).toBe(sent);
+    lab.apply(dx, dx.kay.setMode(lab.now, 'should_encrypt'));
+    lab.advance(10_000);
+    expect(dx.secy.port).toBe('secured');
+  });
+});
