@@ -7,6 +7,7 @@ import yargs from 'yargs';
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './errors.js';
 import { pcapCommand } from './commands/pcap.js';
 import { keysCommand } from './commands/keys.js';
+import { nodeCommand, nodeRun } from './commands/node.js';
 import { VERSION } from './version.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -23,6 +24,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces of errors' })
     .command('pcap', 'offline tools for capture files: inspect, decrypt, encrypt', pcapCommand)
     .command('keys', 'MACsec key material: generate CKN/CAK pairs, derive ICK/KEK', keysCommand)
+    .command('node', 'run one lab device (--config FILE), or talk to a running one through its control socket', nodeCommand, nodeRun)
     .demandCommand(1, 'give a command; see dxlab --help')
     .strict()
     .recommendCommands()

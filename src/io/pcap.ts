@@ -20,6 +20,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { IoError } from './errors.js';
+import { plainView } from '../shared/bytes.js';
 
 /** LINKTYPE_ETHERNET (tcpdump.org link-layer header types). */
 export const LINKTYPE_ETHERNET = 1;
@@ -71,7 +72,9 @@ function truncated(what: string, offset: number): IoError {
  * @throws IoError('captureFormat') when the magic number is unknown or a block is inconsistent,
  *   IoError('captureTruncated') when a record runs past the end.
  */
-export function parseCapture(bytes: Uint8Array): Capture {
+export function parseCapture(input: Uint8Array): Capture {
+  // Frames are copied out with slice(): on a plain Uint8Array, not a Buffer's alias.
+  const bytes = plainView(input);
   if (bytes.length < 4) throw new IoError('captureFormat', `not a capture file: ${bytes.length} octets`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (dv.getUint32(0, false) === PCAPNG_SHB) return parsePcapng(bytes, dv);

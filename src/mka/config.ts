@@ -69,7 +69,7 @@ export function resolveConfig(c: KayConfig): ResolvedConfig {
     }
     const cak = e.cak instanceof Secret ? e.cak : new Secret(e.cak, 'CAK');
     if (cak.length !== 16 && cak.length !== 32) fail(`keyChain[${i}].cak: expected 16 or 32 octets, got ${cak.length}`);
-    return { ckn: e.ckn.slice(), cak };
+    return { ckn: new Uint8Array(e.ckn), cak };
   });
   const delayProtect = c.delayProtect ?? false;
   let helloTimeMs = c.helloTimeMs ?? MKA_HELLO_TIME_MS;
@@ -101,7 +101,7 @@ export function resolveConfig(c: KayConfig): ResolvedConfig {
     minTransmitIntervalMs: c.minTransmitIntervalMs ?? MKA_MIN_TRANSMIT_INTERVAL_MS,
     mkaVersion,
     eapolVersion,
-    eapolDestination: dst.slice(),
+    eapolDestination: new Uint8Array(dst),
     eapolEtherType: c.eapolEtherType ?? ETHERTYPE_EAPOL,
     macsecCapability: c.macsecCapability ?? 2,
     confidentialityOffset: c.confidentialityOffset ?? 0,

@@ -100,7 +100,10 @@ export class KaY {
   constructor(config: KayConfig, components: KayComponents) {
     this.config = resolveConfig(config);
     this.rawConfig = { ...config };
-    this.random = components.random;
+    // Always a plain Uint8Array: randomBytes gives Buffers, whose slice()
+    // aliases, and the XPN salt once XORed the KN into the key server's own MI
+    // through such an alias (seen in the node; shared/bytes.ts plainView).
+    this.random = (n) => Uint8Array.from(components.random(n));
     this.hooks = config.testHooks ?? {};
   }
 

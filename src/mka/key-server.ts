@@ -72,7 +72,7 @@ export function assignSscis(scis: readonly Sci[]): Map<Sci, number> {
  * KN 1 → 88d9e7c7582179017958c982.
  */
 export function xpnSalt(keyServerMi: Uint8Array, kn: number): Uint8Array {
-  const salt = keyServerMi.slice(0, 12);
+  const salt = new Uint8Array(keyServerMi.subarray(0, 12));
   salt[0]! ^= (kn >>> 8) & 0xff;
   salt[1]! ^= kn & 0xff;
   salt[2]! ^= (kn >>> 24) & 0xff;

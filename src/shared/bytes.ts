@@ -11,6 +11,15 @@
  * const version = r.u8('version');
  */
 
+/**
+ * `b` as a plain Uint8Array over the same memory. Node's Buffer is a
+ * Uint8Array whose `slice` aliases instead of copying; every pure API turns
+ * its byte inputs into plain views first, so that `slice` copies everywhere.
+ */
+export function plainView(b: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(b) === Uint8Array.prototype ? b : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
 /** Builds a DataView over exactly the octets of `b`, wherever its buffer starts. */
 export function view(b: Uint8Array): DataView {
   return new DataView(b.buffer, b.byteOffset, b.byteLength);
@@ -114,11 +123,14 @@ export class ByteReader {
   private readonly dv: DataView;
   offset = 0;
 
+  readonly bytes: Uint8Array;
+
   constructor(
-    readonly bytes: Uint8Array,
+    bytes: Uint8Array,
     private readonly fail: ReadErrorFactory,
   ) {
-    this.dv = view(bytes);
+    this.bytes = plainView(bytes);
+    this.dv = view(this.bytes);
   }
 
   get remaining(): number {

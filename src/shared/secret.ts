@@ -18,7 +18,8 @@ export class Secret {
     bytes: Uint8Array,
     readonly kind: string,
   ) {
-    this.#bytes = bytes.slice();
+    // A copy into a plain Uint8Array (Buffer#slice would alias the caller's memory).
+    this.#bytes = new Uint8Array(bytes);
   }
 
   get length(): number {

@@ -22,7 +22,7 @@
  * const again = encodeMkpdu(m);                 // same octets
  * const sealed = encodeMkpdu({ ...m, basic: { ...m.basic, mn: m.basic.mn + 1 } }, ick);
  */
-import { ByteReader, ByteWriter, constantTimeEqual } from '../../shared/bytes.js';
+import { ByteReader, ByteWriter, constantTimeEqual, plainView } from '../../shared/bytes.js';
 import type { Secret } from '../../shared/secret.js';
 import { MkaError, readFail } from '../errors.js';
 import {
@@ -112,7 +112,9 @@ export function mkpduLayout(frame: Uint8Array, options: DecodeMkpduOptions = {})
  * Decodes an MKPDU frame (Ethernet header first).
  * @throws MkaError('notMkpdu') or MkaError('malformedMkpdu') naming field and offset.
  */
-export function decodeMkpdu(frame: Uint8Array, options: DecodeMkpduOptions = {}): Mkpdu {
+export function decodeMkpdu(input: Uint8Array, options: DecodeMkpduOptions = {}): Mkpdu {
+  // Every copy below is a real copy (a Buffer's slice() would alias the frame).
+  const frame = plainView(input);
   const layout = mkpduLayout(frame, options);
   const body = new ByteReader(frame.subarray(EAPOL_HEADER_END, EAPOL_HEADER_END + layout.bodyLength), readFail('MKPDU'));
   const basic = decodeBasic(body);

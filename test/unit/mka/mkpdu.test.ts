@@ -276,3 +276,23 @@ describe('MKPDU codec', () => {
     expect(m.basic.mi[0]).toBe(7);
   });
 });
+
+describe('Buffer inputs (Node hands frames as Buffers, whose slice() aliases)', () => {
+  it('a decoded MKPDU never aliases a Buffer frame', async () => {
+    const { decodeMkpdu: decode } = await import('../../../src/mka/mkpdu/index.js');
+    const { readCaptureFile } = await import('../../../src/io/pcap.js');
+    const { capturePath } = await import('../../helpers/captures.js');
+    const frame = Buffer.from(readCaptureFile(capturePath('mka-cak256.pcap')).frames[2]!.data);
+    const m = decode(frame);
+    const mi = Buffer.from(m.basic.mi).toString('hex');
+    frame.fill(0);
+    expect(Buffer.from(m.basic.mi).toString('hex')).toBe(mi);
+    expect(Object.getPrototypeOf(m.basic.mi)).toBe(Uint8Array.prototype);
+  });
+  it('the XPN salt does not write into a Buffer MI', async () => {
+    const { xpnSalt } = await import('../../../src/mka/index.js');
+    const mi = Buffer.from('88d8e7c7582179017958c982', 'hex');
+    expect(Buffer.from(xpnSalt(mi, 1)).toString('hex')).toBe('88d9e7c7582179017958c982');
+    expect(mi.toString('hex')).toBe('88d8e7c7582179017958c982');
+  });
+});

@@ -1,0 +1,18 @@
+# The frame I/O addon (src/io/native). `npm ci` builds it through npm's
+# default install script for a package with a binding.gyp (node-gyp rebuild);
+# rebuild by hand with `npm rebuild` or `npx node-gyp rebuild`.
+{
+  "targets": [
+    {
+      "target_name": "dxio",
+      "conditions": [
+        ["OS=='linux'", {
+          "sources": ["src/io/native/dxio.c"],
+          "cflags_c": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"]
+        }, {
+          "sources": ["src/io/native/stub.c"]
+        }]
+      ]
+    }
+  ]
+}

@@ -1,0 +1,224 @@
+/**
+ * `dxlab node --config FILE` runs one lab device; `dxlab node
+ * status|counters|events|key|mode|rekey|capture --socket PATH` talks to a
+ * running one through its control socket.
+ */
+import type { Argv } from 'yargs';
+import { IoError } from '../../io/index.js';
+import { LabNode, NodeError, controlRequest, loadNodeConfig, type PortEvent } from '../../node/index.js';
+import type { KayStatus } from '../../mka/index.js';
+import { CliError } from '../errors.js';
+import { printJson, printLine, table, note } from '../output.js';
+
+async function ask(socket: string, req: Record<string, unknown>): Promise<unknown> {
+  try {
+    return (await controlRequest(socket, req)).result;
+  } catch (e) {
+    if (e instanceof NodeError) throw new CliError(e.code === 'device' ? 'failed' : 'usage', e.message, { cause: e });
+    throw e;
+  }
+}
+
+const socketOpt = (y: Argv) =>
+  y
+    .option('socket', { type: 'string', demandOption: true, describe: "the node's control socket (its config's controlSocket)" })
+    .option('port', { type: 'string', describe: 'port name (default: the only port)' })
+    .option('json', { type: 'boolean', default: false, describe: 'one JSON document on stdout' });
+
+async function runNode(configPath: string): Promise<void> {
+  let node: LabNode;
+  try {
+    node = new LabNode(loadNodeConfig(configPath));
+  } catch (e) {
+    if (e instanceof NodeError) throw new CliError('usage', `--config ${e.message}`, { cause: e });
+    throw e;
+  }
+  try {
+    await node.start();
+  } catch (e) {
+    if (e instanceof NodeError || e instanceof IoError) throw new CliError('failed', e.message, { cause: e });
+    throw e;
+  }
+  await new Promise<void>((resolve) => {
+    const stop = (sig: string) => {
+      node.log.info('stopping', { signal: sig });
+      node.stop().then(resolve, resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+function printStatus(s: Record<string, unknown>): void {
+  const ports = (s.ports as Array<Record<string, unknown>> | undefined) ?? [s];
+  if (s.ports) printLine(`node ${s.name} (${s.kind}), pid ${s.pid}, up ${s.uptimeS} s`);
+  for (const p of ports) {
+    printLine(`port ${p.name} (${p.kind}) wire ${p.wire} taps ${(p.taps as Array<{ name: string; vlan: number | null }>).map((t) => (t.vlan ? `${t.name}/vlan${t.vlan}` : t.name)).join(', ') || '-'}`);
+    const k = p.kay as KayStatus | undefined;
+    if (!k) continue;
+    printLine(`  mode ${k.mode}, controlled port ${k.controlledPort}, ${k.secured ? 'SECURED' : 'not secured'}${k.notSecured ? `: ${k.notSecured.reason}` : ''}`);
+    printLine(`  SCI ${p.sci}, cipher suite ${p.cipherSuite}, encoding AN ${p.encodingAn ?? '-'}`);
+    if (k.sak) printLine(`  SAK in use: KN ${k.sak.kn} AN ${k.sak.an} ${k.sak.cipherSuite}${k.sak.ssci !== undefined ? ` SSCI ${k.sak.ssci}` : ''} (tx ${k.sak.transmitting ? 'yes' : 'no'}, rx ${k.sak.receiving ? 'yes' : 'no'})`);
+    printLine(`  key chain: ${k.keyChain.inUse ? `CKN ${k.keyChain.inUse.slice(0, 16)}…` : '-'} (${k.keyChain.reason})`);
+    for (const part of k.participants) {
+      printLine(`  participant CKN ${part.ckn.slice(0, 16)}…${part.principal ? ' (principal)' : ''} MI ${part.mi} MN ${part.mn}${part.keyServer ? `, key server ${part.keyServer.self ? 'self' : part.keyServer.sci}` : ''}`);
+      for (const peer of part.livePeers) printLine(`    live peer ${peer.sci} MI ${peer.mi} MN ${peer.mn}`);
+      for (const peer of part.potentialPeers) printLine(`    potential peer ${peer.sci} MI ${peer.mi} MN ${peer.mn}`);
+    }
+  }
+}
+
+function printCounters(c: Record<string, unknown>): void {
+  const ports = (c.ports as Array<Record<string, any>> | undefined) ?? [c];
+  for (const p of ports) {
+    printLine(`port ${p.name}`);
+    if (p.secy) {
+      const rows = Object.entries(p.secy.secy as Record<string, number>).map(([k, v]) => [k, String(v)]);
+      rows.push(...Object.entries(p.secy.txSc as Record<string, number>).map(([k, v]) => [k, String(v)]));
+      for (const sc of p.secy.rxScs as Array<Record<string, unknown>>) {
+        for (const [k, v] of Object.entries(sc)) if (typeof v === 'number') rows.push([`${k} (rx SC ${BigInt(sc.sci as string).toString(16).padStart(16, '0')})`, String(v)]);
+      }
+      printLine('  SecY (802.1AE)');
+      printLine(table(rows).replace(/^/gm, '    '));
+      printLine('  MKA (OpenConfig names)');
+      printLine(table(Object.entries(p.mka as Record<string, number>).map(([k, v]) => [k, String(v)])).replace(/^/gm, '    '));
+    }
+    printLine('  port (dxlab)');
+    printLine(table(Object.entries(p.port as Record<string, number>).map(([k, v]) => [k, String(v)])).replace(/^/gm, '    '));
+    printLine('  devices');
+    const io = p.io as { wire: Record<string, unknown>; taps: Record<string, Record<string, unknown>> };
+    const devRow = (name: string, s: Record<string, unknown>) => [name, `rx ${s.rxPackets} (dropped ${s.rxDropped})`, `tx ${s.txPackets} (dropped ${s.txDropped}, errors ${s.txErrors})`];
+    printLine(table([devRow('wire', io.wire), ...Object.entries(io.taps).map(([n, s]) => devRow(n, s))]).replace(/^/gm, '    '));
+  }
+}
+
+function eventLine(e: PortEvent): string {
+  return `${e.time}  ${e.port}  ${e.type.padEnd(17)} ${e.reason}${e.kn !== undefined ? ` (KN ${e.kn}${e.an !== undefined ? ` AN ${e.an}` : ''})` : ''}`;
+}
+
+export function nodeCommand(y: Argv): Argv {
+  return y
+    .option('config', { type: 'string', describe: 'run the node described by this YAML or JSON file (src/node/config.schema.json)' })
+    .command(
+      'status',
+      "the node's ports: mode, controlled port, MKA peers and key server, SAK in use",
+      socketOpt,
+      async (a) => {
+        const r = (await ask(a.socket, { cmd: 'status', port: a.port })) as Record<string, unknown>;
+        if (a.json) printJson(r);
+        else printStatus(r);
+      },
+    )
+    .command(
+      'counters',
+      'SecY (802.1AE) and MKA (OpenConfig) counters, the port\'s own and the devices\'',
+      socketOpt,
+      async (a) => {
+        const r = (await ask(a.socket, { cmd: 'counters', port: a.port })) as Record<string, unknown>;
+        if (a.json) printJson(r);
+        else printCounters(r);
+      },
+    )
+    .command(
+      'events',
+      "the KaY's timeline: what it did and why",
+      (c) => socketOpt(c).option('follow', { type: 'boolean', default: false, describe: 'keep printing new events until Ctrl-C' }),
+      async (a) => {
+        const print = (e: PortEvent) => (a.json ? process.stdout.write(JSON.stringify(e) + '\n') : printLine(eventLine(e)));
+        let socket;
+        try {
+          const r = await controlRequest(a.socket, { cmd: 'events', port: a.port, follow: a.follow }, a.follow ? (e) => print(e as PortEvent) : undefined);
+          socket = r.socket;
+          const events = (r.result as { events: PortEvent[] }).events;
+          if (a.json && !a.follow) printJson(events);
+          else for (const e of events) print(e);
+        } catch (e) {
+          if (e instanceof NodeError) throw new CliError(e.code === 'device' ? 'failed' : 'usage', e.message, { cause: e });
+          throw e;
+        }
+        if (a.follow) {
+          await new Promise<void>((resolve) => {
+            process.once('SIGINT', () => resolve());
+            socket.once('close', () => resolve());
+          });
+          socket.destroy();
+        }
+      },
+    )
+    .command('key', 'add or remove a CKN/CAK pair of a port\'s key chain', (c) =>
+      c
+        .command(
+          'add',
+          'add a pair as the newest of the key chain (at most 3)',
+          (d) => socketOpt(d).option('ckn', { type: 'string', demandOption: true }).option('cak', { type: 'string', demandOption: true }),
+          async (a) => {
+            const r = await ask(a.socket, { cmd: 'addKey', port: a.port, ckn: a.ckn, cak: a.cak });
+            if (a.json) printJson(r);
+            else printLine(`key chain: ${(r as { keyChain: string[] }).keyChain.join(', ')}`);
+          },
+        )
+        .command(
+          'remove',
+          'remove a pair from the key chain',
+          (d) => socketOpt(d).option('ckn', { type: 'string', demandOption: true }),
+          async (a) => {
+            const r = await ask(a.socket, { cmd: 'removeKey', port: a.port, ckn: a.ckn });
+            if (a.json) printJson(r);
+            else printLine(`key chain: ${(r as { keyChain: string[] }).keyChain.join(', ')}`);
+          },
+        )
+        .demandCommand(1, 'key needs add or remove'),
+    )
+    .command(
+      'mode <mode>',
+      'set the encryption mode of a port',
+      (c) => socketOpt(c).positional('mode', { choices: ['should_encrypt', 'must_encrypt', 'no_encrypt'] as const, demandOption: true }),
+      async (a) => {
+        const r = await ask(a.socket, { cmd: 'setMode', port: a.port, mode: a.mode });
+        if (a.json) printJson(r);
+        else printLine(`mode ${a.mode}`);
+      },
+    )
+    .command(
+      'rekey',
+      'ask the key server for a new SAK',
+      socketOpt,
+      async (a) => {
+        const r = await ask(a.socket, { cmd: 'rekey', port: a.port });
+        if (a.json) printJson(r);
+        else printLine('rekey requested');
+      },
+    )
+    .command(
+      'capture',
+      'capture one side of a port to pcapng, for --duration seconds or until Ctrl-C',
+      (c) =>
+        socketOpt(c)
+          .option('side', { choices: ['wire', 'clear', 'decrypted'] as const, default: 'wire' as const })
+          .option('out', { type: 'string', describe: 'pcapng file (default: <captureDir>/<node>-<port>-<side>.pcapng)' })
+          .option('duration', { type: 'number', describe: 'seconds; default: until Ctrl-C' }),
+      async (a) => {
+        const r = (await ask(a.socket, { cmd: 'capture', port: a.port, side: a.side, path: a.out, durationS: a.duration })) as { path: string };
+        if (a.duration === undefined) {
+          note(`capturing to ${r.path}; Ctrl-C to stop`);
+          await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+          await ask(a.socket, { cmd: 'capture', port: a.port, stop: r.path });
+        } else {
+          await new Promise((resolve) => setTimeout(resolve, a.duration! * 1000 + 300));
+        }
+        if (a.json) printJson({ path: r.path });
+        else printLine(r.path);
+      },
+    )
+    .check((a) => {
+      const sub = a._.length > 1;
+      if (!sub && !a.config) throw new Error('give --config FILE to run a node, or a subcommand: status, counters, events, key, mode, rekey, capture');
+      return true;
+    });
+}
+
+/** The handler of `dxlab node --config FILE`. */
+export async function nodeRun(a: { config?: string; _: Array<string | number> }): Promise<void> {
+  if (a._.length > 1) return;
+  await runNode(a.config!);
+}

@@ -1,0 +1,113 @@
+/**
+ * The one interface every frame source and sink implements: an AF_PACKET
+ * socket on a veth ({@link afPacket}), a TAP device ({@link tap}) and the
+ * in-memory wire of the tests ({@link memoryWire}). A lab node binds one
+ * `FrameIo` per port and never knows which it got (STYLE.md §1, as libp2p's
+ * transport interface fronts tcp and memory transports).
+ *
+ * Frames are whole Ethernet frames as on the wire: destination and source
+ * MAC, EtherType (802.1Q tags included), payload; no preamble, no FCS.
+ */
+
+/**
+ * The common start/stop contract of a component (libp2p
+ * `packages/interface/src/startable.ts`). What `start` takes depends on the
+ * component; {@link FrameIo.start} takes the frame handler.
+ */
+export interface Startable {
+  isStarted(): boolean;
+  stop(): void | Promise<void>;
+}
+
+/** Receives one batch of frames: everything read in one go, in arrival order. */
+export type OnFrames = (frames: Uint8Array[]) => void;
+
+/** Receives errors found while reading (a link that went down, for instance). */
+export type OnIoError = (error: import('./errors.js').IoError) => void;
+
+/**
+ * The interface's own counters as the kernel keeps them (`ip -s link`,
+ * `struct rtnl_link_stats64`), counted from the moment the endpoint opened.
+ */
+export interface LinkStats {
+  rxPackets: number;
+  rxBytes: number;
+  rxDropped: number;
+  rxErrors: number;
+  txPackets: number;
+  txBytes: number;
+  txDropped: number;
+  txErrors: number;
+}
+
+/**
+ * What an endpoint counted since it opened. Names follow the kernel's
+ * `rtnl_link_stats64` in camelCase, seen from this endpoint: rx is what it
+ * read, tx what it wrote.
+ */
+export interface FrameIoStats {
+  /** Frames handed to `onFrames`. */
+  rxPackets: number;
+  rxBytes: number;
+  /**
+   * Frames meant for this endpoint that were lost before it read them: for
+   * AF_PACKET the socket's receive buffer overflowed (PACKET_STATISTICS
+   * tp_drops); for a TAP the kernel's queue of txqueuelen frames overflowed
+   * (the TAP's tx_dropped); for the memory wire the receive queue of a
+   * stopped endpoint overflowed.
+   */
+  rxDropped: number;
+  /** Frames longer than `maxFrameSize`, dropped. */
+  rxTruncated: number;
+  /** Read errors (ENETDOWN while the link is down, ...). */
+  rxErrors: number;
+  /** Frames the kernel (or the wire) accepted. */
+  txPackets: number;
+  txBytes: number;
+  /** Frames refused because a queue was full (EAGAIN, ENOBUFS). */
+  txDropped: number;
+  /** Frames refused for any other reason (EMSGSIZE, ENETDOWN, ENXIO, EIO). */
+  txErrors: number;
+  /** errno name of the last read error. */
+  lastRxError?: string;
+  /** errno name of the last refused send. */
+  lastTxError?: string;
+  /** The interface's kernel counters, where readable (not for the memory wire). */
+  link?: LinkStats;
+}
+
+/** Which implementation an endpoint is. */
+export type FrameIoKind = 'afPacket' | 'tap' | 'memory';
+
+export interface FrameIo extends Startable {
+  /** Interface name (or the memory endpoint's name). */
+  readonly name: string;
+  readonly kind: FrameIoKind;
+  /**
+   * Starts delivering received frames, whole batches per call. Frames that
+   * arrived before start wait in the socket, TAP queue or memory queue (up
+   * to its limit) and come first.
+   *
+   * Delivered frames belong to the handler: they are not reused by the
+   * endpoint (one batch may share one underlying buffer).
+   * @throws IoError('alreadyStarted' | 'closed')
+   */
+  start(onFrames: OnFrames, onError?: OnIoError): void;
+  /** Stops delivering; frames queue as before start. Idempotent. */
+  stop(): void;
+  /**
+   * Sends frames in order, as one batch where the implementation can.
+   * Returns how many were accepted; the others are counted in `txDropped`
+   * or `txErrors`. The frames may be reused as soon as this returns.
+   * @throws IoError('closed' | 'invalidArgument')
+   */
+  send(frames: readonly Uint8Array[]): number;
+  stats(): FrameIoStats;
+  /** The interface's MAC address (6 octets), read now. @throws IoError('closed' | 'socket' | 'tap') */
+  mac(): Uint8Array;
+  /** The interface's MTU, read now. @throws IoError('closed' | 'socket' | 'tap') */
+  mtu(): number;
+  /** Releases socket, device, poll handle and buffers. Idempotent. */
+  close(): void;
+  isClosed(): boolean;
+}

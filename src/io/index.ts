@@ -1,0 +1,47 @@
+/**
+ * Frame I/O: where Ethernet frames enter and leave a lab node.
+ *
+ * Three implementations of one {@link FrameIo} interface:
+ * - {@link afPacket}: an AF_PACKET socket on an interface (the wire veth),
+ * - {@link tap}: a TAP device (the cleartext side, towards the namespace's
+ *   kernel stack),
+ * - {@link memoryWire}: two connected endpoints in memory, for tests.
+ *
+ * The first two use a small N-API addon in C (src/io/native/dxio.c, built by
+ * node-gyp when `npm ci` runs) and need root. Received frames arrive in whole
+ * batches per callback; sends are batched (sendmmsg) where the kernel allows.
+ * pcap/pcapng writing lives in `./pcap.ts`.
+ *
+ * @example
+ * import { afPacket, tap } from '../io/index.js';
+ *
+ * const wire = afPacket('dx-w0', { netns: 'dxlab-t2-dx', etherType: 0x88e5 });
+ * const host = tap('dx0', { netns: 'dxlab-t2-dx' });
+ * host.start((frames) => wire.send(frames.map(protect)));
+ * wire.start((frames) => host.send(frames.map(validate)), (err) => log(err.message));
+ * // ...
+ * console.log(wire.stats().rxDropped, host.stats().link?.txDropped);
+ * wire.close();
+ * host.close();
+ *
+ * @example
+ * import { memoryWire } from '../io/index.js';
+ *
+ * const [a, b] = memoryWire({ loss: (_frame, from) => from === 'mem0' && Math.random() < 0.01 });
+ * b.start((frames) => console.log(`${frames.length} frames`));
+ * a.send([frame1, frame2]); // delivered together, on a later turn of the event loop
+ */
+export type { FrameIo, FrameIoKind, FrameIoStats, LinkStats, OnFrames, OnIoError, Startable } from './frame-io.js';
+export { IoError, type IoErrorCode } from './errors.js';
+export { afPacket, type AfPacketOptions } from './af-packet.js';
+export { tap, type TapOptions } from './tap.js';
+export { memoryWire, type MemoryWireOptions } from './memory-wire.js';
+export { nativeAvailable } from './native.js';
+export {
+  DEFAULT_BATCH_FRAMES,
+  DEFAULT_MAX_FRAME_OCTETS,
+  DEFAULT_RCVBUF_OCTETS,
+  DEFAULT_SNDBUF_OCTETS,
+  DEFAULT_TAP_TXQUEUELEN,
+  ETH_P_ALL,
+} from './constants.js';

@@ -1,0 +1,135 @@
+/**
+ * Loads the frame I/O addon (src/io/native/dxio.c, built by node-gyp from the
+ * repository's binding.gyp into build/Release/dxio.node) and describes what
+ * it exports. Loaded on first use, so that the memory wire and everything
+ * that does not touch a real interface work without it.
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { IoError } from './errors.js';
+
+/** An open AF_PACKET socket or TAP device inside the addon. */
+export type NativeHandle = { readonly __brand: 'dxio handle' };
+
+export interface NativePacketOptions {
+  netns?: string;
+  etherType?: number;
+  rcvbuf?: number;
+  sndbuf?: number;
+  promisc?: boolean;
+  batch?: number;
+  maxFrameSize?: number;
+}
+
+export interface NativeTapOptions {
+  netns?: string;
+  txqueuelen?: number;
+  batch?: number;
+  maxFrameSize?: number;
+}
+
+export interface NativeStats {
+  rxPackets: number;
+  rxBytes: number;
+  rxTruncated: number;
+  rxErrors: number;
+  txPackets: number;
+  txBytes: number;
+  txDropped: number;
+  txErrors: number;
+  socketDrops?: number;
+  lastRxError?: string;
+  lastTxError?: string;
+  link?: {
+    rxPackets: number;
+    rxBytes: number;
+    rxDropped: number;
+    rxErrors: number;
+    txPackets: number;
+    txBytes: number;
+    txDropped: number;
+    txErrors: number;
+  };
+}
+
+export interface NativeInfo {
+  name: string;
+  ifindex: number;
+  batch: number;
+  closed: boolean;
+  started: boolean;
+  kernelIgnoresOutgoing: boolean;
+}
+
+/** The addon's exports; every function throws the errors of dxio.c make_error. */
+export interface NativeAddon {
+  openPacket(ifname: string, options: NativePacketOptions): NativeHandle;
+  openTap(ifname: string, options: NativeTapOptions): NativeHandle;
+  /**
+   * Batch mode: `onFrames(buffer, count)` with the frames back to back in
+   * `buffer` and their lengths in `lengths[0..count)`. Per-frame mode:
+   * `onFrames(buffers[], count)`.
+   */
+  start(
+    h: NativeHandle,
+    onFrames: (data: Buffer | Buffer[], count: number) => void,
+    onError: ((e: Error) => void) | undefined,
+    perFrame: boolean,
+    lengths: Uint32Array,
+  ): void;
+  stop(h: NativeHandle): void;
+  send(h: NativeHandle, frames: readonly Uint8Array[]): number;
+  stats(h: NativeHandle): NativeStats;
+  mtu(h: NativeHandle): number;
+  mac(h: NativeHandle): Buffer;
+  info(h: NativeHandle): NativeInfo;
+  close(h: NativeHandle): void;
+}
+
+/** Where node-gyp puts the addon, from src/io/ and from dist/io/ alike. */
+export const ADDON_PATH = fileURLToPath(new URL('../../build/Release/dxio.node', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+let addon: NativeAddon | undefined;
+
+/**
+ * The addon, loaded once.
+ * @throws IoError('addonNotLoaded') saying why it could not be loaded and how to build it.
+ */
+export function loadNative(): NativeAddon {
+  addon ??= loadNativeFrom(ADDON_PATH);
+  return addon;
+}
+
+/**
+ * Loads the addon at `path` (not cached; {@link loadNative} is).
+ * @throws IoError('addonNotLoaded') saying why and how to build it.
+ */
+export function loadNativeFrom(path: string): NativeAddon {
+  let loaded: NativeAddon & { unsupported?: string };
+  try {
+    loaded = createRequire(import.meta.url)(path) as NativeAddon & { unsupported?: string };
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' ? 'it has not been built' : (e as Error).message;
+    throw new IoError(
+      'addonNotLoaded',
+      `the dxlab frame I/O addon could not be loaded from ${path}: ${why}. ` +
+        `Build it in ${REPO_ROOT} with \`npm rebuild\` (or \`npx --yes node-gyp rebuild\`); ` +
+        'this needs python3, make, a C compiler and the Node.js headers. ' +
+        'Opening AF_PACKET sockets and TAP devices then needs root.',
+      { cause: e },
+    );
+  }
+  if (typeof loaded.unsupported === 'string') throw new IoError('addonNotLoaded', loaded.unsupported);
+  return loaded;
+}
+
+/** True when the addon loads; for tests and tools that can do without it. */
+export function nativeAvailable(): boolean {
+  try {
+    loadNative();
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * A FrameIo on a TAP device (Documentation/networking/tuntap.rst): how a lab
+ * node exchanges cleartext frames with the kernel stack of its namespace.
+ *
+ * Opened by name with TUNSETIFF (IFF_TAP | IFF_NO_PI): attaches to a
+ * persistent TAP (`ip tuntap add mode tap`) or creates one that disappears
+ * when the endpoint closes. A TAP shows no carrier until a process attaches,
+ * and writes fail with EIO while it is down: bring it up after opening.
+ *
+ * Its txqueuelen is set to 10000 (DESIGN.md: 1000 drops as many frames as
+ * TCP retransmits). A tun fd has no batched read or write, so frames cross
+ * one system call each, but still reach JavaScript in batches.
+ */
+import { ioErrorFromNative } from './errors.js';
+import type { FrameIo } from './frame-io.js';
+import { loadNative } from './native.js';
+import { NativeFrameIo, netnsPath, type DeliveryMode } from './native-frame-io.js';
+import { DEFAULT_BATCH_FRAMES, DEFAULT_MAX_FRAME_OCTETS, DEFAULT_TAP_TXQUEUELEN } from './constants.js';
+
+export interface TapOptions {
+  /**
+   * Network namespace to open (or create) the TAP in: a name from `ip netns
+   * add` or a path. @default the caller's namespace
+   */
+  netns?: string;
+  /** Set through SIOCSIFTXQLEN; 0 leaves it as it is. @default 10000 */
+  txqueuelen?: number;
+  /** Frames read per callback, 1..1024. @default 64 */
+  batch?: number;
+  /** @default 65535 */
+  maxFrameSize?: number;
+  /** @internal for bench/io.ts @default 'batch' */
+  delivery?: DeliveryMode;
+}
+
+/**
+ * Opens (or creates) the TAP device `ifname`.
+ * @throws IoError: 'addonNotLoaded', 'permission' (not root), 'busy' (held
+ *   by another process), 'notFound' (no such namespace), 'invalidArgument',
+ *   'tap'.
+ */
+export function tap(ifname: string, options: TapOptions = {}): FrameIo {
+  const native = loadNative();
+  const where = options.netns === undefined ? ifname : `${ifname} in netns ${options.netns}`;
+  let handle;
+  try {
+    handle = native.openTap(ifname, {
+      ...(options.netns === undefined ? {} : { netns: netnsPath(options.netns) }),
+      txqueuelen: options.txqueuelen ?? DEFAULT_TAP_TXQUEUELEN,
+      batch: options.batch ?? DEFAULT_BATCH_FRAMES,
+      maxFrameSize: options.maxFrameSize ?? DEFAULT_MAX_FRAME_OCTETS,
+    });
+  } catch (e) {
+    throw ioErrorFromNative(e, `open TAP ${where}`, 'tap', ifname);
+  }
+  return new NativeFrameIo('tap', native, handle, options.delivery ?? 'batch');
+}

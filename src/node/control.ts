@@ -1,0 +1,184 @@
+/**
+ * The node's control socket: a Unix socket, one JSON object per line each
+ * way. A request is `{"id", "cmd", ...}` with cmd one of status, counters,
+ * events, addKey, removeKey, setMode, rekey, capture; the answer is
+ * `{"id", "ok": true, "result"}` or `{"id", "ok": false, "error": {"code",
+ * "message"}}`. `events` with `"follow": true` is a subscription: after the
+ * answer, each new event arrives as `{"id", "event"}` until the client
+ * closes. Answers never carry key material.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fromHex } from '../shared/bytes.js';
+import { NodeError } from './errors.js';
+import type { Logger } from './logger.js';
+import type { LabNode } from './node.js';
+import { MacsecPort } from './macsec-port.js';
+
+/** Requests longer than this are refused (a CKN/CAK request is a few hundred octets). */
+const MAX_LINE = 64 * 1024;
+
+function replacer(_k: string, v: unknown): unknown {
+  return typeof v === 'bigint' ? v.toString() : v;
+}
+
+type Request = { id?: unknown; cmd?: unknown; [k: string]: unknown };
+
+function str(req: Request, field: string, required = true): string | undefined {
+  const v = req[field];
+  if (v === undefined && !required) return undefined;
+  if (typeof v !== 'string' || v.length === 0) throw new NodeError('badRequest', `'${field}' must be a non-empty string`);
+  return v;
+}
+
+function hexField(req: Request, field: string, lengths: number[]): Uint8Array {
+  const v = str(req, field)!;
+  let b: Uint8Array;
+  try {
+    b = fromHex(v, field);
+  } catch (e) {
+    throw new NodeError('badRequest', (e as Error).message);
+  }
+  if (lengths.length === 2 && (b.length < lengths[0]! || b.length > lengths[1]!)) {
+    throw new NodeError('badRequest', `'${field}' must be ${lengths[0]} to ${lengths[1]} octets, got ${b.length}`);
+  }
+  if (lengths.length !== 2 && !lengths.includes(b.length)) throw new NodeError('badRequest', `'${field}' must be ${lengths.join(' or ')} octets, got ${b.length}`);
+  return b;
+}
+
+export class ControlServer {
+  private server?: Server;
+  private readonly sockets = new Set<Socket>();
+
+  constructor(
+    readonly path: string,
+    private readonly node: LabNode,
+    private readonly log: Logger,
+  ) {}
+
+  async listen(): Promise<void> {
+    mkdirSync(dirname(this.path), { recursive: true });
+    // A socket file left by a node that was killed would make listen fail.
+    rmSync(this.path, { force: true });
+    this.server = createServer((s) => this.accept(s));
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(this.path, () => resolve());
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    if (this.server) await new Promise<void>((r) => this.server!.close(() => r()));
+    rmSync(this.path, { force: true });
+  }
+
+  private accept(s: Socket): void {
+    this.sockets.add(s);
+    let buf = '';
+    const unsubs: Array<() => void> = [];
+    s.setEncoding('utf8');
+    s.on('data', (chunk: string) => {
+      buf += chunk;
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl).trim();
+        buf = buf.slice(nl + 1);
+        if (line) this.handleLine(s, line, unsubs);
+      }
+      if (buf.length > MAX_LINE) {
+        this.send(s, { id: null, ok: false, error: { code: 'badRequest', message: `request longer than ${MAX_LINE} octets` } });
+        s.destroy();
+      }
+    });
+    const done = () => {
+      unsubs.forEach((u) => u());
+      this.sockets.delete(s);
+    };
+    s.on('close', done);
+    s.on('error', done);
+  }
+
+  private send(s: Socket, msg: unknown): void {
+    if (!s.destroyed) s.write(JSON.stringify(msg, replacer) + '\n');
+  }
+
+  private handleLine(s: Socket, line: string, unsubs: Array<() => void>): void {
+    let req: Request;
+    try {
+      req = JSON.parse(line);
+      if (typeof req !== 'object' || req === null || Array.isArray(req)) throw new Error('not an object');
+    } catch {
+      this.send(s, { id: null, ok: false, error: { code: 'badRequest', message: 'each line must be one JSON object' } });
+      return;
+    }
+    const id = req.id ?? null;
+    try {
+      const result = this.execute(req, (event) => this.send(s, { id, event }), unsubs);
+      this.send(s, { id, ok: true, result });
+    } catch (e) {
+      const code = e instanceof NodeError ? e.code : 'internal';
+      if (!(e instanceof NodeError)) this.log.warn('control request failed', { cmd: String(req.cmd), error: (e as Error).message });
+      this.send(s, { id, ok: false, error: { code, message: (e as Error).message } });
+    }
+  }
+
+  private execute(req: Request, push: (e: unknown) => void, unsubs: Array<() => void>): unknown {
+    const n = this.node;
+    const port = str(req, 'port', false);
+    switch (req.cmd) {
+      case 'status':
+        return port ? n.port(port).status() : n.status();
+      case 'counters': {
+        const all = n.counters() as { ports: Array<{ name: string }> };
+        if (!port) return all;
+        n.port(port);
+        return all.ports.find((p) => p.name === port);
+      }
+      case 'events': {
+        const ports = port ? [n.port(port)] : n.ports;
+        const events = ports.flatMap((p) => (p instanceof MacsecPort ? p.events : [])).sort((a, b) => a.time.localeCompare(b.time));
+        if (req.follow === true) unsubs.push(n.subscribe((e) => (!port || e.port === port) && push(e)));
+        return { events };
+      }
+      case 'addKey': {
+        const p = n.macsecPort(port);
+        p.addKey(hexField(req, 'ckn', [1, 32]), hexField(req, 'cak', [16, 32]));
+        this.log.info('key added', { port: p.name, ckn: req.ckn });
+        return { keyChain: p.keyChainCkns() };
+      }
+      case 'removeKey': {
+        const p = n.macsecPort(port);
+        p.removeKey(hexField(req, 'ckn', [1, 32]));
+        this.log.info('key removed', { port: p.name, ckn: req.ckn });
+        return { keyChain: p.keyChainCkns() };
+      }
+      case 'setMode': {
+        const mode = str(req, 'mode');
+        if (mode !== 'should_encrypt' && mode !== 'must_encrypt' && mode !== 'no_encrypt') {
+          throw new NodeError('badRequest', `mode must be should_encrypt, must_encrypt or no_encrypt, got '${mode}'`);
+        }
+        const p = n.macsecPort(port);
+        p.setMode(mode);
+        this.log.info('mode set', { port: p.name, mode });
+        return { mode };
+      }
+      case 'rekey': {
+        const p = n.macsecPort(port);
+        p.rekey();
+        return { requested: true };
+      }
+      case 'capture': {
+        if (req.stop !== undefined) return { stopped: n.stopCapture(port, str(req, 'stop')!) };
+        const side = str(req, 'side') as 'wire' | 'clear' | 'decrypted';
+        const duration = req.durationS;
+        if (duration !== undefined && (typeof duration !== 'number' || !(duration > 0))) throw new NodeError('badRequest', `'durationS' must be a positive number`);
+        const path = n.startCapture(port, side, str(req, 'path', false), duration as number | undefined);
+        return { path };
+      }
+      default:
+        throw new NodeError('unknownCommand', `unknown cmd '${String(req.cmd)}': expected status, counters, events, addKey, removeKey, setMode, rekey or capture`);
+    }
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * A lab node process: ports with a SecY and a KaY each (or plain), the
+ * control socket, captures and logs.
+ *
+ * @example
+ * import { LabNode, loadNodeConfig } from '../node/index.js';
+ * const node = new LabNode(loadNodeConfig('dx.yaml'));
+ * await node.start();
+ */
+export { LabNode, kernelDevices, type DeviceFactory } from './node.js';
+export { loadNodeConfig, resolveNodeConfig, type NodeConfig, type PortConfig, type TapConfig, type MacsecConfig } from './config.js';
+export { NodeError, type NodeErrorCode } from './errors.js';
+export { controlRequest } from './control-client.js';
+export { applySecYCommand } from './secy-commands.js';
+export { MacsecPort, MACSEC_OVERHEAD, type PortEvent } from './macsec-port.js';
+export { Port, type PortCounters } from './port.js';
+export { createLogger, type Logger } from './logger.js';
+export { addVlanTag, removeVlanTag, vlanOf } from './vlan.js';

@@ -1,0 +1,340 @@
+/**
+ * A MACsec port: a SecY (802.1AE) and a KaY (802.1X MKA) between the wire
+ * and the controlled side, driven by one clock. The KaY's SecY commands are
+ * applied here; the controlled port's state (blocked, clear, secured) decides
+ * which frames pass; MKPDUs go between the wire and the KaY only.
+ *
+ * MTU: a protected frame is 32 octets longer than its cleartext (16 of
+ * SecTAG with SCI, 16 of ICV), so the wire's MTU must be at least the TAP's
+ * MTU + 32 (+4 for a VLAN tag the node adds). A frame too long for the wire is
+ * counted in OutPktsTooLong, never dropped silently.
+ */
+import { randomBytes } from 'node:crypto';
+import { toHex } from '../shared/bytes.js';
+import { serializeKeyFile, type KeyFile, type KeyFileSak } from '../shared/key-file.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SecY, sciFromMac, sciToHex, type Sci, type SecYSnapshot } from '../macsec/index.js';
+import { KaY, ETHERTYPE_EAPOL, type ControlledPortState, type EncryptionMode, type KayEvent, type KayOutput, type KayStatus } from '../mka/index.js';
+import type { MacsecConfig, PortConfig } from './config.js';
+import { NodeError } from './errors.js';
+import { Port, type PortDeps } from './port.js';
+import { applySecYCommand } from './secy-commands.js';
+import { VLAN_TAG_LEN } from './vlan.js';
+
+/** SecTAG with SCI (16) + ICV (16). */
+export const MACSEC_OVERHEAD = 32;
+/** Ethernet header octets not counted in an MTU. */
+const ETH_HEADER = 14;
+const MAX_EVENTS = 2000;
+
+export interface PortEvent extends KayEvent {
+  port: string;
+  time: string;
+}
+
+export interface MacsecPortDeps extends PortDeps {
+  /** Where key exports go; undefined: none. */
+  keyExportPath?: string;
+  onEvent(e: PortEvent): void;
+}
+
+export class MacsecPort extends Port {
+  readonly secy: SecY;
+  readonly sci: Sci;
+  private kay: KaY;
+  private portState: ControlledPortState = 'blocked';
+  private clearText = new Set<number>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly eapolEtherType: number;
+  readonly events: PortEvent[] = [];
+  private readonly saks: KeyFileSak[] = [];
+  private macsec: MacsecConfig;
+
+  constructor(
+    config: PortConfig,
+    protected override readonly deps: MacsecPortDeps,
+  ) {
+    super(config, deps);
+    this.macsec = config.macsec!;
+    const mac = deps.wire.mac();
+    this.sci = sciFromMac(mac, this.macsec.sciPort);
+    this.secy = new SecY({ txSci: this.sci, maxFrameLength: deps.wire.mtu() + ETH_HEADER });
+    this.eapolEtherType = this.macsec.eapolEtherType ?? ETHERTYPE_EAPOL;
+    this.kay = this.makeKay(this.macsec);
+    this.checkMtu();
+  }
+
+  override get kind(): 'macsec' {
+    return 'macsec';
+  }
+
+  private makeKay(m: MacsecConfig): KaY {
+    const { sciPort: _p, pnThreshold, keyChain, ...knobs } = m;
+    return new KaY(
+      { ...knobs, sci: this.sci, keyChain, ...(pnThreshold !== undefined ? { pnExhaustionThreshold: pnThreshold } : {}) },
+      // A plain Uint8Array: the KaY copies with .slice(), which on a Buffer would alias.
+      { random: (n) => new Uint8Array(randomBytes(n)) },
+    );
+  }
+
+  private checkMtu(): void {
+    const wireMtu = this.deps.wire.mtu();
+    for (const t of this.config.taps) {
+      const need = t.mtu + MACSEC_OVERHEAD + (t.vlan !== undefined ? VLAN_TAG_LEN : 0);
+      if (wireMtu < need) {
+        this.deps.log.warn('wire MTU too small for MACsec: longer frames will count in OutPktsTooLong', {
+          port: this.name,
+          wire: this.config.wire,
+          wireMtu,
+          tap: t.name,
+          tapMtu: t.mtu,
+          needed: need,
+        });
+      }
+    }
+  }
+
+  override start(): void {
+    super.start();
+    this.handle(this.kay.start(this.deps.now()));
+  }
+
+  override stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.started) this.handle(this.kay.stop(this.deps.now()), false);
+    super.stop();
+  }
+
+  /** Applies what the KaY asked for: MKPDUs out, SecY commands, events, the next timer. */
+  private handle(out: KayOutput, schedule = true): void {
+    for (const c of out.commands) {
+      if (c.op === 'createTxSa' || c.op === 'createRxSa') this.recordSak(c.op === 'createTxSa' ? this.sci : c.sci, c);
+      const port = applySecYCommand(this.secy, c);
+      if (port) {
+        this.portState = port.state;
+        this.clearText = new Set(port.clearTextEtherTypes);
+      }
+    }
+    if (out.mkpdus.length) {
+      this.counters.txMkpdu += out.mkpdus.length;
+      if (this.capturing) {
+        const t = this.deps.wallNs();
+        for (const f of out.mkpdus) {
+          this.capture('wire', f, t);
+          this.capture('decrypted', f, t);
+        }
+      }
+      this.deps.wire.send(out.mkpdus);
+    }
+    for (const e of out.events) this.recordEvent(e);
+    if (schedule && this.started) this.schedule(out.nextDeadline);
+  }
+
+  private schedule(deadline: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    const delay = Math.max(0, deadline - this.deps.now());
+    this.timer = setTimeout(() => this.onTimer(), delay);
+    this.timer.unref?.();
+  }
+
+  private onTimer(): void {
+    this.timer = undefined;
+    const now = this.deps.now();
+    this.reportPn(now);
+    this.handle(this.kay.tick(now));
+  }
+
+  /** Tells the KaY the transmit PN (LPN reporting, PN exhaustion: 802.1X-2020 9.8). */
+  private reportPn(now: number): void {
+    const an = this.secy.encodingSa;
+    if (an === undefined) return;
+    const nextPn = this.secy.txSaNextPn(an);
+    if (nextPn !== undefined) this.handle(this.kay.reportPn(now, { txNextPn: [{ an, nextPn }] }), false);
+  }
+
+  private recordEvent(e: KayEvent): void {
+    const ev: PortEvent = { ...e, port: this.name, time: new Date().toISOString() };
+    this.events.push(ev);
+    if (this.events.length > MAX_EVENTS) this.events.splice(0, this.events.length - MAX_EVENTS);
+    this.deps.log.info(`kay: ${e.type}`, { port: this.name, reason: e.reason, ...(e.kn !== undefined ? { kn: e.kn } : {}), ...(e.an !== undefined ? { an: e.an } : {}) });
+    this.deps.onEvent(ev);
+  }
+
+  /** Keeps SAKs for an explicit key export only (capture.keys in the config). */
+  private recordSak(sci: Sci, c: { an: number; sak: { expose(): Uint8Array }; ssci?: number; salt?: Uint8Array; nextPn?: bigint; lowestPn?: bigint }): void {
+    if (!this.deps.keyExportPath) return;
+    const suite = this.secy.cipherSuite;
+    const entry: KeyFileSak = {
+      sci: sciToHex(sci),
+      an: c.an,
+      suite: suite.cliName,
+      sak: toHex(c.sak.expose()),
+      firstPn: (c.nextPn ?? c.lowestPn ?? 1n).toString(),
+      from: new Date().toISOString(),
+    };
+    if (c.ssci !== undefined) entry.ssci = c.ssci;
+    if (c.salt) entry.salt = toHex(c.salt);
+    if (this.saks.some((s) => s.sci === entry.sci && s.an === entry.an && s.sak === entry.sak)) return;
+    this.saks.push(entry);
+    this.writeKeyExport();
+  }
+
+  private writeKeyExport(): void {
+    const path = this.deps.keyExportPath!;
+    const kf: KeyFile = {
+      version: 1,
+      cas: this.macsec.keyChain.map((k) => ({ ckn: toHex(k.ckn), cak: toHex(k.cak) })),
+      saks: this.saks,
+    };
+    try {
+      writeFileSync(path, serializeKeyFile(kf), { mode: 0o600 });
+      // Wireshark 4.6's MACsec SAK table (psk_config_data): one `HEX,"label"` line per
+      // SAK; it has no XPN support, so XPN SAKs are left out.
+      const lines = this.saks.filter((s) => !s.suite.includes('xpn')).map((s) => `${s.sak},"${s.sci}/AN${s.an}"`);
+      writeFileSync(path.replace(/\.keys\.json$/, '.wireshark-macsec-keys.txt'), lines.join('\n') + (lines.length ? '\n' : ''), { mode: 0o600 });
+    } catch (e) {
+      this.deps.log.warn('cannot write key export', { port: this.name, path, error: (e as Error).message });
+    }
+  }
+
+  // ------------------------------------------------------------ frames
+
+  override fromControlledSide(frames: Uint8Array[]): void {
+    const out: Uint8Array[] = [];
+    const t = this.capturing ? this.deps.wallNs() : 0n;
+    for (const f of frames) {
+      if (this.capturing) this.capture('clear', f, t);
+      const etherType = (f[12]! << 8) | f[13]!;
+      if (this.clearText.has(etherType)) {
+        this.counters.txClearText++;
+        out.push(f);
+        if (this.capturing) {
+          this.capture('wire', f, t);
+          this.capture('decrypted', f, t);
+        }
+        continue;
+      }
+      if (this.portState === 'blocked') {
+        this.counters.txBlocked++;
+        continue;
+      }
+      const r = this.secy.protect(f);
+      if (!r.ok) continue;
+      out.push(r.frame);
+      if (this.capturing) {
+        this.capture('wire', r.frame, t);
+        this.capture('decrypted', f, t);
+      }
+    }
+    if (out.length) this.deps.wire.send(out);
+    for (const e of this.secy.takeEvents()) {
+      this.deps.log.info(`secy: ${e.type}`, { port: this.name, an: e.an });
+      this.reportPn(this.deps.now());
+    }
+  }
+
+  protected override fromWire(frames: Uint8Array[]): void {
+    const delivered: Uint8Array[] = [];
+    const t = this.capturing ? this.deps.wallNs() : 0n;
+    for (const f of frames) {
+      if (this.capturing) this.capture('wire', f, t);
+      const etherType = f.length >= 14 ? (f[12]! << 8) | f[13]! : -1;
+      if (etherType === this.eapolEtherType) {
+        // MKPDUs belong to the uncontrolled port: the KaY's, never the TAP's.
+        this.counters.rxMkpdu++;
+        if (this.capturing) this.capture('decrypted', f, t);
+        this.handle(this.kay.receive(this.deps.now(), f));
+        continue;
+      }
+      if (this.clearText.has(etherType)) {
+        this.counters.rxClearText++;
+        if (this.capturing) this.capture('decrypted', f, t);
+        delivered.push(f);
+        continue;
+      }
+      const r = this.secy.validate(f);
+      if (this.capturing) this.capture('decrypted', r.ok ? r.frame : f, t);
+      if (!r.ok) {
+        this.deps.log.debug('frame dropped', { port: this.name, verdict: r.verdict, ...(r.badTag ? { badTag: r.badTag } : {}) });
+        continue;
+      }
+      if (this.portState === 'blocked') {
+        this.counters.rxBlocked++;
+        continue;
+      }
+      delivered.push(r.frame);
+    }
+    this.deliver(delivered);
+  }
+
+  // ------------------------------------------------------------ control
+
+  kayStatus(): KayStatus {
+    return this.kay.status();
+  }
+
+  override status(): Record<string, unknown> {
+    return {
+      ...super.status(),
+      sci: sciToHex(this.sci),
+      controlledPort: this.portState,
+      encodingAn: this.secy.encodingSa ?? null,
+      cipherSuite: this.secy.cipherSuite.name,
+      kay: this.kay.status(),
+    };
+  }
+
+  secyCounters(): SecYSnapshot {
+    return this.secy.snapshot();
+  }
+
+  /** Adds a CKN/CAK pair as the newest of the key chain (at most 3: the oldest is dropped). */
+  addKey(ckn: Uint8Array, cak: Uint8Array): void {
+    const chain = this.macsec.keyChain.filter((k) => toHex(k.ckn) !== toHex(ckn));
+    chain.push({ ckn, cak });
+    while (chain.length > 3) chain.shift();
+    this.setKeyChain(chain);
+  }
+
+  /** @throws NodeError('badRequest') when the CKN is not in the chain or is the last pair. */
+  removeKey(ckn: Uint8Array): void {
+    const hex = toHex(ckn);
+    const chain = this.macsec.keyChain.filter((k) => toHex(k.ckn) !== hex);
+    if (chain.length === this.macsec.keyChain.length) throw new NodeError('badRequest', `port ${this.name}: no CKN ${hex} in the key chain`);
+    if (chain.length === 0) throw new NodeError('badRequest', `port ${this.name}: cannot remove the last CKN/CAK pair`);
+    this.setKeyChain(chain);
+  }
+
+  private setKeyChain(chain: MacsecConfig['keyChain']): void {
+    const out = this.kay.setKeyChain(this.deps.now(), chain);
+    this.macsec = { ...this.macsec, keyChain: chain };
+    this.handle(out);
+    if (this.deps.keyExportPath) this.writeKeyExport();
+  }
+
+  setMode(mode: EncryptionMode): void {
+    this.handle(this.kay.setMode(this.deps.now(), mode));
+    this.macsec = { ...this.macsec, mode };
+  }
+
+  rekey(): void {
+    this.handle(this.kay.requestRekey(this.deps.now()));
+  }
+
+  keyChainCkns(): string[] {
+    return this.macsec.keyChain.map((k) => toHex(k.ckn));
+  }
+
+  /** Writes the key export now (also used when a capture starts with keys). */
+  exportKeys(path: string): void {
+    const kf: KeyFile = { version: 1, cas: this.macsec.keyChain.map((k) => ({ ckn: toHex(k.ckn), cak: toHex(k.cak) })), saks: this.saks };
+    writeFileSync(path, serializeKeyFile(kf), { mode: 0o600 });
+  }
+}
+
+/** The key export path of a port. */
+export function keyExportPath(dir: string, node: string, port: string): string {
+  return join(dir, `${node}-${port}.keys.json`);
+}

@@ -1,0 +1,205 @@
+/**
+ * One lab device (dx-device, router or switch) as a process: opens its ports'
+ * devices, runs a SecY and a KaY per MACsec port, bridges a switch's ports,
+ * serves the control socket and writes captures. The only timers of dxlab's
+ * data plane live here and in the ports.
+ *
+ * @example
+ * const node = new LabNode(loadNodeConfig('dx.yaml'));
+ * await node.start();
+ * process.on('SIGTERM', () => node.stop().then(() => process.exit(0)));
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { afPacket, tap, type FrameIo } from '../io/index.js';
+import { macToString } from '../shared/bytes.js';
+import { CaptureFile, type CaptureSide } from './capture.js';
+import type { NodeConfig, PortConfig, TapConfig } from './config.js';
+import { ControlServer } from './control.js';
+import { NodeError } from './errors.js';
+import { createLogger, type Logger } from './logger.js';
+import { MacsecPort, keyExportPath, type PortEvent } from './macsec-port.js';
+import { Port, type TapBinding } from './port.js';
+
+/** How the node opens its devices; tests hand in the memory wire. */
+export interface DeviceFactory {
+  wire(port: PortConfig, netns?: string): FrameIo;
+  tap(t: TapConfig, netns?: string): FrameIo;
+  /** Sets MTU, MAC and addresses and brings the TAP up. */
+  configureTap?(t: TapConfig, netns?: string): void;
+}
+
+function ip(netns: string | undefined, args: string[]): void {
+  execFileSync('ip', netns ? ['-n', netns, ...args] : args, { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/** Real devices: AF_PACKET on the wire, TAPs configured with iproute2. */
+export const kernelDevices: DeviceFactory = {
+  wire: (p, netns) => afPacket(p.wire, netns ? { netns } : {}),
+  tap: (t, netns) => tap(t.name, netns ? { netns } : {}),
+  configureTap(t, netns) {
+    try {
+      ip(netns, ['link', 'set', 'dev', t.name, 'mtu', String(t.mtu), ...(t.mac ? ['address', macToString(t.mac)] : [])]);
+      for (const a of t.addresses) ip(netns, ['addr', 'replace', a, 'dev', t.name]);
+      ip(netns, ['link', 'set', 'dev', t.name, 'up']);
+    } catch (e) {
+      const err = e as { stderr?: Buffer; message: string };
+      throw new NodeError('device', `cannot configure TAP ${t.name}: ${err.stderr?.toString().trim() || err.message}`);
+    }
+  },
+};
+
+const FLUSH_INTERVAL_MS = 200;
+
+export class LabNode {
+  readonly ports: Port[] = [];
+  readonly log: Logger;
+  private control?: ControlServer;
+  private flushTimer?: NodeJS.Timeout;
+  private readonly subscribers = new Set<(e: PortEvent) => void>();
+  private readonly t0 = performance.now();
+
+  constructor(
+    readonly config: NodeConfig,
+    private readonly devices: DeviceFactory = kernelDevices,
+    log?: Logger,
+  ) {
+    this.log = log ?? createLogger(config.logLevel, `dxlab:node:${config.name}`);
+  }
+
+  now(): number {
+    return performance.now() - this.t0;
+  }
+
+  /**
+   * Opens every device, starts the ports and the control socket.
+   * @throws NodeError or IoError naming the device; what was opened is closed again.
+   */
+  async start(): Promise<void> {
+    const { config: c, devices } = this;
+    try {
+      for (const p of c.ports) {
+        const wire = devices.wire(p, c.netns);
+        const taps: TapBinding[] = [];
+        try {
+          for (const t of p.taps) {
+            const io = devices.tap(t, c.netns);
+            taps.push({ config: t, io });
+            devices.configureTap?.(t, c.netns);
+          }
+        } catch (e) {
+          wire.close();
+          for (const t of taps) t.io.close();
+          throw e;
+        }
+        const deps = {
+          wire,
+          taps,
+          now: () => this.now(),
+          wallNs: () => BigInt(Date.now()) * 1_000_000n,
+          log: this.log,
+        };
+        const port = p.macsec
+          ? new MacsecPort(p, {
+              ...deps,
+              keyExportPath: p.capture.keys ? keyExportPath(c.captureDir, c.name, p.name) : undefined,
+              onEvent: (e) => this.subscribers.forEach((s) => s(e)),
+            })
+          : new Port(p, deps);
+        this.ports.push(port);
+      }
+      const bridged = this.ports.filter((p) => c.bridge.includes(p.name));
+      for (const p of bridged) p.bridgePeers = bridged.filter((q) => q !== p);
+      for (const p of this.ports) {
+        for (const side of ['wire', 'clear', 'decrypted'] as const) {
+          if (p.config.capture[side]) this.startCapture(p.name, side);
+        }
+      }
+      this.control = new ControlServer(c.controlSocket, this, this.log);
+      await this.control.listen();
+      for (const p of this.ports) p.start();
+      this.flushTimer = setInterval(() => this.ports.forEach((p) => p.flushCaptures(this.now())), FLUSH_INTERVAL_MS);
+      this.flushTimer.unref();
+      this.log.info('node started', { kind: c.kind, ports: c.ports.map((p) => p.name), controlSocket: c.controlSocket });
+    } catch (e) {
+      await this.stop();
+      throw e;
+    }
+  }
+
+  /** Stops the ports (the KaYs delete their SAs), closes devices, captures and the control socket. */
+  async stop(): Promise<void> {
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    for (const p of this.ports) {
+      try {
+        p.stop();
+      } catch (e) {
+        this.log.warn('error stopping port', { port: p.name, error: (e as Error).message });
+      }
+    }
+    this.ports.length = 0;
+    await this.control?.close();
+    this.control = undefined;
+  }
+
+  /** @throws NodeError('unknownPort') */
+  port(name: string | undefined): Port {
+    if (name === undefined && this.ports.length === 1) return this.ports[0]!;
+    const p = this.ports.find((x) => x.name === name);
+    if (!p) throw new NodeError('unknownPort', `no port '${name ?? ''}' on node ${this.config.name} (ports: ${this.ports.map((x) => x.name).join(', ')})`);
+    return p;
+  }
+
+  /** @throws NodeError('unknownPort' | 'badRequest') */
+  macsecPort(name: string | undefined): MacsecPort {
+    const p = this.port(name);
+    if (!(p instanceof MacsecPort)) throw new NodeError('badRequest', `port ${p.name} of node ${this.config.name} has no MACsec`);
+    return p;
+  }
+
+  subscribe(fn: (e: PortEvent) => void): () => void {
+    this.subscribers.add(fn);
+    return () => this.subscribers.delete(fn);
+  }
+
+  /**
+   * Starts a capture of one side of a port.
+   * @returns the path of the pcapng file.
+   */
+  startCapture(portName: string | undefined, side: CaptureSide, path?: string, durationS?: number): string {
+    const p = this.port(portName);
+    if (side !== 'clear' && side !== 'wire' && side !== 'decrypted') throw new NodeError('badRequest', `capture side must be wire, clear or decrypted, got '${side}'`);
+    const file = path ?? join(this.config.captureDir, `${this.config.name}-${p.name}-${side}.pcapng`);
+    const ifname = side === 'clear' ? (p.config.taps[0]?.name ?? p.name) : p.config.wire;
+    const desc = `dxlab ${this.config.name} port ${p.name}: ${side === 'wire' ? 'the wire (MACsec and MKPDUs)' : side === 'clear' ? 'the controlled side (cleartext)' : 'the wire, MACsec frames decrypted'}`;
+    p.addCapture(new CaptureFile(file, side, ifname, desc, durationS !== undefined ? this.now() + durationS * 1000 : undefined));
+    return file;
+  }
+
+  stopCapture(portName: string | undefined, path: string): boolean {
+    return this.port(portName).stopCapture(path);
+  }
+
+  status(): Record<string, unknown> {
+    return {
+      name: this.config.name,
+      kind: this.config.kind,
+      pid: process.pid,
+      uptimeS: Math.round(this.now() / 1000),
+      ports: this.ports.map((p) => p.status()),
+    };
+  }
+
+  counters(): Record<string, unknown> {
+    return {
+      name: this.config.name,
+      ports: this.ports.map((p) => ({
+        name: p.name,
+        port: p.counters,
+        io: p.ioStats(),
+        ...(p instanceof MacsecPort ? { secy: p.secyCounters(), mka: p.kayStatus().counters } : {}),
+      })),
+    };
+  }
+}

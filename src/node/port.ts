@@ -1,0 +1,227 @@
+/**
+ * A node's port: the wire (uncontrolled port, an AF_PACKET socket on a veth)
+ * and the controlled side (TAPs towards the namespace's kernel, untagged or
+ * one per 802.1Q VLAN, and the bridge of a switch). A plain port passes
+ * frames between the two unchanged; a MACsec port ({@link MacsecPort}) puts a
+ * SecY and a KaY between them.
+ *
+ * Frames cross in batches, as the frame I/O hands them over.
+ */
+import type { FrameIo, FrameIoStats } from '../io/index.js';
+import type { PortConfig, TapConfig } from './config.js';
+import type { CaptureFile, CaptureSide } from './capture.js';
+import type { Logger } from './logger.js';
+import { addVlanTag, removeVlanTag, vlanOf } from './vlan.js';
+
+export interface TapBinding {
+  config: TapConfig;
+  io: FrameIo;
+}
+
+/** What a port needs from the node: its devices, clocks and log. */
+export interface PortDeps {
+  wire: FrameIo;
+  taps: TapBinding[];
+  /** Monotonic milliseconds, the KaY's clock. */
+  now(): number;
+  /** Wall-clock nanoseconds since the epoch, for capture timestamps. */
+  wallNs(): bigint;
+  log: Logger;
+}
+
+/** dxlab's own per-port counters: what happened to frames outside the SecY. */
+export interface PortCounters {
+  /** Frames from the controlled side dropped because the controlled port is blocked. */
+  txBlocked: number;
+  /** Frames from the wire that validated but were dropped because the controlled port is blocked. */
+  rxBlocked: number;
+  /** Frames for a VLAN (or untagged) with no TAP on this port. */
+  rxNoTap: number;
+  /** Frames let through in clear beside MACsec (clearTextEtherTypes), each way. */
+  txClearText: number;
+  rxClearText: number;
+  /** Frames to IEEE 802.1D reserved addresses (01:80:C2:00:00:0x) a bridge does not forward. */
+  bridgeFiltered: number;
+  /** MKPDUs handed to the KaY / sent by it. */
+  rxMkpdu: number;
+  txMkpdu: number;
+}
+
+export function newPortCounters(): PortCounters {
+  return { txBlocked: 0, rxBlocked: 0, rxNoTap: 0, txClearText: 0, rxClearText: 0, bridgeFiltered: 0, rxMkpdu: 0, txMkpdu: 0 };
+}
+
+/** 01:80:C2:00:00:00 to 0F: link-local, never forwarded by an 802.1D/802.1Q bridge. */
+export function isReservedGroupAddress(frame: Uint8Array): boolean {
+  return frame[0] === 0x01 && frame[1] === 0x80 && frame[2] === 0xc2 && frame[3] === 0 && frame[4] === 0 && (frame[5]! & 0xf0) === 0;
+}
+
+export class Port {
+  readonly name: string;
+  readonly counters: PortCounters = newPortCounters();
+  /** Other ports of a switch's bridge. */
+  bridgePeers: Port[] = [];
+  protected readonly captures = new Set<CaptureFile>();
+  protected started = false;
+
+  constructor(
+    readonly config: PortConfig,
+    protected readonly deps: PortDeps,
+  ) {
+    this.name = config.name;
+  }
+
+  get kind(): 'macsec' | 'plain' {
+    return 'plain';
+  }
+
+  start(): void {
+    this.started = true;
+    this.deps.wire.start(
+      (frames) => this.fromWire(frames),
+      (e) => this.deps.log.warn('wire read error', { port: this.name, error: e.message }),
+    );
+    this.deps.taps.forEach((t) =>
+      t.io.start(
+        (frames) => this.fromControlledSide(t.config.vlan === undefined ? frames : frames.map((f) => addVlanTag(f, t.config.vlan!))),
+        (e) => this.deps.log.warn('TAP read error', { port: this.name, tap: t.config.name, error: e.message }),
+      ),
+    );
+  }
+
+  stop(): void {
+    this.started = false;
+    this.deps.wire.close();
+    for (const t of this.deps.taps) t.io.close();
+    for (const c of this.captures) c.close();
+    this.captures.clear();
+  }
+
+  addCapture(c: CaptureFile): void {
+    this.captures.add(c);
+  }
+
+  removeCapture(c: CaptureFile): void {
+    c.close();
+    this.captures.delete(c);
+  }
+
+  /** Stops the capture writing `path`; false when there is none. */
+  stopCapture(path: string): boolean {
+    for (const c of this.captures) {
+      if (c.path === path) {
+        this.removeCapture(c);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Flushes capture files, and closes those whose duration has passed. */
+  flushCaptures(nowMs: number): void {
+    for (const c of this.captures) {
+      if (c.stopAtMs !== undefined && nowMs >= c.stopAtMs) this.removeCapture(c);
+      else c.flush();
+    }
+  }
+
+  listCaptures(): Array<{ side: CaptureSide; path: string; frames: number }> {
+    return [...this.captures].map((c) => ({ side: c.side, path: c.path, frames: c.frames }));
+  }
+
+  protected capture(side: CaptureSide, frame: Uint8Array, timeNs: bigint): void {
+    for (const c of this.captures) if (c.side === side) c.write(timeNs, frame);
+  }
+
+  protected get capturing(): boolean {
+    return this.captures.size > 0;
+  }
+
+  /** Frames from the controlled side (tagged with the TAP's VLAN), or from a bridge peer. */
+  fromControlledSide(frames: Uint8Array[]): void {
+    if (this.capturing) {
+      const t = this.deps.wallNs();
+      for (const f of frames) this.capture('clear', f, t);
+    }
+    this.sendToWire(frames);
+  }
+
+  protected sendToWire(frames: Uint8Array[]): void {
+    if (this.capturing) {
+      const t = this.deps.wallNs();
+      for (const f of frames) {
+        this.capture('wire', f, t);
+        this.capture('decrypted', f, t);
+      }
+    }
+    if (frames.length) this.deps.wire.send(frames);
+  }
+
+  protected fromWire(frames: Uint8Array[]): void {
+    if (this.capturing) {
+      const t = this.deps.wallNs();
+      for (const f of frames) {
+        this.capture('wire', f, t);
+        this.capture('decrypted', f, t);
+      }
+    }
+    this.deliver(frames);
+  }
+
+  /**
+   * Hands frames that passed the controlled port to the TAPs (by VLAN, tag
+   * removed) and to the bridge. A bridge forwards no frame to the IEEE
+   * 802.1D reserved group addresses (01:80:C2:00:00:00-0F): MKPDUs, LACP,
+   * LLDP and the like stay on their link, as in a real bridge.
+   */
+  protected deliver(frames: Uint8Array[]): void {
+    if (frames.length === 0) return;
+    if (this.capturing) {
+      const t = this.deps.wallNs();
+      for (const f of frames) this.capture('clear', f, t);
+    }
+    const taps = this.deps.taps;
+    if (taps.length === 1 && taps[0]!.config.vlan === undefined && this.bridgePeers.length === 0) {
+      taps[0]!.io.send(frames);
+      return;
+    }
+    const perTap = new Map<TapBinding, Uint8Array[]>();
+    for (const f of frames) {
+      const vid = vlanOf(f);
+      const tap = taps.find((t) => t.config.vlan === vid);
+      if (tap) {
+        const list = perTap.get(tap) ?? [];
+        list.push(vid === undefined ? f : removeVlanTag(f));
+        perTap.set(tap, list);
+      } else if (this.bridgePeers.length === 0) {
+        this.counters.rxNoTap++;
+      }
+    }
+    for (const [tap, list] of perTap) tap.io.send(list);
+    if (this.bridgePeers.length) {
+      const forward = frames.filter((f) => {
+        if (!isReservedGroupAddress(f)) return true;
+        this.counters.bridgeFiltered++;
+        return false;
+      });
+      for (const p of this.bridgePeers) if (forward.length) p.fromControlledSide(forward);
+    }
+  }
+
+  ioStats(): { wire: FrameIoStats; taps: Record<string, FrameIoStats> } {
+    return {
+      wire: this.deps.wire.stats(),
+      taps: Object.fromEntries(this.deps.taps.map((t) => [t.config.name, t.io.stats()])),
+    };
+  }
+
+  status(): Record<string, unknown> {
+    return {
+      name: this.name,
+      kind: this.kind,
+      wire: this.config.wire,
+      taps: this.config.taps.map((t) => ({ name: t.name, vlan: t.vlan ?? null, mtu: t.mtu })),
+      captures: this.listCaptures(),
+    };
+  }
+}
