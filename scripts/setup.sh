@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# tshark reads every capture dxlab writes in the tests; iperf3 measures the link.
-APT_PACKAGES=(tshark iperf3)
+# tshark reads every capture dxlab writes in the tests; iperf3 measures the link;
+# ping crosses it.
+APT_PACKAGES=(tshark iperf3 iputils-ping)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

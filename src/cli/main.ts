@@ -8,6 +8,7 @@ import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './errors.js';
 import { pcapCommand } from './commands/pcap.js';
 import { keysCommand } from './commands/keys.js';
 import { nodeCommand, nodeRun } from './commands/node.js';
+import { linkCommand } from './commands/link.js';
 import { VERSION } from './version.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -24,6 +25,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces of errors' })
     .command('pcap', 'offline tools for capture files: inspect, decrypt, encrypt', pcapCommand)
     .command('keys', 'MACsec key material: generate CKN/CAK pairs, derive ICK/KEK', keysCommand)
+    .command('link', 'two nodes on a veth between two namespaces: up, down, status', linkCommand)
     .command('node', 'run one lab device (--config FILE), or talk to a running one through its control socket', nodeCommand, nodeRun)
     .demandCommand(1, 'give a command; see dxlab --help')
     .strict()

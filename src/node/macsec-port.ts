@@ -201,16 +201,21 @@ export class MacsecPort extends Port {
 
   // ------------------------------------------------------------ frames
 
+  /**
+   * The clear capture of a MACsec port holds what crossed the SecY: every
+   * frame it protected (as it was before) and every frame it validated (as
+   * it came out), so that the wire capture decrypts to exactly these frames.
+   */
   override fromControlledSide(frames: Uint8Array[]): void {
     const out: Uint8Array[] = [];
     const t = this.capturing ? this.deps.wallNs() : 0n;
     for (const f of frames) {
-      if (this.capturing) this.capture('clear', f, t);
       const etherType = (f[12]! << 8) | f[13]!;
       if (this.clearText.has(etherType)) {
         this.counters.txClearText++;
         out.push(f);
         if (this.capturing) {
+          this.capture('clear', f, t);
           this.capture('wire', f, t);
           this.capture('decrypted', f, t);
         }
@@ -224,6 +229,7 @@ export class MacsecPort extends Port {
       if (!r.ok) continue;
       out.push(r.frame);
       if (this.capturing) {
+        this.capture('clear', f, t);
         this.capture('wire', r.frame, t);
         this.capture('decrypted', f, t);
       }
@@ -250,12 +256,18 @@ export class MacsecPort extends Port {
       }
       if (this.clearText.has(etherType)) {
         this.counters.rxClearText++;
-        if (this.capturing) this.capture('decrypted', f, t);
+        if (this.capturing) {
+          this.capture('decrypted', f, t);
+          this.capture('clear', f, t);
+        }
         delivered.push(f);
         continue;
       }
       const r = this.secy.validate(f);
-      if (this.capturing) this.capture('decrypted', r.ok ? r.frame : f, t);
+      if (this.capturing) {
+        this.capture('decrypted', r.ok ? r.frame : f, t);
+        if (r.ok) this.capture('clear', r.frame, t);
+      }
       if (!r.ok) {
         this.deps.log.debug('frame dropped', { port: this.name, verdict: r.verdict, ...(r.badTag ? { badTag: r.badTag } : {}) });
         continue;
@@ -266,7 +278,7 @@ export class MacsecPort extends Port {
       }
       delivered.push(r.frame);
     }
-    this.deliver(delivered);
+    this.deliver(delivered, false);
   }
 
   // ------------------------------------------------------------ control

@@ -97,7 +97,7 @@ export class LabNode {
           wire,
           taps,
           now: () => this.now(),
-          wallNs: () => BigInt(Date.now()) * 1_000_000n,
+          wallNs: () => BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)) * 1000n,
           log: this.log,
         };
         const port = p.macsec

@@ -174,9 +174,9 @@ export class Port {
    * 802.1D reserved group addresses (01:80:C2:00:00:00-0F): MKPDUs, LACP,
    * LLDP and the like stay on their link, as in a real bridge.
    */
-  protected deliver(frames: Uint8Array[]): void {
+  protected deliver(frames: Uint8Array[], captureClear = true): void {
     if (frames.length === 0) return;
-    if (this.capturing) {
+    if (captureClear && this.capturing) {
       const t = this.deps.wallNs();
       for (const f of frames) this.capture('clear', f, t);
     }

@@ -1,0 +1,90 @@
+/**
+ * Host resources of a lab: namespaces, veths, processes. Each command names
+ * what failed; removal is best effort and reports what is still there.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { openSync, closeSync } from 'node:fs';
+import { LabError } from './errors.js';
+
+export function run(cmd: string, args: string[]): string {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    const err = e as { stderr?: string; message: string };
+    throw new LabError('host', `${cmd} ${args.join(' ')}: ${(err.stderr ?? '').trim() || err.message}`, { cause: e });
+  }
+}
+
+export function ip(...args: string[]): string {
+  return run('ip', args);
+}
+
+export function netnsExists(name: string): boolean {
+  return run('ip', ['netns', 'list']).split('\n').some((l) => l.split(' ')[0] === name);
+}
+
+export function addNetns(name: string): void {
+  ip('netns', 'add', name);
+  ip('-n', name, 'link', 'set', 'lo', 'up');
+}
+
+/** Deletes a namespace (and with it every interface inside); true when it existed. */
+export function delNetns(name: string): boolean {
+  if (!netnsExists(name)) return false;
+  ip('netns', 'del', name);
+  return true;
+}
+
+/** A veth pair between two namespaces, with MTU and an alias naming each end. */
+export function addVeth(a: { ns: string; name: string; alias: string }, b: { ns: string; name: string; alias: string }, mtu: number): void {
+  ip('link', 'add', a.name, 'netns', a.ns, 'mtu', String(mtu), 'type', 'veth', 'peer', 'name', b.name, 'netns', b.ns, 'mtu', String(mtu));
+  for (const end of [a, b]) {
+    ip('-n', end.ns, 'link', 'set', 'dev', end.name, 'alias', end.alias);
+    // The wire is the uncontrolled port: the namespace's own IPv6 (router and
+    // neighbour solicitations, MLD) must not send clear frames on it.
+    run('ip', ['netns', 'exec', end.ns, 'sysctl', '-qw', `net.ipv6.conf.${end.name}.disable_ipv6=1`]);
+    ip('-n', end.ns, 'link', 'set', 'dev', end.name, 'up');
+  }
+}
+
+/** Starts `argv` inside a namespace, detached, with stdout and stderr to `logFile`. */
+export function spawnInNetns(ns: string, argv: string[], logFile: string): number {
+  const fd = openSync(logFile, 'a');
+  try {
+    const child = spawn('ip', ['netns', 'exec', ns, ...argv], { detached: true, stdio: ['ignore', fd, fd] });
+    child.unref();
+    if (child.pid === undefined) throw new LabError('process', `could not start ${argv.join(' ')} in ${ns}`);
+    return child.pid;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
+export async function stopProcess(pid: number, graceMs = 3000): Promise<void> {
+  if (!processAlive(pid)) return;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const end = Date.now() + graceMs;
+  while (processAlive(pid) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+  if (processAlive(pid)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone meanwhile */
+    }
+    while (processAlive(pid)) await new Promise((r) => setTimeout(r, 20));
+  }
+}

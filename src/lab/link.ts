@@ -1,0 +1,194 @@
+/**
+ * The smallest lab: two namespaces joined by a veth, a node process in each
+ * (a DX device and a customer router), each with a controlled-side TAP
+ * (untagged, plus optional VLAN TAPs) addressed as on a private VIF's /30.
+ * `dxlab link up|down|status` drives it; the integration tests and the link
+ * benchmark build on it.
+ *
+ *   netns dxlab-<lab>-rt                      netns dxlab-<lab>-dx
+ *   TAP rt0 169.254.100.1/30                  TAP dx0 169.254.100.2/30
+ *     node (router) --- veth (MACsec) --- node (dx-device)
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { controlRequest } from '../node/index.js';
+import { LabError } from './errors.js';
+import { addNetns, addVeth, delNetns, netnsExists, processAlive, spawnInNetns, stopProcess } from './host.js';
+import { LAB_NAME_RE, ifName, labDir, netnsName, stateFile } from './paths.js';
+
+export type EncryptionMode = 'should_encrypt' | 'must_encrypt' | 'no_encrypt';
+
+export interface LinkOptions {
+  name: string;
+  /** TAP MTU: 1500, or 9001 as on a DX jumbo VIF. @default 1500 */
+  mtu?: number;
+  /** @default 'should_encrypt' */
+  mode?: EncryptionMode;
+  /** @default ['gcm-aes-xpn-256'] */
+  cipherSuites?: string[];
+  /** Hello 0.5 s, Life 1.5 s instead of 2 s and 6 s. @default false */
+  fast?: boolean;
+  /** Extra VLAN TAPs: for each, one TAP per node on that VLAN (or only on one side). */
+  vlans?: Array<{ vlan: number; rtAddress?: string; dxAddress?: string; only?: 'rt' | 'dx'; dxVlan?: number }>;
+  /** CKN/CAK (64 hex digits each). */
+  ckn?: string;
+  cak?: string;
+  /** Captures of every side of both ports, and the key export. @default false */
+  capture?: boolean;
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export interface LinkNodeState {
+  node: 'rt' | 'dx';
+  netns: string;
+  pid: number;
+  socket: string;
+  config: string;
+  log: string;
+  wire: string;
+  tap: string;
+  address: string;
+}
+
+export interface LinkState {
+  lab: string;
+  kind: 'link';
+  createdAt: string;
+  mtu: number;
+  wireMtu: number;
+  nodes: LinkNodeState[];
+  captureDir: string;
+}
+
+const BIN = resolve(fileURLToPath(new URL('../../bin/dxlab.js', import.meta.url)));
+/** MACsec overhead (SecTAG with SCI + ICV) and one 802.1Q tag the node adds. */
+const WIRE_EXTRA = 32 + 4;
+const DEFAULT_CKN = '6c61622d6c696e6b2d636b6e2d30303030303030303030303030303030303031';
+const DEFAULT_CAK = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
+
+export function readLinkState(lab: string): LinkState | undefined {
+  const f = stateFile(lab);
+  if (!existsSync(f)) return undefined;
+  return JSON.parse(readFileSync(f, 'utf8')) as LinkState;
+}
+
+/**
+ * Builds the link and starts both nodes; resolves when both control sockets answer.
+ * @throws LabError ('badName', 'exists', 'host', 'timeout'); what was created is removed again.
+ */
+export async function linkUp(o: LinkOptions): Promise<LinkState> {
+  if (!LAB_NAME_RE.test(o.name)) throw new LabError('badName', `lab name '${o.name}': use 1 to 24 lower-case letters, digits and dashes`);
+  if (readLinkState(o.name) || netnsExists(netnsName(o.name, 'rt')) || netnsExists(netnsName(o.name, 'dx'))) {
+    throw new LabError('exists', `a lab named '${o.name}' exists already: dxlab link down ${o.name}`);
+  }
+  const mtu = o.mtu ?? 1500;
+  const dir = labDir(o.name);
+  mkdirSync(dir, { recursive: true });
+  // Captures outlive the lab: they go to pcaps/<lab>/ under the current folder.
+  const captureDir = resolve('pcaps', o.name);
+  const state: LinkState = { lab: o.name, kind: 'link', createdAt: new Date().toISOString(), mtu, wireMtu: mtu + WIRE_EXTRA, nodes: [], captureDir };
+  const save = () => writeFileSync(stateFile(o.name), JSON.stringify(state, null, 2) + '\n');
+  save();
+  try {
+    const ns = { rt: netnsName(o.name, 'rt'), dx: netnsName(o.name, 'dx') };
+    const wire = { rt: ifName(o.name, 'dxw', 'r'), dx: ifName(o.name, 'dxw', 'd') };
+    for (const n of ['rt', 'dx'] as const) {
+      addNetns(ns[n]);
+      state.nodes.push({ node: n, netns: ns[n], pid: 0, socket: join(dir, `${n}.sock`), config: join(dir, `${n}.json`), log: join(dir, `${n}.log`), wire: wire[n], tap: ifName(o.name, 'dxt', n[0]!), address: n === 'rt' ? '169.254.100.1/30' : '169.254.100.2/30' });
+      save();
+    }
+    addVeth({ ns: ns.rt, name: wire.rt, alias: `dxlab ${o.name} rt eth1` }, { ns: ns.dx, name: wire.dx, alias: `dxlab ${o.name} dx eth1` }, mtu + WIRE_EXTRA);
+    for (const n of state.nodes) {
+      // Stable MACs: a restarted node keeps its address, so its peer's ARP cache stays right.
+      const mac = (i: number) => `02:${createHash('sha256').update(`${o.name}/${n.node}/${i}`).digest('hex').slice(0, 10).match(/../g)!.join(':')}`;
+      const taps: Array<Record<string, unknown>> = [{ name: n.tap, mtu, addresses: [n.address], mac: mac(0) }];
+      for (const [i, v] of (o.vlans ?? []).entries()) {
+        if (v.only && v.only !== n.node) continue;
+        const addr = n.node === 'rt' ? (v.rtAddress ?? `169.254.${101 + i}.1/30`) : (v.dxAddress ?? `169.254.${101 + i}.2/30`);
+        taps.push({ name: ifName(o.name, 'dxv', `${n.node[0]}${i}`), vlan: n.node === 'dx' ? (v.dxVlan ?? v.vlan) : v.vlan, mtu, addresses: [addr], mac: mac(i + 1) });
+      }
+      const config = {
+        name: n.node,
+        kind: n.node === 'dx' ? 'dx-device' : 'router',
+        controlSocket: n.socket,
+        logLevel: o.logLevel ?? 'info',
+        captureDir,
+        ports: [
+          {
+            name: 'eth1',
+            wire: n.wire,
+            taps,
+            macsec: {
+              mode: o.mode ?? 'should_encrypt',
+              cipherSuites: o.cipherSuites ?? ['gcm-aes-xpn-256'],
+              keyChain: [{ ckn: o.ckn ?? DEFAULT_CKN, cak: o.cak ?? DEFAULT_CAK }],
+              // The DX device wins the key-server election, as AWS's side does in practice.
+              keyServerPriority: n.node === 'dx' ? 16 : 32,
+              ...(o.fast ? { helloTimeMs: 500, lifeTimeMs: 1500 } : {}),
+            },
+            capture: o.capture ? { wire: true, clear: true, decrypted: true, keys: true } : {},
+          },
+        ],
+      };
+      writeFileSync(n.config, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
+    }
+    for (const n of state.nodes) {
+      n.pid = spawnInNetns(n.netns, [process.execPath, BIN, 'node', '--config', n.config], n.log);
+      save();
+    }
+    await Promise.all(state.nodes.map((n) => waitForSocket(n)));
+    return state;
+  } catch (e) {
+    await linkDown(o.name).catch(() => undefined);
+    throw e;
+  }
+}
+
+async function waitForSocket(n: LinkNodeState, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await controlRequest(n.socket, { cmd: 'status' });
+      return;
+    } catch (e) {
+      if (!processAlive(n.pid)) {
+        const log = existsSync(n.log) ? readFileSync(n.log, 'utf8').trim().split('\n').slice(-3).join(' | ') : '';
+        throw new LabError('process', `node ${n.node} exited while starting: ${log}`, { cause: e });
+      }
+      if (Date.now() > end) throw new LabError('timeout', `node ${n.node} did not answer on ${n.socket} within ${timeoutMs} ms`, { cause: e });
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+/**
+ * Stops the nodes and removes the namespaces (with their veth and TAPs) and
+ * the state folder; works from the state file, also after a crash, and by
+ * name when the state file is gone.
+ * @returns what could not be removed (normally nothing).
+ */
+export async function linkDown(lab: string): Promise<{ removed: string[]; leftover: string[] }> {
+  const state = readLinkState(lab);
+  const removed: string[] = [];
+  const leftover: string[] = [];
+  for (const n of state?.nodes ?? []) {
+    if (n.pid && processAlive(n.pid)) {
+      await stopProcess(n.pid);
+      removed.push(`process ${n.pid} (${n.node})`);
+    }
+  }
+  for (const node of ['rt', 'dx']) {
+    const ns = netnsName(lab, node);
+    try {
+      if (delNetns(ns)) removed.push(`netns ${ns}`);
+    } catch {
+      /* reported below */
+    }
+    if (netnsExists(ns)) leftover.push(`netns ${ns}`);
+  }
+  for (const n of state?.nodes ?? []) if (n.pid && processAlive(n.pid)) leftover.push(`process ${n.pid}`);
+  rmSync(labDir(lab), { recursive: true, force: true });
+  return { removed, leftover };
+}

@@ -1,0 +1,181 @@
+/**
+ * The live link (root): two namespaces, a veth, a node process in each with
+ * its TAP. MKA secures; ARP, ping and TCP cross through MACsec; a VLAN TAP
+ * reaches its peer's TAP on the same VLAN only; the wire carries nothing but
+ * MACsec and MKPDUs; the wire capture decrypts offline to the cleartext
+ * capture; a killed node is noticed within Life Time, and re-secures when
+ * restarted. Everything is removed afterwards, also when a test fails.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { linkDown, linkUp, type LinkState } from '../../src/lab/index.js';
+import { controlRequest } from '../../src/node/index.js';
+import { readCaptureFile } from '../../src/io/pcap.js';
+import { isMacsecFrame } from '../../src/macsec/index.js';
+import type { KayStatus } from '../../src/mka/index.js';
+import { dxlab, dxlabJson } from '../helpers/cli.js';
+import { tshark } from '../helpers/tshark.js';
+
+const isRoot = process.getuid?.() === 0;
+const LAB = `t-${randomBytes(3).toString('hex')}`;
+const HELLO = 500;
+const LIFE = 1500;
+
+async function kay(socket: string): Promise<KayStatus> {
+  return ((await controlRequest(socket, { cmd: 'status', port: 'eth1' })).result as { kay: KayStatus }).kay;
+}
+
+async function until(cond: () => Promise<boolean>, ms: number): Promise<number> {
+  const t0 = Date.now();
+  for (;;) {
+    if (await cond()) return Date.now() - t0;
+    if (Date.now() - t0 > ms) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+function inNs(ns: string, ...cmd: string[]) {
+  return spawnSync('ip', ['netns', 'exec', ns, ...cmd], { encoding: 'utf8', timeout: 30_000 });
+}
+
+describe.skipIf(!isRoot)('two nodes on a veth between two namespaces', () => {
+  let lab: LinkState;
+  let rt: LinkState['nodes'][number];
+  let dx: LinkState['nodes'][number];
+  const CKN = randomBytes(32).toString('hex');
+  const CAK = randomBytes(32).toString('hex');
+
+  beforeAll(async () => {
+    lab = await linkUp({
+      name: LAB,
+      fast: true,
+      ckn: CKN,
+      cak: CAK,
+      capture: true,
+      logLevel: 'warn',
+      vlans: [{ vlan: 100 }, { vlan: 200, dxVlan: 300 }],
+    });
+    rt = lab.nodes.find((n) => n.node === 'rt')!;
+    dx = lab.nodes.find((n) => n.node === 'dx')!;
+  }, 60_000);
+
+  afterAll(async () => {
+    const r = await linkDown(LAB);
+    rmSync(lab?.captureDir ?? join('pcaps', LAB), { recursive: true, force: true });
+    expect(r.leftover).toEqual([]);
+    const ns = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+    expect(ns).not.toContain(LAB);
+    for (const n of lab?.nodes ?? []) expect(spawnSync('kill', ['-0', String(n.pid)]).status).not.toBe(0);
+  }, 60_000);
+
+  it('MKA secures within Life Time plus one hello', async () => {
+    const ms = await until(async () => (await kay(rt.socket)).secured && (await kay(dx.socket)).secured, LIFE + HELLO + 1000);
+    expect(ms).toBeLessThanOrEqual(LIFE + HELLO + 500);
+    const s = await kay(rt.socket);
+    expect(s.sak?.cipherSuite).toBe('GCM-AES-XPN-256');
+    expect(s.participants[0]!.keyServer?.self).toBe(false);
+  });
+
+  it('ARP resolves and ping passes through MACsec', () => {
+    const p = inNs(rt.netns, 'ping', '-c', '5', '-i', '0.2', '-W', '2', '169.254.100.2');
+    expect(p.stdout).toMatch(/5 received, 0% packet loss/);
+    const neigh = inNs(rt.netns, 'ip', 'neigh', 'show', '169.254.100.2');
+    expect(neigh.stdout).toMatch(/lladdr ([0-9a-f]{2}:){5}[0-9a-f]{2}/);
+  });
+
+  it('a TCP transfer (iperf3) passes', () => {
+    const srv = inNs(dx.netns, 'iperf3', '-s', '-1', '-D', '-B', '169.254.100.2');
+    expect(srv.status).toBe(0);
+    let out = '';
+    for (let i = 0; i < 20; i++) {
+      const c = inNs(rt.netns, 'iperf3', '-c', '169.254.100.2', '-n', '4M', '-J');
+      out = c.stdout;
+      if (c.status === 0) break;
+      execFileSync('sleep', ['0.2']);
+    }
+    const r = JSON.parse(out) as { end: { sum_sent: { bytes: number; retransmits: number }; sum_received: { bytes: number } } };
+    expect(r.end.sum_sent.bytes).toBeGreaterThanOrEqual(4 * 1024 * 1024);
+    // iperf3's receiver total stops at the last interval boundary; most of the data is in it.
+    expect(r.end.sum_received.bytes).toBeGreaterThan(2 * 1024 * 1024);
+  });
+
+  it('a VLAN TAP reaches its peer on the same VLAN only', async () => {
+    expect(inNs(rt.netns, 'ping', '-c', '3', '-i', '0.2', '-W', '2', '169.254.101.2').stdout).toMatch(/3 received/);
+    const before = ((await controlRequest(dx.socket, { cmd: 'counters', port: 'eth1' })).result as { port: { rxNoTap: number } }).port.rxNoTap;
+    // 169.254.102.0/30 is VLAN 200 on the router and VLAN 300 on the DX device.
+    expect(inNs(rt.netns, 'ping', '-c', '2', '-i', '0.2', '-W', '1', '169.254.102.2').stdout).toMatch(/0 received/);
+    const after = ((await controlRequest(dx.socket, { cmd: 'counters', port: 'eth1' })).result as { port: { rxNoTap: number } }).port.rxNoTap;
+    expect(after).toBeGreaterThan(before);
+  });
+
+  it('the wire carries only MACsec and MKPDUs, and decrypts offline to the cleartext capture', async () => {
+    for (const n of [rt, dx]) {
+      for (const side of ['wire', 'clear', 'decrypted']) {
+        const path = join(lab.captureDir, `${n.node}-eth1-${side}.pcapng`);
+        expect((await controlRequest(n.socket, { cmd: 'capture', port: 'eth1', stop: path })).result).toEqual({ stopped: true });
+      }
+    }
+    const wire = join(lab.captureDir, 'rt-eth1-wire.pcapng');
+    const clear = join(lab.captureDir, 'rt-eth1-clear.pcapng');
+    expect(tshark(wire, '!(eth.type == 0x88e5 || eth.type == 0x888e)', ['frame.number'])).toEqual([]);
+    expect(tshark(wire, 'eth.type == 0x88e5', ['frame.number']).length).toBeGreaterThan(10);
+    const out = join(lab.captureDir, 'offline.pcap');
+    const r = dxlabJson<{ decrypted: number; icvFailed: number; noKey: number; saks: number }>('pcap', 'decrypt', wire, '--out', out, '--ckn', CKN, '--cak', CAK);
+    expect(r.icvFailed + r.noKey).toBe(0);
+    expect(r.saks).toBeGreaterThanOrEqual(1);
+    const fromWire = readCaptureFile(out).frames.filter((f) => !(f.data[12] === 0x88 && f.data[13] === 0x8e)).map((f) => Buffer.from(f.data).toString('hex'));
+    const fromClear = readCaptureFile(clear).frames.map((f) => Buffer.from(f.data).toString('hex'));
+    expect(fromWire.length).toBe(r.decrypted);
+    expect(fromWire.sort()).toEqual(fromClear.sort());
+    expect(readCaptureFile(wire).frames.filter((f) => isMacsecFrame(f.data)).length).toBe(r.decrypted);
+    // The key export of the same port decrypts it too.
+    expect(existsSync(join(lab.captureDir, 'rt-eth1.keys.json'))).toBe(true);
+  });
+
+  it('the control socket and dxlab node commands report, and refuse a bad request', async () => {
+    const st = dxlab('node', 'status', '--socket', rt.socket);
+    expect(st.status).toBe(0);
+    expect(st.stdout).toMatch(/SECURED/);
+    expect(st.stdout).not.toContain(CAK);
+    const ev = dxlabJson<Array<{ type: string }>>('node', 'events', '--socket', rt.socket);
+    expect(ev.map((e) => e.type)).toEqual(expect.arrayContaining(['peerLive', 'sakInstalled', 'sakInUse', 'secured']));
+    const bad = dxlab('node', 'key', 'add', '--socket', rt.socket, '--ckn', 'zz', '--cak', CAK);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/not hexadecimal/);
+  });
+
+  it('a node killed with SIGKILL is noticed within Life Time: should_encrypt falls back to clear; restarted, it re-secures', async () => {
+    process.kill(dx.pid, 'SIGKILL');
+    const ms = await until(async () => (await kay(rt.socket)).controlledPort === 'clear', LIFE + HELLO + 2000);
+    expect(ms).toBeLessThanOrEqual(LIFE + HELLO + 1000);
+    const s = await kay(rt.socket);
+    expect(s.secured).toBe(false);
+    const ev = dxlabJson<Array<{ type: string }>>('node', 'events', '--socket', rt.socket);
+    expect(ev.map((e) => e.type)).toEqual(expect.arrayContaining(['peerTimedOut', 'fallbackToClear']));
+    // Restart the DX device with the same configuration.
+    const { spawnInNetns } = await import('../../src/lab/host.js');
+    dx.pid = spawnInNetns(dx.netns, [process.execPath, join(process.cwd(), 'bin/dxlab.js'), 'node', '--config', dx.config], dx.log);
+    await until(async () => {
+      try {
+        return (await kay(dx.socket)).secured && (await kay(rt.socket)).secured;
+      } catch {
+        return false;
+      }
+    }, 15_000);
+    expect(inNs(rt.netns, 'ping', '-c', '3', '-i', '0.2', '-W', '2', '169.254.100.2').stdout).toMatch(/3 received/);
+  });
+
+  it('must_encrypt: when the peer dies, traffic stops', async () => {
+    for (const n of [rt, dx]) await controlRequest(n.socket, { cmd: 'setMode', port: 'eth1', mode: 'must_encrypt' });
+    expect((await kay(rt.socket)).controlledPort).toBe('secured');
+    process.kill(dx.pid, 'SIGKILL');
+    await until(async () => (await kay(rt.socket)).controlledPort === 'blocked', LIFE + HELLO + 2000);
+    const before = ((await controlRequest(rt.socket, { cmd: 'counters', port: 'eth1' })).result as { port: { txBlocked: number } }).port.txBlocked;
+    inNs(rt.netns, 'ping', '-c', '2', '-i', '0.2', '-W', '1', '169.254.100.2');
+    const after = ((await controlRequest(rt.socket, { cmd: 'counters', port: 'eth1' })).result as { port: { txBlocked: number } }).port.txBlocked;
+    expect(after).toBeGreaterThan(before);
+  });
+});
