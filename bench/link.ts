@@ -1,0 +1,182 @@
+/**
+ * `npm run -s bench:link [-- --json] [-- --seconds N]`: the live link on this
+ * machine (root). For TAP MTU 1500 and 9001 it runs iperf3 TCP through
+ * MACsec (node:crypto), through the same node path with MACsec off
+ * (no_encrypt: the I/O ceiling) and through a plain veth between the same
+ * namespaces (the kernel's figure); then 64-octet frames/s pushed into the
+ * router's TAP and counted out of the DX device's TAP; the MKA time to
+ * secured (default and fast profile); each node's RSS and CPU.
+ *
+ * Both nodes, iperf3 and the generator share the machine's cores, so every
+ * figure is for the whole path on one host.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { linkDown, linkUp, type LinkState } from '../src/lab/index.js';
+import { controlRequest } from '../src/node/index.js';
+import { afPacket } from '../src/io/index.js';
+import type { KayStatus } from '../src/mka/index.js';
+
+const json = process.argv.includes('--json');
+const secondsArg = process.argv.indexOf('--seconds');
+const SECONDS = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 10;
+const log = (m: string) => process.stderr.write(m + '\n');
+const CLK_TCK = 100;
+
+function inNs(ns: string, ...cmd: string[]) {
+  return spawnSync('ip', ['netns', 'exec', ns, ...cmd], { encoding: 'utf8', timeout: (SECONDS + 30) * 1000 });
+}
+
+async function secured(lab: LinkState): Promise<number> {
+  const t0 = performance.now();
+  for (;;) {
+    const all = await Promise.all(
+      lab.nodes.map(async (n) => {
+        try {
+          return ((await controlRequest(n.socket, { cmd: 'status', port: 'eth1' })).result as { kay: KayStatus }).kay.secured;
+        } catch {
+          return false;
+        }
+      }),
+    );
+    if (all.every(Boolean)) return Math.round(performance.now() - t0);
+    if (performance.now() - t0 > 30_000) throw new Error('not secured within 30 s');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function cpuTicks(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return Number(f[11]) + Number(f[12]);
+}
+
+function rssMB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : NaN;
+}
+
+function iperf(clientNs: string, serverNs: string, address: string): number {
+  const srv = inNs(serverNs, 'iperf3', '-s', '-1', '-D', '-B', address);
+  if (srv.status !== 0) throw new Error(`iperf3 server: ${srv.stderr}`);
+  for (let i = 0; i < 50; i++) {
+    const c = inNs(clientNs, 'iperf3', '-c', address, '-t', String(SECONDS), '-J');
+    if (c.status === 0) {
+      const r = JSON.parse(c.stdout) as { end: { sum_received: { bits_per_second: number } } };
+      return +(r.end.sum_received.bits_per_second / 1e9).toFixed(3);
+    }
+    execFileSync('sleep', ['0.1']);
+  }
+  throw new Error('iperf3 client could not connect');
+}
+
+function tapReceived(ns: string, tap: string): number {
+  const j = JSON.parse(execFileSync('ip', ['-n', ns, '-j', '-s', 'link', 'show', 'dev', tap], { encoding: 'utf8' })) as Array<{ stats64: { rx: { packets: number } } }>;
+  // Frames the node writes into its TAP are what the TAP interface receives.
+  return j[0]!.stats64.rx.packets;
+}
+
+/** 64-octet frames pushed into the router's TAP for `seconds`; frames/s out of the DX device's TAP. */
+async function fps64(lab: LinkState, seconds: number): Promise<number> {
+  const rt = lab.nodes.find((n) => n.node === 'rt')!;
+  const dx = lab.nodes.find((n) => n.node === 'dx')!;
+  const gen = afPacket(rt.tap, { netns: rt.netns, promiscuous: false });
+  const frame = new Uint8Array(64);
+  frame.set([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 0x99, 0x88, 0xb5]); // local experimental EtherType
+  const batch = Array.from({ length: 64 }, () => frame);
+  const before = tapReceived(dx.netns, dx.tap);
+  const t0 = performance.now();
+  const end = t0 + seconds * 1000;
+  while (performance.now() < end) {
+    gen.send(batch);
+    // Let the node processes have the cores now and then.
+    if (Math.random() < 0.02) await new Promise((r) => setImmediate(r));
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  const after = tapReceived(dx.netns, dx.tap);
+  gen.close();
+  return Math.round((after - before) / seconds);
+}
+
+async function main(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error('bench:link needs root (namespaces, veths, TAPs)');
+  const tag = randomBytes(2).toString('hex');
+  const result = {
+    tcp: [] as Array<{ mtu: number; crypto: string; gbps: number }>,
+    kernel: [] as Array<{ mtu: number; gbps: number }>,
+    fps64: [] as Array<{ crypto: string; fps: number }>,
+    secureMs: { default: 0, fast: 0 },
+    rssMB: {} as Record<string, number>,
+    cpuPct: {} as Record<string, number>,
+  };
+  for (const profile of ['default', 'fast'] as const) {
+    const name = `bs-${profile}-${tag}`;
+    try {
+      const lab = await linkUp({ name, fast: profile === 'fast', logLevel: 'warn' });
+      result.secureMs[profile] = await secured(lab);
+    } finally {
+      await linkDown(name);
+    }
+  }
+  log(`secured after ${result.secureMs.default} ms (default), ${result.secureMs.fast} ms (fast)`);
+  for (const mtu of [1500, 9001]) {
+    for (const crypto of ['node', 'none'] as const) {
+      const name = `bl-${mtu}-${crypto}-${tag}`;
+      try {
+        const lab = await linkUp({ name, mtu, fast: true, mode: crypto === 'none' ? 'no_encrypt' : 'should_encrypt', logLevel: 'warn' });
+        await secured(lab).catch(() => 0);
+        if (crypto === 'none') await new Promise((r) => setTimeout(r, 2000)); // should not matter: no_encrypt is clear at once
+        const [rt, dx] = [lab.nodes.find((n) => n.node === 'rt')!, lab.nodes.find((n) => n.node === 'dx')!];
+        const t0 = { rt: cpuTicks(rt.pid), dx: cpuTicks(dx.pid), at: performance.now() };
+        const gbps = iperf(rt.netns, dx.netns, '169.254.100.2');
+        const dt = (performance.now() - t0.at) / 1000;
+        result.tcp.push({ mtu, crypto, gbps });
+        log(`TCP MTU ${mtu} crypto ${crypto}: ${gbps} Gbit/s`);
+        if (mtu === 1500 && crypto === 'node') {
+          result.cpuPct = { rt: Math.round(((cpuTicks(rt.pid) - t0.rt) / CLK_TCK / dt) * 100), dx: Math.round(((cpuTicks(dx.pid) - t0.dx) / CLK_TCK / dt) * 100) };
+          result.rssMB = { rt: rssMB(rt.pid), dx: rssMB(dx.pid) };
+        }
+        if (mtu === 1500) {
+          const fps = await fps64(lab, Math.min(SECONDS, 5));
+          result.fps64.push({ crypto, fps });
+          log(`64-octet frames, crypto ${crypto}: ${fps} frames/s`);
+        }
+        if (mtu === 9001 && crypto === 'none') {
+          // The kernel's figure: a plain veth between the same namespaces.
+          for (const m of [1500, 9001]) {
+            const a = `dxk${tag}a`;
+            const b = `dxk${tag}b`;
+            execFileSync('ip', ['link', 'add', a, 'netns', rt.netns, 'mtu', String(m), 'type', 'veth', 'peer', 'name', b, 'netns', dx.netns, 'mtu', String(m)]);
+            execFileSync('ip', ['-n', rt.netns, 'addr', 'add', '10.254.0.1/30', 'dev', a]);
+            execFileSync('ip', ['-n', dx.netns, 'addr', 'add', '10.254.0.2/30', 'dev', b]);
+            execFileSync('ip', ['-n', rt.netns, 'link', 'set', a, 'up']);
+            execFileSync('ip', ['-n', dx.netns, 'link', 'set', b, 'up']);
+            const g = iperf(rt.netns, dx.netns, '10.254.0.2');
+            result.kernel.push({ mtu: m, gbps: g });
+            log(`TCP MTU ${m} plain veth: ${g} Gbit/s`);
+            execFileSync('ip', ['-n', rt.netns, 'link', 'del', a]);
+          }
+        }
+      } finally {
+        await linkDown(name);
+      }
+    }
+  }
+  if (json) {
+    process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    return;
+  }
+  console.log(`MKA time to secured: ${result.secureMs.default} ms (hello 2 s, life 6 s), ${result.secureMs.fast} ms (hello 0.5 s, life 1.5 s)`);
+  for (const mtu of [1500, 9001]) {
+    const k = result.kernel.find((x) => x.mtu === mtu)?.gbps;
+    for (const t of result.tcp.filter((x) => x.mtu === mtu)) console.log(`TCP, TAP MTU ${mtu}, crypto ${t.crypto.padEnd(4)}: ${t.gbps.toFixed(3)} Gbit/s (plain veth: ${k} Gbit/s)`);
+  }
+  for (const f of result.fps64) console.log(`64-octet frames, crypto ${f.crypto.padEnd(4)}: ${f.fps} frames/s`);
+  console.log(`RSS: ${Object.entries(result.rssMB).map(([n, v]) => `${n} ${v} MB`).join(', ')}; CPU during TCP at MTU 1500: ${Object.entries(result.cpuPct).map(([n, v]) => `${n} ${v}%`).join(', ')}`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench:link: ${(e as Error).message}\n`);
+  process.exit(1);
+});
