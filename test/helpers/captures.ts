@@ -34,3 +34,13 @@ export function captureKeys(file: string): CaptureKeys {
   if (!k) throw new Error(`no keys for ${file}`);
   return k;
 }
+
+/** `dxlab pcap decrypt|encrypt` key arguments (--cipher and --sa) for a capture, from keys.json. */
+export function saArgs(file: string): string[] {
+  const k = captureKeys(file);
+  const suite = k.cipher_suite.toLowerCase();
+  if (k.mode === 'static') {
+    return ['--cipher', suite, ...k.sas!.flatMap((s) => ['--sa', `sci=${s.sci},an=${s.an},sak=${s.sak}${s.ssci !== null ? `,ssci=${s.ssci},salt=${s.salt},pn=${s.first_pn}` : ''}`])];
+  }
+  return ['--cipher', suite, '--sa', `an=0,sak=${k.saks_distributed_by_a![0]!.sak}`];
+}

@@ -17,7 +17,7 @@ import { readCaptureFile } from '../../src/io/pcap.js';
 import { isMacsecFrame } from '../../src/macsec/index.js';
 import type { KayStatus } from '../../src/mka/index.js';
 import { dxlab, dxlabJson } from '../helpers/cli.js';
-import { tshark } from '../helpers/tshark.js';
+import { tshark, tsharkProblems } from '../helpers/tshark.js';
 
 const isRoot = process.getuid?.() === 0;
 const LAB = `t-${randomBytes(3).toString('hex')}`;
@@ -121,6 +121,8 @@ describe.skipIf(!isRoot)('two nodes on a veth between two namespaces', () => {
     const wire = join(lab.captureDir, 'rt-eth1-wire.pcapng');
     const clear = join(lab.captureDir, 'rt-eth1-clear.pcapng');
     expect(tshark(wire, '!(eth.type == 0x88e5 || eth.type == 0x888e)', ['frame.number'])).toEqual([]);
+    // tshark reads every capture the nodes wrote: no malformed frame, no expert error.
+    for (const side of ['wire', 'clear', 'decrypted']) expect(tsharkProblems(join(lab.captureDir, `rt-eth1-${side}.pcapng`)), side).toEqual([]);
     expect(tshark(wire, 'eth.type == 0x88e5', ['frame.number']).length).toBeGreaterThan(10);
     const out = join(lab.captureDir, 'offline.pcap');
     const r = dxlabJson<{ decrypted: number; icvFailed: number; noKey: number; saks: number }>('pcap', 'decrypt', wire, '--out', out, '--ckn', CKN, '--cak', CAK);

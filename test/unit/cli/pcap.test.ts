@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dxlab, dxlabJson } from '../../helpers/cli.js';
-import { captureKeys, capturePath } from '../../helpers/captures.js';
+import { captureKeys, capturePath, saArgs } from '../../helpers/captures.js';
+import type { DecryptReport } from '../../../src/offline/index.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { readCaptureFile } from '../../../src/io/pcap.js';
 import { describeCleartext } from '../../helpers/frames.js';
@@ -10,25 +11,7 @@ import { isMacsecFrame } from '../../../src/macsec/index.js';
 
 const tmp = tempDir();
 
-interface Counts {
-  frames: number;
-  decrypted: number;
-  icvFailed: number;
-  noKey: number;
-  malformed: number;
-  notMacsec: number;
-  mkpdus: number;
-  saks: number;
-}
-
-function saArgs(file: string): string[] {
-  const k = captureKeys(file);
-  const suite = k.cipher_suite.toLowerCase();
-  if (k.mode === 'static') {
-    return ['--cipher', suite, ...k.sas!.flatMap((s) => ['--sa', `sci=${s.sci},an=${s.an},sak=${s.sak}${s.ssci !== null ? `,ssci=${s.ssci},salt=${s.salt},pn=${s.first_pn}` : ''}`])];
-  }
-  return ['--cipher', suite, '--sa', `an=0,sak=${k.saks_distributed_by_a![0]!.sak}`];
-}
+type Counts = DecryptReport;
 
 function sumOk(c: Counts) {
   expect(c.frames).toBe(c.decrypted + c.icvFailed + c.noKey + c.malformed + c.notMacsec);

@@ -5,19 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { dxlabJson, ROOT } from '../../helpers/cli.js';
-import { captureKeys, capturePath } from '../../helpers/captures.js';
+import { capturePath, saArgs } from '../../helpers/captures.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { tshark, tsharkProblems } from '../../helpers/tshark.js';
 
 const tmp = tempDir();
-
-function saArgs(file: string): string[] {
-  const k = captureKeys(file);
-  if (k.mode === 'static') {
-    return ['--cipher', k.cipher_suite.toLowerCase(), ...k.sas!.flatMap((s) => ['--sa', `sci=${s.sci},an=${s.an},sak=${s.sak}${s.ssci !== null ? `,ssci=${s.ssci},salt=${s.salt},pn=${s.first_pn}` : ''}`])];
-  }
-  return ['--cipher', 'gcm-aes-128', '--sa', `an=0,sak=${k.saks_distributed_by_a![0]!.sak}`];
-}
 
 function protocols(file: string): Set<string> {
   return new Set(tshark(file, undefined, ['frame.protocols']).flatMap((p) => p.split(':')));
