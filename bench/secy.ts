@@ -1,13 +1,16 @@
 /**
- * `npm run bench`: SecY throughput per cipher suite and frame size, beside
- * plain node:crypto AES-GCM (one createCipheriv per frame) on the same data in
- * the same run. Prints a table (or JSON with --json).
+ * `npm run bench`: SecY throughput per cipher suite and frame size, on the
+ * native GCM engine (the addon's per-SA OpenSSL contexts) and on the
+ * node:crypto engine, beside plain node:crypto AES-GCM (one createCipheriv
+ * per frame) on the same data in the same run. Prints a table (or JSON with
+ * --json).
  *
  * Frame size is the unprotected frame, DA to the end of the payload (no FCS).
  */
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { CIPHER_SUITES, SecY, sciFromHex, type CipherSuite } from '../src/macsec/index.js';
+import { CIPHER_SUITES, SecY, nodeGcmEngine, sciFromHex, type CipherSuite, type GcmEngine } from '../src/macsec/index.js';
+import { nativeGcmEngine, selectGcmEngine } from '../src/io/index.js';
 import { mkaBench } from './mka.js';
 
 const SIZES = [64, 512, 1500, 9000];
@@ -18,25 +21,33 @@ interface Row {
   suite: string;
   size: number;
   op: 'protect' | 'validate';
+  /** SecY on the node:crypto engine. */
   secyFps: number;
   secyGbps: number;
   plainFps: number;
   plainGbps: number;
-  /** SecY time per frame over plain node:crypto time per frame, minus 1. */
+  /** SecY (node:crypto engine) time per frame over plain node:crypto time per frame, minus 1. */
   overhead: number;
+  /** SecY on the native engine (absent when the addon does not load). */
+  nativeFps?: number;
+  nativeGbps?: number;
+  /** Native SecY frames/s over node:crypto SecY frames/s. */
+  nativeSpeedup?: number;
 }
 
+const native = selectGcmEngine().fallback === undefined;
+
 /**
- * Runs the two functions in alternating rounds until the budget is used, so
- * that both see the same machine (other processes, CPU frequency); returns
+ * Runs the functions in alternating rounds until the budget is used, so
+ * that all see the same machine (other processes, CPU frequency); returns
  * frames per second of each one's best round.
  */
-function rates(a: (i: number) => void, b: (i: number) => void): [number, number] {
-  const best = [0, 0];
-  const end = performance.now() + budgetMs;
+function rates(...fns: Array<(i: number) => void>): number[] {
+  const best = fns.map(() => 0);
+  const end = performance.now() + budgetMs * (fns.length / 2);
   let i = 0;
   while (performance.now() < end) {
-    [a, b].forEach((fn, which) => {
+    fns.forEach((fn, which) => {
       const n = 1000;
       const t0 = performance.now();
       for (let k = 0; k < n; k++) fn(i++);
@@ -44,20 +55,27 @@ function rates(a: (i: number) => void, b: (i: number) => void): [number, number]
       if (fps > best[which]!) best[which] = fps;
     });
   }
-  return [best[0]!, best[1]!];
+  return best;
 }
 
-function bench(suite: CipherSuite, size: number): Row[] {
+function secys(suite: CipherSuite, engine: GcmEngine) {
   const sak = new Uint8Array(suite.keyLength).fill(7);
   const salt = new Uint8Array(12).fill(9);
   const txSci = sciFromHex('0200000000010001');
-  const tx = new SecY({ txSci, cipherSuite: suite, pnThreshold: 1n << 62n });
+  const tx = new SecY({ txSci, cipherSuite: suite, pnThreshold: 1n << 62n, engine });
   tx.createTxSa({ an: 0, sak, ssci: suite.xpn ? 1 : undefined, salt: suite.xpn ? salt : undefined });
   tx.enableTxSa(0);
-  const rx = new SecY({ txSci: sciFromHex('0200000000020001'), cipherSuite: suite, replayProtect: false });
+  const rx = new SecY({ txSci: sciFromHex('0200000000020001'), cipherSuite: suite, replayProtect: false, engine });
   rx.createRxSc(txSci);
   rx.createRxSa(txSci, { an: 0, sak, ssci: suite.xpn ? 1 : undefined, salt: suite.xpn ? salt : undefined });
   rx.enableRxSa(txSci, 0);
+  return { sak, tx, rx };
+}
+
+function bench(suite: CipherSuite, size: number): Row[] {
+  const { sak, tx, rx } = secys(suite, nodeGcmEngine);
+  // Without the addon the native columns stay empty (and the node engine runs twice, unreported).
+  const nat = secys(suite, native ? nativeGcmEngine : nodeGcmEngine);
 
   const frame = new Uint8Array(size).fill(0x42);
   frame[12] = 0x08;
@@ -80,7 +98,7 @@ function bench(suite: CipherSuite, size: number): Row[] {
   c.final();
   const tag = c.getAuthTag();
 
-  const [plainSeal, secyProtect] = rates(
+  const [plainSeal, secyProtect, nativeProtect] = rates(
     () => {
       const e = createCipheriv(algo, key, iv);
       e.setAAD(aad);
@@ -91,8 +109,11 @@ function bench(suite: CipherSuite, size: number): Row[] {
     () => {
       tx.protect(frame);
     },
+    () => {
+      nat.tx.protect(frame);
+    },
   );
-  const [plainOpen, secyValidate] = rates(
+  const [plainOpen, secyValidate, nativeValidate] = rates(
     () => {
       const d = createDecipheriv(algo, key, iv);
       d.setAAD(aad);
@@ -104,9 +125,13 @@ function bench(suite: CipherSuite, size: number): Row[] {
       const r = rx.validate(protectedFrames[i & 1023]!);
       if (!r.ok) throw new Error(r.verdict);
     },
+    (i) => {
+      const r = nat.rx.validate(protectedFrames[i & 1023]!);
+      if (!r.ok) throw new Error(r.verdict);
+    },
   );
   const gbps = (fps: number) => (fps * size * 8) / 1e9;
-  const row = (op: Row['op'], s: number, p: number): Row => ({
+  const row = (op: Row['op'], s: number, p: number, n: number): Row => ({
     suite: suite.name,
     size,
     op,
@@ -115,8 +140,9 @@ function bench(suite: CipherSuite, size: number): Row[] {
     plainFps: Math.round(p),
     plainGbps: +gbps(p).toFixed(3),
     overhead: +(p / s - 1).toFixed(3),
+    ...(native ? { nativeFps: Math.round(n), nativeGbps: +gbps(n).toFixed(3), nativeSpeedup: +(n / s).toFixed(2) } : {}),
   });
-  return [row('protect', secyProtect, plainSeal), row('validate', secyValidate, plainOpen)];
+  return [row('protect', secyProtect!, plainSeal!, nativeProtect!), row('validate', secyValidate!, plainOpen!, nativeValidate!)];
 }
 
 const rows: Row[] = [];
@@ -127,15 +153,19 @@ if (json) {
   process.stdout.write(JSON.stringify({ secy: rows, mka }, null, 2) + '\n');
 } else {
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-  console.log('SecY versus plain node:crypto AES-GCM (createCipheriv per frame), same data, same run');
-  console.log('suite             size  op        SecY frames/s  Gbit/s   plain frames/s  Gbit/s   SecY overhead');
+  console.log('SecY on the native GCM engine and on the node:crypto engine, versus plain node:crypto AES-GCM (createCipheriv per frame); same data, same run');
+  console.log(native ? '' : 'native GCM engine unavailable (addon not built): native columns empty\n');
+  console.log('suite             size  op        native frames/s  Gbit/s   SecY frames/s  Gbit/s   plain frames/s  Gbit/s   native/SecY   SecY overhead');
   for (const r of rows) {
+    const n = r.nativeFps !== undefined ? `${String(r.nativeFps).padStart(16)} ${r.nativeGbps!.toFixed(3).padStart(7)}` : `${'-'.padStart(16)} ${'-'.padStart(7)}`;
+    const x = r.nativeSpeedup !== undefined ? `${r.nativeSpeedup.toFixed(2)}x` : '-';
     console.log(
-      `${r.suite.padEnd(16)} ${String(r.size).padStart(5)}  ${r.op.padEnd(8)} ${String(r.secyFps).padStart(14)} ${r.secyGbps.toFixed(3).padStart(7)}  ${String(r.plainFps).padStart(15)} ${r.plainGbps.toFixed(3).padStart(7)}  ${pct(r.overhead).padStart(13)}`,
+      `${r.suite.padEnd(16)} ${String(r.size).padStart(5)}  ${r.op.padEnd(8)} ${n}  ${String(r.secyFps).padStart(14)} ${r.secyGbps.toFixed(3).padStart(7)}  ${String(r.plainFps).padStart(15)} ${r.plainGbps.toFixed(3).padStart(7)}  ${x.padStart(11)}  ${pct(r.overhead).padStart(13)}`,
     );
   }
   const at1500 = rows.filter((r) => r.size === 1500);
   const worst = Math.max(...at1500.map((r) => r.overhead));
-  console.log(`\nworst SecY overhead at 1500 octets: ${pct(worst)} (target: at most 15%)`);
+  console.log(`\nworst SecY (node:crypto engine) overhead at 1500 octets: ${pct(worst)} (target: at most 15%)`);
+  if (native) console.log(`native engine at 1500 octets: ${Math.min(...at1500.map((r) => r.nativeSpeedup!)).toFixed(2)}x to ${Math.max(...at1500.map((r) => r.nativeSpeedup!)).toFixed(2)}x the node:crypto SecY`);
   for (const line of mka.lines) console.log(line);
 }

@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # tshark reads every capture dxlab writes in the tests; iperf3 measures the link;
-# ping crosses it.
-APT_PACKAGES=(tshark iperf3 iputils-ping)
+# ping crosses it; bird2 is the alternative BGP speaker (`speaker: bird`).
+APT_PACKAGES=(tshark iperf3 iputils-ping bird2)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

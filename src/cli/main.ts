@@ -9,6 +9,7 @@ import { pcapCommand } from './commands/pcap.js';
 import { keysCommand } from './commands/keys.js';
 import { nodeCommand, nodeRun } from './commands/node.js';
 import { linkCommand } from './commands/link.js';
+import { labCommands } from './commands/lab.js';
 import { VERSION } from './version.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -19,7 +20,7 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   });
   let usageError: string | undefined;
-  const program = yargs(argv)
+  const program = labCommands(yargs(argv))
     .scriptName('dxlab')
     .usage('$0 <command> [options]\n\nA lab of userspace MACsec (IEEE 802.1AE) endpoints with MKA and the AWS Direct Connect encryption modes.')
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces of errors' })

@@ -12,6 +12,10 @@
  * batches per callback; sends are batched (sendmmsg) where the kernel allows.
  * pcap/pcapng writing lives in `./pcap.ts`.
  *
+ * The addon also holds the fast AES-GCM path: {@link nativeGcmEngine}, macsec's
+ * `GcmEngine` with one OpenSSL context per SA, and {@link selectGcmEngine},
+ * which picks it or node:crypto (`--crypto node|native`).
+ *
  * @example
  * import { afPacket, tap } from '../io/index.js';
  *
@@ -37,6 +41,17 @@ export { afPacket, type AfPacketOptions } from './af-packet.js';
 export { tap, type TapOptions } from './tap.js';
 export { memoryWire, type MemoryWireOptions } from './memory-wire.js';
 export { nativeAvailable } from './native.js';
+export {
+  nativeGcmEngine,
+  nativeGcmInfo,
+  selectGcmEngine,
+  GCM_BATCH_FIELDS,
+  type CryptoChoice,
+  type NativeGcmEngine,
+  type NativeGcmInfo,
+  type NativeGcmKey,
+  type SelectedGcmEngine,
+} from './native-gcm.js';
 export {
   DEFAULT_BATCH_FRAMES,
   DEFAULT_MAX_FRAME_OCTETS,

@@ -3,7 +3,8 @@
  * what failed; removal is best effort and reports what is still there.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { openSync, closeSync } from 'node:fs';
+import { openSync, closeSync, existsSync, readFileSync } from 'node:fs';
+import { controlRequest } from '../node/index.js';
 import { LabError } from './errors.js';
 
 export function run(cmd: string, args: string[]): string {
@@ -86,5 +87,26 @@ export async function stopProcess(pid: number, graceMs = 3000): Promise<void> {
       /* gone meanwhile */
     }
     while (processAlive(pid)) await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * Waits until a node process answers on its control socket.
+ * @throws LabError('process') when it exits first (with the end of its log), 'timeout'.
+ */
+export async function waitForNode(n: { node: string; pid: number; socket: string; log: string }, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await controlRequest(n.socket, { cmd: 'status' });
+      return;
+    } catch (e) {
+      if (!processAlive(n.pid)) {
+        const log = existsSync(n.log) ? readFileSync(n.log, 'utf8').trim().split('\n').slice(-3).join(' | ') : '';
+        throw new LabError('process', `node ${n.node} exited while starting: ${log}`, { cause: e });
+      }
+      if (Date.now() > end) throw new LabError('timeout', `node ${n.node} did not answer on ${n.socket} within ${timeoutMs} ms`, { cause: e });
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 }

@@ -10,3 +10,7 @@ export { linkUp, linkDown, readLinkState, type LinkOptions, type LinkState, type
 export { LabError, type LabErrorCode } from './errors.js';
 export { netnsName, labDir, stateRoot } from './paths.js';
 export { run, ip, netnsExists, processAlive, stopProcess } from './host.js';
+export { labUp, labDown, readLabState, listLabs, type LabState, type LabNodeState } from './lab.js';
+export { loadTopology, parseTopology, type Topology, type TopoLink, type TopoVif } from './topology.js';
+export { runDemo, DEMO_TOPOLOGY, type DemoResult } from './demo.js';
+export { topologySvg } from './graph.js';

@@ -13,9 +13,8 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node
 import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { controlRequest } from '../node/index.js';
 import { LabError } from './errors.js';
-import { addNetns, addVeth, delNetns, netnsExists, processAlive, spawnInNetns, stopProcess } from './host.js';
+import { addNetns, addVeth, delNetns, netnsExists, processAlive, spawnInNetns, stopProcess, waitForNode } from './host.js';
 import { LAB_NAME_RE, ifName, labDir, netnsName, stateFile } from './paths.js';
 
 export type EncryptionMode = 'should_encrypt' | 'must_encrypt' | 'no_encrypt';
@@ -138,28 +137,11 @@ export async function linkUp(o: LinkOptions): Promise<LinkState> {
       n.pid = spawnInNetns(n.netns, [process.execPath, BIN, 'node', '--config', n.config], n.log);
       save();
     }
-    await Promise.all(state.nodes.map((n) => waitForSocket(n)));
+    await Promise.all(state.nodes.map((n) => waitForNode(n)));
     return state;
   } catch (e) {
     await linkDown(o.name).catch(() => undefined);
     throw e;
-  }
-}
-
-async function waitForSocket(n: LinkNodeState, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await controlRequest(n.socket, { cmd: 'status' });
-      return;
-    } catch (e) {
-      if (!processAlive(n.pid)) {
-        const log = existsSync(n.log) ? readFileSync(n.log, 'utf8').trim().split('\n').slice(-3).join(' | ') : '';
-        throw new LabError('process', `node ${n.node} exited while starting: ${log}`, { cause: e });
-      }
-      if (Date.now() > end) throw new LabError('timeout', `node ${n.node} did not answer on ${n.socket} within ${timeoutMs} ms`, { cause: e });
-      await new Promise((r) => setTimeout(r, 50));
-    }
   }
 }
 

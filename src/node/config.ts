@@ -9,8 +9,11 @@ import { createRequire } from 'node:module';
 import { parse as parseYaml } from 'yaml';
 import { Ajv, type ErrorObject } from 'ajv';
 import { fromHex, macFromString } from '../shared/bytes.js';
+import { Secret } from '../shared/secret.js';
+import { BgpError, afiOf, formatPrefix, parseAddress, parsePrefix } from '../bgp/index.js';
 import { cipherSuiteByName, type CipherSuite } from '../macsec/index.js';
 import type { EncryptionMode } from '../mka/index.js';
+import type { CryptoChoice } from '../io/index.js';
 import { NodeError } from './errors.js';
 
 const require = createRequire(import.meta.url);
@@ -26,10 +29,40 @@ export interface TapConfig {
   mtu: number;
   mac?: Uint8Array;
   addresses: string[];
+  /** An eBGP session on this TAP. */
+  bgp?: BgpConfig;
+}
+
+/** A TAP's BGP session (README "BGP"), defaults filled in. */
+export interface BgpConfig {
+  /** @default 'builtin' */
+  speaker: 'builtin' | 'bird';
+  localAsn: number;
+  peerAsn: number;
+  peerAddress: string;
+  /** @default the TAP's first address of the peer's family */
+  localAddress: string;
+  /** BGP Identifier. @default localAddress when IPv4, else the TAP's first IPv4 address */
+  routerId: string;
+  /** @default 90 (AWS Direct Connect) */
+  holdTimeS: number;
+  /** @default 30 (AWS Direct Connect) */
+  keepaliveS: number;
+  /** TCP MD5 password (RFC 2385). */
+  md5Key?: Secret;
+  /** Prefixes to advertise, canonical text. @default [] */
+  prefixes: string[];
+  /** @default false */
+  passive: boolean;
+  /** Next hop for prefixes of the family the session does not run on (an IPv6 prefix over an IPv4 session): the TAP's first address of that family. */
+  nextHop4?: string;
+  nextHop6?: string;
 }
 
 export interface MacsecConfig {
   mode: EncryptionMode;
+  /** The SecY's GCM engine: the node's top-level `crypto`. @default native where the addon loads, else node */
+  crypto?: CryptoChoice;
   cipherSuites?: CipherSuite[];
   keyChain: Array<{ ckn: Uint8Array; cak: Uint8Array }>;
   sciPort: number;
@@ -78,6 +111,8 @@ export interface NodeConfig {
   captureDir: string;
   bridge: string[];
   ports: PortConfig[];
+  /** Data-plane GCM engine of every MACsec port (`crypto`, or DXLAB_CRYPTO). @default native where the addon loads, else node */
+  crypto?: CryptoChoice;
 }
 
 const ajv = new Ajv({ allErrors: false, strict: false });
@@ -102,6 +137,7 @@ export function resolveNodeConfig(doc: unknown, source: string): NodeConfig {
   const fail = (path: string, msg: string): never => {
     throw new NodeError('config', `${source}: ${path}: ${msg}`);
   };
+  const crypto = resolveCrypto(raw.crypto, process.env.DXLAB_CRYPTO);
   const portNames = new Set<string>();
   const tapNames = new Set<string>();
   const ports: PortConfig[] = (raw.ports as any[]).map((p, i) => {
@@ -114,7 +150,9 @@ export function resolveNodeConfig(doc: unknown, source: string): NodeConfig {
       tapNames.add(t.name);
       if (vlans.has(t.vlan)) fail(`${at}/taps/${j}/vlan`, t.vlan === undefined ? 'a port has at most one untagged TAP' : `VLAN ${t.vlan} has two TAPs on this port`);
       vlans.add(t.vlan);
-      return { name: t.name, vlan: t.vlan, mtu: t.mtu ?? 1500, mac: t.mac ? macFromString(t.mac) : undefined, addresses: t.addresses ?? [] };
+      const addresses: string[] = t.addresses ?? [];
+      const bgp = t.bgp ? resolveBgp(t.bgp, addresses, `${at}/taps/${j}/bgp`, fail) : undefined;
+      return { name: t.name, vlan: t.vlan, mtu: t.mtu ?? 1500, mac: t.mac ? macFromString(t.mac) : undefined, addresses, ...(bgp ? { bgp } : {}) };
     });
     let macsec: MacsecConfig | undefined;
     if (p.macsec) {
@@ -134,6 +172,7 @@ export function resolveNodeConfig(doc: unknown, source: string): NodeConfig {
         cipherSuites: m.cipherSuites?.map((s: string) => cipherSuiteByName(s)),
         pnThreshold: m.pnThreshold !== undefined ? BigInt(m.pnThreshold) : undefined,
         eapolDestination: m.eapolDestination ? macFromString(m.eapolDestination) : undefined,
+        ...(crypto ? { crypto } : {}),
       };
     }
     const c = p.capture ?? {};
@@ -149,6 +188,69 @@ export function resolveNodeConfig(doc: unknown, source: string): NodeConfig {
     captureDir: raw.captureDir ?? 'pcaps',
     bridge: raw.bridge ?? [],
     ports,
+    ...(crypto ? { crypto } : {}),
+  };
+}
+
+/**
+ * The data-plane crypto: DXLAB_CRYPTO=node|native, when set, wins over the
+ * file's `crypto`, so that one variable reaches every node a lab or
+ * `npm run bench:link` starts. Undefined: native where the addon loads.
+ * @throws NodeError('config') for any other value of DXLAB_CRYPTO.
+ */
+function resolveCrypto(fromFile: CryptoChoice | undefined, fromEnv: string | undefined): CryptoChoice | undefined {
+  if (fromEnv === undefined || fromEnv === '') return fromFile;
+  if (fromEnv !== 'node' && fromEnv !== 'native') throw new NodeError('config', `DXLAB_CRYPTO: must be "node" or "native", got '${fromEnv}'`);
+  return fromEnv;
+}
+
+function resolveBgp(b: any, tapAddresses: string[], at: string, fail: (path: string, msg: string) => never): BgpConfig {
+  const check = (field: string, f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      if (!(e instanceof BgpError)) throw e;
+      fail(`${at}/${field}`, e.message);
+    }
+  };
+  check('peerAddress', () => parseAddress(afiOf(b.peerAddress), b.peerAddress));
+  const family = afiOf(b.peerAddress);
+  const hosts = tapAddresses.map((a) => a.split('/')[0]!);
+  const first = (afi: number) => hosts.find((h) => afiOf(h) === afi);
+  const localAddress: string | undefined = b.localAddress ?? first(family);
+  if (localAddress === undefined) return fail(`${at}/localAddress`, `no local address: set localAddress or give the TAP an address of the peer's family`);
+  check('localAddress', () => parseAddress(afiOf(localAddress), localAddress));
+  if (afiOf(localAddress) !== family) fail(`${at}/localAddress`, `${localAddress} and peer ${b.peerAddress} are of different families`);
+  const routerId: string | undefined = b.routerId ?? (family === 1 ? localAddress : first(1));
+  if (routerId === undefined) return fail(`${at}/routerId`, 'an IPv6 session needs a routerId (dotted quad) when the TAP has no IPv4 address');
+  check('routerId', () => parseAddress(1, routerId));
+  const prefixes: string[] = [];
+  for (const [k, p] of ((b.prefixes as string[] | undefined) ?? []).entries()) {
+    check(`prefixes/${k}`, () => {
+      const parsed = parsePrefix(p);
+      prefixes.push(formatPrefix(parsed.afi, parsed.length, parsed.address));
+    });
+  }
+  const holdTimeS: number = b.holdTimeS ?? 90;
+  if (holdTimeS === 1 || holdTimeS === 2) fail(`${at}/holdTimeS`, 'the hold time is 0 or at least 3 seconds (RFC 4271 §4.2)');
+  const keepaliveS: number = b.keepaliveS ?? 30;
+  if (holdTimeS > 0 && keepaliveS * 3 > holdTimeS) fail(`${at}/keepaliveS`, `${keepaliveS} s is more than a third of the hold time ${holdTimeS} s (RFC 4271 §10)`);
+  const nextHop4 = family === 1 ? localAddress : first(1);
+  const nextHop6 = family === 2 ? localAddress : hosts.find((h) => afiOf(h) === 2 && !h.toLowerCase().startsWith('fe80'));
+  return {
+    speaker: b.speaker ?? 'builtin',
+    localAsn: b.localAsn,
+    peerAsn: b.peerAsn,
+    peerAddress: b.peerAddress,
+    localAddress,
+    routerId,
+    holdTimeS,
+    keepaliveS,
+    ...(b.md5Key !== undefined ? { md5Key: new Secret(new TextEncoder().encode(b.md5Key), 'TCP MD5 key') } : {}),
+    prefixes,
+    passive: b.passive ?? false,
+    ...(nextHop4 !== undefined ? { nextHop4 } : {}),
+    ...(nextHop6 !== undefined ? { nextHop6 } : {}),
   };
 }
 

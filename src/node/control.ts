@@ -1,7 +1,7 @@
 /**
  * The node's control socket: a Unix socket, one JSON object per line each
  * way. A request is `{"id", "cmd", ...}` with cmd one of status, counters,
- * events, addKey, removeKey, setMode, rekey, capture; the answer is
+ * events, addKey, removeKey, setMode, rekey, capture, bgp; the answer is
  * `{"id", "ok": true, "result"}` or `{"id", "ok": false, "error": {"code",
  * "message"}}`. `events` with `"follow": true` is a subscription: after the
  * answer, each new event arrives as `{"id", "event"}` until the client
@@ -15,6 +15,7 @@ import { NodeError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { LabNode } from './node.js';
 import { MacsecPort } from './macsec-port.js';
+import { BuiltinSpeaker } from './bgp/index.js';
 
 /** Requests longer than this are refused (a CKN/CAK request is a few hundred octets). */
 const MAX_LINE = 64 * 1024;
@@ -177,8 +178,21 @@ export class ControlServer {
         const path = n.startCapture(port, side, str(req, 'path', false), duration as number | undefined);
         return { path };
       }
+      case 'bgp': {
+        // {"cmd":"bgp"} lists the peers; {"cmd":"bgp","tap":T,"prefixes":[...]} changes what the builtin speaker on T advertises.
+        const tap = str(req, 'tap', false);
+        if (req.prefixes !== undefined) {
+          if (!Array.isArray(req.prefixes) || !req.prefixes.every((p) => typeof p === 'string')) throw new NodeError('badRequest', `'prefixes' must be an array of strings`);
+          const s = n.speaker(tap);
+          if (!(s instanceof BuiltinSpeaker)) throw new NodeError('badRequest', `TAP ${s.tap} runs BIRD: change its prefixes in bird.conf`);
+          s.setPrefixes(req.prefixes as string[]);
+          this.log.info('bgp prefixes set', { tap: s.tap, prefixes: req.prefixes });
+          return { peers: [s.status()] };
+        }
+        return { peers: tap ? [n.speaker(tap).status()] : n.speakers.map((s) => s.status()) };
+      }
       default:
-        throw new NodeError('unknownCommand', `unknown cmd '${String(req.cmd)}': expected status, counters, events, addKey, removeKey, setMode, rekey or capture`);
+        throw new NodeError('unknownCommand', `unknown cmd '${String(req.cmd)}': expected status, counters, events, addKey, removeKey, setMode, rekey, capture or bgp`);
     }
   }
 }

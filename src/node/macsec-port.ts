@@ -14,7 +14,8 @@ import { toHex } from '../shared/bytes.js';
 import { serializeKeyFile, type KeyFile, type KeyFileSak } from '../shared/key-file.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SecY, sciFromMac, sciToHex, type Sci, type SecYSnapshot } from '../macsec/index.js';
+import { SecY, sciFromMac, sciToHex, type GcmEngine, type Sci, type SecYSnapshot } from '../macsec/index.js';
+import { selectGcmEngine } from '../io/index.js';
 import { KaY, ETHERTYPE_EAPOL, type ControlledPortState, type EncryptionMode, type KayEvent, type KayOutput, type KayStatus } from '../mka/index.js';
 import type { MacsecConfig, PortConfig } from './config.js';
 import { NodeError } from './errors.js';
@@ -42,6 +43,8 @@ export interface MacsecPortDeps extends PortDeps {
 export class MacsecPort extends Port {
   readonly secy: SecY;
   readonly sci: Sci;
+  /** The SecY's AES-GCM engine ('native' or 'node'), as `status()` reports it. */
+  readonly gcmEngine: GcmEngine;
   private kay: KaY;
   private portState: ControlledPortState = 'blocked';
   private clearText = new Set<number>();
@@ -59,7 +62,10 @@ export class MacsecPort extends Port {
     this.macsec = config.macsec!;
     const mac = deps.wire.mac();
     this.sci = sciFromMac(mac, this.macsec.sciPort);
-    this.secy = new SecY({ txSci: this.sci, maxFrameLength: deps.wire.mtu() + ETH_HEADER });
+    const selected = selectGcmEngine(this.macsec.crypto);
+    if (selected.fallback) deps.log.warn('native AES-GCM unavailable: node:crypto runs the data plane', { port: config.name, reason: selected.fallback });
+    this.gcmEngine = selected.engine;
+    this.secy = new SecY({ txSci: this.sci, maxFrameLength: deps.wire.mtu() + ETH_HEADER, engine: this.gcmEngine });
     this.eapolEtherType = this.macsec.eapolEtherType ?? ETHERTYPE_EAPOL;
     this.kay = this.makeKay(this.macsec);
     this.checkMtu();
@@ -70,7 +76,7 @@ export class MacsecPort extends Port {
   }
 
   private makeKay(m: MacsecConfig): KaY {
-    const { sciPort: _p, pnThreshold, keyChain, ...knobs } = m;
+    const { sciPort: _p, crypto: _c, pnThreshold, keyChain, ...knobs } = m;
     return new KaY(
       { ...knobs, sci: this.sci, keyChain, ...(pnThreshold !== undefined ? { pnExhaustionThreshold: pnThreshold } : {}) },
       // A plain Uint8Array: the KaY copies with .slice(), which on a Buffer would alias.
@@ -294,6 +300,7 @@ export class MacsecPort extends Port {
       controlledPort: this.portState,
       encodingAn: this.secy.encodingSa ?? null,
       cipherSuite: this.secy.cipherSuite.name,
+      crypto: this.gcmEngine.name,
       kay: this.kay.status(),
     };
   }

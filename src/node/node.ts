@@ -10,7 +10,7 @@
  * process.on('SIGTERM', () => node.stop().then(() => process.exit(0)));
  */
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afPacket, tap, type FrameIo } from '../io/index.js';
 import { macToString } from '../shared/bytes.js';
@@ -21,6 +21,11 @@ import { NodeError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { MacsecPort, keyExportPath, type PortEvent } from './macsec-port.js';
 import { Port, type TapBinding } from './port.js';
+import { createSpeaker, type BgpSpeaker, type SpeakerContext } from './bgp/index.js';
+import type { BgpConfig } from './config.js';
+
+/** Makes a TAP's BGP speaker; tests hand in fakes. */
+export type SpeakerFactory = (tap: string, config: BgpConfig, ctx: SpeakerContext) => BgpSpeaker;
 
 /** How the node opens its devices; tests hand in the memory wire. */
 export interface DeviceFactory {
@@ -54,6 +59,8 @@ const FLUSH_INTERVAL_MS = 200;
 
 export class LabNode {
   readonly ports: Port[] = [];
+  /** One BGP speaker per TAP with a `bgp` section, started after the ports. */
+  readonly speakers: BgpSpeaker[] = [];
   readonly log: Logger;
   private control?: ControlServer;
   private flushTimer?: NodeJS.Timeout;
@@ -64,6 +71,7 @@ export class LabNode {
     readonly config: NodeConfig,
     private readonly devices: DeviceFactory = kernelDevices,
     log?: Logger,
+    private readonly bgpSpeaker: SpeakerFactory = createSpeaker,
   ) {
     this.log = log ?? createLogger(config.logLevel, `dxlab:node:${config.name}`);
   }
@@ -121,6 +129,12 @@ export class LabNode {
       for (const p of this.ports) p.start();
       this.flushTimer = setInterval(() => this.ports.forEach((p) => p.flushCaptures(this.now())), FLUSH_INTERVAL_MS);
       this.flushTimer.unref();
+      for (const t of c.ports.flatMap((p) => p.taps)) {
+        if (!t.bgp) continue;
+        const speaker = this.bgpSpeaker(t.name, t.bgp, { nodeName: c.name, runDir: dirname(c.controlSocket), netns: c.netns, log: this.log, now: () => this.now() });
+        this.speakers.push(speaker);
+        await speaker.start();
+      }
       this.log.info('node started', { kind: c.kind, ports: c.ports.map((p) => p.name), controlSocket: c.controlSocket });
     } catch (e) {
       await this.stop();
@@ -131,6 +145,9 @@ export class LabNode {
   /** Stops the ports (the KaYs delete their SAs), closes devices, captures and the control socket. */
   async stop(): Promise<void> {
     if (this.flushTimer) clearInterval(this.flushTimer);
+    // Speakers first: their Cease still crosses the link, and their routes go while the TAPs exist.
+    await Promise.all(this.speakers.map((s) => s.stop()));
+    this.speakers.length = 0;
     for (const p of this.ports) {
       try {
         p.stop();
@@ -188,7 +205,16 @@ export class LabNode {
       pid: process.pid,
       uptimeS: Math.round(this.now() / 1000),
       ports: this.ports.map((p) => p.status()),
+      ...(this.speakers.length > 0 ? { bgp: this.speakers.map((s) => s.status()) } : {}),
     };
+  }
+
+  /** @throws NodeError('badRequest') when no TAP of that name runs BGP. */
+  speaker(tap: string | undefined): BgpSpeaker {
+    if (tap === undefined && this.speakers.length === 1) return this.speakers[0]!;
+    const s = this.speakers.find((x) => x.tap === tap);
+    if (!s) throw new NodeError('badRequest', `no BGP session on TAP '${tap ?? ''}' of node ${this.config.name} (BGP on: ${this.speakers.map((x) => x.tap).join(', ') || 'none'})`);
+    return s;
   }
 
   counters(): Record<string, unknown> {

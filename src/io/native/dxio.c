@@ -1163,6 +1163,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"close", NULL, close_fn, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  { extern napi_value dxio_tcp_md5_init(napi_env, napi_value); dxio_tcp_md5_init(env, exports); } /* TCP MD5 sockets: tcp-md5.c */
+  { extern napi_value dxio_gcm_init(napi_env, napi_value); dxio_gcm_init(env, exports); } /* AES-GCM per-SA contexts: gcm.c */
   return exports;
 }
 

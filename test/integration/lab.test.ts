@@ -1,0 +1,113 @@
+/**
+ * Both AWS topologies (root): up, MKA secures, BGP reaches Established over
+ * MACsec, the wire capture holds no cleartext ARP or TCP 179, and down leaves
+ * no namespace, link, TAP or process behind. Then `dxlab demo --json`.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { labDown, labUp, loadTopology, type LabState } from '../../src/lab/index.js';
+import { controlRequest } from '../../src/node/index.js';
+import type { KayStatus } from '../../src/mka/index.js';
+import { ROOT, dxlab } from '../helpers/cli.js';
+import { tshark } from '../helpers/tshark.js';
+
+const isRoot = process.getuid?.() === 0;
+
+async function until(what: string, cond: () => Promise<boolean>, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await cond().catch(() => false)) return;
+    if (Date.now() > end) throw new Error(`${what} within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function nothingLeft(lab: string, state: LabState): void {
+  expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(`dxlab-${lab}-`);
+  const links = execFileSync('ip', ['-o', 'link'], { encoding: 'utf8' });
+  for (const l of state.links) for (const w of l.wires) expect(links).not.toContain(w);
+  for (const n of state.nodes) {
+    for (const t of n.taps) expect(links).not.toContain(t.name);
+    expect(() => process.kill(n.pid, 0)).toThrow();
+  }
+}
+
+for (const file of ['router-dx.yaml', 'router-switch-dx.yaml']) {
+  describe.skipIf(!isRoot)(`topology ${file}`, () => {
+    const lab = `t${randomBytes(3).toString('hex')}`;
+    let state: LabState | undefined;
+    afterAll(async () => {
+      const r = await labDown(lab);
+      expect(r.leftover).toEqual([]);
+      if (state) nothingLeft(lab, state);
+      rmSync(join(ROOT, 'pcaps', lab), { recursive: true, force: true });
+    }, 60_000);
+
+    it('comes up: MKA secured, BGP Established over MACsec, ping across the VIF', async () => {
+      const topo = loadTopology(join(ROOT, 'topologies', file));
+      state = await labUp(topo, lab);
+      const router = state.nodes.find((n) => n.kind === 'router')!;
+      const macsecNodes = state.nodes.filter((n) => n.kind !== 'router' || topo.links.some((l) => l.macsec && (l.a.node === n.name || l.b.node === n.name)));
+      await until('MKA secured', async () => {
+        for (const n of macsecNodes) {
+          const st = (await controlRequest(n.socket, { cmd: 'status' })).result as { ports: Array<{ kind: string; kay?: KayStatus }> };
+          if (!st.ports.filter((p) => p.kind === 'macsec').every((p) => p.kay!.secured)) return false;
+        }
+        return true;
+      }, 15_000);
+      await until('BGP Established', async () => ((await controlRequest(router.socket, { cmd: 'bgp' })).result as { peers: Array<{ state: string }> }).peers[0]?.state === 'Established', 60_000);
+      const peer = topo.vifs[0]!.ipv4[1].split('/')[0]!;
+      const ping = execFileSync('ip', ['netns', 'exec', router.netns, 'ping', '-c', '3', '-i', '0.2', '-W', '2', peer], { encoding: 'utf8' });
+      expect(ping).toMatch(/3 received/);
+      // The routes BGP learnt are in the router's table.
+      expect(execFileSync('ip', ['-n', router.netns, 'route'], { encoding: 'utf8' })).toMatch(/172\.31\.0\.0\/16 via .* proto bgp/);
+    }, 120_000);
+
+    it('the wire capture holds no cleartext ARP or TCP 179, only MACsec and MKPDUs', async () => {
+      const topo = loadTopology(join(ROOT, 'topologies', file));
+      const c = topo.captures[0]!;
+      const n = state!.nodes.find((x) => x.name === c.node)!;
+      const wire = join(state!.captureDir, `${c.node}-${c.port}-wire.pcapng`);
+      const decrypted = join(state!.captureDir, `${c.node}-${c.port}-decrypted.pcapng`);
+      for (const side of ['wire', 'decrypted']) await controlRequest(n.socket, { cmd: 'capture', port: c.port, stop: join(state!.captureDir, `${c.node}-${c.port}-${side}.pcapng`) });
+      expect(tshark(wire, 'arp || tcp.port == 179 || !(eth.type == 0x88e5 || eth.type == 0x888e)', ['frame.number'])).toEqual([]);
+      // ...while the decrypted copy shows them: they did cross this link, inside MACsec.
+      expect(tshark(decrypted, 'arp', ['frame.number']).length).toBeGreaterThan(0);
+      expect(tshark(decrypted, 'bgp.type == 1', ['frame.number']).length).toBeGreaterThan(0);
+    });
+  });
+}
+
+describe.skipIf(!isRoot)('dxlab demo', () => {
+  it('brings up topology 2, reaches Established, loses no ping, writes captures and keys, leaves nothing', () => {
+    const r = dxlab('demo', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const d = JSON.parse(r.stdout) as { secureMs: number; bgpState: string; pingLossPct: number; captures: Array<{ side: string; path: string }>; keys: string; leftover: string[] };
+    expect(d.bgpState).toBe('Established');
+    expect(d.pingLossPct).toBe(0);
+    expect(d.leftover).toEqual([]);
+    expect(d.captures.map((c) => c.side).sort()).toEqual(['clear', 'decrypted', 'wire']);
+    expect(d.keys).toMatch(/\.keys\.json$/);
+    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain('dxlab-demo-');
+  }, 120_000);
+});
+
+describe.skipIf(!isRoot)('down after a crash', () => {
+  it('a dxlab up killed with SIGKILL halfway leaves nothing that dxlab down does not remove, even without its state file', async () => {
+    const lab = `k${randomBytes(3).toString('hex')}`;
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [join(ROOT, 'bin/dxlab.js'), 'up', join(ROOT, 'topologies/router-switch-dx.yaml'), '--name', lab], { stdio: 'ignore' });
+    await until('namespaces and a node process', async () => execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).includes(`dxlab-${lab}-dx`) && execFileSync('ps', ['ax', '-o', 'args'], { encoding: 'utf8' }).includes(`/${lab}/`), 20_000);
+    child.kill('SIGKILL');
+    rmSync(join('/run/dxlab', lab, 'state.json'), { force: true });
+    const r = dxlab('down', lab, '--json');
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).leftover).toEqual([]);
+    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(`dxlab-${lab}-`);
+    expect(execFileSync('ps', ['ax', '-o', 'args'], { encoding: 'utf8' })).not.toContain(`/${lab}/`);
+    rmSync(join(ROOT, 'pcaps', lab), { recursive: true, force: true });
+  }, 60_000);
+});

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { loadTopology, parseTopology, LabError } from '../../../src/lab/index.js';
+import { ROOT } from '../../helpers/cli.js';
+
+describe('topology files', () => {
+  it('router-dx.yaml: AWS topology 2, MACsec router <-> DX, a VIF with BGP 65000 <-> 64512', () => {
+    const t = loadTopology(join(ROOT, 'topologies/router-dx.yaml'));
+    expect(t.nodes.map((n) => n.kind).sort()).toEqual(['dx-device', 'router']);
+    expect(t.links).toHaveLength(1);
+    expect(t.links[0]!.macsec?.cipherSuites[0]).toBe('gcm-aes-xpn-256');
+    expect(t.links[0]!.macsec?.keyChain[0]!.cak).toMatch(/^[0-9a-f]{64}$/);
+    expect(t.vifs[0]).toMatchObject({ vlan: 100, ipv4: ['169.254.100.1/30', '169.254.100.2/30'], bgp: { customerAsn: 65000, amazonAsn: 64512 } });
+    expect(t.vifs[0]!.ipv6).toBeDefined();
+  });
+  it('router-switch-dx.yaml: AWS topology 1, MACsec switch <-> DX, the VIF runs through the switch', () => {
+    const t = loadTopology(join(ROOT, 'topologies/router-switch-dx.yaml'));
+    expect(t.links.map((l) => !!l.macsec)).toEqual([false, true]);
+    expect(t.vifs[0]!.ends.map((e) => e.node)).toEqual(['router', 'dx']);
+  });
+
+  const base = `name: t
+topology:
+  nodes:
+    r: { kind: router }
+    d: { kind: dx-device }
+  links:
+    - endpoints: [r:eth1, d:eth1]
+`;
+  const err = (text: string): LabError => {
+    try {
+      parseTopology(text, 'x.yaml');
+    } catch (e) {
+      return e as LabError;
+    }
+    throw new Error('no error');
+  };
+  it('a schema error names the file, the line and the YAML path', () => {
+    const e = err(base.replace('kind: dx-device', 'kind: dx-thing'));
+    expect(e).toBeInstanceOf(LabError);
+    expect(e.message).toMatch(/^x\.yaml:5: topology\.nodes\.d\.kind: must be one of "dx-device", "router", "switch"/);
+  });
+  it('an endpoint naming no node', () => {
+    expect(err(base.replace('[r:eth1, d:eth1]', '[r:eth1, q:eth1]')).message).toMatch(/^x\.yaml:7: topology\.links\.0\.endpoints\.1: no node named 'q'/);
+  });
+  it('MACsec without a key chain', () => {
+    expect(err(base + '      macsec: true\n').message).toMatch(/MACsec needs a keyChain/);
+  });
+  it('a VIF between ports no link connects', () => {
+    const t = base + `    - endpoints: [r:eth2, s:eth1]
+  vifs:
+    - { name: v, vlan: 5, endpoints: [r:eth1, d:eth2], ipv4: [169.254.0.1/30, 169.254.0.2/30] }
+`;
+    expect(err(t.replace('    d: { kind: dx-device }', '    d: { kind: dx-device }\n    s: { kind: switch }')).message).toMatch(/port d:eth2 is on no link/);
+  });
+  it('not YAML', () => {
+    expect(err('name: [').message).toMatch(/^x\.yaml:\d+: not YAML/);
+  });
+});
+
+describe('dxlab graph', () => {
+  it('draws both topologies as SVG: every node, MACsec links marked, the VIF with its BGP ASNs', async () => {
+    const { topologySvg } = await import('../../../src/lab/index.js');
+    const svg = topologySvg(loadTopology(join(ROOT, 'topologies/router-switch-dx.yaml')));
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg.trim().endsWith('</svg>')).toBe(true);
+    for (const n of ['router', 'switch', 'dx']) expect(svg).toContain(`>${n}</text>`);
+    expect(svg.match(/MACsec gcm-aes-xpn-256 should_encrypt/g)).toHaveLength(1);
+    expect(svg).toContain('VLAN 200');
+    expect(svg).toContain('AS65001');
+    const opens = (svg.match(/<(rect|text|line)\b/g) ?? []).length;
+    const closes = (svg.match(/<\/text>|\/>/g) ?? []).length;
+    expect(closes).toBe(opens);
+  });
+});
