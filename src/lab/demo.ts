@@ -52,7 +52,11 @@ export async function runDemo(o: { lab?: string; keep?: boolean; progress?: (s: 
     await poll('MKA did not secure the link', async () => ((await secured(router.socket)) && (await secured(dx.socket)) ? true : undefined), 30_000);
     result.secureMs = Date.now() - t0;
     say(`MKA secured the link after ${result.secureMs} ms (GCM-AES-XPN-256, key server: the DX device)`);
-    const bgpOf = async () => ((await controlRequest(router.socket, { cmd: 'bgp' })).result as { peers: Array<{ state: string }> }).peers[0]?.state;
+    // Every session of the VIF (IPv4, and IPv6 on a dual-stack VIF): the state of the one furthest from Established.
+    const bgpOf = async () => {
+      const peers = ((await controlRequest(router.socket, { cmd: 'bgp' })).result as { peers: Array<{ state: string }> }).peers;
+      return peers.find((p) => p.state !== 'Established')?.state ?? peers[0]?.state;
+    };
     try {
       await poll('BGP did not reach Established', async () => ((await bgpOf()) === 'Established' ? true : undefined), 60_000);
     } catch {

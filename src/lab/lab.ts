@@ -133,24 +133,29 @@ function nodeConfig(topo: Topology, lab: string, n: LabNodeState, state: LabStat
         if (side < 0) continue;
         const name = ifName(lab, 'dxt', `${n.name[0]}${state.nodes.indexOf(n)}${vi}`);
         const addresses = [v.ipv4[side]!, ...(v.ipv6 ? [v.ipv6[side]!] : [])];
-        const tap: Record<string, unknown> = { name, vlan: v.vlan, mtu: v.mtu, mac: mac(lab, `${n.name}/${v.name}`), addresses };
+        const tap: Record<string, unknown> = { name, vlan: v.vlan, mtu: v.mtu, mac: mac(lab, `${n.name}/${v.name}`), alias: `dxlab ${lab} ${n.name}:${port} vif ${v.name}`, addresses };
         if (v.bgp) {
+          const b = v.bgp;
           const customer = side === 0;
-          const peer = v.ends[1 - side]!.node;
-          tap.bgp = {
-            speaker: v.bgp.speaker[n.name] ?? 'builtin',
-            localAsn: customer ? v.bgp.customerAsn : v.bgp.amazonAsn,
-            peerAsn: customer ? v.bgp.amazonAsn : v.bgp.customerAsn,
-            peerAddress: v.ipv4[1 - side]!.split('/')[0],
-            localAddress: v.ipv4[side]!.split('/')[0],
-            holdTimeS: 90,
-            keepaliveS: 30,
-            ...(v.bgp.md5Key ? { md5Key: v.bgp.md5Key } : {}),
-            prefixes: customer ? v.bgp.customerPrefixes : v.bgp.amazonPrefixes,
-            // AWS's side waits for the customer router to connect.
-            passive: !customer,
+          const prefixes = customer ? b.customerPrefixes : b.amazonPrefixes;
+          const session = (family: 'ipv4' | 'ipv6') => {
+            const addrs = family === 'ipv4' ? v.ipv4 : v.ipv6!;
+            return {
+              speaker: b.speaker[n.name] ?? 'builtin',
+              localAsn: customer ? b.customerAsn : b.amazonAsn,
+              peerAsn: customer ? b.amazonAsn : b.customerAsn,
+              peerAddress: addrs[1 - side]!.split('/')[0],
+              localAddress: addrs[side]!.split('/')[0],
+              holdTimeS: 90,
+              keepaliveS: 30,
+              ...(b.md5Key ? { md5Key: b.md5Key } : {}),
+              prefixes: prefixes.filter((p) => p.includes(':') === (family === 'ipv6')),
+              // AWS's side waits for the customer router to connect.
+              passive: !customer,
+            };
           };
-          void peer;
+          // A dual-stack VIF has two sessions, one per family, as AWS runs them.
+          tap.bgp = v.ipv6 ? [session('ipv4'), session('ipv6')] : session('ipv4');
         }
         taps.push(tap);
         n.taps.push({ name, port, vif: v.name, vlan: v.vlan, addresses });

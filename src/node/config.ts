@@ -28,9 +28,13 @@ export interface TapConfig {
   vlan?: number;
   mtu: number;
   mac?: Uint8Array;
+  alias?: string;
   addresses: string[];
   /** An eBGP session on this TAP. */
+  /** The first BGP session of this TAP, when it has one. */
   bgp?: BgpConfig;
+  /** Every BGP session of this TAP (an IPv4 and an IPv6 one on a dual-stack VIF). */
+  bgpSessions: BgpConfig[];
 }
 
 /** A TAP's BGP session (README "BGP"), defaults filled in. */
@@ -151,8 +155,10 @@ export function resolveNodeConfig(doc: unknown, source: string): NodeConfig {
       if (vlans.has(t.vlan)) fail(`${at}/taps/${j}/vlan`, t.vlan === undefined ? 'a port has at most one untagged TAP' : `VLAN ${t.vlan} has two TAPs on this port`);
       vlans.add(t.vlan);
       const addresses: string[] = t.addresses ?? [];
-      const bgp = t.bgp ? resolveBgp(t.bgp, addresses, `${at}/taps/${j}/bgp`, fail) : undefined;
-      return { name: t.name, vlan: t.vlan, mtu: t.mtu ?? 1500, mac: t.mac ? macFromString(t.mac) : undefined, addresses, ...(bgp ? { bgp } : {}) };
+      const sessions = t.bgp === undefined ? [] : Array.isArray(t.bgp) ? t.bgp : [t.bgp];
+      const bgpSessions = sessions.map((b: any, k: number) => resolveBgp(b, addresses, Array.isArray(t.bgp) ? `${at}/taps/${j}/bgp/${k}` : `${at}/taps/${j}/bgp`, fail));
+      const bgp = bgpSessions[0];
+      return { name: t.name, vlan: t.vlan, mtu: t.mtu ?? 1500, mac: t.mac ? macFromString(t.mac) : undefined, alias: t.alias, addresses, bgpSessions, ...(bgp ? { bgp } : {}) };
     });
     let macsec: MacsecConfig | undefined;
     if (p.macsec) {

@@ -45,7 +45,7 @@ export const kernelDevices: DeviceFactory = {
   tap: (t, netns) => tap(t.name, netns ? { netns } : {}),
   configureTap(t, netns) {
     try {
-      ip(netns, ['link', 'set', 'dev', t.name, 'mtu', String(t.mtu), ...(t.mac ? ['address', macToString(t.mac)] : [])]);
+      ip(netns, ['link', 'set', 'dev', t.name, 'mtu', String(t.mtu), ...(t.mac ? ['address', macToString(t.mac)] : []), ...(t.alias ? ['alias', t.alias] : [])]);
       for (const a of t.addresses) ip(netns, ['addr', 'replace', a, 'dev', t.name]);
       ip(netns, ['link', 'set', 'dev', t.name, 'up']);
     } catch (e) {
@@ -130,10 +130,11 @@ export class LabNode {
       this.flushTimer = setInterval(() => this.ports.forEach((p) => p.flushCaptures(this.now())), FLUSH_INTERVAL_MS);
       this.flushTimer.unref();
       for (const t of c.ports.flatMap((p) => p.taps)) {
-        if (!t.bgp) continue;
-        const speaker = this.bgpSpeaker(t.name, t.bgp, { nodeName: c.name, runDir: dirname(c.controlSocket), netns: c.netns, log: this.log, now: () => this.now() });
-        this.speakers.push(speaker);
-        await speaker.start();
+        for (const b of t.bgpSessions) {
+          const speaker = this.bgpSpeaker(t.name, b, { nodeName: c.name, runDir: dirname(c.controlSocket), netns: c.netns, log: this.log, now: () => this.now() });
+          this.speakers.push(speaker);
+          await speaker.start();
+        }
       }
       this.log.info('node started', { kind: c.kind, ports: c.ports.map((p) => p.name), controlSocket: c.controlSocket });
     } catch (e) {

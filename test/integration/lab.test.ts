@@ -58,7 +58,12 @@ for (const file of ['router-dx.yaml', 'router-switch-dx.yaml']) {
         }
         return true;
       }, 15_000);
-      await until('BGP Established', async () => ((await controlRequest(router.socket, { cmd: 'bgp' })).result as { peers: Array<{ state: string }> }).peers[0]?.state === 'Established', 60_000);
+      const sessions = topo.vifs[0]!.ipv6 ? 2 : 1;
+      await until('BGP Established', async () => {
+        const peers = ((await controlRequest(router.socket, { cmd: 'bgp' })).result as { peers: Array<{ state: string }> }).peers;
+        return peers.length === sessions && peers.every((p) => p.state === 'Established');
+      }, 60_000);
+      if (sessions === 2) await until('the IPv6 route', async () => /2001:db8:2000::\/56 via .* proto bgp/.test(execFileSync('ip', ['-n', router.netns, '-6', 'route'], { encoding: 'utf8' })), 10_000);
       const peer = topo.vifs[0]!.ipv4[1].split('/')[0]!;
       const ping = execFileSync('ip', ['netns', 'exec', router.netns, 'ping', '-c', '3', '-i', '0.2', '-W', '2', peer], { encoding: 'utf8' });
       expect(ping).toMatch(/3 received/);

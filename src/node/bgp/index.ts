@@ -42,7 +42,9 @@ export interface SpeakerContext {
 export function createSpeaker(tap: string, config: BgpConfig, ctx: SpeakerContext): BgpSpeaker {
   const log = ctx.log.child('bgp');
   if (config.speaker === 'bird') {
-    return new BirdSpeaker(tap, config, { base: join(ctx.runDir, `dxlab-${ctx.nodeName}-${tap}-bird`), netns: ctx.netns, log });
+    // One BIRD per session: a dual-stack VIF's IPv6 session gets files of its own.
+    const v6 = config.peerAddress.includes(':') ? '-v6' : '';
+    return new BirdSpeaker(tap, config, { base: join(ctx.runDir, `dxlab-${ctx.nodeName}-${tap}${v6}-bird`), netns: ctx.netns, log });
   }
   return new BuiltinSpeaker(tap, config, {
     transport: kernelTransport({
