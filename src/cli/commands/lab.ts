@@ -68,6 +68,7 @@ export function labCommands(y: Argv): Argv {
           .positional('topology', { type: 'string', describe: 'topology file (default: the one *.yaml here)' })
           .option('topo', { alias: 't', type: 'string', describe: 'topology file (same as the positional)' })
           .option('name', { type: 'string', describe: "lab name (default: the topology's name)" })
+          .option('crypto', { choices: ['native', 'node'] as const, describe: 'AES-GCM engine of every node (default: native where the addon loads)' })
           .option('json', { type: 'boolean', default: false }),
       async (a) => {
         const file = topologyPath(a);
@@ -78,6 +79,7 @@ export function labCommands(y: Argv): Argv {
             return wrap(e);
           }
         })();
+        if (a.crypto) process.env.DXLAB_CRYPTO = a.crypto;
         const tty = process.stderr.isTTY && !a.json;
         const state = await labUp(topo, a.name ?? topo.name, (step) => tty && note(`  ${step}`)).catch(wrap);
         if (a.json) printJson(state);

@@ -27,9 +27,12 @@ export function linkCommand(y: Argv): Argv {
           .option('cipher', { type: 'string', default: 'gcm-aes-xpn-256', describe: 'cipher suite both nodes use' })
           .option('fast', { type: 'boolean', default: false, describe: 'MKA hello 0.5 s and life 1.5 s (default 2 s and 6 s)' })
           .option('vlan', { type: 'number', array: true, describe: 'add a TAP on this 802.1Q VLAN to both nodes (169.254.101.x/30, ...)' })
+          .option('crypto', { choices: ['native', 'node'] as const, describe: 'AES-GCM engine of both nodes (default: native where the addon loads)' })
           .option('capture', { type: 'boolean', default: false, describe: 'capture wire, clear and decrypted sides of both ports, and export the keys, to pcaps/<name>/' })
           .option('json', { type: 'boolean', default: false }),
       async (a) => {
+        // The node processes inherit the environment: DXLAB_CRYPTO picks their engine.
+        if (a.crypto) process.env.DXLAB_CRYPTO = a.crypto;
         const state = await linkUp({
           name: a.name!,
           mtu: a.mtu,

@@ -99,6 +99,7 @@ function eventLine(e: PortEvent): string {
 export function nodeCommand(y: Argv): Argv {
   return y
     .option('config', { type: 'string', describe: 'run the node described by this YAML or JSON file (src/node/config.schema.json)' })
+    .option('crypto', { choices: ['native', 'node'] as const, describe: "AES-GCM engine of the data plane (default: native where the addon loads; overrides the config's crypto)" })
     .command(
       'status',
       "the node's ports: mode, controlled port, MKA peers and key server, SAK in use",
@@ -218,7 +219,9 @@ export function nodeCommand(y: Argv): Argv {
 }
 
 /** The handler of `dxlab node --config FILE`. */
-export async function nodeRun(a: { config?: string; _: Array<string | number> }): Promise<void> {
+export async function nodeRun(a: { config?: string; crypto?: string; _: Array<string | number> }): Promise<void> {
   if (a._.length > 1) return;
+  // The configuration reads DXLAB_CRYPTO, which wins over its own `crypto`.
+  if (a.crypto) process.env.DXLAB_CRYPTO = a.crypto;
   await runNode(a.config!);
 }
