@@ -14,7 +14,11 @@ export function tshark(file: string, filter: string | undefined, fields: string[
   return r.stdout.split('\n').filter((l) => l.length > 0);
 }
 
-/** Frames tshark marks malformed or with an expert error, with their protocols and messages. */
-export function tsharkProblems(file: string): string[] {
-  return tshark(file, '_ws.malformed || _ws.expert.severity == error', ['frame.number', 'frame.protocols', '_ws.expert.message']);
+/**
+ * Frames tshark marks malformed or with an expert error, with their protocols
+ * and messages; `exclude` is a display filter of frames to leave out.
+ */
+export function tsharkProblems(file: string, exclude?: string): string[] {
+  const problems = '(_ws.malformed || _ws.expert.severity == error)';
+  return tshark(file, exclude ? `${problems} && !(${exclude})` : problems, ['frame.number', 'frame.protocols', '_ws.expert.message']);
 }

@@ -122,7 +122,9 @@ describe.skipIf(!isRoot)('two nodes on a veth between two namespaces', () => {
     const clear = join(lab.captureDir, 'rt-eth1-clear.pcapng');
     expect(tshark(wire, '!(eth.type == 0x88e5 || eth.type == 0x888e)', ['frame.number'])).toEqual([]);
     // tshark reads every capture the nodes wrote: no malformed frame, no expert error.
-    for (const side of ['wire', 'clear', 'decrypted']) expect(tsharkProblems(join(lab.captureDir, `rt-eth1-${side}.pcapng`)), side).toEqual([]);
+    // iperf3's payload (TCP 5201) is random octets that tshark's heuristic dissectors
+    // (Thrift and the like) sometimes take for a protocol and then call malformed.
+    for (const side of ['wire', 'clear', 'decrypted']) expect(tsharkProblems(join(lab.captureDir, `rt-eth1-${side}.pcapng`), 'tcp.port == 5201'), side).toEqual([]);
     expect(tshark(wire, 'eth.type == 0x88e5', ['frame.number']).length).toBeGreaterThan(10);
     const out = join(lab.captureDir, 'offline.pcap');
     const r = dxlabJson<{ decrypted: number; icvFailed: number; noKey: number; saks: number }>('pcap', 'decrypt', wire, '--out', out, '--ckn', CKN, '--cak', CAK);
