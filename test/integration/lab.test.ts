@@ -116,3 +116,27 @@ describe.skipIf(!isRoot)('down after a crash', () => {
     rmSync(join(ROOT, 'pcaps', lab), { recursive: true, force: true });
   }, 60_000);
 });
+
+describe.skipIf(!isRoot)('two labs side by side', () => {
+  it('the same topology under two names: both secure and pass a ping, and each down removes only its own', async () => {
+    const names = [`a${randomBytes(3).toString('hex')}`, `b${randomBytes(3).toString('hex')}`];
+    const topo = loadTopology(join(ROOT, 'topologies/router-dx.yaml'));
+    try {
+      const labs = await Promise.all(names.map((n) => labUp(topo, n)));
+      for (const lab of labs) {
+        const router = lab.nodes.find((n) => n.kind === 'router')!;
+        await until('MKA secured', async () => ((await controlRequest(router.socket, { cmd: 'status', port: 'eth1' })).result as { kay: KayStatus }).kay.secured, 15_000);
+        expect(execFileSync('ip', ['netns', 'exec', router.netns, 'ping', '-c', '2', '-i', '0.2', '-W', '2', '169.254.100.2'], { encoding: 'utf8' })).toMatch(/2 received/);
+      }
+      await labDown(names[0]!);
+      const left = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+      expect(left).not.toContain(`dxlab-${names[0]}-`);
+      expect(left).toContain(`dxlab-${names[1]}-router`);
+    } finally {
+      for (const n of names) {
+        await labDown(n);
+        rmSync(join(ROOT, 'pcaps', n), { recursive: true, force: true });
+      }
+    }
+  }, 90_000);
+});
