@@ -181,6 +181,30 @@ export function nodeCommand(y: Argv): Argv {
       },
     )
     .command(
+      'bgp',
+      "the node's BGP sessions: state (RFC 4271 names), uptime, prefixes, last error",
+      (c) => socketOpt(c).option('tap', { type: 'string', describe: 'only the sessions of this TAP' }),
+      async (a) => {
+        const r = (await ask(a.socket, { cmd: 'bgp', ...(a.tap ? { tap: a.tap } : {}) })) as { peers: Array<Record<string, any>> };
+        if (a.json) return printJson(r);
+        printLine(
+          table([
+            ['TAP', 'peer', 'AS', 'state', 'up (s)', 'received', 'advertised', 'last error'],
+            ...r.peers.map((p) => [
+              String(p.tap),
+              String(p.peerAddress),
+              String(p.peerAsn),
+              String(p.state),
+              String(p.uptimeS ?? '-'),
+              `${p.prefixes?.received?.ipv4 ?? 0}/${p.prefixes?.received?.ipv6 ?? 0}`,
+              `${p.prefixes?.advertised?.ipv4 ?? 0}/${p.prefixes?.advertised?.ipv6 ?? 0}`,
+              p.lastError ? String(p.lastError.reason ?? p.lastError.name ?? JSON.stringify(p.lastError)) : '-',
+            ]),
+          ]),
+        );
+      },
+    )
+    .command(
       'rekey',
       'ask the key server for a new SAK',
       socketOpt,
@@ -213,7 +237,7 @@ export function nodeCommand(y: Argv): Argv {
     )
     .check((a) => {
       const sub = a._.length > 1;
-      if (!sub && !a.config) throw new Error('give --config FILE to run a node, or a subcommand: status, counters, events, key, mode, rekey, capture');
+      if (!sub && !a.config) throw new Error('give --config FILE to run a node, or a subcommand: status, counters, events, bgp, key, mode, rekey, capture');
       return true;
     });
 }
