@@ -14,6 +14,8 @@ export interface Logger {
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
   child(component: string): Logger;
+  /** Whether debug lines are written: per-frame callers check it before building fields. */
+  readonly debugEnabled: boolean;
 }
 
 function replacer(_k: string, v: unknown): unknown {
@@ -34,5 +36,6 @@ export function createLogger(level: LogLevel, component: string, write: (line: s
     warn: (m, f) => log('warn', m, f),
     error: (m, f) => log('error', m, f),
     child: (c) => createLogger(level, `${component}:${c}`, write),
+    debugEnabled: min <= ORDER.debug,
   };
 }

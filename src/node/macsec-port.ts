@@ -275,7 +275,7 @@ export class MacsecPort extends Port {
         if (r.ok) this.capture('clear', r.frame, t);
       }
       if (!r.ok) {
-        this.deps.log.debug('frame dropped', { port: this.name, verdict: r.verdict, ...(r.badTag ? { badTag: r.badTag } : {}) });
+        if (this.deps.log.debugEnabled) this.deps.log.debug('frame dropped', { port: this.name, verdict: r.verdict, ...(r.badTag ? { badTag: r.badTag } : {}) });
         continue;
       }
       if (this.portState === 'blocked') {
