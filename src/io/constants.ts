@@ -39,6 +39,15 @@ export const DEFAULT_SNDBUF_OCTETS = 8 * 1024 * 1024;
  */
 export const DEFAULT_TAP_TXQUEUELEN = 10000;
 
+/**
+ * Set to 0 to open TAPs without offloads (no IFF_VNET_HDR: the kernel
+ * segments and checksums every frame itself), for comparison.
+ */
+export const TAP_OFFLOAD_ENV = 'DXLAB_TAP_OFFLOAD';
+
+/** Set to 0 to write every frame into an offloading TAP on its own, for comparison. */
+export const TAP_COALESCE_ENV = 'DXLAB_TAP_COALESCE';
+
 /** Frames a stopped memory endpoint holds before dropping. */
 export const DEFAULT_MEMORY_QUEUE_FRAMES = 10000;
 

@@ -5,7 +5,7 @@
  */
 import { IoError, ioErrorFromNative } from './errors.js';
 import type { FrameIo, FrameIoKind, FrameIoStats, OnFrames, OnIoError } from './frame-io.js';
-import type { NativeAddon, NativeHandle, NativeStats } from './native.js';
+import type { NativeAddon, NativeHandle, NativeOffloadStats, NativeStats } from './native.js';
 import { NETNS_RUN_DIR } from './constants.js';
 
 /**
@@ -42,7 +42,7 @@ export class NativeFrameIo implements FrameIo {
     this.name = info.name;
     // Backed by its own ArrayBuffer so that V8 never keeps it on its heap: the
     // addon writes the lengths of each batch straight into it.
-    this.lengths = new Uint32Array(new ArrayBuffer(4 * Math.max(info.batch, 16)));
+    this.lengths = new Uint32Array(new ArrayBuffer(4 * Math.max(info.deliveryFrames ?? info.batch, 16)));
   }
 
   start(onFrames: OnFrames, onError?: OnIoError): void {
@@ -115,6 +115,14 @@ export class NativeFrameIo implements FrameIo {
     if (s.lastTxError !== undefined) out.lastTxError = s.lastTxError;
     if (s.link) out.link = s.link;
     return out;
+  }
+
+  /**
+   * Counters of a TAP opened with offloads (super-frames segmented, GSO
+   * frames written); undefined for any other endpoint.
+   */
+  offloadStats(): NativeOffloadStats | undefined {
+    return this.native.stats(this.handle).offload;
   }
 
   mac(): Uint8Array {

@@ -26,6 +26,26 @@ export interface NativeTapOptions {
   txqueuelen?: number;
   batch?: number;
   maxFrameSize?: number;
+  /** IFF_VNET_HDR + TUNSETOFFLOAD, segmentation and checksums in the addon. */
+  offload?: boolean;
+  /** With offload: TCP segments of one flow in one send written as one GSO frame. */
+  coalesce?: boolean;
+}
+
+/** Counters of a TAP opened with offload (dxio.c, "TAP offloads"). */
+export interface NativeOffloadStats {
+  /** TSO super-frames read and cut into segments. */
+  rxSuperFrames: number;
+  /** Segments made of them. */
+  rxSegments: number;
+  /** Single frames whose partial checksum (NEEDS_CSUM) was completed. */
+  rxChecksums: number;
+  /** Frames read and dropped: malformed headers, an unexpected GSO type. */
+  rxErrors: number;
+  /** GSO frames written, each made of several segments sent. */
+  txGsoFrames: number;
+  /** Segments sent inside them. */
+  txGsoSegments: number;
 }
 
 export interface NativeStats {
@@ -38,6 +58,7 @@ export interface NativeStats {
   txDropped: number;
   txErrors: number;
   socketDrops?: number;
+  offload?: NativeOffloadStats;
   lastRxError?: string;
   lastTxError?: string;
   link?: {
@@ -59,6 +80,10 @@ export interface NativeInfo {
   closed: boolean;
   started: boolean;
   kernelIgnoresOutgoing: boolean;
+  /** The most frames one receive callback delivers (batch, more for an offloading TAP). */
+  deliveryFrames: number;
+  offload: boolean;
+  coalesce: boolean;
 }
 
 /** The addon's exports; every function throws the errors of dxio.c make_error. */
@@ -84,6 +109,17 @@ export interface NativeAddon {
   mac(h: NativeHandle): Buffer;
   info(h: NativeHandle): NativeInfo;
   close(h: NativeHandle): void;
+  /**
+   * The offloading TAP's receive logic alone: the frames JavaScript gets for
+   * one frame read with this 10-octet virtio_net_hdr. For tests.
+   * @throws Error with code EINVAL, EPROTO or ENOSPC for a frame the receive path drops.
+   */
+  vnetSegment(header: Uint8Array, frame: Uint8Array): Buffer[];
+  /**
+   * The offloading TAP's send logic alone: each write for these frames (a
+   * 10-octet virtio_net_hdr and the frame) and how many frames it carries. For tests.
+   */
+  vnetCoalesce(frames: readonly Uint8Array[]): Array<{ frames: number; data: Buffer }>;
 }
 
 /** Where node-gyp puts the addon, from src/io/ and from dist/io/ alike. */
