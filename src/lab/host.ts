@@ -48,6 +48,14 @@ export function addVeth(a: { ns: string; name: string; alias: string }, b: { ns:
   }
 }
 
+/**
+ * V8 flags of a node process. A 1 MiB young generation (semi-space) keeps the
+ * per-frame garbage in the CPU's cache and collects it early: measured with
+ * iperf3 through a link at MTU 1500, each node's RSS went from 100-120 MB to
+ * 71-77 MB with throughput equal or better (2.0-2.2 Gbit/s against 1.6).
+ */
+export const NODE_PROCESS_FLAGS = ['--max-semi-space-size=1'];
+
 /** Starts `argv` inside a namespace, detached, with stdout and stderr to `logFile`. */
 export function spawnInNetns(ns: string, argv: string[], logFile: string): number {
   const fd = openSync(logFile, 'a');

@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LabError } from './errors.js';
-import { addNetns, addVeth, delNetns, netnsExists, processAlive, run, spawnInNetns, stopProcess, waitForNode } from './host.js';
+import { NODE_PROCESS_FLAGS, addNetns, addVeth, delNetns, netnsExists, processAlive, run, spawnInNetns, stopProcess, waitForNode } from './host.js';
 import { LAB_NAME_RE, ifName, labDir, netnsName, stateFile } from './paths.js';
 import type { Topology, TopoLink } from './topology.js';
 
@@ -109,7 +109,7 @@ export async function labUp(topo: Topology, lab: string, progress: UpProgress = 
     }
     for (const n of state.nodes) {
       progress(`node ${n.name} (${n.kind})`);
-      n.pid = spawnInNetns(n.netns, [process.execPath, BIN, 'node', '--config', n.config], n.log);
+      n.pid = spawnInNetns(n.netns, [process.execPath, ...NODE_PROCESS_FLAGS, BIN, 'node', '--config', n.config], n.log);
       save();
     }
     await Promise.all(state.nodes.map((n) => waitForNode({ node: n.name, pid: n.pid, socket: n.socket, log: n.log })));

@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { LabError } from './errors.js';
-import { addNetns, addVeth, delNetns, netnsExists, processAlive, spawnInNetns, stopProcess, waitForNode } from './host.js';
+import { NODE_PROCESS_FLAGS, addNetns, addVeth, delNetns, netnsExists, processAlive, spawnInNetns, stopProcess, waitForNode } from './host.js';
 import { LAB_NAME_RE, ifName, labDir, netnsName, stateFile } from './paths.js';
 
 export type EncryptionMode = 'should_encrypt' | 'must_encrypt' | 'no_encrypt';
@@ -134,7 +134,7 @@ export async function linkUp(o: LinkOptions): Promise<LinkState> {
       writeFileSync(n.config, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
     }
     for (const n of state.nodes) {
-      n.pid = spawnInNetns(n.netns, [process.execPath, BIN, 'node', '--config', n.config], n.log);
+      n.pid = spawnInNetns(n.netns, [process.execPath, ...NODE_PROCESS_FLAGS, BIN, 'node', '--config', n.config], n.log);
       save();
     }
     await Promise.all(state.nodes.map((n) => waitForNode(n)));
