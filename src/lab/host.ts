@@ -29,9 +29,21 @@ export function addNetns(name: string): void {
   ip('-n', name, 'link', 'set', 'lo', 'up');
 }
 
-/** Deletes a namespace (and with it every interface inside); true when it existed. */
+/**
+ * Deletes a namespace (and with it every interface inside); true when it
+ * existed. Processes still running in it (an iperf3 server whose client never
+ * came, a command started with `dxlab exec`) are killed first: deleting the
+ * name would leave them running in an unnamed namespace.
+ */
 export function delNetns(name: string): boolean {
   if (!netnsExists(name)) return false;
+  for (const pid of run('ip', ['netns', 'pids', name]).split('\n').filter(Boolean).map(Number)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone meanwhile */
+    }
+  }
   ip('netns', 'del', name);
   return true;
 }

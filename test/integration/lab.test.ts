@@ -128,7 +128,13 @@ describe.skipIf(!isRoot)('two labs side by side', () => {
         await until('MKA secured', async () => ((await controlRequest(router.socket, { cmd: 'status', port: 'eth1' })).result as { kay: KayStatus }).kay.secured, 15_000);
         expect(execFileSync('ip', ['netns', 'exec', router.netns, 'ping', '-c', '2', '-i', '0.2', '-W', '2', '169.254.100.2'], { encoding: 'utf8' })).toMatch(/2 received/);
       }
+      // A process a user left running in a node's namespace goes with the lab.
+      const marker = String(900000 + Math.floor(Math.random() * 99999));
+      const { spawn } = await import('node:child_process');
+      spawn('ip', ['netns', 'exec', labs[0]!.nodes[0]!.netns, 'sleep', marker], { detached: true, stdio: 'ignore' }).unref();
+      await until('the process runs', async () => execFileSync('ps', ['ax', '-o', 'args'], { encoding: 'utf8' }).includes(`sleep ${marker}`), 5000);
       await labDown(names[0]!);
+      expect(execFileSync('ps', ['ax', '-o', 'args'], { encoding: 'utf8' })).not.toContain(`sleep ${marker}`);
       const left = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
       expect(left).not.toContain(`dxlab-${names[0]}-`);
       expect(left).toContain(`dxlab-${names[1]}-router`);
