@@ -4,6 +4,7 @@
  * it exports. Loaded on first use, so that the memory wire and everything
  * that does not touch a real interface work without it.
  */
+import type { FrameIoStats } from './frame-io.js';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { IoError } from './errors.js';
@@ -48,29 +49,14 @@ export interface NativeOffloadStats {
   txGsoSegments: number;
 }
 
-export interface NativeStats {
-  rxPackets: number;
-  rxBytes: number;
-  rxTruncated: number;
-  rxErrors: number;
-  txPackets: number;
-  txBytes: number;
-  txDropped: number;
-  txErrors: number;
+/**
+ * What the addon's stats() returns: FrameIo's counters without `rxDropped`,
+ * which the wrapper derives from `socketDrops` (AF_PACKET) or the TAP's
+ * kernel counters, plus the offload counters.
+ */
+export interface NativeStats extends Omit<FrameIoStats, 'rxDropped'> {
   socketDrops?: number;
   offload?: NativeOffloadStats;
-  lastRxError?: string;
-  lastTxError?: string;
-  link?: {
-    rxPackets: number;
-    rxBytes: number;
-    rxDropped: number;
-    rxErrors: number;
-    txPackets: number;
-    txBytes: number;
-    txDropped: number;
-    txErrors: number;
-  };
 }
 
 export interface NativeInfo {

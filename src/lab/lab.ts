@@ -7,13 +7,12 @@
  * namespaces by their name (dxlab-<lab>-*) and the processes by their
  * configuration path.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LabError } from './errors.js';
 import { NODE_PROCESS_FLAGS, addNetns, addVeth, delNetns, netnsExists, processAlive, run, spawnInNetns, stopProcess, waitForNode } from './host.js';
-import { LAB_NAME_RE, ifName, labDir, netnsName, stateFile } from './paths.js';
+import { LAB_NAME_RE, ifName, labDir, netnsName, stableMac, stateFile } from './paths.js';
 import type { Topology, TopoLink } from './topology.js';
 
 const BIN = resolve(fileURLToPath(new URL('../../bin/dxlab.js', import.meta.url)));
@@ -56,10 +55,6 @@ export function listLabs(): string[] {
   const root = resolve(stateFile('x'), '../..');
   if (!existsSync(root)) return [];
   return readdirSync(root).filter((d) => existsSync(join(root, d, 'state.json')));
-}
-
-function mac(lab: string, what: string): string {
-  return `02:${createHash('sha256').update(`${lab}/${what}`).digest('hex').slice(0, 10).match(/../g)!.join(':')}`;
 }
 
 export interface UpProgress {
@@ -133,7 +128,7 @@ function nodeConfig(topo: Topology, lab: string, n: LabNodeState, state: LabStat
         if (side < 0) continue;
         const name = ifName(lab, 'dxt', `${n.name[0]}${state.nodes.indexOf(n)}${vi}`);
         const addresses = [v.ipv4[side]!, ...(v.ipv6 ? [v.ipv6[side]!] : [])];
-        const tap: Record<string, unknown> = { name, vlan: v.vlan, mtu: v.mtu, mac: mac(lab, `${n.name}/${v.name}`), alias: `dxlab ${lab} ${n.name}:${port} vif ${v.name}`, addresses };
+        const tap: Record<string, unknown> = { name, vlan: v.vlan, mtu: v.mtu, mac: stableMac(lab, `${n.name}/${v.name}`), alias: `dxlab ${lab} ${n.name}:${port} vif ${v.name}`, addresses };
         if (v.bgp) {
           const b = v.bgp;
           const customer = side === 0;

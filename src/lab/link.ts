@@ -11,11 +11,10 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { LabError } from './errors.js';
 import { NODE_PROCESS_FLAGS, addNetns, addVeth, delNetns, netnsExists, processAlive, spawnInNetns, stopProcess, waitForNode } from './host.js';
-import { LAB_NAME_RE, ifName, labDir, netnsName, stateFile } from './paths.js';
+import { LAB_NAME_RE, ifName, labDir, netnsName, stableMac, stateFile } from './paths.js';
 
 export type EncryptionMode = 'should_encrypt' | 'must_encrypt' | 'no_encrypt';
 
@@ -100,8 +99,7 @@ export async function linkUp(o: LinkOptions): Promise<LinkState> {
     }
     addVeth({ ns: ns.rt, name: wire.rt, alias: `dxlab ${o.name} rt eth1` }, { ns: ns.dx, name: wire.dx, alias: `dxlab ${o.name} dx eth1` }, mtu + WIRE_EXTRA);
     for (const n of state.nodes) {
-      // Stable MACs: a restarted node keeps its address, so its peer's ARP cache stays right.
-      const mac = (i: number) => `02:${createHash('sha256').update(`${o.name}/${n.node}/${i}`).digest('hex').slice(0, 10).match(/../g)!.join(':')}`;
+      const mac = (i: number) => stableMac(o.name, `${n.node}/${i}`);
       const taps: Array<Record<string, unknown>> = [{ name: n.tap, mtu, addresses: [n.address], mac: mac(0) }];
       for (const [i, v] of (o.vlans ?? []).entries()) {
         if (v.only && v.only !== n.node) continue;

@@ -36,5 +36,14 @@ export function ifName(lab: string, prefix: string, suffix: string): string {
   return n;
 }
 
+/**
+ * A stable, locally administered MAC address for something of a lab (a TAP):
+ * a node restarted with the same configuration keeps its address, so its
+ * peer's ARP cache stays right.
+ */
+export function stableMac(lab: string, what: string): string {
+  return `02:${createHash('sha256').update(`${lab}/${what}`).digest('hex').slice(0, 10).match(/../g)!.join(':')}`;
+}
+
 /** Lab names become parts of namespace and file names. */
 export const LAB_NAME_RE = /^[a-z0-9][a-z0-9-]{0,23}$/;

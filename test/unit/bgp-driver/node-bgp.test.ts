@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { memoryWire } from '../../../src/io/index.js';
 import { LabNode, controlRequest, resolveNodeConfig, type DeviceFactory } from '../../../src/node/index.js';
 import { BuiltinSpeaker, type BgpPeerStatus } from '../../../src/node/bgp/index.js';
+import { until } from '../../helpers/until.js';
 import type { SpeakerFactory } from '../../../src/node/node.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { FakeNet, FakeRoutes } from './fake-net.js';
@@ -28,14 +29,6 @@ function config(name: string, address: string, peer: string, asn: number, peerAs
     `${name}.yaml`,
   );
 }
-
-const until = async (cond: () => boolean, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 
 describe('BGP speakers in the node process', () => {
   const net = new FakeNet();
@@ -57,7 +50,7 @@ describe('BGP speakers in the node process', () => {
     await dx.start();
     await rt.start();
     const peers = () => (rt.status().bgp as BgpPeerStatus[] | undefined) ?? [];
-    await until(() => peers()[0]?.state === 'Established');
+    await until(() => peers()[0]?.state === 'Established', 5000, 10);
     expect(peers()).toHaveLength(1);
     expect(peers()[0]).toMatchObject({ tap: 'rt0', speaker: 'builtin', peerAddress: '169.254.100.2', prefixes: { received: { ipv4: 1, ipv6: 0 }, advertised: { ipv4: 1, ipv6: 0 } } });
     expect([...routes.rt.table.keys()]).toEqual(['10.0.0.0/16']);
@@ -69,14 +62,14 @@ describe('BGP speakers in the node process', () => {
     const r = (await controlRequest(sock, { cmd: 'bgp' })).result as { peers: BgpPeerStatus[] };
     expect(r.peers.map((p) => [p.tap, p.state])).toEqual([['rt0', 'Established']]);
     await controlRequest(sock, { cmd: 'bgp', tap: 'rt0', prefixes: ['192.0.2.0/25', '2001:db8::/32'] });
-    await until(() => routes.dx.table.has('192.0.2.0/25') && !routes.dx.table.has('192.0.2.0/24'));
+    await until(() => routes.dx.table.has('192.0.2.0/25') && !routes.dx.table.has('192.0.2.0/24'), 5000, 10);
     await expect(controlRequest(sock, { cmd: 'bgp', tap: 'nope' })).rejects.toThrow(/no BGP session on TAP 'nope'/);
     await expect(controlRequest(sock, { cmd: 'bgp', tap: 'rt0', prefixes: ['192.0.2.1/24'] })).rejects.toThrow(/host bits/);
   });
 
   it('stopping a node stops its speaker: the peer gets a Cease and removes the routes', async () => {
     await rt.stop();
-    await until(() => routes.dx.table.size === 0);
+    await until(() => routes.dx.table.size === 0, 5000, 10);
     const p = (dx.status().bgp as BgpPeerStatus[])[0]!;
     expect(p.state).not.toBe('Established');
     expect(p.lastError).toMatch(/Cease/);

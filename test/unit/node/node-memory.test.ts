@@ -12,6 +12,7 @@ import { readCaptureFile } from '../../../src/io/pcap.js';
 import { isMacsecFrame } from '../../../src/macsec/index.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { dxlabJson } from '../../helpers/cli.js';
+import { until } from '../../helpers/until.js';
 
 const tmp = tempDir();
 const CKN = '11'.repeat(32);
@@ -60,14 +61,6 @@ function frame(src: number, dst: number, etherType: number, len: number, fill: n
   f[13] = etherType & 0xff;
   return f;
 }
-
-const until = async (cond: () => boolean, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 describe('two nodes on the memory wire', () => {
   const wires = memoryWire({ names: ['dx-w', 'rt-w'], mtu: 1600 });

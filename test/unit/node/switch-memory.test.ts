@@ -10,6 +10,7 @@ import { memoryWire, type FrameIo } from '../../../src/io/index.js';
 import { LabNode, resolveNodeConfig, type DeviceFactory } from '../../../src/node/index.js';
 import { isMacsecFrame } from '../../../src/macsec/index.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { until } from '../../helpers/until.js';
 
 const tmp = tempDir();
 const macsec = { keyChain: [{ ckn: '33'.repeat(32), cak: '44'.repeat(32) }], helloTimeMs: 200, lifeTimeMs: 600 };
@@ -17,14 +18,6 @@ const macsec = { keyChain: [{ ckn: '33'.repeat(32), cak: '44'.repeat(32) }], hel
 function cfg(name: string, kind: string, ports: unknown[], bridge?: string[]) {
   return resolveNodeConfig({ name, kind, controlSocket: join(tmp, `${name}.sock`), logLevel: 'error', captureDir: tmp, ports, ...(bridge ? { bridge } : {}) }, `${name}.yaml`);
 }
-
-const until = async (cond: () => boolean, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 describe('router -- switch -- DX device', () => {
   const [rtWire, swCust] = memoryWire({ names: ['rt-w', 'sw-cust'], mtu: 1600 });
