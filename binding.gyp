@@ -7,7 +7,7 @@
       "target_name": "dxio",
       "conditions": [
         ["OS=='linux'", {
-          "sources": ["src/io/native/dxio.c", "src/io/native/tcp-md5.c", "src/io/native/gcm.c"],
+          "sources": ["src/io/native/dxio.c", "src/io/native/tcp-md5.c", "src/io/native/gcm.c", "src/io/native/fastpath.c"],
           "cflags_c": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"]
         }, {
           "sources": ["src/io/native/stub.c"]

@@ -60,3 +60,4 @@ export {
   DEFAULT_TAP_TXQUEUELEN,
   ETH_P_ALL,
 } from './constants.js';
+export { FastPath, type FastPathConfig, type FastPathPortConfig, type FastPathStats } from './fastpath.js';

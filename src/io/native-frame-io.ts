@@ -45,6 +45,11 @@ export class NativeFrameIo implements FrameIo {
     this.lengths = new Uint32Array(new ArrayBuffer(4 * Math.max(info.deliveryFrames ?? info.batch, 16)));
   }
 
+  /** The addon's handle, for the native fast path (src/io/fastpath.ts). @internal */
+  get nativeHandle(): NativeHandle {
+    return this.handle;
+  }
+
   start(onFrames: OnFrames, onError?: OnIoError): void {
     this.assertOpen();
     if (this.started) throw new IoError('alreadyStarted', `${this.name}: already started`, { interface: this.name });

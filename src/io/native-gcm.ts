@@ -112,6 +112,11 @@ class NativeKey implements NativeGcmKey {
     private readonly handle: NativeKeyHandle,
   ) {}
 
+  /** The addon's key object, which the SecY hands to the native fast path (src/io/fastpath.ts). */
+  get nativeHandle(): NativeKeyHandle {
+    return this.handle;
+  }
+
   seal(iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array, outOffset: number): void {
     try {
       this.addon.gcmSeal(this.handle, iv, aad, plaintext, out, outOffset);

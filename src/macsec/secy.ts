@@ -126,7 +126,12 @@ interface SaCommon {
   readonly saltHi: number;
   readonly saltLo: number;
   inUse: boolean;
-  nextPn: bigint;
+  /**
+   * nextPN, the lowest acceptable PN (receive SAs) and the frames and octets
+   * the native fast path handled, in memory the fast path shares
+   * (src/io/native/fastpath.c; {@link SA_STATE_WORDS} words).
+   */
+  readonly state: BigUint64Array;
 }
 
 interface TxSa extends SaCommon {
@@ -135,7 +140,6 @@ interface TxSa extends SaCommon {
 }
 
 interface RxSa extends SaCommon {
-  lowestPn: bigint;
   readonly counters: RxSaCounters;
 }
 
@@ -160,6 +164,60 @@ export type ValidateResult =
 
 const EMPTY = new Uint8Array(0);
 
+/**
+ * Words of an SA's state block: the SecY and the addon's fast path read and
+ * write the same memory, so that a PN is never used twice whichever of the
+ * two protects a frame (src/io/native/fastpath.h FP_*).
+ */
+export const SA_STATE_NEXT_PN = 0;
+export const SA_STATE_LOWEST_PN = 1;
+/** Frames and octets the fast path counted for this SA, folded into the counters when read. */
+export const SA_STATE_FAST_PKTS = 2;
+export const SA_STATE_FAST_OCTETS = 3;
+export const SA_STATE_WORDS = 4;
+/** Entries of {@link SecY.fastSecYCounters}. */
+export const FAST_SECY_OUT_UNTAGGED = 0;
+export const FAST_SECY_IN_UNTAGGED = 1;
+
+/** A state block in its own ArrayBuffer: never on V8's heap, so its address stays put for the addon. */
+function newSaState(nextPn: bigint, lowestPn: bigint): BigUint64Array {
+  const st = new BigUint64Array(new ArrayBuffer(8 * SA_STATE_WORDS));
+  st[SA_STATE_NEXT_PN] = nextPn;
+  st[SA_STATE_LOWEST_PN] = lowestPn;
+  return st;
+}
+
+/** What the native fast path needs of one SA (see {@link SecY.fastPathTables}). */
+export interface FastPathSa {
+  an: number;
+  xpn: boolean;
+  /** The addon's key object (a native GcmKey's `nativeHandle`). */
+  key: unknown;
+  /** The constant part of the IV: SCI ‖ 0, or (SSCI ‖ 0) ⊕ salt. */
+  iv: Uint8Array;
+  state: BigUint64Array;
+}
+
+/** The SecY as the native fast path sees it; undefined parts leave the frames to {@link SecY}. */
+export interface FastPathTables {
+  protectFrames: boolean;
+  confidentiality: boolean;
+  includeSci: boolean;
+  es: boolean;
+  scb: boolean;
+  maxFrameLength: number;
+  /** 0 Disabled, 1 Check, 2 Strict. */
+  validateFrames: 0 | 1 | 2;
+  replayProtect: boolean;
+  replayWindow: number;
+  txSci: Uint8Array;
+  /** The encoding SA while it is in use, with the PN the fast path stops before. */
+  tx?: FastPathSa & { limit: bigint };
+  /** Receive SAs in use. */
+  rx: Array<FastPathSa & { sci: Uint8Array }>;
+  secyCounters: Float64Array;
+}
+
 function checkAn(an: number): void {
   if (!Number.isInteger(an) || an < 0 || an > 3) throw new MacsecError('invalidAn', `AN must be 0..3, got ${an}`);
 }
@@ -180,8 +238,12 @@ export class SecY {
   maxFrameLength: number;
   private pnThresholdOverride: bigint | undefined;
 
-  readonly counters: SecYCounters = newSecYCounters();
-  readonly txScCounters: TxScCounters = newTxScCounters();
+  private readonly c: SecYCounters = newSecYCounters();
+  private readonly txc: TxScCounters = newTxScCounters();
+  /** Frames the fast path counted at SecY level ({@link FAST_SECY_OUT_UNTAGGED}, ...), folded in when read. */
+  private readonly fastSecY = new Float64Array(new ArrayBuffer(16));
+  /** Called after every change of SAs or managed objects (the node re-reads {@link fastPathTables}). */
+  onChange: (() => void) | undefined;
   private readonly txSas: Array<TxSa | undefined> = [undefined, undefined, undefined, undefined];
   /** AN of the encoding SA (802.1AE-2018 10.7.7 encodingSA), or -1 before one is enabled. */
   private encodingAn = -1;
@@ -233,6 +295,7 @@ export class SecY {
     if (c.replayWindow !== undefined) this.replayWindow = BigInt(c.replayWindow);
     if (c.maxFrameLength !== undefined) this.maxFrameLength = c.maxFrameLength;
     if (c.pnThreshold !== undefined) this.pnThresholdOverride = c.pnThreshold;
+    this.changed();
   }
 
   /** Events raised since the last call (PN threshold, SA exhausted). */
@@ -277,7 +340,7 @@ export class SecY {
     } else {
       iv.set(sciBytes);
     }
-    return { an, suite, key: this.engine.createKey(sak), iv, ivView, saltHi, saltLo, inUse: false, nextPn: pn };
+    return { an, suite, key: this.engine.createKey(sak), iv, ivView, saltHi, saltLo, inUse: false, state: newSaState(pn, pn) };
   }
 
   /**
@@ -287,9 +350,11 @@ export class SecY {
    */
   createTxSa(p: TxSaParams): void {
     const sa = this.makeSa(this.cipherSuite, p.an, p.sak, p.nextPn ?? 1n, this.txSciBytes, p.ssci, p.salt);
+    this.foldFastCounters();
     this.txSas[p.an]?.key.destroy();
     this.txSas[p.an] = { ...sa, thresholdRaised: false, counters: newTxSaCounters() };
     if (this.encodingAn === p.an) this.encodingAn = -1;
+    this.changed();
   }
 
   /** Makes the SA with this AN the encoding SA (802.1AE-2018 10.7.7). @throws MacsecError('noSuchSa'). */
@@ -300,18 +365,21 @@ export class SecY {
     for (const other of this.txSas) if (other) other.inUse = false;
     sa.inUse = true;
     this.encodingAn = an;
+    this.changed();
   }
 
   deleteTxSa(an: number): void {
     checkAn(an);
+    this.foldFastCounters();
     this.txSas[an]?.key.destroy();
     this.txSas[an] = undefined;
     if (this.encodingAn === an) this.encodingAn = -1;
+    this.changed();
   }
 
   /** The next PN of a transmit SA, or undefined when there is none. */
   txSaNextPn(an: number): bigint | undefined {
-    return this.txSas[an]?.nextPn;
+    return this.txSas[an]?.state[SA_STATE_NEXT_PN];
   }
 
   /** AN of the SA in use for transmission, or undefined. */
@@ -321,13 +389,16 @@ export class SecY {
 
   createRxSc(sci: Sci): void {
     if (!this.rxScs.has(sci)) this.rxScs.set(sci, { sci, sciBytes: sciToBytes(sci), sas: [undefined, undefined, undefined, undefined], counters: newRxScCounters() });
+    this.changed();
   }
 
   deleteRxSc(sci: Sci): void {
     const sc = this.rxScs.get(sci);
     if (!sc) return;
+    this.foldFastCounters();
     for (const sa of sc.sas) sa?.key.destroy();
     this.rxScs.delete(sci);
+    this.changed();
   }
 
   private rxSc(sci: Sci): RxSc {
@@ -344,8 +415,10 @@ export class SecY {
     const sc = this.rxSc(sci);
     const lowestPn = p.lowestPn ?? 1n;
     const sa = this.makeSa(this.cipherSuite, p.an, p.sak, lowestPn, sc.sciBytes, p.ssci, p.salt);
+    this.foldFastCounters();
     sc.sas[p.an]?.key.destroy();
-    sc.sas[p.an] = { ...sa, lowestPn, counters: newRxSaCounters() };
+    sc.sas[p.an] = { ...sa, counters: newRxSaCounters() };
+    this.changed();
   }
 
   enableRxSa(sci: Sci, an: number): void {
@@ -353,13 +426,16 @@ export class SecY {
     const sa = this.rxSc(sci).sas[an];
     if (!sa) throw new MacsecError('noSuchSa', `no receive SA with AN ${an} in SC ${sciToHex(sci)}`);
     sa.inUse = true;
+    this.changed();
   }
 
   deleteRxSa(sci: Sci, an: number): void {
     checkAn(an);
     const sc = this.rxScs.get(sci);
+    this.foldFastCounters();
     sc?.sas[an]?.key.destroy();
     if (sc) sc.sas[an] = undefined;
+    this.changed();
   }
 
   /**
@@ -369,16 +445,17 @@ export class SecY {
   setLowestPn(sci: Sci, an: number, pn: bigint): void {
     const sa = this.rxSc(sci).sas[an];
     if (!sa) throw new MacsecError('noSuchSa', `no receive SA with AN ${an} in SC ${sciToHex(sci)}`);
-    if (pn > sa.lowestPn) sa.lowestPn = pn;
-    if (sa.nextPn < sa.lowestPn) sa.nextPn = sa.lowestPn;
+    const st = sa.state;
+    if (pn > st[SA_STATE_LOWEST_PN]!) st[SA_STATE_LOWEST_PN] = pn;
+    if (st[SA_STATE_NEXT_PN]! < st[SA_STATE_LOWEST_PN]!) st[SA_STATE_NEXT_PN] = st[SA_STATE_LOWEST_PN]!;
   }
 
   rxSaNextPn(sci: Sci, an: number): bigint | undefined {
-    return this.rxScs.get(sci)?.sas[an]?.nextPn;
+    return this.rxScs.get(sci)?.sas[an]?.state[SA_STATE_NEXT_PN];
   }
 
   rxSaLowestPn(sci: Sci, an: number): bigint | undefined {
-    return this.rxScs.get(sci)?.sas[an]?.lowestPn;
+    return this.rxScs.get(sci)?.sas[an]?.state[SA_STATE_LOWEST_PN];
   }
 
   /** SCIs of the receive SCs. */
@@ -388,14 +465,15 @@ export class SecY {
 
   /** Counter snapshot of every level, for status output and tests. */
   snapshot(): SecYSnapshot {
+    this.foldFastCounters();
     return {
-      secy: { ...this.counters },
-      txSc: { ...this.txScCounters },
-      txSas: this.txSas.flatMap((sa) => (sa ? [{ an: sa.an, inUse: sa.inUse, nextPn: sa.nextPn, ...sa.counters }] : [])),
+      secy: { ...this.c },
+      txSc: { ...this.txc },
+      txSas: this.txSas.flatMap((sa) => (sa ? [{ an: sa.an, inUse: sa.inUse, nextPn: sa.state[SA_STATE_NEXT_PN]!, ...sa.counters }] : [])),
       rxScs: [...this.rxScs.values()].map((sc) => ({
         sci: sc.sci,
         ...sc.counters,
-        sas: sc.sas.flatMap((sa) => (sa ? [{ an: sa.an, inUse: sa.inUse, nextPn: sa.nextPn, lowestPn: sa.lowestPn, ...sa.counters }] : [])),
+        sas: sc.sas.flatMap((sa) => (sa ? [{ an: sa.an, inUse: sa.inUse, nextPn: sa.state[SA_STATE_NEXT_PN]!, lowestPn: sa.state[SA_STATE_LOWEST_PN]!, ...sa.counters }] : [])),
       })),
     };
   }
@@ -424,12 +502,12 @@ export class SecY {
       throw new MacsecError('malformedFrame', `frame of ${frame.length} octets has no Ethernet header`);
     }
     if (!this.protectFrames) {
-      this.counters.outPktsUntagged++;
+      this.c.outPktsUntagged++;
       return { ok: true, frame };
     }
     const sa = this.encodingAn >= 0 ? this.txSas[this.encodingAn] : undefined;
     if (!sa || !sa.inUse) {
-      this.counters.outPktsNoActiveSa++;
+      this.c.outPktsNoActiveSa++;
       return { ok: false, reason: 'outPktsNoActiveSa' };
     }
     const sendSci = this.includeSci;
@@ -437,10 +515,10 @@ export class SecY {
     const tagLen = sendSci ? 16 : 8;
     const outLen = MAC_HEADER_LEN + tagLen + secureLen + ICV_LEN;
     if (outLen > this.maxFrameLength) {
-      this.counters.outPktsTooLong++;
+      this.c.outPktsTooLong++;
       return { ok: false, reason: 'outPktsTooLong' };
     }
-    const pn = sa.nextPn;
+    const pn = sa.state[SA_STATE_NEXT_PN]!;
     const maxPn = sa.suite.xpn ? MAX_PN_64 : MAX_PN_32;
     // A PN is never reused (802.1AE-2018 10.5.2): after the last PN the SA is spent.
     if (pn >= maxPn) {
@@ -448,7 +526,7 @@ export class SecY {
       this.encodingAn = -1;
       this.events.push({ type: 'txSaExhausted', an: sa.an });
     }
-    sa.nextPn = pn + 1n;
+    sa.state[SA_STATE_NEXT_PN] = pn + 1n;
     const threshold = this.pnThresholdOverride ?? (sa.suite.xpn ? PN_EXHAUSTION_64 : PN_EXHAUSTION_32);
     if (!sa.thresholdRaised && pn >= threshold) {
       sa.thresholdRaised = true;
@@ -467,14 +545,14 @@ export class SecY {
     const userData = frame.subarray(MAC_HEADER_LEN);
     if (this.confidentiality) {
       sa.key.seal(iv, out.subarray(0, dataOffset), userData, out, dataOffset);
-      this.txScCounters.outPktsEncrypted++;
-      this.txScCounters.outOctetsEncrypted += secureLen;
+      this.txc.outPktsEncrypted++;
+      this.txc.outOctetsEncrypted += secureLen;
       sa.counters.outPktsEncrypted++;
     } else {
       out.set(userData, dataOffset);
       sa.key.seal(iv, out.subarray(0, dataOffset + secureLen), EMPTY, out, dataOffset + secureLen);
-      this.txScCounters.outPktsProtected++;
-      this.txScCounters.outOctetsProtected += secureLen;
+      this.txc.outPktsProtected++;
+      this.txc.outOctetsProtected += secureLen;
       sa.counters.outPktsProtected++;
     }
     return { ok: true, frame: out, an: sa.an, pn };
@@ -488,7 +566,7 @@ export class SecY {
    * per-SA copy where the standard keeps one). Never throws on frame content.
    */
   validate(frame: Uint8Array): ValidateResult {
-    const c = this.counters;
+    const c = this.c;
     if (frame.length < MAC_HEADER_LEN + 2) {
       c.inPktsMalformed++;
       return { ok: false, verdict: 'inPktsMalformed' };
@@ -535,7 +613,7 @@ export class SecY {
       return { ok: true, verdict: 'inPktsUnusedSA', frame: strip(frame, dataOffset, icvOffset), sci, an };
     }
 
-    const pn = sa.suite.xpn ? recoverXpn(sa.nextPn, tag.pn) : BigInt(tag.pn);
+    const pn = sa.suite.xpn ? recoverXpn(sa.state[SA_STATE_NEXT_PN]!, tag.pn) : BigInt(tag.pn);
     const lowest = this.lowestAcceptable(sa);
     if (this.replayProtect && pn < lowest) {
       sc.counters.inPktsLate++;
@@ -581,10 +659,11 @@ export class SecY {
     }
 
     // Valid: advance the SA's view of the PN space (10.6.5), in 64 bits for XPN.
-    if (pn >= sa.nextPn) {
-      sa.nextPn = pn + 1n;
-      const fromWindow = sa.nextPn - this.replayWindow;
-      if (fromWindow > sa.lowestPn) sa.lowestPn = fromWindow;
+    const st = sa.state;
+    if (pn >= st[SA_STATE_NEXT_PN]!) {
+      st[SA_STATE_NEXT_PN] = pn + 1n;
+      const fromWindow = pn + 1n - this.replayWindow;
+      if (fromWindow > st[SA_STATE_LOWEST_PN]!) st[SA_STATE_LOWEST_PN] = fromWindow;
     }
     if (pn < lowest) {
       sc.counters.inPktsDelayed++;
@@ -596,13 +675,130 @@ export class SecY {
   }
 
   private lowestAcceptable(sa: RxSa): bigint {
-    const fromWindow = sa.nextPn > this.replayWindow ? sa.nextPn - this.replayWindow : 0n;
-    return fromWindow > sa.lowestPn ? fromWindow : sa.lowestPn;
+    const next = sa.state[SA_STATE_NEXT_PN]!;
+    const lowest = sa.state[SA_STATE_LOWEST_PN]!;
+    const fromWindow = next > this.replayWindow ? next - this.replayWindow : 0n;
+    return fromWindow > lowest ? fromWindow : lowest;
+  }
+
+  /** The SecY counters (802.1AE-2018 10.7.6, 10.7.7), the fast path's frames included. */
+  get counters(): Readonly<SecYCounters> {
+    this.foldFastCounters();
+    return this.c;
+  }
+
+  /** The transmit SC counters (10.7.8), the fast path's frames included. */
+  get txScCounters(): Readonly<TxScCounters> {
+    this.foldFastCounters();
+    return this.txc;
+  }
+
+  // ---------------------------------------------------------- fast path
+
+  private changed(): void {
+    this.onChange?.();
+  }
+
+  /**
+   * Adds what the native fast path counted (in the SAs' state blocks and
+   * {@link fastSecY}) to the counters and zeroes it there. Runs before any
+   * counter is read and before an SA goes away with its block. The fast
+   * path handles only frames that end as outPktsEncrypted, outPktsUntagged,
+   * inPktsUntagged or inPktsOK (with inOctetsDecrypted), so these are the
+   * counters it feeds.
+   */
+  private foldFastCounters(): void {
+    const f = this.fastSecY;
+    if (f[FAST_SECY_OUT_UNTAGGED] || f[FAST_SECY_IN_UNTAGGED]) {
+      this.c.outPktsUntagged += f[FAST_SECY_OUT_UNTAGGED]!;
+      this.c.inPktsUntagged += f[FAST_SECY_IN_UNTAGGED]!;
+      f.fill(0);
+    }
+    for (const sa of this.txSas) {
+      if (!sa || sa.state[SA_STATE_FAST_PKTS] === 0n) continue;
+      const pkts = Number(sa.state[SA_STATE_FAST_PKTS]);
+      const octets = Number(sa.state[SA_STATE_FAST_OCTETS]);
+      sa.counters.outPktsEncrypted += pkts;
+      this.txc.outPktsEncrypted += pkts;
+      this.txc.outOctetsEncrypted += octets;
+      sa.state[SA_STATE_FAST_PKTS] = 0n;
+      sa.state[SA_STATE_FAST_OCTETS] = 0n;
+    }
+    for (const sc of this.rxScs.values()) {
+      for (const sa of sc.sas) {
+        if (!sa || sa.state[SA_STATE_FAST_PKTS] === 0n) continue;
+        const pkts = Number(sa.state[SA_STATE_FAST_PKTS]);
+        const octets = Number(sa.state[SA_STATE_FAST_OCTETS]);
+        sa.counters.inPktsOK += pkts;
+        sc.counters.inPktsOK += pkts;
+        sc.counters.inOctetsDecrypted += octets;
+        sa.state[SA_STATE_FAST_PKTS] = 0n;
+        sa.state[SA_STATE_FAST_OCTETS] = 0n;
+      }
+    }
+  }
+
+  /**
+   * The SecY as the addon's fast path needs it (src/io/native/fastpath.c).
+   * SAs whose keys are not native (node:crypto) are left out, and so are
+   * receive SAs whose suite differs from the SecY's current one (
+   * {@link validate} parses SecTAGs by the current suite): their frames stay
+   * with this SecY.
+   */
+  fastPathTables(): FastPathTables {
+    const native = (k: GcmKey): unknown => (k as { nativeHandle?: unknown }).nativeHandle;
+    const xpn = this.cipherSuite.xpn;
+    const describe = (sa: SaCommon): FastPathSa | undefined => {
+      const key = native(sa.key);
+      if (key === undefined) return undefined;
+      const iv = new Uint8Array(12);
+      iv.set(sa.iv);
+      if (sa.suite.xpn) {
+        const v = new DataView(iv.buffer);
+        v.setUint32(4, sa.saltHi);
+        v.setUint32(8, sa.saltLo);
+      } else {
+        iv.fill(0, 8);
+      }
+      return { an: sa.an, xpn: sa.suite.xpn, key, iv, state: sa.state };
+    };
+    const enc = this.encodingAn >= 0 ? this.txSas[this.encodingAn] : undefined;
+    let tx: FastPathTables['tx'];
+    if (enc && enc.inUse) {
+      const d = describe(enc);
+      const threshold = this.pnThresholdOverride ?? (enc.suite.xpn ? PN_EXHAUSTION_64 : PN_EXHAUSTION_32);
+      const maxPn = enc.suite.xpn ? MAX_PN_64 : MAX_PN_32;
+      // Below both, protect() raises no event: the fast path stops there.
+      if (d) tx = { ...d, limit: threshold < maxPn ? threshold : maxPn };
+    }
+    const rx: FastPathTables['rx'] = [];
+    for (const sc of this.rxScs.values()) {
+      for (const sa of sc.sas) {
+        if (!sa || !sa.inUse || sa.suite.xpn !== xpn) continue;
+        const d = describe(sa);
+        if (d) rx.push({ ...d, sci: sc.sciBytes });
+      }
+    }
+    return {
+      protectFrames: this.protectFrames,
+      confidentiality: this.confidentiality,
+      includeSci: this.includeSci,
+      es: this.es,
+      scb: this.scb,
+      maxFrameLength: this.maxFrameLength,
+      validateFrames: this.validateFrames === 'disabled' ? 0 : this.validateFrames === 'check' ? 1 : 2,
+      replayProtect: this.replayProtect,
+      replayWindow: Number(this.replayWindow),
+      txSci: this.txSciBytes,
+      ...(tx ? { tx } : {}),
+      rx,
+      secyCounters: this.fastSecY,
+    };
   }
 
   /** Counts a frame the caller dropped before validation because its queues were full. */
   countOverrun(n = 1): void {
-    this.counters.inPktsOverrun += n;
+    this.c.inPktsOverrun += n;
   }
 }
 

@@ -4,6 +4,13 @@
  * applied here; the controlled port's state (blocked, clear, secured) decides
  * which frames pass; MKPDUs go between the wire and the KaY only.
  *
+ * Data path: with the native GCM engine on real devices, the addon's fast
+ * path (src/io/fastpath.ts) takes the frames whose outcome is the common one
+ * (encrypted out, validated in, or untagged both ways under no_encrypt)
+ * without calling into JavaScript; this class decides every other frame
+ * with the reference SecY. Captures and a bridge turn the fast path off, so
+ * that every frame is seen here. DXLAB_FASTPATH=0 turns it off too.
+ *
  * MTU: a protected frame is 32 octets longer than its cleartext (16 of
  * SecTAG with SCI, 16 of ICV), so the wire's MTU must be at least the TAP's
  * MTU + 32 (+4 for a VLAN tag the node adds). A frame too long for the wire is
@@ -15,11 +22,12 @@ import { serializeKeyFile, type KeyFile, type KeyFileSak } from '../shared/key-f
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SecY, sciFromMac, sciToHex, type GcmEngine, type Sci, type SecYSnapshot } from '../macsec/index.js';
-import { selectGcmEngine } from '../io/index.js';
+import { FastPath, selectGcmEngine, type FastPathStats } from '../io/index.js';
 import { KaY, ETHERTYPE_EAPOL, type ControlledPortState, type EncryptionMode, type KayEvent, type KayOutput, type KayStatus } from '../mka/index.js';
 import type { MacsecConfig, PortConfig } from './config.js';
 import { NodeError } from './errors.js';
 import { Port, type PortDeps } from './port.js';
+import type { CaptureFile } from './capture.js';
 import { applySecYCommand } from './secy-commands.js';
 import { VLAN_TAG_LEN } from './vlan.js';
 
@@ -53,6 +61,9 @@ export class MacsecPort extends Port {
   readonly events: PortEvent[] = [];
   private readonly saks: KeyFileSak[] = [];
   private macsec: MacsecConfig;
+  /** The addon's fast path, or undefined (and why) when this port runs without it. */
+  private readonly fastPath: FastPath | undefined;
+  private readonly fastPathOff: string | undefined;
 
   constructor(
     config: PortConfig,
@@ -69,6 +80,53 @@ export class MacsecPort extends Port {
     this.eapolEtherType = this.macsec.eapolEtherType ?? ETHERTYPE_EAPOL;
     this.kay = this.makeKay(this.macsec);
     this.checkMtu();
+    if (process.env.DXLAB_FASTPATH === '0') this.fastPathOff = 'DXLAB_FASTPATH=0';
+    else if (this.gcmEngine.name !== 'native') this.fastPathOff = 'crypto node: node:crypto runs every frame';
+    else if (!FastPath.canServe(deps.wire, deps.taps.map((t) => t.io))) this.fastPathOff = 'devices not served by the addon';
+    if (!this.fastPathOff) {
+      try {
+        this.fastPath = FastPath.create();
+      } catch (e) {
+        this.fastPathOff = (e as Error).message;
+      }
+    }
+    this.secy.onChange = () => this.syncFastPath();
+  }
+
+  /**
+   * Hands the fast path the SecY's tables and the port's state; called after
+   * every change of either. It takes frames only while the port is started
+   * with no capture and no bridge peers.
+   */
+  private syncFastPath(): void {
+    const fp = this.fastPath;
+    if (!fp) return;
+    fp.configure({
+      enabled: this.started && !this.capturing && this.bridgePeers.length === 0,
+      blocked: this.portState === 'blocked',
+      taps: this.deps.taps.map((t) => t.config.vlan ?? -1),
+      eapolEtherType: this.eapolEtherType,
+      clearText: [...this.clearText],
+      ...this.secy.fastPathTables(),
+    });
+  }
+
+  /** Whether the fast path takes frames now, and what it did. */
+  fastPathStatus(): { active: boolean; reason?: string } & Partial<FastPathStats> {
+    if (!this.fastPath) return { active: false, reason: this.fastPathOff ?? 'not available' };
+    const active = this.started && !this.capturing && this.bridgePeers.length === 0;
+    const reason = active ? undefined : !this.started ? 'port stopped' : this.capturing ? 'capture running: every frame goes through the reference SecY' : 'bridged port';
+    return { active, ...(reason ? { reason } : {}), ...this.fastPath.stats() };
+  }
+
+  override addCapture(c: CaptureFile): void {
+    super.addCapture(c);
+    this.syncFastPath();
+  }
+
+  override removeCapture(c: CaptureFile): void {
+    super.removeCapture(c);
+    this.syncFastPath();
   }
 
   override get kind(): 'macsec' {
@@ -103,13 +161,22 @@ export class MacsecPort extends Port {
 
   override start(): void {
     super.start();
+    if (this.fastPath) {
+      try {
+        this.fastPath.attach(this.deps.wire, this.deps.taps.map((t) => t.io));
+      } catch (e) {
+        this.deps.log.warn('fast path not attached: the reference SecY runs every frame', { port: this.name, error: (e as Error).message });
+      }
+    }
     this.handle(this.kay.start(this.deps.now()));
+    this.syncFastPath();
   }
 
   override stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.started) this.handle(this.kay.stop(this.deps.now()), false);
+    this.fastPath?.detach();
     super.stop();
   }
 
@@ -135,6 +202,7 @@ export class MacsecPort extends Port {
       this.deps.wire.send(out.mkpdus);
     }
     for (const e of out.events) this.recordEvent(e);
+    if (out.commands.length) this.syncFastPath();
     if (schedule && this.started) this.schedule(out.nextDeadline);
   }
 
@@ -301,6 +369,7 @@ export class MacsecPort extends Port {
       encodingAn: this.secy.encodingSa ?? null,
       cipherSuite: this.secy.cipherSuite.name,
       crypto: this.gcmEngine.name,
+      fastPath: this.fastPathStatus(),
       kay: this.kay.status(),
     };
   }

@@ -225,7 +225,7 @@ export class LabNode {
         name: p.name,
         port: p.counters,
         io: p.ioStats(),
-        ...(p instanceof MacsecPort ? { secy: p.secyCounters(), mka: p.kayStatus().counters } : {}),
+        ...(p instanceof MacsecPort ? { secy: p.secyCounters(), mka: p.kayStatus().counters, fastPath: p.fastPathStatus() } : {}),
       })),
     };
   }

@@ -91,15 +91,16 @@ describe.skipIf(!isRoot)('two nodes on a veth between two namespaces', () => {
     expect(srv.status).toBe(0);
     let out = '';
     for (let i = 0; i < 20; i++) {
-      const c = inNs(rt.netns, 'iperf3', '-c', '169.254.100.2', '-n', '4M', '-J');
+      const c = inNs(rt.netns, 'iperf3', '-c', '169.254.100.2', '-t', '1', '-J');
       out = c.stdout;
       if (c.status === 0) break;
       execFileSync('sleep', ['0.2']);
     }
     const r = JSON.parse(out) as { end: { sum_sent: { bytes: number; retransmits: number }; sum_received: { bytes: number } } };
     expect(r.end.sum_sent.bytes).toBeGreaterThanOrEqual(4 * 1024 * 1024);
-    // iperf3's receiver total stops at the last interval boundary; most of the data is in it.
-    expect(r.end.sum_received.bytes).toBeGreaterThan(2 * 1024 * 1024);
+    // iperf3's receiver total stops at its last interval boundary: over one
+    // second most of the data is in it.
+    expect(r.end.sum_received.bytes).toBeGreaterThan(0.8 * r.end.sum_sent.bytes);
   });
 
   it('a VLAN TAP reaches its peer on the same VLAN only', async () => {

@@ -68,6 +68,8 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#include "fastpath.h"
+
 #ifndef PACKET_IGNORE_OUTGOING
 #define PACKET_IGNORE_OUTGOING 23
 #endif
@@ -171,6 +173,15 @@ typedef struct handle {
   struct iovec *tx_wiov;
   uint64_t rx_super_frames, rx_segments, rx_csum_done, rx_offload_errors;
   uint64_t tx_gso_frames, tx_gso_segments;
+
+  /* The SecY fast path this handle feeds (fastpath.c), and where its
+   * output waits until written: fp_tap is the TAP's index, -1 on the wire. */
+  fastpath *fp;
+  int fp_tap;
+  uint8_t *fp_out;
+  uint8_t **fp_qptr;
+  uint32_t *fp_qlen;
+  int *fp_qtap;
 } handle;
 
 /* ------------------------------------------------------------------------ */
@@ -346,6 +357,14 @@ static void free_buffers(handle *h) {
   free(h->tx_iov);
   free(h->rx_super);
   free(h->tx_wiov);
+  free(h->fp_out);
+  free(h->fp_qptr);
+  free(h->fp_qlen);
+  free(h->fp_qtap);
+  h->fp_out = NULL;
+  h->fp_qptr = NULL;
+  h->fp_qlen = NULL;
+  h->fp_qtap = NULL;
   h->rx_super = NULL;
   h->tx_wiov = NULL;
   h->arena = NULL;
@@ -422,6 +441,7 @@ static void stop_polling(handle *h) {
  * until its finalizer runs. */
 static void release(handle *h) {
   h->closed = 1;
+  if (h->fp) dxio_fastpath_detach(h->fp);
   if (h->box) {
     /* uv_poll_stop (or uv_close) takes the fd out of epoll before it is closed
      * below; libuv frees nothing of ours until on_box_closed. */
@@ -1277,6 +1297,7 @@ static void report_rx_error(handle *h, int e) {
 }
 
 static void on_poll(uv_poll_t *p, int status, int events);
+static int fp_run(handle *h, int n);
 
 static void on_poll(uv_poll_t *p, int status, int events) {
   (void)events;
@@ -1313,13 +1334,15 @@ static void on_poll(uv_poll_t *p, int status, int events) {
         break;
       }
       if (n == 0) break;
-      if (deliver(h, n) != 0) break;
+      int left = h->fp ? fp_run(h, n) : n;
+      if (left > 0 && deliver(h, left) != 0) break;
       if (vnet ? !h->rx_more : (unsigned)n < h->batch) break;
     }
     /* A frame left waiting for room: the TAP may be dry now, so no readable
      * event would bring it. */
     if (vnet && h->rx_pending && !h->closed && h->polling) {
       int n = rx_tap_vnet(h, 0);
+      if (n > 0 && h->fp) n = fp_run(h, n);
       if (n > 0) deliver(h, n);
     }
   }
@@ -1515,6 +1538,152 @@ static uint32_t tx_tap_vnet(handle *h, uint32_t n) {
     break;
   }
   return accepted;
+}
+
+/* ------------------------------------------------------------------------ */
+/* the SecY fast path (fastpath.c): frames that never reach JavaScript       */
+
+/* Octets of fast-path output gathered before they are written. */
+#define FP_OUT_OCTETS (512 * 1024)
+/* Room a frame may grow by: SecTAG with SCI, ICV, an 802.1Q tag. */
+#define FP_GROWTH 64
+
+/* Writes frames to a handle in one batch (the send() path without JavaScript). */
+static uint32_t tx_frames(handle *h, uint8_t **ptr, const uint32_t *len, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++) {
+    h->tx_iov[i].iov_base = ptr[i];
+    h->tx_iov[i].iov_len = len[i];
+    struct msghdr *m = &h->tx_msgs[i].msg_hdr;
+    memset(m, 0, sizeof *m);
+    m->msg_iov = &h->tx_iov[i];
+    m->msg_iovlen = 1;
+  }
+  return h->kind == KIND_PACKET ? tx_packet(h, n) : h->offload ? tx_tap_vnet(h, n) : tx_tap(h, n);
+}
+
+/* Writes the queued output: to the wire, or to the TAP of the queued run
+ * (a queue holds frames for one TAP only: fp_run flushes when it changes). */
+static void fp_flush(handle *h, uint32_t q) {
+  if (q == 0) return;
+  fastpath *fp = h->fp;
+  tx_frames(h->fp_tap >= 0 ? fp->wire : fp->taps[h->fp_qtap[0]], h->fp_qptr, h->fp_qlen, q);
+}
+
+/* Every handle the fast path writes to is attached and open. */
+static int fp_ready(const fastpath *fp) {
+  if (!fp->enabled || !fp->wire || ((handle *)fp->wire)->closed) return 0;
+  for (int t = 0; t < fp->ntaps; t++)
+    if (!fp->taps[t] || ((handle *)fp->taps[t])->closed) return 0;
+  return 1;
+}
+
+/* Runs the frames just read (rx_ptr/rx_len 0..n-1) through the fast path:
+ * what it protects or validates is written at once; the others stay, in
+ * order, at the front of rx_ptr/rx_len for JavaScript. Returns how many. */
+static int fp_run(handle *h, int n) {
+  fastpath *fp = h->fp;
+  if (!fp_ready(fp)) return n;
+  if (!h->fp_out) {
+    h->fp_out = malloc(FP_OUT_OCTETS);
+    h->fp_qptr = calloc(TX_CHUNK, sizeof *h->fp_qptr);
+    h->fp_qlen = calloc(TX_CHUNK, sizeof *h->fp_qlen);
+    h->fp_qtap = calloc(TX_CHUNK, sizeof *h->fp_qtap);
+    if (!h->fp_out || !h->fp_qptr || !h->fp_qlen || !h->fp_qtap) return n;
+  }
+  int kept = 0;
+  uint32_t q = 0;
+  size_t used = 0;
+  for (int i = 0; i < n; i++) {
+    uint8_t *f = h->rx_ptr[i];
+    size_t len = h->rx_len[i], cap = len + FP_GROWTH, l = 0;
+    uint8_t *start = NULL;
+    int tap = h->fp_tap;
+    if (cap <= FP_OUT_OCTETS) {
+      if (used + cap > FP_OUT_OCTETS || q == TX_CHUNK) {
+        fp_flush(h, q);
+        q = 0;
+        used = 0;
+      }
+      uint8_t *o = h->fp_out + used;
+      start = o;
+      l = h->fp_tap >= 0 ? fp_tx(fp, h->fp_tap, f, len, o, cap) : fp_rx(fp, f, len, o, cap, &start, &tap);
+    }
+    if (l == 0) {
+      if (h->fp_tap >= 0)
+        fp->tx_to_js++;
+      else
+        fp->rx_to_js++;
+      h->rx_ptr[kept] = f;
+      h->rx_len[kept] = (uint32_t)len;
+      kept++;
+      continue;
+    }
+    /* One TAP per queue: a run for one TAP is written before a frame for
+     * another (the output already written stays where it is). */
+    if (q && tap != h->fp_qtap[q - 1]) {
+      fp_flush(h, q);
+      q = 0;
+    }
+    h->fp_qptr[q] = start;
+    h->fp_qlen[q] = (uint32_t)l;
+    h->fp_qtap[q] = tap;
+    q++;
+    used += (size_t)(start - (h->fp_out + used)) + l;
+    used = (used + 15) & ~(size_t)15;
+    h->rx_packets++;
+    h->rx_bytes += len;
+  }
+  fp_flush(h, q);
+  return kept;
+}
+
+void dxio_fastpath_detach(fastpath *fp) {
+  handle *w = fp->wire;
+  if (w && w->fp == fp) w->fp = NULL;
+  fp->wire = NULL;
+  for (int t = 0; t < FP_MAX_TAPS; t++) {
+    handle *x = fp->taps[t];
+    if (x && x->fp == fp) x->fp = NULL;
+    fp->taps[t] = NULL;
+  }
+}
+
+/* fpAttach(fp, wire, taps[]): the handles whose frames the fast path takes
+ * (TAP i is tap index i of the configuration); fpAttach(fp, null, []) detaches. */
+static napi_value fp_attach(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  fastpath *fp = argc >= 3 ? dxio_fastpath_of(env, argv[0]) : NULL;
+  if (!fp) return throw_type(env, "fpAttach(fastPath, wire | null, taps)");
+  napi_valuetype t;
+  napi_typeof(env, argv[1], &t);
+  uint32_t n = 0;
+  if (napi_get_array_length(env, argv[2], &n) != napi_ok || n > FP_MAX_TAPS) return throw_type(env, "taps must be an array of at most 16 TAP handles");
+  handle *wire = NULL, *taps[FP_MAX_TAPS] = {0};
+  if (t != napi_null && t != napi_undefined) {
+    if (!(wire = get_handle(env, argv[1], 1))) return NULL;
+    if (wire->kind != KIND_PACKET) return throw_type(env, "wire must be a packet socket");
+    for (uint32_t i = 0; i < n; i++) {
+      napi_value e;
+      NAPI_OK(napi_get_element(env, argv[2], i, &e));
+      if (!(taps[i] = get_handle(env, e, 1))) return NULL;
+      if (taps[i]->kind != KIND_TAP) return throw_type(env, "taps must be TAP handles");
+      if ((taps[i]->fp && taps[i]->fp != fp) || taps[i] == wire) return throw_type(env, "a TAP already feeds another fast path");
+    }
+    if (wire->fp && wire->fp != fp) return throw_type(env, "the wire already feeds another fast path");
+  }
+  dxio_fastpath_detach(fp);
+  if (!wire) return NULL;
+  fp->wire = wire;
+  wire->fp = fp;
+  wire->fp_tap = -1;
+  for (uint32_t i = 0; i < n; i++) {
+    fp->taps[i] = taps[i];
+    taps[i]->fp = fp;
+    taps[i]->fp_tap = (int)i;
+  }
+  return NULL;
 }
 
 static napi_value send_fn(napi_env env, napi_callback_info info) {
@@ -1811,10 +1980,12 @@ static napi_value init(napi_env env, napi_value exports) {
       {"close", NULL, close_fn, NULL, NULL, NULL, napi_enumerable, NULL},
       {"vnetSegment", NULL, vnet_segment_fn, NULL, NULL, NULL, napi_enumerable, NULL},
       {"vnetCoalesce", NULL, vnet_coalesce_fn, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"fpAttach", NULL, fp_attach, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   { extern napi_value dxio_tcp_md5_init(napi_env, napi_value); dxio_tcp_md5_init(env, exports); } /* TCP MD5 sockets: tcp-md5.c */
   { extern napi_value dxio_gcm_init(napi_env, napi_value); dxio_gcm_init(env, exports); } /* AES-GCM per-SA contexts: gcm.c */
+  { extern napi_value dxio_fastpath_init(napi_env, napi_value); dxio_fastpath_init(env, exports); } /* the SecY fast path: fastpath.c */
   return exports;
 }
 

@@ -445,6 +445,42 @@ static napi_value gcm_open_batch(napi_env env, napi_callback_info info) {
 }
 
 /* ------------------------------------------------------------------------ */
+/* for the fast path (fastpath.c, through fastpath.h)                        */
+
+void *dxio_gcm_key_of(napi_env env, napi_value v) {
+  void *data = NULL;
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_external || napi_get_value_external(env, v, &data) != napi_ok || !data) return NULL;
+  gcm_key *k = data;
+  return k->magic == GCM_KEY_MAGIC && k->enc ? k : NULL;
+}
+
+int dxio_gcm_live(const void *key) { return ((const gcm_key *)key)->enc != NULL; }
+
+/* seal_one over a plaintext in two parts (an 802.1Q tag the node inserts,
+ * then the frame from its EtherType on): GCM is a stream mode, so two
+ * updates give the bytes of one over the concatenation. */
+int dxio_gcm_seal2(void *key, const uint8_t *iv, const uint8_t *aad, size_t aad_len, const uint8_t *p1, size_t l1, const uint8_t *p2, size_t l2, uint8_t *ct,
+                   uint8_t *tag) {
+  gcm_key *k = key;
+  EVP_CIPHER_CTX *c = k->enc;
+  int n;
+  if (!c || aad_len > INT_MAX || l1 > INT_MAX || l2 > INT_MAX) return 0;
+  if (EVP_EncryptInit_ex(c, NULL, NULL, NULL, iv) != 1) return 0;
+  if (aad_len && EVP_EncryptUpdate(c, NULL, &n, aad, (int)aad_len) != 1) return 0;
+  if (l1 && EVP_EncryptUpdate(c, ct, &n, p1, (int)l1) != 1) return 0;
+  if (l2 && EVP_EncryptUpdate(c, ct + l1, &n, p2, (int)l2) != 1) return 0;
+  if (EVP_EncryptFinal_ex(c, ct + l1 + l2, &n) != 1) return 0;
+  return get_tag(c, tag);
+}
+
+int dxio_gcm_open(void *key, const uint8_t *iv, const uint8_t *aad, size_t aad_len, const uint8_t *ct, size_t ct_len, const uint8_t *tag, uint8_t *pt) {
+  gcm_key *k = key;
+  if (!k->dec || aad_len > INT_MAX || ct_len > INT_MAX) return -1;
+  return open_one(k, iv, aad, aad_len, ct, ct_len, tag, pt);
+}
+
+/* ------------------------------------------------------------------------ */
 
 static napi_value gcm_info(napi_env env, napi_callback_info info) {
   (void)info;

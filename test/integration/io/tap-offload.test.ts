@@ -8,7 +8,8 @@
  * kernel really handed over super-frames and that coalesced GSO frames went
  * back in (IPv4; IPv6 segments are written one by one).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { CLIENT, nodeIn, SERVER } from '../../helpers/sha-transfer.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tap } from '../../../src/io/index.js';
 import { NativeFrameIo } from '../../../src/io/native-frame-io.js';
@@ -65,52 +66,6 @@ function checkFrame(f: Uint8Array, mtu: number, c: Check): void {
   if (proto === 17 && f[l4 + 6] === 0 && f[l4 + 7] === 0 && type === 0x0800) return; // no UDP checksum
   if (sum16(f, l4, end, pseudo) !== 0xffff) c.bad.push(`${proto === 6 ? 'TCP' : 'UDP'} checksum (frame of ${f.length})`);
 }
-
-/** Runs `node -e script` in a namespace; resolves with its stdout. */
-function nodeIn(ns: string, script: string, args: string[], children: ChildProcess[], onLine?: (line: string) => void): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const p = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(p);
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (onLine && out.includes('\n')) onLine(out.split('\n')[0]!);
-    });
-    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    p.on('error', reject);
-    p.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`node in ${ns} exited ${code}: ${err}`))));
-  });
-}
-
-const SERVER = `
-const net = require('node:net'), { createHash } = require('node:crypto');
-const srv = net.createServer((s) => {
-  const h = createHash('sha256'); let n = 0;
-  s.on('data', (d) => { h.update(d); n += d.length; });
-  s.on('end', () => { s.end(JSON.stringify({ n, sha256: h.digest('hex') })); srv.close(); });
-});
-srv.listen(Number(process.argv[2]), process.argv[1], () => console.log('listening'));
-`;
-
-const CLIENT = `
-const net = require('node:net'), { createHash, randomBytes } = require('node:crypto');
-const total = Number(process.argv[3]); const h = createHash('sha256');
-const s = net.connect(Number(process.argv[2]), process.argv[1], () => {
-  let sent = 0;
-  const more = () => {
-    while (sent < total) {
-      const chunk = randomBytes(Math.min(256 * 1024, total - sent)); h.update(chunk); sent += chunk.length;
-      if (!s.write(chunk)) return s.once('drain', more);
-    }
-    s.end();
-  };
-  more();
-});
-let reply = '';
-s.on('data', (d) => (reply += d));
-s.on('close', () => console.log(JSON.stringify({ sent: h.digest('hex'), reply: JSON.parse(reply) })));
-`;
 
 describe.skipIf(!isRoot)('TAP offloads: TCP through two offloading TAPs bridged by this process', () => {
   const net = new TestNet();

@@ -1,0 +1,123 @@
+/**
+ * The native fast path of a MACsec port (src/io/native/fastpath.c): frames
+ * that end in the SecY's common verdicts (outPktsEncrypted, outPktsUntagged,
+ * inPktsOK, inPktsUntagged) go from TAP to wire and back inside the addon's
+ * poll callbacks, with no JavaScript per frame. Every other frame reaches the
+ * port's handlers as before, untouched, and the TypeScript SecY decides it.
+ *
+ * The SecY stays the one owner of state: the fast path reads its tables
+ * (`SecY.fastPathTables()`) and writes PNs and counts into the SA state
+ * blocks the SecY shares with it. The port re-configures it whenever the
+ * SecY, the controlled port or the captures change.
+ *
+ * @example
+ * const fp = FastPath.create();
+ * fp.attach(wire, [tap0]);
+ * secy.onChange = () => fp.configure({ ...portPart, ...secy.fastPathTables()! });
+ */
+import type { FastPathTables } from '../macsec/index.js';
+import type { FrameIo } from './frame-io.js';
+import { IoError } from './errors.js';
+import type { NativeHandle } from './native.js';
+import { loadNative } from './native.js';
+
+type FastPathHandle = { readonly __brand: 'dxio fast path' };
+
+/** What the port adds to the SecY's tables. */
+export interface FastPathPortConfig {
+  /** False: every frame goes to JavaScript (captures running, a bridge, a blocked state the port must count). */
+  enabled: boolean;
+  /** The controlled port is blocked: frames go to JavaScript, which counts them. */
+  blocked: boolean;
+  /** 802.1Q VLAN of each attached TAP, -1 for untagged, in attach order. */
+  taps: number[];
+  eapolEtherType: number;
+  /** EtherTypes let through in clear beside MACsec: left to JavaScript. */
+  clearText: number[];
+}
+
+export type FastPathConfig = FastPathPortConfig & FastPathTables;
+
+/** What the fast path did since it was created. */
+export interface FastPathStats {
+  /** Frames from TAPs it sent to the wire. */
+  txFrames: number;
+  /** Frames from the wire it wrote to TAPs. */
+  rxFrames: number;
+  /** Frames it left to JavaScript, each way. */
+  txToJs: number;
+  rxToJs: number;
+}
+
+interface FastPathAddon {
+  fpCreate(): FastPathHandle;
+  fpConfigure(fp: FastPathHandle, config: FastPathConfig): void;
+  fpAttach(fp: FastPathHandle, wire: NativeHandle | null, taps: NativeHandle[]): void;
+  fpProcess(fp: FastPathHandle, dir: 'tx' | 'rx', frames: readonly Uint8Array[], tap: number): { out: Array<{ index: number; tap: number; frame: Buffer }>; left: number[] };
+  fpStats(fp: FastPathHandle): FastPathStats;
+}
+
+function nativeHandleOf(io: FrameIo): NativeHandle | undefined {
+  return (io as { nativeHandle?: NativeHandle }).nativeHandle;
+}
+
+export class FastPath {
+  private constructor(
+    private readonly addon: FastPathAddon,
+    private readonly handle: FastPathHandle,
+  ) {}
+
+  /** @throws IoError('addonNotLoaded') when the addon cannot be loaded. */
+  static create(): FastPath {
+    const addon = loadNative() as unknown as FastPathAddon;
+    return new FastPath(addon, addon.fpCreate());
+  }
+
+  /**
+   * Whether `wire` and `taps` are addon devices (AF_PACKET and TAPs) the fast
+   * path can serve; the memory wire of the tests is not.
+   */
+  static canServe(wire: FrameIo, taps: readonly FrameIo[]): boolean {
+    return wire.kind === 'afPacket' && nativeHandleOf(wire) !== undefined && taps.length > 0 && taps.length <= 16 && taps.every((t) => t.kind === 'tap' && nativeHandleOf(t) !== undefined);
+  }
+
+  /**
+   * Takes over the frames read on these devices (TAP i is `taps[i]` of the
+   * configuration). @throws IoError('invalidArgument') for devices it cannot serve.
+   */
+  attach(wire: FrameIo, taps: readonly FrameIo[]): void {
+    const w = nativeHandleOf(wire);
+    const t = taps.map(nativeHandleOf);
+    if (!w || t.some((x) => x === undefined)) throw new IoError('invalidArgument', 'the fast path serves addon devices only (AF_PACKET wire, TAPs)');
+    try {
+      this.addon.fpAttach(this.handle, w, t as NativeHandle[]);
+    } catch (e) {
+      throw new IoError('invalidArgument', `fast path: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  detach(): void {
+    this.addon.fpAttach(this.handle, null, []);
+  }
+
+  /** Replaces the whole configuration. @throws IoError('invalidArgument') on a bad one (the old one stays). */
+  configure(config: FastPathConfig): void {
+    try {
+      this.addon.fpConfigure(this.handle, config);
+    } catch (e) {
+      throw new IoError('invalidArgument', (e as Error).message, { cause: e });
+    }
+  }
+
+  /**
+   * The per-frame decisions without I/O, for tests: what the fast path makes
+   * of `frames` (from TAP `tap` for 'tx'), and the indices it leaves to JavaScript.
+   */
+  process(dir: 'tx' | 'rx', frames: readonly Uint8Array[], tap = 0): { out: Array<{ index: number; tap: number; frame: Uint8Array }>; left: number[] } {
+    return this.addon.fpProcess(this.handle, dir, frames, tap);
+  }
+
+  stats(): FastPathStats {
+    return this.addon.fpStats(this.handle);
+  }
+}
