@@ -801,7 +801,8 @@ static napi_value open_tap(napi_env env, napi_callback_info info) {
  * segments of one flow in one send are coalesced into one GSO frame, as GRO
  * would (tcp_gro_receive: same addresses, ports, ACK, window and options,
  * flags equal but for PSH, contiguous sequence numbers, every segment but the
- * last of the first one's size): written with NEEDS_CSUM, gso_type TCPV4,
+ * last of the first one's size; IPv4 without fragments, IPv6 without
+ * extension headers): written with NEEDS_CSUM, gso_type TCPV4 or TCPV6,
  * gso_size the first segment's payload, csum_start 14 + IP header,
  * csum_offset 16 and the folded pseudo-header sum in the TCP checksum field,
  * the settings DESIGN.md records; the kernel delivers it to the socket as one
@@ -1027,15 +1028,32 @@ static size_t tcp4_data_headers(const uint8_t *f, size_t len) {
   return hdrs;
 }
 
+/* The same for IPv6: no extension headers (next header TCP), payload length
+ * = frame length - 54. */
+static size_t tcp6_data_headers(const uint8_t *f, size_t len) {
+  if (len < 14 + 40 + 20 || rd16(f + 12) != ETH_P_IPV6) return 0;
+  const uint8_t *ip = f + 14;
+  if ((ip[0] >> 4) != 6 || ip[6] != 6 || rd16(ip + 4) != len - 54) return 0;
+  const uint8_t *th = ip + 40;
+  size_t thl = (size_t)(th[12] >> 4) * 4;
+  size_t hdrs = 54 + thl;
+  if (thl < 20 || hdrs >= len) return 0;
+  if ((th[13] & (uint8_t)~(TCP_PSH | TCP_ECE)) != TCP_ACK) return 0;
+  return hdrs;
+}
+
 /* Same flow and the same headers but for what segmentation changes (IPv4
- * total length, ID, checksum; TCP sequence number, PSH, checksum). Both
- * frames passed tcp4_data_headers with the same header length. */
-static int same_headers(const uint8_t *a, const uint8_t *b, size_t hdrs) {
-  size_t l4 = 14 + (size_t)(a[14] & 15) * 4;
-  return !memcmp(a, b, 16)                                      /* Ethernet, IP version/IHL/TOS */
-         && !memcmp(a + 20, b + 20, 4)                          /* flags/fragment, TTL, protocol */
-         && !memcmp(a + 26, b + 26, l4 - 26)                    /* addresses, options */
-         && !memcmp(a + l4, b + l4, 4)                          /* ports */
+ * total length, ID, checksum; IPv6 payload length; TCP sequence number, PSH,
+ * checksum). Both frames passed tcp4_data_headers (tcp6_data_headers when v6)
+ * with the same header length. */
+static int same_headers(const uint8_t *a, const uint8_t *b, size_t hdrs, int v6) {
+  size_t l4 = v6 ? 54 : 14 + (size_t)(a[14] & 15) * 4;
+  int ip_same = v6 ? !memcmp(a, b, 18)                           /* Ethernet, version, traffic class, flow label */
+                         && !memcmp(a + 20, b + 20, 34)          /* next header, hop limit, addresses */
+                   : !memcmp(a, b, 16)                           /* Ethernet, IP version/IHL/TOS */
+                         && !memcmp(a + 20, b + 20, 4)           /* flags/fragment, TTL, protocol */
+                         && !memcmp(a + 26, b + 26, l4 - 26);    /* addresses, options */
+  return ip_same && !memcmp(a + l4, b + l4, 4)                   /* ports */
          && !memcmp(a + l4 + 8, b + l4 + 8, 5)                  /* ACK number, data offset */
          && !((a[l4 + 13] ^ b[l4 + 13]) & (uint8_t)~TCP_PSH)    /* flags but PSH */
          && !memcmp(a + l4 + 14, b + l4 + 14, 2)                /* window */
@@ -1043,7 +1061,7 @@ static int same_headers(const uint8_t *a, const uint8_t *b, size_t hdrs) {
 }
 
 /* The largest header a coalesced write carries: Ethernet, IPv4 and TCP with
- * options. */
+ * options (IPv6 with TCP options is shorter: 14 + 40 + 60). */
 #define VNET_TX_HDR_MAX (14 + 60 + 60)
 
 /* How many frames from f[i] one write carries, k >= 1, and its virtio header.
@@ -1055,9 +1073,14 @@ static unsigned vnet_tx_run(const struct iovec *f, unsigned n, unsigned i, int c
   vh->flags = VIRTIO_NET_HDR_F_DATA_VALID;
   *hdrs_out = 0;
   const uint8_t *a = f[i].iov_base;
-  size_t hdrs = coalesce && i + 1 < n ? tcp4_data_headers(a, f[i].iov_len) : 0;
+  int v6 = 0;
+  size_t hdrs = 0;
+  if (coalesce && i + 1 < n) {
+    hdrs = tcp4_data_headers(a, f[i].iov_len);
+    if (!hdrs && (hdrs = tcp6_data_headers(a, f[i].iov_len))) v6 = 1;
+  }
   if (!hdrs) return 1;
-  size_t l4 = 14 + (size_t)(a[14] & 15) * 4;
+  size_t l4 = v6 ? 54 : 14 + (size_t)(a[14] & 15) * 4;
   size_t mss = f[i].iov_len - hdrs, total = f[i].iov_len;
   uint32_t next = rd32(a + l4 + 4) + (uint32_t)mss;
   const uint8_t *last = a;
@@ -1068,7 +1091,7 @@ static unsigned vnet_tx_run(const struct iovec *f, unsigned n, unsigned i, int c
     if ((last[l4 + 13] & TCP_PSH) || f[i + k - 1].iov_len - hdrs != mss) break;
     const uint8_t *b = f[i + k].iov_base;
     size_t blen = f[i + k].iov_len;
-    if (tcp4_data_headers(b, blen) != hdrs || !same_headers(a, b, hdrs)) break;
+    if ((v6 ? tcp6_data_headers(b, blen) : tcp4_data_headers(b, blen)) != hdrs || !same_headers(a, b, hdrs, v6)) break;
     size_t pl = blen - hdrs;
     if (pl > mss || rd32(b + l4 + 4) != next || total + pl > 14 + 65535) break;
     next += (uint32_t)pl;
@@ -1079,16 +1102,20 @@ static unsigned vnet_tx_run(const struct iovec *f, unsigned n, unsigned i, int c
   if (k == 1) return 1;
   memcpy(hdr, a, hdrs);
   uint8_t *ip = hdr + 14, *th = hdr + l4;
-  wr16(ip + 2, (uint16_t)(total - 14));
-  ip[10] = ip[11] = 0;
-  csum_put(ip + 10, (uint16_t)~csum_fold(csum_add(0, ip, l4 - 14)));
+  if (v6) {
+    wr16(ip + 4, (uint16_t)(total - 54));
+  } else {
+    wr16(ip + 2, (uint16_t)(total - 14));
+    ip[10] = ip[11] = 0;
+    csum_put(ip + 10, (uint16_t)~csum_fold(csum_add(0, ip, l4 - 14)));
+  }
   th[13] |= last[l4 + 13] & TCP_PSH;
   /* CHECKSUM_PARTIAL: the field holds the pseudo-header sum, not inverted,
    * for whoever completes it (skb_checksum_help, or each segment's own after
    * tcp_gso_segment). */
-  csum_put(th + 16, csum_fold(tcp_pseudo_sum(ip, 0, (uint32_t)(total - l4))));
+  csum_put(th + 16, csum_fold(tcp_pseudo_sum(ip, v6, (uint32_t)(total - l4))));
   vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-  vh->gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+  vh->gso_type = v6 ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4;
   vh->hdr_len = (uint16_t)hdrs;
   vh->gso_size = (uint16_t)mss;
   vh->csum_start = (uint16_t)l4;
