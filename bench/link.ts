@@ -8,7 +8,10 @@
  * kernel's figure); then 64-octet frames/s pushed into the router's TAP and
  * counted out of the DX device's TAP; the MKA time to secured (default and
  * fast profile); each node's RSS and CPU during TCP at MTU 1500 on the
- * default engine (native).
+ * default engine (native). Native runs with the addon's fast path (checked
+ * in the nodes' status); `rings` repeats native TCP with the wire sockets on
+ * PACKET_MMAP rings (TPACKET_V2, TPACKET_V3). Every TCP figure comes with the
+ * average ping round trip of the idle link before it.
  *
  * Both nodes, iperf3 and the generator share the machine's cores, so every
  * figure is for the whole path on one host.
@@ -50,12 +53,20 @@ async function secured(lab: LinkState): Promise<number> {
   }
 }
 
-/** Both nodes' MACsec ports run the GCM engine asked for (their status says which). */
+/** Both nodes' MACsec ports run the GCM engine asked for, native with the fast path (their status says). */
 async function expectCrypto(lab: LinkState, crypto: 'native' | 'node'): Promise<void> {
   for (const n of lab.nodes) {
-    const status = (await controlRequest(n.socket, { cmd: 'status', port: 'eth1' })).result as { crypto?: string };
+    const status = (await controlRequest(n.socket, { cmd: 'status', port: 'eth1' })).result as { crypto?: string; fastPath?: { active: boolean } };
     if (status.crypto !== crypto) throw new Error(`node ${n.node} runs crypto ${status.crypto ?? '?'}, not ${crypto}`);
+    if ((status.fastPath?.active ?? false) !== (crypto === 'native')) throw new Error(`node ${n.node}: fast path ${status.fastPath?.active ? 'on' : 'off'} with crypto ${crypto}`);
   }
+}
+
+/** Average round trip of 20 pings 50 ms apart, in ms (the link at rest). */
+function pingRtt(ns: string, address: string): number {
+  const p = inNs(ns, 'ping', '-q', '-c', '20', '-i', '0.05', '-W', '2', address);
+  const m = /= [\d.]+\/([\d.]+)\//.exec(p.stdout);
+  return m ? Number(m[1]) : NaN;
 }
 
 function cpuTicks(pid: number): number {
@@ -114,8 +125,9 @@ async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('bench:link needs root (namespaces, veths, TAPs)');
   const tag = randomBytes(2).toString('hex');
   const result = {
-    tcp: [] as Array<{ mtu: number; crypto: string; gbps: number }>,
-    kernel: [] as Array<{ mtu: number; gbps: number }>,
+    tcp: [] as Array<{ mtu: number; crypto: string; gbps: number; rttMs: number }>,
+    rings: [] as Array<{ mtu: number; ring: string; gbps: number; rttMs: number }>,
+    kernel: [] as Array<{ mtu: number; gbps: number; rttMs: number }>,
     fps64: [] as Array<{ crypto: string; fps: number }>,
     secureMs: { default: 0, fast: 0 },
     rssMB: {} as Record<string, number>,
@@ -131,22 +143,37 @@ async function main(): Promise<void> {
     }
   }
   log(`secured after ${result.secureMs.default} ms (default), ${result.secureMs.fast} ms (fast)`);
+  const variants = [
+    { crypto: 'native', ring: 'off' },
+    { crypto: 'node', ring: 'off' },
+    { crypto: 'none', ring: 'off' },
+    { crypto: 'native', ring: 'v2' },
+    { crypto: 'native', ring: 'v3' },
+  ] as const;
   for (const mtu of [1500, 9001]) {
-    for (const crypto of ['native', 'node', 'none'] as const) {
-      const name = `bl-${mtu}-${crypto}-${tag}`;
+    for (const { crypto, ring } of variants) {
+      const name = `bl-${mtu}-${crypto}-${ring}-${tag}`;
       try {
-        // The node processes inherit the environment: DXLAB_CRYPTO picks their GCM engine.
+        // The node processes inherit the environment: DXLAB_CRYPTO picks their
+        // GCM engine, DXLAB_PACKET_RING how their wire sockets read and write.
         process.env.DXLAB_CRYPTO = crypto === 'node' ? 'node' : 'native';
+        process.env.DXLAB_PACKET_RING = ring;
         const lab = await linkUp({ name, mtu, fast: true, mode: crypto === 'none' ? 'no_encrypt' : 'should_encrypt', logLevel: 'warn' });
         await secured(lab).catch(() => 0);
         if (crypto !== 'none') await expectCrypto(lab, crypto);
         if (crypto === 'none') await new Promise((r) => setTimeout(r, 2000)); // should not matter: no_encrypt is clear at once
         const [rt, dx] = [lab.nodes.find((n) => n.node === 'rt')!, lab.nodes.find((n) => n.node === 'dx')!];
+        const rttMs = pingRtt(rt.netns, '169.254.100.2');
         const t0 = { rt: cpuTicks(rt.pid), dx: cpuTicks(dx.pid), at: performance.now() };
         const gbps = iperf(rt.netns, dx.netns, '169.254.100.2');
         const dt = (performance.now() - t0.at) / 1000;
-        result.tcp.push({ mtu, crypto, gbps });
-        log(`TCP MTU ${mtu} crypto ${crypto}: ${gbps} Gbit/s`);
+        if (ring !== 'off') {
+          result.rings.push({ mtu, ring, gbps, rttMs });
+          log(`TCP MTU ${mtu} crypto native, PACKET_MMAP ring ${ring}: ${gbps} Gbit/s, ping ${rttMs} ms`);
+          continue;
+        }
+        result.tcp.push({ mtu, crypto, gbps, rttMs });
+        log(`TCP MTU ${mtu} crypto ${crypto}: ${gbps} Gbit/s, ping ${rttMs} ms`);
         if (mtu === 1500 && crypto === 'native') {
           result.cpuPct = { rt: Math.round(((cpuTicks(rt.pid) - t0.rt) / CLK_TCK / dt) * 100), dx: Math.round(((cpuTicks(dx.pid) - t0.dx) / CLK_TCK / dt) * 100) };
           result.rssMB = { rt: rssMB(rt.pid), dx: rssMB(dx.pid) };
@@ -166,8 +193,9 @@ async function main(): Promise<void> {
             execFileSync('ip', ['-n', dx.netns, 'addr', 'add', '10.254.0.2/30', 'dev', b]);
             execFileSync('ip', ['-n', rt.netns, 'link', 'set', a, 'up']);
             execFileSync('ip', ['-n', dx.netns, 'link', 'set', b, 'up']);
+            const rtt = pingRtt(rt.netns, '10.254.0.2');
             const g = iperf(rt.netns, dx.netns, '10.254.0.2');
-            result.kernel.push({ mtu: m, gbps: g });
+            result.kernel.push({ mtu: m, gbps: g, rttMs: rtt });
             log(`TCP MTU ${m} plain veth: ${g} Gbit/s`);
             execFileSync('ip', ['-n', rt.netns, 'link', 'del', a]);
           }
@@ -184,7 +212,8 @@ async function main(): Promise<void> {
   console.log(`MKA time to secured: ${result.secureMs.default} ms (hello 2 s, life 6 s), ${result.secureMs.fast} ms (hello 0.5 s, life 1.5 s)`);
   for (const mtu of [1500, 9001]) {
     const k = result.kernel.find((x) => x.mtu === mtu)?.gbps;
-    for (const t of result.tcp.filter((x) => x.mtu === mtu)) console.log(`TCP, TAP MTU ${mtu}, crypto ${t.crypto.padEnd(6)}: ${t.gbps.toFixed(3)} Gbit/s (plain veth: ${k} Gbit/s)`);
+    for (const t of result.tcp.filter((x) => x.mtu === mtu)) console.log(`TCP, TAP MTU ${mtu}, crypto ${t.crypto.padEnd(6)}: ${t.gbps.toFixed(3)} Gbit/s, ping ${t.rttMs} ms (plain veth: ${k} Gbit/s)`);
+    for (const r of result.rings.filter((x) => x.mtu === mtu)) console.log(`TCP, TAP MTU ${mtu}, crypto native, ring ${r.ring}: ${r.gbps.toFixed(3)} Gbit/s, ping ${r.rttMs} ms`);
   }
   for (const f of result.fps64) console.log(`64-octet frames, crypto ${f.crypto.padEnd(6)}: ${f.fps} frames/s`);
   console.log(`RSS: ${Object.entries(result.rssMB).map(([n, v]) => `${n} ${v} MB`).join(', ')}; CPU during TCP at MTU 1500, crypto native: ${Object.entries(result.cpuPct).map(([n, v]) => `${n} ${v}%`).join(', ')}`);

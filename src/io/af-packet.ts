@@ -22,6 +22,7 @@ import {
   DEFAULT_RCVBUF_OCTETS,
   DEFAULT_SNDBUF_OCTETS,
   ETH_P_ALL,
+  PACKET_RING_ENV,
 } from './constants.js';
 
 export interface AfPacketOptions {
@@ -47,9 +48,18 @@ export interface AfPacketOptions {
   batch?: number;
   /** Longest frame received whole. @default 65535 */
   maxFrameSize?: number;
+  /**
+   * PACKET_MMAP rings (dxio.c "rings"): 'v3' receives through a TPACKET_V3
+   * block ring, 'v2' through a TPACKET_V2 frame ring; both send through a
+   * transmit ring. 'off' reads and writes with recvmmsg/sendmmsg.
+   * @default 'off', or DXLAB_PACKET_RING when set
+   */
+  ring?: PacketRing;
   /** @internal for bench/io.ts @default 'batch' */
   delivery?: DeliveryMode;
 }
+
+export type PacketRing = 'off' | 'v2' | 'v3';
 
 /**
  * Opens an AF_PACKET socket on `ifname`.
@@ -61,6 +71,8 @@ export function afPacket(ifname: string, options: AfPacketOptions = {}): FrameIo
   const where = options.netns === undefined ? ifname : `${ifname} in netns ${options.netns}`;
   if (options.etherType !== undefined && (!Number.isInteger(options.etherType) || options.etherType < 0 || options.etherType > 0xffff))
     throw new IoError('invalidArgument', `etherType ${options.etherType} out of range 0..0xffff`, { interface: ifname });
+  const ring = options.ring ?? process.env[PACKET_RING_ENV] ?? 'off';
+  if (ring !== 'off' && ring !== 'v2' && ring !== 'v3') throw new IoError('invalidArgument', `ring must be off, v2 or v3 (${PACKET_RING_ENV}), got '${ring}'`, { interface: ifname });
   let handle;
   try {
     handle = native.openPacket(ifname, {
@@ -71,6 +83,7 @@ export function afPacket(ifname: string, options: AfPacketOptions = {}): FrameIo
       sndbuf: options.sndbufOctets ?? DEFAULT_SNDBUF_OCTETS,
       batch: options.batch ?? DEFAULT_BATCH_FRAMES,
       maxFrameSize: options.maxFrameSize ?? DEFAULT_MAX_FRAME_OCTETS,
+      ring,
     });
   } catch (e) {
     throw ioErrorFromNative(e, `open AF_PACKET socket on ${where}`, 'socket', ifname);

@@ -74,6 +74,30 @@ export interface FrameIoStats {
   lastTxError?: string;
   /** The interface's kernel counters, where readable (not for the memory wire). */
   link?: LinkStats;
+  /** How the endpoint is set up: its queues and modes (addon endpoints only). */
+  settings?: FrameIoSettings;
+}
+
+/**
+ * Queue depths and modes of an addon endpoint, read from the kernel where it
+ * keeps them: what bounds the frames a burst may queue before they are
+ * dropped (and counted in rxDropped).
+ */
+export interface FrameIoSettings {
+  /** Frames read per system call and handed over per callback. */
+  batch: number;
+  /** AF_PACKET: SO_RCVBUF and SO_SNDBUF as the kernel reports them (twice what was asked). */
+  rcvbufOctets?: number;
+  sndbufOctets?: number;
+  /** AF_PACKET: PACKET_MMAP ring version ('off': recvmmsg/sendmmsg). */
+  ring?: 'off' | 'v2' | 'v3';
+  ringRxOctets?: number;
+  ringTxSlots?: number;
+  /** TAP: the kernel's queue towards this process, in frames. */
+  txqueuelen?: number;
+  /** TAP: IFF_VNET_HDR offloads, and coalescing of TCP segments on write. */
+  offload?: boolean;
+  coalesce?: boolean;
 }
 
 /** Which implementation an endpoint is. */

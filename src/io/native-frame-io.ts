@@ -4,7 +4,7 @@
  * the addon's errors into IoErrors, its counters into FrameIoStats.
  */
 import { IoError, ioErrorFromNative } from './errors.js';
-import type { FrameIo, FrameIoKind, FrameIoStats, OnFrames, OnIoError } from './frame-io.js';
+import type { FrameIo, FrameIoKind, FrameIoSettings, FrameIoStats, OnFrames, OnIoError } from './frame-io.js';
 import type { NativeAddon, NativeHandle, NativeOffloadStats, NativeStats } from './native.js';
 import { NETNS_RUN_DIR } from './constants.js';
 
@@ -119,6 +119,25 @@ export class NativeFrameIo implements FrameIo {
     if (s.lastRxError !== undefined) out.lastRxError = s.lastRxError;
     if (s.lastTxError !== undefined) out.lastTxError = s.lastTxError;
     if (s.link) out.link = s.link;
+    if (!this.closed) out.settings = this.settings();
+    return out;
+  }
+
+  /** Queue depths and modes, as the kernel has them now. */
+  settings(): FrameIoSettings {
+    const i = this.native.info(this.handle);
+    const out: FrameIoSettings = { batch: i.batch };
+    if (this.kind === 'tap') {
+      out.offload = i.offload;
+      out.coalesce = i.coalesce;
+      if (i.txqueuelen !== undefined) out.txqueuelen = i.txqueuelen;
+    } else {
+      out.ring = i.ring;
+      if (i.rcvbufOctets !== undefined) out.rcvbufOctets = i.rcvbufOctets;
+      if (i.sndbufOctets !== undefined) out.sndbufOctets = i.sndbufOctets;
+      if (i.ringRxOctets !== undefined) out.ringRxOctets = i.ringRxOctets;
+      if (i.ringTxSlots !== undefined) out.ringTxSlots = i.ringTxSlots;
+    }
     return out;
   }
 

@@ -20,6 +20,7 @@ export interface NativePacketOptions {
   promisc?: boolean;
   batch?: number;
   maxFrameSize?: number;
+  ring?: 'off' | 'v2' | 'v3';
 }
 
 export interface NativeTapOptions {
@@ -70,6 +71,16 @@ export interface NativeInfo {
   deliveryFrames: number;
   offload: boolean;
   coalesce: boolean;
+  /** Packet sockets: the PACKET_MMAP ring version, or 'off'. */
+  ring: 'off' | 'v2' | 'v3';
+  /** Packet sockets: SO_RCVBUF and SO_SNDBUF as the kernel reports them (twice what was set). */
+  rcvbufOctets?: number;
+  sndbufOctets?: number;
+  /** Packet sockets with rings: octets of the receive ring, slots of the transmit ring. */
+  ringRxOctets?: number;
+  ringTxSlots?: number;
+  /** TAPs: the kernel's queue towards this process, in frames (frames beyond it are dropped: the TAP's tx_dropped). */
+  txqueuelen?: number;
 }
 
 /** The addon's exports; every function throws the errors of dxio.c make_error. */

@@ -17,7 +17,7 @@ import { controlRequest } from '../../src/node/index.js';
 import { readCaptureFile } from '../../src/io/pcap.js';
 import type { KayStatus } from '../../src/mka/index.js';
 import type { SecYSnapshot } from '../../src/macsec/index.js';
-import type { FastPathStats } from '../../src/io/index.js';
+import type { FastPathStats, FrameIoStats } from '../../src/io/index.js';
 import { shaTransfer } from '../helpers/sha-transfer.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -27,6 +27,7 @@ type FastPathStatus = { active: boolean; reason?: string } & FastPathStats;
 interface PortCounters {
   secy: SecYSnapshot;
   fastPath: FastPathStatus;
+  io: { wire: FrameIoStats; taps: Record<string, FrameIoStats> };
 }
 
 async function counters(socket: string): Promise<PortCounters> {
@@ -69,10 +70,13 @@ describe.skipIf(!isRoot)('the native fast path on a live link', () => {
     expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(LAB);
   }, 60_000);
 
-  it('is active on both nodes while no capture runs', async () => {
+  it('is active on both nodes while no capture runs, and the queues it relies on are reported', async () => {
     for (const n of [rt, dx]) {
       const c = await counters(n.socket);
       expect(c.fastPath.active, n.node).toBe(true);
+      // 32 MiB asked for (DEFAULT_RCVBUF_OCTETS); the kernel reports twice that.
+      expect(c.io.wire.settings).toMatchObject({ ring: 'off', rcvbufOctets: 64 << 20 });
+      for (const t of Object.values(c.io.taps)) expect(t.settings).toMatchObject({ txqueuelen: 10000, offload: true, coalesce: true });
     }
   });
 

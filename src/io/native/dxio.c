@@ -57,6 +57,7 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/uio.h>
@@ -173,6 +174,23 @@ typedef struct handle {
   struct iovec *tx_wiov;
   uint64_t rx_super_frames, rx_segments, rx_csum_done, rx_offload_errors;
   uint64_t tx_gso_frames, tx_gso_segments;
+
+  /* PACKET_MMAP rings (packet sockets opened with ring 'v2' or 'v3'; see
+   * "rings" below): the mapping holds the receive ring, then the transmit ring. */
+  int ring;            /* 0: recvmmsg/sendmmsg; TPACKET_V2 or TPACKET_V3 */
+  uint8_t *ring_map;
+  size_t ring_map_len;
+  size_t rx_block_size, rx_frame_size;
+  unsigned rx_blocks, rx_frames;
+  unsigned rx_cur;     /* V3: current block; V2: current frame */
+  uint8_t *rx_blk_pkt; /* V3: next packet of the current block, NULL before its first */
+  unsigned rx_blk_left;
+  unsigned *rx_release; /* slots (V2 frames, V3 blocks) to give back once delivered */
+  unsigned rx_nrelease;
+  uint8_t *tx_ring;
+  size_t ring_mtu;     /* the interface's MTU when the rings were made */
+  size_t tx_frame_size;
+  unsigned tx_frames, tx_cur;
 
   /* The SecY fast path this handle feeds (fastpath.c), and where its
    * output waits until written: fp_tap is the TAP's index, -1 on the wire. */
@@ -357,6 +375,12 @@ static void free_buffers(handle *h) {
   free(h->tx_iov);
   free(h->rx_super);
   free(h->tx_wiov);
+  if (h->ring_map) munmap(h->ring_map, h->ring_map_len);
+  h->ring_map = NULL;
+  h->tx_ring = NULL;
+  free(h->rx_release);
+  h->rx_release = NULL;
+  h->rx_nrelease = 0;
   free(h->fp_out);
   free(h->fp_qptr);
   free(h->fp_qlen);
@@ -625,6 +649,103 @@ static napi_value open_failed(napi_env env, handle *h, int e, const char *syscal
 }
 
 /* ------------------------------------------------------------------------ */
+/* rings                                                                     */
+
+/*
+ * PACKET_MMAP (Documentation/networking/packet_mmap.rst): instead of one
+ * recvmmsg/sendmmsg message per frame, the kernel copies received frames into
+ * a ring mapped into this process, and sends frames placed in a second ring
+ * with one send(fd, NULL, 0) per batch. What this saves is the per-message
+ * work of the socket calls (msghdr and iovec copies, the address written
+ * back), not the copy of the frame itself.
+ *
+ *   - TPACKET_V3 receive: frames packed into blocks; a block reaches this
+ *     process when it is full or when tp_retire_blk_tov expires. The timer
+ *     counts in jiffies, so at CONFIG_HZ=250 the shortest wait is 4 ms: under
+ *     light load a frame can wait that long (a ping's round trip grows by up
+ *     to 8 ms across two nodes), under heavy load blocks fill first.
+ *   - TPACKET_V2 receive: one frame per slot, each handed over at once.
+ *   - Transmit (either version): fixed slots; a slot is free again once the
+ *     kernel freed the frame's skb, which on a veth is after the peer took it.
+ *
+ * Sizes: receive slots or blocks fit the interface's MTU; each ring holds
+ * about RING_OCTETS, resident once the kernel has cycled through it.
+ */
+#define RING_OCTETS (8u << 20)
+#define RING_V3_BLOCK (256u << 10)
+/* Frame slots (V2 receive, transmit) whatever their size: a burst of this
+ * many frames fits while the process is busy elsewhere. Only the pages that
+ * frames touch become resident. */
+#define RING_SLOTS 2048u
+/* Frame data in a transmit slot starts after the frame header
+ * (tp_hdrlen - sizeof(struct sockaddr_ll), packet_mmap.rst "Transmission"). */
+#define TX_DATA_V2 TPACKET_ALIGN(sizeof(struct tpacket2_hdr))
+#define TX_DATA_V3 TPACKET_ALIGN(sizeof(struct tpacket3_hdr))
+
+static size_t pow2_at_least(size_t n) {
+  size_t p = 4096;
+  while (p < n) p <<= 1;
+  return p;
+}
+
+static int setup_rings(handle *h, int version, size_t mtu) {
+  int v = version;
+  if (setsockopt(h->fd, SOL_PACKET, PACKET_VERSION, &v, sizeof v) != 0) return -errno;
+  /* Room in front of every received frame to put back an 802.1Q tag. */
+  unsigned reserve = VLAN_ROOM;
+  if (setsockopt(h->fd, SOL_PACKET, PACKET_RESERVE, &reserve, sizeof reserve) != 0) return -errno;
+  /* A frame the device refuses is skipped, not left blocking the ring. */
+  int one = 1;
+  if (setsockopt(h->fd, SOL_PACKET, PACKET_LOSS, &one, sizeof one) != 0) return -errno;
+  size_t frame = mtu + 14 + 2 * VLAN_ROOM;
+  size_t slot = pow2_at_least(frame + 128); /* header, sockaddr_ll, reserve, alignment */
+  if (slot < 2048) slot = 2048;
+  struct tpacket_req3 rx, tx;
+  memset(&rx, 0, sizeof rx);
+  memset(&tx, 0, sizeof tx);
+  if (version == TPACKET_V3) {
+    rx.tp_block_size = RING_V3_BLOCK > slot ? RING_V3_BLOCK : (unsigned)slot;
+    rx.tp_block_nr = RING_OCTETS / rx.tp_block_size;
+    if (rx.tp_block_nr < 4) rx.tp_block_nr = 4;
+    rx.tp_frame_size = (unsigned)slot;
+    rx.tp_frame_nr = rx.tp_block_size / (unsigned)slot * rx.tp_block_nr;
+    rx.tp_retire_blk_tov = 1; /* ms: the shortest (one jiffy) */
+  } else {
+    rx.tp_block_size = (unsigned)(slot > 65536 ? slot : 65536);
+    rx.tp_frame_size = (unsigned)slot;
+    rx.tp_block_nr = RING_OCTETS / rx.tp_block_size;
+    if (rx.tp_block_nr * (rx.tp_block_size / slot) < RING_SLOTS) rx.tp_block_nr = (unsigned)(RING_SLOTS / (rx.tp_block_size / slot));
+    rx.tp_frame_nr = rx.tp_block_size / (unsigned)slot * rx.tp_block_nr;
+  }
+  /* Transmit slots stay taken while the peer holds the frame. */
+  tx.tp_block_size = (unsigned)(slot > 65536 ? slot : 65536);
+  tx.tp_frame_size = (unsigned)slot;
+  tx.tp_block_nr = RING_OCTETS / tx.tp_block_size;
+  if (tx.tp_block_nr * (tx.tp_block_size / slot) < RING_SLOTS) tx.tp_block_nr = (unsigned)(RING_SLOTS / (tx.tp_block_size / slot));
+  tx.tp_frame_nr = tx.tp_block_size / (unsigned)slot * tx.tp_block_nr;
+  socklen_t rl = version == TPACKET_V3 ? sizeof rx : sizeof(struct tpacket_req);
+  if (setsockopt(h->fd, SOL_PACKET, PACKET_RX_RING, &rx, rl) != 0) return -errno;
+  if (setsockopt(h->fd, SOL_PACKET, PACKET_TX_RING, &tx, rl) != 0) return -errno;
+  size_t rx_len = (size_t)rx.tp_block_size * rx.tp_block_nr, tx_len = (size_t)tx.tp_block_size * tx.tp_block_nr;
+  void *m = mmap(NULL, rx_len + tx_len, PROT_READ | PROT_WRITE, MAP_SHARED, h->fd, 0);
+  if (m == MAP_FAILED) return -errno;
+  h->ring = version;
+  h->ring_mtu = mtu;
+  h->ring_map = m;
+  h->ring_map_len = rx_len + tx_len;
+  h->rx_block_size = rx.tp_block_size;
+  h->rx_blocks = rx.tp_block_nr;
+  h->rx_frame_size = slot;
+  h->rx_frames = rx.tp_frame_nr;
+  h->tx_ring = h->ring_map + rx_len;
+  h->tx_frame_size = slot;
+  h->tx_frames = tx.tp_frame_nr;
+  h->rx_release = calloc(version == TPACKET_V3 ? rx.tp_block_nr : rx.tp_frame_nr, sizeof *h->rx_release);
+  if (!h->rx_release) return -ENOMEM;
+  return 0;
+}
+
+/* ------------------------------------------------------------------------ */
 /* openPacket(ifname, { netns, etherType, rcvbuf, sndbuf, promisc, batch, maxFrameSize }) */
 
 static void set_buf(int fd, int force_opt, int opt, uint32_t bytes) {
@@ -641,7 +762,8 @@ static napi_value open_packet(napi_env env, napi_callback_info info) {
   char netns[4096];
   uint32_t ether_type, rcvbuf, sndbuf, batch, max_frame;
   bool promisc;
-  if (opt_str(env, opts, "netns", netns, sizeof netns) || opt_u32(env, opts, "etherType", ETH_P_ALL, &ether_type) ||
+  char ring[8] = "off";
+  if (opt_str(env, opts, "netns", netns, sizeof netns) || opt_str(env, opts, "ring", ring, sizeof ring) || opt_u32(env, opts, "etherType", ETH_P_ALL, &ether_type) ||
       opt_u32(env, opts, "rcvbuf", 32u << 20, &rcvbuf) || opt_u32(env, opts, "sndbuf", 8u << 20, &sndbuf) ||
       opt_bool(env, opts, "promisc", true, &promisc) || opt_u32(env, opts, "batch", 64, &batch) ||
       opt_u32(env, opts, "maxFrameSize", 65535, &max_frame))
@@ -649,6 +771,8 @@ static napi_value open_packet(napi_env env, napi_callback_info info) {
   if (batch < 1 || batch > MAX_BATCH) return throw_type(env, "batch must be 1..1024");
   if (max_frame < 64 || max_frame > 262144) return throw_type(env, "maxFrameSize must be 64..262144");
   if (ether_type > 0xffff) return throw_type(env, "etherType must be 0..65535");
+  int ring_version = !strcmp(ring, "off") ? 0 : !strcmp(ring, "v2") ? TPACKET_V2 : !strcmp(ring, "v3") ? TPACKET_V3 : -1;
+  if (ring_version < 0) return throw_type(env, "ring must be 'off', 'v2' or 'v3'");
 
   handle *h = new_handle(env, KIND_PACKET, ifname, batch, max_frame);
   if (!h) return throw_errno(env, ENOMEM, "open", ifname);
@@ -676,6 +800,13 @@ static napi_value open_packet(napi_env env, napi_callback_info info) {
   if (setsockopt(h->fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one) != 0) return open_failed(env, h, errno, "setsockopt(PACKET_AUXDATA)", -1);
   set_buf(h->fd, SO_RCVBUFFORCE, SO_RCVBUF, rcvbuf);
   set_buf(h->fd, SO_SNDBUFFORCE, SO_SNDBUF, sndbuf);
+  if (ring_version) {
+    /* Rings before bind: frames go to the ring from the first one on. */
+    memset(&ifr, 0, sizeof ifr);
+    int mtu = ifreq_ioctl(h->ctl_fd, ifname, SIOCGIFMTU, &ifr) == 0 ? ifr.ifr_mtu : 1500;
+    int re = setup_rings(h, ring_version, (size_t)mtu);
+    if (re) return open_failed(env, h, -re, "PACKET_RX_RING/PACKET_TX_RING", -1);
+  }
 
   struct sockaddr_ll sll;
   memset(&sll, 0, sizeof sll);
@@ -1182,6 +1313,93 @@ static int rx_packet(handle *h) {
   return kept;
 }
 
+/* Puts back an 802.1Q tag that the kernel moved into the ring header. */
+static uint8_t *ring_put_vlan(uint8_t *frame, size_t *len, uint32_t status, uint16_t tci, uint16_t tpid) {
+  if (!(status & TP_STATUS_VLAN_VALID) || *len < 12) return frame;
+  uint16_t t = (status & TP_STATUS_VLAN_TPID_VALID) ? tpid : ETH_P_8021Q;
+  memmove(frame - VLAN_ROOM, frame, 12);
+  frame -= VLAN_ROOM;
+  frame[12] = (uint8_t)(t >> 8);
+  frame[13] = (uint8_t)t;
+  frame[14] = (uint8_t)(tci >> 8);
+  frame[15] = (uint8_t)tci;
+  *len += VLAN_ROOM;
+  return frame;
+}
+
+/* A frame read from a ring: kept in rx_ptr/rx_len (pointing into the ring
+ * until rx_ring_release), or counted as truncated. */
+static int ring_keep(handle *h, int kept, uint8_t *frame, size_t len, size_t wire_len, const struct sockaddr_ll *sll) {
+  if (!h->ignore_outgoing && sll->sll_pkttype == PACKET_OUTGOING) return kept;
+  if (wire_len > len) {
+    h->rx_truncated++;
+    return kept;
+  }
+  h->rx_ptr[kept] = frame;
+  h->rx_len[kept] = (uint32_t)len;
+  return kept + 1;
+}
+
+/* Reads up to one batch from the receive ring. Slots stay the process's
+ * until rx_ring_release, after the frames were delivered. */
+static int rx_ring(handle *h) {
+  int kept = 0;
+  if (h->ring == TPACKET_V2) {
+    while (kept < (int)h->batch) {
+      struct tpacket2_hdr *ph = (void *)(h->ring_map + (size_t)h->rx_cur * h->rx_frame_size);
+      uint32_t st = __atomic_load_n(&ph->tp_status, __ATOMIC_ACQUIRE);
+      if (!(st & TP_STATUS_USER)) break;
+      size_t len = ph->tp_snaplen;
+      uint8_t *frame = ring_put_vlan((uint8_t *)ph + ph->tp_mac, &len, st, ph->tp_vlan_tci, ph->tp_vlan_tpid);
+      const struct sockaddr_ll *sll = (void *)((uint8_t *)ph + TPACKET_ALIGN(sizeof *ph));
+      kept = ring_keep(h, kept, frame, len, ph->tp_len + (len - ph->tp_snaplen), sll);
+      h->rx_release[h->rx_nrelease++] = h->rx_cur;
+      h->rx_cur = (h->rx_cur + 1) % h->rx_frames;
+    }
+    return kept;
+  }
+  while (kept < (int)h->batch) {
+    struct tpacket_block_desc *bd = (void *)(h->ring_map + (size_t)h->rx_cur * h->rx_block_size);
+    if (!h->rx_blk_pkt) {
+      if (!(__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER)) break;
+      h->rx_blk_pkt = (uint8_t *)bd + bd->hdr.bh1.offset_to_first_pkt;
+      h->rx_blk_left = bd->hdr.bh1.num_pkts;
+    }
+    while (h->rx_blk_left && kept < (int)h->batch) {
+      struct tpacket3_hdr *ph = (void *)h->rx_blk_pkt;
+      size_t len = ph->tp_snaplen;
+      uint8_t *frame = ring_put_vlan((uint8_t *)ph + ph->tp_mac, &len, ph->tp_status, ph->hv1.tp_vlan_tci, ph->hv1.tp_vlan_tpid);
+      const struct sockaddr_ll *sll = (void *)((uint8_t *)ph + TPACKET_ALIGN(sizeof *ph));
+      kept = ring_keep(h, kept, frame, len, ph->tp_len + (len - ph->tp_snaplen), sll);
+      h->rx_blk_pkt += ph->tp_next_offset;
+      h->rx_blk_left--;
+    }
+    if (h->rx_blk_left) break; /* the batch is full; the block's rest comes next */
+    h->rx_release[h->rx_nrelease++] = h->rx_cur;
+    h->rx_cur = (h->rx_cur + 1) % h->rx_blocks;
+    h->rx_blk_pkt = NULL;
+  }
+  return kept;
+}
+
+/* Gives the slots of delivered frames back to the kernel. */
+static void rx_ring_release(handle *h) {
+  /* The delivery callback may have closed the handle (its microtasks run
+   * before napi_make_callback returns): the ring is gone then. */
+  if (!h->ring_map || h->closed) {
+    h->rx_nrelease = 0;
+    return;
+  }
+  for (unsigned i = 0; i < h->rx_nrelease; i++) {
+    unsigned k = h->rx_release[i];
+    if (h->ring == TPACKET_V2)
+      __atomic_store_n(&((struct tpacket2_hdr *)(h->ring_map + (size_t)k * h->rx_frame_size))->tp_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+    else
+      __atomic_store_n(&((struct tpacket_block_desc *)(h->ring_map + (size_t)k * h->rx_block_size))->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+  }
+  h->rx_nrelease = 0;
+}
+
 static int rx_tap(handle *h) {
   int kept = 0;
   for (unsigned i = 0; i < h->batch; i++) {
@@ -1354,17 +1572,23 @@ static void on_poll(uv_poll_t *p, int status, int events) {
   } else {
     int vnet = h->kind == KIND_TAP && h->offload;
     for (int round = 0; round < RX_ROUNDS && !h->closed && h->polling; round++) {
-      int n = h->kind == KIND_PACKET ? rx_packet(h) : vnet ? rx_tap_vnet(h, h->batch) : rx_tap(h);
-      if (n == -EAGAIN) continue;
+      int n = h->kind == KIND_PACKET ? (h->ring ? rx_ring(h) : rx_packet(h)) : vnet ? rx_tap_vnet(h, h->batch) : rx_tap(h);
+      if (n == -EAGAIN) {
+        rx_ring_release(h);
+        continue;
+      }
       if (n < 0) {
         report_rx_error(h, -n);
         break;
       }
       if (n == 0) break;
       int left = h->fp ? fp_run(h, n) : n;
-      if (left > 0 && deliver(h, left) != 0) break;
+      int threw = left > 0 && deliver(h, left) != 0;
+      rx_ring_release(h);
+      if (threw) break;
       if (vnet ? !h->rx_more : (unsigned)n < h->batch) break;
     }
+    if (h->ring) rx_ring_release(h);
     /* A frame left waiting for room: the TAP may be dry now, so no readable
      * event would bring it. */
     if (vnet && h->rx_pending && !h->closed && h->polling) {
@@ -1484,6 +1708,68 @@ static uint32_t tx_packet(handle *h, uint32_t n) {
   return accepted;
 }
 
+/* Has the kernel send the `queued` slots marked SEND_REQUEST; counts them.
+ * Returns -1 when it refused (link down or gone): the kernel took the slots
+ * back (PACKET_LOSS), so they count as refused. */
+static int ring_flush(handle *h, uint32_t queued, uint64_t octets) {
+  for (;;) {
+    ssize_t r = send(h->fd, NULL, 0, MSG_DONTWAIT);
+    if (r >= 0 || errno == EAGAIN || errno == ENOBUFS) break;
+    if (errno == EINTR) continue;
+    count_refused(h, errno, queued);
+    return -1;
+  }
+  h->tx_packets += queued;
+  h->tx_bytes += octets;
+  return 0;
+}
+
+/* tx_packet through the transmit ring: frames copied into free slots, then
+ * one send() has the kernel send every slot marked SEND_REQUEST. A full ring
+ * refuses the rest of the batch, counted as dropped (as EAGAIN would be). */
+static uint32_t tx_ring_send(handle *h, uint32_t n) {
+  uint32_t queued = 0, accepted = 0;
+  uint64_t octets = 0;
+  size_t data = h->ring == TPACKET_V2 ? TX_DATA_V2 : TX_DATA_V3;
+  for (uint32_t i = 0; i < n; i++) {
+    uint8_t *slot = h->tx_ring + (size_t)h->tx_cur * h->tx_frame_size;
+    uint32_t *status = h->ring == TPACKET_V2 ? &((struct tpacket2_hdr *)slot)->tp_status : &((struct tpacket3_hdr *)slot)->tp_status;
+    if (__atomic_load_n(status, __ATOMIC_ACQUIRE) != TP_STATUS_AVAILABLE && queued) {
+      /* Full: send what is queued; the slots of frames the peer has taken
+       * meanwhile come free. */
+      if (ring_flush(h, queued, octets) < 0) return 0;
+      accepted += queued;
+      queued = 0;
+      octets = 0;
+    }
+    if (__atomic_load_n(status, __ATOMIC_ACQUIRE) != TP_STATUS_AVAILABLE) {
+      count_refused(h, EAGAIN, n - i);
+      break;
+    }
+    size_t len = h->tx_iov[i].iov_len;
+    const uint8_t *f = h->tx_iov[i].iov_base;
+    /* The kernel drops a frame longer than MTU + 14 (+ 4 with an 802.1Q tag)
+     * without a word when PACKET_LOSS is set (tpacket_snd): refuse it here as
+     * sendmmsg would, with EMSGSIZE. */
+    size_t most = h->ring_mtu + 14 + (len >= 14 && f[12] == 0x81 && f[13] == 0x00 ? 4 : 0);
+    if (len > h->tx_frame_size - data || len > most) {
+      count_refused(h, EMSGSIZE, 1);
+      continue;
+    }
+    memcpy(slot + data, h->tx_iov[i].iov_base, len);
+    if (h->ring == TPACKET_V2)
+      ((struct tpacket2_hdr *)slot)->tp_len = (uint32_t)len;
+    else
+      ((struct tpacket3_hdr *)slot)->tp_len = (uint32_t)len;
+    __atomic_store_n(status, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
+    h->tx_cur = (h->tx_cur + 1) % h->tx_frames;
+    queued++;
+    octets += len;
+  }
+  if (queued && ring_flush(h, queued, octets) < 0) return accepted;
+  return accepted + queued;
+}
+
 static uint32_t tx_tap(handle *h, uint32_t n) {
   uint32_t accepted = 0;
   for (uint32_t i = 0; i < n; i++) {
@@ -1585,7 +1871,7 @@ static uint32_t tx_frames(handle *h, uint8_t **ptr, const uint32_t *len, uint32_
     m->msg_iov = &h->tx_iov[i];
     m->msg_iovlen = 1;
   }
-  return h->kind == KIND_PACKET ? tx_packet(h, n) : h->offload ? tx_tap_vnet(h, n) : tx_tap(h, n);
+  return h->kind == KIND_PACKET ? (h->ring ? tx_ring_send(h, n) : tx_packet(h, n)) : h->offload ? tx_tap_vnet(h, n) : tx_tap(h, n);
 }
 
 /* Writes the queued output: to the wire, or to the TAP of the queued run
@@ -1746,7 +2032,7 @@ static napi_value send_fn(napi_env env, napi_callback_info info) {
       m->msg_iov = &h->tx_iov[i];
       m->msg_iovlen = 1;
     }
-    accepted += h->kind == KIND_PACKET ? tx_packet(h, n) : h->offload ? tx_tap_vnet(h, n) : tx_tap(h, n);
+    accepted += h->kind == KIND_PACKET ? (h->ring ? tx_ring_send(h, n) : tx_packet(h, n)) : h->offload ? tx_tap_vnet(h, n) : tx_tap(h, n);
   }
   napi_value out;
   napi_create_uint32(env, accepted, &out);
@@ -1883,6 +2169,26 @@ static napi_value info_fn(napi_env env, napi_callback_info info) {
   napi_set_named_property(env, o, "offload", v);
   napi_get_boolean(env, h->offload && h->coalesce, &v);
   napi_set_named_property(env, o, "coalesce", v);
+  napi_create_string_utf8(env, h->ring == TPACKET_V3 ? "v3" : h->ring == TPACKET_V2 ? "v2" : "off", NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, o, "ring", v);
+  /* Queue depths as the kernel has them now (it doubles SO_RCVBUF/SO_SNDBUF
+   * for its bookkeeping, socket(7)). */
+  if (!h->closed && h->kind == KIND_PACKET) {
+    int b = 0;
+    socklen_t bl = sizeof b;
+    if (getsockopt(h->fd, SOL_SOCKET, SO_RCVBUF, &b, &bl) == 0) set_num(env, o, "rcvbufOctets", b);
+    bl = sizeof b;
+    if (getsockopt(h->fd, SOL_SOCKET, SO_SNDBUF, &b, &bl) == 0) set_num(env, o, "sndbufOctets", b);
+    if (h->ring) {
+      set_num(env, o, "ringRxOctets", (double)(h->tx_ring - h->ring_map));
+      set_num(env, o, "ringTxSlots", h->tx_frames);
+    }
+  }
+  if (!h->closed && h->kind == KIND_TAP) {
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    if (ifreq_ioctl(h->ctl_fd, h->ifname, SIOCGIFTXQLEN, &ifr) == 0) set_num(env, o, "txqueuelen", ifr.ifr_qlen);
+  }
   return o;
 }
 

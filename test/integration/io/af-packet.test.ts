@@ -5,6 +5,8 @@
 import { readlinkSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { afPacket, IoError, type FrameIo } from '../../../src/io/index.js';
+import { loadNative as native } from '../../../src/io/native.js';
+import type { NativeFrameIo } from '../../../src/io/native-frame-io.js';
 import { frameIoCompliance, Inbox, makeFrame, parseFrame, TEST_ETHERTYPE } from '../../unit/io/frame-io-compliance.js';
 import { ip, isRoot, linkExists, settle, TestNet } from './test-net.js';
 
@@ -31,6 +33,36 @@ describe.skipIf(!isRoot)('AF_PACKET over a veth pair', () => {
 
   describe('FrameIo compliance', () => {
     frameIoCompliance({ mtu: MTU, refusesOversize: true, open: () => ({ a: openA(), b: openB() }) });
+  });
+
+  for (const ring of ['v2', 'v3'] as const) {
+    describe(`FrameIo compliance through PACKET_MMAP rings (TPACKET_${ring.toUpperCase()})`, () => {
+      frameIoCompliance({ mtu: MTU, refusesOversize: true, open: () => ({ a: openA({ ring }), b: openB({ ring }) }) });
+    });
+
+    it(`ring ${ring}: counts frames the full receive ring could not hold in rxDropped, and says which ring it runs`, async () => {
+      const a = openA({ ring });
+      const b = openB({ ring });
+      expect(native().info((b as NativeFrameIo).nativeHandle).ring).toBe(ring);
+      // About 4 MiB of ring at MTU 9000 holds a few hundred 1500-octet frames.
+      const n = 6000;
+      for (let i = 0; i < n; i += 500) expect(a.send(Array.from({ length: 500 }, (_, k) => makeFrame(1500, i + k, 0)))).toBe(500);
+      await settle(20);
+      const inB = new Inbox();
+      b.start(inB.onFrames);
+      await settle(100);
+      const s = b.stats();
+      expect(s.rxDropped).toBeGreaterThan(0);
+      expect(inB.frames.length + s.rxDropped).toBe(n);
+      // In order, none twice.
+      const seqs = inB.frames.map((f) => parseFrame(f)!.seq);
+      expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+      expect(new Set(seqs).size).toBe(seqs.length);
+    });
+  }
+
+  it('refuses an unknown ring version', () => {
+    expect(captureError(() => afPacket(ifA, { netns: nsA, ring: 'v4' as 'v3' }))).toMatchObject({ code: 'invalidArgument' });
   });
 
   it('opens in another namespace and leaves the calling thread in its own', () => {
