@@ -1,5 +1,5 @@
 /**
- * `npm run -s bench:link [-- --json] [-- --seconds N]`: the live link on this
+ * `npm run -s bench:link [-- --json] [-- --seconds N] [-- --rounds N]`: the live link on this
  * machine (root). For TAP MTU 1500 and 9001 it runs iperf3 TCP through
  * MACsec on the native GCM engine and on node:crypto (crypto `native` and
  * `node`: DXLAB_CRYPTO handed to the node processes, checked in their
@@ -11,7 +11,9 @@
  * default engine (native). Native runs with the addon's fast path (checked
  * in the nodes' status); `rings` repeats native TCP with the wire sockets on
  * PACKET_MMAP rings (TPACKET_V2, TPACKET_V3). Every TCP figure comes with the
- * average ping round trip of the idle link before it.
+ * average ping round trip of the idle link before it; with `--rounds N` the
+ * TCP runs repeat N times, in turn, and each figure is the median (`runs`
+ * lists them all).
  *
  * Both nodes, iperf3 and the generator share the machine's cores, so every
  * figure is for the whole path on one host.
@@ -28,6 +30,9 @@ import type { KayStatus } from '../src/mka/index.js';
 const json = process.argv.includes('--json');
 const secondsArg = process.argv.indexOf('--seconds');
 const SECONDS = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 10;
+const roundsArg = process.argv.indexOf('--rounds');
+/** TCP figures are the median of this many rounds (the machine is shared and noisy). */
+const ROUNDS = roundsArg > 0 ? Math.max(1, Number(process.argv[roundsArg + 1])) : 1;
 const log = (m: string) => process.stderr.write(m + '\n');
 const CLK_TCK = 100;
 
@@ -60,6 +65,22 @@ async function expectCrypto(lab: LinkState, crypto: 'native' | 'node'): Promise<
     if (status.crypto !== crypto) throw new Error(`node ${n.node} runs crypto ${status.crypto ?? '?'}, not ${crypto}`);
     if ((status.fastPath?.active ?? false) !== (crypto === 'native')) throw new Error(`node ${n.node}: fast path ${status.fastPath?.active ? 'on' : 'off'} with crypto ${crypto}`);
   }
+}
+
+/** One entry per key: the median Gbit/s and round trip of its rounds, and every round's Gbit/s when there were several. */
+function medianOf<T extends { gbps: number; rttMs: number }>(xs: T[], key: (x: T) => string): Array<T & { runs?: number[] }> {
+  const groups = new Map<string, T[]>();
+  for (const x of xs) groups.set(key(x), [...(groups.get(key(x)) ?? []), x]);
+  const median = (v: number[]) => {
+    const s = [...v].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2]! : +((s[s.length / 2 - 1]! + s[s.length / 2]!) / 2).toFixed(3);
+  };
+  return [...groups.values()].map((g) => ({
+    ...g[0]!,
+    gbps: median(g.map((x) => x.gbps)),
+    rttMs: median(g.map((x) => x.rttMs)),
+    ...(g.length > 1 ? { runs: g.map((x) => x.gbps) } : {}),
+  }));
 }
 
 /** Average round trip of 20 pings 50 ms apart, in ms (the link at rest). */
@@ -150,61 +171,69 @@ async function main(): Promise<void> {
     { crypto: 'native', ring: 'v2' },
     { crypto: 'native', ring: 'v3' },
   ] as const;
-  for (const mtu of [1500, 9001]) {
-    for (const { crypto, ring } of variants) {
-      const name = `bl-${mtu}-${crypto}-${ring}-${tag}`;
-      try {
-        // The node processes inherit the environment: DXLAB_CRYPTO picks their
-        // GCM engine, DXLAB_PACKET_RING how their wire sockets read and write.
-        process.env.DXLAB_CRYPTO = crypto === 'node' ? 'node' : 'native';
-        process.env.DXLAB_PACKET_RING = ring;
-        const lab = await linkUp({ name, mtu, fast: true, mode: crypto === 'none' ? 'no_encrypt' : 'should_encrypt', logLevel: 'warn' });
-        await secured(lab).catch(() => 0);
-        if (crypto !== 'none') await expectCrypto(lab, crypto);
-        if (crypto === 'none') await new Promise((r) => setTimeout(r, 2000)); // should not matter: no_encrypt is clear at once
-        const [rt, dx] = [lab.nodes.find((n) => n.node === 'rt')!, lab.nodes.find((n) => n.node === 'dx')!];
-        const rttMs = pingRtt(rt.netns, '169.254.100.2');
-        const t0 = { rt: cpuTicks(rt.pid), dx: cpuTicks(dx.pid), at: performance.now() };
-        const gbps = iperf(rt.netns, dx.netns, '169.254.100.2');
-        const dt = (performance.now() - t0.at) / 1000;
-        if (ring !== 'off') {
-          result.rings.push({ mtu, ring, gbps, rttMs });
-          log(`TCP MTU ${mtu} crypto native, PACKET_MMAP ring ${ring}: ${gbps} Gbit/s, ping ${rttMs} ms`);
-          continue;
-        }
-        result.tcp.push({ mtu, crypto, gbps, rttMs });
-        log(`TCP MTU ${mtu} crypto ${crypto}: ${gbps} Gbit/s, ping ${rttMs} ms`);
-        if (mtu === 1500 && crypto === 'native') {
-          result.cpuPct = { rt: Math.round(((cpuTicks(rt.pid) - t0.rt) / CLK_TCK / dt) * 100), dx: Math.round(((cpuTicks(dx.pid) - t0.dx) / CLK_TCK / dt) * 100) };
-          result.rssMB = { rt: rssMB(rt.pid), dx: rssMB(dx.pid) };
-        }
-        if (mtu === 1500) {
-          const fps = await fps64(lab, Math.min(SECONDS, 5));
-          result.fps64.push({ crypto, fps });
-          log(`64-octet frames, crypto ${crypto}: ${fps} frames/s`);
-        }
-        if (mtu === 9001 && crypto === 'none') {
-          // The kernel's figure: a plain veth between the same namespaces.
-          for (const m of [1500, 9001]) {
-            const a = `dxk${tag}a`;
-            const b = `dxk${tag}b`;
-            execFileSync('ip', ['link', 'add', a, 'netns', rt.netns, 'mtu', String(m), 'type', 'veth', 'peer', 'name', b, 'netns', dx.netns, 'mtu', String(m)]);
-            execFileSync('ip', ['-n', rt.netns, 'addr', 'add', '10.254.0.1/30', 'dev', a]);
-            execFileSync('ip', ['-n', dx.netns, 'addr', 'add', '10.254.0.2/30', 'dev', b]);
-            execFileSync('ip', ['-n', rt.netns, 'link', 'set', a, 'up']);
-            execFileSync('ip', ['-n', dx.netns, 'link', 'set', b, 'up']);
-            const rtt = pingRtt(rt.netns, '10.254.0.2');
-            const g = iperf(rt.netns, dx.netns, '10.254.0.2');
-            result.kernel.push({ mtu: m, gbps: g, rttMs: rtt });
-            log(`TCP MTU ${m} plain veth: ${g} Gbit/s`);
-            execFileSync('ip', ['-n', rt.netns, 'link', 'del', a]);
+  // BENCH_VARIANTS=native,none (crypto, or a ring name) measures only those.
+  const only = process.env.BENCH_VARIANTS?.split(',');
+  const chosen = variants.filter((v) => !only || only.includes(v.ring === 'off' ? v.crypto : v.ring));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const mtu of [1500, 9001]) {
+      for (const { crypto, ring } of chosen) {
+        const name = `b${mtu}${crypto.slice(0, 2)}${ring}${round}-${tag}`;
+        try {
+          // The node processes inherit the environment: DXLAB_CRYPTO picks their
+          // GCM engine, DXLAB_PACKET_RING how their wire sockets read and write.
+          process.env.DXLAB_CRYPTO = crypto === 'node' ? 'node' : 'native';
+          process.env.DXLAB_PACKET_RING = ring;
+          const lab = await linkUp({ name, mtu, fast: true, mode: crypto === 'none' ? 'no_encrypt' : 'should_encrypt', logLevel: 'warn' });
+          await secured(lab).catch(() => 0);
+          if (crypto !== 'none') await expectCrypto(lab, crypto);
+          if (crypto === 'none') await new Promise((r) => setTimeout(r, 2000)); // should not matter: no_encrypt is clear at once
+          const [rt, dx] = [lab.nodes.find((n) => n.node === 'rt')!, lab.nodes.find((n) => n.node === 'dx')!];
+          const rttMs = pingRtt(rt.netns, '169.254.100.2');
+          const t0 = { rt: cpuTicks(rt.pid), dx: cpuTicks(dx.pid), at: performance.now() };
+          const gbps = iperf(rt.netns, dx.netns, '169.254.100.2');
+          const dt = (performance.now() - t0.at) / 1000;
+          if (ring !== 'off') {
+            result.rings.push({ mtu, ring, gbps, rttMs });
+            log(`TCP MTU ${mtu} crypto native, PACKET_MMAP ring ${ring}: ${gbps} Gbit/s, ping ${rttMs} ms`);
+            continue;
           }
+          result.tcp.push({ mtu, crypto, gbps, rttMs });
+          log(`TCP MTU ${mtu} crypto ${crypto}: ${gbps} Gbit/s, ping ${rttMs} ms`);
+          if (round > 0) continue;
+          if (mtu === 1500 && crypto === 'native') {
+            result.cpuPct = { rt: Math.round(((cpuTicks(rt.pid) - t0.rt) / CLK_TCK / dt) * 100), dx: Math.round(((cpuTicks(dx.pid) - t0.dx) / CLK_TCK / dt) * 100) };
+            result.rssMB = { rt: rssMB(rt.pid), dx: rssMB(dx.pid) };
+          }
+          if (mtu === 1500) {
+            const fps = await fps64(lab, Math.min(SECONDS, 5));
+            result.fps64.push({ crypto, fps });
+            log(`64-octet frames, crypto ${crypto}: ${fps} frames/s`);
+          }
+          if (mtu === 9001 && crypto === 'none' && round === 0) {
+            // The kernel's figure: a plain veth between the same namespaces.
+            for (const m of [1500, 9001]) {
+              const a = `dxk${tag}a`;
+              const b = `dxk${tag}b`;
+              execFileSync('ip', ['link', 'add', a, 'netns', rt.netns, 'mtu', String(m), 'type', 'veth', 'peer', 'name', b, 'netns', dx.netns, 'mtu', String(m)]);
+              execFileSync('ip', ['-n', rt.netns, 'addr', 'add', '10.254.0.1/30', 'dev', a]);
+              execFileSync('ip', ['-n', dx.netns, 'addr', 'add', '10.254.0.2/30', 'dev', b]);
+              execFileSync('ip', ['-n', rt.netns, 'link', 'set', a, 'up']);
+              execFileSync('ip', ['-n', dx.netns, 'link', 'set', b, 'up']);
+              const rtt = pingRtt(rt.netns, '10.254.0.2');
+              const g = iperf(rt.netns, dx.netns, '10.254.0.2');
+              result.kernel.push({ mtu: m, gbps: g, rttMs: rtt });
+              log(`TCP MTU ${m} plain veth: ${g} Gbit/s`);
+              execFileSync('ip', ['-n', rt.netns, 'link', 'del', a]);
+            }
+          }
+        } finally {
+          await linkDown(name);
         }
-      } finally {
-        await linkDown(name);
       }
     }
   }
+  result.tcp = medianOf(result.tcp, (x) => `${x.mtu} ${x.crypto}`);
+  result.rings = medianOf(result.rings, (x) => `${x.mtu} ${x.ring}`);
   if (json) {
     process.stdout.write(JSON.stringify(result, null, 2) + '\n');
     return;

@@ -19,6 +19,7 @@ import type { KayStatus } from '../../src/mka/index.js';
 import type { SecYSnapshot } from '../../src/macsec/index.js';
 import type { FastPathStats, FrameIoStats } from '../../src/io/index.js';
 import { shaTransfer } from '../helpers/sha-transfer.js';
+import { dxlab } from '../helpers/cli.js';
 
 const isRoot = process.getuid?.() === 0;
 const LAB = `fp-${randomBytes(3).toString('hex')}`;
@@ -112,6 +113,7 @@ describe.skipIf(!isRoot)('the native fast path on a live link', () => {
     const during = await counters(rt.socket);
     expect(during.fastPath.active).toBe(false);
     expect(during.fastPath.reason).toMatch(/capture/);
+    expect(dxlab('node', 'status', '--socket', rt.socket).stdout).toMatch(/data path: crypto native, fast path off \(capture running/);
     const p = spawnSync('ip', ['netns', 'exec', rt.netns, 'ping', '-c', '3', '-i', '0.2', '-W', '2', '169.254.100.2'], { encoding: 'utf8' });
     expect(p.stdout).toMatch(/3 received/);
     const still = await counters(rt.socket);
@@ -123,6 +125,7 @@ describe.skipIf(!isRoot)('the native fast path on a live link', () => {
     expect(icmp.length).toBeGreaterThanOrEqual(6);
     const after = await counters(rt.socket);
     expect(after.fastPath.active).toBe(true);
+    expect(dxlab('node', 'status', '--socket', rt.socket).stdout).toMatch(/data path: crypto native, fast path on; frames out \d+ fast \/ \d+ reference/);
     expect(spawnSync('ip', ['netns', 'exec', rt.netns, 'ping', '-c', '2', '-i', '0.2', '-W', '2', '169.254.100.2'], { encoding: 'utf8' }).stdout).toMatch(/2 received/);
     const later = await counters(rt.socket);
     expect(later.fastPath.txFrames).toBeGreaterThan(after.fastPath.txFrames);

@@ -58,6 +58,13 @@ function printStatus(s: Record<string, unknown>): void {
     if (!k) continue;
     printLine(`  mode ${k.mode}, controlled port ${k.controlledPort}, ${k.secured ? 'SECURED' : 'not secured'}${k.notSecured ? `: ${k.notSecured.reason}` : ''}`);
     printLine(`  SCI ${p.sci}, cipher suite ${p.cipherSuite}, encoding AN ${p.encodingAn ?? '-'}`);
+    const fp = p.fastPath as { active: boolean; reason?: string; txFrames?: number; rxFrames?: number; txToJs?: number; rxToJs?: number } | undefined;
+    if (fp) {
+      printLine(
+        `  data path: crypto ${p.crypto}, fast path ${fp.active ? 'on' : `off (${fp.reason})`}` +
+          (fp.txFrames !== undefined ? `; frames out ${fp.txFrames} fast / ${fp.txToJs} reference, in ${fp.rxFrames} fast / ${fp.rxToJs} reference` : ''),
+      );
+    }
     if (k.sak) printLine(`  SAK in use: KN ${k.sak.kn} AN ${k.sak.an} ${k.sak.cipherSuite}${k.sak.ssci !== undefined ? ` SSCI ${k.sak.ssci}` : ''} (tx ${k.sak.transmitting ? 'yes' : 'no'}, rx ${k.sak.receiving ? 'yes' : 'no'})`);
     printLine(`  key chain: ${k.keyChain.inUse ? `CKN ${k.keyChain.inUse.slice(0, 16)}…` : '-'} (${k.keyChain.reason})`);
     for (const part of k.participants) {
