@@ -187,6 +187,15 @@ function newSaState(nextPn: bigint, lowestPn: bigint): BigUint64Array {
   return st;
 }
 
+/** The frames and octets the fast path counted in a state block, which it zeroes; undefined when none. */
+function takeFastCounts(st: BigUint64Array): { pkts: number; octets: number } | undefined {
+  if (st[SA_STATE_FAST_PKTS] === 0n) return undefined;
+  const out = { pkts: Number(st[SA_STATE_FAST_PKTS]), octets: Number(st[SA_STATE_FAST_OCTETS]) };
+  st[SA_STATE_FAST_PKTS] = 0n;
+  st[SA_STATE_FAST_OCTETS] = 0n;
+  return out;
+}
+
 /** What the native fast path needs of one SA (see {@link SecY.fastPathTables}). */
 export interface FastPathSa {
   an: number;
@@ -715,25 +724,19 @@ export class SecY {
       f.fill(0);
     }
     for (const sa of this.txSas) {
-      if (!sa || sa.state[SA_STATE_FAST_PKTS] === 0n) continue;
-      const pkts = Number(sa.state[SA_STATE_FAST_PKTS]);
-      const octets = Number(sa.state[SA_STATE_FAST_OCTETS]);
-      sa.counters.outPktsEncrypted += pkts;
-      this.txc.outPktsEncrypted += pkts;
-      this.txc.outOctetsEncrypted += octets;
-      sa.state[SA_STATE_FAST_PKTS] = 0n;
-      sa.state[SA_STATE_FAST_OCTETS] = 0n;
+      const fast = sa && takeFastCounts(sa.state);
+      if (!sa || !fast) continue;
+      sa.counters.outPktsEncrypted += fast.pkts;
+      this.txc.outPktsEncrypted += fast.pkts;
+      this.txc.outOctetsEncrypted += fast.octets;
     }
     for (const sc of this.rxScs.values()) {
       for (const sa of sc.sas) {
-        if (!sa || sa.state[SA_STATE_FAST_PKTS] === 0n) continue;
-        const pkts = Number(sa.state[SA_STATE_FAST_PKTS]);
-        const octets = Number(sa.state[SA_STATE_FAST_OCTETS]);
-        sa.counters.inPktsOK += pkts;
-        sc.counters.inPktsOK += pkts;
-        sc.counters.inOctetsDecrypted += octets;
-        sa.state[SA_STATE_FAST_PKTS] = 0n;
-        sa.state[SA_STATE_FAST_OCTETS] = 0n;
+        const fast = sa && takeFastCounts(sa.state);
+        if (!sa || !fast) continue;
+        sa.counters.inPktsOK += fast.pkts;
+        sc.counters.inPktsOK += fast.pkts;
+        sc.counters.inOctetsDecrypted += fast.octets;
       }
     }
   }

@@ -18,19 +18,9 @@ import {
   type ValidateFrames,
 } from '../../../src/macsec/index.js';
 import { addVlanTag, removeVlanTag, vlanOf } from '../../../src/node/vlan.js';
+import { seededRandom as prng } from '../../helpers/mutate.js';
 
 const native = nativeAvailable();
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const OUR_SCI = sciFromHex('5254000000010001');
 const PEER_SCI = sciFromHex('5254000000020001');
