@@ -53,10 +53,15 @@ export function addVeth(a: { ns: string; name: string; alias: string }, b: { ns:
   ip('link', 'add', a.name, 'netns', a.ns, 'mtu', String(mtu), 'type', 'veth', 'peer', 'name', b.name, 'netns', b.ns, 'mtu', String(mtu));
   for (const end of [a, b]) {
     ip('-n', end.ns, 'link', 'set', 'dev', end.name, 'alias', end.alias);
-    // The wire is the uncontrolled port: the namespace's own IPv6 (router and
-    // neighbour solicitations, MLD) must not send clear frames on it.
+    // The wire is the uncontrolled port, the node's alone: the namespace's
+    // own IPv6 (router and neighbour solicitations, MLD) must not send clear
+    // frames on it, and its IPv4 must not answer ARP on it. Linux answers an
+    // ARP request for any of its addresses on any interface (arp_ignore 0), so
+    // in clear modes the peer would learn the wire veth's MAC for the TAP's
+    // address and its frames would reach this kernel past the node. IFF_NOARP
+    // makes arp_rcv drop every ARP frame on the wire.
     run('ip', ['netns', 'exec', end.ns, 'sysctl', '-qw', `net.ipv6.conf.${end.name}.disable_ipv6=1`]);
-    ip('-n', end.ns, 'link', 'set', 'dev', end.name, 'up');
+    ip('-n', end.ns, 'link', 'set', 'dev', end.name, 'arp', 'off', 'up');
   }
 }
 
