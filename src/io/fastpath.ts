@@ -23,6 +23,11 @@ import { loadNative } from './native.js';
 
 type FastPathHandle = { readonly __brand: 'dxio fast path' };
 
+/** The most receive SAs, clear-text EtherTypes and TAPs the addon's tables hold (fastpath.h FP_MAX_*). */
+export const FAST_PATH_MAX_RX_SAS = 64;
+export const FAST_PATH_MAX_CLEAR_TEXT = 16;
+export const FAST_PATH_MAX_TAPS = 16;
+
 /** What the port adds to the SecY's tables. */
 export interface FastPathPortConfig {
   /** False: every frame goes to JavaScript (captures running, a bridge, a blocked state the port must count). */
@@ -78,7 +83,7 @@ export class FastPath {
    * path can serve; the memory wire of the tests is not.
    */
   static canServe(wire: FrameIo, taps: readonly FrameIo[]): boolean {
-    return wire.kind === 'afPacket' && nativeHandleOf(wire) !== undefined && taps.length > 0 && taps.length <= 16 && taps.every((t) => t.kind === 'tap' && nativeHandleOf(t) !== undefined);
+    return wire.kind === 'afPacket' && nativeHandleOf(wire) !== undefined && taps.length > 0 && taps.length <= FAST_PATH_MAX_TAPS && taps.every((t) => t.kind === 'tap' && nativeHandleOf(t) !== undefined);
   }
 
   /**

@@ -60,4 +60,4 @@ export {
   DEFAULT_TAP_TXQUEUELEN,
   ETH_P_ALL,
 } from './constants.js';
-export { FastPath, type FastPathConfig, type FastPathPortConfig, type FastPathStats } from './fastpath.js';
+export { FastPath, FAST_PATH_MAX_CLEAR_TEXT, FAST_PATH_MAX_RX_SAS, FAST_PATH_MAX_TAPS, type FastPathConfig, type FastPathPortConfig, type FastPathStats } from './fastpath.js';

@@ -22,7 +22,7 @@ import { serializeKeyFile, type KeyFile, type KeyFileSak } from '../shared/key-f
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SecY, sciFromMac, sciToHex, type GcmEngine, type Sci, type SecYSnapshot } from '../macsec/index.js';
-import { FastPath, selectGcmEngine, type FastPathStats } from '../io/index.js';
+import { FAST_PATH_MAX_CLEAR_TEXT, FAST_PATH_MAX_RX_SAS, FastPath, selectGcmEngine, type FastPathStats } from '../io/index.js';
 import { KaY, ETHERTYPE_EAPOL, type ControlledPortState, type EncryptionMode, type KayEvent, type KayOutput, type KayStatus } from '../mka/index.js';
 import type { MacsecConfig, PortConfig } from './config.js';
 import { NodeError } from './errors.js';
@@ -101,14 +101,26 @@ export class MacsecPort extends Port {
   private syncFastPath(): void {
     const fp = this.fastPath;
     if (!fp) return;
-    fp.configure({
-      enabled: this.started && !this.capturing && this.bridgePeers.length === 0,
-      blocked: this.portState === 'blocked',
-      taps: this.deps.taps.map((t) => t.config.vlan ?? -1),
-      eapolEtherType: this.eapolEtherType,
-      clearText: [...this.clearText],
-      ...this.secy.fastPathTables(),
-    });
+    const tables = this.secy.fastPathTables();
+    // Receive SAs past the addon's table size stay with the reference SecY
+    // (their frames are left to it); clear-text EtherTypes cannot be cut
+    // short, or frames of the missing ones would be encrypted.
+    const clearText = [...this.clearText];
+    try {
+      fp.configure({
+        enabled: this.started && !this.capturing && this.bridgePeers.length === 0 && clearText.length <= FAST_PATH_MAX_CLEAR_TEXT,
+        blocked: this.portState === 'blocked',
+        taps: this.deps.taps.map((t) => t.config.vlan ?? -1),
+        eapolEtherType: this.eapolEtherType,
+        clearText: clearText.slice(0, FAST_PATH_MAX_CLEAR_TEXT),
+        ...tables,
+        rx: tables.rx.slice(0, FAST_PATH_MAX_RX_SAS),
+      });
+    } catch (e) {
+      // Never let the fast path break the port: off, every frame to the reference SecY.
+      this.deps.log.warn('fast path turned off', { port: this.name, error: (e as Error).message });
+      fp.configure({ enabled: false, blocked: true, taps: [-1], eapolEtherType: this.eapolEtherType, clearText: [], ...tables, tx: undefined, rx: [] });
+    }
   }
 
   /** Whether the fast path takes frames now, and what it did. */

@@ -8,7 +8,7 @@
  * VLAN TAPs, rekeys, XPN PN wrap and mutated, replayed and foreign frames.
  */
 import { describe, expect, it } from 'vitest';
-import { FastPath, nativeAvailable, nativeGcmEngine, type FastPathPortConfig } from '../../../src/io/index.js';
+import { FAST_PATH_MAX_RX_SAS, FastPath, nativeAvailable, nativeGcmEngine, type FastPathPortConfig } from '../../../src/io/index.js';
 import {
   CIPHER_SUITES,
   SecY,
@@ -292,6 +292,34 @@ describe.skipIf(!native)('native fast path = TypeScript SecY', () => {
   it('a blocked controlled port: every frame goes to the reference', () => {
     const { fastRx, fastTx } = run({ ...base, seed: 8, suite: CIPHER_SUITES[0]!, blocked: true }, 600);
     expect(fastRx + fastTx).toBe(0);
+  });
+
+  it('receive SAs past the table size are left to the reference SecY', () => {
+    const s: Scenario = { ...base, seed: 10, suite: CIPHER_SUITES[0]! };
+    const secy = makeSecY(s, OUR_SCI);
+    const peers = Array.from({ length: 17 }, (_, i) => makeSecY(s, sciFromHex(`52540000${(0x10 + i).toString(16)}000001`)));
+    const sak = keyFor(s.suite, 3);
+    peers.forEach((peer, i) => {
+      secy.createRxSc(peer.txSci);
+      for (let an = 0; an < 4; an++) {
+        secy.createRxSa(peer.txSci, { an, sak });
+        secy.enableRxSa(peer.txSci, an);
+      }
+      peer.createTxSa({ an: i % 4, sak });
+      peer.enableTxSa(i % 4);
+    });
+    const tables = secy.fastPathTables();
+    expect(tables.rx).toHaveLength(68);
+    const fp = FastPath.create();
+    expect(() => fp.configure({ ...portConfig(s), ...tables })).toThrow(/rx/);
+    fp.configure({ ...portConfig(s), ...tables, rx: tables.rx.slice(0, FAST_PATH_MAX_RX_SAS) });
+    const r = prng(5);
+    const first = (peers[0]!.protect(clearFrame(r)) as { frame: Uint8Array }).frame;
+    const last = (peers[16]!.protect(clearFrame(r)) as { frame: Uint8Array }).frame;
+    const res = fp.process('rx', [first, last]);
+    expect(res.out.map((o) => o.index)).toEqual([0]);
+    expect(res.left).toEqual([1]);
+    expect(secy.validate(last)).toMatchObject({ ok: true, verdict: 'inPktsOK' });
   });
 
   it('a bad configuration throws and keeps the old one', () => {
