@@ -78,6 +78,7 @@
 #include <linux/rtnetlink.h>
 
 #include "fastpath.h"
+#include "napi-util.h"
 
 #ifndef PACKET_IGNORE_OUTGOING
 #define PACKET_IGNORE_OUTGOING 23
@@ -242,11 +243,6 @@ static napi_value make_error(napi_env env, int e, const char *syscall, const cha
 
 static napi_value throw_errno(napi_env env, int e, const char *syscall, const char *ifname) {
   napi_throw(env, make_error(env, e, syscall, ifname));
-  return NULL;
-}
-
-static napi_value throw_type(napi_env env, const char *msg) {
-  napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", msg);
   return NULL;
 }
 
@@ -2049,12 +2045,6 @@ static napi_value send_fn(napi_env env, napi_callback_info info) {
 
 /* ------------------------------------------------------------------------ */
 /* stats, mtu, mac, info                                                     */
-
-static void set_num(napi_env env, napi_value obj, const char *name, double v) {
-  napi_value n;
-  napi_create_double(env, v, &n);
-  napi_set_named_property(env, obj, name, n);
-}
 
 static napi_value stats(napi_env env, napi_callback_info info) {
   size_t argc = 1;

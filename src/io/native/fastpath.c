@@ -31,6 +31,7 @@
  *   fpStats(fp) -> { txFrames, rxFrames, txToJs, rxToJs }
  */
 #include "fastpath.h"
+#include "napi-util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -242,11 +243,6 @@ size_t fp_rx(fastpath *fp, const uint8_t *f, size_t len, uint8_t *out, size_t ca
 /* ------------------------------------------------------------------------ */
 /* configuration                                                             */
 
-static napi_value throw_type(napi_env env, const char *msg) {
-  napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", msg);
-  return NULL;
-}
-
 static void release_refs(napi_env env, fastpath *fp) {
   for (int i = 0; i < fp->nrefs; i++) napi_delete_reference(env, fp->refs[i]);
   fp->nrefs = 0;
@@ -448,12 +444,6 @@ static napi_value fp_configure(napi_env env, napi_callback_info info) {
   *fp = *n;
   free(n);
   return NULL;
-}
-
-static void set_num(napi_env env, napi_value o, const char *name, double x) {
-  napi_value v;
-  napi_create_double(env, x, &v);
-  napi_set_named_property(env, o, name, v);
 }
 
 /* fpProcess(fp, 'tx' | 'rx', frames, tap): the per-frame decisions without

@@ -51,6 +51,7 @@
  */
 #define NAPI_VERSION 8
 #include <node_api.h>
+#include "napi-util.h"
 
 #include <limits.h>
 #include <stdint.h>
@@ -101,11 +102,6 @@ static int64_t live_keys;
 
 static napi_value throw_code(napi_env env, const char *code, const char *msg) {
   napi_throw_error(env, code, msg);
-  return NULL;
-}
-
-static napi_value throw_type(napi_env env, const char *msg) {
-  napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", msg);
   return NULL;
 }
 
