@@ -1365,6 +1365,9 @@ static int rx_ring(handle *h) {
   while (kept < (int)h->batch) {
     struct tpacket_block_desc *bd = (void *)(h->ring_map + (size_t)h->rx_cur * h->rx_block_size);
     if (!h->rx_blk_pkt) {
+      /* Every block is ours, waiting for release: the next one is the first
+       * of them again, already read. */
+      if (h->rx_nrelease == h->rx_blocks) break;
       if (!(__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER)) break;
       h->rx_blk_pkt = (uint8_t *)bd + bd->hdr.bh1.offset_to_first_pkt;
       h->rx_blk_left = bd->hdr.bh1.num_pkts;
