@@ -20,6 +20,7 @@ import type { FrameIo } from './frame-io.js';
 import { IoError } from './errors.js';
 import type { NativeHandle } from './native.js';
 import { loadNative } from './native.js';
+import { NativeFrameIo } from './native-frame-io.js';
 
 type FastPathHandle = { readonly __brand: 'dxio fast path' };
 
@@ -63,7 +64,7 @@ interface FastPathAddon {
 }
 
 function nativeHandleOf(io: FrameIo): NativeHandle | undefined {
-  return (io as { nativeHandle?: NativeHandle }).nativeHandle;
+  return io instanceof NativeFrameIo ? io.nativeHandle : undefined;
 }
 
 export class FastPath {

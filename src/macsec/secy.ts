@@ -175,9 +175,14 @@ export const SA_STATE_LOWEST_PN = 1;
 export const SA_STATE_FAST_PKTS = 2;
 export const SA_STATE_FAST_OCTETS = 3;
 export const SA_STATE_WORDS = 4;
-/** Entries of {@link SecY.fastSecYCounters}. */
+/** Entries of the Float64Array of SecY-level counts the fast path keeps (`FastPathTables.secyCounters`). */
 export const FAST_SECY_OUT_UNTAGGED = 0;
 export const FAST_SECY_IN_UNTAGGED = 1;
+
+/** The last PN of a suite's PN space: 2^32 - 1, or 2^64 - 1 with XPN. */
+function maxPnOf(suite: CipherSuite): bigint {
+  return suite.xpn ? MAX_PN_64 : MAX_PN_32;
+}
 
 /** A state block in its own ArrayBuffer: never on V8's heap, so its address stays put for the addon. */
 function newSaState(nextPn: bigint, lowestPn: bigint): BigUint64Array {
@@ -329,7 +334,7 @@ export class SecY {
     if (sak.length !== suite.keyLength) {
       throw new MacsecError('invalidKey', `${suite.name} needs a ${suite.keyLength}-octet SAK, got ${sak.length} octets`);
     }
-    const maxPn = suite.xpn ? MAX_PN_64 : MAX_PN_32;
+    const maxPn = maxPnOf(suite);
     if (pn < 1n || pn > maxPn) throw new MacsecError('invalidPn', `PN ${pn} out of range 1..${maxPn} for ${suite.name}`);
     const iv = new Uint8Array(12);
     const ivView = new DataView(iv.buffer);
@@ -528,7 +533,7 @@ export class SecY {
       return { ok: false, reason: 'outPktsTooLong' };
     }
     const pn = sa.state[SA_STATE_NEXT_PN]!;
-    const maxPn = sa.suite.xpn ? MAX_PN_64 : MAX_PN_32;
+    const maxPn = maxPnOf(sa.suite);
     // A PN is never reused (802.1AE-2018 10.5.2): after the last PN the SA is spent.
     if (pn >= maxPn) {
       sa.inUse = false;
@@ -536,7 +541,7 @@ export class SecY {
       this.events.push({ type: 'txSaExhausted', an: sa.an });
     }
     sa.state[SA_STATE_NEXT_PN] = pn + 1n;
-    const threshold = this.pnThresholdOverride ?? (sa.suite.xpn ? PN_EXHAUSTION_64 : PN_EXHAUSTION_32);
+    const threshold = this.pnThresholdOf(sa.suite);
     if (!sa.thresholdRaised && pn >= threshold) {
       sa.thresholdRaised = true;
       this.events.push({ type: 'pnThresholdReached', an: sa.an, pn });
@@ -683,6 +688,11 @@ export class SecY {
     return { ok: true, verdict: 'inPktsOK', frame: out, sci, an, pn };
   }
 
+  /** The transmit PN at which pnThresholdReached is raised (802.1X-2020 9.8). */
+  private pnThresholdOf(suite: CipherSuite): bigint {
+    return this.pnThresholdOverride ?? (suite.xpn ? PN_EXHAUSTION_64 : PN_EXHAUSTION_32);
+  }
+
   private lowestAcceptable(sa: RxSa): bigint {
     const next = sa.state[SA_STATE_NEXT_PN]!;
     const lowest = sa.state[SA_STATE_LOWEST_PN]!;
@@ -769,8 +779,8 @@ export class SecY {
     let tx: FastPathTables['tx'];
     if (enc && enc.inUse) {
       const d = describe(enc);
-      const threshold = this.pnThresholdOverride ?? (enc.suite.xpn ? PN_EXHAUSTION_64 : PN_EXHAUSTION_32);
-      const maxPn = enc.suite.xpn ? MAX_PN_64 : MAX_PN_32;
+      const threshold = this.pnThresholdOf(enc.suite);
+      const maxPn = maxPnOf(enc.suite);
       // Below both, protect() raises no event: the fast path stops there.
       if (d) tx = { ...d, limit: threshold < maxPn ? threshold : maxPn };
     }

@@ -64,6 +64,8 @@ export class MacsecPort extends Port {
   /** The addon's fast path, or undefined (and why) when this port runs without it. */
   private readonly fastPath: FastPath | undefined;
   private readonly fastPathOff: string | undefined;
+  /** Set when the addon refused the last configuration. */
+  private fastPathError: string | undefined;
 
   constructor(
     config: PortConfig,
@@ -93,31 +95,40 @@ export class MacsecPort extends Port {
     this.secy.onChange = () => this.syncFastPath();
   }
 
+  /** Why the fast path takes no frames now, or undefined when it takes them. */
+  private fastPathIdle(): string | undefined {
+    if (!this.fastPath) return this.fastPathOff ?? 'not available';
+    if (!this.started) return 'port stopped';
+    if (this.capturing) return 'capture running: every frame goes through the reference SecY';
+    if (this.bridgePeers.length) return 'bridged port';
+    // Clear-text EtherTypes cannot be cut short, or frames of the missing ones would be encrypted.
+    if (this.clearText.size > FAST_PATH_MAX_CLEAR_TEXT) return `more than ${FAST_PATH_MAX_CLEAR_TEXT} clear-text EtherTypes`;
+    return this.fastPathError;
+  }
+
   /**
    * Hands the fast path the SecY's tables and the port's state; called after
-   * every change of either. It takes frames only while the port is started
-   * with no capture and no bridge peers.
+   * every change of either.
    */
   private syncFastPath(): void {
     const fp = this.fastPath;
     if (!fp) return;
     const tables = this.secy.fastPathTables();
-    // Receive SAs past the addon's table size stay with the reference SecY
-    // (their frames are left to it); clear-text EtherTypes cannot be cut
-    // short, or frames of the missing ones would be encrypted.
-    const clearText = [...this.clearText];
+    this.fastPathError = undefined;
     try {
       fp.configure({
-        enabled: this.started && !this.capturing && this.bridgePeers.length === 0 && clearText.length <= FAST_PATH_MAX_CLEAR_TEXT,
+        enabled: this.fastPathIdle() === undefined,
         blocked: this.portState === 'blocked',
         taps: this.deps.taps.map((t) => t.config.vlan ?? -1),
         eapolEtherType: this.eapolEtherType,
-        clearText: clearText.slice(0, FAST_PATH_MAX_CLEAR_TEXT),
+        clearText: [...this.clearText].slice(0, FAST_PATH_MAX_CLEAR_TEXT),
         ...tables,
+        // Receive SAs past the addon's table size stay with the reference SecY.
         rx: tables.rx.slice(0, FAST_PATH_MAX_RX_SAS),
       });
     } catch (e) {
       // Never let the fast path break the port: off, every frame to the reference SecY.
+      this.fastPathError = `refused by the addon: ${(e as Error).message}`;
       this.deps.log.warn('fast path turned off', { port: this.name, error: (e as Error).message });
       fp.configure({ enabled: false, blocked: true, taps: [-1], eapolEtherType: this.eapolEtherType, clearText: [], ...tables, tx: undefined, rx: [] });
     }
@@ -125,10 +136,8 @@ export class MacsecPort extends Port {
 
   /** Whether the fast path takes frames now, and what it did. */
   fastPathStatus(): { active: boolean; reason?: string } & Partial<FastPathStats> {
-    if (!this.fastPath) return { active: false, reason: this.fastPathOff ?? 'not available' };
-    const active = this.started && !this.capturing && this.bridgePeers.length === 0;
-    const reason = active ? undefined : !this.started ? 'port stopped' : this.capturing ? 'capture running: every frame goes through the reference SecY' : 'bridged port';
-    return { active, ...(reason ? { reason } : {}), ...this.fastPath.stats() };
+    const reason = this.fastPathIdle();
+    return { active: reason === undefined, ...(reason ? { reason } : {}), ...this.fastPath?.stats() };
   }
 
   override addCapture(c: CaptureFile): void {

@@ -518,9 +518,8 @@ static void finalize(napi_env env, void *data, void *hint) {
 }
 
 static handle *get_handle(napi_env env, napi_value v, int must_be_open) {
-  void *data = NULL;
-  napi_valuetype t;
-  if (napi_typeof(env, v, &t) != napi_ok || t != napi_external || napi_get_value_external(env, v, &data) != napi_ok || !data) {
+  void *data = external_data(env, v);
+  if (!data) {
     throw_type(env, "expected a dxio handle");
     return NULL;
   }
@@ -1689,7 +1688,14 @@ static void count_refused(handle *h, int e, uint64_t frames) {
     h->tx_errors += frames;
 }
 
+/* Sends tx_iov[0..n) with sendmmsg, one message per frame. */
 static uint32_t tx_packet(handle *h, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++) {
+    struct msghdr *m = &h->tx_msgs[i].msg_hdr;
+    memset(m, 0, sizeof *m);
+    m->msg_iov = &h->tx_iov[i];
+    m->msg_iovlen = 1;
+  }
   uint32_t done = 0, accepted = 0;
   while (done < n) {
     int r = sendmmsg(h->fd, h->tx_msgs + done, n - done, MSG_DONTWAIT);
@@ -1868,17 +1874,19 @@ static uint32_t tx_tap_vnet(handle *h, uint32_t n) {
 /* Room a frame may grow by: SecTAG with SCI, ICV, an 802.1Q tag. */
 #define FP_GROWTH 64
 
+/* Sends tx_iov[0..n) (n <= TX_CHUNK) the way the handle writes. */
+static uint32_t tx_send(handle *h, uint32_t n) {
+  if (h->kind == KIND_TAP) return h->offload ? tx_tap_vnet(h, n) : tx_tap(h, n);
+  return h->ring ? tx_ring_send(h, n) : tx_packet(h, n);
+}
+
 /* Writes frames to a handle in one batch (the send() path without JavaScript). */
 static uint32_t tx_frames(handle *h, uint8_t **ptr, const uint32_t *len, uint32_t n) {
   for (uint32_t i = 0; i < n; i++) {
     h->tx_iov[i].iov_base = ptr[i];
     h->tx_iov[i].iov_len = len[i];
-    struct msghdr *m = &h->tx_msgs[i].msg_hdr;
-    memset(m, 0, sizeof *m);
-    m->msg_iov = &h->tx_iov[i];
-    m->msg_iovlen = 1;
   }
-  return h->kind == KIND_PACKET ? (h->ring ? tx_ring_send(h, n) : tx_packet(h, n)) : h->offload ? tx_tap_vnet(h, n) : tx_tap(h, n);
+  return tx_send(h, n);
 }
 
 /* Writes the queued output: to the wire, or to the TAP of the queued run
@@ -1948,8 +1956,8 @@ static int fp_run(handle *h, int n) {
     h->fp_qlen[q] = (uint32_t)l;
     h->fp_qtap[q] = tap;
     q++;
-    used += (size_t)(start - (h->fp_out + used)) + l;
-    used = (used + 15) & ~(size_t)15;
+    /* Output in fp_out moves the mark; a frame delivered where it was read does not. */
+    if (start >= h->fp_out && start < h->fp_out + FP_OUT_OCTETS) used = ((size_t)(start - h->fp_out) + l + 15) & ~(size_t)15;
     h->rx_packets++;
     h->rx_bytes += len;
   }
@@ -2034,12 +2042,8 @@ static napi_value send_fn(napi_env env, napi_callback_info info) {
       if (tt != napi_uint8_array) return throw_type(env, "frames must be an array of Uint8Array");
       h->tx_iov[i].iov_base = data;
       h->tx_iov[i].iov_len = len;
-      struct msghdr *m = &h->tx_msgs[i].msg_hdr;
-      memset(m, 0, sizeof *m);
-      m->msg_iov = &h->tx_iov[i];
-      m->msg_iovlen = 1;
     }
-    accepted += h->kind == KIND_PACKET ? (h->ring ? tx_ring_send(h, n) : tx_packet(h, n)) : h->offload ? tx_tap_vnet(h, n) : tx_tap(h, n);
+    accepted += tx_send(h, n);
   }
   napi_value out;
   napi_create_uint32(env, accepted, &out);

@@ -157,14 +157,14 @@ static int route(const fastpath *fp, uint8_t **start, size_t *len) {
   return -1;
 }
 
-size_t fp_rx(fastpath *fp, const uint8_t *f, size_t len, uint8_t *out, size_t cap, uint8_t **start, int *tap) {
+size_t fp_rx(fastpath *fp, uint8_t *f, size_t len, uint8_t *out, size_t cap, uint8_t **start, int *tap) {
   if (!fp->enabled || len < MAC_HDR + 2 || len > cap) return 0;
   int et = be16(f + MAC_HDR);
   if (et == fp->eapol || is_clear(fp, et)) return 0;
   if (et != 0x88e5) {
     if (fp->validate == 2 || fp->blocked) return 0;
-    memcpy(out, f, len);
-    *start = out;
+    /* Delivered where it lies (route only changes it once a TAP is found). */
+    *start = f;
     size_t l = len;
     int t = route(fp, start, &l);
     if (t < 0) return 0;
@@ -258,9 +258,8 @@ static void finalize_fp(napi_env env, void *data, void *hint) {
 }
 
 fastpath *dxio_fastpath_of(napi_env env, napi_value v) {
-  void *data = NULL;
-  napi_valuetype t;
-  if (napi_typeof(env, v, &t) != napi_ok || t != napi_external || napi_get_value_external(env, v, &data) != napi_ok || !data) return NULL;
+  void *data = external_data(env, v);
+  if (!data) return NULL;
   fastpath *fp = data;
   return fp->magic == FP_MAGIC ? fp : NULL;
 }
@@ -473,12 +472,14 @@ static napi_value fp_process(napi_env env, napi_callback_info info) {
     void *d;
     if (napi_get_element(env, argv[2], i, &e) != napi_ok || napi_get_typedarray_info(env, e, &t, &len, &d, NULL, NULL) != napi_ok || t != napi_uint8_array)
       return throw_type(env, "frames must be Uint8Arrays");
+    /* The frame is copied first: fp_rx may deliver (and untag) it in place. */
     size_t cap = len + 64;
-    uint8_t *out = malloc(cap);
-    if (!out) return NULL;
-    uint8_t *start = out;
+    uint8_t *buf = malloc(len + cap);
+    if (!buf) return NULL;
+    uint8_t *in = buf, *out = buf + len, *start = out;
+    memcpy(in, d, len);
     int tap = tap_in;
-    size_t l = tx ? fp_tx(fp, tap_in, d, len, out, cap) : fp_rx(fp, d, len, out, cap, &start, &tap);
+    size_t l = tx ? fp_tx(fp, tap_in, in, len, out, cap) : fp_rx(fp, in, len, out, cap, &start, &tap);
     napi_value idx;
     napi_create_uint32(env, i, &idx);
     if (l == 0) {
@@ -492,7 +493,7 @@ static napi_value fp_process(napi_env env, napi_callback_info info) {
       set_num(env, o, "tap", tap);
       napi_set_element(env, outs, no++, o);
     }
-    free(out);
+    free(buf);
   }
   napi_set_named_property(env, res, "out", outs);
   napi_set_named_property(env, res, "left", left);

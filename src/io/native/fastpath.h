@@ -77,9 +77,10 @@ struct fastpath {
 size_t fp_tx(fastpath *fp, int tap, const uint8_t *f, size_t len, uint8_t *out, size_t cap);
 
 /* Validates one frame from the wire into out (cap octets). Returns the
- * delivered length (the frame starts at *start) and the TAP index in *tap,
- * or 0 when the reference path must take the frame (nothing changed then). */
-size_t fp_rx(fastpath *fp, const uint8_t *f, size_t len, uint8_t *out, size_t cap, uint8_t **start, int *tap);
+ * delivered length (the frame starts at *start: in out, or in f itself for
+ * an untagged frame) and the TAP index in *tap, or 0 when the reference path
+ * must take the frame (nothing changed then, f included). */
+size_t fp_rx(fastpath *fp, uint8_t *f, size_t len, uint8_t *out, size_t cap, uint8_t **start, int *tap);
 
 /* The fast path behind a JavaScript external from fpCreate, or NULL. */
 fastpath *dxio_fastpath_of(napi_env env, napi_value v);

@@ -156,9 +156,8 @@ static int get_u32(napi_env env, napi_value v, uint32_t *out, const char *name) 
 
 /* The open key behind an external. */
 static gcm_key *get_key(napi_env env, napi_value v) {
-  void *data = NULL;
-  napi_valuetype t;
-  if (napi_typeof(env, v, &t) != napi_ok || t != napi_external || napi_get_value_external(env, v, &data) != napi_ok || !data) {
+  void *data = external_data(env, v);
+  if (!data) {
     throw_type(env, "expected a GCM key from gcmCreate");
     return NULL;
   }
@@ -206,17 +205,26 @@ static int set_tag(EVP_CIPHER_CTX *c, const uint8_t *tag) {
 #endif
 }
 
-/* GCM-encrypts pt with aad under iv: ciphertext to ct, the ICV to tag.
+/* GCM-encrypts the plaintext p1 ‖ p2 with aad under iv: ciphertext to ct,
+ * the ICV to tag. Two parts because the fast path seals an 802.1Q tag the
+ * node inserts and then the frame from its EtherType on; GCM is a stream
+ * mode, so two updates give the bytes of one over the concatenation.
  * Lengths are below INT_MAX (checked by the callers). */
-static int seal_one(gcm_key *k, const uint8_t *iv, const uint8_t *aad, size_t aad_len, const uint8_t *pt, size_t pt_len, uint8_t *ct, uint8_t *tag) {
+static int seal_parts(gcm_key *k, const uint8_t *iv, const uint8_t *aad, size_t aad_len, const uint8_t *p1, size_t l1, const uint8_t *p2, size_t l2, uint8_t *ct,
+                      uint8_t *tag) {
   EVP_CIPHER_CTX *c = k->enc;
   int n;
   if (EVP_EncryptInit_ex(c, NULL, NULL, NULL, iv) != 1) return 0;
   if (aad_len && EVP_EncryptUpdate(c, NULL, &n, aad, (int)aad_len) != 1) return 0;
-  if (pt_len && EVP_EncryptUpdate(c, ct, &n, pt, (int)pt_len) != 1) return 0;
-  /* GCM is a stream mode: final writes nothing, it completes the tag. */
-  if (EVP_EncryptFinal_ex(c, ct + pt_len, &n) != 1) return 0;
+  if (l1 && EVP_EncryptUpdate(c, ct, &n, p1, (int)l1) != 1) return 0;
+  if (l2 && EVP_EncryptUpdate(c, ct + l1, &n, p2, (int)l2) != 1) return 0;
+  /* Final writes nothing: it completes the tag. */
+  if (EVP_EncryptFinal_ex(c, ct + l1 + l2, &n) != 1) return 0;
   return get_tag(c, tag);
+}
+
+static int seal_one(gcm_key *k, const uint8_t *iv, const uint8_t *aad, size_t aad_len, const uint8_t *pt, size_t pt_len, uint8_t *ct, uint8_t *tag) {
+  return seal_parts(k, iv, aad, aad_len, NULL, 0, pt, pt_len, ct, tag);
 }
 
 /* 1: verified, plaintext in pt; 0: the ICV does not verify, pt zeroed;
@@ -444,30 +452,19 @@ static napi_value gcm_open_batch(napi_env env, napi_callback_info info) {
 /* for the fast path (fastpath.c, through fastpath.h)                        */
 
 void *dxio_gcm_key_of(napi_env env, napi_value v) {
-  void *data = NULL;
-  napi_valuetype t;
-  if (napi_typeof(env, v, &t) != napi_ok || t != napi_external || napi_get_value_external(env, v, &data) != napi_ok || !data) return NULL;
+  void *data = external_data(env, v);
+  if (!data) return NULL;
   gcm_key *k = data;
   return k->magic == GCM_KEY_MAGIC && k->enc ? k : NULL;
 }
 
 int dxio_gcm_live(const void *key) { return ((const gcm_key *)key)->enc != NULL; }
 
-/* seal_one over a plaintext in two parts (an 802.1Q tag the node inserts,
- * then the frame from its EtherType on): GCM is a stream mode, so two
- * updates give the bytes of one over the concatenation. */
 int dxio_gcm_seal2(void *key, const uint8_t *iv, const uint8_t *aad, size_t aad_len, const uint8_t *p1, size_t l1, const uint8_t *p2, size_t l2, uint8_t *ct,
                    uint8_t *tag) {
   gcm_key *k = key;
-  EVP_CIPHER_CTX *c = k->enc;
-  int n;
-  if (!c || aad_len > INT_MAX || l1 > INT_MAX || l2 > INT_MAX) return 0;
-  if (EVP_EncryptInit_ex(c, NULL, NULL, NULL, iv) != 1) return 0;
-  if (aad_len && EVP_EncryptUpdate(c, NULL, &n, aad, (int)aad_len) != 1) return 0;
-  if (l1 && EVP_EncryptUpdate(c, ct, &n, p1, (int)l1) != 1) return 0;
-  if (l2 && EVP_EncryptUpdate(c, ct + l1, &n, p2, (int)l2) != 1) return 0;
-  if (EVP_EncryptFinal_ex(c, ct + l1 + l2, &n) != 1) return 0;
-  return get_tag(c, tag);
+  if (!k->enc || aad_len > INT_MAX || l1 > INT_MAX || l2 > INT_MAX - l1) return 0;
+  return seal_parts(k, iv, aad, aad_len, p1, l1, p2, l2, ct, tag);
 }
 
 int dxio_gcm_open(void *key, const uint8_t *iv, const uint8_t *aad, size_t aad_len, const uint8_t *ct, size_t ct_len, const uint8_t *tag, uint8_t *pt) {

@@ -7,6 +7,14 @@
 
 #ifndef NAPI_VERSION
 #define NAPI_VERSION 8
+/* The data pointer of an external made by this addon, or NULL for any other value. */
+static inline void *external_data(napi_env env, napi_value v) {
+  void *data = NULL;
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_external || napi_get_value_external(env, v, &data) != napi_ok) return NULL;
+  return data;
+}
+
 #endif
 #include <node_api.h>
 
@@ -21,6 +29,14 @@ static inline void set_num(napi_env env, napi_value obj, const char *name, doubl
   napi_value n;
   napi_create_double(env, v, &n);
   napi_set_named_property(env, obj, name, n);
+}
+
+/* The data pointer of an external made by this addon, or NULL for any other value. */
+static inline void *external_data(napi_env env, napi_value v) {
+  void *data = NULL;
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_external || napi_get_value_external(env, v, &data) != napi_ok) return NULL;
+  return data;
 }
 
 #endif
