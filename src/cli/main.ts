@@ -9,7 +9,16 @@ import { pcapCommand } from './commands/pcap.js';
 import { keysCommand } from './commands/keys.js';
 import { nodeCommand, nodeRun } from './commands/node.js';
 import { linkCommand } from './commands/link.js';
-import { labCommands } from './commands/lab.js';
+import { upCommand } from './commands/up.js';
+import { downCommand } from './commands/down.js';
+import { statusCommand } from './commands/status.js';
+import { showCommand } from './commands/show.js';
+import { eventsCommand } from './commands/events.js';
+import { execCommand } from './commands/exec.js';
+import { captureCommand } from './commands/capture.js';
+import { setCommand } from './commands/set.js';
+import { demoCommand } from './commands/demo.js';
+import { graphCommand } from './commands/graph.js';
 import { VERSION } from './version.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -20,7 +29,7 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   });
   let usageError: string | undefined;
-  const program = labCommands(yargs(argv))
+  const program = [upCommand, downCommand, statusCommand, showCommand, eventsCommand, execCommand, captureCommand, setCommand, demoCommand, graphCommand].reduce((y, add) => add(y), yargs(argv))
     .scriptName('dxlab')
     .usage('$0 <command> [options]\n\nA lab of userspace MACsec (IEEE 802.1AE) endpoints with MKA and the AWS Direct Connect encryption modes.')
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces of errors' })

@@ -1,0 +1,36 @@
+/** `dxlab set NODE PORT mode|key|rekey ...`: live changes to a MACsec port. */
+import type { Argv } from 'yargs';
+import { CliError } from '../errors.js';
+import { ask, labState, nameOpt, nodeOf } from '../lab-context.js';
+import { printJson, printLine } from '../output.js';
+
+export function setCommand(y: Argv): Argv {
+  return y.command(
+    'set <node> <port> <what> [args..]',
+    'mode no_encrypt|should_encrypt|must_encrypt, key add --ckn --cak, key remove --ckn, rekey',
+    (c) =>
+      nameOpt(c.positional('node', { type: 'string', demandOption: true }).positional('port', { type: 'string', demandOption: true }).positional('what', { choices: ['mode', 'key', 'rekey'] as const }).positional('args', { type: 'string', array: true }))
+        .option('ckn', { type: 'string' })
+        .option('cak', { type: 'string' })
+        .option('json', { type: 'boolean', default: false }),
+    async (a) => {
+      const n = nodeOf(labState(a), String(a.node));
+      const args = (a.args as string[] | undefined) ?? [];
+      let req: Record<string, unknown>;
+      if (a.what === 'mode') {
+        if (!['no_encrypt', 'should_encrypt', 'must_encrypt'].includes(args[0] ?? '')) throw new CliError('usage', `set ${a.node} ${a.port} mode needs no_encrypt, should_encrypt or must_encrypt`);
+        req = { cmd: 'setMode', mode: args[0] };
+      } else if (a.what === 'rekey') req = { cmd: 'rekey' };
+      else if (args[0] === 'add') {
+        if (!a.ckn || !a.cak) throw new CliError('usage', 'key add needs --ckn HEX --cak HEX');
+        req = { cmd: 'addKey', ckn: a.ckn, cak: a.cak };
+      } else if (args[0] === 'remove') {
+        if (!a.ckn) throw new CliError('usage', 'key remove needs --ckn HEX');
+        req = { cmd: 'removeKey', ckn: a.ckn };
+      } else throw new CliError('usage', 'set ... key needs add or remove');
+      const r = await ask(n.socket, { ...req, port: a.port });
+      if (a.json) printJson(r);
+      else printLine(JSON.stringify(r));
+    },
+  );
+}

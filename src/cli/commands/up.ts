@@ -1,0 +1,37 @@
+/** `dxlab up TOPOLOGY` (deploy): build a lab from a topology file and start its nodes. */
+import type { Argv } from 'yargs';
+import { labUp, loadTopology } from '../../lab/index.js';
+import { topologyPath, wrap } from '../lab-context.js';
+import { note, printJson, printLine, table } from '../output.js';
+
+export function upCommand(y: Argv): Argv {
+  return y.command(
+    ['up [topology]', 'deploy'],
+    'build a lab from a topology file and start its nodes',
+    (c) =>
+      c
+        .positional('topology', { type: 'string', describe: 'topology file (default: the one *.yaml here)' })
+        .option('topo', { alias: 't', type: 'string', describe: 'topology file (same as the positional)' })
+        .option('name', { type: 'string', describe: "lab name (default: the topology's name)" })
+        .option('crypto', { choices: ['native', 'node'] as const, describe: 'AES-GCM engine of every node (default: native where the addon loads)' })
+        .option('json', { type: 'boolean', default: false }),
+    async (a) => {
+      const file = topologyPath(a);
+      const topo = (() => {
+        try {
+          return loadTopology(file);
+        } catch (e) {
+          return wrap(e);
+        }
+      })();
+      if (a.crypto) process.env.DXLAB_CRYPTO = a.crypto;
+      const tty = process.stderr.isTTY && !a.json;
+      const state = await labUp(topo, a.name ?? topo.name, (step) => tty && note(`  ${step}`)).catch(wrap);
+      if (a.json) printJson(state);
+      else {
+        printLine(table([['node', 'kind', 'netns', 'pid', 'VIF TAPs'], ...state.nodes.map((n) => [n.name, n.kind, n.netns, String(n.pid), n.taps.map((t) => `${t.name} vlan${t.vlan} ${t.addresses.join(' ')}`).join('; ') || '-'])]));
+        note(`lab ${state.lab} is up: dxlab status --name ${state.lab}; dxlab down ${state.lab}`);
+      }
+    },
+  );
+}
