@@ -26,7 +26,7 @@
  */
 import { bytesEqual, toHex } from '../shared/bytes.js';
 
-import type { Sci } from '../macsec/sci.js';
+import { sciToString, type Sci } from '../macsec/sci.js';
 import type { CipherSuite } from '../macsec/cipher-suite.js';
 import { ALGORITHM_AGILITY_2009, MI_LEN } from './constants.js';
 import { resolveConfig, type ResolvedConfig } from './config.js';
@@ -89,7 +89,12 @@ export class KaY {
   private readonly rxSas = new Map<Sci, Set<number>>();
   private configuredSuite?: CipherSuite;
   private portState?: ControlledPortState;
-  private wasSecured = false;
+  /** Secured at least once since the port came up. */
+  private everSecured = false;
+  /** A key was in use (transmit enabled, live peer) at the previous input. */
+  private hadTxKey = false;
+  /** Since when the port has not been secured (port up, or the moment it stopped being secured). */
+  private unsecuredSince?: number;
   private mkaFailed = false;
   private lastUnknownCknAt = -Infinity;
   private lastUnknownCkn = '';
@@ -114,7 +119,9 @@ export class KaY {
     this.begin(now);
     this.started = true;
     this.portUpAt = now;
-    this.wasSecured = false;
+    this.everSecured = false;
+    this.hadTxKey = false;
+    this.unsecuredSince = now;
     this.mkaFailed = false;
     const c = this.config;
     if (c.mode !== 'no_encrypt') {
@@ -401,7 +408,7 @@ export class KaY {
     let d = now + this.config.helloTimeMs;
     if (this.started && this.config.mode !== 'no_encrypt') {
       for (const p of this.participants) d = Math.min(d, p.deadline(this.ctx(p)));
-      if (!this.mkaFailed && !this.wasSecured) d = Math.min(d, this.portUpAt + this.config.lifeTimeMs);
+      if (!this.mkaFailed && this.unsecuredSince !== undefined) d = Math.min(d, this.unsecuredSince + this.config.lifeTimeMs);
     }
     this.out.nextDeadline = Math.max(d, now);
     if (this.out.nextDeadline === now && d <= now) this.out.nextDeadline = now + 1;
@@ -441,24 +448,52 @@ export class KaY {
     if (principal.secured()) this.lastWorkingIdx = this.principalIdx;
   }
 
+  /** Secured: a key in use (transmit enabled) that every live peer of its CA reports receiving with. */
+  private isSecured(tx: { p: Participant; k: SakState } | undefined): boolean {
+    return tx !== undefined && tx.p.peersNotReceiving(tx.k).length === 0;
+  }
+
+  /**
+   * Policy inputs from the KaY's progress. MKA failed (should_encrypt falls
+   * back to clear; must_encrypt stays blocked): the key in use went away (no
+   * live peer left), the key server decided not to use MACsec or found no
+   * cipher suite every member implements (802.1X-2020 `unsecuredAllowed`
+   * MKAserver), or nothing was secured within MKA Life Time of the port coming
+   * up or of losing security. While a key is in use that a live peer has not
+   * reported receiving with (a rekey after a peer joined or restarted, or a
+   * peer that refused the key), the port is not secured: blocked until then,
+   * since frames protected with it may not reach that peer (issue 13).
+   */
   private updatePolicy(): void {
-    const secured = this.txKey() !== undefined;
-    const c = this.config;
-    let why = '';
-    if (secured) this.mkaFailed = false;
-    else if (this.wasSecured) {
-      this.mkaFailed = true;
-      why = 'security lost: no live peer with a SAK in use';
-    } else if (this.participants[this.principalIdx]?.macsecNotUsed) {
-      this.mkaFailed = true;
-      why = 'the key server decided not to use MACsec';
-    } else if (!this.mkaFailed && this.now - this.portUpAt >= c.lifeTimeMs) {
-      this.mkaFailed = true;
-      why = `not secured within MKA Life Time (${c.lifeTimeMs} ms) of the port coming up`;
-    }
-    this.wasSecured = secured;
-    const state = controlledPortState({ mode: c.mode, secured, mkaFailed: this.mkaFailed });
     const tx = this.txKey();
+    const secured = this.isSecured(tx);
+    const c = this.config;
+    const principal = this.participants[this.principalIdx];
+    let why = '';
+    if (secured) {
+      this.mkaFailed = false;
+      this.unsecuredSince = undefined;
+    } else {
+      this.unsecuredSince ??= this.now;
+      if (this.hadTxKey && !tx) {
+        this.mkaFailed = true;
+        why = 'security lost: no live peer with a SAK in use';
+      } else if (principal?.macsecNotUsed) {
+        this.mkaFailed = true;
+        why = 'the key server decided not to use MACsec';
+      } else if (principal?.suiteProblem) {
+        this.mkaFailed = true;
+        why = principal.suiteProblem;
+      } else if (!this.mkaFailed && this.now - this.unsecuredSince >= c.lifeTimeMs) {
+        this.mkaFailed = true;
+        why = this.everSecured
+          ? `not secured again within MKA Life Time (${c.lifeTimeMs} ms): ${this.notSecured().reason}`
+          : `not secured within MKA Life Time (${c.lifeTimeMs} ms) of the port coming up`;
+      }
+    }
+    if (secured) this.everSecured = true;
+    this.hadTxKey = tx !== undefined;
+    const state = controlledPortState({ mode: c.mode, secured, mkaFailed: this.mkaFailed });
     const suiteChanged = state === 'secured' && tx !== undefined && tx.k.suite !== this.configuredSuite;
     if (state !== this.portState || suiteChanged) {
       this.setPort(state, state === 'secured' ? 'a SAK is in use with every live peer' : why || this.notSecured().reason);
@@ -504,13 +539,25 @@ export class KaY {
       if (this.participants.some((x) => x.potentialPeers().length > 0)) return { code: 'peerNotLive', reason: 'peer heard but it does not list us yet' };
       return { code: 'noPeerHeard', reason: 'no peer heard: no MKPDU with a known CKN received' };
     }
+    // A key distributed (or in use) that a live peer has not reported receiving with.
+    const tx = this.txKey();
+    const waitOn = tx && !this.isSecured(tx) ? tx : p.latest ? { p, k: p.latest } : undefined;
+    const missing = waitOn ? waitOn.p.peersNotReceiving(waitOn.k) : [];
+    if (waitOn && missing.length > 0) {
+      const k = waitOn.k;
+      return {
+        code: 'waitingForPeerRx',
+        reason: `SAK KN ${k.kn} AN ${k.an} (${k.suite.name}) ${k.tx ? 'in use' : 'installed'}; not reported receiving with it by ${missing.map((x) => sciToString(x.sci)).join(', ')}`,
+      };
+    }
+    if (!p.isKeyServer() && !p.latest) return { code: 'negotiating', reason: 'live peer present, waiting for the key server to distribute a SAK' };
     return { code: 'negotiating', reason: 'live peer present, SAK not yet in use' };
   }
 
   /** The port's status: participants, peers, key server, SAK in use (never the key), policy. */
   status(): KayStatus {
     const tx = this.txKey();
-    const secured = tx !== undefined;
+    const secured = this.isSecured(tx);
     const p = this.participants[this.principalIdx];
     const sci = this.config.sci;
     const inUse = p?.latest?.tx ? p.latest : p?.old?.tx ? p.old : undefined;

@@ -4,7 +4,7 @@
  * 10.7.8 salt, 10.7.13 SSCI), as pure functions of what the participant knows.
  */
 import type { Sci } from '../macsec/sci.js';
-import type { CipherSuite } from '../macsec/cipher-suite.js';
+import { GCM_AES_128, GCM_AES_128_LEGACY_ID, type CipherSuite } from '../macsec/cipher-suite.js';
 
 /** A key-server candidate: self or a live peer with the Key Server bit. */
 export interface Candidate {
@@ -30,19 +30,42 @@ export function electKeyServer(candidates: readonly Candidate[]): Candidate | un
 }
 
 /**
- * Cipher suite choice by the key server (issue 3; MKAdaemon picks the first
- * of its preference list that the peer announced, its own first when nothing
- * was announced): the first of our ordered suites that every announcing live
- * peer announced. A peer that announces nothing constrains nothing.
- * @param announced per live peer, its announced suite ids, or undefined.
+ * What a peer that announced no MACsec cipher suites is taken to implement:
+ * the Default Cipher Suite, GCM-AES-128, and nothing else.
+ *
+ * Sources (the 802.1X-2020 text itself was not at hand): a participant lists
+ * the suites it implements only in the MACsec Cipher Suites TLV of an
+ * Announcement (802.1X-2020 11.12.3, figure 11-15; MKAdaemon
+ * `mka_kay_params.c` cites these); GCM-AES-128 is the one suite every
+ * conformant SecY implements (802.1AE-2018 5.3 k) and 14.4, table 14-1:
+ * mandatory), and 802.1X keeps a reserved encoding for it, the 28-octet
+ * Distributed SAK without a Cipher Suite field (802.1AE-2018 14.4 NOTE;
+ * 802.1X-2020 11.11.1). So nothing beyond the default may be assumed of a silent
+ * peer. wpa_supplicant 2.10 sends no Announcement and refuses any other suite
+ * ("I can't support the Cipher Suite advised by key server",
+ * `ieee802_1x_kay.c`), which is why assuming more black-holed traffic (issue
+ * 13). An Announcement without a MACsec Cipher Suites TLV announces no suites
+ * either (11.12: each TLV is optional), so it counts the same; a peer keeps
+ * the list of its last Announcement that had one.
+ */
+export const DEFAULT_CIPHER_SUITE_IDS: readonly bigint[] = Object.freeze([GCM_AES_128.id]);
+
+/**
+ * Cipher suite choice by the key server (issue 3; MKAdaemon likewise picks
+ * the first of its preference list that the peer supports): the first of our
+ * ordered suites that every live peer implements, where a peer that announced
+ * nothing implements only GCM-AES-128 ({@link DEFAULT_CIPHER_SUITE_IDS}).
+ * The legacy GCM-AES-128 identifier (802.1AE-2006 table 14-1) counts as
+ * GCM-AES-128.
+ * @param announced per live peer, its announced suite ids, or undefined when it announced none.
  * @returns the suite, or undefined when no suite is common.
  */
 export function chooseCipherSuite(
   ours: readonly CipherSuite[],
   announced: ReadonlyArray<readonly bigint[] | undefined>,
 ): CipherSuite | undefined {
-  const lists = announced.filter((a): a is readonly bigint[] => a !== undefined);
-  return ours.find((s) => lists.every((l) => l.includes(s.id) || (s.id === 0x0080c20001000001n && l.includes(0x0080020001000001n))));
+  const lists = announced.map((a) => a ?? DEFAULT_CIPHER_SUITE_IDS);
+  return ours.find((s) => lists.every((l) => l.includes(s.id) || (s.id === GCM_AES_128.id && l.includes(GCM_AES_128_LEGACY_ID))));
 }
 
 /**

@@ -161,9 +161,24 @@ export class Participant {
     return this.keyServer?.self === true;
   }
 
-  /** A transmit-enabled key with at least one live peer. */
+  /** The key we transmit with: the latest once it is in use, else the old one. */
+  keyInUse(): SakState | undefined {
+    return this.latest?.tx ? this.latest : this.old?.tx ? this.old : undefined;
+  }
+
+  /**
+   * Secured: we transmit with a key and every live peer reports receiving
+   * with it. Transmitting alone is not enough: a peer that never installed the
+   * key drops every frame (issue 13; see {@link peersNotReceiving}).
+   */
   secured(): boolean {
-    return this.livePeers().length > 0 && ((this.latest?.tx ?? false) || (this.old?.tx ?? false));
+    const k = this.keyInUse();
+    return k !== undefined && this.livePeers().length > 0 && this.peersNotReceiving(k).length === 0;
+  }
+
+  /** Live peers whose latest SAK Use does not show key `k` with "rx", in either slot. */
+  peersNotReceiving(k: SakState): Peer[] {
+    return this.livePeers().filter((p) => !this.peerReports(p, k, 'rx'));
   }
 
   // ---- receive ----------------------------------------------------------
@@ -328,6 +343,7 @@ export class Participant {
       this.keyServer = undefined;
       this.distributing = false;
       this.macsecNotUsed = false;
+      this.suiteProblem = undefined;
       if (this.latest || this.old) this.dropAllKeys(ctx, 'no live peer left');
       return;
     }
@@ -347,6 +363,7 @@ export class Participant {
     this.keyServer = { self: w.self, sci: w.sci, mi: w.mi.slice(), priority: w.priority };
     this.distributing = false;
     this.macsecNotUsed = false;
+    this.suiteProblem = undefined;
     ctx.event({
       type: 'keyServerElected',
       reason: w.self ? `we win: priority ${w.priority}, SCI ${sciToString(w.sci)}` : `lowest priority ${w.priority} then lowest SCI`,
@@ -408,8 +425,15 @@ export class Participant {
     if (!l) return;
     const allReceiving = live.every((p) => this.peerReports(p, l, 'rx'));
     if (allReceiving) this.distributing = false;
+    // The CP state machine (802.1X-2020 12.4; hostap `ieee802_1x_cp.c` RECEIVING
+    // → TRANSMIT) lets the key server transmit when every peer receives or when
+    // transmitWhen, set to transmitDelay = MKA Life Time, runs out, so one
+    // member that never installs the key cannot hold the whole CA on the old
+    // one. We keep that rule; the KaY still reports the port secured only when
+    // every live peer reports rx with the key in use (issue 13).
     if (!l.tx && l.rx && (allReceiving || ctx.now - l.createdAt >= c.lifeTimeMs)) {
-      this.enableTx(ctx, l, allReceiving ? 'every live peer receives with the new SAK' : 'transmit delay (MKA Life Time) expired');
+      const missing = allReceiving ? [] : this.peersNotReceiving(l).map((p) => sciToString(p.sci));
+      this.enableTx(ctx, l, allReceiving ? 'every live peer receives with the new SAK' : `transmit delay (MKA Life Time) expired; not reported receiving: ${missing.join(', ')}`);
     }
   }
 
@@ -451,12 +475,18 @@ export class Participant {
     const live = this.livePeers();
     const suite = chooseCipherSuite(c.cipherSuites, live.map((p) => p.announced));
     if (!suite) {
-      const problem = `no common cipher suite: we offer ${c.cipherSuites.map((s) => s.name).join(', ')}; peers announced ${live
-        .map((p) => (p.announced ?? []).map((id) => cipherSuiteById(id)?.name ?? id.toString(16)).join('/'))
-        .join('; ')}`;
+      // Nothing is distributed: a SAK of a suite some member lacks would be
+      // refused there and black-hole our frames (issue 13).
+      const peerSuites = (p: Peer) =>
+        `${sciToString(p.sci)} ${
+          p.announced
+            ? `announced ${p.announced.map((id) => cipherSuiteById(id)?.name ?? id.toString(16)).join('/')}`
+            : 'announced no cipher suites (no Announcement): the Default Cipher Suite GCM-AES-128 only'
+        }`;
+      const problem = `no common cipher suite: we offer ${c.cipherSuites.map((s) => s.name).join(', ')}; ${live.map(peerSuites).join('; ')}`;
       if (this.suiteProblem !== problem) {
         ctx.counters.sakGenerationErrors++;
-        ctx.event({ type: 'cipherSuiteRefused', reason: problem });
+        ctx.event({ type: 'noCommonCipherSuite', reason: problem });
       }
       this.suiteProblem = problem;
       return;
@@ -484,7 +514,13 @@ export class Participant {
     const key = this.newKey(ctx, this.mi, kn, an, suite, sak, CO_CODE[c.confidentialityOffset], live.map((p) => p.sci));
     key.wrapped = wrapped;
     ctx.event({ type: 'sakGenerated', reason, kn, an });
-    ctx.event({ type: 'cipherSuiteChosen', reason: `${suite.name}: first of our list that every live peer announced`, kn, an });
+    const silent = live.filter((p) => !p.announced).length;
+    ctx.event({
+      type: 'cipherSuiteChosen',
+      reason: `${suite.name}: first of our list that every live peer implements${silent ? ` (${silent} announced none: the Default Cipher Suite GCM-AES-128 only)` : ''}`,
+      kn,
+      an,
+    });
     this.install(ctx, key);
     this.distributing = true;
     ctx.event({ type: 'sakDistributed', reason: `wrapped with the KEK to ${live.length} live peer(s)`, kn, an });

@@ -8,15 +8,21 @@
  * - should_encrypt (unsecuredAllowed = MKAfail + MKAserver): nothing while
  *   the first MKA attempt runs; clear frames once MKA failed (not secured
  *   within MKA Life Time of the port coming up, or the key server decided not
- *   to use MACsec); only protected frames once secured; when security is lost
- *   (peer silent for Life Time, keys no longer matching) back to clear at once
- *   while MKA keeps trying, protected again when it succeeds.
+ *   to use MACsec or found no cipher suite every member implements); only
+ *   protected frames once secured; when security is lost (peer silent for
+ *   Life Time, keys no longer matching) back to clear at once while MKA keeps
+ *   trying, protected again when it succeeds.
+ *
+ * `secured` means a SAK in use that every live peer reports receiving with
+ * (kay.ts): while a peer has not, the port is not secured, so it is blocked
+ * (or clear once MKA failed) rather than protecting frames that peer drops.
  * - no_encrypt: MKA does not run; clear frames.
  */
 import type { ControlledPortState, EncryptionMode } from './types.js';
 
 export interface PolicyInput {
   mode: EncryptionMode;
+  /** A SAK in use that every live peer reports receiving with. */
   secured: boolean;
   /** MKA failed in the sense of should_encrypt's fallback. */
   mkaFailed: boolean;

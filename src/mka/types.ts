@@ -44,7 +44,10 @@ export interface KayConfig {
   mode?: EncryptionMode;
   /**
    * Suites we accept, in preference order. The key server takes the first one
-   * every live peer announced (its own first when no peer announces).
+   * every live peer implements; a peer that announces no suites implements
+   * only the Default Cipher Suite, GCM-AES-128 (key-server.ts
+   * `DEFAULT_CIPHER_SUITE_IDS`). With none in common it distributes nothing
+   * (`noCommonCipherSuite`).
    * @default [GCM-AES-XPN-256, GCM-AES-256] (AWS)
    */
   cipherSuites?: readonly CipherSuite[];
@@ -135,6 +138,7 @@ export type KayEventType =
   | 'miChanged'
   | 'keyServerElected'
   | 'macsecNotUsed'
+  | 'noCommonCipherSuite'
   | 'cipherSuiteChosen'
   | 'cipherSuiteRefused'
   | 'sakGenerated'
@@ -208,8 +212,11 @@ export type NotSecuredCode =
   | 'wrongCak'
   | 'unknownCkn'
   | 'peerNotLive'
+  /** Key server: no suite of ours every live peer implements, nothing distributed; member: the key server chose a suite outside our list. */
   | 'noCommonCipherSuite'
   | 'macsecNotUsedByKeyServer'
+  /** A SAK is distributed or in use, but a live peer has not reported receiving with it (its SAK Use shows no "rx" for it). */
+  | 'waitingForPeerRx'
   | 'negotiating';
 
 export interface PeerStatus {
@@ -243,6 +250,7 @@ export interface SakStatus {
 
 export interface KayStatus {
   mode: EncryptionMode;
+  /** We transmit with a SAK and every live peer reports receiving with it. */
   secured: boolean;
   controlledPort: ControlledPortState;
   notSecured?: { code: NotSecuredCode; reason: string };

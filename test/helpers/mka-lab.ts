@@ -159,6 +159,8 @@ export class MkaLab {
   private queue: Array<{ at: number; to: LabNode; frame: Uint8Array }> = [];
   /** Deliver MKPDUs from `from` to `to`? (partition tests) */
   link: (from: LabNode, to: LabNode) => boolean = () => true;
+  /** Rewrites every MKPDU a node sends before it reaches the wire (scripted, misbehaving peers). */
+  rewrite?: (from: LabNode, frame: Uint8Array) => Uint8Array;
   /** When set, every node sends one data frame to the others this often. */
   trafficEveryMs?: number;
   private nextTrafficAt = 0;
@@ -202,7 +204,8 @@ export class MkaLab {
     for (const c of out.commands) n.secy.apply(c);
     n.events.push(...out.events);
     n.deadline = out.nextDeadline;
-    for (const f of out.mkpdus) {
+    for (const sent of out.mkpdus) {
+      const f = this.rewrite ? this.rewrite(n, sent) : sent;
       n.mkpdusSent.push({ at: this.now, frame: f });
       if (!n.up) continue;
       for (const to of this.nodes) if (to !== n && this.link(n, to)) this.queue.push({ at: this.now + this.latencyMs, to, frame: f });

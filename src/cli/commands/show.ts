@@ -26,7 +26,7 @@ export function showCommand(y: Argv): Argv {
         if (a.what === 'mka') {
           const k = p.kay as KayStatus | undefined;
           if (!k) continue;
-          printLine(`${n.name} ${p.name}: MKA ${k.secured ? 'Secured' : 'Not secured'}, mode ${k.mode}, controlled port ${k.controlledPort}${k.notSecured ? ` (${k.notSecured.reason})` : ''}`);
+          printLine(`${n.name} ${p.name}: MKA ${k.secured ? 'Secured' : 'Not secured'}, mode ${k.mode}, controlled port ${k.controlledPort}${k.notSecured ? ` (${k.notSecured.code}: ${k.notSecured.reason})` : ''}`);
           for (const part of k.participants) {
             printLine(`  CKN ${part.ckn} ${part.principal ? '(principal)' : ''}`);
             printLine(`    Local MI ${part.mi}  MN ${part.mn}  Key server ${part.keyServer ? (part.keyServer.self ? 'yes' : `no (${part.keyServer.sci})`) : '-'}`);

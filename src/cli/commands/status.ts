@@ -16,7 +16,7 @@ export function statusCommand(y: Argv): Argv {
         s.nodes.map(async (n) => {
           try {
             const st = (await controlRequest(n.socket, { cmd: 'status' })).result as { ports: Array<{ name: string; kind: string; kay?: KayStatus; bgp?: unknown }> };
-            return { name: n.name, kind: n.kind, pid: n.pid, running: true, ports: st.ports.map((p) => ({ name: p.name, kind: p.kind, secured: p.kay?.secured ?? null, controlledPort: p.kay?.controlledPort ?? null, reason: p.kay?.notSecured?.reason ?? null })) };
+            return { name: n.name, kind: n.kind, pid: n.pid, running: true, ports: st.ports.map((p) => ({ name: p.name, kind: p.kind, secured: p.kay?.secured ?? null, controlledPort: p.kay?.controlledPort ?? null, code: p.kay?.notSecured?.code ?? null, reason: p.kay?.notSecured?.reason ?? null })) };
           } catch (e) {
             return { name: n.name, kind: n.kind, pid: n.pid, running: false, error: (e as Error).message, ports: [] };
           }
