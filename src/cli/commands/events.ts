@@ -11,7 +11,7 @@ export function eventsCommand(y: Argv): Argv {
     (c) => nameOpt(c.positional('node', { type: 'string', demandOption: true }).positional('port', { type: 'string' })).option('follow', { type: 'boolean', default: false }).option('json', { type: 'boolean', default: false }),
     async (a) => {
       const n = nodeOf(labState(a), String(a.node));
-      const line = (e: Record<string, any>) => (a.json ? JSON.stringify(e) : `${e.time}  ${e.port}  ${String(e.type).padEnd(17)} ${e.reason}`);
+      const line = (e: Record<string, any>) => (a.json ? JSON.stringify(e) : `${e.time}  ${e.port}  ${String(e.type).padEnd(19)} ${e.reason}`);
       const r = await controlRequest(n.socket, { cmd: 'events', ...(a.port ? { port: a.port } : {}), follow: a.follow }, a.follow ? (e) => printLine(line(e as Record<string, any>)) : undefined).catch(wrap);
       for (const e of (r.result as { events: Array<Record<string, any>> }).events) printLine(line(e));
       if (a.follow) await new Promise<void>((resolve) => {

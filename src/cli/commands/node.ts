@@ -100,7 +100,7 @@ function printCounters(c: Record<string, unknown>): void {
 }
 
 function eventLine(e: PortEvent): string {
-  return `${e.time}  ${e.port}  ${e.type.padEnd(17)} ${e.reason}${e.kn !== undefined ? ` (KN ${e.kn}${e.an !== undefined ? ` AN ${e.an}` : ''})` : ''}`;
+  return `${e.time}  ${e.port}  ${e.type.padEnd(19)} ${e.reason}${e.kn !== undefined ? ` (KN ${e.kn}${e.an !== undefined ? ` AN ${e.an}` : ''})` : ''}`;
 }
 
 export function nodeCommand(y: Argv): Argv {
