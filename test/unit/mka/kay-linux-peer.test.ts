@@ -22,7 +22,7 @@ import { deriveIck } from '../../../src/mka/kdf.js';
 import type { DistributedSak } from '../../../src/mka/mkpdu/types.js';
 import type { KayConfig } from '../../../src/mka/types.js';
 import { MkaLab, type LabNode } from '../../helpers/mka-lab.js';
-import { CAK, CKN, SCI_DX, SCI_RT, cfg } from './fixtures.js';
+import { CAK, CKN, SCI_C, SCI_DX, SCI_RT, cfg } from './fixtures.js';
 
 /** wpa_supplicant 2.10 as configured by hand: no Announcement, GCM-AES-128 only, `mka_priority` 255, MKA version 1. */
 const LINUX_PEER: Partial<KayConfig> = { cipherSuites: [GCM_AES_128], announceCipherSuites: false, keyServerPriority: 255, mkaVersion: 1 };
@@ -165,7 +165,33 @@ describe('a peer that announces no cipher suites (wpa_supplicant 2.10)', () => {
   });
 });
 
-describe('a peer that never reports receiving with the SAK in use', () => {
+describe('peers that have not reported receiving with the SAK in use', () => {
+  it('a member joining a secured CA: blocked (never clear) and waitingForPeerRx until it reports rx with the new SAK, then secured', () => {
+    const lab = new MkaLab();
+    lab.add('dx', cfg(SCI_DX, { keyServerPriority: 16 }), 1);
+    lab.add('rt', cfg(SCI_RT, { keyServerPriority: 32 }), 2);
+    lab.add('c', cfg(SCI_C, { keyServerPriority: 48 }), 3);
+    lab.start('dx');
+    lab.start('rt');
+    lab.advance(8000);
+    const dx = lab.node('dx');
+    expect(dx.kay.status().secured).toBe(true);
+    lab.trafficEveryMs = 5;
+    lab.start('c');
+    const seen: string[] = [];
+    while (lab.now < 14_000) {
+      lab.advance(5);
+      const st = dx.kay.status();
+      const x = `${st.controlledPort} ${st.notSecured?.code ?? '-'}`;
+      if (seen.at(-1) !== x) seen.push(x);
+      // secured only when c, once live, reports rx with the SAK in use
+      if (st.secured && st.participants[0]!.livePeers.length === 2) expect(st.sak!.kn).toBe(2);
+    }
+    expect(seen).toEqual(['secured -', 'blocked waitingForPeerRx', 'secured -']);
+    expect(lab.node('rt').received).toEqual({ ok: expect.any(Number) });
+    expect(lab.node('c').received.noSa ?? 0).toBe(0);
+  });
+
   // A scripted peer: its MKPDUs announce GCM-AES-XPN-256, yet its KaY accepts
   // only GCM-AES-128, so it refuses the SAK and never reports "rx".
   const ick = deriveIck(CAK, CKN);
