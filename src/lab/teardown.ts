@@ -64,9 +64,14 @@ export async function tearDown(lab: string): Promise<DownResult> {
       notes.push(`could not take the TAPs of ${ns} down first: ${(e as Error).message}`);
     }
   }
-  const pids = nodeProcesses([named, ...(dir ? [dir] : [])]);
-  await Promise.all(pids.map((pid) => stopProcess(pid)));
-  removed.push(...pids.map((pid) => `process ${pid}`));
+  // One after the other, in the order they were started (the lower pid
+  // first), each with its SIGTERM grace: with the TAPs down, the node that
+  // outlives its peer has nothing to send in the clear.
+  const pids = nodeProcesses([named, ...(dir ? [dir] : [])]).sort((a, b) => a - b);
+  for (const pid of pids) {
+    await stopProcess(pid);
+    removed.push(`process ${pid}`);
+  }
   for (const ns of namespaces) {
     try {
       if (delNetns(ns)) removed.push(`netns ${ns}`);
