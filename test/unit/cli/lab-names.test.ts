@@ -15,10 +15,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { main } from '../../../src/cli/main.js';
 import { CHECKOUT } from '../../../src/lab/index.js';
+import { delNetns } from '../../../src/lab/host.js';
 import { ROOT } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/tmp.js';
 
@@ -43,10 +44,12 @@ beforeAll(() => {
 afterAll(() => {
   if (saved === undefined) delete process.env.DXLAB_STATE_DIR;
   else process.env.DXLAB_STATE_DIR = saved;
-  // Nothing of the symlinked name may exist; remove it anyway should a verb have gone ahead.
+  // Nothing of the symlinked name may exist; should a verb have gone ahead,
+  // its namespaces go (delNetns kills what runs in them first).
   for (const ns of execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0]!)) {
-    if (ns.startsWith(`dxlab-${evil}-`)) spawnSync('ip', ['netns', 'del', ns]);
+    if (ns.startsWith(`dxlab-${evil}-`)) delNetns(ns);
   }
+  rmSync(join(ROOT, 'pcaps', evil), { recursive: true, force: true });
 });
 
 function victimIntact(): void {
