@@ -3,6 +3,10 @@
  * secures the link, BGP reaches Established over MACsec, a ping crosses the
  * VIF, and the wire, clear and decrypted captures and the key file are
  * written to pcaps/<lab>/; then the lab is torn down (unless kept).
+ *
+ * The lab is named `demo`, or `demo-2` ... `demo-9` when that name is taken
+ * (on a shared machine it may be someone else's): the demo tears down only
+ * the lab it built itself, never one it found.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -10,8 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { controlRequest } from '../node/index.js';
 import type { KayStatus } from '../mka/index.js';
 import { LabError } from './errors.js';
-import { labDown, labUp } from './lab.js';
-import { loadTopology } from './topology.js';
+import { labDown, labUp, type LabState } from './lab.js';
+import { existingLabDir } from './state-dir.js';
+import { loadTopology, type Topology } from './topology.js';
 
 export const DEMO_TOPOLOGY = fileURLToPath(new URL('../../topologies/router-dx.yaml', import.meta.url));
 
@@ -36,14 +41,49 @@ async function poll<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs
   }
 }
 
+/** Names the demo tries, in order, when none is given. */
+export const DEMO_NAMES = ['demo', ...[2, 3, 4, 5, 6, 7, 8, 9].map((i) => `demo-${i}`)];
+
+/**
+ * Builds the demo lab under the first free name: labUp refuses a name in use
+ * ('exists') before it creates anything, so trying the next name leaves the
+ * lab in the way untouched.
+ * @throws LabError('exists') naming the labs in the way when none is free.
+ */
+async function upUnderFreeName(topo: Topology, names: string[], say: (s: string) => void): Promise<LabState> {
+  const inTheWay: string[] = [];
+  for (const lab of names) {
+    try {
+      return await labUp(topo, lab, (s) => say(`  ${s}`));
+    } catch (e) {
+      if (!(e instanceof LabError && e.code === 'exists')) throw e;
+      inTheWay.push(lab);
+    }
+  }
+  throw new LabError(
+    'exists',
+    names.length === 1
+      ? `a lab named '${names[0]}' exists already: give the demo another name (dxlab demo --name NAME), or remove that lab if it is yours (dxlab down ${names[0]})`
+      : `labs ${inTheWay.join(', ')} exist already: give the demo a free name (dxlab demo --name NAME), or remove one that is yours (dxlab down NAME)`,
+  );
+}
+
+/**
+ * Runs the demo.
+ * @throws LabError('badName') for a bad `lab`; 'exists' when the name (or,
+ *   without one, every demo name) is taken; what labUp throws.
+ */
 export async function runDemo(o: { lab?: string; keep?: boolean; progress?: (s: string) => void } = {}): Promise<DemoResult> {
   const say = o.progress ?? (() => undefined);
+  // A name given and taken: refused before a word of progress (existingLabDir
+  // also refuses a symbolic link in its place).
+  if (o.lab !== undefined && existingLabDir(o.lab)) throw new LabError('exists', `a lab named '${o.lab}' exists already: give the demo another name (dxlab demo --name NAME), or remove that lab if it is yours (dxlab down ${o.lab})`);
   const topo = loadTopology(DEMO_TOPOLOGY);
-  const lab = o.lab ?? 'demo';
-  await labDown(lab); // a demo left over from an interrupted run
   say(`building ${topo.name}: a customer router and a DX device, MACsec on their link, VIF VLAN 100`);
   const t0 = Date.now();
-  const state = await labUp(topo, lab, (s) => say(`  ${s}`));
+  const state = await upUnderFreeName(topo, o.lab !== undefined ? [o.lab] : DEMO_NAMES, say);
+  const lab = state.lab;
+  if (o.lab === undefined && lab !== DEMO_NAMES[0]) say(`  lab name ${lab}: ${DEMO_NAMES.slice(0, DEMO_NAMES.indexOf(lab)).join(', ')} taken`);
   const result: DemoResult = { lab, secureMs: 0, bgpState: 'Idle', pingLossPct: 100, captures: [], keys: '', leftover: [], kept: !!o.keep };
   try {
     const router = state.nodes.find((n) => n.kind === 'router')!;

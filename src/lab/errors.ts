@@ -1,5 +1,10 @@
-/** The lab runtime's error: host resources it could not create or remove. */
-export type LabErrorCode = 'badName' | 'exists' | 'notFound' | 'host' | 'timeout' | 'process' | 'topology';
+/**
+ * The lab runtime's error: host resources it could not create or remove.
+ * `unsafePath`: a lab's state folder is not a plain folder inside the state
+ * root (a symbolic link, or something else), so nothing there is touched;
+ * `stateUnreadable`: its state file is empty or not JSON (`down` still works).
+ */
+export type LabErrorCode = 'badName' | 'exists' | 'notFound' | 'host' | 'timeout' | 'process' | 'topology' | 'unsafePath' | 'stateUnreadable';
 
 export class LabError extends Error {
   override readonly name = 'LabError';

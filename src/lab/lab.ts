@@ -2,17 +2,18 @@
  * A lab from a topology: a namespace and a node process per node, a veth per
  * link, TAPs per VIF (each on its 802.1Q VLAN) with the VIF's addresses and
  * BGP session. Everything it creates is recorded in the lab's state file as
- * it is created, so that `down` removes all of it, also after a crash or a
- * kill -9 of dxlab itself; without a state file, `down` still finds the
- * namespaces by their name (dxlab-<lab>-*) and the processes by their
- * configuration path.
+ * it is created (written atomically, state-dir.ts), and named after the lab,
+ * so that `down` removes all of it, also after a crash or a kill -9 of dxlab
+ * itself: it finds the namespaces by their name (dxlab-<lab>-*) and the
+ * processes by their configuration path (teardown.ts).
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LabError } from './errors.js';
-import { NODE_PROCESS_FLAGS, addNetns, addVeth, delNetns, netnsExists, processAlive, run, spawnInNetns, stopProcess, waitForNode } from './host.js';
-import { LAB_NAME_RE, ifName, labDir, netnsName, stableMac, stateFile } from './paths.js';
+import { NODE_PROCESS_FLAGS, addNetns, addVeth, netnsExists, spawnInNetns, waitForNode } from './host.js';
+import { checkLabName, ifName, labDir, netnsName, stableMac } from './paths.js';
+import { claimLabDir, currentOwner, readStateFile, writeFileAtomic, writeStateFile, type LabOwner } from './state-dir.js';
+import { tearDown, type DownResult } from './teardown.js';
 import type { Topology, TopoLink } from './topology.js';
 
 const BIN = resolve(fileURLToPath(new URL('../../bin/dxlab.js', import.meta.url)));
@@ -36,6 +37,8 @@ export interface LabNodeState {
 export interface LabState {
   lab: string;
   kind: 'topology';
+  /** Who started it, from which checkout: `down` without a name checks it. */
+  owner: LabOwner;
   topology: string;
   createdAt: string;
   captureDir: string;
@@ -43,18 +46,17 @@ export interface LabState {
   links: Array<{ index: number; a: string; b: string; wires: [string, string]; macsec: boolean }>;
 }
 
+/**
+ * The state of a lab built from a topology.
+ * @returns undefined when there is no such lab, or it is a link (link.ts).
+ * @throws LabError('badName'), 'unsafePath' (state-dir.ts), 'stateUnreadable'
+ *   when its state file is empty or not JSON.
+ */
 export function readLabState(lab: string): LabState | undefined {
-  const f = stateFile(lab);
-  if (!existsSync(f)) return undefined;
-  const s = JSON.parse(readFileSync(f, 'utf8')) as LabState | { kind: string };
-  return s.kind === 'topology' ? (s as LabState) : undefined;
-}
-
-/** Every lab with a state file. */
-export function listLabs(): string[] {
-  const root = resolve(stateFile('x'), '../..');
-  if (!existsSync(root)) return [];
-  return readdirSync(root).filter((d) => existsSync(join(root, d, 'state.json')));
+  const r = readStateFile(lab);
+  if (r.status === 'missing') return undefined;
+  if (r.status === 'unreadable') throw new LabError('stateUnreadable', `lab ${lab}: its state file ${r.file} is unreadable (${r.reason}); dxlab down ${lab} removes the lab by its names`);
+  return r.value.kind === 'topology' ? (r.value as unknown as LabState) : undefined;
 }
 
 export interface UpProgress {
@@ -66,14 +68,14 @@ export interface UpProgress {
  * @throws LabError; what was created is removed again.
  */
 export async function labUp(topo: Topology, lab: string, progress: UpProgress = () => undefined): Promise<LabState> {
-  if (!LAB_NAME_RE.test(lab)) throw new LabError('badName', `lab name '${lab}': use 1 to 24 lower-case letters, digits and dashes`);
-  if (existsSync(stateFile(lab)) || topo.nodes.some((n) => netnsExists(netnsName(lab, n.name)))) {
+  checkLabName(lab);
+  if (topo.nodes.some((n) => netnsExists(netnsName(lab, n.name)))) {
     throw new LabError('exists', `a lab named '${lab}' exists already: dxlab down ${lab}`);
   }
+  claimLabDir(lab);
   const dir = labDir(lab);
-  mkdirSync(dir, { recursive: true });
-  const state: LabState = { lab, kind: 'topology', topology: resolve(topo.file), createdAt: new Date().toISOString(), captureDir: resolve('pcaps', lab), nodes: [], links: [] };
-  const save = () => writeFileSync(stateFile(lab), JSON.stringify(state, null, 2) + '\n');
+  const state: LabState = { lab, kind: 'topology', owner: currentOwner(), topology: resolve(topo.file), createdAt: new Date().toISOString(), captureDir: resolve('pcaps', lab), nodes: [], links: [] };
+  const save = () => writeStateFile(lab, state);
   save();
   try {
     topo.nodes.forEach((n) => {
@@ -99,7 +101,7 @@ export async function labUp(topo: Topology, lab: string, progress: UpProgress = 
       save();
     }
     for (const n of state.nodes) {
-      writeFileSync(n.config, JSON.stringify(nodeConfig(topo, lab, n, state), null, 2) + '\n', { mode: 0o600 });
+      writeFileAtomic(n.config, JSON.stringify(nodeConfig(topo, lab, n, state), null, 2) + '\n', 0o600);
       save();
     }
     for (const n of state.nodes) {
@@ -192,55 +194,12 @@ function pick<T extends object>(o: T, keys: string[]): Partial<T> {
 
 /**
  * Stops the nodes and removes the namespaces (with their veths and TAPs) and
- * the state folder. Works from the state file, and without one from the
- * names: namespaces dxlab-<lab>-*, node processes whose configuration lies
- * in the lab's state folder.
- * @returns what was removed and what is still there (normally nothing).
+ * the lab's files: what its names say it created (teardown.ts), with or
+ * without a readable state file. Its TAPs go down before any node stops, so
+ * that no node falls back to clear while its peer stops.
+ * @returns what was removed, what is still there (normally nothing), notes.
+ * @throws LabError('badName', 'unsafePath') before anything changed.
  */
-export async function labDown(lab: string): Promise<{ removed: string[]; leftover: string[] }> {
-  const state = readLabState(lab);
-  const removed: string[] = [];
-  const leftover: string[] = [];
-  const dir = labDir(lab);
-  const pids = new Set<number>((state?.nodes ?? []).map((n) => n.pid).filter((p) => p > 0));
-  for (const pid of findProcesses(dir)) pids.add(pid);
-  for (const pid of pids) {
-    if (processAlive(pid)) {
-      await stopProcess(pid);
-      removed.push(`process ${pid}`);
-    }
-  }
-  const prefix = netnsName(lab, '');
-  const namespaces = new Set<string>((state?.nodes ?? []).map((n) => n.netns));
-  for (const line of run('ip', ['netns', 'list']).split('\n')) {
-    const ns = line.split(' ')[0]!;
-    // dxlab-<lab>-<node>, where node names have no dash: the lab's own, not those of a lab named <lab>-x.
-    if (ns.startsWith(prefix) && !ns.slice(prefix.length).includes('-')) namespaces.add(ns);
-  }
-  for (const ns of namespaces) {
-    try {
-      if (delNetns(ns)) removed.push(`netns ${ns}`);
-    } catch {
-      /* reported below */
-    }
-    if (netnsExists(ns)) leftover.push(`netns ${ns}`);
-  }
-  for (const pid of pids) if (processAlive(pid)) leftover.push(`process ${pid}`);
-  rmSync(dir, { recursive: true, force: true });
-  return { removed, leftover };
-}
-
-/** Node processes started for a lab: their command line names a config in its folder. */
-function findProcesses(dir: string): number[] {
-  const out: number[] = [];
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
-      if (cmd.includes(`${dir}/`) && cmd.includes('node\0--config')) out.push(Number(p));
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
+export async function labDown(lab: string): Promise<DownResult> {
+  return tearDown(lab);
 }

@@ -9,12 +9,13 @@
  *   TAP rt0 169.254.100.1/30                  TAP dx0 169.254.100.2/30
  *     node (router) --- veth (MACsec) --- node (dx-device)
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LabError } from './errors.js';
-import { NODE_PROCESS_FLAGS, addNetns, addVeth, delNetns, netnsExists, processAlive, spawnInNetns, stopProcess, waitForNode } from './host.js';
-import { LAB_NAME_RE, ifName, labDir, netnsName, stableMac, stateFile } from './paths.js';
+import { NODE_PROCESS_FLAGS, addNetns, addVeth, netnsExists, spawnInNetns, waitForNode } from './host.js';
+import { checkLabName, ifName, labDir, netnsName, stableMac } from './paths.js';
+import { claimLabDir, currentOwner, readStateFile, writeFileAtomic, writeStateFile, type LabOwner } from './state-dir.js';
+import { tearDown, type DownResult } from './teardown.js';
 
 export type EncryptionMode = 'should_encrypt' | 'must_encrypt' | 'no_encrypt';
 
@@ -53,6 +54,8 @@ export interface LinkNodeState {
 export interface LinkState {
   lab: string;
   kind: 'link';
+  /** Who started it, from which checkout. */
+  owner: LabOwner;
   createdAt: string;
   mtu: number;
   wireMtu: number;
@@ -66,10 +69,17 @@ const WIRE_EXTRA = 32 + 4;
 const DEFAULT_CKN = '6c61622d6c696e6b2d636b6e2d30303030303030303030303030303030303031';
 const DEFAULT_CAK = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
 
+/**
+ * The state of a link lab.
+ * @returns undefined when there is no such lab, or it is not a link.
+ * @throws LabError('badName'), 'unsafePath' (state-dir.ts), 'stateUnreadable'
+ *   when its state file is empty or not JSON.
+ */
 export function readLinkState(lab: string): LinkState | undefined {
-  const f = stateFile(lab);
-  if (!existsSync(f)) return undefined;
-  return JSON.parse(readFileSync(f, 'utf8')) as LinkState;
+  const r = readStateFile(lab);
+  if (r.status === 'missing') return undefined;
+  if (r.status === 'unreadable') throw new LabError('stateUnreadable', `lab ${lab}: its state file ${r.file} is unreadable (${r.reason}); dxlab link down ${lab} removes the lab by its names`);
+  return r.value.kind === 'link' ? (r.value as unknown as LinkState) : undefined;
 }
 
 /**
@@ -77,17 +87,17 @@ export function readLinkState(lab: string): LinkState | undefined {
  * @throws LabError ('badName', 'exists', 'host', 'timeout'); what was created is removed again.
  */
 export async function linkUp(o: LinkOptions): Promise<LinkState> {
-  if (!LAB_NAME_RE.test(o.name)) throw new LabError('badName', `lab name '${o.name}': use 1 to 24 lower-case letters, digits and dashes`);
-  if (readLinkState(o.name) || netnsExists(netnsName(o.name, 'rt')) || netnsExists(netnsName(o.name, 'dx'))) {
+  checkLabName(o.name);
+  if (netnsExists(netnsName(o.name, 'rt')) || netnsExists(netnsName(o.name, 'dx'))) {
     throw new LabError('exists', `a lab named '${o.name}' exists already: dxlab link down ${o.name}`);
   }
   const mtu = o.mtu ?? 1500;
+  claimLabDir(o.name);
   const dir = labDir(o.name);
-  mkdirSync(dir, { recursive: true });
   // Captures outlive the lab: they go to pcaps/<lab>/ under the current folder.
   const captureDir = resolve('pcaps', o.name);
-  const state: LinkState = { lab: o.name, kind: 'link', createdAt: new Date().toISOString(), mtu, wireMtu: mtu + WIRE_EXTRA, nodes: [], captureDir };
-  const save = () => writeFileSync(stateFile(o.name), JSON.stringify(state, null, 2) + '\n');
+  const state: LinkState = { lab: o.name, kind: 'link', owner: currentOwner(), createdAt: new Date().toISOString(), mtu, wireMtu: mtu + WIRE_EXTRA, nodes: [], captureDir };
+  const save = () => writeStateFile(o.name, state);
   save();
   try {
     const ns = { rt: netnsName(o.name, 'rt'), dx: netnsName(o.name, 'dx') };
@@ -129,7 +139,7 @@ export async function linkUp(o: LinkOptions): Promise<LinkState> {
           },
         ],
       };
-      writeFileSync(n.config, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
+      writeFileAtomic(n.config, JSON.stringify(config, null, 2) + '\n', 0o600);
     }
     for (const n of state.nodes) {
       n.pid = spawnInNetns(n.netns, [process.execPath, ...NODE_PROCESS_FLAGS, BIN, 'node', '--config', n.config], n.log);
@@ -145,30 +155,12 @@ export async function linkUp(o: LinkOptions): Promise<LinkState> {
 
 /**
  * Stops the nodes and removes the namespaces (with their veth and TAPs) and
- * the state folder; works from the state file, also after a crash, and by
- * name when the state file is gone.
- * @returns what could not be removed (normally nothing).
+ * the lab's files, by the lab's names (teardown.ts): also after a crash, and
+ * when the state file is gone, empty or garbled. The TAPs go down before
+ * either node stops, so that the node stopped last never falls back to clear.
+ * @returns what was removed, what could not be (normally nothing), notes.
+ * @throws LabError('badName', 'unsafePath') before anything changed.
  */
-export async function linkDown(lab: string): Promise<{ removed: string[]; leftover: string[] }> {
-  const state = readLinkState(lab);
-  const removed: string[] = [];
-  const leftover: string[] = [];
-  for (const n of state?.nodes ?? []) {
-    if (n.pid && processAlive(n.pid)) {
-      await stopProcess(n.pid);
-      removed.push(`process ${n.pid} (${n.node})`);
-    }
-  }
-  for (const node of ['rt', 'dx']) {
-    const ns = netnsName(lab, node);
-    try {
-      if (delNetns(ns)) removed.push(`netns ${ns}`);
-    } catch {
-      /* reported below */
-    }
-    if (netnsExists(ns)) leftover.push(`netns ${ns}`);
-  }
-  for (const n of state?.nodes ?? []) if (n.pid && processAlive(n.pid)) leftover.push(`process ${n.pid}`);
-  rmSync(labDir(lab), { recursive: true, force: true });
-  return { removed, leftover };
+export async function linkDown(lab: string): Promise<DownResult> {
+  return tearDown(lab);
 }

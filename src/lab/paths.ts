@@ -2,16 +2,45 @@
  * Every path and host name a lab uses, in one place: namespaces
  * `dxlab-<lab>-<node>`, a state folder per lab, short interface names (at
  * most 15 characters) derived from the lab's name.
+ *
+ * A lab's name becomes part of a folder name, of namespace names and of the
+ * processes `down` stops, so every path here is built only from a name that
+ * passed LAB_NAME_RE: `../x`, `/etc` or `a/b` never reach join().
  */
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LabError } from './errors.js';
 
-/** Root of the labs' state folders. Override with DXLAB_STATE_DIR. */
-export function stateRoot(): string {
-  return process.env.DXLAB_STATE_DIR ?? '/run/dxlab';
+/** Lab names become parts of namespace and file names. */
+export const LAB_NAME_RE = /^[a-z0-9][a-z0-9-]{0,23}$/;
+
+/**
+ * The checkout this dxlab runs from (the folder holding bin/ and src/ or
+ * dist/), recorded in a lab's state so that `down` without a name touches
+ * only a lab started from here.
+ */
+export const CHECKOUT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+/**
+ * @throws LabError('badName') unless `lab` is 1 to 24 lower-case letters,
+ *   digits and dashes, starting with a letter or digit.
+ */
+export function checkLabName(lab: string): void {
+  if (!LAB_NAME_RE.test(lab)) throw new LabError('badName', `lab name '${lab}': use 1 to 24 lower-case letters, digits and dashes, starting with a letter or digit`);
 }
 
+/** Root of the labs' state folders, absolute. Override with DXLAB_STATE_DIR. */
+export function stateRoot(): string {
+  return resolve(process.env.DXLAB_STATE_DIR || '/run/dxlab');
+}
+
+/**
+ * The lab's state folder.
+ * @throws LabError('badName') for a name that is not a lab name.
+ */
 export function labDir(lab: string): string {
+  checkLabName(lab);
   return join(stateRoot(), lab);
 }
 
@@ -45,5 +74,13 @@ export function stableMac(lab: string, what: string): string {
   return `02:${createHash('sha256').update(`${lab}/${what}`).digest('hex').slice(0, 10).match(/../g)!.join(':')}`;
 }
 
-/** Lab names become parts of namespace and file names. */
-export const LAB_NAME_RE = /^[a-z0-9][a-z0-9-]{0,23}$/;
+/**
+ * The files a lab keeps in its state folder, the only ones `down` removes
+ * there: the state file, per node `<node>.<what>` (its configuration, log,
+ * control socket, key file), and the temporary files of an atomic write
+ * (`.<file>.<pid>.<random>.tmp`, state-dir.ts) a kill -9 can leave. Node
+ * names follow NODE_NAME_RE (topology.ts): a lower-case letter, then letters
+ * and digits. Anything else found there (a subfolder, a file a user put
+ * there) stays, and so does the folder.
+ */
+export const LAB_FILE_RE = /^(?:state\.json|[a-z][a-z0-9]{0,11}\.[a-z0-9.-]{1,32}|\.(?:state|[a-z][a-z0-9]{0,11})\.[a-z0-9.-]{1,60}\.tmp)$/;

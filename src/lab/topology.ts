@@ -6,15 +6,25 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import { LineCounter, parseDocument } from 'yaml';
 import { Ajv, type ErrorObject } from 'ajv';
 import { LabError } from './errors.js';
 
 const require = createRequire(import.meta.url);
 const SCHEMA = require('../../topologies/dxlab.schema.json') as object;
-const validate = new Ajv({ allErrors: false, strict: false }).compile(SCHEMA);
+// verbose: an error carries its schema, whose description words a pattern's message.
+const validate = new Ajv({ allErrors: false, strict: false, verbose: true }).compile(SCHEMA);
 
 export type NodeKind = 'dx-device' | 'router' | 'switch';
+
+/**
+ * Node names (the schema's `topology.nodes` property names): a lower-case
+ * letter, then up to 11 letters and digits. No dash, so that the namespace
+ * `dxlab-<lab>-<node>` tells lab and node apart; no dot or slash, so that
+ * `<node>.json` and the like stay in the lab's folder.
+ */
+export const NODE_NAME_RE = /^[a-z][a-z0-9]{0,11}$/;
 
 export interface MacsecOptions {
   mode: 'should_encrypt' | 'must_encrypt' | 'no_encrypt';
@@ -118,6 +128,8 @@ export function parseTopology(text: string, file: string): Topology {
     if (e.keyword === 'enum') msg = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     if (e.keyword === 'additionalProperties') msg = `unknown field '${(e.params as { additionalProperty: string }).additionalProperty}'`;
     if (e.keyword === 'required') msg = `missing field '${(e.params as { missingProperty: string }).missingProperty}'`;
+    const described = (e.parentSchema as { description?: string } | undefined)?.description;
+    if (e.keyword === 'pattern' && described) msg = `${JSON.stringify(e.data)} is not ${described}`;
     fail(path, msg);
   }
   const t = raw.topology;
@@ -153,6 +165,10 @@ export function parseTopology(text: string, file: string): Topology {
     if (kinds[0] !== 'router' || kinds[1] !== 'dx-device') fail(['topology', 'vifs', i, 'endpoints'], `a VIF runs from a router's port to a DX device's port, got ${kinds.join(' and ')}`);
     for (const [j, e] of ends.entries()) if (!used.has(`${e.node}:${e.port}`)) fail(['topology', 'vifs', i, 'endpoints', j], `port ${e.node}:${e.port} is on no link`);
     if (!connected(links, nodes, ends[0], ends[1])) fail(['topology', 'vifs', i, 'endpoints'], `${v.endpoints.join(' and ')} are not connected by links (through switches)`);
+    for (const family of ['ipv4', 'ipv6'] as const) {
+      const problem = v[family] && vifSubnetProblem(family, v[family] as [string, string]);
+      if (problem) fail(['topology', 'vifs', i, family], problem);
+    }
     return {
       name: v.name,
       vlan: v.vlan,
@@ -181,6 +197,28 @@ export function parseTopology(text: string, file: string): Topology {
     return e;
   });
   return { file, name: raw.name, nodes, links, vifs, captures };
+}
+
+/**
+ * Why a VIF's two addresses of one family cannot talk directly, if they
+ * cannot: each end's kernel reaches the other only when the other's address
+ * lies in its own prefix (an address taken as a /32 leaves the peer
+ * unreachable and BGP Idle with ENETUNREACH). The schema has made sure each
+ * has a prefix length.
+ */
+function vifSubnetProblem(family: 'ipv4' | 'ipv6', addrs: [string, string]): string | undefined {
+  const [a, b] = addrs.map((x) => {
+    const [addr, len] = x.split('/') as [string, string];
+    return { addr, len: Number(len) };
+  }) as [{ addr: string; len: number }, { addr: string; len: number }];
+  const valid = family === 'ipv4' ? isIPv4 : isIPv6;
+  for (const [j, x] of [a, b].entries()) if (!valid(x.addr)) return `${addrs[j]} is not an ${family === 'ipv4' ? 'IPv4' : 'IPv6'} address with its prefix length`;
+  if (a.len !== b.len) return `${addrs[0]} and ${addrs[1]} have different prefix lengths: the two ends of a VIF share one subnet`;
+  if (a.addr === b.addr) return `both ends have the address ${a.addr}`;
+  const subnet = new BlockList();
+  subnet.addSubnet(a.addr, a.len, family);
+  if (!subnet.check(b.addr, family)) return `${addrs[0]} and ${addrs[1]} are not in one subnet: each end must reach the other directly`;
+  return undefined;
 }
 
 /** Whether two endpoints' nodes are joined by links whose intermediate nodes are all switches. */

@@ -1,18 +1,21 @@
 /**
  * Both AWS topologies (root): up, MKA secures, BGP reaches Established over
  * MACsec, the wire capture holds no cleartext ARP or TCP 179, and down leaves
- * no namespace, link, TAP or process behind. Then `dxlab demo --json`.
+ * no namespace, link, TAP or process behind. Then `dxlab demo --json` (under
+ * a free name, leaving a lab named demo alone), and `down` and `link down`
+ * with an empty or garbled state file.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { labDown, labUp, loadTopology, type LabState } from '../../src/lab/index.js';
 import { controlRequest } from '../../src/node/index.js';
 import type { KayStatus } from '../../src/mka/index.js';
 import { ROOT, dxlab } from '../helpers/cli.js';
 import { tshark } from '../helpers/tshark.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -87,17 +90,75 @@ for (const file of ['router-dx.yaml', 'router-switch-dx.yaml']) {
 }
 
 describe.skipIf(!isRoot)('dxlab demo', () => {
-  it('brings up topology 2, reaches Established, loses no ping, writes captures and keys, leaves nothing', () => {
-    const r = dxlab('demo', '--json');
+  const root = tempDir('dxlab-demo-state-');
+  it('brings up topology 2 under a free name (a lab named demo is in the way), reaches Established, loses no ping, writes captures and keys, leaves nothing and the other lab untouched', () => {
+    // Someone else's lab named demo, in a private state root: the demo must
+    // neither tear it down nor touch its folder.
+    mkdirSync(join(root, 'demo'));
+    const theirs = JSON.stringify({ lab: 'demo', kind: 'topology', owner: { uid: 4242, checkout: '/elsewhere' }, nodes: [], links: [] });
+    writeFileSync(join(root, 'demo', 'state.json'), theirs);
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin/dxlab.js'), 'demo', '--json'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, DXLAB_STATE_DIR: root } });
     expect(r.status, r.stderr).toBe(0);
-    const d = JSON.parse(r.stdout) as { secureMs: number; bgpState: string; pingLossPct: number; captures: Array<{ side: string; path: string }>; keys: string; leftover: string[] };
-    expect(d.bgpState).toBe('Established');
-    expect(d.pingLossPct).toBe(0);
-    expect(d.leftover).toEqual([]);
-    expect(d.captures.map((c) => c.side).sort()).toEqual(['clear', 'decrypted', 'wire']);
-    expect(d.keys).toMatch(/\.keys\.json$/);
-    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain('dxlab-demo-');
-  }, 120_000);
+    const d = JSON.parse(r.stdout) as { lab: string; secureMs: number; bgpState: string; pingLossPct: number; captures: Array<{ side: string; path: string }>; keys: string; leftover: string[] };
+    try {
+      expect(d.lab).toMatch(/^demo-[2-9]$/);
+      expect(d.bgpState).toBe('Established');
+      expect(d.pingLossPct).toBe(0);
+      expect(d.leftover).toEqual([]);
+      expect(d.captures.map((c) => c.side).sort()).toEqual(['clear', 'decrypted', 'wire']);
+      expect(d.keys).toMatch(/\.keys\.json$/);
+      expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(`dxlab-${d.lab}-`);
+      expect(existsSync(join(root, d.lab))).toBe(false);
+      expect(readFileSync(join(root, 'demo', 'state.json'), 'utf8')).toBe(theirs);
+    } finally {
+      rmSync(join(ROOT, 'pcaps', d.lab), { recursive: true, force: true });
+    }
+  }, 150_000);
+
+  it('--name of a lab that exists: refused, that lab untouched', () => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin/dxlab.js'), 'demo', '--name', 'demo'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, DXLAB_STATE_DIR: root } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/a lab named 'demo' exists already/);
+    expect(existsSync(join(root, 'demo', 'state.json'))).toBe(true);
+  });
+});
+
+describe.skipIf(!isRoot)('down with an unreadable state file', () => {
+  const root = tempDir('dxlab-corrupt-state-');
+  for (const [what, content, verb] of [
+    ['an empty', '', ['down']],
+    ['a garbled', '{"lab": "x", "kind": "link", "nodes": [{"node": "rt", "ne', ['link', 'down']],
+  ] as const) {
+    it(`${verb.join(' ')} with ${what} state.json removes the lab's namespaces, its folder, and says it went by the names`, () => {
+      const lab = `c${randomBytes(3).toString('hex')}`;
+      const namespaces = [`dxlab-${lab}-rt`, `dxlab-${lab}-dx`];
+      try {
+        for (const ns of namespaces) execFileSync('ip', ['netns', 'add', ns]);
+        mkdirSync(join(root, lab));
+        writeFileSync(join(root, lab, 'state.json'), content);
+        writeFileSync(join(root, lab, 'rt.log'), 'a node log\n');
+        const r = spawnSync(process.execPath, [join(ROOT, 'bin/dxlab.js'), ...verb, lab, '--json'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, DXLAB_STATE_DIR: root } });
+        expect(r.status, r.stderr).toBe(0);
+        const out = JSON.parse(r.stdout) as { removed: string[]; leftover: string[]; notes: string[] };
+        expect(out.leftover).toEqual([]);
+        expect(out.removed.sort()).toEqual(namespaces.map((ns) => `netns ${ns}`).sort());
+        expect(r.stderr).toMatch(new RegExp(`state file .*${lab}/state\\.json is unreadable \\((empty|not JSON)`));
+        expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(`dxlab-${lab}-`);
+        expect(existsSync(join(root, lab))).toBe(false);
+      } finally {
+        for (const ns of namespaces) spawnSync('ip', ['netns', 'del', ns]);
+      }
+    });
+  }
+
+  it('status with an empty state file: one line saying so, not a JSON parser error', () => {
+    const lab = `c${randomBytes(3).toString('hex')}`;
+    mkdirSync(join(root, lab));
+    writeFileSync(join(root, lab, 'state.json'), '');
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin/dxlab.js'), 'status', '--name', lab], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, DXLAB_STATE_DIR: root } });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe(`dxlab: lab ${lab}: its state file ${join(root, lab, 'state.json')} is unreadable (empty); dxlab down ${lab} removes the lab by its names`);
+  });
 });
 
 describe.skipIf(!isRoot)('down after a crash', () => {

@@ -4,16 +4,19 @@
  * reaches its peer's TAP on the same VLAN only; the wire carries nothing but
  * MACsec and MKPDUs; the wire capture decrypts offline to the cleartext
  * capture; a killed node is noticed within Life Time, and re-secures when
- * restarted. Everything is removed afterwards, also when a test fails.
+ * restarted. Tear-down puts no cleartext frame on the wire, also when one
+ * node outlives its peer long enough to fall back to clear. Everything is
+ * removed afterwards, also when a test fails.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { linkDown, linkUp, type LinkState } from '../../src/lab/index.js';
 import { controlRequest } from '../../src/node/index.js';
 import { readCaptureFile } from '../../src/io/pcap.js';
+import { afPacket, nativeAvailable, type FrameIo } from '../../src/io/index.js';
 import { isMacsecFrame } from '../../src/macsec/index.js';
 import type { KayStatus } from '../../src/mka/index.js';
 import { dxlab, dxlabJson } from '../helpers/cli.js';
@@ -183,4 +186,69 @@ describe.skipIf(!isRoot)('two nodes on a veth between two namespaces', () => {
     const after = ((await controlRequest(rt.socket, { cmd: 'counters', port: 'eth1' })).result as { port: { txBlocked: number } }).port.txBlocked;
     expect(after).toBeGreaterThan(before);
   });
+});
+
+describe.skipIf(!isRoot || !nativeAvailable())('tear-down puts nothing in the clear on the wire', () => {
+  const NAME = `td-${randomBytes(3).toString('hex')}`;
+  afterAll(async () => {
+    const r = await linkDown(NAME);
+    expect(r.leftover).toEqual([]);
+    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(`dxlab-${NAME}-`);
+  }, 60_000);
+
+  it('link down with a hung node: its peer falls back to clear while down waits, and the wire still carries only MACsec and EAPOL', async () => {
+    const up = dxlab('link', 'up', NAME, '--fast', '--json');
+    expect(up.status, up.stderr).toBe(0);
+    const state = JSON.parse(up.stdout) as LinkState;
+    await until(async () => {
+      try {
+        return (await kay(state.nodes[0]!.socket)).secured && (await kay(state.nodes[1]!.socket)).secured;
+      } catch {
+        return false;
+      }
+    }, 15_000);
+    // Down stops the nodes in the order they started; the first one hangs
+    // (SIGSTOP): it sends no more MKPDUs and down waits its 3 s of SIGTERM
+    // grace before SIGKILL. The other node's MKA Life Time (1.5 s) runs out
+    // in that time: in should_encrypt it falls back to clear, and its
+    // namespace's kernel keeps sending (a ping every 0.2 s, besides IPv6
+    // router solicitations).
+    const [hung, other] = [...state.nodes].sort((a, b) => a.pid - b.pid) as [LinkState['nodes'][number], LinkState['nodes'][number]];
+    spawn('ip', ['netns', 'exec', other.netns, 'ping', '-i', '0.2', hung.address.split('/')[0]!], { detached: true, stdio: 'ignore' }).unref();
+    // The wire, seen from this process: an AF_PACKET socket on each wire veth,
+    // opened in that node's namespace, sees what the other end sent. This
+    // process lives outside the namespaces, so down, which kills every
+    // process inside them, does not stop the observation.
+    const seen: string[] = [];
+    const observers: FrameIo[] = state.nodes.map((n) => afPacket(n.wire, { netns: n.netns }));
+    try {
+      for (const o of observers) o.start((frames) => frames.forEach((f) => seen.push(Buffer.from(f.subarray(12, 14)).toString('hex'))), () => undefined);
+      await new Promise((r) => setTimeout(r, 500));
+      let fellBack = false;
+      const watch = (async () => {
+        for (;;) {
+          try {
+            if ((await kay(other.socket)).controlledPort === 'clear') return (fellBack = true);
+          } catch {
+            return false; // stopped
+          }
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      })();
+      process.kill(hung.pid, 'SIGSTOP');
+      // In this process, so that down starts at once (a command's start-up
+      // under load could outlast Life Time, and the fallback would come
+      // before down does).
+      const r = await linkDown(NAME);
+      await watch;
+      expect(r.leftover).toEqual([]);
+      // The fallback did happen during down: the test covers the case.
+      expect(fellBack).toBe(true);
+    } finally {
+      // The sockets hold the namespaces (and their veths) until closed.
+      for (const o of observers) o.close();
+    }
+    expect(seen.length).toBeGreaterThan(0);
+    expect(new Set(seen.filter((t) => t !== '88e5' && t !== '888e'))).toEqual(new Set());
+  }, 90_000);
 });

@@ -9,9 +9,13 @@ export function demoCommand(y: Argv): Argv {
   return y.command(
     'demo',
     'AWS topology 2 from one command: MKA, BGP over MACsec, a ping, captures; then tear down',
-    (c) => c.option('keep', { type: 'boolean', default: false, describe: 'leave the lab running (dxlab down demo)' }).option('json', { type: 'boolean', default: false }),
+    (c) =>
+      c
+        .option('name', { type: 'string', describe: 'lab name (default: demo, or demo-2 ... demo-9 when that is taken; a lab found running is never torn down)' })
+        .option('keep', { type: 'boolean', default: false, describe: 'leave the lab running (dxlab down NAME)' })
+        .option('json', { type: 'boolean', default: false }),
     async (a) => {
-      const r = await runDemo({ keep: a.keep, progress: a.json ? undefined : (s) => note(s) }).catch(wrap);
+      const r = await runDemo({ ...(a.name !== undefined ? { lab: a.name } : {}), keep: a.keep, progress: a.json ? undefined : (s) => note(s) }).catch(wrap);
       if (a.json) printJson(r);
       else {
         printLine('captures:');

@@ -57,6 +57,7 @@ export function linkCommand(y: Argv): Argv {
       (c) => c.positional('name', { type: 'string', default: 'link' }).option('json', { type: 'boolean', default: false }),
       async (a) => {
         const r = await linkDown(a.name!).catch(wrap);
+        for (const n of r.notes) note(n);
         if (a.json) printJson(r);
         else printLine(r.removed.length ? `removed ${r.removed.join(', ')}` : `nothing of lab ${a.name} was left`);
         if (r.leftover.length) throw new CliError('failed', `still present: ${r.leftover.join(', ')}`);
@@ -67,7 +68,13 @@ export function linkCommand(y: Argv): Argv {
       'whether each node is secured, with its peer and SAK',
       (c) => c.positional('name', { type: 'string', default: 'link' }).option('json', { type: 'boolean', default: false }),
       async (a) => {
-        const state = readLinkState(a.name!);
+        const state = (() => {
+          try {
+            return readLinkState(a.name!);
+          } catch (e) {
+            return wrap(e);
+          }
+        })();
         if (!state) throw new CliError('usage', `no lab named '${a.name}' (dxlab link up ${a.name})`);
         const rows = await Promise.all(
           state.nodes.map(async (n) => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTopology, parseTopology, LabError } from '../../../src/lab/index.js';
 import { ROOT } from '../../helpers/cli.js';
@@ -52,6 +53,42 @@ topology:
     - { name: v, vlan: 5, endpoints: [r:eth1, d:eth2], ipv4: [169.254.0.1/30, 169.254.0.2/30] }
 `;
     expect(err(t.replace('    d: { kind: dx-device }', '    d: { kind: dx-device }\n    s: { kind: switch }')).message).toMatch(/port d:eth2 is on no link/);
+  });
+  describe('VIF addresses', () => {
+    const vif = (ipv4: string, ipv6?: string) => `${base}  vifs:
+    - name: v
+      vlan: 5
+      endpoints: [r:eth1, d:eth1]
+      ipv4: ${ipv4}
+${ipv6 ? `      ipv6: ${ipv6}\n` : ''}`;
+    it('an IPv4 address without its prefix length is refused by the schema, naming the line and the field', () => {
+      const e = err(vif('[169.254.100.1, 169.254.100.2/30]'));
+      expect(e).toBeInstanceOf(LabError);
+      expect(e.code).toBe('topology');
+      expect(e.message).toMatch(/^x\.yaml:12: topology\.vifs\.0\.ipv4\.0: "169\.254\.100\.1" is not an IPv4 address with its prefix length, e\.g\. 169\.254\.100\.1\/30$/);
+    });
+    it('an IPv6 address without its prefix length', () => {
+      expect(err(vif('[169.254.100.1/30, 169.254.100.2/30]', '[2001:db8:100::1/125, 2001:db8:100::2]')).message).toMatch(/^x\.yaml:13: topology\.vifs\.0\.ipv6\.1: "2001:db8:100::2" is not an IPv6 address with its prefix length/);
+    });
+    it('two addresses in different subnets', () => {
+      expect(err(vif('[169.254.100.1/30, 169.254.100.5/30]')).message).toMatch(/^x\.yaml:12: topology\.vifs\.0\.ipv4: 169\.254\.100\.1\/30 and 169\.254\.100\.5\/30 are not in one subnet/);
+      expect(err(vif('[169.254.100.1/32, 169.254.100.2/32]')).message).toMatch(/topology\.vifs\.0\.ipv4: .* are not in one subnet/);
+      expect(err(vif('[169.254.100.1/30, 169.254.100.2/30]', '[2001:db8:100::1/125, 2001:db8:100::9/125]')).message).toMatch(/^x\.yaml:13: topology\.vifs\.0\.ipv6: 2001:db8:100::1\/125 and 2001:db8:100::9\/125 are not in one subnet/);
+    });
+    it('different prefix lengths, one address twice, an octet above 255', () => {
+      expect(err(vif('[169.254.100.1/30, 169.254.100.2/29]')).message).toMatch(/topology\.vifs\.0\.ipv4: .* different prefix lengths/);
+      expect(err(vif('[169.254.100.1/30, 169.254.100.1/30]')).message).toMatch(/topology\.vifs\.0\.ipv4: both ends have the address 169\.254\.100\.1/);
+      expect(err(vif('[169.254.100.1/30, 169.254.300.2/30]')).message).toMatch(/topology\.vifs\.0\.ipv4: 169\.254\.300\.2\/30 is not an IPv4 address/);
+    });
+    it('a /30, a /31 and an IPv6 /125 pass', () => {
+      expect(parseTopology(vif('[169.254.100.1/30, 169.254.100.2/30]', '[2001:db8:100::1/125, 2001:db8:100::2/125]'), 'x.yaml').vifs[0]!.ipv6).toEqual(['2001:db8:100::1/125', '2001:db8:100::2/125']);
+      expect(parseTopology(vif('[169.254.100.0/31, 169.254.100.1/31]'), 'x.yaml').vifs[0]!.ipv4).toEqual(['169.254.100.0/31', '169.254.100.1/31']);
+    });
+  });
+  it('node names: NODE_NAME_RE is the schema\'s rule', async () => {
+    const { NODE_NAME_RE } = await import('../../../src/lab/index.js');
+    const schema = JSON.parse(readFileSync(join(ROOT, 'topologies/dxlab.schema.json'), 'utf8'));
+    expect(NODE_NAME_RE.source).toBe(schema.properties.topology.properties.nodes.propertyNames.pattern);
   });
   it('not YAML', () => {
     expect(err('name: [').message).toMatch(/^x\.yaml:\d+: not YAML/);
