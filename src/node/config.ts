@@ -169,9 +169,9 @@ export function resolveNodeConfig(doc: unknown, source: string): NodeConfig {
       const m = p.macsec;
       if (m.keyChain === undefined && m.keyFile === undefined) fail(`${at}/macsec`, "missing field 'keyChain' (or 'keyFile')");
       const fromFile = m.keyFile !== undefined;
+      if (fromFile && m.keyChain !== undefined) fail(`${at}/macsec`, 'give keyChain or keyFile, not both');
       const pairs: Array<{ ckn: string; cak: string }> = fromFile ? readKeyChainFile(resolvePath(dirname(source), m.keyFile), `${at}/macsec/keyFile`, fail) : m.keyChain;
       const where = (j: number, f: string) => (fromFile ? `${at}/macsec/keyFile ${m.keyFile}: cas/${j}/${f}` : `${at}/macsec/keyChain/${j}/${f}`);
-      if (fromFile && m.keyChain !== undefined) fail(`${at}/macsec`, 'give keyChain or keyFile, not both');
       if (pairs.length < 1 || pairs.length > KEY_CHAIN_MAX) fail(fromFile ? `${at}/macsec/keyFile` : `${at}/macsec/keyChain`, `1 to ${KEY_CHAIN_MAX} CKN/CAK pairs (AWS: a key chain of up to three), got ${pairs.length}`);
       const seen = new Set<string>();
       const keyChain = pairs.map((k, j) => {
