@@ -2,9 +2,10 @@
  * The lab runtime's error: host resources it could not create or remove.
  * `unsafePath`: a lab's state folder is not a plain folder inside the state
  * root (a symbolic link, or something else), so nothing there is touched;
+ * `badKey`: a CKN or CAK given for a link is malformed;
  * `stateUnreadable`: its state file is empty or not JSON (`down` still works).
  */
-export type LabErrorCode = 'badName' | 'exists' | 'notFound' | 'host' | 'timeout' | 'process' | 'topology' | 'unsafePath' | 'stateUnreadable';
+export type LabErrorCode = 'badName' | 'badKey' | 'exists' | 'notFound' | 'host' | 'timeout' | 'process' | 'topology' | 'unsafePath' | 'stateUnreadable';
 
 export class LabError extends Error {
   override readonly name = 'LabError';

@@ -9,8 +9,10 @@
  *   TAP rt0 169.254.100.1/30                  TAP dx0 169.254.100.2/30
  *     node (router) --- veth (MACsec) --- node (dx-device)
  */
+import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serializeKeyFile, type KeyFile } from '../shared/key-file.js';
 import { LabError } from './errors.js';
 import { NODE_PROCESS_FLAGS, addNetns, addVeth, netnsExists, spawnInNetns, waitForNode } from './host.js';
 import { checkLabName, ifName, labDir, netnsName, stableMac } from './paths.js';
@@ -31,7 +33,11 @@ export interface LinkOptions {
   fast?: boolean;
   /** Extra VLAN TAPs: for each, one TAP per node on that VLAN (or only on one side). */
   vlans?: Array<{ vlan: number; rtAddress?: string; dxAddress?: string; only?: 'rt' | 'dx'; dxVlan?: number }>;
-  /** CKN/CAK (64 hex digits each). */
+  /**
+   * The CKN/CAK pair both nodes use (hex: a CKN of 1 to 32 octets, a CAK of
+   * 16 or 32). Give both or neither. @default a fresh pair of 32 octets each
+   * (as AWS takes them), drawn for this lab and written to its key file only
+   */
   ckn?: string;
   cak?: string;
   /** Captures of every side of both ports, and the key export. @default false */
@@ -61,13 +67,34 @@ export interface LinkState {
   wireMtu: number;
   nodes: LinkNodeState[];
   captureDir: string;
+  /** The lab's key file (root-only, mode 0600): the CKN/CAK pair, which the node configs reference. The state holds no key. */
+  keyFile: string;
 }
 
 const BIN = resolve(fileURLToPath(new URL('../../bin/dxlab.js', import.meta.url)));
 /** MACsec overhead (SecTAG with SCI + ICV) and one 802.1Q tag the node adds. */
 const WIRE_EXTRA = 32 + 4;
-const DEFAULT_CKN = '6c61622d6c696e6b2d636b6e2d30303030303030303030303030303030303031';
-const DEFAULT_CAK = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
+/** AWS takes only 32-octet CKNs and CAKs (directconnect-api.md V3). */
+const GENERATED_KEY_LEN = 32;
+
+/**
+ * The lab's CKN/CAK pair as a dxlab key file: the given pair, checked, or a
+ * fresh one drawn for this lab, so that no two labs share a key and no key
+ * sits in the source.
+ * @throws LabError('badKey') naming the option, never its value.
+ */
+function labKeyFile(o: LinkOptions): KeyFile {
+  if ((o.ckn === undefined) !== (o.cak === undefined)) throw new LabError('badKey', 'give both ckn and cak, or neither (a fresh pair is drawn for the lab)');
+  const check = (v: string, what: string, lengths: string, ok: (n: number) => boolean): string => {
+    const h = v.toLowerCase();
+    if (!/^([0-9a-f]{2})+$/.test(h)) throw new LabError('badKey', `${what}: expected hexadecimal, whole octets`);
+    if (!ok(h.length / 2)) throw new LabError('badKey', `${what}: a ${what.toUpperCase()} is ${lengths} octets, got ${h.length / 2}`);
+    return h;
+  };
+  const ckn = o.ckn !== undefined ? check(o.ckn, 'ckn', '1 to 32', (n) => n >= 1 && n <= 32) : randomBytes(GENERATED_KEY_LEN).toString('hex');
+  const cak = o.cak !== undefined ? check(o.cak, 'cak', '16 or 32', (n) => n === 16 || n === 32) : randomBytes(GENERATED_KEY_LEN).toString('hex');
+  return { version: 1, cas: [{ ckn, cak }], saks: [] };
+}
 
 /**
  * The state of a link lab.
@@ -84,22 +111,27 @@ export function readLinkState(lab: string): LinkState | undefined {
 
 /**
  * Builds the link and starts both nodes; resolves when both control sockets answer.
- * @throws LabError ('badName', 'exists', 'host', 'timeout'); what was created is removed again.
+ * The CKN/CAK pair goes to the lab's key file (`keys.json` in its state
+ * folder, mode 0600), which both node configs reference; `linkDown` removes it.
+ * @throws LabError ('badName', 'badKey', 'exists', 'host', 'timeout'); what was created is removed again.
  */
 export async function linkUp(o: LinkOptions): Promise<LinkState> {
   checkLabName(o.name);
   if (netnsExists(netnsName(o.name, 'rt')) || netnsExists(netnsName(o.name, 'dx'))) {
     throw new LabError('exists', `a lab named '${o.name}' exists already: dxlab link down ${o.name}`);
   }
+  const keys = labKeyFile(o);
   const mtu = o.mtu ?? 1500;
   claimLabDir(o.name);
   const dir = labDir(o.name);
+  const keyFile = join(dir, 'keys.json');
   // Captures outlive the lab: they go to pcaps/<lab>/ under the current folder.
   const captureDir = resolve('pcaps', o.name);
-  const state: LinkState = { lab: o.name, kind: 'link', owner: currentOwner(), createdAt: new Date().toISOString(), mtu, wireMtu: mtu + WIRE_EXTRA, nodes: [], captureDir };
+  const state: LinkState = { lab: o.name, kind: 'link', owner: currentOwner(), createdAt: new Date().toISOString(), mtu, wireMtu: mtu + WIRE_EXTRA, nodes: [], captureDir, keyFile };
   const save = () => writeStateFile(o.name, state);
   save();
   try {
+    writeFileAtomic(keyFile, serializeKeyFile(keys), 0o600);
     const ns = { rt: netnsName(o.name, 'rt'), dx: netnsName(o.name, 'dx') };
     const wire = { rt: ifName(o.name, 'dxw', 'r'), dx: ifName(o.name, 'dxw', 'd') };
     for (const n of ['rt', 'dx'] as const) {
@@ -130,7 +162,7 @@ export async function linkUp(o: LinkOptions): Promise<LinkState> {
             macsec: {
               mode: o.mode ?? 'should_encrypt',
               cipherSuites: o.cipherSuites ?? ['gcm-aes-xpn-256'],
-              keyChain: [{ ckn: o.ckn ?? DEFAULT_CKN, cak: o.cak ?? DEFAULT_CAK }],
+              keyFile,
               // The DX device wins the key-server election, as AWS's side does in practice.
               keyServerPriority: n.node === 'dx' ? 16 : 32,
               ...(o.fast ? { helloTimeMs: 500, lifeTimeMs: 1500 } : {}),

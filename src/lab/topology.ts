@@ -122,7 +122,8 @@ export function parseTopology(text: string, file: string): Topology {
   };
   const raw = doc.toJS() as Record<string, any>;
   if (!validate(raw)) {
-    const e = validate.errors![0]! as ErrorObject;
+    // A link's `macsec: true | {...}` fails both branches of its oneOf; the deepest error says what is wrong.
+    const e = validate.errors!.reduce((a, b) => (b.instancePath.length > a.instancePath.length ? b : a)) as ErrorObject;
     const path = e.instancePath.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
     let msg = e.message ?? 'invalid';
     if (e.keyword === 'enum') msg = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
@@ -150,6 +151,10 @@ export function parseTopology(text: string, file: string): Topology {
     if (l.macsec) {
       const m = { ...MACSEC_DEFAULTS, ...defaults, ...(l.macsec === true ? {} : l.macsec) };
       if (!m.keyChain) fail(['topology', 'links', i, 'macsec'], 'MACsec needs a keyChain (here or in topology.defaults.macsec)');
+      // Each CKN names one CAK: a chain holding one twice is a modified associated key (AWS, directconnect-api.md V6).
+      const chainAt = l.macsec !== true && l.macsec.keyChain ? ['topology', 'links', i, 'macsec', 'keyChain'] : ['topology', 'defaults', 'macsec', 'keyChain'];
+      const ckns = (m.keyChain as Array<{ ckn: string }>).map((k) => k.ckn.toLowerCase());
+      for (const [j, ckn] of ckns.entries()) if (ckns.indexOf(ckn) !== j) fail([...chainAt, j, 'ckn'], `CKN ${ckn} is already in this key chain: each CKN names one CAK`);
       const { profile, ...rest } = m;
       macsec = {
         ...rest,

@@ -3,6 +3,7 @@
  * at the public edge (STYLE §2).
  */
 import { Secret } from '../shared/secret.js';
+import { toHex } from '../shared/bytes.js';
 import { sciMac } from '../macsec/sci.js';
 import { GCM_AES_256, GCM_AES_XPN_256, type CipherSuite } from '../macsec/cipher-suite.js';
 import { MkaError } from './errors.js';
@@ -56,21 +57,26 @@ function fail(msg: string): never {
 }
 
 /**
- * Applies defaults and checks ranges.
+ * Applies defaults and checks ranges. The key chain's CAKs are copied into
+ * new {@link Secret}s that belong to the caller of this function.
  * @throws MkaError('invalidConfig') naming the option and the value seen.
  */
 export function resolveConfig(c: KayConfig): ResolvedConfig {
   if (c.keyChain.length < 1 || c.keyChain.length > KEY_CHAIN_MAX) fail(`keyChain: ${c.keyChain.length} pairs, expected 1..${KEY_CHAIN_MAX}`);
-  const keyChain = c.keyChain.map((e, i) => {
+  const seen = new Set<string>();
+  for (const [i, e] of c.keyChain.entries()) {
     try {
       checkCkn(e.ckn);
     } catch (err) {
       fail(`keyChain[${i}].ckn: ${(err as Error).message}`);
     }
-    const cak = e.cak instanceof Secret ? e.cak : new Secret(e.cak, 'CAK');
-    if (cak.length !== 16 && cak.length !== 32) fail(`keyChain[${i}].cak: expected 16 or 32 octets, got ${cak.length}`);
-    return { ckn: new Uint8Array(e.ckn), cak };
-  });
+    const len = e.cak.length;
+    if (len !== 16 && len !== 32) fail(`keyChain[${i}].cak: expected 16 or 32 octets, got ${len}`);
+    const hex = toHex(e.ckn);
+    if (seen.has(hex)) fail(`keyChain[${i}].ckn: CKN ${hex} is in the key chain twice`);
+    seen.add(hex);
+  }
+
   const delayProtect = c.delayProtect ?? false;
   let helloTimeMs = c.helloTimeMs ?? MKA_HELLO_TIME_MS;
   // Delay protection needs LPN reports at least every MKA Bounded Hello Time (802.1X-2020 9.9).
@@ -91,7 +97,10 @@ export function resolveConfig(c: KayConfig): ResolvedConfig {
   return {
     sci: c.sci,
     macAddress: sciMac(c.sci).slice(),
-    keyChain,
+    // Copies made once every check passed, owned by the KaY: it zeroes them
+    // when a pair leaves the chain (STYLE §7), whatever the caller does with
+    // the CAKs it handed in.
+    keyChain: c.keyChain.map((e) => ({ ckn: new Uint8Array(e.ckn), cak: new Secret(e.cak instanceof Secret ? e.cak.expose() : e.cak, 'CAK') })),
     mode: c.mode ?? 'should_encrypt',
     cipherSuites,
     keyServerPriority: prio,

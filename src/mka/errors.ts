@@ -18,7 +18,11 @@ export type MkaErrorCode =
   /** AES key unwrap failed its integrity check (wrong KEK or damaged data). */
   | 'unwrapFailed'
   /** KaY configuration rejected. */
-  | 'invalidConfig';
+  | 'invalidConfig'
+  /** A pair added to a key chain that holds three already (AWS: a key chain of up to three pairs, directconnect-api.md V7). */
+  | 'keyChainFull'
+  /** A CKN already in the key chain given again (AWS: an associated key cannot be modified, directconnect-api.md V6). */
+  | 'keyAlreadyAssociated';
 
 export class MkaError extends Error {
   override readonly name = 'MkaError';

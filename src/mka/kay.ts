@@ -28,7 +28,8 @@ import { bytesEqual, toHex } from '../shared/bytes.js';
 
 import { sciToString, type Sci } from '../macsec/sci.js';
 import type { CipherSuite } from '../macsec/cipher-suite.js';
-import { ALGORITHM_AGILITY_2009, MI_LEN } from './constants.js';
+import { ALGORITHM_AGILITY_2009, KEY_CHAIN_MAX, MI_LEN } from './constants.js';
+import { MkaError } from './errors.js';
 import { resolveConfig, type ResolvedConfig } from './config.js';
 import { Participant, type ParticipantContext, type SakState } from './participant.js';
 import { controlledPortState } from './policy.js';
@@ -74,7 +75,8 @@ const CO_FROM_CODE = ['none', 0, 30, 50] as const;
 
 export class KaY {
   readonly config: ResolvedConfig;
-  private rawConfig: KayConfig;
+  /** The configuration as given, without its key chain (the KaY keeps its own copies in `config`). */
+  private rawConfig: Omit<KayConfig, 'keyChain'>;
   readonly counters: KayCounters = zeroCounters();
   private readonly random: (n: number) => Uint8Array;
   private readonly hooks: NonNullable<KayConfig['testHooks']>;
@@ -104,7 +106,8 @@ export class KaY {
   /** @throws MkaError('invalidConfig') for a configuration it cannot run. */
   constructor(config: KayConfig, components: KayComponents) {
     this.config = resolveConfig(config);
-    this.rawConfig = { ...config };
+    const { keyChain: _keyChain, ...rest } = config;
+    this.rawConfig = rest;
     // Always a plain Uint8Array: randomBytes gives Buffers, whose slice()
     // aliases, and the XPN salt once XORed the KN into the key server's own MI
     // through such an alias (seen in the node; shared/bytes.ts plainView).
@@ -124,6 +127,8 @@ export class KaY {
     this.unsecuredSince = now;
     this.mkaFailed = false;
     const c = this.config;
+    for (const p of this.participants) p.destroyKeys();
+    this.participants = [];
     if (c.mode !== 'no_encrypt') {
       const newest = c.keyChain.length - 1;
       this.participants = c.keyChain.map((e, i) => {
@@ -142,19 +147,33 @@ export class KaY {
   /**
    * Replaces the key chain on a running port (AWS: associate or disassociate
    * a CKN/CAK). Participants of pairs that stay keep running; new pairs start
-   * a participant with a fresh MI; removed pairs' SAs are deleted.
-   * @throws MkaError('invalidConfig') for a key chain it cannot run.
+   * a participant with a fresh MI; removed pairs' SAs are deleted and their
+   * CAK, ICK and KEK zeroed. The KaY keeps copies of the CAKs: the caller's
+   * own arrays and Secrets are left as they are.
+   * @throws MkaError('invalidConfig') for a key chain it cannot run (more than
+   *   three pairs, a CKN twice, a bad length), MkaError('keyAlreadyAssociated')
+   *   when a CKN of the chain comes with another CAK (AWS: an associated key
+   *   cannot be modified, directconnect-api.md V6). Nothing changes then.
    */
   setKeyChain(now: number, keyChain: KayConfig['keyChain']): KayOutput {
     const resolved = resolveConfig({ ...this.rawConfig, keyChain });
+    for (const e of resolved.keyChain) {
+      const held = this.config.keyChain.find((k) => bytesEqual(k.ckn, e.ckn));
+      if (held && !bytesEqual(held.cak.expose(), e.cak.expose())) {
+        for (const r of resolved.keyChain) r.cak.destroy();
+        throw new MkaError('keyAlreadyAssociated', `CKN ${toHex(e.ckn)} is in the key chain with another CAK: an associated key cannot be modified; remove the pair, then add the new one`);
+      }
+    }
     this.begin(now);
+    for (const k of this.config.keyChain) k.cak.destroy();
     this.config.keyChain = resolved.keyChain;
     if (!this.started || this.config.mode === 'no_encrypt') return this.finish();
     const old = this.participants;
     const principal = old[this.principalIdx];
     const lastWorking = this.lastWorkingIdx !== undefined ? old[this.lastWorkingIdx] : undefined;
     const next = resolved.keyChain.map((e, i) => {
-      const keep = old.find((p) => bytesEqual(p.ckn, e.ckn) && bytesEqual(p.cak.expose(), e.cak.expose()));
+      // Same CKN means same CAK here (checked above).
+      const keep = old.find((p) => bytesEqual(p.ckn, e.ckn));
       if (keep) {
         keep.keyChainIndex = i;
         return keep;
@@ -163,7 +182,11 @@ export class KaY {
       p.nextHelloAt = now;
       return p;
     });
-    for (const p of old) if (!next.includes(p)) p.dropAllKeys(this.ctx(p), 'pair removed from the key chain');
+    for (const p of old) {
+      if (next.includes(p)) continue;
+      p.dropAllKeys(this.ctx(p), 'pair removed from the key chain');
+      p.destroyKeys();
+    }
     this.participants = next;
     const pi = principal ? next.indexOf(principal) : -1;
     this.principalIdx = pi >= 0 ? pi : next.length - 1;
@@ -172,10 +195,32 @@ export class KaY {
     return this.finish();
   }
 
+  /**
+   * Adds a pair as the newest of the key chain (AWS AssociateMacSecKey).
+   * AWS holds at most three pairs and never changes an associated one
+   * (directconnect-api.md V6, V7): a fourth pair is refused rather than
+   * evicting the oldest, and so is a CKN already in the chain, whatever its CAK.
+   * @throws MkaError('keyChainFull'), MkaError('keyAlreadyAssociated'),
+   *   MkaError('invalidConfig') for a bad CKN or CAK length. Nothing changes then.
+   */
+  addKey(now: number, pair: KayConfig['keyChain'][number]): KayOutput {
+    const chain = this.config.keyChain;
+    if (chain.some((k) => bytesEqual(k.ckn, pair.ckn))) {
+      throw new MkaError('keyAlreadyAssociated', `CKN ${toHex(pair.ckn)} is already in the key chain: an associated key cannot be modified; remove it first to give it another CAK`);
+    }
+    if (chain.length >= KEY_CHAIN_MAX) {
+      throw new MkaError('keyChainFull', `the key chain holds ${chain.length} pairs, the most there can be: remove one before adding another`);
+    }
+    return this.setKeyChain(now, [...chain, pair]);
+  }
+
   /** Port down: every SA deleted, the controlled port blocked. */
   stop(now: number): KayOutput {
     this.begin(now);
-    for (const p of this.participants) p.dropAllKeys(this.ctx(p), 'port down');
+    for (const p of this.participants) {
+      p.dropAllKeys(this.ctx(p), 'port down');
+      p.destroyKeys();
+    }
     this.participants = [];
     this.started = false;
     this.setPort('blocked', 'port down');

@@ -17,7 +17,7 @@
  * the MKPDU's ICV verified (the KaY checks it).
  */
 import { bytesEqual, toHex } from '../shared/bytes.js';
-import type { Secret } from '../shared/secret.js';
+import { Secret } from '../shared/secret.js';
 import { sciToString, type Sci } from '../macsec/sci.js';
 import { GCM_AES_128, cipherSuiteById, type CipherSuite } from '../macsec/cipher-suite.js';
 import { ALGORITHM_AGILITY_2009, MI_LEN, PN_EXHAUSTION_32, PN_EXHAUSTION_64 } from './constants.js';
@@ -142,7 +142,8 @@ export class Participant {
   ) {
     this.ckn = ckn.slice();
     this.cknHex = toHex(ckn);
-    this.cak = cak;
+    // Its own copy: zeroed with ICK and KEK when the participant goes (destroyKeys).
+    this.cak = new Secret(cak.expose(), 'CAK');
     this.ick = deriveIck(cak, ckn);
     this.kek = deriveKek(cak, ckn);
     this.mi = mi;
@@ -628,6 +629,17 @@ export class Participant {
     this.latest = undefined;
     this.old = undefined;
     this.distributing = false;
+  }
+
+  /**
+   * Zeroes the CAK, ICK and KEK when the participant is deleted (its pair left
+   * the key chain, or the port stopped): STYLE §7, as the SAK is zeroed when
+   * its SAs go. The participant cannot run afterwards.
+   */
+  destroyKeys(): void {
+    this.cak.destroy();
+    this.ick.destroy();
+    this.kek.destroy();
   }
 
   /** Schedules retirement of every key (the key chain moved to another CA). */

@@ -5,14 +5,17 @@
  * file and the field.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { createRequire } from 'node:module';
 import { parse as parseYaml } from 'yaml';
 import { Ajv, type ErrorObject } from 'ajv';
-import { fromHex, macFromString } from '../shared/bytes.js';
+import { fromHex, macFromString, toHex } from '../shared/bytes.js';
+import { FormatError } from '../shared/errors.js';
+import { parseKeyFile } from '../shared/key-file.js';
 import { Secret } from '../shared/secret.js';
 import { BgpError, afiOf, formatPrefix, parseAddress, parsePrefix } from '../bgp/index.js';
 import { cipherSuiteByName, type CipherSuite } from '../macsec/index.js';
-import type { EncryptionMode } from '../mka/index.js';
+import { KEY_CHAIN_MAX, type EncryptionMode } from '../mka/index.js';
 import type { CryptoChoice } from '../io/index.js';
 import { NodeError } from './errors.js';
 
@@ -68,7 +71,8 @@ export interface MacsecConfig {
   /** The SecY's GCM engine: the node's top-level `crypto`. @default native where the addon loads, else node */
   crypto?: CryptoChoice;
   cipherSuites?: CipherSuite[];
-  keyChain: Array<{ ckn: Uint8Array; cak: Uint8Array }>;
+  /** Up to 3 pairs, oldest first, each CKN once; the CAK held in a {@link Secret} so that it never reaches a log or JSON. */
+  keyChain: Array<{ ckn: Uint8Array; cak: Secret }>;
   sciPort: number;
   keyServerPriority?: number;
   helloTimeMs?: number;
@@ -163,15 +167,27 @@ export function resolveNodeConfig(doc: unknown, source: string): NodeConfig {
     let macsec: MacsecConfig | undefined;
     if (p.macsec) {
       const m = p.macsec;
-      const keyChain = (m.keyChain as any[]).map((k, j) => {
+      if (m.keyChain === undefined && m.keyFile === undefined) fail(`${at}/macsec`, "missing field 'keyChain' (or 'keyFile')");
+      const fromFile = m.keyFile !== undefined;
+      if (fromFile && m.keyChain !== undefined) fail(`${at}/macsec`, 'give keyChain or keyFile, not both');
+      const pairs: Array<{ ckn: string; cak: string }> = fromFile ? readKeyChainFile(resolvePath(dirname(source), m.keyFile), `${at}/macsec/keyFile`, fail) : m.keyChain;
+      const where = (j: number, f: string) => (fromFile ? `${at}/macsec/keyFile ${m.keyFile}: cas/${j}/${f}` : `${at}/macsec/keyChain/${j}/${f}`);
+      if (pairs.length < 1 || pairs.length > KEY_CHAIN_MAX) fail(fromFile ? `${at}/macsec/keyFile` : `${at}/macsec/keyChain`, `1 to ${KEY_CHAIN_MAX} CKN/CAK pairs (AWS: a key chain of up to three), got ${pairs.length}`);
+      const seen = new Set<string>();
+      const keyChain = pairs.map((k, j) => {
         const ckn = fromHex(k.ckn);
-        const cak = fromHex(k.cak);
-        if (ckn.length > 32) fail(`${at}/macsec/keyChain/${j}/ckn`, `a CKN is 1 to 32 octets, got ${ckn.length}`);
-        if (cak.length !== 16 && cak.length !== 32) fail(`${at}/macsec/keyChain/${j}/cak`, `a CAK is 16 or 32 octets, got ${cak.length}`);
+        if (ckn.length < 1 || ckn.length > 32) fail(where(j, 'ckn'), `a CKN is 1 to 32 octets, got ${ckn.length}`);
+        if (seen.has(toHex(ckn))) fail(where(j, 'ckn'), `CKN ${toHex(ckn)} is already in the key chain: each CKN names one CAK`);
+        seen.add(toHex(ckn));
+        const raw = fromHex(k.cak);
+        const cak = new Secret(raw, 'CAK');
+        raw.fill(0);
+        if (cak.length !== 16 && cak.length !== 32) fail(where(j, 'cak'), `a CAK is 16 or 32 octets, got ${cak.length}`);
         return { ckn, cak };
       });
+      const { keyFile: _keyFile, ...knobs } = m;
       macsec = {
-        ...m,
+        ...knobs,
         mode: m.mode ?? 'should_encrypt',
         sciPort: m.sciPort ?? 1,
         keyChain,
@@ -258,6 +274,27 @@ function resolveBgp(b: any, tapAddresses: string[], at: string, fail: (path: str
     ...(nextHop4 !== undefined ? { nextHop4 } : {}),
     ...(nextHop6 !== undefined ? { nextHop6 } : {}),
   };
+}
+
+/**
+ * The key chain of a `keyFile`: the `cas` of a dxlab key file (src/shared/key-file.ts),
+ * a root-only file that keeps CAKs out of the configuration (DESIGN: the node
+ * configs reference the keys, they do not hold them).
+ * @throws NodeError('config') naming the field and the file, never a key.
+ */
+function readKeyChainFile(path: string, at: string, fail: (path: string, msg: string) => never): Array<{ ckn: string; cak: string }> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    return fail(at, `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    return parseKeyFile(text, path).cas;
+  } catch (e) {
+    if (e instanceof FormatError) return fail(at, e.message);
+    throw e;
+  }
 }
 
 /** Reads a YAML or JSON configuration file. @throws NodeError('config'). */

@@ -11,6 +11,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fromHex } from '../shared/bytes.js';
+import { Secret } from '../shared/secret.js';
 import { NodeError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { LabNode } from './node.js';
@@ -33,7 +34,11 @@ function str(req: Request, field: string, required = true): string | undefined {
   return v;
 }
 
-function hexField(req: Request, field: string, lengths: number[]): Uint8Array {
+/**
+ * A hex field of exactly one of the lengths given (in octets).
+ * @throws NodeError('badRequest') naming the field; never echoes its value.
+ */
+function hexField(req: Request, field: string, lengths: readonly number[]): Uint8Array {
   const v = str(req, field)!;
   let b: Uint8Array;
   try {
@@ -41,12 +46,30 @@ function hexField(req: Request, field: string, lengths: number[]): Uint8Array {
   } catch (e) {
     throw new NodeError('badRequest', (e as Error).message);
   }
-  if (lengths.length === 2 && (b.length < lengths[0]! || b.length > lengths[1]!)) {
-    throw new NodeError('badRequest', `'${field}' must be ${lengths[0]} to ${lengths[1]} octets, got ${b.length}`);
+  if (!lengths.includes(b.length)) {
+    b.fill(0);
+    throw new NodeError('badRequest', `'${field}' must be ${lengthsText(lengths)} octets, got ${b.length}`);
   }
-  if (lengths.length !== 2 && !lengths.includes(b.length)) throw new NodeError('badRequest', `'${field}' must be ${lengths.join(' or ')} octets, got ${b.length}`);
   return b;
 }
+
+function lengthsText(lengths: readonly number[]): string {
+  const consecutive = lengths.length > 2 && lengths.every((n, i) => i === 0 || n === lengths[i - 1]! + 1);
+  return consecutive ? `${lengths[0]} to ${lengths[lengths.length - 1]}` : lengths.join(' or ');
+}
+
+/** A hex key field wrapped at once in a {@link Secret}; the parsed octets are zeroed. */
+function secretField(req: Request, field: string, lengths: readonly number[], kind: string): Secret {
+  const b = hexField(req, field, lengths);
+  const s = new Secret(b, kind);
+  b.fill(0);
+  return s;
+}
+
+/** A CKN is 1 to 32 octets (802.1X-2020 9.3.1; the Basic Parameter Set carries at most 32, 11.11). */
+const CKN_LENGTHS = Array.from({ length: 32 }, (_, i) => i + 1);
+/** A CAK is 16 or 32 octets, nothing between: the key of AES-CMAC-128 or AES-CMAC-256 (802.1X-2020 9.3.1, 6.2). */
+const CAK_LENGTHS = [16, 32];
 
 export class ControlServer {
   private server?: Server;
@@ -145,13 +168,13 @@ export class ControlServer {
       }
       case 'addKey': {
         const p = n.macsecPort(port);
-        p.addKey(hexField(req, 'ckn', [1, 32]), hexField(req, 'cak', [16, 32]));
+        p.addKey(hexField(req, 'ckn', CKN_LENGTHS), secretField(req, 'cak', CAK_LENGTHS, 'CAK'));
         this.log.info('key added', { port: p.name, ckn: req.ckn });
         return { keyChain: p.keyChainCkns() };
       }
       case 'removeKey': {
         const p = n.macsecPort(port);
-        p.removeKey(hexField(req, 'ckn', [1, 32]));
+        p.removeKey(hexField(req, 'ckn', CKN_LENGTHS));
         this.log.info('key removed', { port: p.name, ckn: req.ckn });
         return { keyChain: p.keyChainCkns() };
       }

@@ -18,12 +18,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { toHex } from '../shared/bytes.js';
+import type { Secret } from '../shared/secret.js';
 import { serializeKeyFile, type KeyFile, type KeyFileSak } from '../shared/key-file.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SecY, sciFromMac, sciToHex, type GcmEngine, type Sci, type SecYSnapshot } from '../macsec/index.js';
 import { FAST_PATH_MAX_CLEAR_TEXT, FAST_PATH_MAX_RX_SAS, FastPath, selectGcmEngine, type FastPathStats } from '../io/index.js';
-import { KaY, ETHERTYPE_EAPOL, type ControlledPortState, type EncryptionMode, type KayEvent, type KayOutput, type KayStatus } from '../mka/index.js';
+import { KaY, MkaError, ETHERTYPE_EAPOL, type ControlledPortState, type EncryptionMode, type KayEvent, type KayOutput, type KayStatus } from '../mka/index.js';
 import type { MacsecConfig, PortConfig } from './config.js';
 import { NodeError } from './errors.js';
 import { Port, type PortDeps } from './port.js';
@@ -280,7 +281,7 @@ export class MacsecPort extends Port {
     const path = this.deps.keyExportPath!;
     const kf: KeyFile = {
       version: 1,
-      cas: this.macsec.keyChain.map((k) => ({ ckn: toHex(k.ckn), cak: toHex(k.cak) })),
+      cas: this.macsec.keyChain.map((k) => ({ ckn: toHex(k.ckn), cak: toHex(k.cak.expose()) })),
       saks: this.saks,
     };
     try {
@@ -399,25 +400,39 @@ export class MacsecPort extends Port {
     return this.secy.snapshot();
   }
 
-  /** Adds a CKN/CAK pair as the newest of the key chain (at most 3: the oldest is dropped). */
-  addKey(ckn: Uint8Array, cak: Uint8Array): void {
-    const chain = this.macsec.keyChain.filter((k) => toHex(k.ckn) !== toHex(ckn));
-    chain.push({ ckn, cak });
-    while (chain.length > 3) chain.shift();
-    this.setKeyChain(chain);
+  /**
+   * Adds a CKN/CAK pair as the newest of the key chain; the port keeps `cak`
+   * (and zeroes it when the pair is removed).
+   * @throws NodeError('badRequest') when the chain holds three pairs already
+   *   or holds this CKN (AWS: at most three pairs, an associated key cannot be
+   *   modified); the chain is unchanged then.
+   */
+  addKey(ckn: Uint8Array, cak: Secret): void {
+    let out: KayOutput;
+    try {
+      out = this.kay.addKey(this.deps.now(), { ckn, cak });
+    } catch (e) {
+      if (e instanceof MkaError) throw new NodeError('badRequest', `port ${this.name}: ${e.message}`, { cause: e });
+      throw e;
+    }
+    this.keyChainChanged(out, [...this.macsec.keyChain, { ckn: ckn.slice(), cak }]);
   }
 
-  /** @throws NodeError('badRequest') when the CKN is not in the chain or is the last pair. */
+  /**
+   * Removes a pair; its CAK is zeroed.
+   * @throws NodeError('badRequest') when the CKN is not in the chain or is the last pair.
+   */
   removeKey(ckn: Uint8Array): void {
     const hex = toHex(ckn);
     const chain = this.macsec.keyChain.filter((k) => toHex(k.ckn) !== hex);
     if (chain.length === this.macsec.keyChain.length) throw new NodeError('badRequest', `port ${this.name}: no CKN ${hex} in the key chain`);
     if (chain.length === 0) throw new NodeError('badRequest', `port ${this.name}: cannot remove the last CKN/CAK pair`);
-    this.setKeyChain(chain);
+    const removed = this.macsec.keyChain.filter((k) => !chain.includes(k));
+    this.keyChainChanged(this.kay.setKeyChain(this.deps.now(), chain), chain);
+    for (const k of removed) k.cak.destroy();
   }
 
-  private setKeyChain(chain: MacsecConfig['keyChain']): void {
-    const out = this.kay.setKeyChain(this.deps.now(), chain);
+  private keyChainChanged(out: KayOutput, chain: MacsecConfig['keyChain']): void {
     this.macsec = { ...this.macsec, keyChain: chain };
     this.handle(out);
     if (this.deps.keyExportPath) this.writeKeyExport();
@@ -438,7 +453,7 @@ export class MacsecPort extends Port {
 
   /** Writes the key export now (also used when a capture starts with keys). */
   exportKeys(path: string): void {
-    const kf: KeyFile = { version: 1, cas: this.macsec.keyChain.map((k) => ({ ckn: toHex(k.ckn), cak: toHex(k.cak) })), saks: this.saks };
+    const kf: KeyFile = { version: 1, cas: this.macsec.keyChain.map((k) => ({ ckn: toHex(k.ckn), cak: toHex(k.cak.expose()) })), saks: this.saks };
     writeFileSync(path, serializeKeyFile(kf), { mode: 0o600 });
   }
 }

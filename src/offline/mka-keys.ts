@@ -4,7 +4,6 @@
  * Distributed SAK, and hand the SAs to offline decryption.
  */
 import { bytesEqual, fromHex, toHex } from '../shared/bytes.js';
-import { FormatError } from '../shared/errors.js';
 import type { Secret } from '../shared/secret.js';
 import { GCM_AES_128, cipherSuiteById, sciToHex, type Sci } from '../macsec/index.js';
 import {
@@ -23,31 +22,11 @@ import {
 import type { MkpduHook } from './decrypt.js';
 import type { OfflineSa } from './sa.js';
 
+/** A CKN/CAK pair (lower-case hex) and where it came from, for messages. */
 export interface CaArg {
   ckn: string;
   cak: string;
   origin: string;
-}
-
-/**
- * Pairs `--ckn` and `--cak` arguments in order.
- * @throws FormatError('saSpec') when counts differ or a value is not valid hex of the right length.
- */
-export function caArgs(ckns: string[], caks: string[]): CaArg[] {
-  if (ckns.length !== caks.length) throw new FormatError('saSpec', `--ckn and --cak come in pairs: got ${ckns.length} --ckn and ${caks.length} --cak`);
-  return ckns.map((ckn, i) => {
-    let c: Uint8Array;
-    let k: Uint8Array;
-    try {
-      c = fromHex(ckn, `--ckn ${ckn}`);
-      k = fromHex(caks[i]!, `--cak #${i + 1}`);
-    } catch (e) {
-      throw new FormatError('saSpec', (e as Error).message);
-    }
-    if (c.length < 1 || c.length > 32) throw new FormatError('saSpec', `--ckn ${ckn}: a CKN is 1 to 32 octets, got ${c.length}`);
-    if (k.length !== 16 && k.length !== 32) throw new FormatError('saSpec', `--cak #${i + 1}: a CAK is 16 or 32 octets (32 or 64 hex digits), got ${k.length}`);
-    return { ckn: ckn.toLowerCase(), cak: caks[i]!.toLowerCase(), origin: `--ckn ${ckn}` };
-  });
 }
 
 export interface MkaKeySource {

@@ -52,12 +52,40 @@ let slab = new ArrayBuffer(SLAB_SIZE);
 let slabOffset = 0;
 
 /**
- * A new array whose contents are NOT initialised: for per-frame outputs whose
- * every octet the caller writes at once. Carved from 64 KiB slabs, because
- * `new Uint8Array(1500)` costs about 0.9 us (a zeroed backing store each) and
- * `Buffer.allocUnsafe` about 0.2 us, against 0.1 us here (bench/secy.ts). A
- * slab lives as long as any array carved from it. Arrays larger than half a
- * slab get their own memory.
+ * A new array for a per-frame output whose every octet the caller writes at
+ * once. Carved from 64 KiB slabs, because `new Uint8Array(1500)` costs about
+ * 0.9 us (a zeroed backing store each) and `Buffer.allocUnsafe` about 0.2 us,
+ * against 0.1 us here (bench/secy.ts). Arrays larger than half a slab get
+ * their own memory.
+ *
+ * Why the slabs are never cleared (the only callers are SecY.protect,
+ * SecY.validate and strip() in src/macsec/secy.ts: frames, never keys):
+ *
+ * - No region is handed out twice. The offset only grows and a full slab is
+ *   replaced by a fresh `ArrayBuffer`, which the engine zero-fills (ECMA-262
+ *   CreateByteDataBlock). So an array starts as zeros, never as another
+ *   frame's octets: unlike `Buffer.allocUnsafe`'s shared pool or a C
+ *   allocator, nothing here hands old cleartext to a new owner.
+ * - Who else can read a slab: only code in this node process that holds an
+ *   array carved from it and reads past its view through `.buffer`. Every
+ *   consumer of a frame works on (buffer, byteOffset, byteLength): the
+ *   addon's sendmmsg copies each frame into the kernel, the capture writer
+ *   copies it into a pcapng block, the memory wire sends a copy; no
+ *   `.buffer` read in src/ touches an array from here.
+ * - For how long: a slab lives while any array carved from it is reachable.
+ *   Frames are delivered (copied out) in the pass that decrypted them, so a
+ *   full slab becomes garbage at once; the current slab stays reachable
+ *   through `slab` until the next frames fill it, so up to 64 KiB of the
+ *   latest frames stay in memory while the port is quiet.
+ * - Clearing would not remove the cleartext from the machine: V8 frees a
+ *   backing store without zeroing it (as it would a per-frame array), the
+ *   same octets sit in the kernel's TAP queue and the namespace's sockets,
+ *   and they are the controlled port's data, which the node hands to its
+ *   TAP in the clear anyway. Key material (CAK, ICK, KEK, SAK) lives in
+ *   `Secret`s and the SAs, is zeroed when it retires, and never passes
+ *   through here. A frame whose ICV fails leaves its unverified decryption
+ *   in the slab: octets the peer (or an attacker) sent, which go nowhere.
+ *   Zeroing each frame after delivery would cost per frame what the slab saves.
  */
 export function allocUninit(n: number): Uint8Array {
   if (n > SLAB_SIZE / 2) return new Uint8Array(n);

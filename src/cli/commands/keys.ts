@@ -4,9 +4,8 @@
 import type { Argv } from 'yargs';
 import { randomBytes } from 'node:crypto';
 import { fromHex, toHex } from '../../shared/bytes.js';
-import { FormatError } from '../../shared/errors.js';
 import { deriveIck, deriveKek } from '../../mka/index.js';
-import { caArgs } from '../../offline/index.js';
+import { CAK_FILE_HELP, CAK_HELP, cknCakPairs } from '../cak-args.js';
 import { CliError } from '../errors.js';
 import { printJson, printLine } from '../output.js';
 
@@ -29,26 +28,22 @@ export function keysCommand(y: Argv): Argv {
     )
     .command(
       'derive',
-      'print the ICK and KEK that a CKN/CAK pair gives (802.1X-2020 6.2.2): an explicit key export',
+      'print the ICK and KEK that a CKN/CAK pair gives (802.1X-2020 6.2.2): an explicit key export; --ckn HEX with --cak-file FILE (or --cak HEX)',
       (c) =>
         c
           .option('ckn', { type: 'string', demandOption: true, describe: 'CAK name, 1 to 32 octets of hex' })
-          .option('cak', { type: 'string', demandOption: true, describe: 'CAK, 32 or 64 hex digits' })
+          .option('cak', { type: 'string', describe: CAK_HELP })
+          .option('cak-file', { type: 'string', describe: CAK_FILE_HELP, requiresArg: true })
           .option('json', { type: 'boolean', default: false, describe: 'one JSON document on stdout' }),
       (a) => {
-        let ca;
-        try {
-          [ca] = caArgs([a.ckn], [a.cak]);
-        } catch (e) {
-          if (e instanceof FormatError) throw new CliError('usage', e.message, { cause: e });
-          throw e;
-        }
-        const ckn = fromHex(ca!.ckn);
-        const cak = fromHex(ca!.cak);
+        const [ca] = cknCakPairs(a, { max: 1 });
+        if (!ca) throw new CliError('usage', 'derive needs --cak-file FILE (or --cak HEX)');
+        const ckn = fromHex(ca.ckn);
+        const cak = fromHex(ca.cak);
         // Exported on request: this command exists to print key material.
         const ick = toHex(deriveIck(cak, ckn).expose());
         const kek = toHex(deriveKek(cak, ckn).expose());
-        if (a.json) printJson({ ckn: ca!.ckn, ick, kek, cmac: cak.length === 32 ? 'AES-CMAC-256' : 'AES-CMAC-128' });
+        if (a.json) printJson({ ckn: ca.ckn, ick, kek, cmac: cak.length === 32 ? 'AES-CMAC-256' : 'AES-CMAC-128' });
         else {
           printLine(`ICK ${ick}`);
           printLine(`KEK ${kek}`);

@@ -3,16 +3,13 @@
  * customer router node securing it with MKA.
  */
 import type { Argv } from 'yargs';
-import { LabError, linkDown, linkUp, readLinkState } from '../../lab/index.js';
+import { linkDown, linkUp, readLinkState } from '../../lab/index.js';
 import { controlRequest } from '../../node/index.js';
 import type { KayStatus } from '../../mka/index.js';
+import { CAK_FILE_HELP, CAK_HELP, cknCakPairs } from '../cak-args.js';
 import { CliError } from '../errors.js';
+import { wrap } from '../lab-context.js';
 import { note, printJson, printLine, table } from '../output.js';
-
-function wrap(e: unknown): never {
-  if (e instanceof LabError) throw new CliError(e.code === 'badName' || e.code === 'exists' ? 'usage' : 'failed', e.message, { cause: e });
-  throw e;
-}
 
 export function linkCommand(y: Argv): Argv {
   return y
@@ -29,10 +26,14 @@ export function linkCommand(y: Argv): Argv {
           .option('vlan', { type: 'number', array: true, describe: 'add a TAP on this 802.1Q VLAN to both nodes (169.254.101.x/30, ...)' })
           .option('crypto', { choices: ['native', 'node'] as const, describe: 'AES-GCM engine of both nodes (default: native where the addon loads)' })
           .option('capture', { type: 'boolean', default: false, describe: 'capture wire, clear and decrypted sides of both ports, and export the keys, to pcaps/<name>/' })
+          .option('ckn', { type: 'string', describe: 'CKN of the pair both nodes use (hex, 1 to 32 octets); default: a fresh 32-octet pair drawn for the lab, in /run/dxlab/<name>/keys.json' })
+          .option('cak', { type: 'string', describe: CAK_HELP })
+          .option('cak-file', { type: 'string', describe: CAK_FILE_HELP, requiresArg: true })
           .option('json', { type: 'boolean', default: false }),
       async (a) => {
         // The node processes inherit the environment: DXLAB_CRYPTO picks their engine.
         if (a.crypto) process.env.DXLAB_CRYPTO = a.crypto;
+        const [pair] = cknCakPairs(a, { max: 1 });
         const state = await linkUp({
           name: a.name!,
           mtu: a.mtu,
@@ -41,12 +42,14 @@ export function linkCommand(y: Argv): Argv {
           fast: a.fast,
           vlans: (a.vlan ?? []).map((vlan) => ({ vlan })),
           capture: a.capture,
+          ...(pair ? { ckn: pair.ckn, cak: pair.cak } : {}),
         }).catch(wrap);
         if (a.json) printJson(state);
         else {
           printLine(table([['node', 'netns', 'pid', 'TAP', 'address', 'control socket'], ...state.nodes.map((n) => [n.node, n.netns, String(n.pid), n.tap, n.address, n.socket])]));
           note(`watch MKA: dxlab node events --socket ${state.nodes[0]!.socket} --follow`);
           note(`ping through MACsec: ip netns exec ${state.nodes[0]!.netns} ping 169.254.100.2`);
+          note(`CKN/CAK pair: ${state.keyFile} (root-only)`);
           note(`tear down: dxlab link down ${a.name}`);
         }
       },

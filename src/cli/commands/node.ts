@@ -7,6 +7,7 @@ import type { Argv } from 'yargs';
 import { IoError } from '../../io/index.js';
 import { LabNode, NodeError, controlRequest, loadNodeConfig, type PortEvent } from '../../node/index.js';
 import type { KayStatus } from '../../mka/index.js';
+import { CAK_FILE_HELP, CAK_HELP, cknCakPairs } from '../cak-args.js';
 import { CliError } from '../errors.js';
 import { printJson, printLine, table, note } from '../output.js';
 
@@ -157,10 +158,16 @@ export function nodeCommand(y: Argv): Argv {
       c
         .command(
           'add',
-          'add a pair as the newest of the key chain (at most 3)',
-          (d) => socketOpt(d).option('ckn', { type: 'string', demandOption: true }).option('cak', { type: 'string', demandOption: true }),
+          'add a pair as the newest of the key chain (at most 3; a CKN already in the chain is refused): --ckn HEX with --cak-file FILE (or --cak HEX)',
+          (d) =>
+            socketOpt(d)
+              .option('ckn', { type: 'string', demandOption: true, describe: 'CAK name, 1 to 32 octets of hex' })
+              .option('cak', { type: 'string', describe: CAK_HELP })
+              .option('cak-file', { type: 'string', describe: CAK_FILE_HELP, requiresArg: true }),
           async (a) => {
-            const r = await ask(a.socket, { cmd: 'addKey', port: a.port, ckn: a.ckn, cak: a.cak });
+            const [pair] = cknCakPairs(a, { max: 1 });
+            if (!pair) throw new CliError('usage', 'key add needs --cak-file FILE (or --cak HEX)');
+            const r = await ask(a.socket, { cmd: 'addKey', port: a.port, ckn: pair.ckn, cak: pair.cak });
             if (a.json) printJson(r);
             else printLine(`key chain: ${(r as { keyChain: string[] }).keyChain.join(', ')}`);
           },

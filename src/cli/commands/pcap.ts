@@ -21,7 +21,8 @@ import {
   type FrameOutcome,
   type OfflineSa,
 } from '../../offline/index.js';
-import { mkaKeySource, describeMkpdu, caArgs, type CaArg } from '../../offline/mka-keys.js';
+import { mkaKeySource, describeMkpdu, type CaArg } from '../../offline/mka-keys.js';
+import { CAK_FILE_HELP, CAK_HELP, cknCakPairs } from '../cak-args.js';
 import { CliError } from '../errors.js';
 import { printJson, printLine, note } from '../output.js';
 
@@ -31,6 +32,7 @@ interface KeyArgs {
   sa?: string[];
   ckn?: string[];
   cak?: string[];
+  'cak-file'?: string | string[];
 }
 
 function readCapture(path: string, arg: string): Capture {
@@ -74,7 +76,7 @@ function loadKeys(a: KeyArgs, needCipherForSa: boolean): { sas: OfflineSa[]; cas
       sas.push(...sasFromKeyFile(kf, a.keys));
       cas = cas.concat(kf.cas.map((c) => ({ ckn: c.ckn, cak: c.cak, origin: a.keys! })));
     }
-    cas = cas.concat(caArgs(a.ckn ?? [], a.cak ?? []));
+    cas = cas.concat(cknCakPairs(a).map((p) => ({ ckn: p.ckn, cak: p.cak, origin: `--ckn ${p.ckn}` })));
   } catch (e) {
     if (e instanceof FormatError) throw new CliError('usage', e.message, { cause: e });
     throw e;
@@ -87,8 +89,10 @@ const keyOptions = (y: Argv) =>
     .option('keys', { type: 'string', describe: 'dxlab key file (JSON: cas and saks)' })
     .option('cipher', { type: 'string', describe: 'cipher suite of the --sa keys: gcm-aes-128, gcm-aes-256, gcm-aes-xpn-128, gcm-aes-xpn-256' })
     .option('sa', { type: 'string', array: true, describe: 'sci=<16 hex>,an=<0-3>,sak=<hex>[,ssci=N,salt=<24 hex>,pn=<first PN>]' })
-    .option('ckn', { type: 'string', array: true, describe: 'CAK name (hex), paired in order with --cak' })
-    .option('cak', { type: 'string', array: true, describe: 'CAK (32 or 64 hex digits)' })
+    .option('ckn', { type: 'string', array: true, describe: 'CAK name (hex), paired in order with --cak or --cak-file' })
+    .option('cak', { type: 'string', array: true, describe: CAK_HELP })
+    // Not `array: true`: yargs would not take `-` as an array's element. Repeated, it is an array all the same.
+    .option('cak-file', { type: 'string', describe: `${CAK_FILE_HELP}; repeatable`, requiresArg: true })
     .option('json', { type: 'boolean', default: false, describe: 'one JSON document on stdout' });
 
 function formatTime(ns: bigint, first: bigint): string {
@@ -150,7 +154,7 @@ export function pcapCommand(y: Argv): Argv {
       (a) => {
         const cap = readCapture(a.in as string, 'IN');
         const { sas, cas } = loadKeys(a as KeyArgs, true);
-        if (!sas.length && !cas.length) throw new CliError('usage', 'no keys: give --sa (with --cipher), --ckn/--cak or --keys');
+        if (!sas.length && !cas.length) throw new CliError('usage', 'no keys: give --sa (with --cipher), --ckn with --cak-file (or --cak), or --keys');
         const keys = mkaKeySource(cas);
         const dec = decryptFrames(cap.frames, sas, keys.hook);
         writeCapture(a.out as string, cap, dec.frames);

@@ -1,5 +1,6 @@
 /** `dxlab set NODE PORT mode|key|rekey ...`: live changes to a MACsec port. */
 import type { Argv } from 'yargs';
+import { CAK_FILE_HELP, CAK_HELP, cknCakPairs } from '../cak-args.js';
 import { CliError } from '../errors.js';
 import { ask, labState, nameOpt, nodeOf } from '../lab-context.js';
 import { printJson, printLine } from '../output.js';
@@ -7,11 +8,12 @@ import { printJson, printLine } from '../output.js';
 export function setCommand(y: Argv): Argv {
   return y.command(
     'set <node> <port> <what> [args..]',
-    'mode no_encrypt|should_encrypt|must_encrypt, key add --ckn --cak, key remove --ckn, rekey',
+    'mode no_encrypt|should_encrypt|must_encrypt, key add --ckn HEX --cak-file FILE (or --cak HEX), key remove --ckn HEX, rekey',
     (c) =>
       nameOpt(c.positional('node', { type: 'string', demandOption: true }).positional('port', { type: 'string', demandOption: true }).positional('what', { choices: ['mode', 'key', 'rekey'] as const }).positional('args', { type: 'string', array: true }))
-        .option('ckn', { type: 'string' })
-        .option('cak', { type: 'string' })
+        .option('ckn', { type: 'string', describe: 'CAK name, 1 to 32 octets of hex' })
+        .option('cak', { type: 'string', describe: CAK_HELP })
+        .option('cak-file', { type: 'string', describe: CAK_FILE_HELP, requiresArg: true })
         .option('json', { type: 'boolean', default: false }),
     async (a) => {
       const n = nodeOf(labState(a), String(a.node));
@@ -22,8 +24,9 @@ export function setCommand(y: Argv): Argv {
         req = { cmd: 'setMode', mode: args[0] };
       } else if (a.what === 'rekey') req = { cmd: 'rekey' };
       else if (args[0] === 'add') {
-        if (!a.ckn || !a.cak) throw new CliError('usage', 'key add needs --ckn HEX --cak HEX');
-        req = { cmd: 'addKey', ckn: a.ckn, cak: a.cak };
+        const [pair] = cknCakPairs(a, { max: 1 });
+        if (!pair) throw new CliError('usage', 'key add needs --ckn HEX and --cak-file FILE (or --cak HEX)');
+        req = { cmd: 'addKey', ckn: pair.ckn, cak: pair.cak };
       } else if (args[0] === 'remove') {
         if (!a.ckn) throw new CliError('usage', 'key remove needs --ckn HEX');
         req = { cmd: 'removeKey', ckn: a.ckn };

@@ -188,6 +188,6 @@ describe('MKA keys: --ckn/--cak on the wpa_supplicant capture', () => {
   it('odd --ckn/--cak counts are a usage error', () => {
     const r = dxlab('pcap', 'decrypt', capturePath('mka-cak256.pcap'), '--out', join(tmp, 'n.pcap'), '--ckn', k.ckn!);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/--ckn and --cak come in pairs/);
+    expect(r.stderr).toMatch(/--ckn and --cak\/--cak-file come in pairs/);
   });
 });
