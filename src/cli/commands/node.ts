@@ -9,12 +9,13 @@ import { LabNode, NodeError, controlRequest, loadNodeConfig, type PortEvent } fr
 import type { KayStatus } from '../../mka/index.js';
 import { CliError } from '../errors.js';
 import { printJson, printLine, table, note } from '../output.js';
+import { outPath, runCapture, stopCapture, type Ask } from '../capture-session.js';
 
 async function ask(socket: string, req: Record<string, unknown>): Promise<unknown> {
   try {
     return (await controlRequest(socket, req)).result;
   } catch (e) {
-    if (e instanceof NodeError) throw new CliError(e.code === 'device' ? 'failed' : 'usage', e.message, { cause: e });
+    if (e instanceof NodeError) throw new CliError(e.code === 'device' || e.code === 'timeout' ? 'failed' : 'usage', e.message, { cause: e });
     throw e;
   }
 }
@@ -141,7 +142,7 @@ export function nodeCommand(y: Argv): Argv {
           if (a.json && !a.follow) printJson(events);
           else for (const e of events) print(e);
         } catch (e) {
-          if (e instanceof NodeError) throw new CliError(e.code === 'device' ? 'failed' : 'usage', e.message, { cause: e });
+          if (e instanceof NodeError) throw new CliError(e.code === 'device' || e.code === 'timeout' ? 'failed' : 'usage', e.message, { cause: e });
           throw e;
         }
         if (a.follow) {
@@ -223,23 +224,34 @@ export function nodeCommand(y: Argv): Argv {
     )
     .command(
       'capture',
-      'capture one side of a port to pcapng, for --duration seconds or until Ctrl-C',
+      'capture one side of a port to pcapng, for --duration seconds or until Ctrl-C; --stop ends a running capture',
       (c) =>
         socketOpt(c)
           .option('side', { choices: ['wire', 'clear', 'decrypted'] as const, default: 'wire' as const })
-          .option('out', { type: 'string', describe: 'pcapng file (default: <captureDir>/<node>-<port>-<side>.pcapng)' })
-          .option('duration', { type: 'number', describe: 'seconds; default: until Ctrl-C' }),
+          .option('out', { type: 'string', describe: 'pcapng file, relative to the current folder (default: <captureDir>/<node>-<port>-<side>.pcapng)' })
+          .option('duration', { type: 'number', describe: 'seconds; default: until Ctrl-C or SIGTERM' })
+          .option('stop', { type: 'string', describe: 'stop the capture writing FILE, or with no FILE every capture of the port' })
+          .check((x) => {
+            if (x.stop !== undefined && (x.out !== undefined || x.duration !== undefined)) throw new Error('--stop takes no --out or --duration');
+            if (x.duration !== undefined && !(x.duration > 0)) throw new Error(`--duration must be a positive number of seconds, got ${x.duration}`);
+            return true;
+          }),
       async (a) => {
-        const r = (await ask(a.socket, { cmd: 'capture', port: a.port, side: a.side, path: a.out, durationS: a.duration })) as { path: string };
-        if (a.duration === undefined) {
-          note(`capturing to ${r.path}; Ctrl-C to stop`);
-          await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
-          await ask(a.socket, { cmd: 'capture', port: a.port, stop: r.path });
-        } else {
-          await new Promise((resolve) => setTimeout(resolve, a.duration! * 1000 + 300));
+        const target = { node: a.socket, ...(a.port !== undefined ? { port: a.port } : {}) };
+        const toNode: Ask = (req) => ask(a.socket, req);
+        if (a.stop !== undefined) {
+          const stopped = await stopCapture(toNode, target, a.stop || undefined);
+          if (a.json) printJson({ stopped });
+          else if (stopped.length === 0) note('no capture was running');
+          else for (const c of stopped) printLine(c.path);
+          return;
         }
-        if (a.json) printJson({ path: r.path });
-        else printLine(r.path);
+        const out = a.out === undefined ? undefined : await outPath(a.out);
+        const run = await runCapture(toNode, target, { side: a.side, out, durationS: a.duration }, (path) => {
+          if (!a.json) note(`capturing to ${path}; ${a.duration === undefined ? 'Ctrl-C to stop' : `for ${a.duration} s (Ctrl-C stops earlier)`}`);
+        });
+        if (a.json) printJson({ path: run.path, side: run.side, frames: run.frames, ended: run.ended });
+        else printLine(run.path);
       },
     )
     .check((a) => {
