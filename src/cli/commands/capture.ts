@@ -6,6 +6,7 @@
 import type { Argv } from 'yargs';
 import { ask, labState, nameOpt, nodeOf } from '../lab-context.js';
 import { outPath, runCapture, stopCapture, type Ask } from '../capture-session.js';
+import { CliError } from '../errors.js';
 import { note, printJson, printLine } from '../output.js';
 
 export function captureCommand(y: Argv): Argv {
@@ -24,11 +25,11 @@ export function captureCommand(y: Argv): Argv {
         .check((x) => {
           const sides = [x.wire, x.clear, x.decrypted].filter(Boolean).length;
           if (x.stop !== undefined) {
-            if (sides || x.out !== undefined || x.duration !== undefined) throw new Error('--stop takes no --wire, --clear, --decrypted, --out or --duration');
+            if (sides || x.out !== undefined || x.duration !== undefined) throw new CliError('usage', '--stop takes no --wire, --clear, --decrypted, --out or --duration');
             return true;
           }
-          if (sides !== 1) throw new Error('give one of --wire, --clear, --decrypted (or --stop)');
-          if (x.duration !== undefined && !(x.duration > 0)) throw new Error(`--duration must be a positive number of seconds, got ${x.duration}`);
+          if (sides !== 1) throw new CliError('usage', 'give one of --wire, --clear, --decrypted (or --stop)');
+          if (x.duration !== undefined && !(x.duration > 0)) throw new CliError('usage', `--duration must be a positive number of seconds, got ${x.duration}`);
           return true;
         }),
     async (a) => {

@@ -232,8 +232,8 @@ export function nodeCommand(y: Argv): Argv {
           .option('duration', { type: 'number', describe: 'seconds; default: until Ctrl-C or SIGTERM' })
           .option('stop', { type: 'string', describe: 'stop the capture writing FILE, or with no FILE every capture of the port' })
           .check((x) => {
-            if (x.stop !== undefined && (x.out !== undefined || x.duration !== undefined)) throw new Error('--stop takes no --out or --duration');
-            if (x.duration !== undefined && !(x.duration > 0)) throw new Error(`--duration must be a positive number of seconds, got ${x.duration}`);
+            if (x.stop !== undefined && (x.out !== undefined || x.duration !== undefined)) throw new CliError('usage', '--stop takes no --out or --duration');
+            if (x.duration !== undefined && !(x.duration > 0)) throw new CliError('usage', `--duration must be a positive number of seconds, got ${x.duration}`);
             return true;
           }),
       async (a) => {
