@@ -5,7 +5,7 @@
  */
 import type { Argv } from 'yargs';
 import { IoError } from '../../io/index.js';
-import { LabNode, NodeError, controlRequest, loadNodeConfig, type PortEvent } from '../../node/index.js';
+import { LabNode, NodeError, controlRequest, loadNodeConfig, type CaptureInfo, type PortEvent } from '../../node/index.js';
 import type { KayStatus } from '../../mka/index.js';
 import { CliError } from '../errors.js';
 import { printJson, printLine, table, note } from '../output.js';
@@ -55,6 +55,7 @@ function printStatus(s: Record<string, unknown>): void {
   if (s.ports) printLine(`node ${s.name} (${s.kind}), pid ${s.pid}, up ${s.uptimeS} s`);
   for (const p of ports) {
     printLine(`port ${p.name} (${p.kind}) wire ${p.wire} taps ${(p.taps as Array<{ name: string; vlan: number | null }>).map((t) => (t.vlan ? `${t.name}/vlan${t.vlan}` : t.name)).join(', ') || '-'}`);
+    for (const c of (p.captures as CaptureInfo[] | undefined) ?? []) printLine(`  capturing ${c.side} to ${c.path}, ${c.frames} frames`);
     const k = p.kay as KayStatus | undefined;
     if (!k) continue;
     printLine(`  mode ${k.mode}, controlled port ${k.controlledPort}, ${k.secured ? 'SECURED' : 'not secured'}${k.notSecured ? `: ${k.notSecured.reason}` : ''}`);
