@@ -10,7 +10,7 @@
  * process.on('SIGTERM', () => node.stop().then(() => process.exit(0)));
  */
 import { execFileSync } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afPacket, tap, type FrameIo } from '../io/index.js';
 import { macToString } from '../shared/bytes.js';
@@ -199,7 +199,8 @@ export class LabNode {
     const p = this.port(portName);
     if (side !== 'clear' && side !== 'wire' && side !== 'decrypted') throw new NodeError('badRequest', `capture side must be wire, clear or decrypted, got '${side}'`);
     const file = path ?? resolve(this.config.captureDir, `${this.config.name}-${p.name}-${side}.pcapng`);
-    const key = resolve(file);
+    // A relative path matches nothing here; CaptureFile.create refuses it with the reason.
+    const key = isAbsolute(file) ? resolve(file) : file;
     const running = this.ports.flatMap((q) => q.listCaptures().map((c) => ({ ...c, port: q.name }))).find((c) => c.path === key);
     if (running || this.opening.has(key)) throw new NodeError('badRequest', `a capture to ${key} runs already${running ? ` (port ${running.port}, ${running.side})` : ''}: stop it first`);
     const ifname = side === 'clear' ? (p.config.taps[0]?.name ?? p.name) : p.config.wire;
