@@ -18,7 +18,7 @@ export function captureCommand(y: Argv): Argv {
         .option('wire', { type: 'boolean', describe: 'MACsec and MKPDUs as on the wire' })
         .option('clear', { type: 'boolean', describe: 'the cleartext of the controlled side' })
         .option('decrypted', { type: 'boolean', describe: 'the wire with MACsec frames decrypted' })
-        .option('out', { type: 'string', describe: 'pcapng file, relative to the current folder (default: <captureDir>/<node>-<port>-<side>.pcapng)' })
+        .option('out', { type: 'string', describe: 'pcapng file, relative to the current folder (default: NODE-PORT-SIDE.pcapng in the capture folder)' })
         .option('duration', { type: 'number', describe: 'seconds (default: until Ctrl-C or SIGTERM)' })
         .option('stop', { type: 'string', describe: 'stop the capture writing FILE, or with no FILE every capture of the port' })
         .option('json', { type: 'boolean', default: false })

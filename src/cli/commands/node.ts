@@ -229,7 +229,7 @@ export function nodeCommand(y: Argv): Argv {
       (c) =>
         socketOpt(c)
           .option('side', { choices: ['wire', 'clear', 'decrypted'] as const, default: 'wire' as const })
-          .option('out', { type: 'string', describe: 'pcapng file, relative to the current folder (default: <captureDir>/<node>-<port>-<side>.pcapng)' })
+          .option('out', { type: 'string', describe: 'pcapng file, relative to the current folder (default: NODE-PORT-SIDE.pcapng in captureDir)' })
           .option('duration', { type: 'number', describe: 'seconds; default: until Ctrl-C or SIGTERM' })
           .option('stop', { type: 'string', describe: 'stop the capture writing FILE, or with no FILE every capture of the port' })
           .check((x) => {
