@@ -11,7 +11,7 @@ import { CliError } from './errors.js';
 
 export function wrap(e: unknown): never {
   if (e instanceof LabError) throw new CliError(['badName', 'badKey', 'exists', 'topology', 'notFound'].includes(e.code) ? 'usage' : 'failed', e.message, { cause: e });
-  if (e instanceof NodeError) throw new CliError(e.code === 'device' ? 'failed' : 'usage', e.message, { cause: e });
+  if (e instanceof NodeError) throw new CliError(e.code === 'device' || e.code === 'timeout' ? 'failed' : 'usage', e.message, { cause: e });
   throw e;
 }
 
@@ -78,9 +78,10 @@ export function nodeOf(s: LabState, node: string) {
   return n;
 }
 
-export async function ask(socket: string, req: Record<string, unknown>): Promise<unknown> {
+/** One control request; `node` names the node in a timeout's message. @throws CliError */
+export async function ask(socket: string, req: Record<string, unknown>, node?: string): Promise<unknown> {
   try {
-    return (await controlRequest(socket, req)).result;
+    return (await controlRequest(socket, req, undefined, node ? { node } : {})).result;
   } catch (e) {
     return wrap(e);
   }

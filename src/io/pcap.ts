@@ -62,6 +62,7 @@ const OPT_COMMENT = 1;
 const OPT_IF_NAME = 2;
 const OPT_IF_DESCRIPTION = 3;
 const OPT_IF_TSRESOL = 9;
+const OPT_SHB_USERAPPL = 4;
 
 function truncated(what: string, offset: number): IoError {
   return new IoError('captureTruncated', `capture truncated: ${what} at offset ${offset} runs past the end of the file`);
@@ -270,17 +271,20 @@ export function serializePcap(frames: Iterable<CapturedFrame>, options: { linkTy
  * as interfaces are added and Enhanced Packet Blocks with nanosecond
  * timestamps (if_tsresol = 9). `sink` receives whole blocks, so a reader of a
  * file still being written sees only complete blocks.
+ *
+ * Every option is at most 65,535 octets: its length is a 16-bit field
+ * (pcapng §3.5, Options), so a longer value is refused, not wrapped.
  */
 export class PcapngWriter {
   private nextInterface = 0;
 
+  /** @throws IoError('invalidArgument') when `application` is longer than an option can be. */
   constructor(
     private readonly sink: (block: Uint8Array) => void,
     options: { application?: string } = {},
   ) {
-    const opts: Array<[number, Uint8Array]> = [];
-    // shb_userappl = 4
-    if (options.application) opts.push([4, encoder.encode(options.application)]);
+    const opts: PcapngOption[] = [];
+    if (options.application) opts.push([OPT_SHB_USERAPPL, encoder.encode(options.application), 'shb_userappl']);
     const fixed = new Uint8Array(16);
     const dv = new DataView(fixed.buffer);
     dv.setUint32(0, PCAPNG_BOM, true);
@@ -290,35 +294,70 @@ export class PcapngWriter {
     this.sink(block(PCAPNG_SHB, fixed, opts));
   }
 
-  /** Declares an interface; returns its id for {@link writeFrame}. */
-  addInterface(name: string, linkType = LINKTYPE_ETHERNET, description?: string): number {
+  /**
+   * Declares an interface; returns its id for {@link writeFrame}.
+   * @throws IoError('invalidArgument') when the name or description is longer than an option can be.
+   */
+  addInterface(name: string | undefined, linkType = LINKTYPE_ETHERNET, description?: string): number {
     const fixed = new Uint8Array(8);
     const dv = new DataView(fixed.buffer);
     dv.setUint16(0, linkType, true);
     dv.setUint32(4, 262144, true);
-    const opts: Array<[number, Uint8Array]> = [[OPT_IF_NAME, encoder.encode(name)]];
-    if (description) opts.push([OPT_IF_DESCRIPTION, encoder.encode(description)]);
-    opts.push([OPT_IF_TSRESOL, new Uint8Array([9])]);
+    const opts: PcapngOption[] = [];
+    if (name !== undefined) opts.push([OPT_IF_NAME, encoder.encode(name), 'if_name']);
+    if (description) opts.push([OPT_IF_DESCRIPTION, encoder.encode(description), 'if_description']);
+    opts.push([OPT_IF_TSRESOL, new Uint8Array([9]), 'if_tsresol']);
     this.sink(block(BLOCK_IDB, fixed, opts));
     return this.nextInterface++;
   }
 
-  writeFrame(interfaceId: number, timeNs: bigint, data: Uint8Array, comment?: string): void {
+  /**
+   * One Enhanced Packet Block.
+   * @param origLength the length on the wire. @default data.length
+   * @throws IoError('invalidArgument') when the comment is longer than an option can be.
+   */
+  writeFrame(interfaceId: number, timeNs: bigint, data: Uint8Array, comment?: string, origLength = data.length): void {
     const fixed = new Uint8Array(20 + pad4(data.length));
     const dv = new DataView(fixed.buffer);
     dv.setUint32(0, interfaceId, true);
     dv.setUint32(4, Number(timeNs >> 32n), true);
     dv.setUint32(8, Number(timeNs & 0xffffffffn), true);
     dv.setUint32(12, data.length, true);
-    dv.setUint32(16, data.length, true);
+    dv.setUint32(16, Math.max(origLength, data.length), true);
     fixed.set(data, 20);
-    this.sink(block(BLOCK_EPB, fixed, comment ? [[OPT_COMMENT, encoder.encode(comment)]] : []));
+    this.sink(block(BLOCK_EPB, fixed, comment ? [[OPT_COMMENT, encoder.encode(comment), 'opt_comment']] : []));
   }
 }
 
-function block(type: number, fixed: Uint8Array, opts: Array<[number, Uint8Array]>): Uint8Array {
+/**
+ * Writes a whole capture as pcapng: its interfaces (link type, name,
+ * description), then its frames with their interface, comment and original length.
+ * @throws IoError('invalidArgument') when a frame names an interface the capture lacks, or an option is too long.
+ */
+export function serializePcapng(cap: Pick<Capture, 'interfaces' | 'frames'>, options: { application?: string } = {}): Uint8Array {
+  const blocks: Uint8Array[] = [];
+  const w = new PcapngWriter((b) => blocks.push(b), { application: options.application ?? 'dxlab' });
+  const interfaces = cap.interfaces.length ? cap.interfaces : [{ linkType: LINKTYPE_ETHERNET }];
+  for (const i of interfaces) w.addInterface(i.name, i.linkType, i.description);
+  for (const f of cap.frames) {
+    if (f.interfaceId >= interfaces.length) throw new IoError('invalidArgument', `frame for interface ${f.interfaceId}, but the capture has ${interfaces.length}`);
+    w.writeFrame(f.interfaceId, f.timeNs, f.data, f.comment, f.origLength);
+  }
+  return Buffer.concat(blocks);
+}
+
+/** An option of a pcapng block: code, value, and its name in the pcapng text for errors. */
+type PcapngOption = [code: number, value: Uint8Array, name: string];
+
+/** An option's length is a 16-bit field (pcapng §3.5). */
+const MAX_OPTION_LENGTH = 0xffff;
+
+function block(type: number, fixed: Uint8Array, opts: PcapngOption[]): Uint8Array {
   let optLen = 0;
-  for (const [, v] of opts) optLen += 4 + pad4(v.length);
+  for (const [, v, name] of opts) {
+    if (v.length > MAX_OPTION_LENGTH) throw new IoError('invalidArgument', `pcapng option ${name}: ${v.length} octets, more than the ${MAX_OPTION_LENGTH} its 16-bit length field can say`);
+    optLen += 4 + pad4(v.length);
+  }
   if (opts.length) optLen += 4;
   const len = 12 + fixed.length + optLen;
   const out = new Uint8Array(len);

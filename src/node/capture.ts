@@ -3,66 +3,110 @@
  * blocks and flushed by the node's timer, so that a capture costs the frame
  * path no system call per frame. Stopped by its duration, by the control
  * socket or when the node stops.
+ *
+ * Every file-system call goes through fs/promises: a slow or odd file system
+ * delays the capture, never the node's event loop (MKA, the data path and
+ * the control socket share it). Writes are chained, so blocks land in order.
  */
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { open, type FileHandle } from 'node:fs/promises';
 import { PcapngWriter } from '../io/pcap.js';
+import { prepareCapturePath } from './capture-path.js';
 import { NodeError } from './errors.js';
 
 export type CaptureSide = 'wire' | 'clear' | 'decrypted';
 
+/** What status answers show of a capture. */
+export interface CaptureInfo {
+  side: CaptureSide;
+  path: string;
+  frames: number;
+}
+
 export class CaptureFile {
-  private fd: number;
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
   private readonly writer: PcapngWriter;
   private readonly iface: number;
+  /** The chain of writes; each flush appends to it. */
+  private written: Promise<void> = Promise.resolve();
+  private closing?: Promise<void>;
   frames = 0;
-  closed = false;
+  /** Why writing stopped (the OS error), when it failed. */
+  failed?: string;
 
-  /** @throws NodeError('capture') when the file cannot be created. */
-  constructor(
+  private constructor(
     readonly path: string,
     readonly side: CaptureSide,
+    private readonly handle: FileHandle,
     interfaceName: string,
     description: string,
     readonly stopAtMs?: number,
   ) {
-    try {
-      mkdirSync(dirname(path), { recursive: true });
-      this.fd = openSync(path, 'w');
-    } catch (e) {
-      throw new NodeError('capture', `cannot create capture ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
     this.writer = new PcapngWriter((b) => this.push(b), { application: 'dxlab' });
     this.iface = this.writer.addInterface(interfaceName, 1, description);
-    this.flush();
+    void this.flush();
+  }
+
+  /**
+   * Checks the path, makes missing directories and creates the file.
+   * @param path absolute; see {@link prepareCapturePath}.
+   * @throws NodeError('badRequest') for a path refused, NodeError('capture') when the file cannot be created.
+   */
+  static async create(path: string, side: CaptureSide, interfaceName: string, description: string, stopAtMs?: number): Promise<CaptureFile> {
+    const file = await prepareCapturePath(path);
+    let handle: FileHandle;
+    try {
+      handle = await open(file, 'w');
+    } catch (e) {
+      throw new NodeError('capture', `cannot create capture ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+    }
+    return new CaptureFile(file, side, handle, interfaceName, description, stopAtMs);
+  }
+
+  get closed(): boolean {
+    return this.closing !== undefined;
   }
 
   private push(block: Uint8Array): void {
     this.pending.push(block);
     this.pendingBytes += block.length;
-    if (this.pendingBytes > 1 << 20) this.flush();
+    if (this.pendingBytes > 1 << 20) void this.flush();
   }
 
   write(timeNs: bigint, frame: Uint8Array): void {
-    if (this.closed) return;
+    if (this.closed || this.failed) return;
     this.frames++;
     this.writer.writeFrame(this.iface, timeNs, frame);
   }
 
-  flush(): void {
-    if (this.pending.length === 0 || this.closed) return;
+  /** Hands what is pending to the file; resolves when every write so far is done. */
+  flush(): Promise<void> {
+    if (this.pending.length === 0 || this.closed || this.failed) return this.written;
     const all = Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];
     this.pendingBytes = 0;
-    writeSync(this.fd, all);
+    this.written = this.written.then(async () => {
+      if (this.failed) return;
+      try {
+        for (let off = 0; off < all.length; ) off += (await this.handle.write(all, off, all.length - off)).bytesWritten;
+      } catch (e) {
+        this.failed = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+      }
+    });
+    return this.written;
   }
 
-  close(): void {
-    if (this.closed) return;
-    this.flush();
-    this.closed = true;
-    closeSync(this.fd);
+  /** Writes what is pending and closes the file; resolves when it is complete on disk. */
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    const last = this.flush();
+    this.closing = last.then(() => this.handle.close()).catch((e: unknown) => {
+      this.failed ??= (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    });
+    return this.closing;
+  }
+
+  info(): CaptureInfo {
+    return { side: this.side, path: this.path, frames: this.frames };
   }
 }

@@ -5,11 +5,14 @@
  * `{"id", "ok": true, "result"}` or `{"id", "ok": false, "error": {"code",
  * "message"}}`. `events` with `"follow": true` is a subscription: after the
  * answer, each new event arrives as `{"id", "event"}` until the client
- * closes. Answers never carry key material.
+ * closes. `capture` answers once its file exists (`path` must be absolute:
+ * the node's working directory is not the client's), and `"stop": PATH` or
+ * `"stop": true` (every capture of the port) once the files are complete.
+ * Answers never carry key material.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { mkdirSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, isAbsolute } from 'node:path';
 import { fromHex } from '../shared/bytes.js';
 import { Secret } from '../shared/secret.js';
 import { NodeError } from './errors.js';
@@ -138,14 +141,17 @@ export class ControlServer {
       return;
     }
     const id = req.id ?? null;
-    try {
-      const result = this.execute(req, (event) => this.send(s, { id, event }), unsubs);
-      this.send(s, { id, ok: true, result });
-    } catch (e) {
-      const code = e instanceof NodeError ? e.code : 'internal';
-      if (!(e instanceof NodeError)) this.log.warn('control request failed', { cmd: String(req.cmd), error: (e as Error).message });
-      this.send(s, { id, ok: false, error: { code, message: (e as Error).message } });
-    }
+    // Most commands answer at once; capture waits for the file system (fs/promises), never blocking the loop.
+    Promise.resolve()
+      .then(() => this.execute(req, (event) => this.send(s, { id, event }), unsubs))
+      .then(
+        (result) => this.send(s, { id, ok: true, result }),
+        (e: unknown) => {
+          const code = e instanceof NodeError ? e.code : 'internal';
+          if (!(e instanceof NodeError)) this.log.warn('control request failed', { cmd: String(req.cmd), error: (e as Error).message });
+          this.send(s, { id, ok: false, error: { code, message: (e as Error).message } });
+        },
+      );
   }
 
   private execute(req: Request, push: (e: unknown) => void, unsubs: Array<() => void>): unknown {
@@ -194,12 +200,17 @@ export class ControlServer {
         return { requested: true };
       }
       case 'capture': {
-        if (req.stop !== undefined) return { stopped: n.stopCapture(port, str(req, 'stop')!) };
+        if (req.stop === true) return n.stopCaptures(port).then((captures) => ({ stopped: captures.length > 0, captures }));
+        if (req.stop !== undefined) {
+          const path = str(req, 'stop')!;
+          if (!isAbsolute(path)) throw new NodeError('badRequest', `'stop' must be true or the absolute path of a running capture, got '${path}'`);
+          return n.stopCaptures(port, path).then((captures) => ({ stopped: captures.length > 0, captures }));
+        }
         const side = str(req, 'side') as 'wire' | 'clear' | 'decrypted';
         const duration = req.durationS;
         if (duration !== undefined && (typeof duration !== 'number' || !(duration > 0))) throw new NodeError('badRequest', `'durationS' must be a positive number`);
-        const path = n.startCapture(port, side, str(req, 'path', false), duration as number | undefined);
-        return { path };
+        const path = str(req, 'path', false);
+        return n.startCapture(port, side, path, duration as number | undefined).then((p) => ({ path: p }));
       }
       case 'bgp': {
         // {"cmd":"bgp"} lists the peers; {"cmd":"bgp","tap":T,"prefixes":[...]} changes what the builtin speaker on T advertises.

@@ -10,7 +10,9 @@
 export { LabNode, kernelDevices, type DeviceFactory } from './node.js';
 export { loadNodeConfig, resolveNodeConfig, type NodeConfig, type PortConfig, type TapConfig, type MacsecConfig } from './config.js';
 export { NodeError, type NodeErrorCode } from './errors.js';
-export { controlRequest } from './control-client.js';
+export { controlRequest, controlTimeoutMs, CONTROL_TIMEOUT_MS, type ControlRequestOptions } from './control-client.js';
+export { checkCapturePath, prepareCapturePath, type CapturePathCheck } from './capture-path.js';
+export type { CaptureInfo, CaptureSide } from './capture.js';
 export { applySecYCommand } from './secy-commands.js';
 export { MacsecPort, MACSEC_OVERHEAD, type PortEvent } from './macsec-port.js';
 export { Port, type PortCounters } from './port.js';

@@ -146,9 +146,10 @@ export class MacsecPort extends Port {
     this.syncFastPath();
   }
 
-  override removeCapture(c: CaptureFile): void {
-    super.removeCapture(c);
+  override removeCapture(c: CaptureFile): Promise<void> {
+    const closed = super.removeCapture(c);
     this.syncFastPath();
+    return closed;
   }
 
   override get kind(): 'macsec' {
@@ -194,12 +195,12 @@ export class MacsecPort extends Port {
     this.syncFastPath();
   }
 
-  override stop(): void {
+  override stop(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.started) this.handle(this.kay.stop(this.deps.now()), false);
     this.fastPath?.detach();
-    super.stop();
+    return super.stop();
   }
 
   /** Applies what the KaY asked for: MKPDUs out, SecY commands, events, the next timer. */

@@ -10,11 +10,11 @@
  * process.on('SIGTERM', () => node.stop().then(() => process.exit(0)));
  */
 import { execFileSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afPacket, tap, type FrameIo } from '../io/index.js';
 import { macToString } from '../shared/bytes.js';
-import { CaptureFile, type CaptureSide } from './capture.js';
+import { CaptureFile, type CaptureInfo, type CaptureSide } from './capture.js';
 import type { NodeConfig, PortConfig, TapConfig } from './config.js';
 import { ControlServer } from './control.js';
 import { NodeError } from './errors.js';
@@ -64,6 +64,9 @@ export class LabNode {
   readonly log: Logger;
   private control?: ControlServer;
   private flushTimer?: NodeJS.Timeout;
+  /** Capture paths being checked and created, so that two requests cannot open one file. */
+  private readonly opening = new Set<string>();
+  private stopping = false;
   private readonly subscribers = new Set<(e: PortEvent) => void>();
   private readonly t0 = performance.now();
 
@@ -121,13 +124,13 @@ export class LabNode {
       for (const p of bridged) p.bridgePeers = bridged.filter((q) => q !== p);
       for (const p of this.ports) {
         for (const side of ['wire', 'clear', 'decrypted'] as const) {
-          if (p.config.capture[side]) this.startCapture(p.name, side);
+          if (p.config.capture[side]) await this.startCapture(p.name, side);
         }
       }
       this.control = new ControlServer(c.controlSocket, this, this.log);
       await this.control.listen();
       for (const p of this.ports) p.start();
-      this.flushTimer = setInterval(() => this.ports.forEach((p) => p.flushCaptures(this.now())), FLUSH_INTERVAL_MS);
+      this.flushTimer = setInterval(() => this.ports.forEach((p) => void p.flushCaptures(this.now())), FLUSH_INTERVAL_MS);
       this.flushTimer.unref();
       for (const t of c.ports.flatMap((p) => p.taps)) {
         for (const b of t.bgpSessions) {
@@ -145,18 +148,21 @@ export class LabNode {
 
   /** Stops the ports (the KaYs delete their SAs), closes devices, captures and the control socket. */
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.flushTimer) clearInterval(this.flushTimer);
     // Speakers first: their Cease still crosses the link, and their routes go while the TAPs exist.
     await Promise.all(this.speakers.map((s) => s.stop()));
     this.speakers.length = 0;
+    const closing: Array<Promise<void>> = [];
     for (const p of this.ports) {
       try {
-        p.stop();
+        closing.push(p.stop());
       } catch (e) {
         this.log.warn('error stopping port', { port: p.name, error: (e as Error).message });
       }
     }
     this.ports.length = 0;
+    await Promise.all(closing);
     await this.control?.close();
     this.control = undefined;
   }
@@ -182,21 +188,45 @@ export class LabNode {
   }
 
   /**
-   * Starts a capture of one side of a port.
-   * @returns the path of the pcapng file.
+   * Starts a capture of one side of a port. Nothing blocks the event loop
+   * meanwhile: the path is checked and the file made through fs/promises.
+   * @param path absolute (the node's working directory is nobody's concern);
+   *   default `<captureDir>/<node>-<port>-<side>.pcapng`.
+   * @returns the absolute path of the pcapng file.
+   * @throws NodeError('unknownPort' | 'badRequest' | 'capture') naming the port or path.
    */
-  startCapture(portName: string | undefined, side: CaptureSide, path?: string, durationS?: number): string {
+  async startCapture(portName: string | undefined, side: CaptureSide, path?: string, durationS?: number): Promise<string> {
     const p = this.port(portName);
     if (side !== 'clear' && side !== 'wire' && side !== 'decrypted') throw new NodeError('badRequest', `capture side must be wire, clear or decrypted, got '${side}'`);
-    const file = path ?? join(this.config.captureDir, `${this.config.name}-${p.name}-${side}.pcapng`);
+    const file = path ?? resolve(this.config.captureDir, `${this.config.name}-${p.name}-${side}.pcapng`);
+    // A relative path matches nothing here; CaptureFile.create refuses it with the reason.
+    const key = isAbsolute(file) ? resolve(file) : file;
+    const running = this.ports.flatMap((q) => q.listCaptures().map((c) => ({ ...c, port: q.name }))).find((c) => c.path === key);
+    if (running || this.opening.has(key)) throw new NodeError('badRequest', `a capture to ${key} runs already${running ? ` (port ${running.port}, ${running.side})` : ''}: stop it first`);
     const ifname = side === 'clear' ? (p.config.taps[0]?.name ?? p.name) : p.config.wire;
     const desc = `dxlab ${this.config.name} port ${p.name}: ${side === 'wire' ? 'the wire (MACsec and MKPDUs)' : side === 'clear' ? 'the controlled side (cleartext)' : 'the wire, MACsec frames decrypted'}`;
-    p.addCapture(new CaptureFile(file, side, ifname, desc, durationS !== undefined ? this.now() + durationS * 1000 : undefined));
-    return file;
+    this.opening.add(key);
+    let capture: CaptureFile;
+    try {
+      capture = await CaptureFile.create(file, side, ifname, desc, durationS !== undefined ? this.now() + durationS * 1000 : undefined);
+    } finally {
+      this.opening.delete(key);
+    }
+    // The node may have stopped while the file was being made.
+    if (this.stopping || !this.ports.includes(p)) {
+      await capture.close();
+      throw new NodeError('capture', `node ${this.config.name} stopped before the capture to ${capture.path} began`);
+    }
+    p.addCapture(capture);
+    return capture.path;
   }
 
-  stopCapture(portName: string | undefined, path: string): boolean {
-    return this.port(portName).stopCapture(path);
+  /**
+   * Stops the capture writing `path` on the port, or every capture of the port without one.
+   * @returns the captures stopped, once their files are complete.
+   */
+  stopCaptures(portName: string | undefined, path?: string): Promise<CaptureInfo[]> {
+    return this.port(portName).stopCaptures(path === undefined ? undefined : resolve(path));
   }
 
   status(): Record<string, unknown> {

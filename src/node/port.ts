@@ -9,7 +9,7 @@
  */
 import type { FrameIo, FrameIoStats } from '../io/index.js';
 import type { PortConfig, TapConfig } from './config.js';
-import type { CaptureFile, CaptureSide } from './capture.js';
+import type { CaptureFile, CaptureInfo, CaptureSide } from './capture.js';
 import type { Logger } from './logger.js';
 import { addVlanTag, removeVlanTag, vlanOf } from './vlan.js';
 
@@ -89,44 +89,51 @@ export class Port {
     );
   }
 
-  stop(): void {
+  /** Closes the devices; resolves when the capture files are complete. */
+  stop(): Promise<void> {
     this.started = false;
     this.deps.wire.close();
     for (const t of this.deps.taps) t.io.close();
-    for (const c of this.captures) c.close();
+    const closing = [...this.captures].map((c) => c.close());
     this.captures.clear();
+    return Promise.all(closing).then(() => undefined);
   }
 
   addCapture(c: CaptureFile): void {
     this.captures.add(c);
   }
 
-  removeCapture(c: CaptureFile): void {
-    c.close();
+  /** Takes a capture off the port; resolves when its file is complete. */
+  removeCapture(c: CaptureFile): Promise<void> {
     this.captures.delete(c);
+    return c.close();
   }
 
-  /** Stops the capture writing `path`; false when there is none. */
-  stopCapture(path: string): boolean {
+  /**
+   * Stops the capture writing `path`, or every capture of the port without one.
+   * @returns the captures stopped, once their files are complete.
+   */
+  async stopCaptures(path?: string): Promise<CaptureInfo[]> {
+    const stopping = [...this.captures].filter((c) => path === undefined || c.path === path);
+    await Promise.all(stopping.map((c) => this.removeCapture(c)));
+    return stopping.map((c) => c.info());
+  }
+
+  /** Flushes capture files, and closes those whose duration has passed or whose file failed. */
+  flushCaptures(nowMs: number): Promise<void> {
+    const done: Array<Promise<void>> = [];
     for (const c of this.captures) {
-      if (c.path === path) {
-        this.removeCapture(c);
-        return true;
-      }
+      if (c.failed) {
+        this.deps.log.warn('capture stopped: cannot write its file', { port: this.name, path: c.path, error: c.failed });
+        done.push(this.removeCapture(c));
+      } else if (c.stopAtMs !== undefined && nowMs >= c.stopAtMs) done.push(this.removeCapture(c));
+      else done.push(c.flush());
     }
-    return false;
+    return Promise.all(done).then(() => undefined);
   }
 
-  /** Flushes capture files, and closes those whose duration has passed. */
-  flushCaptures(nowMs: number): void {
-    for (const c of this.captures) {
-      if (c.stopAtMs !== undefined && nowMs >= c.stopAtMs) this.removeCapture(c);
-      else c.flush();
-    }
-  }
-
-  listCaptures(): Array<{ side: CaptureSide; path: string; frames: number }> {
-    return [...this.captures].map((c) => ({ side: c.side, path: c.path, frames: c.frames }));
+  listCaptures(): CaptureInfo[] {
+    return [...this.captures].map((c) => c.info());
   }
 
   protected capture(side: CaptureSide, frame: Uint8Array, timeNs: bigint): void {

@@ -119,7 +119,7 @@ describe.skipIf(!isRoot)('two nodes on a veth between two namespaces', () => {
     for (const n of [rt, dx]) {
       for (const side of ['wire', 'clear', 'decrypted']) {
         const path = join(lab.captureDir, `${n.node}-eth1-${side}.pcapng`);
-        expect((await controlRequest(n.socket, { cmd: 'capture', port: 'eth1', stop: path })).result).toEqual({ stopped: true });
+        expect((await controlRequest(n.socket, { cmd: 'capture', port: 'eth1', stop: path })).result).toMatchObject({ stopped: true });
       }
     }
     const wire = join(lab.captureDir, 'rt-eth1-wire.pcapng');

@@ -1,35 +1,56 @@
-/** `dxlab capture NODE PORT --wire|--clear|--decrypted`: a port to pcapng. */
+/**
+ * `dxlab capture NODE PORT --wire|--clear|--decrypted`: a port to pcapng,
+ * until Ctrl-C (or SIGTERM) or --duration; `--stop [FILE]` ends captures
+ * running in the node.
+ */
 import type { Argv } from 'yargs';
 import { ask, labState, nameOpt, nodeOf } from '../lab-context.js';
+import { outPath, runCapture, stopCapture, type Ask } from '../capture-session.js';
+import { CliError } from '../errors.js';
 import { note, printJson, printLine } from '../output.js';
 
 export function captureCommand(y: Argv): Argv {
   return y.command(
     'capture <node> <port>',
-    'capture a port to pcapng until Ctrl-C or --duration',
+    'capture a port to pcapng until Ctrl-C or --duration; --stop ends a running capture',
     (c) =>
       nameOpt(c.positional('node', { type: 'string', demandOption: true }).positional('port', { type: 'string', demandOption: true }))
         .option('wire', { type: 'boolean', describe: 'MACsec and MKPDUs as on the wire' })
         .option('clear', { type: 'boolean', describe: 'the cleartext of the controlled side' })
         .option('decrypted', { type: 'boolean', describe: 'the wire with MACsec frames decrypted' })
-        .option('out', { type: 'string' })
-        .option('duration', { type: 'number' })
+        .option('out', { type: 'string', describe: 'pcapng file, relative to the current folder (default: NODE-PORT-SIDE.pcapng in the capture folder)' })
+        .option('duration', { type: 'number', describe: 'seconds (default: until Ctrl-C or SIGTERM)' })
+        .option('stop', { type: 'string', describe: 'stop the capture writing FILE, or with no FILE every capture of the port' })
         .option('json', { type: 'boolean', default: false })
         .check((x) => {
-          if ([x.wire, x.clear, x.decrypted].filter(Boolean).length !== 1) throw new Error('give one of --wire, --clear, --decrypted');
+          const sides = [x.wire, x.clear, x.decrypted].filter(Boolean).length;
+          if (x.stop !== undefined) {
+            if (sides || x.out !== undefined || x.duration !== undefined) throw new CliError('usage', '--stop takes no --wire, --clear, --decrypted, --out or --duration');
+            return true;
+          }
+          if (sides !== 1) throw new CliError('usage', 'give one of --wire, --clear, --decrypted (or --stop)');
+          if (x.duration !== undefined && !(x.duration > 0)) throw new CliError('usage', `--duration must be a positive number of seconds, got ${x.duration}`);
           return true;
         }),
     async (a) => {
       const n = nodeOf(labState(a), String(a.node));
+      const target = { node: n.name, port: String(a.port) };
+      const toNode: Ask = (req) => ask(n.socket, req, n.name);
+      if (a.stop !== undefined) {
+        const stopped = await stopCapture(toNode, target, a.stop || undefined);
+        if (a.json) printJson({ node: n.name, port: a.port, stopped });
+        else if (stopped.length === 0) note(`no capture was running on ${n.name} ${a.port}`);
+        else for (const c of stopped) printLine(c.path);
+        return;
+      }
       const side = a.wire ? 'wire' : a.clear ? 'clear' : 'decrypted';
-      const r = (await ask(n.socket, { cmd: 'capture', port: a.port, side, ...(a.out ? { path: a.out } : {}), ...(a.duration ? { durationS: a.duration } : {}) })) as { path: string };
-      if (a.duration === undefined) {
-        if (!a.json) note(`capturing ${n.name} ${a.port} (${side}) to ${r.path}; Ctrl-C to stop`);
-        await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
-        await ask(n.socket, { cmd: 'capture', port: a.port, stop: r.path });
-      } else await new Promise((resolve) => setTimeout(resolve, a.duration! * 1000 + 300));
-      if (a.json) printJson({ node: n.name, port: a.port, side, path: r.path });
-      else printLine(r.path);
+      const out = a.out === undefined ? undefined : await outPath(a.out);
+      const run = await runCapture(toNode, target, { side, out, durationS: a.duration }, (path) => {
+        if (!a.json) note(`capturing ${n.name} ${a.port} (${side}) to ${path}; ${a.duration === undefined ? 'Ctrl-C to stop' : `for ${a.duration} s (Ctrl-C stops earlier)`}`);
+      });
+      if (run.ended === 'stopped') note(`the capture to ${run.path} was stopped elsewhere (dxlab capture --stop)`);
+      if (a.json) printJson({ node: n.name, port: a.port, side, path: run.path, frames: run.frames, ended: run.ended });
+      else printLine(run.path);
     },
   );
 }

@@ -5,17 +5,18 @@
  */
 import type { Argv } from 'yargs';
 import { IoError } from '../../io/index.js';
-import { LabNode, NodeError, controlRequest, loadNodeConfig, type PortEvent } from '../../node/index.js';
+import { LabNode, NodeError, controlRequest, loadNodeConfig, type CaptureInfo, type PortEvent } from '../../node/index.js';
 import type { KayStatus } from '../../mka/index.js';
 import { CAK_FILE_HELP, CAK_HELP, cknCakPairs } from '../cak-args.js';
 import { CliError } from '../errors.js';
 import { printJson, printLine, table, note } from '../output.js';
+import { outPath, runCapture, stopCapture, type Ask } from '../capture-session.js';
 
 async function ask(socket: string, req: Record<string, unknown>): Promise<unknown> {
   try {
     return (await controlRequest(socket, req)).result;
   } catch (e) {
-    if (e instanceof NodeError) throw new CliError(e.code === 'device' ? 'failed' : 'usage', e.message, { cause: e });
+    if (e instanceof NodeError) throw new CliError(e.code === 'device' || e.code === 'timeout' ? 'failed' : 'usage', e.message, { cause: e });
     throw e;
   }
 }
@@ -55,6 +56,7 @@ function printStatus(s: Record<string, unknown>): void {
   if (s.ports) printLine(`node ${s.name} (${s.kind}), pid ${s.pid}, up ${s.uptimeS} s`);
   for (const p of ports) {
     printLine(`port ${p.name} (${p.kind}) wire ${p.wire} taps ${(p.taps as Array<{ name: string; vlan: number | null }>).map((t) => (t.vlan ? `${t.name}/vlan${t.vlan}` : t.name)).join(', ') || '-'}`);
+    for (const c of (p.captures as CaptureInfo[] | undefined) ?? []) printLine(`  capturing ${c.side} to ${c.path}, ${c.frames} frames`);
     const k = p.kay as KayStatus | undefined;
     if (!k) continue;
     printLine(`  mode ${k.mode}, controlled port ${k.controlledPort}, ${k.secured ? 'SECURED' : 'not secured'}${k.notSecured ? `: ${k.notSecured.reason}` : ''}`);
@@ -142,7 +144,7 @@ export function nodeCommand(y: Argv): Argv {
           if (a.json && !a.follow) printJson(events);
           else for (const e of events) print(e);
         } catch (e) {
-          if (e instanceof NodeError) throw new CliError(e.code === 'device' ? 'failed' : 'usage', e.message, { cause: e });
+          if (e instanceof NodeError) throw new CliError(e.code === 'device' || e.code === 'timeout' ? 'failed' : 'usage', e.message, { cause: e });
           throw e;
         }
         if (a.follow) {
@@ -230,23 +232,34 @@ export function nodeCommand(y: Argv): Argv {
     )
     .command(
       'capture',
-      'capture one side of a port to pcapng, for --duration seconds or until Ctrl-C',
+      'capture one side of a port to pcapng, for --duration seconds or until Ctrl-C; --stop ends a running capture',
       (c) =>
         socketOpt(c)
           .option('side', { choices: ['wire', 'clear', 'decrypted'] as const, default: 'wire' as const })
-          .option('out', { type: 'string', describe: 'pcapng file (default: <captureDir>/<node>-<port>-<side>.pcapng)' })
-          .option('duration', { type: 'number', describe: 'seconds; default: until Ctrl-C' }),
+          .option('out', { type: 'string', describe: 'pcapng file, relative to the current folder (default: NODE-PORT-SIDE.pcapng in captureDir)' })
+          .option('duration', { type: 'number', describe: 'seconds; default: until Ctrl-C or SIGTERM' })
+          .option('stop', { type: 'string', describe: 'stop the capture writing FILE, or with no FILE every capture of the port' })
+          .check((x) => {
+            if (x.stop !== undefined && (x.out !== undefined || x.duration !== undefined)) throw new CliError('usage', '--stop takes no --out or --duration');
+            if (x.duration !== undefined && !(x.duration > 0)) throw new CliError('usage', `--duration must be a positive number of seconds, got ${x.duration}`);
+            return true;
+          }),
       async (a) => {
-        const r = (await ask(a.socket, { cmd: 'capture', port: a.port, side: a.side, path: a.out, durationS: a.duration })) as { path: string };
-        if (a.duration === undefined) {
-          note(`capturing to ${r.path}; Ctrl-C to stop`);
-          await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
-          await ask(a.socket, { cmd: 'capture', port: a.port, stop: r.path });
-        } else {
-          await new Promise((resolve) => setTimeout(resolve, a.duration! * 1000 + 300));
+        const target = { node: a.socket, ...(a.port !== undefined ? { port: a.port } : {}) };
+        const toNode: Ask = (req) => ask(a.socket, req);
+        if (a.stop !== undefined) {
+          const stopped = await stopCapture(toNode, target, a.stop || undefined);
+          if (a.json) printJson({ stopped });
+          else if (stopped.length === 0) note('no capture was running');
+          else for (const c of stopped) printLine(c.path);
+          return;
         }
-        if (a.json) printJson({ path: r.path });
-        else printLine(r.path);
+        const out = a.out === undefined ? undefined : await outPath(a.out);
+        const run = await runCapture(toNode, target, { side: a.side, out, durationS: a.duration }, (path) => {
+          if (!a.json) note(`capturing to ${path}; ${a.duration === undefined ? 'Ctrl-C to stop' : `for ${a.duration} s (Ctrl-C stops earlier)`}`);
+        });
+        if (a.json) printJson({ path: run.path, side: run.side, frames: run.frames, ended: run.ended });
+        else printLine(run.path);
       },
     )
     .check((a) => {

@@ -2,8 +2,9 @@
  * `dxlab pcap inspect|decrypt|encrypt`: offline work on capture files.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { extname } from 'node:path';
 import type { Argv } from 'yargs';
-import { LINKTYPE_ETHERNET, readCaptureFile, serializePcap, type Capture } from '../../io/pcap.js';
+import { LINKTYPE_ETHERNET, readCaptureFile, serializePcap, serializePcapng, type Capture } from '../../io/pcap.js';
 import { IoError } from '../../io/errors.js';
 import { parseKeyFile } from '../../shared/key-file.js';
 import { FormatError } from '../../shared/errors.js';
@@ -44,13 +45,29 @@ function readCapture(path: string, arg: string): Capture {
   }
 }
 
-function writeCapture(path: string, cap: Capture, frames: Capture['frames']): void {
+/** The format an output file gets: what its name asks for (.pcapng, .pcap), else the input's. */
+function outputFormat(path: string, input: Capture['format']): Capture['format'] {
+  const ext = extname(path).toLowerCase();
+  return ext === '.pcapng' ? 'pcapng' : ext === '.pcap' ? 'pcap' : input;
+}
+
+/** Writes `frames` in the format {@link outputFormat} picks; returns that format. */
+function writeCapture(path: string, cap: Capture, frames: Capture['frames']): Capture['format'] {
+  const format = outputFormat(path, cap.format);
   const linkType = cap.interfaces[0]?.linkType ?? LINKTYPE_ETHERNET;
+  let bytes: Uint8Array;
   try {
-    writeFileSync(path, serializePcap(frames, { linkType }));
+    bytes = format === 'pcapng' ? serializePcapng({ interfaces: cap.interfaces, frames }) : serializePcap(frames, { linkType });
+  } catch (e) {
+    if (e instanceof IoError) throw new CliError('usage', `--out ${path}: ${e.message}`, { cause: e });
+    throw e;
+  }
+  try {
+    writeFileSync(path, bytes);
   } catch (e) {
     throw new CliError('usage', `--out: cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
   }
+  return format;
 }
 
 /** Turns the key arguments into SAs and CKN/CAK pairs. @throws CliError('usage') naming the argument. */
@@ -149,7 +166,7 @@ export function pcapCommand(y: Argv): Argv {
         keyOptions(
           c
             .positional('in', { type: 'string', demandOption: true, describe: 'pcap or pcapng file' })
-            .option('out', { type: 'string', demandOption: true, describe: 'pcap file to write' }),
+            .option('out', { type: 'string', demandOption: true, describe: 'file to write: pcapng if its name ends in .pcapng, pcap if in .pcap, else the format of IN' }),
         ),
       (a) => {
         const cap = readCapture(a.in as string, 'IN');
@@ -157,12 +174,12 @@ export function pcapCommand(y: Argv): Argv {
         if (!sas.length && !cas.length) throw new CliError('usage', 'no keys: give --sa (with --cipher), --ckn with --cak-file (or --cak), or --keys');
         const keys = mkaKeySource(cas);
         const dec = decryptFrames(cap.frames, sas, keys.hook);
-        writeCapture(a.out as string, cap, dec.frames);
-        const report = { in: a.in, out: a.out, ...dec.report, icvErrors: keys.icvErrors() };
+        const format = writeCapture(a.out as string, cap, dec.frames);
+        const report = { in: a.in, out: a.out, format, ...dec.report, icvErrors: keys.icvErrors() };
         if (a.json) printJson(report);
         else {
           printLine(
-            `${a.out}: ${report.frames} frames; ${report.decrypted} decrypted, ${report.icvFailed} ICV failed, ${report.noKey} without a key, ` +
+            `${a.out} (${format}): ${report.frames} frames; ${report.decrypted} decrypted, ${report.icvFailed} ICV failed, ${report.noKey} without a key, ` +
               `${report.malformed} malformed, ${report.notMacsec} not MACsec (${report.mkpdus} MKPDUs); ${report.saks} SAKs unwrapped`,
           );
           if (report.icvErrors) note(`warning: ${report.icvErrors} MKPDUs did not verify with any given CAK`);
@@ -175,7 +192,7 @@ export function pcapCommand(y: Argv): Argv {
       (c) =>
         c
           .positional('in', { type: 'string', demandOption: true, describe: 'pcap or pcapng file' })
-          .option('out', { type: 'string', demandOption: true, describe: 'pcap file to write' })
+          .option('out', { type: 'string', demandOption: true, describe: 'file to write: pcapng if its name ends in .pcapng, pcap if in .pcap, else the format of IN' })
           .option('cipher', { type: 'string', demandOption: true, describe: 'gcm-aes-128, gcm-aes-256, gcm-aes-xpn-128 or gcm-aes-xpn-256' })
           .option('sa', { type: 'string', array: true, demandOption: true, describe: 'sci=<16 hex>,an=<0-3>,sak=<hex>[,ssci=N,salt=<24 hex>,pn=<first PN>]' })
           .option('integrity-only', { type: 'boolean', default: false, describe: 'E=C=0: authenticate without encrypting' })
@@ -192,9 +209,9 @@ export function pcapCommand(y: Argv): Argv {
           if (e instanceof FormatError) throw new CliError('usage', e.message, { cause: e });
           throw e;
         }
-        writeCapture(a.out as string, cap, result.frames);
-        if (a.json) printJson({ in: a.in, out: a.out, ...result.report });
-        else printLine(`${a.out}: ${result.report.frames} frames; ${result.report.protected} protected, ${result.report.copied} copied unchanged`);
+        const format = writeCapture(a.out as string, cap, result.frames);
+        if (a.json) printJson({ in: a.in, out: a.out, format, ...result.report });
+        else printLine(`${a.out} (${format}): ${result.report.frames} frames; ${result.report.protected} protected, ${result.report.copied} copied unchanged`);
       },
     )
     .demandCommand(1, 'pcap needs a subcommand: inspect, decrypt or encrypt');

@@ -66,6 +66,44 @@ describe('dxlab pcap decrypt --sa on the real captures', () => {
   });
 });
 
+describe('dxlab pcap decrypt --out: the format the name asks for, else the input\'s', () => {
+  const file = 'static-gcm-aes-256.pcap';
+  const magic = (path: string) => readFileSync(path).readUInt32LE(0);
+  const PCAPNG_SHB = 0x0a0d0d0a;
+  const PCAP_NS = 0xa1b23c4d;
+
+  it('.pcapng writes pcapng with the same frames as .pcap', () => {
+    const ng = join(tmp, 'fmt.pcapng');
+    const classic = join(tmp, 'fmt.pcap');
+    const r = dxlabJson<Counts & { format: string }>('pcap', 'decrypt', capturePath(file), '--out', ng, ...saArgs(file));
+    expect(r.format).toBe('pcapng');
+    dxlabJson('pcap', 'decrypt', capturePath(file), '--out', classic, ...saArgs(file));
+    expect(magic(ng)).toBe(PCAPNG_SHB);
+    expect(magic(classic)).toBe(PCAP_NS);
+    const a = readCaptureFile(ng);
+    const b = readCaptureFile(classic);
+    expect(a.format).toBe('pcapng');
+    expect(a.frames.map((f) => [f.timeNs, Buffer.from(f.data).toString('hex')])).toEqual(b.frames.map((f) => [f.timeNs, Buffer.from(f.data).toString('hex')]));
+    expect(a.frames.length).toBe(24);
+  });
+
+  it('any other name keeps the input format; the upper-case .PCAPNG counts', () => {
+    const fromPcap = join(tmp, 'fmt-from-pcap.out');
+    dxlabJson('pcap', 'decrypt', capturePath(file), '--out', fromPcap, ...saArgs(file));
+    expect(magic(fromPcap)).toBe(PCAP_NS);
+    const ng = join(tmp, 'fmt-input.PCAPNG');
+    dxlabJson('pcap', 'decrypt', capturePath(file), '--out', ng, ...saArgs(file));
+    expect(magic(ng)).toBe(PCAPNG_SHB);
+    const fromNg = join(tmp, 'fmt-from-ng.out');
+    expect(dxlabJson<{ format: string }>('pcap', 'decrypt', ng, '--out', fromNg, ...saArgs(file)).format).toBe('pcapng');
+    expect(magic(fromNg)).toBe(PCAPNG_SHB);
+  });
+
+  it('--help says which format it writes', () => {
+    expect(dxlab('pcap', 'decrypt', '--help').stdout.replace(/\s+/g, ' ')).toMatch(/pcapng if its name ends in \.pcapng, pcap if in \.pcap, else the format of IN/);
+  });
+});
+
 describe('dxlab pcap encrypt', () => {
   it('re-encrypting decrypted frames with the same SAs and first PNs gives the captured bytes back', () => {
     const file = 'static-gcm-aes-xpn-256.pcap';

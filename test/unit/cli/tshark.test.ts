@@ -3,6 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { dxlabJson, ROOT } from '../../helpers/cli.js';
 import { capturePath, saArgs } from '../../helpers/captures.js';
@@ -29,6 +30,17 @@ describe('tshark on dxlab output', () => {
       expect(tshark(out, 'icmp.type == 0', ['frame.number']).length).toBeGreaterThan(0);
     });
   }
+
+  it('a decrypted copy named .pcapng is pcapng that tshark reads', () => {
+    const out = join(tmp, 'dec.pcapng');
+    dxlabJson('pcap', 'decrypt', capturePath('static-gcm-aes-256.pcap'), '--out', out, ...saArgs('static-gcm-aes-256.pcap'));
+    expect(tsharkProblems(out)).toEqual([]);
+    // Wireshark's file-type name for pcapng (wiretap's "pcapng").
+    const type = spawnSync('capinfos', ['-t', out], { encoding: 'utf8' }).stdout;
+    expect(type).toMatch(/File type:\s+Wireshark\/\.\.\. - pcapng/);
+    expect(tshark(out, 'icmp', ['frame.number']).length).toBeGreaterThan(0);
+    expect(protocols(out).has('macsec')).toBe(false);
+  });
 
   it('re-encrypted captures read as MACsec', () => {
     const clear = join(tmp, 'enc.clear.pcap');

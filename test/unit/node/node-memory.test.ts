@@ -124,7 +124,7 @@ describe('two nodes on the memory wire', () => {
   });
 
   it('captures: the decrypted copy of the wire holds the cleartext frames; the key export decrypts the wire offline', async () => {
-    for (const n of [dx, rt]) for (const p of n.ports) p.flushCaptures(n.now());
+    await Promise.all([dx, rt].flatMap((n) => n.ports.map((p) => p.flushCaptures(n.now()))));
     const wire = join(tmp, 'rt-eth1-wire.pcapng');
     const clear = join(tmp, 'rt-eth1-clear.pcapng');
     const dec = join(tmp, 'rt-eth1-decrypted.pcapng');
