@@ -7,7 +7,7 @@ import { printJson, printLine } from '../output.js';
 export function setCommand(y: Argv): Argv {
   return y.command(
     'set <node> <port> <what> [args..]',
-    'mode no_encrypt|should_encrypt|must_encrypt, key add --ckn --cak, key remove --ckn, rekey',
+    'change a MACsec port: mode (no_encrypt, should_encrypt, must_encrypt), key add, key remove, rekey',
     (c) =>
       nameOpt(c.positional('node', { type: 'string', demandOption: true }).positional('port', { type: 'string', demandOption: true }).positional('what', { choices: ['mode', 'key', 'rekey'] as const }).positional('args', { type: 'string', array: true }))
         .option('ckn', { type: 'string' })
