@@ -1,8 +1,10 @@
-/** `dxlab set NODE PORT mode|key|rekey ...`: live changes to a MACsec port. */
+/** `dxlab set NODE PORT mode|key|rekey ...`: live changes to a MACsec port, each told in one line. */
 import type { Argv } from 'yargs';
+import type { KayStatus } from '../../mka/index.js';
 import { CliError } from '../errors.js';
 import { ask, labState, nameOpt, nodeOf } from '../lab-context.js';
 import { printJson, printLine } from '../output.js';
+import { renderSet, type SetChange } from '../render.js';
 
 export function setCommand(y: Argv): Argv {
   return y.command(
@@ -15,6 +17,7 @@ export function setCommand(y: Argv): Argv {
         .option('json', { type: 'boolean', default: false }),
     async (a) => {
       const n = nodeOf(labState(a), String(a.node));
+      const port = String(a.port);
       const args = (a.args as string[] | undefined) ?? [];
       let req: Record<string, unknown>;
       if (a.what === 'mode') {
@@ -28,9 +31,18 @@ export function setCommand(y: Argv): Argv {
         if (!a.ckn) throw new CliError('usage', 'key remove needs --ckn HEX');
         req = { cmd: 'removeKey', ckn: a.ckn };
       } else throw new CliError('usage', 'set ... key needs add or remove');
-      const r = await ask(n.socket, { ...req, port: a.port });
-      if (a.json) printJson(r);
-      else printLine(JSON.stringify(r));
+      // The port before the change: the mode it had, the key server a rekey depends on.
+      const before = ((await ask(n.socket, { cmd: 'status', port })) as { kay?: KayStatus }).kay;
+      const r = (await ask(n.socket, { ...req, port })) as { mode?: string; keyChain?: string[] };
+      if (a.json) return printJson(r);
+      const principal = before?.participants.find((p) => p.principal);
+      const change: SetChange =
+        req.cmd === 'setMode'
+          ? { what: 'mode', from: before?.mode ?? null, to: String(r.mode) }
+          : req.cmd === 'rekey'
+            ? { what: 'rekey', keyServer: principal?.keyServer ? (principal.keyServer.self ? 'self' : principal.keyServer.sci) : null }
+            : { what: req.cmd === 'addKey' ? 'keyAdd' : 'keyRemove', ckn: String(a.ckn).toLowerCase(), keyChain: r.keyChain ?? [] };
+      printLine(renderSet(n.name, port, change));
     },
   );
 }
