@@ -175,6 +175,7 @@ export function renderMka(node: string, ports: PortStatusAnswer[]): string {
   const out: string[] = [];
   for (const p of ports) {
     const k = p.kay!;
+    if (out.length) out.push('');
     out.push(`${node} ${p.name}: MKA ${k.secured ? 'Secured' : 'Not secured'}, mode ${k.mode}, controlled port ${k.controlledPort}${k.notSecured ? ` (${k.notSecured.reason})` : ''}`);
     for (const part of k.participants) {
       out.push(`  CKN ${part.ckn}${part.principal ? ' (principal)' : ''}`);
@@ -222,6 +223,7 @@ export function renderBgp(node: string, peers: BgpPeerStatus[], vifOf: (tap: str
   const out: string[] = [];
   for (const b of peers) {
     const vif = vifOf(b.tap);
+    if (out.length) out.push('');
     out.push(`${node} ${b.tap}${vif ? ` (VIF ${vif})` : ''}: BGP ${b.localAddress} AS${b.localAsn} <-> ${b.peerAddress} AS${b.peerAsn}, ${b.speaker} speaker`);
     out.push(
       table([

@@ -102,7 +102,7 @@ describe('dxlab show bgp', () => {
   it('per session: TAP and VIF, both ends and ASNs, state and uptime, prefixes per family, timers, MD5, last error', () => {
     const text = renderBgp('router', peers, vifOf);
     expectNoJson(text);
-    const blocks = text.split(/\n(?=\S)/);
+    const blocks = text.split('\n\n');
     expect(blocks).toHaveLength(2);
     const v4 = blocks[0]!.split('\n');
     expect(v4[0]).toBe(`router ${peers[0]!.tap} (VIF private-vif): BGP 169.254.100.1 AS65000 <-> 169.254.100.2 AS64512, builtin speaker`);
