@@ -3,7 +3,8 @@
  * Exit status: 0 success, 1 the operation failed, 2 a usage error. Errors are
  * one line on stderr naming the argument or file; a stack trace only with --debug.
  */
-import yargs from 'yargs';
+import { createRequire } from 'node:module';
+import type yargsEsm from 'yargs';
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './errors.js';
 import { pcapCommand } from './commands/pcap.js';
 import { keysCommand } from './commands/keys.js';
@@ -20,6 +21,15 @@ import { setCommand } from './commands/set.js';
 import { demoCommand } from './commands/demo.js';
 import { graphCommand } from './commands/graph.js';
 import { VERSION } from './version.js';
+import { helpWidth, separateGluedHints } from './help-layout.js';
+
+/*
+ * yargs' CommonJS build, not its ES module: the ES build lays help text out
+ * with cliui's stand-in `wrap`, which cuts lines every N characters,
+ * mid-word ("Direct Conn\nect"); the CommonJS build wraps at word boundaries
+ * with wrap-ansi (yargs issue #2112, open for yargs 17, fixed in 18).
+ */
+const yargs = createRequire(import.meta.url)('yargs') as typeof yargsEsm;
 
 export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
@@ -29,6 +39,7 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   });
   let usageError: string | undefined;
+  const width = helpWidth(process.stdout.isTTY ? process.stdout.columns : undefined, process.env);
   const program = [upCommand, downCommand, statusCommand, showCommand, eventsCommand, execCommand, captureCommand, setCommand, demoCommand, graphCommand].reduce((y, add) => add(y), yargs(argv))
     .scriptName('dxlab')
     .usage('$0 <command> [options]\n\nA lab of userspace MACsec (IEEE 802.1AE) endpoints with MKA and the AWS Direct Connect encryption modes.')
@@ -43,7 +54,7 @@ export async function main(argv: string[]): Promise<number> {
     .version(VERSION)
     .help()
     .alias('h', 'help')
-    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .wrap(width)
     .exitProcess(false)
     .fail((msg, err) => {
       if (err) throw err;
@@ -51,7 +62,15 @@ export async function main(argv: string[]): Promise<number> {
       throw new CliError('usage', msg);
     });
   try {
-    await program.parseAsync();
+    // With a callback yargs hands over what it would print (help, version) instead of printing it.
+    let output = '';
+    try {
+      await program.parseAsync(argv, {}, (_err, _argv, text) => {
+        output = text;
+      });
+    } finally {
+      if (output) process.stdout.write(separateGluedHints(output, width) + '\n');
+    }
     return EXIT_OK;
   } catch (e) {
     const err = e as Error & { code?: string };

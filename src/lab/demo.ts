@@ -23,10 +23,14 @@ export const DEMO_TOPOLOGY = fileURLToPath(new URL('../../topologies/router-dx.y
 export interface DemoResult {
   lab: string;
   secureMs: number;
+  /** The cipher suite of the SAK the link was secured with (e.g. GCM-AES-XPN-256), '' before that. */
+  cipherSuite: string;
   bgpState: string;
   pingLossPct: number;
   captures: Array<{ node: string; port: string; side: 'wire' | 'clear' | 'decrypted'; path: string }>;
   keys: string;
+  /** Wireshark 4.6's MACsec SAK table written next to `keys` (empty under the XPN suites, which Wireshark cannot decrypt). */
+  wiresharkKeys: string;
   leftover: string[];
   kept: boolean;
 }
@@ -84,14 +88,16 @@ export async function runDemo(o: { lab?: string; keep?: boolean; progress?: (s: 
   const state = await upUnderFreeName(topo, o.lab !== undefined ? [o.lab] : DEMO_NAMES, say);
   const lab = state.lab;
   if (o.lab === undefined && lab !== DEMO_NAMES[0]) say(`  lab name ${lab}: ${DEMO_NAMES.slice(0, DEMO_NAMES.indexOf(lab)).join(', ')} taken`);
-  const result: DemoResult = { lab, secureMs: 0, bgpState: 'Idle', pingLossPct: 100, captures: [], keys: '', leftover: [], kept: !!o.keep };
+  const result: DemoResult = { lab, secureMs: 0, cipherSuite: '', bgpState: 'Idle', pingLossPct: 100, captures: [], keys: '', wiresharkKeys: '', leftover: [], kept: !!o.keep };
   try {
     const router = state.nodes.find((n) => n.kind === 'router')!;
     const dx = state.nodes.find((n) => n.kind === 'dx-device')!;
-    const secured = async (socket: string) => ((await controlRequest(socket, { cmd: 'status', port: 'eth1' })).result as { kay: KayStatus }).kay.secured;
+    const kay = async (socket: string) => ((await controlRequest(socket, { cmd: 'status', port: 'eth1' })).result as { kay: KayStatus }).kay;
+    const secured = async (socket: string) => (await kay(socket)).secured;
     await poll('MKA did not secure the link', async () => ((await secured(router.socket)) && (await secured(dx.socket)) ? true : undefined), 30_000);
     result.secureMs = Date.now() - t0;
-    say(`MKA secured the link after ${result.secureMs} ms (GCM-AES-XPN-256, key server: the DX device)`);
+    result.cipherSuite = (await kay(router.socket)).sak?.cipherSuite ?? '';
+    say(`MKA secured the link after ${result.secureMs} ms (${result.cipherSuite}, key server: the DX device)`);
     // Every session of the VIF (IPv4, and IPv6 on a dual-stack VIF): the state of the one furthest from Established.
     const bgpOf = async () => {
       const peers = ((await controlRequest(router.socket, { cmd: 'bgp' })).result as { peers: Array<{ state: string }> }).peers;
@@ -117,6 +123,7 @@ export async function runDemo(o: { lab?: string; keep?: boolean; progress?: (s: 
         result.captures.push({ node: c.node, port: c.port, side, path });
       }
       result.keys = join(state.captureDir, `${c.node}-${c.port}.keys.json`);
+      result.wiresharkKeys = join(state.captureDir, `${c.node}-${c.port}.wireshark-macsec-keys.txt`);
     }
   } finally {
     if (!o.keep) {

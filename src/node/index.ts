@@ -18,3 +18,4 @@ export { MacsecPort, MACSEC_OVERHEAD, type PortEvent } from './macsec-port.js';
 export { Port, type PortCounters } from './port.js';
 export { createLogger, type Logger } from './logger.js';
 export { addVlanTag, removeVlanTag, vlanOf } from './vlan.js';
+export type { BgpPeerStatus } from './bgp/index.js';

@@ -5,12 +5,13 @@
  */
 import type { Argv } from 'yargs';
 import { IoError } from '../../io/index.js';
-import { LabNode, NodeError, controlRequest, loadNodeConfig, type CaptureInfo, type PortEvent } from '../../node/index.js';
+import { LabNode, NodeError, controlRequest, loadNodeConfig, type BgpPeerStatus, type CaptureInfo, type PortEvent } from '../../node/index.js';
 import type { KayStatus } from '../../mka/index.js';
 import { CAK_FILE_HELP, CAK_HELP, cknCakPairs } from '../cak-args.js';
 import { CliError } from '../errors.js';
 import { printJson, printLine, table, note } from '../output.js';
 import { outPath, runCapture, stopCapture, type Ask } from '../capture-session.js';
+import { renderBgp } from '../render.js';
 
 async function ask(socket: string, req: Record<string, unknown>): Promise<unknown> {
   try {
@@ -201,23 +202,11 @@ export function nodeCommand(y: Argv): Argv {
       "the node's BGP sessions: state (RFC 4271 names), uptime, prefixes, last error",
       (c) => socketOpt(c).option('tap', { type: 'string', describe: 'only the sessions of this TAP' }),
       async (a) => {
-        const r = (await ask(a.socket, { cmd: 'bgp', ...(a.tap ? { tap: a.tap } : {}) })) as { peers: Array<Record<string, any>> };
+        const r = (await ask(a.socket, { cmd: 'bgp', ...(a.tap ? { tap: a.tap } : {}) })) as { peers: BgpPeerStatus[] };
         if (a.json) return printJson(r);
-        printLine(
-          table([
-            ['TAP', 'peer', 'AS', 'state', 'up (s)', 'received', 'advertised', 'last error'],
-            ...r.peers.map((p) => [
-              String(p.tap),
-              String(p.peerAddress),
-              String(p.peerAsn),
-              String(p.state),
-              String(p.uptimeS ?? '-'),
-              `${p.prefixes?.received?.ipv4 ?? 0}/${p.prefixes?.received?.ipv6 ?? 0}`,
-              `${p.prefixes?.advertised?.ipv4 ?? 0}/${p.prefixes?.advertised?.ipv6 ?? 0}`,
-              p.lastError ? String(p.lastError.reason ?? p.lastError.name ?? JSON.stringify(p.lastError)) : '-',
-            ]),
-          ]),
-        );
+        if (!r.peers.length) throw new CliError('failed', `the node at ${a.socket} runs no BGP session`);
+        const name = ((await ask(a.socket, { cmd: 'status' })) as { name: string }).name;
+        printLine(renderBgp(name, r.peers));
       },
     )
     .command(

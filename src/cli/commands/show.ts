@@ -1,8 +1,10 @@
 /** `dxlab show mka|macsec|bgp|counters NODE [PORT]`: one node, as a router shows it. */
 import type { Argv } from 'yargs';
-import type { KayStatus } from '../../mka/index.js';
+import type { BgpPeerStatus } from '../../node/index.js';
+import { CliError } from '../errors.js';
 import { ask, labState, nameOpt, nodeOf } from '../lab-context.js';
-import { printJson, printLine, table } from '../output.js';
+import { printJson, printLine } from '../output.js';
+import { macsecPorts, renderBgp, renderCounters, renderMacsec, renderMka, type NodeStatusAnswer, type PortStatusAnswer } from '../render.js';
 
 export function showCommand(y: Argv): Argv {
   return y.command(
@@ -13,44 +15,33 @@ export function showCommand(y: Argv): Argv {
         c
           .positional('what', { choices: ['mka', 'macsec', 'bgp', 'counters'] as const })
           .positional('node', { type: 'string', demandOption: true })
-          .positional('port', { type: 'string' }),
+          .positional('port', { type: 'string', describe: 'only this port (bgp: the sessions on its VIFs)' }),
       ).option('json', { type: 'boolean', default: false }),
     async (a) => {
       const s = labState(a);
       const n = nodeOf(s, String(a.node));
-      const cmd = a.what === 'counters' ? 'counters' : a.what === 'bgp' ? 'bgp' : 'status';
-      const r = (await ask(n.socket, { cmd, ...(a.port ? { port: a.port } : {}) })) as Record<string, any>;
-      if (a.json) return printJson(r);
-      const ports: Array<Record<string, any>> = r.ports ?? [r];
-      for (const p of ports) {
-        if (a.what === 'mka') {
-          const k = p.kay as KayStatus | undefined;
-          if (!k) continue;
-          printLine(`${n.name} ${p.name}: MKA ${k.secured ? 'Secured' : 'Not secured'}, mode ${k.mode}, controlled port ${k.controlledPort}${k.notSecured ? ` (${k.notSecured.code}: ${k.notSecured.reason})` : ''}`);
-          for (const part of k.participants) {
-            printLine(`  CKN ${part.ckn} ${part.principal ? '(principal)' : ''}`);
-            printLine(`    Local MI ${part.mi}  MN ${part.mn}  Key server ${part.keyServer ? (part.keyServer.self ? 'yes' : `no (${part.keyServer.sci})`) : '-'}`);
-            printLine(table([['  Peer', 'SCI', 'MI', 'MN', 'State'], ...part.livePeers.map((x) => ['', x.sci, x.mi, String(x.mn), 'live']), ...part.potentialPeers.map((x) => ['', x.sci, x.mi, String(x.mn), 'potential'])]));
-          }
-          if (k.sak) printLine(`  Latest SAK: KN ${k.sak.kn} AN ${k.sak.an} ${k.sak.cipherSuite} tx ${k.sak.transmitting ? 'yes' : 'no'} rx ${k.sak.receiving ? 'yes' : 'no'}${k.oldSak ? `; old KN ${k.oldSak.kn} AN ${k.oldSak.an}` : ''}`);
-          printLine(`  Key chain: ${k.keyChain.reason}`);
-        } else if (a.what === 'macsec') {
-          if (p.kind !== 'macsec') continue;
-          printLine(`${n.name} ${p.name}: SCI ${p.sci}  cipher ${p.cipherSuite}  encoding AN ${p.encodingAn ?? '-'}  controlled port ${p.controlledPort}`);
-        } else if (a.what === 'counters') {
-          printLine(`${n.name} ${p.name}`);
-          const rows: string[][] = [];
-          const add = (prefix: string, o: Record<string, unknown> | undefined) => o && Object.entries(o).forEach(([k, v]) => typeof v === 'number' && rows.push([`${prefix}${k}`, String(v)]));
-          add('', p.secy?.secy);
-          add('', p.secy?.txSc);
-          for (const sc of p.secy?.rxScs ?? []) add('rx SC: ', sc);
-          add('mka: ', p.mka);
-          add('port: ', p.port);
-          printLine(table(rows).replace(/^/gm, '  '));
-        } else {
-          printLine(JSON.stringify(p, null, 2));
+      const port = a.port as string | undefined;
+      const portOf = (r: NodeStatusAnswer | PortStatusAnswer): PortStatusAnswer[] => ('ports' in r && Array.isArray(r.ports) ? r.ports : [r as PortStatusAnswer]);
+      if (a.what === 'bgp') {
+        let peers = ((await ask(n.socket, { cmd: 'bgp' })) as { peers: BgpPeerStatus[] }).peers;
+        if (port) {
+          const taps = new Set((portOf((await ask(n.socket, { cmd: 'status', port })) as PortStatusAnswer)[0]!.taps ?? []).map((t) => t.name));
+          peers = peers.filter((p) => taps.has(p.tap));
         }
+        if (a.json) return printJson({ peers });
+        if (!peers.length) throw new CliError('failed', port ? `port ${port} of node ${n.name} runs no BGP session` : `node ${n.name} runs no BGP session`);
+        return printLine(renderBgp(n.name, peers, (tap) => n.taps.find((t) => t.name === tap)?.vif));
       }
+      const cmd = a.what === 'counters' ? 'counters' : 'status';
+      const r = (await ask(n.socket, { cmd, ...(port ? { port } : {}) })) as NodeStatusAnswer | PortStatusAnswer;
+      if (a.what === 'counters') {
+        if (a.json) return printJson(r);
+        return printLine(renderCounters(n.name, portOf(r)));
+      }
+      const elsewhere = s.links.filter((l) => l.macsec).flatMap((l) => [l.a, l.b].map((end) => end.replace(':', ' ')));
+      const ports = macsecPorts(n.name, portOf(r), port, elsewhere);
+      if (a.json) return printJson(r);
+      printLine(a.what === 'mka' ? renderMka(n.name, ports) : renderMacsec(n.name, ports));
     },
   );
 }

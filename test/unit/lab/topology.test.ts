@@ -102,10 +102,11 @@ describe('dxlab graph', () => {
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg.trim().endsWith('</svg>')).toBe(true);
     for (const n of ['router', 'switch', 'dx']) expect(svg).toContain(`>${n}</text>`);
-    expect(svg.match(/MACsec gcm-aes-xpn-256 should_encrypt/g)).toHaveLength(1);
+    expect(svg.match(/>MACsec should_encrypt</g)).toHaveLength(1);
+    expect(svg).toContain('>gcm-aes-xpn-256 / gcm-aes-256<');
     expect(svg).toContain('VLAN 200');
     expect(svg).toContain('AS65001');
-    const opens = (svg.match(/<(rect|text|line)\b/g) ?? []).length;
+    const opens = (svg.match(/<(rect|text|line|path)\b/g) ?? []).length;
     const closes = (svg.match(/<\/text>|\/>/g) ?? []).length;
     expect(closes).toBe(opens);
   });
