@@ -476,7 +476,7 @@ static napi_value fp_process(napi_env env, napi_callback_info info) {
     uint8_t *buf = malloc(len + cap);
     if (!buf) return NULL;
     uint8_t *in = buf, *out = buf + len, *start = out;
-    memcpy(in, d, len);
+    if (len) memcpy(in, d, len); /* an empty frame may have no data pointer */
     int tap = tap_in;
     size_t l = tx ? fp_tx(fp, tap_in, in, len, out, cap) : fp_rx(fp, in, len, out, cap, &start, &tap);
     napi_value idx;
