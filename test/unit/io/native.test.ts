@@ -4,7 +4,7 @@ import { ioErrorFromNative } from '../../../src/io/errors.js';
 import { loadNativeFrom } from '../../../src/io/native.js';
 import { netnsPath } from '../../../src/io/native-frame-io.js';
 
-/** An error shaped as dxio.c make_error makes them. */
+/** An error shaped as handle.c dxio_make_error makes them. */
 function nativeError(code: string, syscall: string, iface: string): Error {
   return Object.assign(new Error(`${syscall} ${iface}: ${code} (text)`), { code, syscall, interface: iface });
 }
