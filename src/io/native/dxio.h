@@ -68,7 +68,12 @@ typedef struct pollbox {
   int closing;
 } pollbox;
 
+/* First field of every handle: an external that is not a handle (a GCM key,
+ * a fast path) is refused instead of being read as one. */
+#define DXIO_HANDLE_MAGIC 0x6478696fu /* "dxio" */
+
 typedef struct handle {
+  uint32_t magic;
   napi_env env;
   enum kind kind;
   int fd;
@@ -186,6 +191,9 @@ napi_value dxio_open_failed(napi_env env, handle *h, int e, const char *syscall,
 /* The handle behind an external (throws and returns NULL for anything else,
  * or for a closed handle when must_be_open). */
 handle *dxio_get_handle(napi_env env, napi_value v, int must_be_open);
+/* The handle passed as the only argument of stop, close, stats, mtu, mac and
+ * info: NULL when it threw, or when the call had no argument at all. */
+handle *dxio_handle_arg(napi_env env, napi_callback_info info, int must_be_open);
 void dxio_stop_polling(handle *h);
 void dxio_close_handle(handle *h);
 

@@ -264,16 +264,16 @@ static void finalize(napi_env env, void *data, void *hint) {
   if (h->self_ref) napi_delete_reference(env, h->self_ref);
   h->self_ref = NULL;
   h->finalized = 1;
+  h->magic = 0;
   if (!h->in_callback) free(h);
 }
 
 handle *dxio_get_handle(napi_env env, napi_value v, int must_be_open) {
-  void *data = external_data(env, v);
-  if (!data) {
+  handle *h = external_data(env, v);
+  if (!h || h->magic != DXIO_HANDLE_MAGIC) {
     throw_type(env, "expected a dxio handle");
     return NULL;
   }
-  handle *h = data;
   if (must_be_open && h->closed) {
     char m[96];
     snprintf(m, sizeof m, "%s: handle is closed", h->ifname);
@@ -281,6 +281,13 @@ handle *dxio_get_handle(napi_env env, napi_value v, int must_be_open) {
     return NULL;
   }
   return h;
+}
+
+handle *dxio_handle_arg(napi_env env, napi_callback_info info, int must_be_open) {
+  size_t argc = 1;
+  napi_value argv[1];
+  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  return argc ? dxio_get_handle(env, argv[0], must_be_open) : NULL;
 }
 
 napi_value dxio_open_args(napi_env env, napi_callback_info info, char *ifname, napi_value *opts) {
@@ -303,6 +310,7 @@ napi_value dxio_open_args(napi_env env, napi_callback_info info, char *ifname, n
 handle *dxio_new_handle(napi_env env, enum kind kind, const char *ifname, uint32_t batch, uint32_t max_frame) {
   handle *h = calloc(1, sizeof *h);
   if (!h) return NULL;
+  h->magic = DXIO_HANDLE_MAGIC;
   h->env = env;
   h->kind = kind;
   h->fd = h->ctl_fd = -1;
@@ -352,10 +360,7 @@ napi_value dxio_open_failed(napi_env env, handle *h, int e, const char *syscall,
 
 /* close(handle): closes fds, frees buffers, stops the poll; idempotent. */
 static napi_value close_fn(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  handle *h = argc ? dxio_get_handle(env, argv[0], 0) : NULL;
+  handle *h = dxio_handle_arg(env, info, 0);
   if (!h) return NULL;
   dxio_close_handle(h);
   return NULL;

@@ -15,10 +15,7 @@
 #include <sys/ioctl.h>
 
 static napi_value stats(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  handle *h = argc ? dxio_get_handle(env, argv[0], 0) : NULL;
+  handle *h = dxio_handle_arg(env, info, 0);
   if (!h) return NULL;
   if (!h->closed && h->kind == KIND_PACKET) {
     /* PACKET_STATISTICS returns and clears the counts since the last call
@@ -82,10 +79,7 @@ static napi_value stats(napi_env env, napi_callback_info info) {
 }
 
 static napi_value mtu(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  handle *h = argc ? dxio_get_handle(env, argv[0], 1) : NULL;
+  handle *h = dxio_handle_arg(env, info, 1);
   if (!h) return NULL;
   struct ifreq ifr;
   memset(&ifr, 0, sizeof ifr);
@@ -96,10 +90,7 @@ static napi_value mtu(napi_env env, napi_callback_info info) {
 }
 
 static napi_value mac(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  handle *h = argc ? dxio_get_handle(env, argv[0], 1) : NULL;
+  handle *h = dxio_handle_arg(env, info, 1);
   if (!h) return NULL;
   struct ifreq ifr;
   memset(&ifr, 0, sizeof ifr);
@@ -111,10 +102,7 @@ static napi_value mac(napi_env env, napi_callback_info info) {
 }
 
 static napi_value info_fn(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  handle *h = argc ? dxio_get_handle(env, argv[0], 0) : NULL;
+  handle *h = dxio_handle_arg(env, info, 0);
   if (!h) return NULL;
   napi_value o, v;
   napi_create_object(env, &o);

@@ -192,10 +192,7 @@ static napi_value start(napi_env env, napi_callback_info info) {
 }
 
 static napi_value stop(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  handle *h = argc ? dxio_get_handle(env, argv[0], 0) : NULL;
+  handle *h = dxio_handle_arg(env, info, 0);
   if (!h) return NULL;
   dxio_stop_polling(h);
   return NULL;
