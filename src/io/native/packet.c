@@ -145,7 +145,7 @@ static napi_value open_packet(napi_env env, napi_callback_info info) {
   char netns[4096];
   uint32_t ether_type, rcvbuf, sndbuf, batch, max_frame;
   bool promisc;
-  char ring[8] = "off";
+  char ring[8];
   if (opt_str(env, opts, "netns", netns, sizeof netns) || opt_str(env, opts, "ring", ring, sizeof ring) || opt_u32(env, opts, "etherType", ETH_P_ALL, &ether_type) ||
       opt_u32(env, opts, "rcvbuf", 32u << 20, &rcvbuf) || opt_u32(env, opts, "sndbuf", 8u << 20, &sndbuf) ||
       opt_bool(env, opts, "promisc", true, &promisc) || opt_u32(env, opts, "batch", 64, &batch) ||
@@ -154,7 +154,8 @@ static napi_value open_packet(napi_env env, napi_callback_info info) {
   if (batch < 1 || batch > MAX_BATCH) return throw_type(env, "batch must be 1..1024");
   if (max_frame < 64 || max_frame > 262144) return throw_type(env, "maxFrameSize must be 64..262144");
   if (ether_type > 0xffff) return throw_type(env, "etherType must be 0..65535");
-  int ring_version = !strcmp(ring, "off") ? 0 : !strcmp(ring, "v2") ? TPACKET_V2 : !strcmp(ring, "v3") ? TPACKET_V3 : -1;
+  /* No ring option (opt_str leaves ""): recvmmsg/sendmmsg, as 'off'. */
+  int ring_version = !ring[0] || !strcmp(ring, "off") ? 0 : !strcmp(ring, "v2") ? TPACKET_V2 : !strcmp(ring, "v3") ? TPACKET_V3 : -1;
   if (ring_version < 0) return throw_type(env, "ring must be 'off', 'v2' or 'v3'");
 
   handle *h = dxio_new_handle(env, KIND_PACKET, ifname, batch, max_frame);
