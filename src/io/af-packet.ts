@@ -49,7 +49,7 @@ export interface AfPacketOptions {
   /** Longest frame received whole. @default 65535 */
   maxFrameSize?: number;
   /**
-   * PACKET_MMAP rings (dxio.c "rings"): 'v3' receives through a TPACKET_V3
+   * PACKET_MMAP rings (src/io/native/packet.c, "rings"): 'v3' receives through a TPACKET_V3
    * block ring, 'v2' through a TPACKET_V2 frame ring; both send through a
    * transmit ring. 'off' reads and writes with recvmmsg/sendmmsg.
    * @default 'off', or DXLAB_PACKET_RING when set

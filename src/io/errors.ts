@@ -59,7 +59,7 @@ export class IoError extends Error {
   }
 }
 
-/** The shape of an error thrown by the addon (src/io/native/dxio.c, make_error). */
+/** The shape of an error thrown by the addon (src/io/native/handle.c, dxio_make_error). */
 interface NativeError extends Error {
   code?: string;
   syscall?: string;

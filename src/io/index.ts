@@ -7,9 +7,10 @@
  *   kernel stack),
  * - {@link memoryWire}: two connected endpoints in memory, for tests.
  *
- * The first two use a small N-API addon in C (src/io/native/dxio.c, built by
- * node-gyp when `npm ci` runs) and need root. Received frames arrive in whole
- * batches per callback; sends are batched (sendmmsg) where the kernel allows.
+ * The first two use a small N-API addon in C (src/io/native, whose dxio.c
+ * says which file does what; built by node-gyp when `npm ci` runs) and need
+ * root. Received frames arrive in whole batches per callback; sends are
+ * batched (sendmmsg) where the kernel allows.
  * pcap/pcapng writing lives in `./pcap.ts`.
  *
  * The addon also holds the fast AES-GCM path: {@link nativeGcmEngine}, macsec's

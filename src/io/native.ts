@@ -1,8 +1,9 @@
 /**
- * Loads the frame I/O addon (src/io/native/dxio.c, built by node-gyp from the
- * repository's binding.gyp into build/Release/dxio.node) and describes what
- * it exports. Loaded on first use, so that the memory wire and everything
- * that does not touch a real interface work without it.
+ * Loads the frame I/O addon (src/io/native, whose dxio.c says which file does
+ * what; built by node-gyp from the repository's binding.gyp into
+ * build/Release/dxio.node) and describes what it exports. Loaded on first
+ * use, so that the memory wire and everything that does not touch a real
+ * interface work without it.
  */
 import type { FrameIoStats } from './frame-io.js';
 import { createRequire } from 'node:module';
@@ -34,7 +35,7 @@ export interface NativeTapOptions {
   coalesce?: boolean;
 }
 
-/** Counters of a TAP opened with offload (dxio.c, "TAP offloads"). */
+/** Counters of a TAP opened with offload (src/io/native/tap.c and vnet.c). */
 export interface NativeOffloadStats {
   /** TSO super-frames read and cut into segments. */
   rxSuperFrames: number;
@@ -83,7 +84,7 @@ export interface NativeInfo {
   txqueuelen?: number;
 }
 
-/** The addon's exports; every function throws the errors of dxio.c make_error. */
+/** The addon's exports; every function throws the errors of handle.c dxio_make_error. */
 export interface NativeAddon {
   openPacket(ifname: string, options: NativePacketOptions): NativeHandle;
   openTap(ifname: string, options: NativeTapOptions): NativeHandle;

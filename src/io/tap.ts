@@ -17,8 +17,7 @@
  * addon cuts them into MSS-sized segments and completes every checksum the
  * kernel left open, so JavaScript still sees ordinary frames of at most
  * MTU + 14 octets with correct checksums. On send, consecutive segments of
- * one TCP flow go back into the kernel as one GSO frame (src/io/native/dxio.c,
- * "TAP offloads").
+ * one TCP flow go back into the kernel as one GSO frame (src/io/native/vnet.c).
  */
 import { ioErrorFromNative } from './errors.js';
 import type { FrameIo } from './frame-io.js';

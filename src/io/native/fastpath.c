@@ -30,6 +30,7 @@
  *       { out: [{ index, tap, frame }], left: [index] }   (tests, no I/O)
  *   fpStats(fp) -> { txFrames, rxFrames, txToJs, rxToJs }
  */
+#include "exports.h"
 #include "fastpath.h"
 #include "napi-util.h"
 
@@ -251,7 +252,7 @@ static void release_refs(napi_env env, fastpath *fp) {
 static void finalize_fp(napi_env env, void *data, void *hint) {
   (void)hint;
   fastpath *fp = data;
-  dxio_fastpath_detach(fp);
+  if (fp->detach) fp->detach(fp);
   release_refs(env, fp);
   fp->magic = 0;
   free(fp);
@@ -308,11 +309,9 @@ static int rd_num(reader *r, const char *name, double lo, double hi, double *out
 }
 
 static int rd_bytes(napi_env env, napi_value v, size_t want, uint8_t *out) {
-  napi_typedarray_type t;
-  size_t n;
-  void *d;
-  if (napi_get_typedarray_info(env, v, &t, &n, &d, NULL, NULL) != napi_ok || t != napi_uint8_array || n != want) return 0;
-  memcpy(out, d, want);
+  bytes b;
+  if (!u8_view(env, v, &b) || b.len != want) return 0;
+  memcpy(out, b.data, want);
   return 1;
 }
 
@@ -440,6 +439,7 @@ static napi_value fp_configure(napi_env env, napi_callback_info info) {
   n->rx_to_js = fp->rx_to_js;
   n->wire = fp->wire;
   memcpy(n->taps, fp->taps, sizeof n->taps);
+  n->detach = fp->detach;
   *fp = *n;
   free(n);
   return NULL;
@@ -467,17 +467,16 @@ static napi_value fp_process(napi_env env, napi_callback_info info) {
   uint32_t no = 0, nl = 0;
   for (uint32_t i = 0; i < count; i++) {
     napi_value e;
-    napi_typedarray_type t;
-    size_t len;
-    void *d;
-    if (napi_get_element(env, argv[2], i, &e) != napi_ok || napi_get_typedarray_info(env, e, &t, &len, &d, NULL, NULL) != napi_ok || t != napi_uint8_array)
-      return throw_type(env, "frames must be Uint8Arrays");
+    bytes b;
+    if (napi_get_element(env, argv[2], i, &e) != napi_ok || !u8_view(env, e, &b)) return throw_type(env, "frames must be Uint8Arrays");
+    size_t len = b.len;
+    const uint8_t *d = b.data;
     /* The frame is copied first: fp_rx may deliver (and untag) it in place. */
     size_t cap = len + 64;
     uint8_t *buf = malloc(len + cap);
     if (!buf) return NULL;
     uint8_t *in = buf, *out = buf + len, *start = out;
-    memcpy(in, d, len);
+    if (len) memcpy(in, d, len); /* an empty frame may have no data pointer */
     int tap = tap_in;
     size_t l = tx ? fp_tx(fp, tap_in, in, len, out, cap) : fp_rx(fp, in, len, out, cap, &start, &tap);
     napi_value idx;
@@ -516,12 +515,11 @@ static napi_value fp_stats(napi_env env, napi_callback_info info) {
 }
 
 napi_value dxio_fastpath_init(napi_env env, napi_value exports) {
-  napi_property_descriptor props[] = {
-      {"fpCreate", NULL, fp_create, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"fpConfigure", NULL, fp_configure, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"fpProcess", NULL, fp_process, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"fpStats", NULL, fp_stats, NULL, NULL, NULL, napi_enumerable, NULL},
+  const napi_property_descriptor props[] = {
+      EXPORT_FN("fpCreate", fp_create),
+      EXPORT_FN("fpConfigure", fp_configure),
+      EXPORT_FN("fpProcess", fp_process),
+      EXPORT_FN("fpStats", fp_stats),
   };
-  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
-  return exports;
+  return define_exports(env, exports, props, sizeof props / sizeof props[0]);
 }

@@ -1,6 +1,9 @@
 /*
- * The SecY fast path shared by fastpath.c (per-frame work, configuration)
- * and dxio.c (the poll callbacks that feed it frames and write its output).
+ * The SecY fast path: fastpath.c decides about one frame in memory (and
+ * holds the configuration); fastpath-io.c feeds it the frames the handles
+ * read and writes its output. fastpath.c depends on gcm.c only: it reaches
+ * the handles through the detach hook that fpAttach sets, so that the
+ * dependency runs one way, from the I/O to the fast path.
  */
 #ifndef DXIO_FASTPATH_H
 #define DXIO_FASTPATH_H
@@ -66,9 +69,11 @@ struct fastpath {
   int nrefs;
   /* what the fast path did (its own figures; the SecY counts the verdicts) */
   uint64_t tx_frames, rx_frames, tx_to_js, rx_to_js;
-  /* I/O (dxio.c): the handles this fast path serves, or NULL */
+  /* I/O (fastpath-io.c): the handles this fast path serves, or NULL, and
+   * what forgets them before the fast path is freed (set by fpAttach) */
   void *wire;
   void *taps[FP_MAX_TAPS];
+  void (*detach)(fastpath *fp);
 };
 
 /* Protects one frame read from TAP `tap` into out (cap octets). Returns the
@@ -91,8 +96,5 @@ int dxio_gcm_live(const void *key);
 int dxio_gcm_seal2(void *key, const uint8_t *iv, const uint8_t *aad, size_t aad_len, const uint8_t *p1, size_t l1, const uint8_t *p2, size_t l2, uint8_t *ct,
                    uint8_t *tag);
 int dxio_gcm_open(void *key, const uint8_t *iv, const uint8_t *aad, size_t aad_len, const uint8_t *ct, size_t ct_len, const uint8_t *tag, uint8_t *pt);
-
-/* dxio.c: detaches the fast path from its handles (before it is freed). */
-void dxio_fastpath_detach(fastpath *fp);
 
 #endif

@@ -51,6 +51,7 @@
  */
 #define NAPI_VERSION 8
 #include <node_api.h>
+#include "exports.h"
 #include "napi-util.h"
 
 #include <limits.h>
@@ -87,11 +88,6 @@ typedef struct {
   int accounted; /* external memory still reported to V8 */
 } gcm_key;
 
-typedef struct {
-  uint8_t *data;
-  size_t len;
-} bytes;
-
 /* Keys whose contexts are allocated, over every environment (workers load
  * the addon too): what gcmInfo().liveKeys reports, so that tests can see a
  * finalizer free a key nobody destroyed. */
@@ -99,16 +95,6 @@ static int64_t live_keys;
 
 /* ------------------------------------------------------------------------ */
 /* errors                                                                    */
-
-static napi_value throw_code(napi_env env, const char *code, const char *msg) {
-  napi_throw_error(env, code, msg);
-  return NULL;
-}
-
-static napi_value throw_range(napi_env env, const char *msg) {
-  napi_throw_range_error(env, "ERR_OUT_OF_RANGE", msg);
-  return NULL;
-}
 
 /* An OpenSSL call failed where it cannot for valid input: report it with
  * OpenSSL's reason and leave its error queue empty, so that no stale error
@@ -125,34 +111,6 @@ static napi_value throw_openssl(napi_env env, const char *what) {
 
 /* ------------------------------------------------------------------------ */
 /* arguments                                                                 */
-
-static int get_bytes(napi_env env, napi_value v, bytes *out, const char *name) {
-  napi_typedarray_type type;
-  size_t length;
-  void *data;
-  if (napi_get_typedarray_info(env, v, &type, &length, &data, NULL, NULL) != napi_ok || type != napi_uint8_array) {
-    char msg[96];
-    snprintf(msg, sizeof msg, "%s must be a Uint8Array", name);
-    throw_type(env, msg);
-    return 0;
-  }
-  /* A detached or empty array may report NULL data. */
-  out->data = data;
-  out->len = data ? length : 0;
-  return 1;
-}
-
-static int get_u32(napi_env env, napi_value v, uint32_t *out, const char *name) {
-  double d;
-  if (napi_get_value_double(env, v, &d) != napi_ok || !(d >= 0 && d <= 4294967295.0) || d != (double)(uint32_t)d) {
-    char msg[96];
-    snprintf(msg, sizeof msg, "%s must be an integer 0..2^32-1", name);
-    throw_range(env, msg);
-    return 0;
-  }
-  *out = (uint32_t)d;
-  return 1;
-}
 
 /* The open key behind an external. */
 static gcm_key *get_key(napi_env env, napi_value v) {
@@ -274,7 +232,7 @@ static napi_value gcm_create(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
   bytes key;
-  if (argc < 1 || !get_bytes(env, argv[0], &key, "key")) return NULL;
+  if (argc < 1 || !arg_bytes(env, argv[0], "key", &key)) return NULL;
   const EVP_CIPHER *cipher = key.len == 16 ? EVP_aes_128_gcm() : key.len == 32 ? EVP_aes_256_gcm() : NULL;
   if (!cipher) return throw_range(env, "key must be 16 or 32 octets");
   gcm_key *k = calloc(1, sizeof *k);
@@ -306,13 +264,9 @@ static napi_value gcm_create(napi_env env, napi_callback_info info) {
 static napi_value gcm_destroy(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
-  void *data = NULL;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  napi_valuetype t;
-  if (argc < 1 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_external || napi_get_value_external(env, argv[0], &data) != napi_ok || !data ||
-      ((gcm_key *)data)->magic != GCM_KEY_MAGIC) {
-    return throw_type(env, "expected a GCM key from gcmCreate");
-  }
+  gcm_key *data = argc >= 1 ? external_data(env, argv[0]) : NULL;
+  if (!data || data->magic != GCM_KEY_MAGIC) return throw_type(env, "expected a GCM key from gcmCreate");
   /* The struct stays until the finalizer: the external still points at it. */
   free_contexts(env, data);
   return NULL;
@@ -329,8 +283,8 @@ static napi_value gcm_seal(napi_env env, napi_callback_info info) {
   gcm_key *k = get_key(env, argv[0]);
   bytes iv, aad, pt, out;
   uint32_t off;
-  if (!k || !get_bytes(env, argv[1], &iv, "iv") || !get_bytes(env, argv[2], &aad, "aad") || !get_bytes(env, argv[3], &pt, "plaintext") ||
-      !get_bytes(env, argv[4], &out, "out") || !get_u32(env, argv[5], &off, "outOffset")) {
+  if (!k || !arg_bytes(env, argv[1], "iv", &iv) || !arg_bytes(env, argv[2], "aad", &aad) || !arg_bytes(env, argv[3], "plaintext", &pt) ||
+      !arg_bytes(env, argv[4], "out", &out) || !arg_u32(env, argv[5], "outOffset", &off)) {
     return NULL;
   }
   if (iv.len != GCM_IV_LEN) return throw_range(env, "iv must be 12 octets");
@@ -349,8 +303,8 @@ static napi_value gcm_open(napi_env env, napi_callback_info info) {
   gcm_key *k = get_key(env, argv[0]);
   bytes iv, aad, ct, icv, out;
   uint32_t off;
-  if (!k || !get_bytes(env, argv[1], &iv, "iv") || !get_bytes(env, argv[2], &aad, "aad") || !get_bytes(env, argv[3], &ct, "ciphertext") ||
-      !get_bytes(env, argv[4], &icv, "icv") || !get_bytes(env, argv[5], &out, "out") || !get_u32(env, argv[6], &off, "outOffset")) {
+  if (!k || !arg_bytes(env, argv[1], "iv", &iv) || !arg_bytes(env, argv[2], "aad", &aad) || !arg_bytes(env, argv[3], "ciphertext", &ct) ||
+      !arg_bytes(env, argv[4], "icv", &icv) || !arg_bytes(env, argv[5], "out", &out) || !arg_u32(env, argv[6], "outOffset", &off)) {
     return NULL;
   }
   if (iv.len != GCM_IV_LEN) return throw_range(env, "iv must be 12 octets");
@@ -378,7 +332,7 @@ typedef struct {
  * before any frame is touched, so a bad entry changes nothing. */
 static int get_batch(napi_env env, napi_value *argv, batch *b, int open) {
   b->k = get_key(env, argv[0]);
-  if (!b->k || !get_bytes(env, argv[1], &b->src, "src") || !get_bytes(env, argv[2], &b->dst, "dst") || !get_u32(env, argv[3], &b->count, "count")) return 0;
+  if (!b->k || !arg_bytes(env, argv[1], "src", &b->src) || !arg_bytes(env, argv[2], "dst", &b->dst) || !arg_u32(env, argv[3], "count", &b->count)) return 0;
   napi_typedarray_type type;
   size_t n;
   void *data;
@@ -386,7 +340,7 @@ static int get_batch(napi_env env, napi_value *argv, batch *b, int open) {
     throw_type(env, "desc must be a Uint32Array");
     return 0;
   }
-  if (!get_bytes(env, argv[5], &b->ivs, "ivs")) return 0;
+  if (!arg_bytes(env, argv[5], "ivs", &b->ivs)) return 0;
   if ((uint64_t)b->count * GCM_BATCH_FIELDS > n) {
     throw_range(env, "desc holds fewer than count * 6 entries");
     return 0;
@@ -433,7 +387,7 @@ static napi_value gcm_open_batch(napi_env env, napi_callback_info info) {
   if (argc < 7) return throw_type(env, "gcmOpenBatch(key, src, dst, count, desc, ivs, ok)");
   batch b;
   bytes ok;
-  if (!get_batch(env, argv, &b, 1) || !get_bytes(env, argv[6], &ok, "ok")) return NULL;
+  if (!get_batch(env, argv, &b, 1) || !arg_bytes(env, argv[6], "ok", &ok)) return NULL;
   if (ok.len < b.count) return throw_range(env, "ok holds fewer than count octets");
   uint32_t verified = 0;
   for (uint32_t i = 0; i < b.count; i++) {
@@ -490,15 +444,14 @@ static napi_value gcm_info(napi_env env, napi_callback_info info) {
 
 /* Called from dxio.c's module init. */
 napi_value dxio_gcm_init(napi_env env, napi_value exports) {
-  napi_property_descriptor props[] = {
-      {"gcmCreate", NULL, gcm_create, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"gcmSeal", NULL, gcm_seal, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"gcmOpen", NULL, gcm_open, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"gcmSealBatch", NULL, gcm_seal_batch, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"gcmOpenBatch", NULL, gcm_open_batch, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"gcmDestroy", NULL, gcm_destroy, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"gcmInfo", NULL, gcm_info, NULL, NULL, NULL, napi_enumerable, NULL},
+  const napi_property_descriptor props[] = {
+      EXPORT_FN("gcmCreate", gcm_create),
+      EXPORT_FN("gcmSeal", gcm_seal),
+      EXPORT_FN("gcmOpen", gcm_open),
+      EXPORT_FN("gcmSealBatch", gcm_seal_batch),
+      EXPORT_FN("gcmOpenBatch", gcm_open_batch),
+      EXPORT_FN("gcmDestroy", gcm_destroy),
+      EXPORT_FN("gcmInfo", gcm_info),
   };
-  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
-  return exports;
+  return define_exports(env, exports, props, sizeof props / sizeof props[0]);
 }

@@ -1,7 +1,7 @@
 /*
  * TCP sockets with TCP MD5 signatures (RFC 2385) for dxlab's BGP speaker,
- * part of the dxio addon (registered by dxio.c's init through
- * dxio_tcp_md5_init). Linux only.
+ * part of the dxio addon (registered by dxio.c's module init through
+ * dxio_tcp_md5_init, exports.h). Linux only.
  *
  * RFC 2385 §2 signs every segment, the SYN included, so the key must be on
  * the socket before connect(2) sends the SYN, and on a listening socket
@@ -22,12 +22,11 @@
  * connection that never completes, not an error on the socket.
  */
 #define _GNU_SOURCE
-#define NAPI_VERSION 8
-#include <node_api.h>
+#include "exports.h"
+#include "napi-util.h"
+#include "sys.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -37,31 +36,13 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
-static napi_value md5_error(napi_env env, int e, const char *syscall) {
-  char msg[256];
-  snprintf(msg, sizeof msg, "%s: %s", syscall, strerror(e));
-  const char *name = e == EPERM ? "EPERM" : e == EACCES ? "EACCES" : e == EINVAL ? "EINVAL" : e == ENOENT ? "ENOENT"
-                   : e == EADDRINUSE ? "EADDRINUSE" : e == EADDRNOTAVAIL ? "EADDRNOTAVAIL" : e == EBADF ? "EBADF"
-                   : e == ENOPROTOOPT ? "ENOPROTOOPT" : e == ENOTSOCK ? "ENOTSOCK" : e == EAFNOSUPPORT ? "EAFNOSUPPORT" : "EIO";
-  napi_value code, m, err, v;
-  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code);
-  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &m);
-  napi_create_error(env, code, m, &err);
-  napi_create_int32(env, e, &v);
-  napi_set_named_property(env, err, "errno", v);
-  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &v);
-  napi_set_named_property(env, err, "syscall", v);
-  return err;
-}
-
+/* Throws the error of a failed system call: code the errno's name (sys.c),
+ * message "syscall: strerror". */
 static napi_value throw_md5(napi_env env, int e, const char *syscall) {
-  napi_throw(env, md5_error(env, e, syscall));
+  char name[DXIO_ERRNO_NAME_MAX], msg[256];
+  snprintf(msg, sizeof msg, "%s: %s", syscall, strerror(e));
+  napi_throw(env, errno_error(env, dxio_errno_name(e, name), msg, e, syscall, NULL));
   return NULL;
-}
-
-static int get_string(napi_env env, napi_value v, char *buf, size_t size) {
-  size_t len;
-  return napi_get_value_string_utf8(env, v, buf, size, &len) == napi_ok && len < size - 1 ? 0 : -1;
 }
 
 /* Text address -> sockaddr of `family` (an IPv4 address on an IPv6 socket
@@ -97,41 +78,23 @@ static int parse_addr(const char *text, int family, uint16_t port, struct sockad
 static napi_value tcp_socket(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "tcpSocket(family, netns, address, port)");
-    return NULL;
-  }
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4)
+    return throw_type(env, "tcpSocket(family, netns, address, port)");
   int32_t fam = 0, port = 0;
   char netns[4096], addr[64];
-  if (napi_get_value_int32(env, argv[0], &fam) != napi_ok || (fam != 4 && fam != 6) || get_string(env, argv[1], netns, sizeof netns) ||
-      get_string(env, argv[2], addr, sizeof addr) || napi_get_value_int32(env, argv[3], &port) != napi_ok || port < 0 || port > 65535) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "tcpSocket(family 4|6, netns string, address string, port 0..65535)");
-    return NULL;
-  }
+  if (napi_get_value_int32(env, argv[0], &fam) != napi_ok || (fam != 4 && fam != 6) || !arg_string(env, argv[1], netns, sizeof netns) ||
+      !arg_string(env, argv[2], addr, sizeof addr) || napi_get_value_int32(env, argv[3], &port) != napi_ok || port < 0 || port > 65535)
+    return throw_type(env, "tcpSocket(family 4|6, netns string, address string, port 0..65535)");
   int family = fam == 4 ? AF_INET : AF_INET6;
   struct sockaddr_storage ss;
   socklen_t sslen = 0;
   if (addr[0] && parse_addr(addr, family, (uint16_t)port, &ss, &sslen) != 0) return throw_md5(env, EINVAL, "inet_pton");
 
-  int saved = -1;
-  if (netns[0]) {
-    saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-    if (saved < 0) return throw_md5(env, errno, "open /proc/thread-self/ns/net");
-    int target = open(netns, O_RDONLY | O_CLOEXEC);
-    if (target < 0 || setns(target, CLONE_NEWNET) != 0) {
-      int e = errno;
-      if (target >= 0) close(target);
-      close(saved);
-      return throw_md5(env, e, "setns");
-    }
-    close(target);
-  }
+  int saved;
+  if (dxio_netns_enter(netns, &saved) != 0) return throw_md5(env, errno, "setns");
   int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
   int e = errno;
-  if (saved >= 0) {
-    if (setns(saved, CLONE_NEWNET) != 0) napi_fatal_error("dxio tcp-md5", NAPI_AUTO_LENGTH, "setns back to the original network namespace failed", NAPI_AUTO_LENGTH);
-    close(saved);
-  }
+  dxio_netns_leave(saved);
   if (fd < 0) return throw_md5(env, e, "socket");
 
   int one = 1;
@@ -172,22 +135,13 @@ static napi_value tcp_md5(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   int32_t fd = -1;
   char addr[64];
-  void *key = NULL;
-  size_t keylen = 0;
   bool is_typed = false;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 3 || napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
-      get_string(env, argv[1], addr, sizeof addr) || napi_is_typedarray(env, argv[2], &is_typed) != napi_ok || !is_typed) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "tcpMd5(fd, address string, key Uint8Array)");
-    return NULL;
-  }
-  napi_typedarray_type tt;
-  size_t length, offset;
-  napi_value ab;
-  if (napi_get_typedarray_info(env, argv[2], &tt, &length, &key, &ab, &offset) != napi_ok || tt != napi_uint8_array) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "tcpMd5: key must be a Uint8Array");
-    return NULL;
-  }
-  keylen = length;
+      !arg_string(env, argv[1], addr, sizeof addr) || napi_is_typedarray(env, argv[2], &is_typed) != napi_ok || !is_typed)
+    return throw_type(env, "tcpMd5(fd, address string, key Uint8Array)");
+  bytes key;
+  if (!u8_view(env, argv[2], &key)) return throw_type(env, "tcpMd5: key must be a Uint8Array");
+  size_t keylen = key.len;
   if (keylen > TCP_MD5SIG_MAXKEYLEN) return throw_md5(env, EINVAL, "TCP_MD5SIG key longer than 80 octets");
 
   struct sockaddr_storage local;
@@ -198,7 +152,7 @@ static napi_value tcp_md5(napi_env env, napi_callback_info info) {
   socklen_t sl;
   if (parse_addr(addr, local.ss_family, 0, &sig.tcpm_addr, &sl) != 0) return throw_md5(env, EINVAL, "inet_pton");
   sig.tcpm_keylen = (uint16_t)keylen;
-  if (keylen) memcpy(sig.tcpm_key, key, keylen);
+  if (keylen) memcpy(sig.tcpm_key, key.data, keylen);
   int rc = setsockopt(fd, IPPROTO_TCP, TCP_MD5SIG, &sig, sizeof sig);
   int e = errno;
   memset(sig.tcpm_key, 0, sizeof sig.tcpm_key);
@@ -212,20 +166,17 @@ static napi_value tcp_close(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   int32_t fd = -1;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 || napi_get_value_int32(env, argv[0], &fd) != napi_ok) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "tcpClose(fd)");
-    return NULL;
-  }
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 || napi_get_value_int32(env, argv[0], &fd) != napi_ok)
+    return throw_type(env, "tcpClose(fd)");
   if (fd >= 0) close(fd);
   return NULL;
 }
 
 napi_value dxio_tcp_md5_init(napi_env env, napi_value exports) {
-  napi_property_descriptor props[] = {
-      {"tcpSocket", NULL, tcp_socket, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"tcpMd5", NULL, tcp_md5, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"tcpClose", NULL, tcp_close, NULL, NULL, NULL, napi_enumerable, NULL},
+  const napi_property_descriptor props[] = {
+      EXPORT_FN("tcpSocket", tcp_socket),
+      EXPORT_FN("tcpMd5", tcp_md5),
+      EXPORT_FN("tcpClose", tcp_close),
   };
-  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
-  return exports;
+  return define_exports(env, exports, props, sizeof props / sizeof props[0]);
 }

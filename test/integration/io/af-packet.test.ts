@@ -6,7 +6,7 @@ import { readlinkSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { afPacket, IoError, type FrameIo } from '../../../src/io/index.js';
 import { loadNative as native } from '../../../src/io/native.js';
-import type { NativeFrameIo } from '../../../src/io/native-frame-io.js';
+import { netnsPath, type NativeFrameIo } from '../../../src/io/native-frame-io.js';
 import { frameIoCompliance, Inbox, makeFrame, parseFrame, TEST_ETHERTYPE } from '../../unit/io/frame-io-compliance.js';
 import { ip, isRoot, linkExists, settle, TestNet } from './test-net.js';
 
@@ -71,6 +71,15 @@ describe.skipIf(!isRoot)('AF_PACKET over a veth pair', () => {
     expect(new Set(seqs).size).toBe(seqs.length);
     expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
     expect(seqs.length + b.stats().rxDropped).toBe(n);
+  });
+
+  it('the addon opens without rings when its options name none', () => {
+    const h = native().openPacket(ifA, { netns: netnsPath(nsA) });
+    try {
+      expect(native().info(h).ring).toBe('off');
+    } finally {
+      native().close(h);
+    }
   });
 
   it('refuses an unknown ring version', () => {

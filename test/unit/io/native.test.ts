@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { IoError } from '../../../src/io/index.js';
 import { ioErrorFromNative } from '../../../src/io/errors.js';
-import { loadNativeFrom } from '../../../src/io/native.js';
+import { loadNative, loadNativeFrom, nativeAvailable, type NativeHandle } from '../../../src/io/native.js';
 import { netnsPath } from '../../../src/io/native-frame-io.js';
 
-/** An error shaped as dxio.c make_error makes them. */
+/** An error shaped as handle.c dxio_make_error makes them. */
 function nativeError(code: string, syscall: string, iface: string): Error {
   return Object.assign(new Error(`${syscall} ${iface}: ${code} (text)`), { code, syscall, interface: iface });
 }
@@ -73,5 +73,25 @@ describe('netnsPath', () => {
   it('puts a bare name under /run/netns and keeps a path', () => {
     expect(netnsPath('dxlab-t1-dx')).toBe('/run/netns/dxlab-t1-dx');
     expect(netnsPath('/proc/1/ns/net')).toBe('/proc/1/ns/net');
+  });
+});
+
+describe.skipIf(!nativeAvailable())('handle arguments', () => {
+  // Every external of the addon (handle, GCM key, fast path) opens with its
+  // own mark: one passed where another is expected is refused, not read as
+  // the other's memory.
+  it('refuses a GCM key or a fast path where a frame I/O handle is expected', () => {
+    const addon = loadNative() as unknown as Record<string, (...a: unknown[]) => unknown>;
+    const key = addon.gcmCreate!(new Uint8Array(16));
+    const fastPath = addon.fpCreate!();
+    for (const wrong of [key, fastPath] as unknown as NativeHandle[]) {
+      for (const fn of ['info', 'stats', 'mtu', 'mac', 'stop', 'close'] as const) {
+        expect(() => addon[fn]!(wrong), fn).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE', message: 'expected a dxio handle' }));
+      }
+    }
+    // The key survived close(key) above: it still seals.
+    const out = new Uint8Array(16);
+    addon.gcmSeal!(key, new Uint8Array(12), new Uint8Array(0), new Uint8Array(0), out, 0);
+    expect(Buffer.from(out).toString('hex')).toBe('58e2fccefa7e3061367f1d57a4e7455a');
   });
 });

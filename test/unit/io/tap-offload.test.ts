@@ -1,6 +1,6 @@
 /**
- * The offloading TAP's frame logic in the addon (src/io/native/dxio.c, "TAP
- * offloads"), called directly: TSO super-frames cut into segments with every
+ * The offloading TAP's frame logic in the addon (src/io/native/vnet.c),
+ * called directly: TSO super-frames cut into segments with every
  * checksum completed (vnetSegment), and TCP segments coalesced into one GSO
  * write (vnetCoalesce). Checksums are checked here by an independent RFC 1071
  * sum. Needs the addon, not root.

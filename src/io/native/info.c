@@ -1,0 +1,158 @@
+/*
+ * What JavaScript reads about a handle: its counters and the interface's
+ * (stats), the interface's MTU and MAC address, and how the handle was
+ * opened (info). Apart from the data path: nothing here runs per frame.
+ *
+ * Exports: stats(handle), mtu(handle), mac(handle), info(handle).
+ */
+#define _GNU_SOURCE
+#include "dxio.h"
+#include "exports.h"
+#include "napi-util.h"
+#include "sys.h"
+
+#include <string.h>
+#include <sys/ioctl.h>
+
+static napi_value stats(napi_env env, napi_callback_info info) {
+  handle *h = dxio_handle_arg(env, info, 0);
+  if (!h) return NULL;
+  if (!h->closed && h->kind == KIND_PACKET) {
+    /* PACKET_STATISTICS returns and clears the counts since the last call
+     * (packet_getsockopt): accumulate. */
+    struct tpacket_stats st;
+    socklen_t sl = sizeof st;
+    if (getsockopt(h->fd, SOL_PACKET, PACKET_STATISTICS, &st, &sl) == 0) h->tp_drops += st.tp_drops;
+  }
+  napi_value o;
+  napi_create_object(env, &o);
+  set_num(env, o, "rxPackets", (double)h->rx_packets);
+  set_num(env, o, "rxBytes", (double)h->rx_bytes);
+  set_num(env, o, "rxTruncated", (double)h->rx_truncated);
+  set_num(env, o, "rxErrors", (double)h->rx_errors);
+  set_num(env, o, "txPackets", (double)h->tx_packets);
+  set_num(env, o, "txBytes", (double)h->tx_bytes);
+  set_num(env, o, "txDropped", (double)h->tx_dropped);
+  set_num(env, o, "txErrors", (double)h->tx_errors);
+  if (h->kind == KIND_PACKET) set_num(env, o, "socketDrops", (double)h->tp_drops);
+  if (h->offload) {
+    napi_value v;
+    napi_create_object(env, &v);
+    set_num(env, v, "rxSuperFrames", (double)h->rx_super_frames);
+    set_num(env, v, "rxSegments", (double)h->rx_segments);
+    set_num(env, v, "rxChecksums", (double)h->rx_csum_done);
+    set_num(env, v, "rxErrors", (double)h->rx_offload_errors);
+    set_num(env, v, "txGsoFrames", (double)h->tx_gso_frames);
+    set_num(env, v, "txGsoSegments", (double)h->tx_gso_segments);
+    napi_set_named_property(env, o, "offload", v);
+  }
+  napi_value v;
+  char name[DXIO_ERRNO_NAME_MAX];
+  if (h->last_rx_errno) {
+    napi_create_string_utf8(env, dxio_errno_name(h->last_rx_errno, name), NAPI_AUTO_LENGTH, &v);
+    napi_set_named_property(env, o, "lastRxError", v);
+  }
+  if (h->last_tx_errno) {
+    napi_create_string_utf8(env, dxio_errno_name(h->last_tx_errno, name), NAPI_AUTO_LENGTH, &v);
+    napi_set_named_property(env, o, "lastTxError", v);
+  }
+  link_stats ls;
+  if (!h->closed && dxio_read_link_stats(h, &ls) == 0) {
+    /* The interface's own counters (ip -s link), since this handle opened. */
+    napi_value l;
+    napi_create_object(env, &l);
+    const struct rtnl_link_stats64 *a = &ls.s, *b = &h->base.s;
+    int base = h->base.valid;
+#define DELTA(f) ((double)(a->f - (base ? b->f : 0)))
+    set_num(env, l, "rxPackets", DELTA(rx_packets));
+    set_num(env, l, "rxBytes", DELTA(rx_bytes));
+    set_num(env, l, "rxDropped", DELTA(rx_dropped));
+    set_num(env, l, "rxErrors", DELTA(rx_errors));
+    set_num(env, l, "txPackets", DELTA(tx_packets));
+    set_num(env, l, "txBytes", DELTA(tx_bytes));
+    set_num(env, l, "txDropped", DELTA(tx_dropped));
+    set_num(env, l, "txErrors", DELTA(tx_errors));
+#undef DELTA
+    napi_set_named_property(env, o, "link", l);
+  }
+  return o;
+}
+
+static napi_value mtu(napi_env env, napi_callback_info info) {
+  handle *h = dxio_handle_arg(env, info, 1);
+  if (!h) return NULL;
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  if (dxio_ifreq_ioctl(h->ctl_fd, h->ifname, SIOCGIFMTU, &ifr) != 0) return dxio_throw_errno(env, errno, "SIOCGIFMTU", h->ifname);
+  napi_value out;
+  napi_create_uint32(env, (uint32_t)ifr.ifr_mtu, &out);
+  return out;
+}
+
+static napi_value mac(napi_env env, napi_callback_info info) {
+  handle *h = dxio_handle_arg(env, info, 1);
+  if (!h) return NULL;
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  if (dxio_ifreq_ioctl(h->ctl_fd, h->ifname, SIOCGIFHWADDR, &ifr) != 0) return dxio_throw_errno(env, errno, "SIOCGIFHWADDR", h->ifname);
+  napi_value out;
+  void *data;
+  napi_create_buffer_copy(env, 6, ifr.ifr_hwaddr.sa_data, &data, &out);
+  return out;
+}
+
+static napi_value info_fn(napi_env env, napi_callback_info info) {
+  handle *h = dxio_handle_arg(env, info, 0);
+  if (!h) return NULL;
+  napi_value o, v;
+  napi_create_object(env, &o);
+  napi_create_string_utf8(env, h->ifname, NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, o, "name", v);
+  napi_create_int32(env, h->ifindex, &v);
+  napi_set_named_property(env, o, "ifindex", v);
+  napi_create_uint32(env, h->batch, &v);
+  napi_set_named_property(env, o, "batch", v);
+  napi_get_boolean(env, h->closed, &v);
+  napi_set_named_property(env, o, "closed", v);
+  napi_get_boolean(env, h->polling, &v);
+  napi_set_named_property(env, o, "started", v);
+  napi_get_boolean(env, h->ignore_outgoing, &v);
+  napi_set_named_property(env, o, "kernelIgnoresOutgoing", v);
+  napi_create_uint32(env, h->rx_cap, &v);
+  napi_set_named_property(env, o, "deliveryFrames", v);
+  napi_get_boolean(env, h->offload, &v);
+  napi_set_named_property(env, o, "offload", v);
+  napi_get_boolean(env, h->offload && h->coalesce, &v);
+  napi_set_named_property(env, o, "coalesce", v);
+  napi_create_string_utf8(env, h->ring == TPACKET_V3 ? "v3" : h->ring == TPACKET_V2 ? "v2" : "off", NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, o, "ring", v);
+  /* Queue depths as the kernel has them now (it doubles SO_RCVBUF/SO_SNDBUF
+   * for its bookkeeping, socket(7)). */
+  if (!h->closed && h->kind == KIND_PACKET) {
+    int b = 0;
+    socklen_t bl = sizeof b;
+    if (getsockopt(h->fd, SOL_SOCKET, SO_RCVBUF, &b, &bl) == 0) set_num(env, o, "rcvbufOctets", b);
+    bl = sizeof b;
+    if (getsockopt(h->fd, SOL_SOCKET, SO_SNDBUF, &b, &bl) == 0) set_num(env, o, "sndbufOctets", b);
+    if (h->ring) {
+      set_num(env, o, "ringRxOctets", (double)(h->tx_ring - h->ring_map));
+      set_num(env, o, "ringTxSlots", h->tx_frames);
+    }
+  }
+  if (!h->closed && h->kind == KIND_TAP) {
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    if (dxio_ifreq_ioctl(h->ctl_fd, h->ifname, SIOCGIFTXQLEN, &ifr) == 0) set_num(env, o, "txqueuelen", ifr.ifr_qlen);
+  }
+  return o;
+}
+
+napi_value dxio_info_init(napi_env env, napi_value exports) {
+  const napi_property_descriptor props[] = {
+      EXPORT_FN("stats", stats),
+      EXPORT_FN("mtu", mtu),
+      EXPORT_FN("mac", mac),
+      EXPORT_FN("info", info_fn),
+  };
+  return define_exports(env, exports, props, sizeof props / sizeof props[0]);
+}
