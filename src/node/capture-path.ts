@@ -76,7 +76,15 @@ export async function checkCapturePath(path: string, field = 'path'): Promise<Ca
     return { path: full, missing: [] };
   }
   if (self.code !== 'ENOENT' && self.code !== 'ENOTDIR') throw refuse(field, path, `cannot be checked (${self.code})`);
-  // The nearest ancestor that exists must be a writable directory; the ones below it are made by the node.
+  return { path: full, missing: await missingParents(full, field, path) };
+}
+
+/**
+ * The directories above `full` that do not exist yet, outermost first; the
+ * nearest one that exists must be a writable directory outside the pseudo
+ * file systems.
+ */
+async function missingParents(full: string, field: string, path: string): Promise<string[]> {
   const missing: string[] = [];
   let dir = dirname(full);
   for (;;) {
@@ -89,11 +97,39 @@ export async function checkCapturePath(path: string, field = 'path'): Promise<Ca
     missing.unshift(dir);
     dir = dirname(dir);
   }
-  inPseudo(await real(dir));
+  const root = pseudoRoot(await real(dir));
+  if (root) throw refuse(field, path, `is under ${root}, a kernel pseudo file system`);
   await access(dir, constants.W_OK | constants.X_OK).catch((e: unknown) => {
     throw refuse(field, path, `directory ${dir} is not writable (${errnoOf(e)})`);
   });
-  return { path: full, missing };
+  return missing;
+}
+
+/** Makes directories one by one (never a recursive mkdir: see the top of this file). */
+async function makeDirs(dirs: string[], what: string): Promise<void> {
+  for (const d of dirs) {
+    try {
+      await mkdir(d);
+    } catch (e) {
+      if (errnoOf(e) !== 'EEXIST') throw new NodeError('capture', `cannot create directory ${d} for ${what}: ${errnoOf(e)}`, { cause: e });
+      // Made meanwhile, or a dangling symbolic link: only a directory will do.
+      const st = await stat(d).catch(() => undefined);
+      if (!st?.isDirectory()) throw new NodeError('capture', `cannot create directory ${d} for ${what}: it exists and is not a directory`);
+    }
+  }
+}
+
+/**
+ * The folder of a file the node makes that is not a capture (its control
+ * socket): outside the pseudo file systems, made one level at a time.
+ * @throws NodeError('badRequest') naming the field; NodeError('capture') when a directory cannot be made.
+ */
+export async function prepareParentDir(path: string, field: string): Promise<string> {
+  const full = resolve(path);
+  const root = pseudoRoot(full);
+  if (root) throw refuse(field, path, `is under ${root}, a kernel pseudo file system`);
+  await makeDirs(await missingParents(full, field, path), path);
+  return full;
 }
 
 /**
@@ -103,15 +139,6 @@ export async function checkCapturePath(path: string, field = 'path'): Promise<Ca
  */
 export async function prepareCapturePath(path: string, field = 'path'): Promise<string> {
   const c = await checkCapturePath(path, field);
-  for (const d of c.missing) {
-    try {
-      await mkdir(d);
-    } catch (e) {
-      if (errnoOf(e) !== 'EEXIST') throw new NodeError('capture', `cannot create directory ${d} for capture ${c.path}: ${errnoOf(e)}`, { cause: e });
-      // Made meanwhile, or a dangling symbolic link: only a directory will do.
-      const st = await stat(d).catch(() => undefined);
-      if (!st?.isDirectory()) throw new NodeError('capture', `cannot create directory ${d} for capture ${c.path}: it exists and is not a directory`);
-    }
-  }
+  await makeDirs(c.missing, `capture ${c.path}`);
   return c.path;
 }

@@ -11,10 +11,11 @@
  * Answers never carry key material.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { mkdirSync, rmSync } from 'node:fs';
-import { dirname, isAbsolute } from 'node:path';
+import { rmSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { fromHex } from '../shared/bytes.js';
 import { Secret } from '../shared/secret.js';
+import { prepareParentDir } from './capture-path.js';
 import { NodeError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { LabNode } from './node.js';
@@ -85,7 +86,7 @@ export class ControlServer {
   ) {}
 
   async listen(): Promise<void> {
-    mkdirSync(dirname(this.path), { recursive: true });
+    await prepareParentDir(this.path, 'controlSocket');
     // A socket file left by a node that was killed would make listen fail.
     rmSync(this.path, { force: true });
     this.server = createServer((s) => this.accept(s));
