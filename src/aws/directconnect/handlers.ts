@@ -1,0 +1,25 @@
+/**
+ * Direct Connect's operations: input shape and backend call for each
+ * `X-Amz-Target: OvertureService.<Operation>`.
+ */
+import { op, type Operation } from '../operation.js';
+import type { DirectConnectCore } from './backend.js';
+import { createConnection, deleteConnection, describeConnections, describeLocations, updateConnection } from './connections.js';
+import { associateMacSecKey, disassociateMacSecKey } from './macsec-keys.js';
+import * as S from './shapes.js';
+import { describeTags, tagResource, untagResource } from './tags.js';
+
+type Core = DirectConnectCore;
+
+export const DIRECT_CONNECT_OPERATIONS: Readonly<Record<string, Operation<Core>>> = {
+  DescribeLocations: op(S.EmptyInput, (c: Core, _i: object, ctx) => describeLocations(c, ctx)),
+  CreateConnection: op(S.CreateConnectionInput, (c: Core, i: S.CreateConnectionRequest, ctx) => createConnection(c, ctx, i)),
+  DescribeConnections: op(S.DescribeConnectionsInput, (c: Core, i: S.PageRequest & { connectionId?: string }, ctx) => describeConnections(c, ctx, i)),
+  UpdateConnection: op(S.UpdateConnectionInput, (c: Core, i: S.UpdateConnectionRequest, ctx) => updateConnection(c, ctx, i)),
+  DeleteConnection: op(S.ConnectionIdInput, (c: Core, i: { connectionId: string }, ctx) => deleteConnection(c, ctx, i)),
+  AssociateMacSecKey: op(S.AssociateMacSecKeyInput, (c: Core, i: S.AssociateMacSecKeyRequest, ctx) => associateMacSecKey(c, ctx, i)),
+  DisassociateMacSecKey: op(S.DisassociateMacSecKeyInput, (c: Core, i: { connectionId: string; secretARN: string }, ctx) => disassociateMacSecKey(c, ctx, i)),
+  TagResource: op(S.TagResourceInput, (c: Core, i: { resourceArn: string; tags: S.WireTag[] }, ctx) => tagResource(c, ctx, i)),
+  UntagResource: op(S.UntagResourceInput, (c: Core, i: { resourceArn: string; tagKeys: string[] }, ctx) => untagResource(c, ctx, i)),
+  DescribeTags: op(S.DescribeTagsInput, (c: Core, i: { resourceArns: string[] }, ctx) => describeTags(c, ctx, i)),
+};
