@@ -10,7 +10,7 @@
  * //   --connection-name "MACsec connection" --request-mac-sec --endpoint-url http://127.0.0.1:4566
  * await api.close();
  */
-export { startApiServer, type ApiServerOptions, type RunningApiServer } from './server.js';
+export { startApiServer, createRequestHandler, type ApiServerOptions, type RunningApiServer, type RawRequest, type Handled } from './server.js';
 export { createApiService, type ApiService, type ApiServiceOptions, type ApiCall, type ApiResult } from './service.js';
 export { openStore, type ApiStore } from './store.js';
 export {

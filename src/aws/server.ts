@@ -16,7 +16,7 @@
  * await api.close();
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_API_HOST, DEFAULT_API_PORT, MAX_BODY_OCTETS } from './constants.js';
 import { AwsServiceError } from './errors.js';
@@ -48,6 +48,45 @@ export interface RunningApiServer {
 /** A signed region looks like `us-east-1`; anything else counts as unsigned. */
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
+/** One HTTP request as the endpoint sees it, its body already read (up to the limit). */
+export interface RawRequest {
+  method: string;
+  /** Path and query. */
+  url: string;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  body: Uint8Array;
+  /** The body went past {@link MAX_BODY_OCTETS} (and was not kept). */
+  tooLarge: boolean;
+}
+
+/** What the endpoint answers, and what its log line says. */
+export interface Handled {
+  answer: WireAnswer & { close?: boolean };
+  requestId: string;
+  operation: string;
+  code?: string;
+}
+
+/**
+ * The endpoint without sockets: answers one request. Never throws: a fault
+ * of its own becomes a 500 InternalServiceError body.
+ */
+export function createRequestHandler(service: ApiService, options: Pick<ApiServerOptions, 'strictAuth' | 'clock' | 'random' | 'log'>): (req: RawRequest) => Promise<Handled> {
+  const clock = options.clock ?? Date.now;
+  const random = options.random ?? ((n: number) => new Uint8Array(randomBytes(n)));
+  const log = options.log ?? (() => {});
+  return async (req) => {
+    const requestId = uuid(random);
+    try {
+      return await answer(req, requestId, service, options.strictAuth, clock);
+    } catch (e) {
+      // Reached only by a fault of the front end itself: still AWS's JSON, never a stack trace.
+      log(`api fault request=${requestId}: ${(e as Error)?.message ?? String(e)}`);
+      return { answer: errorAnswer(new AwsServiceError('InternalServiceError', `An internal error occurred (request ${requestId}).`, 500)), requestId, operation: '-', code: 'InternalServiceError' };
+    }
+  };
+}
+
 /**
  * Starts the endpoint. Resolves once it listens.
  *
@@ -55,29 +94,26 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
  */
 export async function startApiServer(options: ApiServerOptions): Promise<RunningApiServer> {
   const service = createApiService(options);
-  const clock = options.clock ?? Date.now;
+  const handler = createRequestHandler(service, options);
   const requestLog = options.requestLog ?? (() => {});
   const server: Server = createServer((req, res) => {
     const started = process.hrtime.bigint();
-    handle(req, res, service, options, clock)
-      .catch((e: unknown) => {
-        // Reached only by a fault of the server itself: still AWS's JSON, never a stack trace.
-        (options.log ?? (() => {}))(`api fault: ${(e as Error)?.message ?? String(e)}`);
-        return { answer: errorAnswer(new AwsServiceError('InternalServiceError', 'An internal error occurred.', 500)), requestId: '', operation: '-' };
-      })
-      .then(({ answer, requestId, operation, code }: Handled) => {
+    readBody(req)
+      .then(({ body, tooLarge }) => handler({ method: req.method ?? '', url: req.url ?? '/', headers: req.headers, body, tooLarge }))
+      .then(({ answer, requestId, operation, code }) => {
         if (!res.headersSent) {
           res.writeHead(answer.status, {
             'Content-Type': answer.contentType,
             'Content-Length': Buffer.byteLength(answer.body),
-            ...(requestId && { 'x-amzn-RequestId': requestId }),
+            'x-amzn-RequestId': requestId,
             ...(answer.close && { Connection: 'close' }),
           });
           res.end(answer.body);
         }
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        requestLog(`api op=${operation} status=${answer.status}${code ? ` error=${code}` : ''} ms=${ms.toFixed(1)}${requestId ? ` request=${requestId}` : ''}`);
-      });
+        requestLog(`api op=${operation} status=${answer.status}${code ? ` error=${code}` : ''} ms=${ms.toFixed(1)} request=${requestId}`);
+      })
+      .catch(() => res.destroy());
   });
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
@@ -102,13 +138,6 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   };
 }
 
-interface Handled {
-  answer: WireAnswer & { close?: boolean };
-  requestId: string;
-  operation: string;
-  code?: string;
-}
-
 /** Reads the body up to the limit; `tooLarge` once it is passed (the rest is drained, not kept). */
 function readBody(req: IncomingMessage): Promise<{ body: Buffer; tooLarge: boolean }> {
   return new Promise((resolve, reject) => {
@@ -131,33 +160,28 @@ function readBody(req: IncomingMessage): Promise<{ body: Buffer; tooLarge: boole
   });
 }
 
-async function handle(req: IncomingMessage, _res: ServerResponse, service: ApiService, options: ApiServerOptions, clock: () => number): Promise<Handled> {
-  const rawTarget = req.headers['x-amz-target'];
-  const target = parseTarget(Array.isArray(rawTarget) ? rawTarget[0] : rawTarget);
+function header(req: RawRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+async function answer(req: RawRequest, requestId: string, service: ApiService, strictAuth: ReadonlyMap<string, string> | undefined, clock: () => number): Promise<Handled> {
+  const target = parseTarget(header(req, 'x-amz-target'));
   const operation = target?.operation ?? '-';
-  const requestId = uuid(options.random ?? ((n) => new Uint8Array(randomBytes(n))));
-  const { body, tooLarge } = await readBody(req);
-  const path = (req.url ?? '/').split('?')[0];
-  if (req.method !== 'POST' || path !== '/' || !isAmzJson(req.headers['content-type'])) return { answer: notJsonAnswer(), requestId, operation, code: 'UnknownOperationException' };
-  if (tooLarge) {
+  const path = req.url.split('?')[0];
+  if (req.method !== 'POST' || path !== '/' || !isAmzJson(header(req, 'content-type'))) return { answer: notJsonAnswer(), requestId, operation, code: 'UnknownOperationException' };
+  const fail = (e: AwsServiceError): Handled => ({ answer: errorAnswer(e), requestId, operation, code: e.code });
+  if (req.tooLarge) {
     const e = new AwsServiceError('RequestEntityTooLargeException', `Request body exceeds ${MAX_BODY_OCTETS} octets.`, 413);
-    return { answer: { ...errorAnswer(e), close: true }, requestId, operation, code: e.code };
+    return { ...fail(e), answer: { ...errorAnswer(e), close: true } };
   }
-  const fail = (e: AwsServiceError, errorService = e.service): Handled => ({ answer: errorAnswer(e, errorService), requestId, operation, code: e.code });
   if (!target) return fail(new AwsServiceError('UnknownOperationException', 'Unknown operation'));
   let region = service.defaultRegion;
-  try {
-    const auth = options.strictAuth
-      ? verifySigV4({ method: req.method, url: req.url ?? '/', headers: req.headers, body }, target.service, options.strictAuth, clock())
-      : parseAuthorization(typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined);
-    if (auth && REGION.test(auth.region)) region = auth.region;
-  } catch (e) {
-    if (e instanceof AwsServiceError) return fail(e);
-    throw e;
-  }
   let decoded: Record<string, unknown>;
   try {
-    decoded = decodeBody(body);
+    const auth = strictAuth ? verifySigV4(req, target.service, strictAuth, clock()) : parseAuthorization(header(req, 'authorization'));
+    if (auth && REGION.test(auth.region)) region = auth.region;
+    decoded = decodeBody(req.body);
   } catch (e) {
     if (e instanceof AwsServiceError) return fail(e);
     throw e;
