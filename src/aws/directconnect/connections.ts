@@ -66,9 +66,9 @@ export function createConnection(core: DirectConnectCore, ctx: RequestContext, i
   if (input.lagId !== undefined) {
     lag = core.liveLag(ctx, input.lagId);
     if (lag.location !== location.locationCode) throw dxClientError(`LAG ${lag.lagId} is at ${lag.location}, not ${location.locationCode}`);
-    if (lag.connectionsBandwidth !== input.bandwidth) throw dxClientError(`LAG ${lag.lagId} bundles ${lag.connectionsBandwidth} connections, not ${input.bandwidth} (V16)`);
+    if (lag.connectionsBandwidth !== input.bandwidth) throw dxClientError(`LAG ${lag.lagId} bundles ${lag.connectionsBandwidth} connections, not ${input.bandwidth}`);
     const n = core.members(lag.lagId).length;
-    if (n >= maxLagMembers(lag.connectionsBandwidth)) throw dxClientError(`LAG ${lag.lagId} already has ${n} connections, the most a ${lag.connectionsBandwidth} LAG can have (V16)`);
+    if (n >= maxLagMembers(lag.connectionsBandwidth)) throw dxClientError(`LAG ${lag.lagId} already has ${n} connections, the most a ${lag.connectionsBandwidth} LAG can have`);
     if (lag.macSecCapable && !macsec) throw dxClientError(`LAG ${lag.lagId} runs MACsec: every connection in it must support MACsec (requestMACSec)`);
   }
   const tags = mergeTags([], input.tags);

@@ -46,7 +46,7 @@ export function createLag(core: DirectConnectCore, ctx: RequestContext, input: C
   checkName('lagName', input.lagName);
   const max = maxLagMembers(bandwidth);
   if (input.numberOfConnections < 1 || input.numberOfConnections > max) {
-    throw dxClientError(`numberOfConnections must be 1 to ${max} for ${bandwidth} connections (V16), not ${input.numberOfConnections}`);
+    throw dxClientError(`numberOfConnections must be 1 to ${max} for ${bandwidth} connections, not ${input.numberOfConnections}`);
   }
   const macsec = input.requestMACSec === true;
   if (macsec) checkMacSecPort(location, bandwidth);
@@ -57,7 +57,7 @@ export function createLag(core: DirectConnectCore, ctx: RequestContext, input: C
   if (input.connectionId !== undefined) {
     existing = core.liveConnection(ctx, input.connectionId);
     if (existing.location !== location.locationCode) throw dxClientError(`Connection ${existing.connectionId} is at ${existing.location}, not ${location.locationCode}`);
-    if (existing.bandwidth !== bandwidth) throw dxClientError(`Connection ${existing.connectionId} is ${existing.bandwidth}, not ${bandwidth}: all connections of a LAG have the same bandwidth (V16)`);
+    if (existing.bandwidth !== bandwidth) throw dxClientError(`Connection ${existing.connectionId} is ${existing.bandwidth}, not ${bandwidth}: all connections of a LAG have the same bandwidth`);
     if (existing.lagId !== undefined) throw dxClientError(`Connection ${existing.connectionId} is already a member of ${existing.lagId}`);
     if (macsec && !existing.macSecCapable) throw dxClientError(`Connection ${existing.connectionId} was not requested with MACsec: every connection of a MACsec LAG must support MACsec`);
   }
@@ -167,10 +167,10 @@ export function associateConnectionWithLag(core: DirectConnectCore, ctx: Request
   const lag = core.liveLag(ctx, input.lagId);
   if (c.lagId === lag.lagId) throw dxClientError(`Connection ${c.connectionId} is already a member of ${lag.lagId}`);
   if (c.location !== lag.location) throw dxClientError(`Connection ${c.connectionId} is at ${c.location}, LAG ${lag.lagId} at ${lag.location}`);
-  if (c.bandwidth !== lag.connectionsBandwidth) throw dxClientError(`Connection ${c.connectionId} is ${c.bandwidth}, LAG ${lag.lagId} bundles ${lag.connectionsBandwidth} connections (V16)`);
-  if (c.awsDevice !== lag.awsDevice) throw dxClientError(`Connection ${c.connectionId} terminates on ${c.awsDevice}, LAG ${lag.lagId} on ${lag.awsDevice}: a LAG's connections share one device (V16)`);
+  if (c.bandwidth !== lag.connectionsBandwidth) throw dxClientError(`Connection ${c.connectionId} is ${c.bandwidth}, LAG ${lag.lagId} bundles ${lag.connectionsBandwidth} connections`);
+  if (c.awsDevice !== lag.awsDevice) throw dxClientError(`Connection ${c.connectionId} terminates on ${c.awsDevice}, LAG ${lag.lagId} on ${lag.awsDevice}: a LAG's connections share one device`);
   const n = core.members(lag.lagId).length;
-  if (n >= maxLagMembers(lag.connectionsBandwidth)) throw dxClientError(`LAG ${lag.lagId} already has ${n} connections, the most a ${lag.connectionsBandwidth} LAG can have (V16)`);
+  if (n >= maxLagMembers(lag.connectionsBandwidth)) throw dxClientError(`LAG ${lag.lagId} already has ${n} connections, the most a ${lag.connectionsBandwidth} LAG can have`);
   if (lag.macSecCapable && !c.macSecCapable) throw dxClientError(`LAG ${lag.lagId} runs MACsec: connection ${c.connectionId} was not requested with MACsec`);
   if (c.lagId !== undefined) checkLeavingLag(core, c, c.lagId);
   // V8: the connection's own keys give way to the LAG's.

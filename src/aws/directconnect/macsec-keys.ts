@@ -26,7 +26,7 @@ function checkHex64(field: 'ckn' | 'cak', value: string): void {
   if (!HEX64.test(value)) {
     // The CAK itself is never repeated back, only its length.
     const hex = /^[0-9A-Fa-f]*$/.test(value);
-    throw dxClientError(`${field} must be exactly 64 hexadecimal characters (32 octets) (V3); got ${value.length} characters${hex ? '' : ', not all of them hexadecimal'}`);
+    throw dxClientError(`${field} must be exactly 64 hexadecimal characters (32 octets); got ${value.length} characters${hex ? '' : ', not all of them hexadecimal'}`);
   }
 }
 
@@ -35,10 +35,10 @@ type Holder = { kind: 'connection'; doc: ConnectionDoc } | { kind: 'lag'; doc: L
 function holder(core: DirectConnectCore, ctx: RequestContext, id: string): Holder {
   const h = core.liveConnectionOrLag(ctx, id);
   if (!h.doc.macSecCapable) {
-    throw dxClientError(`${id} was not requested with MACsec (macSecCapable is false): MACsec must be requested when the ${h.kind === 'lag' ? 'LAG' : 'connection'} is created (V1)`);
+    throw dxClientError(`${id} was not requested with MACsec (macSecCapable is false): MACsec must be requested when the ${h.kind === 'lag' ? 'LAG' : 'connection'} is created`);
   }
   if (h.kind === 'connection' && h.doc.lagId !== undefined) {
-    throw dxClientError(`Connection ${id} is a member of ${h.doc.lagId}: MACsec keys of a LAG are associated with the LAG (V8)`);
+    throw dxClientError(`Connection ${id} is a member of ${h.doc.lagId}: MACsec keys of a LAG are associated with the LAG`);
   }
   return h;
 }
@@ -58,10 +58,10 @@ function save(core: DirectConnectCore, ctx: RequestContext, h: Holder, keys: Key
 export function associateMacSecKey(core: DirectConnectCore, ctx: RequestContext, input: AssociateMacSecKeyRequest): Record<string, unknown> {
   // V4: exactly one of secretARN or the ckn+cak pair.
   if (input.secretARN !== undefined && (input.ckn !== undefined || input.cak !== undefined)) {
-    throw dxClientError('give either secretARN or ckn and cak, not both (V4)');
+    throw dxClientError('give either secretARN or ckn and cak, not both');
   }
   if (input.secretARN === undefined && (input.ckn === undefined || input.cak === undefined)) {
-    throw dxClientError(input.ckn === undefined && input.cak === undefined ? 'give secretARN, or ckn and cak (V4)' : `${input.ckn === undefined ? 'ckn' : 'cak'} is required with ${input.ckn === undefined ? 'cak' : 'ckn'} (V4)`);
+    throw dxClientError(input.ckn === undefined && input.cak === undefined ? 'give secretARN, or ckn and cak' : `${input.ckn === undefined ? 'ckn' : 'cak'} is required with ${input.ckn === undefined ? 'cak' : 'ckn'}`);
   }
   const h = holder(core, ctx, input.connectionId);
   let secretArn: string;
@@ -70,7 +70,7 @@ export function associateMacSecKey(core: DirectConnectCore, ctx: RequestContext,
     const secret = core.secrets.resolve(ctx, input.secretARN);
     if (!secret || secret.arn !== input.secretARN) throw dxClientError(`secretARN ${input.secretARN.slice(0, 256)} does not name a secret in ${ctx.region}; give the full ARN of a secret Direct Connect created`);
     if (secret.owningService !== DX_OWNING_SERVICE) {
-      throw dxClientError(`secretARN ${secret.arn} was not created by Direct Connect: only a secret from an earlier AssociateMacSecKey with ckn and cak can be reused (V5)`);
+      throw dxClientError(`secretARN ${secret.arn} was not created by Direct Connect: only a secret from an earlier AssociateMacSecKey with ckn and cak can be reused`);
     }
     if (secret.deletedAt !== undefined) throw dxClientError(`secretARN ${secret.arn} is scheduled for deletion: restore it (RestoreSecret) first`);
     const value = core.secrets.current(secret)?.secretString;
@@ -88,7 +88,7 @@ export function associateMacSecKey(core: DirectConnectCore, ctx: RequestContext,
       if (existing.deletedAt !== undefined) throw dxClientError(`The secret of CKN ${ckn} (${existing.arn}) is scheduled for deletion: restore it (RestoreSecret) or use another CKN`);
       const stored = JSON.parse(core.secrets.current(existing)?.secretString ?? '{}') as Partial<StoredKeyPair>;
       // V6: a stored pair is never changed; the same pair is reused (on another connection or the LAG).
-      if (stored.cak !== cak) throw dxClientError(`CKN ${ckn} is already stored (${existing.arn}) with a different CAK; a stored key cannot be modified (V6): use another CKN`);
+      if (stored.cak !== cak) throw dxClientError(`CKN ${ckn} is already stored (${existing.arn}) with a different CAK; a stored key cannot be modified: use another CKN`);
       secretArn = existing.arn;
     } else {
       secretArn = core.secrets.createOwned(ctx, {
@@ -101,10 +101,10 @@ export function associateMacSecKey(core: DirectConnectCore, ctx: RequestContext,
   }
   const keys = h.doc.keys;
   if (keys.some((k) => k.ckn === ckn)) {
-    throw dxClientError(`CKN ${ckn} is already associated with ${input.connectionId}; an associated key cannot be modified: disassociate it first (V6)`);
+    throw dxClientError(`CKN ${ckn} is already associated with ${input.connectionId}; an associated key cannot be modified: disassociate it first`);
   }
   if (keys.length >= MAX_MACSEC_KEYS) {
-    throw dxClientError(`${input.connectionId} already has ${keys.length} MACsec keys, the most its key chain holds (V7): disassociate one first`);
+    throw dxClientError(`${input.connectionId} already has ${keys.length} MACsec keys, the most its key chain holds: disassociate one first`);
   }
   const added: KeyDoc = { secretArn, ckn, state: 'associating', stateSince: ctx.now, startOn: ctx.now };
   const all = [...keys, added];

@@ -213,7 +213,7 @@ describe('AssociateMacSecKey and DisassociateMacSecKey', () => {
     t = testApi();
     const c = await macsecConnection(t);
     const mine = await t.sm('CreateSecret', { Name: 'my-macsec-key', SecretString: JSON.stringify({ ckn: CKN1, cak: CAK1 }) });
-    await t.rejects('directconnect', 'AssociateMacSecKey', { connectionId: c.connectionId, secretARN: mine.ARN }, 'DirectConnectClientException', /not created by Direct Connect.*V5/);
+    await t.rejects('directconnect', 'AssociateMacSecKey', { connectionId: c.connectionId, secretARN: mine.ARN }, 'DirectConnectClientException', /not created by Direct Connect/);
     await t.rejects('directconnect', 'AssociateMacSecKey', { connectionId: c.connectionId, secretARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:nothing-abcdef' }, 'DirectConnectClientException', /does not name a secret/);
     // A name is not an ARN.
     await t.rejects('directconnect', 'AssociateMacSecKey', { connectionId: c.connectionId, secretARN: 'my-macsec-key' }, 'DirectConnectClientException', /full ARN/);
@@ -226,7 +226,7 @@ describe('AssociateMacSecKey and DisassociateMacSecKey', () => {
     const arn = (await t.dx('AssociateMacSecKey', { connectionId: a.connectionId, ckn: CKN1, cak: CAK1 })).macSecKeys[0].secretARN;
     await t.rejects('directconnect', 'AssociateMacSecKey', { connectionId: a.connectionId, ckn: CKN1, cak: CAK1 }, 'DirectConnectClientException', /already associated/);
     await t.rejects('directconnect', 'AssociateMacSecKey', { connectionId: a.connectionId, secretARN: arn }, 'DirectConnectClientException', /already associated/);
-    await t.rejects('directconnect', 'AssociateMacSecKey', { connectionId: b.connectionId, ckn: CKN1, cak: CAK2 }, 'DirectConnectClientException', /different CAK.*V6/);
+    await t.rejects('directconnect', 'AssociateMacSecKey', { connectionId: b.connectionId, ckn: CKN1, cak: CAK2 }, 'DirectConnectClientException', /different CAK/);
     await t.rejects('secretsmanager', 'PutSecretValue', { SecretId: arn, SecretString: '{"ckn":"x","cak":"y"}' }, 'InvalidRequestException', /managed by directconnect/);
     // The same pair on another connection reuses the stored secret.
     const r = await t.dx('AssociateMacSecKey', { connectionId: b.connectionId, ckn: CKN1.toLowerCase(), cak: CAK1.toLowerCase() });
@@ -251,7 +251,7 @@ describe('AssociateMacSecKey and DisassociateMacSecKey', () => {
   it('V1: no key on a connection that was not requested with MACsec', async () => {
     t = testApi();
     const plain = await t.dx('CreateConnection', { location: 'IAD66', bandwidth: '10Gbps', connectionName: 'plain' });
-    await t.rejects('directconnect', 'AssociateMacSecKey', { connectionId: plain.connectionId, ckn: CKN1, cak: CAK1 }, 'DirectConnectClientException', /not requested with MACsec.*V1/);
+    await t.rejects('directconnect', 'AssociateMacSecKey', { connectionId: plain.connectionId, ckn: CKN1, cak: CAK1 }, 'DirectConnectClientException', /not requested with MACsec/);
   });
 
   it('V10: disassociating the last key of a must_encrypt connection falls back to should_encrypt', async () => {
