@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # tshark reads every capture dxlab writes in the tests; iperf3 measures the link;
-# ping crosses it; bird2 is the alternative BGP speaker (`speaker: bird`).
-APT_PACKAGES=(tshark iperf3 iputils-ping bird2)
+# ping crosses it; bird2 is the alternative BGP speaker (`speaker: bird`);
+# awscli (AWS CLI v2) drives `dxlab api serve` in the tests and the README.
+APT_PACKAGES=(tshark iperf3 iputils-ping bird2 awscli)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

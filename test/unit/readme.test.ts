@@ -22,7 +22,7 @@ describe('README', () => {
   });
 
   it('every `dxlab <verb> <subverb>` it shows has --help', () => {
-    const cmds = new Set([...README.matchAll(/dxlab ((?:pcap|keys|node|link) [a-z]+)/g)].map((m) => m[1]!));
+    const cmds = new Set([...README.matchAll(/dxlab ((?:pcap|keys|node|link|api) [a-z]+)/g)].map((m) => m[1]!));
     expect(cmds.size).toBeGreaterThan(8);
     for (const c of cmds) {
       const [verb, sub] = c.split(' ');
