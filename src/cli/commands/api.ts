@@ -56,7 +56,7 @@ export function apiCommand(y: Argv): Argv {
           .option('host', { type: 'string', default: DEFAULT_API_HOST, describe: 'address to listen on (loopback unless you say otherwise)' })
           .option('state', { type: 'string', describe: `SQLite state file (default ${join(stateRoot(), 'api.sqlite')}; ':memory:' keeps nothing)` })
           .option('strict-auth', { type: 'boolean', default: false, describe: 'verify SigV4 signatures against known access keys (else any credentials pass)' })
-          .option('credentials', { type: 'string', describe: 'with --strict-auth: AWS shared credentials file of the accepted keys (default $AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials; AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY count too)' })
+          .option('credentials', { type: 'string', describe: 'with --strict-auth: AWS shared credentials file of the accepted keys (default $AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials; AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY count too)' })
           .option('region', { type: 'string', default: DEFAULT_REGION, describe: 'region of unsigned requests (signed ones name theirs)' })
           .option('account-id', { type: 'string', default: '123456789012', describe: 'the account that owns every resource' })
           .option('provision-seconds', { type: 'number', default: 5, describe: 'how long a new connection stays requested, then pending, and a VIF pending' })
