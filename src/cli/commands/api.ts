@@ -54,7 +54,7 @@ export function apiCommand(y: Argv): Argv {
         c
           .option('port', { type: 'number', default: DEFAULT_API_PORT, describe: 'TCP port (0: any free one)' })
           .option('host', { type: 'string', default: DEFAULT_API_HOST, describe: 'address to listen on (loopback unless you say otherwise)' })
-          .option('state', { type: 'string', describe: `SQLite state file (default ${join(stateRoot(), 'api.sqlite')}; ':memory:' keeps nothing)` })
+          .option('state', { type: 'string', describe: "SQLite state file (default: api.sqlite in the labs' state folder, /run/dxlab unless DXLAB_STATE_DIR says otherwise; ':memory:' keeps nothing)" })
           .option('strict-auth', { type: 'boolean', default: false, describe: 'verify SigV4 signatures against known access keys (else any credentials pass)' })
           .option('credentials', { type: 'string', describe: 'with --strict-auth: AWS shared credentials file of the accepted keys (default $AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials; AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY count too)' })
           .option('region', { type: 'string', default: DEFAULT_REGION, describe: 'region of unsigned requests (signed ones name theirs)' })
