@@ -98,7 +98,14 @@ async function check(answered: Answered): Promise<void> {
   const { child, endpoint } = await serve();
   try {
     const conns: any[] = (await call(endpoint, 'OvertureService.DescribeConnections', {})).json.connections;
-    const secrets: any[] = (await call(endpoint, 'secretsmanager.ListSecrets', { Filters: [{ Key: 'owning-service', Values: ['directconnect'] }] })).json.SecretList;
+    // ListSecrets answers at most 100 a page, as AWS does: follow NextToken.
+    const secrets: any[] = [];
+    for (let token: string | undefined; ; ) {
+      const page = (await call(endpoint, 'secretsmanager.ListSecrets', { Filters: [{ Key: 'owning-service', Values: ['directconnect'] }], ...(token ? { NextToken: token } : {}) })).json;
+      secrets.push(...page.SecretList);
+      token = page.NextToken;
+      if (!token) break;
+    }
     const byId = new Map(conns.map((c) => [c.connectionId, c]));
     for (const [id, n] of answered.connections) {
       expect(byId.has(id), `answered connection ${id} is missing`).toBe(true);
