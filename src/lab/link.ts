@@ -154,7 +154,7 @@ export async function linkUp(o: LinkOptions): Promise<LinkState> {
   }
   const { raw, notes } = linkTopology(o, labKeyPair(o));
   const topo = resolveTopology(raw, `dxlab link up ${o.name}`);
-  const lab = await labUp(topo, o.name, undefined, { kind: 'link', topologyLabel: `(dxlab link up ${o.name})` });
+  const lab = await labUp(topo, o.name, undefined, { kind: 'link', topologyLabel: `dxlab link up ${o.name}` });
   const mtu = o.mtu ?? BASE_MTU;
   const state: LinkState = {
     ...lab,
