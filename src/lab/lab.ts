@@ -171,7 +171,7 @@ function nodeConfig(topo: Topology, lab: string, n: LabNodeState, state: LabStat
     if (!kind.transit) {
       for (const [vi, v] of topo.vifs.entries()) {
         const side = v.ends.findIndex((e) => e.node === n.name && e.port === port);
-        if (side < 0) continue;
+        if (side < 0 || (v.only && v.only !== (side === 0 ? 'customer' : 'aws'))) continue;
         const name = ifName(lab, 'dxt', `${n.name[0]}${state.nodes.indexOf(n)}${vi}`);
         const addresses = [v.ipv4[side]!, ...(v.ipv6 ? [v.ipv6[side]!] : [])];
         const vlan = v.vlans ? v.vlans[side] : v.vlan;

@@ -33,7 +33,7 @@ export interface LinkOptions {
   /** Hello 0.5 s, Life 1.5 s instead of 2 s and 6 s. @default false */
   fast?: boolean;
   /** Extra VLAN TAPs: for each, one TAP per node on that VLAN (or only on one side). */
-  vlans?: Array<{ vlan: number; rtAddress?: string; dxAddress?: string; dxVlan?: number }>;
+  vlans?: Array<{ vlan: number; rtAddress?: string; dxAddress?: string; only?: 'rt' | 'dx'; dxVlan?: number }>;
   /**
    * The CKN/CAK pair both nodes use (hex: a CKN of 1 to 32 octets, a CAK of
    * 16 or 32). Give both or neither. @default a fresh pair of 32 octets each
@@ -119,6 +119,7 @@ export function linkTopology(o: LinkOptions, pair: { ckn: string; cak: string })
           mtu,
           endpoints: ['rt:eth1', 'dx:eth1'],
           ipv4: [v.rtAddress ?? `169.254.${101 + i}.1/30`, v.dxAddress ?? `169.254.${101 + i}.2/30`],
+          ...(v.only ? { only: v.only === 'rt' ? 'customer' : 'aws' } : {}),
         })),
       ],
       ...(o.capture ? { captures: ['rt:eth1', 'dx:eth1'] } : {}),

@@ -105,6 +105,8 @@ export interface TopoVif {
   vlan?: number;
   /** Per end (customer, then AWS): a VLAN each side tags with, which may differ to show a mismatch. */
   vlans?: [number | undefined, number | undefined];
+  /** TAPs on this end only: the customer's (side 0) or AWS's (side 1). */
+  only?: 'customer' | 'aws';
   mtu: number;
   /** Customer router side, then DX device side. */
   ends: [Endpoint, Endpoint];
@@ -250,11 +252,13 @@ function resolve(raw: Record<string, any>, file: string, at: (path: Array<string
       const problem = v[family] && vifSubnetProblem(family, v[family] as [string, string]);
       if (problem) fail(['topology', 'vifs', i, family], problem);
     }
+    if (v.only && v.bgp) fail(['topology', 'vifs', i, 'only'], 'a VIF on one end only has no BGP session: it has no peer');
     const vlans: [number | undefined, number | undefined] = Array.isArray(v.vlan) ? [v.vlan[0], v.vlan[1]] : [v.vlan, v.vlan];
     return {
       name: v.name,
       ...(vlans[0] !== undefined ? { vlan: vlans[0] } : {}),
       vlans,
+      ...(v.only ? { only: v.only } : {}),
       mtu: v.mtu ?? t.defaults?.mtu ?? 1500,
       ends,
       ipv4: v.ipv4,

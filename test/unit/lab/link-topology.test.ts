@@ -38,6 +38,8 @@ describe('the link shorthand as a topology', () => {
     ]);
     expect(t.captures.map((c) => `${c.node}:${c.port}`)).toEqual(['rt:eth1', 'dx:eth1']);
     expect(t.nodes.every((n) => n.logLevel === 'warn')).toBe(true);
+    const one = resolved({ name: 'x', vlans: [{ vlan: 100, only: 'dx' }] }).t;
+    expect(one.vifs[1]).toMatchObject({ vlan: 100, only: 'aws' });
   });
 
   it('--cipher gcm-aes-128 or a 128-bit CAK: dx runs with awsStrict false, and a note names the AWS rule', () => {

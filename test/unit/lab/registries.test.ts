@@ -60,7 +60,7 @@ describe('registries', () => {
     expect(err(base('', '\n      via: [q]')).message).toMatch(/topology\.links\.0\.via\.0: no node named 'q'/);
   });
 
-  it('a VIF without a VLAN (untagged TAPs), and one with a VLAN per end', () => {
+  it('a VIF without a VLAN (untagged TAPs), one with a VLAN per end, one on one end only', () => {
     const t = parseTopology(
       base() +
         `  vifs:
@@ -72,6 +72,10 @@ describe('registries', () => {
     expect(t.vifs[0]!.vlan).toBeUndefined();
     expect(t.vifs[0]!.vlans).toEqual([undefined, undefined]);
     expect(t.vifs[1]).toMatchObject({ vlan: 200, vlans: [200, 300] });
+    const one = parseTopology(base() + '  vifs:\n    - { name: o, vlan: 7, only: aws, endpoints: [r:eth1, d:eth1], ipv4: [169.254.0.1/30, 169.254.0.2/30] }\n', 'x.yaml');
+    expect(one.vifs[0]!.only).toBe('aws');
+    const bgp = base() + '  vifs:\n    - { name: o, vlan: 7, only: aws, endpoints: [r:eth1, d:eth1], ipv4: [169.254.0.1/30, 169.254.0.2/30], bgp: { customerAsn: 65000 } }\n';
+    expect(err(bgp).message).toMatch(/topology\.vifs\.0\.only: a VIF on one end only has no BGP session/);
   });
 
   it('a MACsec key of the size a router takes but AWS does not: fine between routers', () => {
