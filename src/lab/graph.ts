@@ -144,7 +144,7 @@ export function topologySvg(t: Topology): string {
 
   y += 2 * LINE;
   for (const v of t.vifs) {
-    texts.push({ x: MARGIN, y, text: `VIF ${v.name}: VLAN ${v.vlan}, MTU ${v.mtu}`, size: FONT, anchor: 'start', fill: 'black', bold: true });
+    texts.push({ x: MARGIN, y, text: `VIF ${v.name}: ${v.vlan !== undefined ? `VLAN ${v.vlan}` : 'untagged'}, MTU ${v.mtu}`, size: FONT, anchor: 'start', fill: 'black', bold: true });
     const lines: string[] = [];
     v.ends.forEach((e, k) => lines.push(`${e.node} ${e.port}: ${[v.ipv4[k], v.ipv6?.[k]].filter(Boolean).join(', ')}`));
     if (v.bgp) {

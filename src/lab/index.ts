@@ -6,13 +6,17 @@
  * // ... dxlab node status --socket lab.nodes[0].socket
  * await linkDown('demo');
  */
-export { linkUp, linkDown, readLinkState, type LinkOptions, type LinkState, type LinkNodeState } from './link.js';
+export { linkUp, linkDown, readLinkState, linkTopology, type LinkOptions, type LinkState, type LinkNodeState } from './link.js';
 export { LabError, type LabErrorCode } from './errors.js';
 export { netnsName, labDir, stateRoot, checkLabName, LAB_NAME_RE, CHECKOUT } from './paths.js';
 export { listLabs, readStateFile, ownerOf, currentOwner, type LabOwner, type StateRead } from './state-dir.js';
 export { type DownResult } from './teardown.js';
 export { run, ip, netnsExists, processAlive, stopProcess } from './host.js';
 export { labUp, labDown, readLabState, type LabState, type LabNodeState } from './lab.js';
-export { loadTopology, parseTopology, NODE_NAME_RE, type Topology, type TopoLink, type TopoVif } from './topology.js';
+export { loadTopology, parseTopology, resolveTopology, NODE_NAME_RE, type Topology, type TopoLink, type TopoVif, type TopoNode, type MacsecOptions } from './topology.js';
+export { NODE_KINDS, nodeKind, awsRuleBroken, DX_SPEEDS, type NodeKindModule } from './kinds/index.js';
+export { NODE_RUNTIMES, nodeRuntime, type NodeRuntime } from './runtimes/index.js';
+export { LINK_TYPES, linkType, type LinkType } from './links/index.js';
+export { NODE_BIN, WIRE_EXTRA, KEY_SERVER_PRIORITY } from './constants.js';
 export { runDemo, DEMO_TOPOLOGY, type DemoResult } from './demo.js';
 export { topologySvg } from './graph.js';

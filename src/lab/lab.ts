@@ -1,24 +1,30 @@
 /**
- * A lab from a topology: a namespace and a node process per node, a veth per
- * link, TAPs per VIF (each on its 802.1Q VLAN) with the VIF's addresses and
- * BGP session. Everything it creates is recorded in the lab's state file as
+ * The lab runtime, the one both `dxlab up` and the `dxlab link` shorthand
+ * (link.ts, a generated two-node topology) run: a node per topology node, in
+ * its runtime (runtimes/, a process in a namespace today), with the
+ * configuration its kind generates (kinds/); a wire per link, of its link
+ * type (links/, a veth today); TAPs per VIF (each on its 802.1Q VLAN, or
+ * untagged) with the VIF's addresses and BGP session; the links' CKN/CAK
+ * pairs in root-only key files (`keys.json`, `keys2.json`, ...) that the node
+ * configurations reference, so that no state file or node config holds a CAK. Everything it creates is recorded in the lab's state file as
  * it is created (written atomically, state-dir.ts), and named after the lab,
  * so that `down` removes all of it, also after a crash or a kill -9 of dxlab
  * itself: it finds the namespaces by their name (dxlab-<lab>-*) and the
  * processes by their configuration path (teardown.ts).
  */
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { serializeKeyFile } from '../shared/key-file.js';
+import { BGP_HOLD_TIME_S, BGP_KEEPALIVE_S } from '../node/index.js';
+import { BASE_MTU, WIRE_EXTRA } from './constants.js';
 import { LabError } from './errors.js';
-import { NODE_PROCESS_FLAGS, addNetns, addVeth, netnsExists, spawnInNetns, waitForNode } from './host.js';
+import { netnsExists } from './host.js';
+import { nodeKind } from './kinds/index.js';
+import { linkType } from './links/index.js';
 import { checkLabName, ifName, labDir, netnsName, stableMac } from './paths.js';
+import { nodeRuntime } from './runtimes/index.js';
 import { claimLabDir, currentOwner, readStateFile, writeFileAtomic, writeStateFile, type LabOwner } from './state-dir.js';
 import { tearDown, type DownResult } from './teardown.js';
 import type { Topology, TopoLink } from './topology.js';
-
-const BIN = resolve(fileURLToPath(new URL('../../bin/dxlab.js', import.meta.url)));
-/** SecTAG with SCI + ICV, and one 802.1Q tag. */
-const WIRE_EXTRA = 32 + 4;
 
 export interface LabNodeState {
   name: string;
@@ -30,20 +36,27 @@ export interface LabNodeState {
   log: string;
   /** port name -> wire interface */
   wires: Record<string, string>;
-  /** TAP name -> { port, vif, vlan, addresses } */
-  taps: Array<{ name: string; port: string; vif: string; vlan: number; addresses: string[] }>;
+  /** TAP name -> { port, vif, vlan (none: untagged), addresses } */
+  taps: Array<{ name: string; port: string; vif: string; vlan?: number; addresses: string[] }>;
+  /** Its node runtime (runtimes/). */
+  runtime?: string;
+  /** What `status` says about its kind (kinds/*.ts statusNote), if anything. */
+  note?: string;
 }
 
 export interface LabState {
   lab: string;
-  kind: 'topology';
+  /** 'link': built by the `dxlab link` shorthand (link.ts), which adds its own fields. */
+  kind: 'topology' | 'link';
   /** Who started it, from which checkout: `down` without a name checks it. */
   owner: LabOwner;
   topology: string;
   createdAt: string;
   captureDir: string;
   nodes: LabNodeState[];
-  links: Array<{ index: number; a: string; b: string; wires: [string, string]; macsec: boolean }>;
+  links: Array<{ index: number; a: string; b: string; wires: [string, string]; macsec: boolean; type?: string }>;
+  /** The root-only key files (mode 0600) the node configs reference: the only place a CAK is. */
+  keyFiles?: string[];
 }
 
 /**
@@ -56,7 +69,7 @@ export function readLabState(lab: string): LabState | undefined {
   const r = readStateFile(lab);
   if (r.status === 'missing') return undefined;
   if (r.status === 'unreadable') throw new LabError('stateUnreadable', `lab ${lab}: its state file ${r.file} is unreadable (${r.reason}); dxlab down ${lab} removes the lab by its names`);
-  return r.value.kind === 'topology' ? (r.value as unknown as LabState) : undefined;
+  return r.value.kind === 'topology' || r.value.kind === 'link' ? (r.value as unknown as LabState) : undefined;
 }
 
 export interface UpProgress {
@@ -67,49 +80,55 @@ export interface UpProgress {
  * Builds the lab and starts its nodes; resolves when every node answers.
  * @throws LabError; what was created is removed again.
  */
-export async function labUp(topo: Topology, lab: string, progress: UpProgress = () => undefined): Promise<LabState> {
+export async function labUp(topo: Topology, lab: string, progress: UpProgress = () => undefined, o: { kind?: LabState['kind']; topologyLabel?: string } = {}): Promise<LabState> {
   checkLabName(lab);
   if (topo.nodes.some((n) => netnsExists(netnsName(lab, n.name)))) {
     throw new LabError('exists', `a lab named '${lab}' exists already: dxlab down ${lab}`);
   }
   claimLabDir(lab);
   const dir = labDir(lab);
-  const state: LabState = { lab, kind: 'topology', owner: currentOwner(), topology: resolve(topo.file), createdAt: new Date().toISOString(), captureDir: resolve('pcaps', lab), nodes: [], links: [] };
+  const state: LabState = { lab, kind: o.kind ?? 'topology', owner: currentOwner(), topology: o.topologyLabel ?? resolve(topo.file), createdAt: new Date().toISOString(), captureDir: resolve('pcaps', lab), nodes: [], links: [], keyFiles: [] };
   const save = () => writeStateFile(lab, state);
   save();
+  const runtimeNode = (n: LabNodeState) => ({ ...n, lab });
   try {
-    topo.nodes.forEach((n) => {
-      const ns = netnsName(lab, n.name);
-      progress(`namespace ${ns}`);
-      addNetns(ns);
-      state.nodes.push({ name: n.name, kind: n.kind, netns: ns, pid: 0, socket: join(dir, `${n.name}.sock`), config: join(dir, `${n.name}.json`), log: join(dir, `${n.name}.log`), wires: {}, taps: [] });
+    for (const n of topo.nodes) {
+      const runtime = nodeRuntime(n.runtime);
+      const note = nodeKind(n.kind).statusNote?.(n);
+      const s: LabNodeState = { name: n.name, kind: n.kind, netns: netnsName(lab, n.name), pid: 0, socket: join(dir, `${n.name}.sock`), config: join(dir, `${n.name}.json`), log: join(dir, `${n.name}.log`), wires: {}, taps: [], runtime: runtime.name, ...(note ? { note } : {}) };
+      progress(`namespace ${s.netns}`);
+      runtime.create(runtimeNode(s));
+      state.nodes.push(s);
       save();
-    });
+    }
     const node = (name: string) => state.nodes.find((n) => n.name === name)!;
     for (const l of topo.links) {
       const wires: [string, string] = [ifName(lab, 'dxl', `${l.index}a`), ifName(lab, 'dxl', `${l.index}b`)];
-      const mtu = Math.max(1500, ...topo.vifs.map((v) => v.mtu)) + WIRE_EXTRA;
+      const mtu = Math.max(BASE_MTU, ...topo.vifs.map((v) => v.mtu)) + WIRE_EXTRA;
+      const type = linkType(l.type);
       progress(`link ${l.a.node}:${l.a.port} -- ${l.b.node}:${l.b.port}${l.macsec ? ' (MACsec)' : ''}`);
-      addVeth(
+      type.create(
         { ns: node(l.a.node).netns, name: wires[0], alias: `dxlab ${lab} ${l.a.node}:${l.a.port}` },
         { ns: node(l.b.node).netns, name: wires[1], alias: `dxlab ${lab} ${l.b.node}:${l.b.port}` },
         mtu,
       );
       node(l.a.node).wires[l.a.port] = wires[0];
       node(l.b.node).wires[l.b.port] = wires[1];
-      state.links.push({ index: l.index, a: `${l.a.node}:${l.a.port}`, b: `${l.b.node}:${l.b.port}`, wires, macsec: !!l.macsec });
+      state.links.push({ index: l.index, a: `${l.a.node}:${l.a.port}`, b: `${l.b.node}:${l.b.port}`, wires, macsec: !!l.macsec, type: type.name });
       save();
     }
+    const keyFileOf = writeKeyFiles(topo, dir, state);
+    save();
     for (const n of state.nodes) {
-      writeFileAtomic(n.config, JSON.stringify(nodeConfig(topo, lab, n, state), null, 2) + '\n', 0o600);
+      writeFileAtomic(n.config, JSON.stringify(nodeConfig(topo, lab, n, state, keyFileOf), null, 2) + '\n', 0o600);
       save();
     }
     for (const n of state.nodes) {
       progress(`node ${n.name} (${n.kind})`);
-      n.pid = spawnInNetns(n.netns, [process.execPath, ...NODE_PROCESS_FLAGS, BIN, 'node', '--config', n.config], n.log);
+      n.pid = nodeRuntime(n.runtime).start(runtimeNode(n));
       save();
     }
-    await Promise.all(state.nodes.map((n) => waitForNode({ node: n.name, pid: n.pid, socket: n.socket, log: n.log })));
+    await Promise.all(state.nodes.map((n) => nodeRuntime(n.runtime).ready(runtimeNode(n))));
     return state;
   } catch (e) {
     await labDown(lab).catch(() => undefined);
@@ -117,20 +136,46 @@ export async function labUp(topo: Topology, lab: string, progress: UpProgress = 
   }
 }
 
+/**
+ * One root-only key file (mode 0600) per distinct key chain of the links:
+ * `keys.json`, then `keys2.json`, ... in the lab's folder.
+ * @returns the key file of each MACsec link, by link index
+ */
+function writeKeyFiles(topo: Topology, dir: string, state: LabState): Map<number, string> {
+  const files = new Map<string, string>();
+  const of = new Map<number, string>();
+  for (const l of topo.links) {
+    if (!l.macsec) continue;
+    const chain = l.macsec.keyChain.map((k) => ({ ckn: k.ckn.toLowerCase(), cak: k.cak.toLowerCase() }));
+    const id = JSON.stringify(chain);
+    let file = files.get(id);
+    if (!file) {
+      file = join(dir, files.size ? `keys${files.size + 1}.json` : 'keys.json');
+      writeFileAtomic(file, serializeKeyFile({ version: 1, cas: chain, saks: [] }), 0o600);
+      files.set(id, file);
+      state.keyFiles!.push(file);
+    }
+    of.set(l.index, file);
+  }
+  return of;
+}
+
 /** The node configuration (src/node/config.schema.json) of one lab node. */
-function nodeConfig(topo: Topology, lab: string, n: LabNodeState, state: LabState): Record<string, unknown> {
+function nodeConfig(topo: Topology, lab: string, n: LabNodeState, state: LabState, keyFileOf: Map<number, string>): Record<string, unknown> {
   const tnode = topo.nodes.find((x) => x.name === n.name)!;
+  const kind = nodeKind(tnode.kind);
   const links = topo.links.filter((l) => l.a.node === n.name || l.b.node === n.name);
   const ports = links.map((l: TopoLink) => {
     const port = l.a.node === n.name ? l.a.port : l.b.port;
     const taps: Array<Record<string, unknown>> = [];
-    if (n.kind !== 'switch') {
+    if (!kind.transit) {
       for (const [vi, v] of topo.vifs.entries()) {
         const side = v.ends.findIndex((e) => e.node === n.name && e.port === port);
-        if (side < 0) continue;
+        if (side < 0 || (v.only && v.only !== (side === 0 ? 'customer' : 'aws'))) continue;
         const name = ifName(lab, 'dxt', `${n.name[0]}${state.nodes.indexOf(n)}${vi}`);
         const addresses = [v.ipv4[side]!, ...(v.ipv6 ? [v.ipv6[side]!] : [])];
-        const tap: Record<string, unknown> = { name, vlan: v.vlan, mtu: v.mtu, mac: stableMac(lab, `${n.name}/${v.name}`), alias: `dxlab ${lab} ${n.name}:${port} vif ${v.name}`, addresses };
+        const vlan = v.vlans ? v.vlans[side] : v.vlan;
+        const tap: Record<string, unknown> = { name, ...(vlan !== undefined ? { vlan } : {}), mtu: v.mtu, mac: stableMac(lab, `${n.name}/${v.name}`), alias: `dxlab ${lab} ${n.name}:${port} vif ${v.name}`, addresses };
         if (v.bgp) {
           const b = v.bgp;
           const customer = side === 0;
@@ -143,8 +188,8 @@ function nodeConfig(topo: Topology, lab: string, n: LabNodeState, state: LabStat
               peerAsn: customer ? b.amazonAsn : b.customerAsn,
               peerAddress: addrs[1 - side]!.split('/')[0],
               localAddress: addrs[side]!.split('/')[0],
-              holdTimeS: 90,
-              keepaliveS: 30,
+              holdTimeS: BGP_HOLD_TIME_S,
+              keepaliveS: BGP_KEEPALIVE_S,
               ...(b.md5Key ? { md5Key: b.md5Key } : {}),
               prefixes: prefixes.filter((p) => p.includes(':') === (family === 'ipv6')),
               // AWS's side waits for the customer router to connect.
@@ -155,7 +200,7 @@ function nodeConfig(topo: Topology, lab: string, n: LabNodeState, state: LabStat
           tap.bgp = v.ipv6 ? [session('ipv4'), session('ipv6')] : session('ipv4');
         }
         taps.push(tap);
-        n.taps.push({ name, port, vif: v.name, vlan: v.vlan, addresses });
+        n.taps.push({ name, port, vif: v.name, ...(vlan !== undefined ? { vlan } : {}), addresses });
       }
     }
     const captured = topo.captures.some((c) => c.node === n.name && c.port === port);
@@ -168,9 +213,9 @@ function nodeConfig(topo: Topology, lab: string, n: LabNodeState, state: LabStat
             macsec: {
               mode: l.macsec.mode,
               cipherSuites: l.macsec.cipherSuites,
-              keyChain: l.macsec.keyChain,
+              keyFile: keyFileOf.get(l.index),
               ...(l.macsec.keyServerPriority[n.name] !== undefined ? { keyServerPriority: l.macsec.keyServerPriority[n.name] } : {}),
-              ...pick(l.macsec, ['helloTimeMs', 'lifeTimeMs', 'includeSci', 'replayWindow', 'pnThreshold', 'sakRekeyIntervalS', 'eapolDestination', 'eapolEtherType', 'clearTextEtherTypes']),
+              ...pick(l.macsec, ['helloTimeMs', 'lifeTimeMs', 'includeSci', 'replayWindow', 'pnThreshold', 'sakRekeyIntervalS', 'eapolDestination', 'eapolEtherType', 'clearTextEtherTypes', 'confidentialityOffset']),
             },
           }
         : {}),
@@ -179,11 +224,11 @@ function nodeConfig(topo: Topology, lab: string, n: LabNodeState, state: LabStat
   });
   return {
     name: n.name,
-    kind: n.kind,
+    kind: kind.nodeKind,
     controlSocket: n.socket,
     logLevel: tnode.logLevel ?? 'info',
     captureDir: state.captureDir,
-    ...(n.kind === 'switch' ? { bridge: ports.map((p) => p.name) } : {}),
+    ...(kind.nodeConfig?.(tnode, ports.map((p) => p.name)) ?? {}),
     ports,
   };
 }

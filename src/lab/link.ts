@@ -1,25 +1,26 @@
 /**
- * The smallest lab: two namespaces joined by a veth, a node process in each
- * (a DX device and a customer router), each with a controlled-side TAP
- * (untagged, plus optional VLAN TAPs) addressed as on a private VIF's /30.
- * `dxlab link up|down|status` drives it; the integration tests and the link
- * benchmark build on it.
+ * The smallest lab, as a shorthand: `dxlab link up` generates a two-node
+ * topology (a customer router `rt` and a DX device `dx`, joined at their
+ * ports `eth1`, each with an untagged TAP addressed as on a private VIF's
+ * /30, plus optional VLAN TAPs) and runs it through the one lab runtime
+ * (lab.ts), so that `down`, state files, captures and crash clean-up are the
+ * lab's. The integration tests and the link benchmark build on it.
  *
  *   netns dxlab-<lab>-rt                      netns dxlab-<lab>-dx
  *   TAP rt0 169.254.100.1/30                  TAP dx0 169.254.100.2/30
  *     node (router) --- veth (MACsec) --- node (dx-device)
  */
 import { randomBytes } from 'node:crypto';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { serializeKeyFile, type KeyFile } from '../shared/key-file.js';
+import type { EncryptionMode } from '../mka/index.js';
+import { BASE_MTU, KEY_SERVER_PRIORITY, WIRE_EXTRA } from './constants.js';
 import { LabError } from './errors.js';
-import { NODE_PROCESS_FLAGS, addNetns, addVeth, netnsExists, spawnInNetns, waitForNode } from './host.js';
-import { checkLabName, ifName, labDir, netnsName, stableMac } from './paths.js';
-import { claimLabDir, currentOwner, readStateFile, writeFileAtomic, writeStateFile, type LabOwner } from './state-dir.js';
+import { awsRuleBroken, DEFAULT_DX_SPEED } from './kinds/index.js';
+import { labUp, type LabNodeState, type LabState } from './lab.js';
+import { checkLabName, netnsName } from './paths.js';
+import { netnsExists } from './host.js';
+import { readStateFile, writeStateFile } from './state-dir.js';
 import { tearDown, type DownResult } from './teardown.js';
-
-export type EncryptionMode = 'should_encrypt' | 'must_encrypt' | 'no_encrypt';
+import { resolveTopology } from './topology.js';
 
 export interface LinkOptions {
   name: string;
@@ -45,45 +46,35 @@ export interface LinkOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
 }
 
-export interface LinkNodeState {
+/** A node of the link: the lab's node state, with the link's names for its node, wire, TAP and address. */
+export interface LinkNodeState extends LabNodeState {
   node: 'rt' | 'dx';
-  netns: string;
-  pid: number;
-  socket: string;
-  config: string;
-  log: string;
   wire: string;
   tap: string;
   address: string;
 }
 
-export interface LinkState {
-  lab: string;
+export interface LinkState extends LabState {
   kind: 'link';
-  /** Who started it, from which checkout. */
-  owner: LabOwner;
-  createdAt: string;
   mtu: number;
   wireMtu: number;
   nodes: LinkNodeState[];
-  captureDir: string;
+  /** What the shorthand changed to run it, such as AWS's rules lifted on `dx` for a cipher suite AWS does not take. */
+  notes: string[];
   /** The lab's key file (root-only, mode 0600): the CKN/CAK pair, which the node configs reference. The state holds no key. */
   keyFile: string;
 }
 
-const BIN = resolve(fileURLToPath(new URL('../../bin/dxlab.js', import.meta.url)));
-/** MACsec overhead (SecTAG with SCI + ICV) and one 802.1Q tag the node adds. */
-const WIRE_EXTRA = 32 + 4;
 /** AWS takes only 32-octet CKNs and CAKs (directconnect-api.md V3). */
 const GENERATED_KEY_LEN = 32;
+const ADDRESS = { rt: '169.254.100.1/30', dx: '169.254.100.2/30' } as const;
 
 /**
- * The lab's CKN/CAK pair as a dxlab key file: the given pair, checked, or a
- * fresh one drawn for this lab, so that no two labs share a key and no key
- * sits in the source.
+ * The lab's CKN/CAK pair: the given pair, checked, or a fresh one drawn for
+ * this lab, so that no two labs share a key and no key sits in the source.
  * @throws LabError('badKey') naming the option, never its value.
  */
-function labKeyFile(o: LinkOptions): KeyFile {
+function labKeyPair(o: LinkOptions): { ckn: string; cak: string } {
   if ((o.ckn === undefined) !== (o.cak === undefined)) throw new LabError('badKey', 'give both ckn and cak, or neither (a fresh pair is drawn for the lab)');
   const check = (v: string, what: string, lengths: string, ok: (n: number) => boolean): string => {
     const h = v.toLowerCase();
@@ -93,7 +84,48 @@ function labKeyFile(o: LinkOptions): KeyFile {
   };
   const ckn = o.ckn !== undefined ? check(o.ckn, 'ckn', '1 to 32', (n) => n >= 1 && n <= 32) : randomBytes(GENERATED_KEY_LEN).toString('hex');
   const cak = o.cak !== undefined ? check(o.cak, 'cak', '16 or 32', (n) => n === 16 || n === 32) : randomBytes(GENERATED_KEY_LEN).toString('hex');
-  return { version: 1, cas: [{ ckn, cak }], saks: [] };
+  return { ckn, cak };
+}
+
+/**
+ * The topology `dxlab link up` runs (topologies/dxlab.schema.json), with
+ * what it had to change: when the options ask the DX device for something
+ * AWS does not do (a 128-bit suite, a 16-octet CAK), `awsStrict: false` on
+ * `dx` and a note naming the AWS rule.
+ */
+export function linkTopology(o: LinkOptions, pair: { ckn: string; cak: string }): { raw: Record<string, unknown>; notes: string[] } {
+  const mtu = o.mtu ?? BASE_MTU;
+  const macsec = {
+    mode: o.mode ?? 'should_encrypt',
+    cipherSuites: o.cipherSuites ?? ['gcm-aes-xpn-256'],
+    keyChain: [pair],
+    keyServerPriority: { dx: KEY_SERVER_PRIORITY.awsSide, rt: KEY_SERVER_PRIORITY.customer },
+    ...(o.fast ? { profile: 'fast' } : {}),
+  };
+  const notes: string[] = [];
+  const broken = awsRuleBroken(DEFAULT_DX_SPEED, { ...macsec, keyServerPriority: {} });
+  if (broken) notes.push(`dx runs with awsStrict: false, as asked: ${broken.msg.split(';')[0]}`);
+  const logLevel = o.logLevel ? { logLevel: o.logLevel } : {};
+  const raw = {
+    name: o.name,
+    topology: {
+      nodes: { rt: { kind: 'router', ...logLevel }, dx: { kind: 'dx-device', speed: DEFAULT_DX_SPEED, ...(broken ? { awsStrict: false } : {}), ...logLevel } },
+      links: [{ endpoints: ['rt:eth1', 'dx:eth1'], macsec }],
+      vifs: [
+        { name: 'link', mtu, endpoints: ['rt:eth1', 'dx:eth1'], ipv4: [ADDRESS.rt, ADDRESS.dx] },
+        ...(o.vlans ?? []).map((v, i) => ({
+          name: `vlan${v.vlan}-${i}`,
+          vlan: v.dxVlan !== undefined && v.dxVlan !== v.vlan ? [v.vlan, v.dxVlan] : v.vlan,
+          mtu,
+          endpoints: ['rt:eth1', 'dx:eth1'],
+          ipv4: [v.rtAddress ?? `169.254.${101 + i}.1/30`, v.dxAddress ?? `169.254.${101 + i}.2/30`],
+          ...(v.only ? { only: v.only === 'rt' ? 'customer' : 'aws' } : {}),
+        })),
+      ],
+      ...(o.capture ? { captures: ['rt:eth1', 'dx:eth1'] } : {}),
+    },
+  };
+  return { raw, notes };
 }
 
 /**
@@ -110,79 +142,41 @@ export function readLinkState(lab: string): LinkState | undefined {
 }
 
 /**
- * Builds the link and starts both nodes; resolves when both control sockets answer.
- * The CKN/CAK pair goes to the lab's key file (`keys.json` in its state
- * folder, mode 0600), which both node configs reference; `linkDown` removes it.
- * @throws LabError ('badName', 'badKey', 'exists', 'host', 'timeout'); what was created is removed again.
+ * Builds the link and starts both nodes through the lab runtime; resolves
+ * when both control sockets answer. The CKN/CAK pair goes to the lab's key
+ * file (`keys.json` in its state folder, mode 0600), which both node configs
+ * reference; `linkDown` removes it.
+ * @throws LabError ('badName', 'badKey', 'exists', 'host', 'timeout', 'topology'); what was created is removed again.
  */
 export async function linkUp(o: LinkOptions): Promise<LinkState> {
   checkLabName(o.name);
   if (netnsExists(netnsName(o.name, 'rt')) || netnsExists(netnsName(o.name, 'dx'))) {
     throw new LabError('exists', `a lab named '${o.name}' exists already: dxlab link down ${o.name}`);
   }
-  const keys = labKeyFile(o);
-  const mtu = o.mtu ?? 1500;
-  claimLabDir(o.name);
-  const dir = labDir(o.name);
-  const keyFile = join(dir, 'keys.json');
-  // Captures outlive the lab: they go to pcaps/<lab>/ under the current folder.
-  const captureDir = resolve('pcaps', o.name);
-  const state: LinkState = { lab: o.name, kind: 'link', owner: currentOwner(), createdAt: new Date().toISOString(), mtu, wireMtu: mtu + WIRE_EXTRA, nodes: [], captureDir, keyFile };
-  const save = () => writeStateFile(o.name, state);
-  save();
+  const { raw, notes } = linkTopology(o, labKeyPair(o));
+  const topo = resolveTopology(raw, `dxlab link up ${o.name}`);
+  const lab = await labUp(topo, o.name, undefined, { kind: 'link', topologyLabel: `dxlab link up ${o.name}` });
+  const mtu = o.mtu ?? BASE_MTU;
+  const state: LinkState = {
+    ...lab,
+    kind: 'link',
+    mtu,
+    wireMtu: Math.max(BASE_MTU, mtu) + WIRE_EXTRA,
+    notes,
+    keyFile: lab.keyFiles![0]!,
+    nodes: lab.nodes.map((n) => {
+      const node = n.name as 'rt' | 'dx';
+      const tap = n.taps.find((t) => t.vif === 'link')!;
+      return { ...n, node, wire: n.wires.eth1!, tap: tap.name, address: ADDRESS[node] };
+    }),
+  };
   try {
-    writeFileAtomic(keyFile, serializeKeyFile(keys), 0o600);
-    const ns = { rt: netnsName(o.name, 'rt'), dx: netnsName(o.name, 'dx') };
-    const wire = { rt: ifName(o.name, 'dxw', 'r'), dx: ifName(o.name, 'dxw', 'd') };
-    for (const n of ['rt', 'dx'] as const) {
-      addNetns(ns[n]);
-      state.nodes.push({ node: n, netns: ns[n], pid: 0, socket: join(dir, `${n}.sock`), config: join(dir, `${n}.json`), log: join(dir, `${n}.log`), wire: wire[n], tap: ifName(o.name, 'dxt', n[0]!), address: n === 'rt' ? '169.254.100.1/30' : '169.254.100.2/30' });
-      save();
-    }
-    addVeth({ ns: ns.rt, name: wire.rt, alias: `dxlab ${o.name} rt eth1` }, { ns: ns.dx, name: wire.dx, alias: `dxlab ${o.name} dx eth1` }, mtu + WIRE_EXTRA);
-    for (const n of state.nodes) {
-      const mac = (i: number) => stableMac(o.name, `${n.node}/${i}`);
-      const taps: Array<Record<string, unknown>> = [{ name: n.tap, mtu, addresses: [n.address], mac: mac(0) }];
-      for (const [i, v] of (o.vlans ?? []).entries()) {
-        if (v.only && v.only !== n.node) continue;
-        const addr = n.node === 'rt' ? (v.rtAddress ?? `169.254.${101 + i}.1/30`) : (v.dxAddress ?? `169.254.${101 + i}.2/30`);
-        taps.push({ name: ifName(o.name, 'dxv', `${n.node[0]}${i}`), vlan: n.node === 'dx' ? (v.dxVlan ?? v.vlan) : v.vlan, mtu, addresses: [addr], mac: mac(i + 1) });
-      }
-      const config = {
-        name: n.node,
-        kind: n.node === 'dx' ? 'dx-device' : 'router',
-        controlSocket: n.socket,
-        logLevel: o.logLevel ?? 'info',
-        captureDir,
-        ports: [
-          {
-            name: 'eth1',
-            wire: n.wire,
-            taps,
-            macsec: {
-              mode: o.mode ?? 'should_encrypt',
-              cipherSuites: o.cipherSuites ?? ['gcm-aes-xpn-256'],
-              keyFile,
-              // The DX device wins the key-server election, as AWS's side does in practice.
-              keyServerPriority: n.node === 'dx' ? 16 : 32,
-              ...(o.fast ? { helloTimeMs: 500, lifeTimeMs: 1500 } : {}),
-            },
-            capture: o.capture ? { wire: true, clear: true, decrypted: true, keys: true } : {},
-          },
-        ],
-      };
-      writeFileAtomic(n.config, JSON.stringify(config, null, 2) + '\n', 0o600);
-    }
-    for (const n of state.nodes) {
-      n.pid = spawnInNetns(n.netns, [process.execPath, ...NODE_PROCESS_FLAGS, BIN, 'node', '--config', n.config], n.log);
-      save();
-    }
-    await Promise.all(state.nodes.map((n) => waitForNode(n)));
-    return state;
+    writeStateFile(o.name, state);
   } catch (e) {
     await linkDown(o.name).catch(() => undefined);
     throw e;
   }
+  return state;
 }
 
 /**

@@ -10,13 +10,53 @@ import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import { LineCounter, parseDocument } from 'yaml';
 import { Ajv, type ErrorObject } from 'ajv';
 import { LabError } from './errors.js';
+import { NODE_KINDS, nodeKind } from './kinds/index.js';
+import { LINK_TYPES } from './links/index.js';
+import { NODE_RUNTIMES } from './runtimes/index.js';
+import type { EncryptionMode } from '../mka/index.js';
 
 const require = createRequire(import.meta.url);
-const SCHEMA = require('../../topologies/dxlab.schema.json') as object;
+const SCHEMA = withRegistries(require('../../topologies/dxlab.schema.json') as SchemaDoc);
 // verbose: an error carries its schema, whose description words a pattern's message.
 const validate = new Ajv({ allErrors: false, strict: false, verbose: true }).compile(SCHEMA);
 
-export type NodeKind = 'dx-device' | 'router' | 'switch';
+interface SchemaDoc {
+  definitions: Record<string, { properties: Record<string, any>; [k: string]: unknown }>;
+  [k: string]: unknown;
+}
+
+/**
+ * The schema file with the registries filled in: a node's `kind` and
+ * `runtime`, a link's `type`, and per kind the fields it declares
+ * (kinds/*.ts), which a node of another kind may not use.
+ */
+function withRegistries(doc: SchemaDoc): SchemaDoc {
+  const d = structuredClone(doc);
+  const common = d.definitions.node!.properties;
+  common.kind = { enum: NODE_KINDS.map((k) => k.name) };
+  common.runtime = { enum: NODE_RUNTIMES.map((r) => r.name), description: `Where the node runs (default ${NODE_RUNTIMES[0]!.name}).` };
+  d.definitions.link!.properties.type = { enum: LINK_TYPES.map((t) => t.name), description: `How the link is made (default ${LINK_TYPES[0]!.name}).` };
+  d.definitions.node = {
+    type: 'object',
+    required: ['kind'],
+    properties: { kind: common.kind },
+    allOf: NODE_KINDS.map((k) => ({
+      if: { properties: { kind: { const: k.name } } },
+      then: { additionalProperties: false, properties: { ...common, ...k.schema } },
+    })),
+  } as SchemaDoc['definitions'][string];
+  return d;
+}
+
+/** A topology node: its kind (kinds/), runtime (runtimes/) and the fields its kind declares. */
+export interface TopoNode {
+  name: string;
+  kind: string;
+  logLevel?: string;
+  runtime?: string;
+  /** The fields its kind declares (kinds/*.ts `schema`), as given. */
+  options?: Record<string, unknown>;
+}
 
 /**
  * Node names (the schema's `topology.nodes` property names): a lower-case
@@ -27,7 +67,7 @@ export type NodeKind = 'dx-device' | 'router' | 'switch';
 export const NODE_NAME_RE = /^[a-z][a-z0-9]{0,11}$/;
 
 export interface MacsecOptions {
-  mode: 'should_encrypt' | 'must_encrypt' | 'no_encrypt';
+  mode: EncryptionMode;
   cipherSuites: string[];
   keyChain: Array<{ ckn: string; cak: string }>;
   keyServerPriority: Record<string, number>;
@@ -40,6 +80,7 @@ export interface MacsecOptions {
   eapolDestination?: string;
   eapolEtherType?: number;
   clearTextEtherTypes?: number[];
+  confidentialityOffset?: 0 | 30 | 50;
 }
 
 export interface Endpoint {
@@ -51,12 +92,21 @@ export interface TopoLink {
   index: number;
   a: Endpoint;
   b: Endpoint;
+  /** Its link type (links/); the registry's first when absent. */
+  type?: string;
+  /** In-path nodes between its ends (a provider's network); its MACsec still runs between a and b. */
+  via?: string[];
   macsec?: MacsecOptions;
 }
 
 export interface TopoVif {
   name: string;
-  vlan: number;
+  /** The customer end's 802.1Q VLAN; absent: untagged TAPs. */
+  vlan?: number;
+  /** Per end (customer, then AWS): a VLAN each side tags with, which may differ to show a mismatch. */
+  vlans?: [number | undefined, number | undefined];
+  /** TAPs on this end only: the customer's (side 0) or AWS's (side 1). */
+  only?: 'customer' | 'aws';
   mtu: number;
   /** Customer router side, then DX device side. */
   ends: [Endpoint, Endpoint];
@@ -75,7 +125,7 @@ export interface TopoVif {
 export interface Topology {
   file: string;
   name: string;
-  nodes: Array<{ name: string; kind: NodeKind; logLevel?: string }>;
+  nodes: TopoNode[];
   links: TopoLink[];
   vifs: TopoVif[];
   captures: Endpoint[];
@@ -103,6 +153,15 @@ export function loadTopology(file: string): Topology {
   return parseTopology(text, file);
 }
 
+/**
+ * Resolves a topology given as an object (the `dxlab link` shorthand builds
+ * one): the same schema and checks as a file; errors name `source` and the path.
+ * @throws LabError('topology')
+ */
+export function resolveTopology(raw: unknown, source: string): Topology {
+  return resolve(raw as Record<string, any>, source, () => source);
+}
+
 export function parseTopology(text: string, file: string): Topology {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines });
@@ -117,10 +176,13 @@ export function parseTopology(text: string, file: string): Topology {
     }
     return file;
   };
+  return resolve(doc.toJS() as Record<string, any>, file, at);
+}
+
+function resolve(raw: Record<string, any>, file: string, at: (path: Array<string | number>) => string): Topology {
   const fail = (path: Array<string | number>, msg: string): never => {
     throw new LabError('topology', `${at(path)}: ${path.length ? path.join('.') : '(top)'}: ${msg}`);
   };
-  const raw = doc.toJS() as Record<string, any>;
   if (!validate(raw)) {
     // A link's `macsec: true | {...}` fails both branches of its oneOf; the deepest error says what is wrong.
     const e = validate.errors!.reduce((a, b) => (b.instancePath.length > a.instancePath.length ? b : a)) as ErrorObject;
@@ -134,7 +196,10 @@ export function parseTopology(text: string, file: string): Topology {
     fail(path, msg);
   }
   const t = raw.topology;
-  const nodes = Object.entries(t.nodes as Record<string, { kind: NodeKind; logLevel?: string }>).map(([name, n]) => ({ name, kind: n.kind, logLevel: n.logLevel }));
+  const nodes: TopoNode[] = Object.entries(t.nodes as Record<string, Record<string, any>>).map(([name, n]) => {
+    const { kind, logLevel, runtime, ...options } = n;
+    return { name, kind, ...(logLevel ? { logLevel } : {}), ...(runtime ? { runtime } : {}), options };
+  });
   const nodeOf = (e: Endpoint, path: Array<string | number>) => nodes.find((n) => n.name === e.node) ?? fail(path, `no node named '${e.node}'`);
   const used = new Set<string>();
   const defaults = t.defaults?.macsec ?? {};
@@ -162,21 +227,38 @@ export function parseTopology(text: string, file: string): Topology {
         ...(profile === 'fast' ? { helloTimeMs: rest.helloTimeMs ?? 500, lifeTimeMs: rest.lifeTimeMs ?? 1500 } : {}),
       };
     }
-    return { index: i, a, b, ...(macsec ? { macsec } : {}) };
+    const via = (l.via ?? []) as string[];
+    for (const [j, v] of via.entries()) {
+      const n = nodeOf({ node: v, port: '' }, ['topology', 'links', i, 'via', j]);
+      if (!nodeKind(n.kind).inPath) fail(['topology', 'links', i, 'via', j], `node ${v} is a ${n.kind}, which cannot sit inside a link: no in-path node kind exists yet`);
+    }
+    if (macsec) {
+      for (const e of [a, b]) {
+        const n = nodes.find((x) => x.name === e.node)!;
+        const macsecAt = l.macsec === true ? ['topology', 'defaults', 'macsec'] : ['topology', 'links', i, 'macsec'];
+        // A field the link does not set comes from the defaults: `at` then names the nearest line there is.
+        nodeKind(n.kind).checkMacsec?.(n, macsec, macsecAt, fail);
+      }
+    }
+    return { index: i, a, b, ...(l.type ? { type: l.type } : {}), via, ...(macsec ? { macsec } : {}) };
   });
   const vifs: TopoVif[] = ((t.vifs ?? []) as any[]).map((v, i) => {
     const ends = (v.endpoints as string[]).map(endpoint) as [Endpoint, Endpoint];
     const kinds = ends.map((e, j) => nodeOf(e, ['topology', 'vifs', i, 'endpoints', j]).kind);
-    if (kinds[0] !== 'router' || kinds[1] !== 'dx-device') fail(['topology', 'vifs', i, 'endpoints'], `a VIF runs from a router's port to a DX device's port, got ${kinds.join(' and ')}`);
+    if (nodeKind(kinds[0]!).vifEnd !== 'customer' || nodeKind(kinds[1]!).vifEnd !== 'aws') fail(['topology', 'vifs', i, 'endpoints'], `a VIF runs from a customer end's port (${NODE_KINDS.filter((k) => k.vifEnd === 'customer').map((k) => k.name).join(', ')}) to an AWS end's port (${NODE_KINDS.filter((k) => k.vifEnd === 'aws').map((k) => k.name).join(', ')}), got ${kinds.join(' and ')}`);
     for (const [j, e] of ends.entries()) if (!used.has(`${e.node}:${e.port}`)) fail(['topology', 'vifs', i, 'endpoints', j], `port ${e.node}:${e.port} is on no link`);
     if (!connected(links, nodes, ends[0], ends[1])) fail(['topology', 'vifs', i, 'endpoints'], `${v.endpoints.join(' and ')} are not connected by links (through switches)`);
     for (const family of ['ipv4', 'ipv6'] as const) {
       const problem = v[family] && vifSubnetProblem(family, v[family] as [string, string]);
       if (problem) fail(['topology', 'vifs', i, family], problem);
     }
+    if (v.only && v.bgp) fail(['topology', 'vifs', i, 'only'], 'a VIF on one end only has no BGP session: it has no peer');
+    const vlans: [number | undefined, number | undefined] = Array.isArray(v.vlan) ? [v.vlan[0], v.vlan[1]] : [v.vlan, v.vlan];
     return {
       name: v.name,
-      vlan: v.vlan,
+      ...(vlans[0] !== undefined ? { vlan: vlans[0] } : {}),
+      vlans,
+      ...(v.only ? { only: v.only } : {}),
       mtu: v.mtu ?? t.defaults?.mtu ?? 1500,
       ends,
       ipv4: v.ipv4,
@@ -238,7 +320,7 @@ function connected(links: TopoLink[], nodes: Topology['nodes'], from: Endpoint, 
         const other = l.a.node === e.node && (e === from ? l.a.port === from.port : true) ? l.b : l.b.node === e.node && (e === from ? l.b.port === from.port : true) ? l.a : undefined;
         if (!other) continue;
         if (other.node === to.node) return other.port === to.port;
-        if (kind.get(other.node) === 'switch' && !seen.has(other.node)) {
+        if (nodeKind(kind.get(other.node)!).transit && !seen.has(other.node)) {
           seen.add(other.node);
           next.push(other);
         }

@@ -23,7 +23,12 @@ const require = createRequire(import.meta.url);
 // The schema stays in src/ (shipped with the package), whether this runs from src/ or dist/.
 const SCHEMA = require('../../src/node/config.schema.json') as object;
 
+/** The kinds a node process knows; the lab's kinds (src/lab/kinds) each name one of these. */
 export type NodeKind = 'dx-device' | 'router' | 'switch';
+
+/** BGP timers when a session names none: AWS's side runs hold time 90 s, keepalive 30 s (a third of it, RFC 4271 §10). */
+export const BGP_HOLD_TIME_S = 90;
+export const BGP_KEEPALIVE_S = 30;
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export interface TapConfig {
@@ -253,9 +258,9 @@ function resolveBgp(b: any, tapAddresses: string[], at: string, fail: (path: str
       prefixes.push(formatPrefix(parsed.afi, parsed.length, parsed.address));
     });
   }
-  const holdTimeS: number = b.holdTimeS ?? 90;
+  const holdTimeS: number = b.holdTimeS ?? BGP_HOLD_TIME_S;
   if (holdTimeS === 1 || holdTimeS === 2) fail(`${at}/holdTimeS`, 'the hold time is 0 or at least 3 seconds (RFC 4271 §4.2)');
-  const keepaliveS: number = b.keepaliveS ?? 30;
+  const keepaliveS: number = b.keepaliveS ?? BGP_KEEPALIVE_S;
   if (holdTimeS > 0 && keepaliveS * 3 > holdTimeS) fail(`${at}/keepaliveS`, `${keepaliveS} s is more than a third of the hold time ${holdTimeS} s (RFC 4271 §10)`);
   const nextHop4 = family === 1 ? localAddress : first(1);
   const nextHop6 = family === 2 ? localAddress : hosts.find((h) => afiOf(h) === 2 && !h.toLowerCase().startsWith('fe80'));

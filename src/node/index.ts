@@ -8,7 +8,7 @@
  * await node.start();
  */
 export { LabNode, kernelDevices, type DeviceFactory } from './node.js';
-export { loadNodeConfig, resolveNodeConfig, type NodeConfig, type PortConfig, type TapConfig, type MacsecConfig } from './config.js';
+export { loadNodeConfig, resolveNodeConfig, BGP_HOLD_TIME_S, BGP_KEEPALIVE_S, type NodeKind, type NodeConfig, type PortConfig, type TapConfig, type MacsecConfig } from './config.js';
 export { NodeError, type NodeErrorCode } from './errors.js';
 export { controlRequest, controlTimeoutMs, CONTROL_TIMEOUT_MS, type ControlRequestOptions } from './control-client.js';
 export { checkCapturePath, prepareCapturePath, type CapturePathCheck } from './capture-path.js';
@@ -17,5 +17,5 @@ export { applySecYCommand } from './secy-commands.js';
 export { MacsecPort, MACSEC_OVERHEAD, type PortEvent } from './macsec-port.js';
 export { Port, type PortCounters } from './port.js';
 export { createLogger, type Logger } from './logger.js';
-export { addVlanTag, removeVlanTag, vlanOf } from './vlan.js';
+export { addVlanTag, removeVlanTag, vlanOf, VLAN_TAG_LEN } from './vlan.js';
 export type { BgpPeerStatus } from './bgp/index.js';

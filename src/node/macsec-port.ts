@@ -22,7 +22,7 @@ import type { Secret } from '../shared/secret.js';
 import { serializeKeyFile, type KeyFile, type KeyFileSak } from '../shared/key-file.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SecY, sciFromMac, sciToHex, type GcmEngine, type Sci, type SecYSnapshot } from '../macsec/index.js';
+import { ICV_LEN, SECTAG_SCI_LEN, SecY, sciFromMac, sciToHex, type GcmEngine, type Sci, type SecYSnapshot } from '../macsec/index.js';
 import { FAST_PATH_MAX_CLEAR_TEXT, FAST_PATH_MAX_RX_SAS, FastPath, selectGcmEngine, type FastPathStats } from '../io/index.js';
 import { KaY, MkaError, ETHERTYPE_EAPOL, type ControlledPortState, type EncryptionMode, type KayEvent, type KayOutput, type KayStatus } from '../mka/index.js';
 import type { MacsecConfig, PortConfig } from './config.js';
@@ -32,8 +32,8 @@ import type { CaptureFile } from './capture.js';
 import { applySecYCommand } from './secy-commands.js';
 import { VLAN_TAG_LEN } from './vlan.js';
 
-/** SecTAG with SCI (16) + ICV (16). */
-export const MACSEC_OVERHEAD = 32;
+/** MACsec's growth of a frame: SecTAG with SCI (802.1AE-2018 9.3) + ICV (14.5). */
+export const MACSEC_OVERHEAD = SECTAG_SCI_LEN + ICV_LEN;
 /** Ethernet header octets not counted in an MTU. */
 const ETH_HEADER = 14;
 const MAX_EVENTS = 2000;

@@ -8,7 +8,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { labDown, labUp, loadTopology, type LabState } from '../../src/lab/index.js';
 import { controlRequest } from '../../src/node/index.js';
@@ -73,6 +73,20 @@ for (const file of ['router-dx.yaml', 'router-switch-dx.yaml']) {
       // The routes BGP learnt are in the router's table.
       expect(execFileSync('ip', ['-n', router.netns, 'route'], { encoding: 'utf8' })).toMatch(/172\.31\.0\.0\/16 via .* proto bgp/);
     }, 120_000);
+
+    it("the CAKs are in the lab's root-only key file, which the node configs reference; no config or state holds one", () => {
+      const topo = loadTopology(join(ROOT, 'topologies', file));
+      const caks = topo.links.flatMap((l) => l.macsec?.keyChain.map((k) => k.cak) ?? []);
+      expect(caks.length).toBeGreaterThan(0);
+      expect(state!.keyFiles).toHaveLength(1);
+      const keyFile = state!.keyFiles![0]!;
+      expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+      expect(readFileSync(keyFile, 'utf8')).toContain(caks[0]);
+      const referenced = state!.nodes.flatMap((n) => (JSON.parse(readFileSync(n.config, 'utf8')) as { ports: Array<{ macsec?: { keyFile?: string } }> }).ports.flatMap((p) => (p.macsec ? [p.macsec.keyFile] : [])));
+      expect(referenced.length).toBeGreaterThan(0);
+      expect(new Set(referenced)).toEqual(new Set([keyFile]));
+      for (const f of [...state!.nodes.map((n) => n.config), join(keyFile, '..', 'state.json')]) for (const cak of caks) expect(readFileSync(f, 'utf8')).not.toContain(cak);
+    });
 
     it('the wire capture holds no cleartext ARP or TCP 179, only MACsec and MKPDUs', async () => {
       const topo = loadTopology(join(ROOT, 'topologies', file));

@@ -1,6 +1,7 @@
 /**
  * `dxlab link up|down|status`: two namespaces, a veth, a DX device and a
- * customer router node securing it with MKA.
+ * customer router node securing it with MKA: a shorthand for a generated
+ * two-node topology run as any lab (`dxlab status --name NAME` works on it).
  */
 import type { Argv } from 'yargs';
 import { linkDown, linkUp, readLinkState } from '../../lab/index.js';
@@ -21,7 +22,7 @@ export function linkCommand(y: Argv): Argv {
           .positional('name', { type: 'string', default: 'link', describe: 'lab name (namespaces dxlab-<name>-rt and -dx)' })
           .option('mtu', { type: 'number', default: 1500, describe: 'TAP MTU (1500, or 9001 as on a DX jumbo VIF)' })
           .option('mode', { choices: ['should_encrypt', 'must_encrypt', 'no_encrypt'] as const, default: 'should_encrypt' as const })
-          .option('cipher', { type: 'string', default: 'gcm-aes-xpn-256', describe: 'cipher suite both nodes use' })
+          .option('cipher', { type: 'string', default: 'gcm-aes-xpn-256', describe: 'cipher suite both nodes use (one AWS does not take, such as gcm-aes-128, lifts AWS\'s rules on dx: awsStrict false, and says so)' })
           .option('fast', { type: 'boolean', default: false, describe: 'MKA hello 0.5 s and life 1.5 s (default 2 s and 6 s)' })
           .option('vlan', { type: 'number', array: true, describe: 'add a TAP on this 802.1Q VLAN to both nodes (169.254.101.x/30, ...)' })
           .option('crypto', { choices: ['native', 'node'] as const, describe: 'AES-GCM engine of both nodes (default: native where the addon loads)' })
@@ -46,6 +47,7 @@ export function linkCommand(y: Argv): Argv {
         }).catch(wrap);
         if (a.json) printJson(state);
         else {
+          for (const n of state.notes) note(n);
           printLine(table([['node', 'netns', 'pid', 'TAP', 'address', 'control socket'], ...state.nodes.map((n) => [n.node, n.netns, String(n.pid), n.tap, n.address, n.socket])]));
           note(`watch MKA: dxlab node events --socket ${state.nodes[0]!.socket} --follow`);
           note(`ping through MACsec: ip netns exec ${state.nodes[0]!.netns} ping 169.254.100.2`);

@@ -21,8 +21,10 @@ export function statusCommand(y: Argv): Argv {
           return summarizeNode(n, answer, (tap) => n.taps.find((t) => t.name === tap)?.vif);
         }),
       );
-      if (a.json) printJson({ lab: s.lab, topology: s.topology, nodes });
-      else printLine(renderLabStatus({ lab: s.lab, topology: s.topology, nodes }));
+      // What a node's kind says about it (kinds/*.ts statusNote), e.g. AWS's rules lifted on a DX device.
+      const notes = s.nodes.flatMap((n) => (n.note ? [n.note] : []));
+      if (a.json) printJson({ lab: s.lab, topology: s.topology, nodes, ...(notes.length ? { notes } : {}) });
+      else printLine([renderLabStatus({ lab: s.lab, topology: s.topology, nodes }), ...notes].join('\n'));
     },
   );
 }

@@ -29,7 +29,7 @@ export function upCommand(y: Argv): Argv {
       const state = await labUp(topo, a.name ?? topo.name, (step) => tty && note(`  ${step}`)).catch(wrap);
       if (a.json) printJson(state);
       else {
-        printLine(table([['node', 'kind', 'netns', 'pid', 'VIF TAPs'], ...state.nodes.map((n) => [n.name, n.kind, n.netns, String(n.pid), n.taps.map((t) => `${t.name} vlan${t.vlan} ${t.addresses.join(' ')}`).join('; ') || '-'])]));
+        printLine(table([['node', 'kind', 'netns', 'pid', 'VIF TAPs'], ...state.nodes.map((n) => [n.name, n.kind, n.netns, String(n.pid), n.taps.map((t) => `${t.name} ${t.vlan !== undefined ? `vlan${t.vlan}` : 'untagged'} ${t.addresses.join(' ')}`).join('; ') || '-'])]));
         note(`lab ${state.lab} is up: dxlab status --name ${state.lab}; dxlab down ${state.lab}`);
       }
     },

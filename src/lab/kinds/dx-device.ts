@@ -1,0 +1,74 @@
+/**
+ * The AWS Direct Connect device: AWS's end of VIFs, with AWS's fixed side of
+ * MACsec enforced on each of its MACsec links (docs: the Direct Connect
+ * MACsec user guide and API, summarised in directconnect-api.md rules V2, V3
+ * and V14 and AWS's MACsec blog post):
+ *
+ * - V2: cipher suites by port speed: 10G takes GCM-AES-256 and
+ *   GCM-AES-XPN-256, 100G and 400G GCM-AES-XPN-256 only;
+ * - V3: CKN and CAK of exactly 64 hex digits (256-bit keys only);
+ * - V14: the SCI is always sent and required from the peer (includeSci
+ *   cannot be false on its links), no 802.1Q tag in clear (0x8100 and
+ *   0x88a8 not among the clear-text EtherTypes), confidentiality offset 0.
+ *
+ * `awsStrict: false` on the node lifts these, for rehearsals against a peer
+ * that cannot meet them; `status` then says so.
+ */
+import type { MacsecOptions, TopoNode } from '../topology.js';
+import type { Fail, NodeKindModule } from './types.js';
+
+export const DX_SPEEDS = ['10G', '100G', '400G'] as const;
+export type DxSpeed = (typeof DX_SPEEDS)[number];
+/** The speed of a dx-device that names none: the smallest port AWS offers MACsec on. */
+export const DEFAULT_DX_SPEED: DxSpeed = '10G';
+
+/** V2: the cipher suites an AWS port of each speed takes. */
+const SUITES_BY_SPEED: Record<DxSpeed, readonly string[]> = {
+  '10G': ['gcm-aes-256', 'gcm-aes-xpn-256'],
+  '100G': ['gcm-aes-xpn-256'],
+  '400G': ['gcm-aes-xpn-256'],
+};
+/** 802.1Q C-tag and S-tag EtherTypes: a tag AWS never leaves in clear (V14). */
+const VLAN_ETHERTYPES = [0x8100, 0x88a8];
+const HEX64 = /^[0-9a-fA-F]{64}$/;
+
+/**
+ * The first AWS rule a MACsec link end on a DX device breaks.
+ * @returns the YAML path below the link's macsec and the message, or undefined.
+ */
+export function awsRuleBroken(speed: DxSpeed, m: MacsecOptions): { path: Array<string | number>; msg: string } | undefined {
+  const lift = 'awsStrict: false on the node lifts the AWS rules';
+  for (const [j, k] of m.keyChain.entries()) {
+    for (const f of ['ckn', 'cak'] as const) {
+      if (!HEX64.test(k[f])) return { path: ['keyChain', j, f], msg: `AWS rule V3 (directconnect-api.md): a DX device takes a ${f.toUpperCase()} of exactly 64 hex digits, got ${k[f].length}; ${lift}` };
+    }
+  }
+  const allowed = SUITES_BY_SPEED[speed];
+  for (const [j, s] of m.cipherSuites.entries()) {
+    if (!allowed.includes(s)) return { path: ['cipherSuites', j], msg: `AWS rule V2 (directconnect-api.md): a ${speed} DX port takes ${allowed.join(' and ')} only, not ${s}; ${lift}` };
+  }
+  if (m.includeSci === false) return { path: ['includeSci'], msg: `AWS rule V14 (directconnect-api.md): a DX device always sends the SCI and requires it from its peer; ${lift}` };
+  for (const [j, t] of (m.clearTextEtherTypes ?? []).entries()) {
+    if (VLAN_ETHERTYPES.includes(t)) return { path: ['clearTextEtherTypes', j], msg: `AWS rule V14 (directconnect-api.md): a DX device leaves no 802.1Q tag in clear (0x${t.toString(16)}); ${lift}` };
+  }
+  if (m.confidentialityOffset !== undefined && m.confidentialityOffset !== 0) {
+    return { path: ['confidentialityOffset'], msg: `AWS rule (aws-dx-macsec blog, directconnect-api.md): a DX device uses confidentiality offset 0, not ${m.confidentialityOffset}; ${lift}` };
+  }
+  return undefined;
+}
+
+export const dxDevice: NodeKindModule = {
+  name: 'dx-device',
+  nodeKind: 'dx-device',
+  schema: {
+    speed: { enum: [...DX_SPEEDS], description: 'Port speed (AWS rule V2 picks the cipher suites by it). Default 10G.' },
+    awsStrict: { type: 'boolean', description: "false lifts AWS's fixed side (64-hex keys, SCI, no tag in clear, offset 0, suites by speed). Default true." },
+  },
+  vifEnd: 'aws',
+  checkMacsec(node: TopoNode, m: MacsecOptions, at: Array<string | number>, fail: Fail) {
+    if (node.options?.awsStrict === false) return;
+    const broken = awsRuleBroken((node.options?.speed as DxSpeed | undefined) ?? DEFAULT_DX_SPEED, m);
+    if (broken) fail([...at, ...broken.path], `node ${node.name}: ${broken.msg}`);
+  },
+  statusNote: (node) => (node.options?.awsStrict === false ? `node ${node.name}: AWS rules lifted (awsStrict: false)` : undefined),
+};

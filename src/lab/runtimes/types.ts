@@ -1,0 +1,26 @@
+/**
+ * A node runtime: where a node of any kind runs, and how it is started and
+ * watched. One module per runtime (netns-process.ts), listed in index.ts.
+ * Stopping is by the lab's names (teardown.ts), so that `down` also works
+ * after a crash; a runtime whose nodes that does not find says so there.
+ */
+export interface RuntimeNode {
+  lab: string;
+  name: string;
+  /** Where its wires go: the namespace that holds its interfaces. */
+  netns: string;
+  config: string;
+  log: string;
+  socket: string;
+  pid: number;
+}
+
+export interface NodeRuntime {
+  readonly name: string;
+  /** Makes the node's place (a namespace) before its links are made. */
+  create(node: RuntimeNode): void;
+  /** Starts the node process on its configuration. @returns its pid */
+  start(node: RuntimeNode): number;
+  /** Resolves when the node answers; throws LabError('process' | 'timeout'). */
+  ready(node: RuntimeNode): Promise<void>;
+}
