@@ -253,7 +253,7 @@ export function nodeCommand(y: Argv): Argv {
     )
     .check((a) => {
       const sub = a._.length > 1;
-      if (!sub && !a.config) throw new Error('give --config FILE to run a node, or a subcommand: status, counters, events, bgp, key, mode, rekey, capture');
+      if (!sub && !a.config) throw new CliError('usage', 'give --config FILE to run a node, or a subcommand: status, counters, events, bgp, key, mode, rekey, capture');
       return true;
     });
 }
