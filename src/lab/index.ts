@@ -12,7 +12,7 @@ export { netnsName, labDir, stateRoot, checkLabName, LAB_NAME_RE, CHECKOUT } fro
 export { listLabs, readStateFile, ownerOf, currentOwner, type LabOwner, type StateRead } from './state-dir.js';
 export { type DownResult } from './teardown.js';
 export { run, ip, netnsExists, processAlive, stopProcess } from './host.js';
-export { labUp, labDown, readLabState, type LabState, type LabNodeState } from './lab.js';
+export { labUp, labDown, readLabState, type LabState, type LabNodeState, type LabUpOptions } from './lab.js';
 export { loadTopology, parseTopology, NODE_NAME_RE, type Topology, type TopoLink, type TopoVif } from './topology.js';
 export { runDemo, DEMO_TOPOLOGY, type DemoResult } from './demo.js';
 export { topologySvg } from './graph.js';

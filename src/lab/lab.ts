@@ -9,6 +9,7 @@
  */
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { CryptoChoice } from '../io/index.js';
 import { LabError } from './errors.js';
 import { NODE_PROCESS_FLAGS, addNetns, addVeth, netnsExists, spawnInNetns, waitForNode } from './host.js';
 import { checkLabName, ifName, labDir, netnsName, stableMac } from './paths.js';
@@ -63,11 +64,17 @@ export interface UpProgress {
   (step: string): void;
 }
 
+/** Choices for every node of the lab, written into their configurations. */
+export interface LabUpOptions {
+  /** The GCM engine of every node (`dxlab up --crypto`). @default native where the addon loads */
+  crypto?: CryptoChoice;
+}
+
 /**
  * Builds the lab and starts its nodes; resolves when every node answers.
  * @throws LabError; what was created is removed again.
  */
-export async function labUp(topo: Topology, lab: string, progress: UpProgress = () => undefined): Promise<LabState> {
+export async function labUp(topo: Topology, lab: string, progress: UpProgress = () => undefined, options: LabUpOptions = {}): Promise<LabState> {
   checkLabName(lab);
   if (topo.nodes.some((n) => netnsExists(netnsName(lab, n.name)))) {
     throw new LabError('exists', `a lab named '${lab}' exists already: dxlab down ${lab}`);
@@ -101,7 +108,7 @@ export async function labUp(topo: Topology, lab: string, progress: UpProgress = 
       save();
     }
     for (const n of state.nodes) {
-      writeFileAtomic(n.config, JSON.stringify(nodeConfig(topo, lab, n, state), null, 2) + '\n', 0o600);
+      writeFileAtomic(n.config, JSON.stringify(nodeConfig(topo, lab, n, state, options), null, 2) + '\n', 0o600);
       save();
     }
     for (const n of state.nodes) {
@@ -118,7 +125,7 @@ export async function labUp(topo: Topology, lab: string, progress: UpProgress = 
 }
 
 /** The node configuration (src/node/config.schema.json) of one lab node. */
-function nodeConfig(topo: Topology, lab: string, n: LabNodeState, state: LabState): Record<string, unknown> {
+function nodeConfig(topo: Topology, lab: string, n: LabNodeState, state: LabState, options: LabUpOptions): Record<string, unknown> {
   const tnode = topo.nodes.find((x) => x.name === n.name)!;
   const links = topo.links.filter((l) => l.a.node === n.name || l.b.node === n.name);
   const ports = links.map((l: TopoLink) => {
@@ -185,6 +192,7 @@ function nodeConfig(topo: Topology, lab: string, n: LabNodeState, state: LabStat
     captureDir: state.captureDir,
     ...(n.kind === 'switch' ? { bridge: ports.map((p) => p.name) } : {}),
     ports,
+    ...(options.crypto ? { crypto: options.crypto } : {}),
   };
 }
 

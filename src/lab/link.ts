@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serializeKeyFile, type KeyFile } from '../shared/key-file.js';
+import type { CryptoChoice } from '../io/index.js';
 import { LabError } from './errors.js';
 import { NODE_PROCESS_FLAGS, addNetns, addVeth, netnsExists, spawnInNetns, waitForNode } from './host.js';
 import { checkLabName, ifName, labDir, netnsName, stableMac } from './paths.js';
@@ -42,6 +43,8 @@ export interface LinkOptions {
   cak?: string;
   /** Captures of every side of both ports, and the key export. @default false */
   capture?: boolean;
+  /** The GCM engine of both nodes (`dxlab link up --crypto`). @default native where the addon loads */
+  crypto?: CryptoChoice;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -151,6 +154,7 @@ export async function linkUp(o: LinkOptions): Promise<LinkState> {
       const config = {
         name: n.node,
         kind: n.node === 'dx' ? 'dx-device' : 'router',
+        ...(o.crypto ? { crypto: o.crypto } : {}),
         controlSocket: n.socket,
         logLevel: o.logLevel ?? 'info',
         captureDir,

@@ -8,7 +8,7 @@
  * await node.start();
  */
 export { LabNode, kernelDevices, type DeviceFactory } from './node.js';
-export { loadNodeConfig, resolveNodeConfig, type NodeConfig, type PortConfig, type TapConfig, type MacsecConfig } from './config.js';
+export { loadNodeConfig, resolveNodeConfig, type NodeConfig, type NodeOverrides, type PortConfig, type TapConfig, type MacsecConfig } from './config.js';
 export { NodeError, type NodeErrorCode } from './errors.js';
 export { controlRequest, controlTimeoutMs, CONTROL_TIMEOUT_MS, type ControlRequestOptions } from './control-client.js';
 export { checkCapturePath, prepareCapturePath, type CapturePathCheck } from './capture-path.js';
