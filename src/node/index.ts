@@ -7,7 +7,7 @@
  * const node = new LabNode(loadNodeConfig('dx.yaml'));
  * await node.start();
  */
-export { LabNode, kernelDevices, type DeviceFactory } from './node.js';
+export { LabNode, kernelDevices, kernelDevicesWith, type DeviceFactory, type KernelDeviceOptions } from './node.js';
 export { loadNodeConfig, resolveNodeConfig, type NodeConfig, type NodeOverrides, type PortConfig, type TapConfig, type MacsecConfig } from './config.js';
 export { NodeError, type NodeErrorCode } from './errors.js';
 export { controlRequest, controlTimeoutMs, CONTROL_TIMEOUT_MS, type ControlRequestOptions } from './control-client.js';

@@ -98,6 +98,20 @@ function purityViolations(sources: SourceFile[]): string[] {
 
 const srcHasIndex = (layer: string): boolean => existsSync(join(SRC, layer, 'index.ts'));
 
+/**
+ * The environment is read at the edge: the CLI (src/cli/node-env.ts holds a
+ * node's overrides, DXLAB_CRYPTO, DXLAB_FASTPATH, DXLAB_TAP_*,
+ * DXLAB_PACKET_RING) and the inner layers take options (STYLE.md §1:
+ * components are handed in). Two defaults stay where every caller needs
+ * them, tests included: the labs' state root (DXLAB_STATE_DIR) and the
+ * control client's timeout (DXLAB_CONTROL_TIMEOUT_S, an overridable default
+ * parameter).
+ */
+const ENV_READERS = ['lab/paths.ts', 'node/control-client.ts'];
+function envViolations(sources: SourceFile[]): string[] {
+  return sources.filter(({ path, text }) => !path.startsWith('cli/') && !ENV_READERS.includes(path) && /\bprocess\.env\b/.test(code(text))).map(({ path }) => `${path} reads process.env`);
+}
+
 describe('architecture', () => {
   const all: SourceFile[] = files(SRC).map((f) => ({ path: relative(SRC, f), text: readFileSync(f, 'utf8') }));
   it('every layer imports only inner layers, and only through their index.ts', () => {
@@ -107,7 +121,15 @@ describe('architecture', () => {
     expect(purityViolations(all)).toEqual([]);
   });
 
+  it('only the edge reads environment variables', () => {
+    expect(envViolations(all)).toEqual([]);
+  });
+
   describe('the checks report a violation', () => {
+    it('an environment variable read inside', () => {
+      expect(envViolations([{ path: 'node/macsec-port.ts', text: "if (process.env.DXLAB_FASTPATH === '0') off();" }])).toEqual(['node/macsec-port.ts reads process.env']);
+      expect(envViolations([{ path: 'cli/node-env.ts', text: 'const v = process.env.DXLAB_FASTPATH;' }])).toEqual([]);
+    });
     it('an outward import', () => {
       const bad = importViolations([{ path: 'mka/kay.ts', text: "import { Node } from '../node/index.js';" }], srcHasIndex);
       expect(bad).toEqual(["mka/kay.ts imports ../node/index.js (mka -> node)"]);

@@ -6,7 +6,7 @@
  * is a usage error naming the variable.
  */
 import { describe, expect, it } from 'vitest';
-import { nodeOverrides } from '../../../src/cli/node-env.js';
+import { nodeDeviceOptions, nodeOverrides } from '../../../src/cli/node-env.js';
 import { CliError } from '../../../src/cli/errors.js';
 import { memoryWire } from '../../../src/io/index.js';
 import { MacsecPort, createLogger, resolveNodeConfig, type NodeOverrides } from '../../../src/node/index.js';
@@ -45,6 +45,21 @@ describe('node environment overrides', () => {
     const s = port({ fastPath: false }).fastPathStatus();
     expect(s.active).toBe(false);
     expect(s.reason).toMatch(/DXLAB_FASTPATH=0/);
+  });
+
+  it('DXLAB_TAP_OFFLOAD, DXLAB_TAP_COALESCE and DXLAB_PACKET_RING say how the devices open', () => {
+    expect(nodeDeviceOptions({})).toEqual({});
+    expect(nodeDeviceOptions({ DXLAB_TAP_OFFLOAD: '0', DXLAB_TAP_COALESCE: '0', DXLAB_PACKET_RING: 'v3' })).toEqual({ tapOffload: false, tapCoalesce: false, packetRing: 'v3' });
+    expect(nodeDeviceOptions({ DXLAB_TAP_OFFLOAD: '1', DXLAB_PACKET_RING: 'off' })).toEqual({ tapOffload: true, packetRing: 'off' });
+  });
+
+  it.each([
+    [() => nodeDeviceOptions({ DXLAB_TAP_OFFLOAD: 'no' }), /DXLAB_TAP_OFFLOAD must be 0 or 1/],
+    [() => nodeDeviceOptions({ DXLAB_TAP_COALESCE: 'off' }), /DXLAB_TAP_COALESCE must be 0 or 1/],
+    [() => nodeDeviceOptions({ DXLAB_PACKET_RING: 'v4' }), /DXLAB_PACKET_RING must be off, v2 or v3, got 'v4'/],
+  ])('a bad device variable is a usage error naming it (%#)', (f, message) => {
+    expect(f).toThrow(CliError);
+    expect(f).toThrow(message);
   });
 
   it.each([
