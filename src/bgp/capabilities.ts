@@ -6,7 +6,7 @@
  * hold time rule of RFC 4271 §4.2 (the smaller of the two; 0 means no
  * KEEPALIVEs and no hold timer).
  */
-import { ByteReader, ByteWriter, toHex } from '../shared/bytes.js';
+import { ByteReader, ByteWriter } from '../shared/bytes.js';
 import {
   AFI_IPV4,
   AFI_IPV6,
@@ -31,13 +31,6 @@ export interface Family {
 
 export const IPV4_UNICAST: Family = Object.freeze({ afi: AFI_IPV4, safi: SAFI_UNICAST });
 export const IPV6_UNICAST: Family = Object.freeze({ afi: AFI_IPV6, safi: SAFI_UNICAST });
-
-/** "ipv4Unicast", "ipv6Unicast" or "afi/safi". */
-export function familyName(f: Family): string {
-  if (f.safi === SAFI_UNICAST && f.afi === AFI_IPV4) return 'ipv4Unicast';
-  if (f.safi === SAFI_UNICAST && f.afi === AFI_IPV6) return 'ipv6Unicast';
-  return `${f.afi}/${f.safi}`;
-}
 
 /** Writes one capability triple (RFC 5492 §4). @throws BgpError('invalidArgument') for out-of-range fields. */
 export function writeCapability(w: ByteWriter, c: Capability): void {
@@ -241,16 +234,3 @@ export function capabilityBytes(c: Capability): Uint8Array {
   return w.finish();
 }
 
-/** Short text of a capability, for logs. */
-export function capabilityName(c: Capability): string {
-  switch (c.kind) {
-    case 'multiprotocol':
-      return `multiprotocol ${familyName(c)}`;
-    case 'routeRefresh':
-      return 'route refresh';
-    case 'fourOctetAs':
-      return `4-octet AS ${c.asn}`;
-    case 'unknown':
-      return `capability ${c.code} (${toHex(c.value)})`;
-  }
-}

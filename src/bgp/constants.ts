@@ -34,14 +34,6 @@ export const MessageType = Object.freeze({
   ROUTE_REFRESH: 5,
 } as const);
 
-export const MESSAGE_TYPE_NAMES: Readonly<Record<number, string>> = Object.freeze({
-  1: 'OPEN',
-  2: 'UPDATE',
-  3: 'NOTIFICATION',
-  4: 'KEEPALIVE',
-  5: 'ROUTE-REFRESH',
-});
-
 /** OPEN optional parameter types (RFC 4271 §4.2; 1 was Authentication, deprecated by RFC 5492). */
 export const OPT_PARAM_CAPABILITIES = 2;
 
@@ -109,11 +101,6 @@ export const AS_CONFED_SEQUENCE = 3;
 export const AS_CONFED_SET = 4;
 /** A segment counts its ASes in one octet, so longer paths are split (RFC 4271 §4.3). */
 export const MAX_SEGMENT_ASNS = 255;
-
-/** Well-known communities (RFC 1997). */
-export const COMMUNITY_NO_EXPORT = 0xffffff01;
-export const COMMUNITY_NO_ADVERTISE = 0xffffff02;
-export const COMMUNITY_NO_EXPORT_SUBCONFED = 0xffffff03;
 
 /** NOTIFICATION error codes (RFC 4271 §4.5; 7 from RFC 7313). */
 export const ErrorCode = Object.freeze({

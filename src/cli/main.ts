@@ -58,10 +58,15 @@ export async function main(argv: string[]): Promise<number> {
     .alias('h', 'help')
     .wrap(width)
     .exitProcess(false)
-    .fail((msg, err) => {
-      if (err) throw err;
-      usageError = msg;
-      throw new CliError('usage', msg);
+    // yargs calls this for what is wrong with the arguments: its own checks, a
+    // `.check()` callback that threw (any Error, not only CliError) and a
+    // `coerce` that threw. A command handler's failure does not come here (a
+    // parse callback is given, so it rejects parseAsync) and exits 1 below.
+    .fail((msg: string | null, err: Error | undefined) => {
+      if (err instanceof CliError) throw err;
+      if (msg === null && err) throw err;
+      usageError = msg ?? 'invalid arguments';
+      throw new CliError('usage', usageError, { cause: err });
     });
   try {
     // With a callback yargs hands over what it would print (help, version) instead of printing it.

@@ -22,7 +22,6 @@ import {
   DEFAULT_RCVBUF_OCTETS,
   DEFAULT_SNDBUF_OCTETS,
   ETH_P_ALL,
-  PACKET_RING_ENV,
 } from './constants.js';
 
 export interface AfPacketOptions {
@@ -52,7 +51,7 @@ export interface AfPacketOptions {
    * PACKET_MMAP rings (src/io/native/packet.c, "rings"): 'v3' receives through a TPACKET_V3
    * block ring, 'v2' through a TPACKET_V2 frame ring; both send through a
    * transmit ring. 'off' reads and writes with recvmmsg/sendmmsg.
-   * @default 'off', or DXLAB_PACKET_RING when set
+   * @default 'off' (DXLAB_PACKET_RING sets it for a node: src/cli/node-env.ts)
    */
   ring?: PacketRing;
   /** @internal for bench/io.ts @default 'batch' */
@@ -71,8 +70,8 @@ export function afPacket(ifname: string, options: AfPacketOptions = {}): FrameIo
   const where = options.netns === undefined ? ifname : `${ifname} in netns ${options.netns}`;
   if (options.etherType !== undefined && (!Number.isInteger(options.etherType) || options.etherType < 0 || options.etherType > 0xffff))
     throw new IoError('invalidArgument', `etherType ${options.etherType} out of range 0..0xffff`, { interface: ifname });
-  const ring = options.ring ?? process.env[PACKET_RING_ENV] ?? 'off';
-  if (ring !== 'off' && ring !== 'v2' && ring !== 'v3') throw new IoError('invalidArgument', `ring must be off, v2 or v3 (${PACKET_RING_ENV}), got '${ring}'`, { interface: ifname });
+  const ring = options.ring ?? 'off';
+  if (ring !== 'off' && ring !== 'v2' && ring !== 'v3') throw new IoError('invalidArgument', `ring must be off, v2 or v3, got '${String(ring)}'`, { interface: ifname });
   let handle;
   try {
     handle = native.openPacket(ifname, {

@@ -39,20 +39,6 @@ export const DEFAULT_SNDBUF_OCTETS = 8 * 1024 * 1024;
  */
 export const DEFAULT_TAP_TXQUEUELEN = 10000;
 
-/**
- * Set to 0 to open TAPs without offloads (no IFF_VNET_HDR: the kernel
- * segments and checksums every frame itself), for comparison.
- */
-export const TAP_OFFLOAD_ENV = 'DXLAB_TAP_OFFLOAD';
-
-/** Set to 0 to write every frame into an offloading TAP on its own, for comparison. */
-export const TAP_COALESCE_ENV = 'DXLAB_TAP_COALESCE';
-
-/**
- * PACKET_MMAP rings of AF_PACKET sockets whose options do not say: off, v2
- * or v3 (af-packet.ts `ring`).
- */
-export const PACKET_RING_ENV = 'DXLAB_PACKET_RING';
 
 /** Frames a stopped memory endpoint holds before dropping. */
 export const DEFAULT_MEMORY_QUEUE_FRAMES = 10000;

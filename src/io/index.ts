@@ -62,3 +62,15 @@ export {
   ETH_P_ALL,
 } from './constants.js';
 export { FastPath, FAST_PATH_MAX_CLEAR_TEXT, FAST_PATH_MAX_RX_SAS, FAST_PATH_MAX_TAPS, type FastPathConfig, type FastPathPortConfig, type FastPathStats } from './fastpath.js';
+export {
+  LINKTYPE_ETHERNET,
+  PcapngWriter,
+  parseCapture,
+  readCaptureFile,
+  serializePcap,
+  serializePcapng,
+  type Capture,
+  type CaptureInterface,
+  type CapturedFrame,
+} from './pcap.js';
+export { tcpConnect, tcpListen, tcpMd5Unavailable, TCP_MD5_MAX_KEY_OCTETS, type TcpConnectOptions, type TcpListenOptions, type TcpSocketOptions } from './tcp-md5.js';

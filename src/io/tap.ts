@@ -23,7 +23,7 @@ import { ioErrorFromNative } from './errors.js';
 import type { FrameIo } from './frame-io.js';
 import { loadNative } from './native.js';
 import { NativeFrameIo, netnsPath, type DeliveryMode } from './native-frame-io.js';
-import { DEFAULT_BATCH_FRAMES, DEFAULT_MAX_FRAME_OCTETS, DEFAULT_TAP_TXQUEUELEN, TAP_COALESCE_ENV, TAP_OFFLOAD_ENV } from './constants.js';
+import { DEFAULT_BATCH_FRAMES, DEFAULT_MAX_FRAME_OCTETS, DEFAULT_TAP_TXQUEUELEN } from './constants.js';
 
 export interface TapOptions {
   /**
@@ -42,13 +42,13 @@ export interface TapOptions {
   /**
    * Offloads through a virtio_net_hdr: TSO super-frames segmented and
    * checksums completed in the addon, TCP segments coalesced on send.
-   * @default true, unless the environment sets DXLAB_TAP_OFFLOAD=0
+   * @default true (DXLAB_TAP_OFFLOAD=0 turns it off for a node: src/cli/node-env.ts)
    */
   offload?: boolean;
   /**
    * With offload, coalesce consecutive TCP segments of one flow in one send
    * into one GSO frame. @internal for measurements
-   * @default true, unless the environment sets DXLAB_TAP_COALESCE=0
+   * @default true (DXLAB_TAP_COALESCE=0 for a node)
    */
   coalesce?: boolean;
 }
@@ -69,8 +69,8 @@ export function tap(ifname: string, options: TapOptions = {}): FrameIo {
       txqueuelen: options.txqueuelen ?? DEFAULT_TAP_TXQUEUELEN,
       batch: options.batch ?? DEFAULT_BATCH_FRAMES,
       maxFrameSize: options.maxFrameSize ?? DEFAULT_MAX_FRAME_OCTETS,
-      offload: options.offload ?? process.env[TAP_OFFLOAD_ENV] !== '0',
-      coalesce: options.coalesce ?? process.env[TAP_COALESCE_ENV] !== '0',
+      offload: options.offload ?? true,
+      coalesce: options.coalesce ?? true,
     });
   } catch (e) {
     throw ioErrorFromNative(e, `open TAP ${where}`, 'tap', ifname);

@@ -18,7 +18,7 @@
  *   handle only when `_handle` is null), keeping the bind and the key.
  *
  * @example
- * import { tcpListen, tcpConnect } from '../io/tcp-md5.js';
+ * import { tcpListen, tcpConnect } from '../io/index.js';
  * const server = await tcpListen({ address: '169.254.100.2', port: 179, md5: [{ address: '169.254.100.1', key }] }, (s) => serve(s));
  * const s = tcpConnect({ localAddress: '169.254.100.1', host: '169.254.100.2', port: 179, md5Key: key });
  * s.on('connect', () => s.write(open));

@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { serializeKeyFile } from '../shared/key-file.js';
 import { BGP_HOLD_TIME_S, BGP_KEEPALIVE_S } from '../node/index.js';
 import { BASE_MTU, WIRE_EXTRA } from './constants.js';
+import type { CryptoChoice } from '../io/index.js';
 import { LabError } from './errors.js';
 import { netnsExists } from './host.js';
 import { nodeKind } from './kinds/index.js';
@@ -76,11 +77,21 @@ export interface UpProgress {
   (step: string): void;
 }
 
+/** Choices for every node of the lab, written into their configurations. */
+export interface LabUpOptions {
+  /** The GCM engine of every node (`dxlab up --crypto`). @default native where the addon loads */
+  crypto?: CryptoChoice;
+  /** What kind of lab the state file records (`dxlab link up` builds a 'link'). @default 'topology' */
+  kind?: LabState['kind'];
+  /** What the state names as the lab's topology, for a topology with no file. @default the topology file */
+  topologyLabel?: string;
+}
+
 /**
  * Builds the lab and starts its nodes; resolves when every node answers.
  * @throws LabError; what was created is removed again.
  */
-export async function labUp(topo: Topology, lab: string, progress: UpProgress = () => undefined, o: { kind?: LabState['kind']; topologyLabel?: string } = {}): Promise<LabState> {
+export async function labUp(topo: Topology, lab: string, progress: UpProgress = () => undefined, o: LabUpOptions = {}): Promise<LabState> {
   checkLabName(lab);
   if (topo.nodes.some((n) => netnsExists(netnsName(lab, n.name)))) {
     throw new LabError('exists', `a lab named '${lab}' exists already: dxlab down ${lab}`);
@@ -120,7 +131,7 @@ export async function labUp(topo: Topology, lab: string, progress: UpProgress = 
     const keyFileOf = writeKeyFiles(topo, dir, state);
     save();
     for (const n of state.nodes) {
-      writeFileAtomic(n.config, JSON.stringify(nodeConfig(topo, lab, n, state, keyFileOf), null, 2) + '\n', 0o600);
+      writeFileAtomic(n.config, JSON.stringify(nodeConfig(topo, lab, n, state, keyFileOf, o), null, 2) + '\n', 0o600);
       save();
     }
     for (const n of state.nodes) {
@@ -161,7 +172,7 @@ function writeKeyFiles(topo: Topology, dir: string, state: LabState): Map<number
 }
 
 /** The node configuration (src/node/config.schema.json) of one lab node. */
-function nodeConfig(topo: Topology, lab: string, n: LabNodeState, state: LabState, keyFileOf: Map<number, string>): Record<string, unknown> {
+function nodeConfig(topo: Topology, lab: string, n: LabNodeState, state: LabState, keyFileOf: Map<number, string>, options: LabUpOptions): Record<string, unknown> {
   const tnode = topo.nodes.find((x) => x.name === n.name)!;
   const kind = nodeKind(tnode.kind);
   const links = topo.links.filter((l) => l.a.node === n.name || l.b.node === n.name);
@@ -230,6 +241,7 @@ function nodeConfig(topo: Topology, lab: string, n: LabNodeState, state: LabStat
     captureDir: state.captureDir,
     ...(kind.nodeConfig?.(tnode, ports.map((p) => p.name)) ?? {}),
     ports,
+    ...(options.crypto ? { crypto: options.crypto } : {}),
   };
 }
 

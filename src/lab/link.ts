@@ -13,6 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EncryptionMode } from '../mka/index.js';
 import { BASE_MTU, KEY_SERVER_PRIORITY, WIRE_EXTRA } from './constants.js';
+import type { CryptoChoice } from '../io/index.js';
 import { LabError } from './errors.js';
 import { awsRuleBroken, DEFAULT_DX_SPEED } from './kinds/index.js';
 import { labUp, type LabNodeState, type LabState } from './lab.js';
@@ -43,6 +44,8 @@ export interface LinkOptions {
   cak?: string;
   /** Captures of every side of both ports, and the key export. @default false */
   capture?: boolean;
+  /** The GCM engine of both nodes (`dxlab link up --crypto`). @default native where the addon loads */
+  crypto?: CryptoChoice;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -155,7 +158,7 @@ export async function linkUp(o: LinkOptions): Promise<LinkState> {
   }
   const { raw, notes } = linkTopology(o, labKeyPair(o));
   const topo = resolveTopology(raw, `dxlab link up ${o.name}`);
-  const lab = await labUp(topo, o.name, undefined, { kind: 'link', topologyLabel: `dxlab link up ${o.name}` });
+  const lab = await labUp(topo, o.name, undefined, { kind: 'link', topologyLabel: `dxlab link up ${o.name}`, ...(o.crypto ? { crypto: o.crypto } : {}) });
   const mtu = o.mtu ?? BASE_MTU;
   const state: LinkState = {
     ...lab,

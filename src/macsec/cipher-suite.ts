@@ -64,13 +64,6 @@ export function cipherSuiteById(id: bigint): CipherSuite | undefined {
   return CIPHER_SUITES.find((c) => c.id === id);
 }
 
-/** The reference number as 8 octets. */
-export function cipherSuiteIdBytes(s: CipherSuite): Uint8Array {
-  const b = new Uint8Array(8);
-  new DataView(b.buffer).setBigUint64(0, s.id);
-  return b;
-}
-
 /** Reference number written 00-80-C2-00-01-00-00-04 style, for status output. */
 export function cipherSuiteIdString(id: bigint): string {
   const b = new Uint8Array(8);

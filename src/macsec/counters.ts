@@ -142,14 +142,3 @@ export type DropVerdict =
 /** The closed set of receive verdicts: each names the one packet counter it moves. */
 export type RxVerdict = DeliverVerdict | DropVerdict;
 
-/** Receive verdicts kept per SecY; the others are kept per receive SC. */
-export const SECY_LEVEL_VERDICTS: ReadonlySet<RxVerdict> = new Set<RxVerdict>([
-  'inPktsUntagged',
-  'inPktsNoTag',
-  'inPktsBadTag',
-  'inPktsUnknownSCI',
-  'inPktsNoSCI',
-  'inPktsOverrun',
-  'inPktsUncontrolledOnly',
-  'inPktsMalformed',
-]);

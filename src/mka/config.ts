@@ -4,8 +4,7 @@
  */
 import { Secret } from '../shared/secret.js';
 import { toHex } from '../shared/bytes.js';
-import { sciMac } from '../macsec/sci.js';
-import { GCM_AES_256, GCM_AES_XPN_256, type CipherSuite } from '../macsec/cipher-suite.js';
+import { GCM_AES_256, GCM_AES_XPN_256, sciMac, type CipherSuite, type Sci } from '../macsec/index.js';
 import { MkaError } from './errors.js';
 import {
   ETHERTYPE_EAPOL,
@@ -21,7 +20,6 @@ import {
 } from './constants.js';
 import { checkCkn } from './kdf.js';
 import type { EncryptionMode, KayConfig, ValidateFrames } from './types.js';
-import type { Sci } from '../macsec/sci.js';
 
 export interface ResolvedConfig {
   sci: Sci;

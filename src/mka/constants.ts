@@ -5,10 +5,6 @@
 
 /** PAE group address, the default MKPDU destination (802.1X-2020 11.1.1, table 11-1). */
 export const PAE_GROUP_ADDRESS = Object.freeze([0x01, 0x80, 0xc2, 0x00, 0x00, 0x03]);
-/** Nearest customer bridge / provider-bridge group address (802.1Q table 8-1; Junos `eapol-address provider-bridge`). */
-export const NEAREST_CUSTOMER_BRIDGE_ADDRESS = Object.freeze([0x01, 0x80, 0xc2, 0x00, 0x00, 0x00]);
-/** Nearest bridge / LLDP multicast group address (Junos `eapol-address lldp-multicast`). */
-export const NEAREST_BRIDGE_ADDRESS = Object.freeze([0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e]);
 
 /** PAE EtherType (802.1X-2020 11.1.4). */
 export const ETHERTYPE_EAPOL = 0x888e;
@@ -54,9 +50,6 @@ export const CKN_MIN_LEN = 1;
 export const CKN_MAX_LEN = 32;
 /** Basic Parameter Set body before the CKN (802.1X-2020 figure 11-8). */
 export const BASIC_FIXED_BODY_LEN = 28;
-/** Shortest EAPOL body an MKPDU can have: Basic set with a 1-octet CKN (padded) and the ICV. */
-export const MKPDU_MIN_BODY_LEN = 4 + 32 + ICV_LEN;
-
 /** MKA Hello Time (802.1X-2020 table 9-3; hostap MKA_HELLO_TIME). */
 export const MKA_HELLO_TIME_MS = 2000;
 /** MKA Bounded Hello Time, used with delay protection (802.1X-2020 table 9-3; hostap MKA_BOUNDED_HELLO_TIME). */

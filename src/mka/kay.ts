@@ -26,8 +26,7 @@
  */
 import { bytesEqual, toHex } from '../shared/bytes.js';
 
-import { sciToString, type Sci } from '../macsec/sci.js';
-import type { CipherSuite } from '../macsec/cipher-suite.js';
+import { sciToString, type CipherSuite, type Sci } from '../macsec/index.js';
 import { ALGORITHM_AGILITY_2009, KEY_CHAIN_MAX, MI_LEN } from './constants.js';
 import { MkaError } from './errors.js';
 import { resolveConfig, type ResolvedConfig } from './config.js';

@@ -3,8 +3,7 @@
  * MACsec use and SAK distribution) and the XPN key parameters (802.1AE-2018
  * 10.7.8 salt, 10.7.13 SSCI), as pure functions of what the participant knows.
  */
-import type { Sci } from '../macsec/sci.js';
-import { GCM_AES_128, GCM_AES_128_LEGACY_ID, type CipherSuite } from '../macsec/cipher-suite.js';
+import { GCM_AES_128, GCM_AES_128_LEGACY_ID, type CipherSuite, type Sci } from '../macsec/index.js';
 
 /** A key-server candidate: self or a live peer with the Key Server bit. */
 export interface Candidate {

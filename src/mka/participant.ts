@@ -18,8 +18,7 @@
  */
 import { bytesEqual, toHex } from '../shared/bytes.js';
 import { Secret } from '../shared/secret.js';
-import { sciToString, type Sci } from '../macsec/sci.js';
-import { GCM_AES_128, cipherSuiteById, type CipherSuite } from '../macsec/cipher-suite.js';
+import { GCM_AES_128, cipherSuiteById, sciToString, type CipherSuite, type Sci } from '../macsec/index.js';
 import { ALGORITHM_AGILITY_2009, MI_LEN, PN_EXHAUSTION_32, PN_EXHAUSTION_64 } from './constants.js';
 import { deriveIck, deriveKek, deriveSak } from './kdf.js';
 import { unwrapKey, wrapKey } from './key-wrap.js';

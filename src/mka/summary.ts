@@ -10,8 +10,7 @@
  * // 'MKA v1 SCI 52:54:00:99:00:02/1 MI a0c9…70e3 MN 2 prio 16 KS desired cap2 | live da62…5b15/1 | DistSAK AN0 KN1 CO1 GCM-AES-128'
  */
 import { toHex } from '../shared/bytes.js';
-import { sciToString } from '../macsec/sci.js';
-import { cipherSuiteById, cipherSuiteIdString } from '../macsec/cipher-suite.js';
+import { cipherSuiteById, cipherSuiteIdString, sciToString } from '../macsec/index.js';
 import { parameterSetName, type Mkpdu, type PeerListEntry, type SakUseKey } from './mkpdu/index.js';
 import { announcedCipherSuites } from './mkpdu/announcement.js';
 

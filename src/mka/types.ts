@@ -4,8 +4,7 @@
  * {@link Secret}, redacted when printed); status and events carry none.
  */
 import type { Secret } from '../shared/secret.js';
-import type { Sci } from '../macsec/sci.js';
-import type { CipherSuite, CipherSuiteName } from '../macsec/cipher-suite.js';
+import type { CipherSuite, CipherSuiteName, Sci } from '../macsec/index.js';
 
 /** AWS Direct Connect `encryptionMode` (mka.md §10.4). */
 export type EncryptionMode = 'must_encrypt' | 'should_encrypt' | 'no_encrypt';

@@ -9,7 +9,7 @@
  * the control socket share it). Writes are chained, so blocks land in order.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { PcapngWriter } from '../io/pcap.js';
+import { PcapngWriter } from '../io/index.js';
 import { prepareCapturePath } from './capture-path.js';
 import { NodeError } from './errors.js';
 

@@ -75,6 +75,8 @@ export interface MacsecConfig {
   mode: EncryptionMode;
   /** The SecY's GCM engine: the node's top-level `crypto`. @default native where the addon loads, else node */
   crypto?: CryptoChoice;
+  /** false: every frame through the TypeScript SecY, the addon's fast path off ({@link NodeOverrides}). @default true */
+  fastPath?: boolean;
   cipherSuites?: CipherSuite[];
   /** Up to 3 pairs, oldest first, each CKN once; the CAK held in a {@link Secret} so that it never reaches a log or JSON. */
   keyChain: Array<{ ckn: Uint8Array; cak: Secret }>;
@@ -124,8 +126,20 @@ export interface NodeConfig {
   captureDir: string;
   bridge: string[];
   ports: PortConfig[];
-  /** Data-plane GCM engine of every MACsec port (`crypto`, or DXLAB_CRYPTO). @default native where the addon loads, else node */
+  /** Data-plane GCM engine of every MACsec port (`crypto`, or {@link NodeOverrides}). @default native where the addon loads, else node */
   crypto?: CryptoChoice;
+}
+
+/**
+ * What the node's process entry decides over the file: the user-facing
+ * overrides DXLAB_CRYPTO and DXLAB_FASTPATH=0 (and `dxlab node --crypto`),
+ * read in one place, src/cli/node-env.ts, and handed in here.
+ */
+export interface NodeOverrides {
+  /** Wins over the file's `crypto`. */
+  crypto?: CryptoChoice;
+  /** false turns the addon's fast path off on every MACsec port. @default true */
+  fastPath?: boolean;
 }
 
 const ajv = new Ajv({ allErrors: false, strict: false });
@@ -144,13 +158,13 @@ function schemaMessage(e: ErrorObject): string {
  * @param source the file name, for messages
  * @throws NodeError('config') naming the file and the field.
  */
-export function resolveNodeConfig(doc: unknown, source: string): NodeConfig {
+export function resolveNodeConfig(doc: unknown, source: string, overrides: NodeOverrides = {}): NodeConfig {
   if (!validate(doc)) throw new NodeError('config', `${source}: ${schemaMessage(validate.errors![0]!)}`);
   const raw = doc as Record<string, any>;
   const fail = (path: string, msg: string): never => {
     throw new NodeError('config', `${source}: ${path}: ${msg}`);
   };
-  const crypto = resolveCrypto(raw.crypto, process.env.DXLAB_CRYPTO);
+  const crypto: CryptoChoice | undefined = overrides.crypto ?? raw.crypto;
   const portNames = new Set<string>();
   const tapNames = new Set<string>();
   const ports: PortConfig[] = (raw.ports as any[]).map((p, i) => {
@@ -200,6 +214,7 @@ export function resolveNodeConfig(doc: unknown, source: string): NodeConfig {
         pnThreshold: m.pnThreshold !== undefined ? BigInt(m.pnThreshold) : undefined,
         eapolDestination: m.eapolDestination ? macFromString(m.eapolDestination) : undefined,
         ...(crypto ? { crypto } : {}),
+        ...(overrides.fastPath === false ? { fastPath: false } : {}),
       };
     }
     const c = p.capture ?? {};
@@ -217,18 +232,6 @@ export function resolveNodeConfig(doc: unknown, source: string): NodeConfig {
     ports,
     ...(crypto ? { crypto } : {}),
   };
-}
-
-/**
- * The data-plane crypto: DXLAB_CRYPTO=node|native, when set, wins over the
- * file's `crypto`, so that one variable reaches every node a lab or
- * `npm run bench:link` starts. Undefined: native where the addon loads.
- * @throws NodeError('config') for any other value of DXLAB_CRYPTO.
- */
-function resolveCrypto(fromFile: CryptoChoice | undefined, fromEnv: string | undefined): CryptoChoice | undefined {
-  if (fromEnv === undefined || fromEnv === '') return fromFile;
-  if (fromEnv !== 'node' && fromEnv !== 'native') throw new NodeError('config', `DXLAB_CRYPTO: must be "node" or "native", got '${fromEnv}'`);
-  return fromEnv;
 }
 
 function resolveBgp(b: any, tapAddresses: string[], at: string, fail: (path: string, msg: string) => never): BgpConfig {
@@ -303,7 +306,7 @@ function readKeyChainFile(path: string, at: string, fail: (path: string, msg: st
 }
 
 /** Reads a YAML or JSON configuration file. @throws NodeError('config'). */
-export function loadNodeConfig(path: string): NodeConfig {
+export function loadNodeConfig(path: string, overrides: NodeOverrides = {}): NodeConfig {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -316,5 +319,5 @@ export function loadNodeConfig(path: string): NodeConfig {
   } catch (e) {
     throw new NodeError('config', `${path}: not YAML or JSON: ${(e as Error).message.split('\n')[0]}`);
   }
-  return resolveNodeConfig(doc, path);
+  return resolveNodeConfig(doc, path, overrides);
 }

@@ -9,7 +9,8 @@
  * (encrypted out, validated in, or untagged both ways under no_encrypt)
  * without calling into JavaScript; this class decides every other frame
  * with the reference SecY. Captures and a bridge turn the fast path off, so
- * that every frame is seen here. DXLAB_FASTPATH=0 turns it off too.
+ * that every frame is seen here. The config's `fastPath: false` (from
+ * DXLAB_FASTPATH=0, read by the node's process entry) turns it off too.
  *
  * MTU: a protected frame is 32 octets longer than its cleartext (16 of
  * SecTAG with SCI, 16 of ICV), so the wire's MTU must be at least the TAP's
@@ -83,7 +84,7 @@ export class MacsecPort extends Port {
     this.eapolEtherType = this.macsec.eapolEtherType ?? ETHERTYPE_EAPOL;
     this.kay = this.makeKay(this.macsec);
     this.checkMtu();
-    if (process.env.DXLAB_FASTPATH === '0') this.fastPathOff = 'DXLAB_FASTPATH=0';
+    if (this.macsec.fastPath === false) this.fastPathOff = 'fastPath false (DXLAB_FASTPATH=0)';
     else if (this.gcmEngine.name !== 'native') this.fastPathOff = 'crypto node: node:crypto runs every frame';
     else if (!FastPath.canServe(deps.wire, deps.taps.map((t) => t.io))) this.fastPathOff = 'devices not served by the addon';
     if (!this.fastPathOff) {

@@ -12,7 +12,7 @@
 import { execFileSync } from 'node:child_process';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { afPacket, tap, type FrameIo } from '../io/index.js';
+import { afPacket, tap, type FrameIo, type PacketRing } from '../io/index.js';
 import { macToString } from '../shared/bytes.js';
 import { CaptureFile, type CaptureInfo, type CaptureSide } from './capture.js';
 import type { NodeConfig, PortConfig, TapConfig } from './config.js';
@@ -39,7 +39,31 @@ function ip(netns: string | undefined, args: string[]): void {
   execFileSync('ip', netns ? ['-n', netns, ...args] : args, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
+/**
+ * How the kernel devices are opened. The node process's entry hands in the
+ * user's DXLAB_TAP_OFFLOAD, DXLAB_TAP_COALESCE and DXLAB_PACKET_RING
+ * (src/cli/node-env.ts); the defaults are the io layer's.
+ */
+export interface KernelDeviceOptions {
+  /** TAP offloads through a virtio_net_hdr (io/tap.ts `offload`). @default true */
+  tapOffload?: boolean;
+  /** With offloads, TCP segments coalesced on send (io/tap.ts `coalesce`). @default true */
+  tapCoalesce?: boolean;
+  /** PACKET_MMAP rings on the wire (io/af-packet.ts `ring`). @default 'off' */
+  packetRing?: PacketRing;
+}
+
 /** Real devices: AF_PACKET on the wire, TAPs configured with iproute2. */
+export function kernelDevicesWith(o: KernelDeviceOptions): DeviceFactory {
+  return {
+    ...kernelDevices,
+    wire: (p, netns) => afPacket(p.wire, { ...(netns ? { netns } : {}), ...(o.packetRing ? { ring: o.packetRing } : {}) }),
+    tap: (t, netns) =>
+      tap(t.name, { ...(netns ? { netns } : {}), ...(o.tapOffload !== undefined ? { offload: o.tapOffload } : {}), ...(o.tapCoalesce !== undefined ? { coalesce: o.tapCoalesce } : {}) }),
+  };
+}
+
+/** Real devices with the io layer's defaults. */
 export const kernelDevices: DeviceFactory = {
   wire: (p, netns) => afPacket(p.wire, netns ? { netns } : {}),
   tap: (t, netns) => tap(t.name, netns ? { netns } : {}),

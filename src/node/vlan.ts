@@ -34,8 +34,3 @@ export function removeVlanTag(frame: Uint8Array): Uint8Array {
   return out;
 }
 
-/** The EtherType after any 802.1Q tag. */
-export function innerEtherType(frame: Uint8Array): number {
-  const o = vlanOf(frame) === undefined ? 12 : 16;
-  return frame.length >= o + 2 ? (frame[o]! << 8) | frame[o + 1]! : -1;
-}

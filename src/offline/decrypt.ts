@@ -8,7 +8,7 @@
  * validateFrames Strict, so that integrity-only frames are verified too.
  * The SecY stays the one implementation of frame validation.
  */
-import type { CapturedFrame } from '../io/pcap.js';
+import type { CapturedFrame } from '../io/index.js';
 import { SecY, isMacsecFrame, parseSecTag, type Sci } from '../macsec/index.js';
 import type { OfflineSa } from './sa.js';
 

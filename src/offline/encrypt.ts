@@ -4,7 +4,7 @@
  * frame's source address, at that SA's next PN; every other frame (and every
  * MKPDU or frame already protected) is copied unchanged.
  */
-import type { CapturedFrame } from '../io/pcap.js';
+import type { CapturedFrame } from '../io/index.js';
 import { ETHERTYPE_EAPOL, ETHERTYPE_MACSEC, SecY, sciMac, sciPort, sciToHex } from '../macsec/index.js';
 import { FormatError } from '../shared/errors.js';
 import { toHex } from '../shared/bytes.js';

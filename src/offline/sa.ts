@@ -4,8 +4,8 @@
  */
 import { FormatError } from '../shared/errors.js';
 import type { KeyFile, KeyFileSak } from '../shared/key-file.js';
-import { fromHex, toHex } from '../shared/bytes.js';
-import { type CipherSuite, type Sci, cipherSuiteByName, sciFromHex, sciToHex } from '../macsec/index.js';
+import { fromHex } from '../shared/bytes.js';
+import { type CipherSuite, type Sci, cipherSuiteByName, sciFromHex } from '../macsec/index.js';
 
 export interface OfflineSa {
   /** The SC it belongs to; undefined means every SC. */
@@ -101,18 +101,6 @@ export function sasFromKeyFile(k: KeyFile, source: string): OfflineSa[] {
     fromNs: s.from !== undefined ? BigInt(Date.parse(s.from)) * 1_000_000n : undefined,
     origin: `${source} saks[${i}]`,
   }));
-}
-
-/** An SA as a key-file entry (an explicit key export). */
-export function saToKeyFile(sa: OfflineSa): KeyFileSak {
-  const out: KeyFileSak = { an: sa.an, suite: sa.suite.cliName, sak: toHex(sa.sak) };
-  if (sa.sci !== undefined) out.sci = sciToHex(sa.sci);
-  if (sa.kn !== undefined) out.kn = sa.kn;
-  if (sa.ssci !== undefined) out.ssci = sa.ssci;
-  if (sa.salt) out.salt = toHex(sa.salt);
-  out.firstPn = sa.firstPn.toString();
-  if (sa.fromNs !== undefined) out.from = new Date(Number(sa.fromNs / 1_000_000n)).toISOString();
-  return out;
 }
 
 /** The suite named on the command line. @throws FormatError('saSpec'). */

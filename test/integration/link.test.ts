@@ -3,29 +3,34 @@
  * its TAP. MKA secures; ARP, ping and TCP cross through MACsec; a VLAN TAP
  * reaches its peer's TAP on the same VLAN only; the wire carries nothing but
  * MACsec and MKPDUs; the wire capture decrypts offline to the cleartext
- * capture; a killed node is noticed within Life Time, and re-secures when
+ * capture; a killed node is noticed (its peer times out), and re-secures when
  * restarted. Tear-down puts no cleartext frame on the wire, also when one
  * node outlives its peer long enough to fall back to clear. Everything is
  * removed afterwards, also when a test fails.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { linkDown, linkUp, type LinkState } from '../../src/lab/index.js';
 import { controlRequest } from '../../src/node/index.js';
-import { readCaptureFile } from '../../src/io/pcap.js';
-import { afPacket, nativeAvailable, type FrameIo } from '../../src/io/index.js';
+import { afPacket, nativeAvailable, readCaptureFile, type FrameIo } from '../../src/io/index.js';
 import { isMacsecFrame } from '../../src/macsec/index.js';
 import type { KayStatus } from '../../src/mka/index.js';
 import { dxlab, dxlabJson } from '../helpers/cli.js';
 import { tshark, tsharkProblems } from '../helpers/tshark.js';
+import { shaTransfer } from '../helpers/sha-transfer.js';
 
 const isRoot = process.getuid?.() === 0;
 const LAB = `t-${randomBytes(3).toString('hex')}`;
-const HELLO = 500;
-const LIFE = 1500;
+// How long a wait on the nodes may take before the test gives up. On an idle
+// machine MKA secures, or notices a dead peer, within Life Time plus a hello
+// (1.5 s + 0.5 s with `fast`); that bound is the KaY's own, checked on its
+// injected clock in the unit tests (test/unit/mka/kay-two.test.ts). Here two
+// node processes share a loaded machine with other tests, so the wait is
+// bounded loosely and the test asserts the order of events.
+const PATIENCE = 20_000;
 
 async function kay(socket: string): Promise<KayStatus> {
   return ((await controlRequest(socket, { cmd: 'status', port: 'eth1' })).result as { kay: KayStatus }).kay;
@@ -74,9 +79,17 @@ describe.skipIf(!isRoot)('two nodes on a veth between two namespaces', () => {
     for (const n of lab?.nodes ?? []) expect(spawnSync('kill', ['-0', String(n.pid)]).status).not.toBe(0);
   }, 60_000);
 
-  it('MKA secures within Life Time plus one hello', async () => {
-    const ms = await until(async () => (await kay(rt.socket)).secured && (await kay(dx.socket)).secured, LIFE + HELLO + 1000);
-    expect(ms).toBeLessThanOrEqual(LIFE + HELLO + 500);
+  it('MKA secures: peer live, SAK installed, then secured', async () => {
+    await until(async () => (await kay(rt.socket)).secured && (await kay(dx.socket)).secured, PATIENCE);
+    for (const n of [rt, dx]) {
+      const types = ((await controlRequest(n.socket, { cmd: 'events', port: 'eth1' })).result as { events: Array<{ type: string }> }).events.map((e) => e.type);
+      const at = (t: string) => types.indexOf(t);
+      expect(at('peerLive'), `${n.node}: ${types.join(' ')}`).toBeGreaterThanOrEqual(0);
+      expect(at('sakInstalled'), `${n.node}: ${types.join(' ')}`).toBeGreaterThan(at('peerLive'));
+      expect(at('secured'), `${n.node}: ${types.join(' ')}`).toBeGreaterThan(at('sakInstalled'));
+      // Secured at the first try: no peer lost on the way.
+      expect(types, n.node).not.toContain('peerTimedOut');
+    }
     const s = await kay(rt.socket);
     expect(s.sak?.cipherSuite).toBe('GCM-AES-XPN-256');
     expect(s.participants[0]!.keyServer?.self).toBe(false);
@@ -89,22 +102,19 @@ describe.skipIf(!isRoot)('two nodes on a veth between two namespaces', () => {
     expect(neigh.stdout).toMatch(/lladdr ([0-9a-f]{2}:){5}[0-9a-f]{2}/);
   });
 
-  it('a TCP transfer (iperf3) passes', () => {
-    const srv = inNs(dx.netns, 'iperf3', '-s', '-1', '-D', '-B', '169.254.100.2');
-    expect(srv.status).toBe(0);
-    let out = '';
-    for (let i = 0; i < 20; i++) {
-      const c = inNs(rt.netns, 'iperf3', '-c', '169.254.100.2', '-t', '1', '-J');
-      out = c.stdout;
-      if (c.status === 0) break;
-      execFileSync('sleep', ['0.2']);
+  // A throughput figure belongs in `npm run bench:link`; here a fixed amount
+  // of data must cross intact, however long a loaded machine takes.
+  it('a TCP transfer of 16 MiB arrives intact', async () => {
+    const children: ChildProcess[] = [];
+    try {
+      // Port 5201 (iperf3's): the capture checks below leave its random payload to tshark's heuristics.
+      const r = await shaTransfer(rt.netns, dx.netns, '169.254.100.2', 5201, 16 * 1024 * 1024, children);
+      expect(r.reply.n).toBe(16 * 1024 * 1024);
+      expect(r.reply.sha256).toBe(r.sent);
+    } finally {
+      for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
     }
-    const r = JSON.parse(out) as { end: { sum_sent: { bytes: number; retransmits: number }; sum_received: { bytes: number } } };
-    expect(r.end.sum_sent.bytes).toBeGreaterThanOrEqual(4 * 1024 * 1024);
-    // iperf3's receiver total stops at its last interval boundary: over one
-    // second most of the data is in it.
-    expect(r.end.sum_received.bytes).toBeGreaterThan(0.8 * r.end.sum_sent.bytes);
-  });
+  }, 120_000);
 
   it('a VLAN TAP reaches its peer on the same VLAN only', async () => {
     expect(inNs(rt.netns, 'ping', '-c', '3', '-i', '0.2', '-W', '2', '169.254.101.2').stdout).toMatch(/3 received/);
@@ -126,7 +136,7 @@ describe.skipIf(!isRoot)('two nodes on a veth between two namespaces', () => {
     const clear = join(lab.captureDir, 'rt-eth1-clear.pcapng');
     expect(tshark(wire, '!(eth.type == 0x88e5 || eth.type == 0x888e)', ['frame.number'])).toEqual([]);
     // tshark reads every capture the nodes wrote: no malformed frame, no expert error.
-    // iperf3's payload (TCP 5201) is random octets that tshark's heuristic dissectors
+    // The transfer's payload (TCP 5201) is random octets that tshark's heuristic dissectors
     // (Thrift and the like) sometimes take for a protocol and then call malformed.
     for (const side of ['wire', 'clear', 'decrypted']) expect(tsharkProblems(join(lab.captureDir, `rt-eth1-${side}.pcapng`), 'tcp.port == 5201'), side).toEqual([]);
     expect(tshark(wire, 'eth.type == 0x88e5', ['frame.number']).length).toBeGreaterThan(10);
@@ -155,10 +165,9 @@ describe.skipIf(!isRoot)('two nodes on a veth between two namespaces', () => {
     expect(bad.stderr).toMatch(/not hexadecimal/);
   });
 
-  it('a node killed with SIGKILL is noticed within Life Time: should_encrypt falls back to clear; restarted, it re-secures', async () => {
+  it('a node killed with SIGKILL is noticed (peer timed out): should_encrypt falls back to clear; restarted, it re-secures', async () => {
     process.kill(dx.pid, 'SIGKILL');
-    const ms = await until(async () => (await kay(rt.socket)).controlledPort === 'clear', LIFE + HELLO + 2000);
-    expect(ms).toBeLessThanOrEqual(LIFE + HELLO + 1000);
+    await until(async () => (await kay(rt.socket)).controlledPort === 'clear', PATIENCE);
     const s = await kay(rt.socket);
     expect(s.secured).toBe(false);
     const ev = dxlabJson<Array<{ type: string }>>('node', 'events', '--socket', rt.socket);
@@ -180,7 +189,7 @@ describe.skipIf(!isRoot)('two nodes on a veth between two namespaces', () => {
     for (const n of [rt, dx]) await controlRequest(n.socket, { cmd: 'setMode', port: 'eth1', mode: 'must_encrypt' });
     expect((await kay(rt.socket)).controlledPort).toBe('secured');
     process.kill(dx.pid, 'SIGKILL');
-    await until(async () => (await kay(rt.socket)).controlledPort === 'blocked', LIFE + HELLO + 2000);
+    await until(async () => (await kay(rt.socket)).controlledPort === 'blocked', PATIENCE);
     const before = ((await controlRequest(rt.socket, { cmd: 'counters', port: 'eth1' })).result as { port: { txBlocked: number } }).port.txBlocked;
     inNs(rt.netns, 'ping', '-c', '2', '-i', '0.2', '-W', '1', '169.254.100.2');
     const after = ((await controlRequest(rt.socket, { cmd: 'counters', port: 'eth1' })).result as { port: { txBlocked: number } }).port.txBlocked;

@@ -21,6 +21,20 @@ describe('README', () => {
     expect(c.ports[0]!.macsec!.keyChain).toHaveLength(1);
   });
 
+  it('each heading is on a line of its own, once (it had "## Layout## Layout")', () => {
+    const headings = README.split('\n').filter((l) => /^#+ /.test(l));
+    expect(headings.filter((h) => /#{2,} /.test(h.replace(/^#+ /, '')))).toEqual([]);
+    const top = headings.filter((h) => /^## /.test(h));
+    expect(top.filter((h, i) => top.indexOf(h) !== i)).toEqual([]);
+  });
+
+  it('no text says the lab runtime is still to come', () => {
+    for (const f of ['lab/README.md', 'topologies/README.md', 'docker-compose.yml']) {
+      const text = readFileSync(join(ROOT, f), 'utf8');
+      expect(text, f).not.toMatch(/once the lab runtime exists|arrive with the|\bPlanned\b/i);
+    }
+  });
+
   it('every `dxlab <verb> <subverb>` it shows has --help', () => {
     const cmds = new Set([...README.matchAll(/dxlab ((?:pcap|keys|node|link|api) [a-z]+)/g)].map((m) => m[1]!));
     expect(cmds.size).toBeGreaterThan(8);

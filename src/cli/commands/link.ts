@@ -32,8 +32,6 @@ export function linkCommand(y: Argv): Argv {
           .option('cak-file', { type: 'string', describe: CAK_FILE_HELP, requiresArg: true })
           .option('json', { type: 'boolean', default: false }),
       async (a) => {
-        // The node processes inherit the environment: DXLAB_CRYPTO picks their engine.
-        if (a.crypto) process.env.DXLAB_CRYPTO = a.crypto;
         const [pair] = cknCakPairs(a, { max: 1 });
         const state = await linkUp({
           name: a.name!,
@@ -43,6 +41,7 @@ export function linkCommand(y: Argv): Argv {
           fast: a.fast,
           vlans: (a.vlan ?? []).map((vlan) => ({ vlan })),
           capture: a.capture,
+          ...(a.crypto ? { crypto: a.crypto } : {}),
           ...(pair ? { ckn: pair.ckn, cak: pair.cak } : {}),
         }).catch(wrap);
         if (a.json) printJson(state);

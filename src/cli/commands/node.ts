@@ -5,10 +5,11 @@
  */
 import type { Argv } from 'yargs';
 import { IoError } from '../../io/index.js';
-import { LabNode, NodeError, controlRequest, loadNodeConfig, type BgpPeerStatus, type CaptureInfo, type PortEvent } from '../../node/index.js';
+import { LabNode, NodeError, controlRequest, kernelDevicesWith, loadNodeConfig, type BgpPeerStatus, type KernelDeviceOptions, type NodeOverrides, type CaptureInfo, type PortEvent } from '../../node/index.js';
 import type { KayStatus } from '../../mka/index.js';
 import { CAK_FILE_HELP, CAK_HELP, cknCakPairs } from '../cak-args.js';
 import { CliError } from '../errors.js';
+import { nodeDeviceOptions, nodeOverrides } from '../node-env.js';
 import { printJson, printLine, table, note } from '../output.js';
 import { outPath, runCapture, stopCapture, type Ask } from '../capture-session.js';
 import { renderBgp } from '../render.js';
@@ -28,10 +29,10 @@ const socketOpt = (y: Argv) =>
     .option('port', { type: 'string', describe: 'port name (default: the only port)' })
     .option('json', { type: 'boolean', default: false, describe: 'one JSON document on stdout' });
 
-async function runNode(configPath: string): Promise<void> {
+async function runNode(configPath: string, overrides: NodeOverrides, devices: KernelDeviceOptions): Promise<void> {
   let node: LabNode;
   try {
-    node = new LabNode(loadNodeConfig(configPath));
+    node = new LabNode(loadNodeConfig(configPath, overrides), kernelDevicesWith(devices));
   } catch (e) {
     if (e instanceof NodeError) throw new CliError('usage', `--config ${e.message}`, { cause: e });
     throw e;
@@ -253,7 +254,7 @@ export function nodeCommand(y: Argv): Argv {
     )
     .check((a) => {
       const sub = a._.length > 1;
-      if (!sub && !a.config) throw new Error('give --config FILE to run a node, or a subcommand: status, counters, events, bgp, key, mode, rekey, capture');
+      if (!sub && !a.config) throw new CliError('usage', 'give --config FILE to run a node, or a subcommand: status, counters, events, bgp, key, mode, rekey, capture');
       return true;
     });
 }
@@ -261,7 +262,6 @@ export function nodeCommand(y: Argv): Argv {
 /** The handler of `dxlab node --config FILE`. */
 export async function nodeRun(a: { config?: string; crypto?: string; _: Array<string | number> }): Promise<void> {
   if (a._.length > 1) return;
-  // The configuration reads DXLAB_CRYPTO, which wins over its own `crypto`.
-  if (a.crypto) process.env.DXLAB_CRYPTO = a.crypto;
-  await runNode(a.config!);
+  // The node process's entry: the one place its environment overrides are read.
+  await runNode(a.config!, nodeOverrides(process.env, a.crypto), nodeDeviceOptions(process.env));
 }

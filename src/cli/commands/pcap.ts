@@ -4,8 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { Argv } from 'yargs';
-import { LINKTYPE_ETHERNET, readCaptureFile, serializePcap, serializePcapng, type Capture } from '../../io/pcap.js';
-import { IoError } from '../../io/errors.js';
+import { IoError, LINKTYPE_ETHERNET, readCaptureFile, serializePcap, serializePcapng, type Capture } from '../../io/index.js';
 import { parseKeyFile } from '../../shared/key-file.js';
 import { FormatError } from '../../shared/errors.js';
 import { isMacsecFrame } from '../../macsec/index.js';
@@ -13,16 +12,18 @@ import {
   addresses,
   decryptFrames,
   describeCleartext,
+  describeMkpdu,
   encryptFrames,
   isMkpdu,
+  mkaKeySource,
   parseSaSpec,
   sasFromKeyFile,
   suiteArg,
   summarizeSecTag,
+  type CaArg,
   type FrameOutcome,
   type OfflineSa,
 } from '../../offline/index.js';
-import { mkaKeySource, describeMkpdu, type CaArg } from '../../offline/mka-keys.js';
 import { CAK_FILE_HELP, CAK_HELP, cknCakPairs } from '../cak-args.js';
 import { CliError } from '../errors.js';
 import { printJson, printLine, note } from '../output.js';

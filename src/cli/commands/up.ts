@@ -24,9 +24,8 @@ export function upCommand(y: Argv): Argv {
           return wrap(e);
         }
       })();
-      if (a.crypto) process.env.DXLAB_CRYPTO = a.crypto;
       const tty = process.stderr.isTTY && !a.json;
-      const state = await labUp(topo, a.name ?? topo.name, (step) => tty && note(`  ${step}`)).catch(wrap);
+      const state = await labUp(topo, a.name ?? topo.name, (step) => tty && note(`  ${step}`), a.crypto ? { crypto: a.crypto } : {}).catch(wrap);
       if (a.json) printJson(state);
       else {
         printLine(table([['node', 'kind', 'netns', 'pid', 'VIF TAPs'], ...state.nodes.map((n) => [n.name, n.kind, n.netns, String(n.pid), n.taps.map((t) => `${t.name} ${t.vlan !== undefined ? `vlan${t.vlan}` : 'untagged'} ${t.addresses.join(' ')}`).join('; ') || '-'])]));

@@ -5,7 +5,7 @@
  * length's high nibble; the body is 28 fixed octets then the CKN (1..32).
  */
 import { ByteReader, ByteWriter } from '../../shared/bytes.js';
-import { sciToBytes } from '../../macsec/sci.js';
+import { sciToBytes } from '../../macsec/index.js';
 import { MkaError, readFail } from '../errors.js';
 import { BASIC_FIXED_BODY_LEN, CKN_MAX_LEN, CKN_MIN_LEN, MI_LEN } from '../constants.js';
 import type { BasicParameterSet } from './types.js';

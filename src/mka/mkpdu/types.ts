@@ -3,7 +3,7 @@
  * clause 11.11 names them, a discriminated union on the parameter set type
  * code (table 11-7). Octet strings are copies, never views of the input.
  */
-import type { Sci } from '../../macsec/sci.js';
+import type { Sci } from '../../macsec/index.js';
 
 /** Basic Parameter Set (802.1X-2020 11.11.1, figure 11-8); always first, no type octet. */
 export interface BasicParameterSet {

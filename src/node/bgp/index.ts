@@ -12,7 +12,7 @@
  * await speaker.stop();
  */
 import { join } from 'node:path';
-import { tcpMd5Unavailable } from '../../io/tcp-md5.js';
+import { tcpMd5Unavailable } from '../../io/index.js';
 import type { BgpConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import { BirdSpeaker } from './bird.js';

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { BGP_PORT } from '../../bgp/index.js';
-import { tcpConnect, tcpListen, tcpMd5Unavailable } from '../../io/tcp-md5.js';
+import { tcpConnect, tcpListen, tcpMd5Unavailable } from '../../io/index.js';
 import { connect, createServer, type Server } from 'node:net';
 import type { BgpTransport, FibRoute, RouteTable, TcpSocketLike } from './types.js';
 

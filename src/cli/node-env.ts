@@ -1,0 +1,58 @@
+/**
+ * The user-facing environment overrides of a node, read here and nowhere
+ * else (README, "The data path"): DXLAB_CRYPTO=node|native picks the GCM
+ * engine of every MACsec port, winning over the file's `crypto`, so that one
+ * variable reaches every node a lab or `npm run bench:link` starts (the node
+ * processes inherit it); DXLAB_FASTPATH=0 turns the addon's fast path off;
+ * DXLAB_TAP_OFFLOAD=0, DXLAB_TAP_COALESCE=0 and DXLAB_PACKET_RING=v2|v3 say
+ * how the node opens its devices (README, "The data path"). The inner layers
+ * take these as options (NodeOverrides, KernelDeviceOptions), so a test or an
+ * embedding program sets them without touching process.env.
+ */
+import type { KernelDeviceOptions, NodeOverrides } from '../node/index.js';
+import { CliError } from './errors.js';
+
+/**
+ * The overrides from `env`; `crypto` (`dxlab node --crypto`) wins over DXLAB_CRYPTO.
+ * @throws CliError('usage') naming the variable for a value it does not take.
+ */
+export function nodeOverrides(env: NodeJS.ProcessEnv, crypto?: string): NodeOverrides {
+  const out: NodeOverrides = {};
+  const engine = crypto || env.DXLAB_CRYPTO;
+  if (engine) {
+    if (engine !== 'node' && engine !== 'native') throw new CliError('usage', `DXLAB_CRYPTO must be "node" or "native", got '${engine}'`);
+    out.crypto = engine;
+  }
+  const fast = env.DXLAB_FASTPATH;
+  if (fast !== undefined && fast !== '') {
+    if (fast !== '0' && fast !== '1') throw new CliError('usage', `DXLAB_FASTPATH must be 0 (off) or 1 (on, the default), got '${fast}'`);
+    out.fastPath = fast === '1';
+  }
+  return out;
+}
+
+/** 0 or 1 (empty: unset). @throws CliError('usage') naming the variable. */
+function flag(env: NodeJS.ProcessEnv, name: string, meaning: string): boolean | undefined {
+  const v = env[name];
+  if (v === undefined || v === '') return undefined;
+  if (v !== '0' && v !== '1') throw new CliError('usage', `${name} must be 0 or 1 (${meaning}), got '${v}'`);
+  return v === '1';
+}
+
+/**
+ * How the node opens its devices, from DXLAB_TAP_OFFLOAD, DXLAB_TAP_COALESCE and DXLAB_PACKET_RING.
+ * @throws CliError('usage') naming the variable for a value it does not take.
+ */
+export function nodeDeviceOptions(env: NodeJS.ProcessEnv): KernelDeviceOptions {
+  const out: KernelDeviceOptions = {};
+  const offload = flag(env, 'DXLAB_TAP_OFFLOAD', 'TAP offloads, on by default');
+  if (offload !== undefined) out.tapOffload = offload;
+  const coalesce = flag(env, 'DXLAB_TAP_COALESCE', 'coalescing TCP segments into the TAP, on by default');
+  if (coalesce !== undefined) out.tapCoalesce = coalesce;
+  const ring = env.DXLAB_PACKET_RING;
+  if (ring !== undefined && ring !== '') {
+    if (ring !== 'off' && ring !== 'v2' && ring !== 'v3') throw new CliError('usage', `DXLAB_PACKET_RING must be off, v2 or v3, got '${ring}'`);
+    out.packetRing = ring;
+  }
+  return out;
+}
