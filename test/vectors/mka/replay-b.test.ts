@@ -18,7 +18,7 @@ import { fromHex, toHex } from '../../../src/shared/bytes.js';
 import { sciFromHex } from '../../../src/macsec/sci.js';
 import { GCM_AES_128, GCM_AES_XPN_256 } from '../../../src/macsec/cipher-suite.js';
 import { KaY, decodeMkpdu, deriveIck, verifyMkpduIcv, type Mkpdu, type SakUse, type SecYCommand } from '../../../src/mka/index.js';
-import { seededRandom } from '../../helpers/mka-lab.js';
+import { seededOctets } from '../../helpers/random.js';
 
 const keys = JSON.parse(readFileSync(capturePath('keys.json'), 'utf8'));
 const cap = keys.captures.find((c: { file: string }) => c.file === 'mka-cak256.pcap');
@@ -66,7 +66,7 @@ describe('our KaY replaying participant b of mka-cak256.pcap', () => {
         announceCipherSuites: false,
         testHooks: { mi: fromHex(b.mi[0]), startMn: 1, firstHelloDelayMs: 2000 },
       },
-      { random: seededRandom(7) },
+      { random: seededOctets(7) },
     );
     const sent: Array<{ at: number; frame: Uint8Array }> = [];
     const commands: SecYCommand[] = [];
