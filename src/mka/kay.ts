@@ -28,7 +28,7 @@ import { bytesEqual, toHex } from '../shared/bytes.js';
 
 import { sciToString, type Sci } from '../macsec/sci.js';
 import type { CipherSuite } from '../macsec/cipher-suite.js';
-import { ALGORITHM_AGILITY_2009, KEY_CHAIN_MAX, MI_LEN } from './constants.js';
+import { ALGORITHM_AGILITY_2009, KEY_CHAIN_MAX, MI_LEN, PARAMETER_SET_TYPE } from './constants.js';
 import { MkaError } from './errors.js';
 import { resolveConfig, type ResolvedConfig } from './config.js';
 import { Participant, type ParticipantContext, type SakState } from './participant.js';
@@ -333,8 +333,8 @@ export class KaY {
       p.lastIcvFailureAt = this.now;
       return;
     }
-    if (m.parameterSets.some((s) => s.type === 4 && !('unknown' in s) && s.key)) this.counters.inSakMkpdu++;
-    if (m.parameterSets.some((s) => s.type === 5 && !('unknown' in s))) this.counters.inCakMkpdu++;
+    if (m.parameterSets.some((s) => s.type === PARAMETER_SET_TYPE.distributedSak && !('unknown' in s) && s.key)) this.counters.inSakMkpdu++;
+    if (m.parameterSets.some((s) => s.type === PARAMETER_SET_TYPE.distributedCak && !('unknown' in s))) this.counters.inCakMkpdu++;
     p.receive(this.ctx(p), m);
   }
 
@@ -523,7 +523,7 @@ export class KaY {
       if (this.hadTxKey && !tx) {
         this.mkaFailed = true;
         why = 'security lost: no live peer with a SAK in use';
-      } else if (principal?.macsecNotUsed) {
+      } else if (principal?.cp === 'AUTHENTICATED') {
         this.mkaFailed = true;
         why = 'the key server decided not to use MACsec';
       } else if (principal?.suiteProblem) {
@@ -562,7 +562,7 @@ export class KaY {
         continue;
       }
       this.counters.outMkpdu++;
-      if (m.parameterSets.some((s) => s.type === 4 && !('unknown' in s) && s.key)) this.counters.outSakMkpdu++;
+      if (m.parameterSets.some((s) => s.type === PARAMETER_SET_TYPE.distributedSak && !('unknown' in s) && s.key)) this.counters.outSakMkpdu++;
       this.out.mkpdus.push(frame);
     }
   }
@@ -574,7 +574,7 @@ export class KaY {
     if (c.mode === 'no_encrypt') return { code: 'mkaDisabled', reason: 'no_encrypt: MKA does not run' };
     if (!this.started) return { code: 'notStarted', reason: 'port not started' };
     const p = this.participants[this.principalIdx]!;
-    if (p.macsecNotUsed) return { code: 'macsecNotUsedByKeyServer', reason: 'the key server decided not to use MACsec' };
+    if (p.cp === 'AUTHENTICATED') return { code: 'macsecNotUsedByKeyServer', reason: 'the key server decided not to use MACsec' };
     if (p.suiteProblem) return { code: 'noCommonCipherSuite', reason: p.suiteProblem };
     const recent = this.now - c.lifeTimeMs;
     if (this.participants.every((x) => x.livePeers().length === 0)) {
@@ -610,6 +610,7 @@ export class KaY {
       mode: this.config.mode,
       secured,
       controlledPort: this.portState ?? 'blocked',
+      cpState: p?.cp ?? 'INIT',
       ...(secured ? {} : { notSecured: this.notSecured() }),
       keyChain: p ? { inUse: p.cknHex, index: this.principalIdx, reason: this.keyChainReason } : { reason: this.keyChainReason },
       participants: this.participants.map((x, i) => x.status(i === this.principalIdx)),

@@ -20,14 +20,14 @@ import { bytesEqual, toHex } from '../shared/bytes.js';
 import { Secret } from '../shared/secret.js';
 import { sciToString, type Sci } from '../macsec/sci.js';
 import { GCM_AES_128, cipherSuiteById, type CipherSuite } from '../macsec/cipher-suite.js';
-import { ALGORITHM_AGILITY_2009, MI_LEN, PN_EXHAUSTION_32, PN_EXHAUSTION_64 } from './constants.js';
+import { ALGORITHM_AGILITY_2009, MI_LEN, PN_EXHAUSTION_32, PN_EXHAUSTION_64, PARAMETER_SET_TYPE } from './constants.js';
 import { deriveIck, deriveKek, deriveSak } from './kdf.js';
 import { unwrapKey, wrapKey } from './key-wrap.js';
 import { MkaError } from './errors.js';
 import { assignSscis, chooseCipherSuite, electKeyServer, xpnSalt, type Candidate } from './key-server.js';
 import { announcedCipherSuites, cipherSuitesTlv } from './mkpdu/announcement.js';
 import type { DistributedSak, Mkpdu, ParameterSet, SakUse, XpnParameterSet } from './mkpdu/types.js';
-import type { KayCounters, KayEvent, ParticipantStatus, PeerStatus, SakStatus, SecYCommand } from './types.js';
+import type { CpState, KayCounters, KayEvent, ParticipantStatus, PeerStatus, SakStatus, SecYCommand } from './types.js';
 import type { ResolvedConfig } from './config.js';
 
 /** What the KaY hands a participant on each call. */
@@ -81,6 +81,11 @@ export interface SakState {
   salt?: Uint8Array;
   sscis?: Map<Sci, number>;
   rxScis: Set<Sci>;
+  /**
+   * The CP's per-key variables of 802.1X-2020 12.4 (lrx/ltx for the latest
+   * key, orx/otx for the old one), reported in SAK Use (11.11.1): receive SAs
+   * installed, transmit SA in use.
+   */
   rx: boolean;
   tx: boolean;
   createdAt: number;
@@ -122,8 +127,12 @@ export class Participant {
   private lastKn = 0;
   /** Key server: include Distributed SAK in our MKPDUs. */
   private distributing = false;
-  /** Key server decided (or was told) not to use MACsec. */
-  macsecNotUsed = false;
+  /**
+   * The CP state machine's state (802.1X-2020 12.4, figure 12-2; see
+   * {@link CpState}). AUTHENTICATED: the key server decided (or told us) not
+   * to use MACsec.
+   */
+  cp: CpState = 'INIT';
   /** Why no SAK could be agreed (cipher suite), in words; cleared on success. */
   suiteProblem?: string;
   private rekeyRequested?: string;
@@ -210,7 +219,7 @@ export class Participant {
       ctx.counters.inMkpduBadPeerErrors++;
       return;
     }
-    const lists = m.parameterSets.filter((s): s is Extract<ParameterSet, { type: 1 | 2 }> => (s.type === 1 || s.type === 2) && !('unknown' in s));
+    const lists = m.parameterSets.filter((s): s is Extract<ParameterSet, { type: typeof PARAMETER_SET_TYPE.livePeerList | typeof PARAMETER_SET_TYPE.potentialPeerList }> => (s.type === PARAMETER_SET_TYPE.livePeerList || s.type === PARAMETER_SET_TYPE.potentialPeerList) && !('unknown' in s));
     let echo: number | undefined;
     for (const l of lists) for (const e of l.peers) if (bytesEqual(e.mi, this.mi)) echo = Math.max(echo ?? 0, e.mn);
     if (echo !== undefined && echo > this.mn) {
@@ -287,10 +296,10 @@ export class Participant {
     const out: { sakUse?: SakUse; dist?: DistributedSak; xpn?: XpnParameterSet; announced?: bigint[] } = {};
     for (const s of m.parameterSets) {
       if ('unknown' in s) continue;
-      if (s.type === 3 && !out.sakUse) out.sakUse = s;
-      else if (s.type === 4 && !out.dist) out.dist = s;
-      else if (s.type === 8 && !out.xpn) out.xpn = s;
-      else if (s.type === 7) {
+      if (s.type === PARAMETER_SET_TYPE.sakUse && !out.sakUse) out.sakUse = s;
+      else if (s.type === PARAMETER_SET_TYPE.distributedSak && !out.dist) out.dist = s;
+      else if (s.type === PARAMETER_SET_TYPE.xpn && !out.xpn) out.xpn = s;
+      else if (s.type === PARAMETER_SET_TYPE.announcement) {
         const list = announcedCipherSuites(s).map((a) => a.cipherSuite);
         if (list.length > 0) out.announced = [...(out.announced ?? []), ...list];
       }
@@ -343,9 +352,9 @@ export class Participant {
     if (live.length === 0) {
       this.keyServer = undefined;
       this.distributing = false;
-      this.macsecNotUsed = false;
       this.suiteProblem = undefined;
       if (this.latest || this.old) this.dropAllKeys(ctx, 'no live peer left');
+      this.cp = 'CHANGE';
       return;
     }
     // A new live peer gets receive SAs for the keys we hold at once.
@@ -363,7 +372,7 @@ export class Participant {
     if (prev && prev.sci === w.sci && bytesEqual(prev.mi, w.mi)) return;
     this.keyServer = { self: w.self, sci: w.sci, mi: w.mi.slice(), priority: w.priority };
     this.distributing = false;
-    this.macsecNotUsed = false;
+    this.leaveAuthenticated();
     this.suiteProblem = undefined;
     ctx.event({
       type: 'keyServerElected',
@@ -391,16 +400,16 @@ export class Participant {
     const live = this.livePeers();
     const wantMacsec = c.mode !== 'no_encrypt' && c.macsecCapability > 0 && live.some((p) => p.macsecDesired && p.macsecCapability > 0);
     if (!wantMacsec) {
-      if (!this.macsecNotUsed) {
-        this.macsecNotUsed = true;
+      if (this.cp !== 'AUTHENTICATED') {
         this.distributing = true;
         ctx.event({ type: 'macsecNotUsed', reason: 'no live peer is MACsec-desired and capable: distributing "no SAK"' });
         this.wantTransmit = true;
         if (this.latest || this.old) this.dropAllKeys(ctx, 'key server decided not to use MACsec');
+        this.cp = 'AUTHENTICATED';
       }
       return;
     }
-    this.macsecNotUsed = false;
+    this.leaveAuthenticated();
     const k = this.latest;
     let reason: string | undefined;
     if (!k) reason = 'first SAK of this CA';
@@ -574,6 +583,9 @@ export class Participant {
       ...(key.salt ? { salt: key.salt.slice() } : {}),
     });
     key.rx = true;
+    // RECEIVE → RECEIVING; a member goes on to READY and waits for the key
+    // server to transmit (figure 12-2; hostap: `!elected_self` → READY).
+    this.cp = this.isKeyServer() ? 'RECEIVING' : 'READY';
     ctx.event({ type: 'sakInstalled', reason: `receive SAs for ${key.rxScis.size} peer SC(s), transmit SA ready`, kn: key.kn, an: key.an });
     this.wantTransmit = true;
   }
@@ -608,6 +620,9 @@ export class Participant {
     ctx.command({ op: 'enableTxSa', an: key.an });
     ctx.event({ type: 'sakInUse', reason, kn: key.kn, an: key.an });
     if (this.old && this.old !== key) this.old.retireAt = ctx.now + ctx.config.sakRetireTimeMs;
+    // TRANSMIT → TRANSMITTING; with no old key to wait for, retireWhen is 0
+    // and TRANSMITTING passes to RETIRE at once (figure 12-2).
+    this.cp = this.old && this.old !== key ? 'TRANSMITTING' : 'RETIRE';
     this.wantTransmit = true;
   }
 
@@ -629,6 +644,12 @@ export class Participant {
     this.latest = undefined;
     this.old = undefined;
     this.distributing = false;
+    if (this.cp !== 'AUTHENTICATED') this.cp = 'CHANGE';
+  }
+
+  /** MACsec is to be used again (a new key server, or a SAK distributed): AUTHENTICATED → CHANGE. */
+  private leaveAuthenticated(): void {
+    if (this.cp === 'AUTHENTICATED') this.cp = 'CHANGE';
   }
 
   /**
@@ -657,15 +678,15 @@ export class Participant {
       return;
     }
     if (!d.key) {
-      if (!this.macsecNotUsed) {
-        this.macsecNotUsed = true;
+      if (this.cp !== 'AUTHENTICATED') {
         ctx.event({ type: 'macsecNotUsed', reason: 'the key server distributed "no SAK"' });
         if (this.latest || this.old) this.dropAllKeys(ctx, 'key server decided not to use MACsec');
+        this.cp = 'AUTHENTICATED';
         this.wantTransmit = true;
       }
       return;
     }
-    this.macsecNotUsed = false;
+    this.leaveAuthenticated();
     if (this.latest && kiEquals(this.latest, peer.mi, d.key.kn)) return;
     if (this.old && kiEquals(this.old, peer.mi, d.key.kn)) return;
     const id = d.key.cipherSuite;
@@ -696,7 +717,7 @@ export class Participant {
     const peerScis = this.livePeers().map((p) => p.sci);
     const key = this.newKey(ctx, peer.mi, d.key.kn, d.distributedAn, suite, sak, d.confidentialityOffset, peerScis);
     if (key.sscis && m.basic.version >= 3) {
-      const live = m.parameterSets.find((s): s is Extract<ParameterSet, { type: 1 }> => s.type === 1 && !('unknown' in s));
+      const live = m.parameterSets.find((s): s is Extract<ParameterSet, { type: typeof PARAMETER_SET_TYPE.livePeerList }> => s.type === PARAMETER_SET_TYPE.livePeerList && !('unknown' in s));
       const announced = live ? live.keyServerSsci : 0;
       if (announced !== 0 && announced !== (key.sscis.get(peer.sci)! & 0xff)) ctx.counters.inMkpduValidationErrors++;
     }
@@ -743,6 +764,8 @@ export class Participant {
         if (k === this.old) this.old = undefined;
         else this.latest = undefined;
         this.wantTransmit = true;
+        if (this.cp === 'TRANSMITTING') this.cp = 'RETIRE';
+        else if (!this.latest && !this.old) this.cp = 'CHANGE';
       }
     }
     this.step(ctx);
@@ -778,9 +801,9 @@ export class Participant {
     const dist = ctx.principal && this.isKeyServer() && this.distributing;
     if (live.length > 0) {
       const ksSsci = dist && l?.sscis && c.mkaVersion >= 3 ? l.sscis.get(c.sci)! & 0xff : 0;
-      sets.push({ type: 1, keyServerSsci: ksSsci, peers: live.map((p) => ({ mi: p.mi.slice(), mn: p.mn })) });
+      sets.push({ type: PARAMETER_SET_TYPE.livePeerList, keyServerSsci: ksSsci, peers: live.map((p) => ({ mi: p.mi.slice(), mn: p.mn })) });
     }
-    if (potential.length > 0) sets.push({ type: 2, peers: potential.map((p) => ({ mi: p.mi.slice(), mn: p.mn })) });
+    if (potential.length > 0) sets.push({ type: PARAMETER_SET_TYPE.potentialPeerList, peers: potential.map((p) => ({ mi: p.mi.slice(), mn: p.mn })) });
     let xpnHigh: { latest: number; old: number } | undefined;
     if (ctx.principal && (l || this.old)) {
       const slot = (k: SakState | undefined) => {
@@ -793,7 +816,7 @@ export class Participant {
       const a = slot(l);
       const o = slot(this.old);
       sets.push({
-        type: 3,
+        type: PARAMETER_SET_TYPE.sakUse,
         latestKeyAn: a.an,
         latestKeyTx: a.tx,
         latestKeyRx: a.rx,
@@ -806,15 +829,15 @@ export class Participant {
         keys: { latestKey: { mi: a.mi, kn: a.kn, lowestPn: a.lowestPn }, oldKey: { mi: o.mi, kn: o.kn, lowestPn: o.lowestPn } },
       });
       if ((l ?? this.old)!.suite.xpn) xpnHigh = { latest: a.hi, old: o.hi };
-    } else if (ctx.principal && this.macsecNotUsed && live.length > 0) {
-      sets.push({ type: 3, latestKeyAn: 0, latestKeyTx: false, latestKeyRx: false, oldKeyAn: 0, oldKeyTx: false, oldKeyRx: false, plainTx: true, plainRx: true, delayProtect: false });
+    } else if (ctx.principal && this.cp === 'AUTHENTICATED' && live.length > 0) {
+      sets.push({ type: PARAMETER_SET_TYPE.sakUse, latestKeyAn: 0, latestKeyTx: false, latestKeyRx: false, oldKeyAn: 0, oldKeyTx: false, oldKeyRx: false, plainTx: true, plainRx: true, delayProtect: false });
     }
     if (dist) {
-      if (this.macsecNotUsed) sets.push({ type: 4, distributedAn: 0, confidentialityOffset: 0 });
+      if (this.cp === 'AUTHENTICATED') sets.push({ type: PARAMETER_SET_TYPE.distributedSak, distributedAn: 0, confidentialityOffset: 0 });
       else if (l?.wrapped) {
         const legacy128 = l.suite === GCM_AES_128;
         sets.push({
-          type: 4,
+          type: PARAMETER_SET_TYPE.distributedSak,
           distributedAn: l.an,
           confidentialityOffset: l.co,
           key: { kn: l.kn, ...(legacy128 ? {} : { cipherSuite: l.suite.id }), wrappedSak: l.wrapped.slice() },
@@ -823,10 +846,10 @@ export class Participant {
     }
     if (c.announceCipherSuites) {
       const cap = c.macsecCapability;
-      sets.push({ type: 7, tlvs: [cipherSuitesTlv(c.cipherSuites.map((s) => ({ cipherSuite: s.id, capability: s.xpn ? Math.min(cap, 2) : cap })))] });
+      sets.push({ type: PARAMETER_SET_TYPE.announcement, tlvs: [cipherSuitesTlv(c.cipherSuites.map((s) => ({ cipherSuite: s.id, capability: s.xpn ? Math.min(cap, 2) : cap })))] });
     }
-    if (xpnHigh) sets.push({ type: 8, suspensionTime: 0, latestKeyLowestPnHigh: xpnHigh.latest, oldKeyLowestPnHigh: xpnHigh.old });
-    if (c.includeIcvIndicator) sets.push({ type: 255 });
+    if (xpnHigh) sets.push({ type: PARAMETER_SET_TYPE.xpn, suspensionTime: 0, latestKeyLowestPnHigh: xpnHigh.latest, oldKeyLowestPnHigh: xpnHigh.old });
+    if (c.includeIcvIndicator) sets.push({ type: PARAMETER_SET_TYPE.icvIndicator });
     const ksBit = !this.keyServer || this.keyServer.self;
     return {
       destination: c.eapolDestination.slice(),

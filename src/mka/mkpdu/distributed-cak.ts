@@ -7,7 +7,7 @@
  */
 import { concat } from '../../shared/bytes.js';
 import { MkaError } from '../errors.js';
-import { CKN_MAX_LEN, CKN_MIN_LEN } from '../constants.js';
+import { CKN_MAX_LEN, CKN_MIN_LEN, PARAMETER_SET_TYPE } from '../constants.js';
 import type { DistributedCak } from './types.js';
 import { checkLength, requireZero, type SetCodec, type SetHeader } from './set-header.js';
 
@@ -22,7 +22,7 @@ export const distributedCakCodec: SetCodec<DistributedCak> = {
     if (cknLength < CKN_MIN_LEN || cknLength > CKN_MAX_LEN) {
       throw new MkaError('malformedMkpdu', `${NAME}: body length ${body.length} leaves a CKN of ${cknLength} octets, expected ${CKN_MIN_LEN}..${CKN_MAX_LEN}`);
     }
-    return { type: 5, wrappedCak: body.slice(0, 24), ckn: body.slice(24) };
+    return { type: PARAMETER_SET_TYPE.distributedCak, wrappedCak: body.slice(0, 24), ckn: body.slice(24) };
   },
   encode(s: DistributedCak) {
     checkLength(NAME, 'AES Key Wrap of CAK', s.wrappedCak, 24);
