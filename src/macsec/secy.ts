@@ -838,7 +838,7 @@ function strip(frame: Uint8Array, dataOffset: number, icvOffset: number): Uint8A
 
 /**
  * Recovers the 64-bit PN from the 32 bits on the wire, relative to the
- * receive SA's nextPN (macsec.md §7.3, the Linux rule in 64-bit arithmetic;
+ * receive SA's nextPN (docs/secy-decisions.md §1, the Linux rule in 64-bit arithmetic;
  * 802.1AE-2018 10.6.2 leaves the method to the implementation as long as a
  * PN within 2^31 of nextPN is recovered).
  *

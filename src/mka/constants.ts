@@ -17,7 +17,7 @@ export const NEAREST_CUSTOMER_BRIDGE_ADDRESS = Object.freeze([0x01, 0x80, 0xc2, 
 /** Nearest bridge / LLDP multicast group address (Junos `eapol-address lldp-multicast`). */
 export const NEAREST_BRIDGE_ADDRESS = Object.freeze([0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e]);
 
-/** Cisco IOS XR 8000 "alternate EAPoL EtherType" (mka.md §1.1). */
+/** Cisco IOS XR 8000 "alternate EAPoL EtherType" (docs/mka-decisions.md §1). */
 export const ETHERTYPE_EAPOL_ALTERNATE = 0x876f;
 
 /** EAPOL protocol versions: 1 (802.1X-2001), 2 (-2004), 3 (-2010 and later) (802.1X-2020 11.3.1). */

@@ -7,7 +7,7 @@
  * events and `nextDeadline`; randomness is injected.
  *
  * Key chain (AWS: "tries the newest key and falls back to the previous
- * working key", mka.md §10.4): one participant runs per pair, each sending
+ * working key", docs/mka-decisions.md §7): one participant runs per pair, each sending
  * its MKPDUs. The pair in use (the principal participant, 802.1X-2020 12.2)
  * is the newest pair that has a live peer; when none has, the last pair that
  * reached SECURED on this port, else the newest. Only the principal
@@ -507,7 +507,7 @@ export class KaY {
    * up or of losing security. While a key is in use that a live peer has not
    * reported receiving with (a rekey after a peer joined or restarted, or a
    * peer that refused the key), the port is not secured: blocked until then,
-   * since frames protected with it may not reach that peer (issue 13).
+   * since frames protected with it may not reach that peer (docs/mka-decisions.md §9).
    */
   private updatePolicy(): void {
     const tx = this.txKey();

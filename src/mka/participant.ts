@@ -179,7 +179,7 @@ export class Participant {
   /**
    * Secured: we transmit with a key and every live peer reports receiving
    * with it. Transmitting alone is not enough: a peer that never installed the
-   * key drops every frame (issue 13; see {@link peersNotReceiving}).
+   * key drops every frame (docs/mka-decisions.md §9; see {@link peersNotReceiving}).
    */
   secured(): boolean {
     const k = this.keyInUse();
@@ -440,7 +440,7 @@ export class Participant {
     // transmitWhen, set to transmitDelay = MKA Life Time, runs out, so one
     // member that never installs the key cannot hold the whole CA on the old
     // one. We keep that rule; the KaY still reports the port secured only when
-    // every live peer reports rx with the key in use (issue 13).
+    // every live peer reports rx with the key in use (docs/mka-decisions.md §9).
     if (!l.tx && l.rx && (allReceiving || ctx.now - l.createdAt >= c.lifeTimeMs)) {
       const missing = allReceiving ? [] : this.peersNotReceiving(l).map((p) => sciToString(p.sci));
       this.enableTx(ctx, l, allReceiving ? 'every live peer receives with the new SAK' : `transmit delay (MKA Life Time) expired; not reported receiving: ${missing.join(', ')}`);
@@ -470,7 +470,7 @@ export class Participant {
   /**
    * Whether the peer's SAK Use shows key `k` with the rx (or tx) bit, in either
    * slot: wpa_supplicant reports the key in use in the old slot once settled
-   * (mka.md §8.5; hostap `ieee802_1x_mka_decode_sak_use_body` reads it so).
+   * (docs/mka-decisions.md §5; hostap `ieee802_1x_mka_decode_sak_use_body` reads it so).
    */
   private peerReports(p: Peer, k: SakState, bit: 'rx' | 'tx'): boolean {
     const su = p.sakUse;
@@ -486,7 +486,7 @@ export class Participant {
     const suite = chooseCipherSuite(c.cipherSuites, live.map((p) => p.announced));
     if (!suite) {
       // Nothing is distributed: a SAK of a suite some member lacks would be
-      // refused there and black-hole our frames (issue 13).
+      // refused there and black-hole our frames (docs/mka-decisions.md §8).
       const peerSuites = (p: Peer) =>
         `${sciToString(p.sci)} ${
           p.announced

@@ -7,7 +7,7 @@ import type { Secret } from '../shared/secret.js';
 import type { Sci } from '../macsec/sci.js';
 import type { CipherSuite, CipherSuiteName } from '../macsec/cipher-suite.js';
 
-/** AWS Direct Connect `encryptionMode` (mka.md §10.4). */
+/** AWS Direct Connect `encryptionMode` (docs/mka-decisions.md §7). */
 export type EncryptionMode = 'must_encrypt' | 'should_encrypt' | 'no_encrypt';
 
 /** 802.1AE validateFrames (10.7.9). */

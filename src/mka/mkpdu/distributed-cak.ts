@@ -3,7 +3,7 @@
  * (group CAs distribute CAKs; point-to-point PSK links never do). Octet 1 and
  * octet 2 bits 7..4 reserved. Body: AES-KW(KEK, CAK) of 24 octets then the CKN,
  * as Wireshark packet-mka.c `dissect_distributed_cak` reads it; the form for a
- * 256-bit CAK is unconfirmed (mka.md §4.4), so a longer wrap reads as CKN.
+ * 256-bit CAK is unconfirmed (docs/mka-decisions.md §2), so a longer wrap reads as CKN.
  */
 import { concat } from '../../shared/bytes.js';
 import { MkaError } from '../errors.js';

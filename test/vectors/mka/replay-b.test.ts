@@ -7,7 +7,7 @@
  * its AN and tx/rx bits, a valid ICV. Legitimate differences: MKA version (we
  * send 3, wpa_supplicant 1), the MNs echoed in the peer lists, and
  * wpa_supplicant's habit of reporting the settled key in the old slot of SAK
- * Use (mka.md §8.5), normalised here by taking "latest if present, else old"
+ * Use (docs/mka-decisions.md §5), normalised here by taking "latest if present, else old"
  * on both sides. It must also install the SAK that a distributed.
  */
 import { describe, expect, it } from 'vitest';
