@@ -29,6 +29,7 @@ import { announcedCipherSuites, cipherSuitesTlv } from './mkpdu/announcement.js'
 import type { DistributedSak, Mkpdu, ParameterSet, SakUse, XpnParameterSet } from './mkpdu/types.js';
 import type { CpState, KayCounters, KayEvent, ParticipantStatus, PeerStatus, SakStatus, SecYCommand } from './types.js';
 import type { ResolvedConfig } from './config.js';
+import { applyDelayProtect, installRxSa, kiEquals, peerLowestPn, peerReports, type Peer, type SakState } from './sak-state.js';
 
 /** What the KaY hands a participant on each call. */
 export interface ParticipantContext {
@@ -50,62 +51,8 @@ export interface ParticipantContext {
   txNextPn(an: number): bigint | undefined;
 }
 
-export interface Peer {
-  mi: Uint8Array;
-  miHex: string;
-  mn: number;
-  sci: Sci;
-  state: 'potential' | 'live';
-  expiresAt: number;
-  priority: number;
-  keyServerBit: boolean;
-  macsecDesired: boolean;
-  macsecCapability: number;
-  /** Suites from its Announcement, or undefined when it announced none. */
-  announced?: bigint[];
-  sakUse?: SakUse;
-  xpn?: XpnParameterSet;
-  /** Lowest PN last applied per AN (delay protection). */
-  lowestPnSet: Map<number, bigint>;
-}
-
-/** A SAK known to this participant, with the SAs installed for it. */
-export interface SakState {
-  ksMi: Uint8Array;
-  kn: number;
-  an: number;
-  suite: CipherSuite;
-  sak: Secret;
-  /** Confidentiality Offset code of the Distributed SAK (0..3). */
-  co: number;
-  salt?: Uint8Array;
-  sscis?: Map<Sci, number>;
-  rxScis: Set<Sci>;
-  /**
-   * The CP's per-key variables of 802.1X-2020 12.4 (lrx/ltx for the latest
-   * key, orx/otx for the old one), reported in SAK Use (11.11.1): receive SAs
-   * installed, transmit SA in use.
-   */
-  rx: boolean;
-  tx: boolean;
-  createdAt: number;
-  inUseAt?: number;
-  retireAt?: number;
-  /** Peer MIs live when the key was made (key server: membership-change rekey). */
-  members: Set<string>;
-  /** Key server only: the wrapped SAK for Distributed SAK. */
-  wrapped?: Uint8Array;
-  /** Transmit PN observed at our previous MKPDU: the LPN we report now. */
-  lpn: bigint;
-  exhaustionHandled: boolean;
-}
-
 function miHex(mi: Uint8Array): string {
   return toHex(mi);
-}
-
-function kiEquals(k: SakState, mi: Uint8Array, kn: number): boolean {
-  return k.kn === kn && bytesEqual(k.ksMi, mi);
 }
 
 const CO_CODE = { none: 0, 0: 1, 30: 2, 50: 3 } as const;
@@ -188,7 +135,7 @@ export class Participant {
 
   /** Live peers whose latest SAK Use does not show key `k` with "rx", in either slot. */
   peersNotReceiving(k: SakState): Peer[] {
-    return this.livePeers().filter((p) => !this.peerReports(p, k, 'rx'));
+    return this.livePeers().filter((p) => !peerReports(p, k, 'rx'));
   }
 
   // ---- receive ----------------------------------------------------------
@@ -287,7 +234,7 @@ export class Participant {
     peer.xpn = sets.xpn;
     if (!ctx.principal) return;
     if (sets.dist) this.onDistributedSak(ctx, peer, sets.dist, m);
-    if (sets.sakUse) this.onSakUse(ctx, peer, sets.sakUse, sets.xpn);
+    if (sets.sakUse) applyDelayProtect(ctx, ctx.config.delayProtect, [this.latest, this.old], peer, sets.sakUse, sets.xpn);
     this.step(ctx);
   }
 
@@ -358,7 +305,7 @@ export class Participant {
       return;
     }
     // A new live peer gets receive SAs for the keys we hold at once.
-    for (const k of [this.latest, this.old]) if (k && ctx.principal) for (const p of live) this.installRxSa(ctx, k, p.sci);
+    for (const k of [this.latest, this.old]) if (k && ctx.principal) for (const p of live) installRxSa(ctx, k, p.sci);
     this.elect(ctx);
   }
 
@@ -433,7 +380,7 @@ export class Participant {
     }
     const l = this.latest;
     if (!l) return;
-    const allReceiving = live.every((p) => this.peerReports(p, l, 'rx'));
+    const allReceiving = live.every((p) => peerReports(p, l, 'rx'));
     if (allReceiving) this.distributing = false;
     // The CP state machine (802.1X-2020 12.4; hostap `ieee802_1x_cp.c` RECEIVING
     // → TRANSMIT) lets the key server transmit when every peer receives or when
@@ -452,32 +399,10 @@ export class Participant {
     const own = ctx.txNextPn(k.an);
     if (own !== undefined && own >= threshold) return true;
     for (const p of this.livePeers()) {
-      const lpn = this.peerLowestPn(p, k);
+      const lpn = peerLowestPn(p, k);
       if (lpn !== undefined && lpn >= threshold) return true;
     }
     return false;
-  }
-
-  /** The peer's reported lowest PN for key `k` (64-bit with its XPN set), if it reports that key. */
-  private peerLowestPn(p: Peer, k: SakState): bigint | undefined {
-    const su = p.sakUse;
-    if (!su?.keys) return undefined;
-    if (kiEquals(k, su.keys.latestKey.mi, su.keys.latestKey.kn)) return (BigInt(p.xpn?.latestKeyLowestPnHigh ?? 0) << 32n) | BigInt(su.keys.latestKey.lowestPn);
-    if (kiEquals(k, su.keys.oldKey.mi, su.keys.oldKey.kn)) return (BigInt(p.xpn?.oldKeyLowestPnHigh ?? 0) << 32n) | BigInt(su.keys.oldKey.lowestPn);
-    return undefined;
-  }
-
-  /**
-   * Whether the peer's SAK Use shows key `k` with the rx (or tx) bit, in either
-   * slot: wpa_supplicant reports the key in use in the old slot once settled
-   * (docs/mka-decisions.md §5; hostap `ieee802_1x_mka_decode_sak_use_body` reads it so).
-   */
-  private peerReports(p: Peer, k: SakState, bit: 'rx' | 'tx'): boolean {
-    const su = p.sakUse;
-    if (!su?.keys) return false;
-    const latest = kiEquals(k, su.keys.latestKey.mi, su.keys.latestKey.kn) && (bit === 'rx' ? su.latestKeyRx : su.latestKeyTx);
-    const old = kiEquals(k, su.keys.oldKey.mi, su.keys.oldKey.kn) && (bit === 'rx' ? su.oldKeyRx : su.oldKeyTx);
-    return latest || old;
   }
 
   private generateSak(ctx: ParticipantContext, reason: string): void {
@@ -573,7 +498,7 @@ export class Participant {
     this.latest = key;
     ctx.noteAn(key.an);
     ctx.prepareSuite(key.suite);
-    for (const p of this.livePeers()) this.installRxSa(ctx, key, p.sci);
+    for (const p of this.livePeers()) installRxSa(ctx, key, p.sci);
     ctx.command({
       op: 'createTxSa',
       an: key.an,
@@ -588,29 +513,6 @@ export class Participant {
     this.cp = this.isKeyServer() ? 'RECEIVING' : 'READY';
     ctx.event({ type: 'sakInstalled', reason: `receive SAs for ${key.rxScis.size} peer SC(s), transmit SA ready`, kn: key.kn, an: key.an });
     this.wantTransmit = true;
-  }
-
-  private installRxSa(ctx: ParticipantContext, key: SakState, sci: Sci): void {
-    if (key.rxScis.has(sci)) return;
-    key.rxScis.add(sci);
-    let ssci: number | undefined;
-    if (key.sscis) {
-      ssci = key.sscis.get(sci);
-      if (ssci === undefined) {
-        ssci = key.sscis.size + 1;
-        key.sscis.set(sci, ssci);
-      }
-    }
-    ctx.command({
-      op: 'createRxSa',
-      sci,
-      an: key.an,
-      sak: key.sak,
-      lowestPn: 1n,
-      ...(ssci !== undefined ? { ssci } : {}),
-      ...(key.salt ? { salt: key.salt.slice() } : {}),
-    });
-    ctx.command({ op: 'enableRxSa', sci, an: key.an });
   }
 
   /** TRANSMIT: switch the encoding SA; the previous key retires after SAK Retire Time. */
@@ -726,31 +628,12 @@ export class Participant {
     this.install(ctx, key);
   }
 
-  private onSakUse(ctx: ParticipantContext, peer: Peer, su: SakUse, xpn: XpnParameterSet | undefined): void {
-    if (!ctx.config.delayProtect || !su.delayProtect || !su.keys) return;
-    // Delay protection (802.1X-2020 9.9; hostap `secy_set_receive_lowest_pn`): raise the peer's receive SA lowest PN.
-    for (const k of [this.latest, this.old]) {
-      if (!k || !k.rxScis.has(peer.sci)) continue;
-      const slot = kiEquals(k, su.keys.latestKey.mi, su.keys.latestKey.kn)
-        ? { pn: su.keys.latestKey.lowestPn, hi: xpn?.latestKeyLowestPnHigh ?? 0, tx: su.latestKeyTx }
-        : kiEquals(k, su.keys.oldKey.mi, su.keys.oldKey.kn)
-          ? { pn: su.keys.oldKey.lowestPn, hi: xpn?.oldKeyLowestPnHigh ?? 0, tx: su.oldKeyTx }
-          : undefined;
-      if (!slot || !slot.tx) continue;
-      const pn = (BigInt(k.suite.xpn ? slot.hi : 0) << 32n) | BigInt(slot.pn);
-      if (pn > (peer.lowestPnSet.get(k.an) ?? 1n)) {
-        peer.lowestPnSet.set(k.an, pn);
-        ctx.command({ op: 'setLowestPn', sci: peer.sci, an: k.an, pn });
-      }
-    }
-  }
-
   private memberStep(ctx: ParticipantContext): void {
     const l = this.latest;
     const ks = this.keyServer;
     if (!l || l.tx || !ks) return;
     const ksPeer = this.peers.get(miHex(ks.mi));
-    if (ksPeer && this.peerReports(ksPeer, l, 'tx')) this.enableTx(ctx, l, 'the key server transmits with the new SAK');
+    if (ksPeer && peerReports(ksPeer, l, 'tx')) this.enableTx(ctx, l, 'the key server transmits with the new SAK');
   }
 
   // ---- time -------------------------------------------------------------
