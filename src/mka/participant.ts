@@ -72,7 +72,12 @@ export class Participant {
   latest?: SakState;
   old?: SakState;
   private lastKn = 0;
-  /** Key server: include Distributed SAK in our MKPDUs. */
+  /**
+   * Key server: include Distributed SAK in our MKPDUs until every live peer
+   * receives with it. This and {@link wantTransmit} belong to MKPDU
+   * transmission (SAK distribution, 802.1X-2020 9.8), not to the CP state
+   * machine, so they stay flags beside {@link cp}.
+   */
   private distributing = false;
   /**
    * The CP state machine's state (802.1X-2020 12.4, figure 12-2; see
@@ -85,6 +90,7 @@ export class Participant {
   private rekeyRequested?: string;
   nextHelloAt = 0;
   lastTxAt = -Infinity;
+  /** A change to announce: send an MKPDU before the next hello, within the minimum transmit interval. */
   wantTransmit = false;
   lastIcvFailureAt = -Infinity;
   everLive = false;
