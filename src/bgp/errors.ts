@@ -8,6 +8,7 @@
  * UPDATE errors that RFC 7606 softens (treat-as-withdraw, attribute discard)
  * are not thrown: the decoder reports them on the decoded message instead.
  */
+import { DxlabError } from '../shared/errors.js';
 import { ErrorCode, notificationName } from './constants.js';
 
 export type BgpErrorCode =
@@ -86,7 +87,7 @@ export interface NotificationFields {
   readonly data: Uint8Array;
 }
 
-export class BgpError extends Error {
+export class BgpError extends DxlabError<BgpErrorCode> {
   override readonly name = 'BgpError';
   /** The NOTIFICATION to send for this error, or null for local misuse. */
   readonly notification: NotificationFields | null;
@@ -97,12 +98,8 @@ export class BgpError extends Error {
    * @param options.data the NOTIFICATION Data field the RFC prescribes for this subcode.
    * @default options.data empty
    */
-  constructor(
-    readonly code: BgpErrorCode,
-    message: string,
-    options?: { data?: Uint8Array; cause?: unknown },
-  ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+  constructor(code: BgpErrorCode, message: string, options?: { data?: Uint8Array; cause?: unknown }) {
+    super(code, message, options);
     const pair = BGP_ERROR_NOTIFICATION[code];
     this.notification = pair ? { code: pair[0], subcode: pair[1], data: (options?.data ?? new Uint8Array(0)).slice() } : null;
   }

@@ -3,18 +3,12 @@
  * input file named on the command line are wrong. `failed` (exit status 1):
  * the arguments were fine but the operation did not succeed.
  */
+import { DxlabError } from '../shared/errors.js';
+
 export type CliErrorCode = 'usage' | 'failed';
 
-export class CliError extends Error {
+export class CliError extends DxlabError<CliErrorCode> {
   override readonly name = 'CliError';
-
-  constructor(
-    readonly code: CliErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 export const EXIT_OK = 0;

@@ -8,6 +8,8 @@
  * Per-frame outcomes are not errors: a frame the kernel refuses on send is
  * counted (`txDropped`, `txErrors` in FrameIoStats), never thrown.
  */
+import { DxlabError } from '../shared/errors.js';
+
 export type IoErrorCode =
   /** The native addon is not built, or the platform is not Linux. */
   | 'addonNotLoaded'
@@ -41,18 +43,14 @@ export interface IoErrorOptions {
   interface?: string;
 }
 
-export class IoError extends Error {
+export class IoError extends DxlabError<IoErrorCode> {
   override readonly name = 'IoError';
   readonly errno: string | undefined;
   readonly syscall: string | undefined;
   readonly interface: string | undefined;
 
-  constructor(
-    readonly code: IoErrorCode,
-    message: string,
-    options?: IoErrorOptions,
-  ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+  constructor(code: IoErrorCode, message: string, options?: IoErrorOptions) {
+    super(code, message, options);
     this.errno = options?.errno;
     this.syscall = options?.syscall;
     this.interface = options?.interface;

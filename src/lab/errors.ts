@@ -5,16 +5,10 @@
  * `badKey`: a CKN or CAK given for a link is malformed;
  * `stateUnreadable`: its state file is empty or not JSON (`down` still works).
  */
+import { DxlabError } from '../shared/errors.js';
+
 export type LabErrorCode = 'badName' | 'badKey' | 'exists' | 'notFound' | 'host' | 'timeout' | 'process' | 'topology' | 'unsafePath' | 'stateUnreadable';
 
-export class LabError extends Error {
+export class LabError extends DxlabError<LabErrorCode> {
   override readonly name = 'LabError';
-
-  constructor(
-    readonly code: LabErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }

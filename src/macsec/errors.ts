@@ -3,6 +3,8 @@
  * the public edge. Per-frame outcomes are not errors: `SecY.validate` returns
  * a verdict instead of throwing.
  */
+import { DxlabError } from '../shared/errors.js';
+
 export type MacsecErrorCode =
   | 'invalidKey'
   | 'invalidSci'
@@ -16,14 +18,6 @@ export type MacsecErrorCode =
   | 'noSuchSa'
   | 'malformedFrame';
 
-export class MacsecError extends Error {
+export class MacsecError extends DxlabError<MacsecErrorCode> {
   override readonly name = 'MacsecError';
-
-  constructor(
-    readonly code: MacsecErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }

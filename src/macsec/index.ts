@@ -18,3 +18,5 @@ export * from './sectag.js';
 export * from './gcm-engine.js';
 export * from './counters.js';
 export * from './secy.js';
+export * from './sa-state.js';
+export * from './xpn.js';

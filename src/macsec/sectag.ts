@@ -102,7 +102,7 @@ export function parseSecTag(frame: Uint8Array, xpn: boolean): SecTagParse {
   const secureLen = frame.length - dataOffset - ICV_LEN;
   let icvOffset: number;
   if (sl !== 0) {
-    // SL of 48 or more cannot be produced by 9.7's rule (macsec.md §11).
+    // SL of 48 or more cannot be produced by 9.7's rule (docs/secy-decisions.md §2).
     if (sl >= SL_LIMIT || secureLen < sl) return { ok: false, reason: 'lengthMismatch' };
     // Extra octets are allowed only as Ethernet padding up to the 60-octet minimum.
     if (secureLen > sl && frame.length > ETH_MIN_FRAME_LEN) return { ok: false, reason: 'lengthMismatch' };

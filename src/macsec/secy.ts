@@ -33,6 +33,17 @@ import { sciToBytes, sciToHex } from './sci.js';
 import type { BadTagReason } from './sectag.js';
 import { isMacsecFrame, parseSecTag, writeSecTag } from './sectag.js';
 import {
+  FAST_SECY_IN_UNTAGGED,
+  FAST_SECY_OUT_UNTAGGED,
+  SA_STATE_LOWEST_PN,
+  SA_STATE_NEXT_PN,
+  newSaState,
+  takeFastCounts,
+  type FastPathSa,
+  type FastPathTables,
+} from './sa-state.js';
+import { recoverXpn } from './xpn.js';
+import {
   type DeliverVerdict,
   type DropVerdict,
   type RxSaCounters,
@@ -164,72 +175,9 @@ export type ValidateResult =
 
 const EMPTY = new Uint8Array(0);
 
-/**
- * Words of an SA's state block: the SecY and the addon's fast path read and
- * write the same memory, so that a PN is never used twice whichever of the
- * two protects a frame (src/io/native/fastpath.h FP_*).
- */
-export const SA_STATE_NEXT_PN = 0;
-export const SA_STATE_LOWEST_PN = 1;
-/** Frames and octets the fast path counted for this SA, folded into the counters when read. */
-export const SA_STATE_FAST_PKTS = 2;
-export const SA_STATE_FAST_OCTETS = 3;
-export const SA_STATE_WORDS = 4;
-/** Entries of the Float64Array of SecY-level counts the fast path keeps (`FastPathTables.secyCounters`). */
-export const FAST_SECY_OUT_UNTAGGED = 0;
-export const FAST_SECY_IN_UNTAGGED = 1;
-
 /** The last PN of a suite's PN space: 2^32 - 1, or 2^64 - 1 with XPN. */
 function maxPnOf(suite: CipherSuite): bigint {
   return suite.xpn ? MAX_PN_64 : MAX_PN_32;
-}
-
-/** A state block in its own ArrayBuffer: never on V8's heap, so its address stays put for the addon. */
-function newSaState(nextPn: bigint, lowestPn: bigint): BigUint64Array {
-  const st = new BigUint64Array(new ArrayBuffer(8 * SA_STATE_WORDS));
-  st[SA_STATE_NEXT_PN] = nextPn;
-  st[SA_STATE_LOWEST_PN] = lowestPn;
-  return st;
-}
-
-/** The frames and octets the fast path counted in a state block, which it zeroes; undefined when none. */
-function takeFastCounts(st: BigUint64Array): { pkts: number; octets: number } | undefined {
-  if (st[SA_STATE_FAST_PKTS] === 0n) return undefined;
-  const out = { pkts: Number(st[SA_STATE_FAST_PKTS]), octets: Number(st[SA_STATE_FAST_OCTETS]) };
-  st[SA_STATE_FAST_PKTS] = 0n;
-  st[SA_STATE_FAST_OCTETS] = 0n;
-  return out;
-}
-
-/** What the native fast path needs of one SA (see {@link SecY.fastPathTables}). */
-export interface FastPathSa {
-  an: number;
-  xpn: boolean;
-  /** The addon's key object (a native GcmKey's `nativeHandle`). */
-  key: unknown;
-  /** The constant part of the IV: SCI ‖ 0, or (SSCI ‖ 0) ⊕ salt. */
-  iv: Uint8Array;
-  state: BigUint64Array;
-}
-
-/** The SecY as the native fast path sees it; undefined parts leave the frames to {@link SecY}. */
-export interface FastPathTables {
-  protectFrames: boolean;
-  confidentiality: boolean;
-  includeSci: boolean;
-  es: boolean;
-  scb: boolean;
-  maxFrameLength: number;
-  /** 0 Disabled, 1 Check, 2 Strict. */
-  validateFrames: 0 | 1 | 2;
-  replayProtect: boolean;
-  replayWindow: number;
-  txSci: Uint8Array;
-  /** The encoding SA while it is in use, with the PN the fast path stops before. */
-  tx?: FastPathSa & { limit: bigint };
-  /** Receive SAs in use. */
-  rx: Array<FastPathSa & { sci: Uint8Array }>;
-  secyCounters: Float64Array;
 }
 
 function checkAn(an: number): void {
@@ -834,26 +782,4 @@ function strip(frame: Uint8Array, dataOffset: number, icvOffset: number): Uint8A
   out.set(frame.subarray(0, MAC_HEADER_LEN));
   out.set(frame.subarray(dataOffset, icvOffset), MAC_HEADER_LEN);
   return out;
-}
-
-/**
- * Recovers the 64-bit PN from the 32 bits on the wire, relative to the
- * receive SA's nextPN (macsec.md §7.3, the Linux rule in 64-bit arithmetic;
- * 802.1AE-2018 10.6.2 leaves the method to the implementation as long as a
- * PN within 2^31 of nextPN is recovered).
- *
- * The candidate takes nextPN's upper 32 bits; when the wire PN is below
- * nextPN's low half and the two lie in different halves of the 2^32 space
- * (bit 31 differs), the frame belongs to the next block. Otherwise, when the
- * wire PN is above and in the other half, it belongs to the previous block,
- * which keeps a frame just behind a block boundary from being read as 2^32
- * ahead.
- */
-export function recoverXpn(nextPn: bigint, wirePn: number): bigint {
-  const upper = nextPn >> 32n;
-  const lower = Number(nextPn & 0xffffffffn);
-  const differentHalf = ((wirePn ^ lower) & 0x80000000) !== 0;
-  if (differentHalf && wirePn < lower) return ((upper + 1n) << 32n) | BigInt(wirePn);
-  if (differentHalf && wirePn > lower && upper > 0n) return ((upper - 1n) << 32n) | BigInt(wirePn);
-  return (upper << 32n) | BigInt(wirePn);
 }

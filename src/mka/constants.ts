@@ -3,12 +3,17 @@
  * Timer values carry their unit in the name.
  */
 
+/**
+ * The PAE EtherType (802.1X-2020 11.1.4) and the PN exhaustion thresholds
+ * that trigger a new SAK (802.1X-2020 9.8) are the SecY's too: defined once
+ * in macsec/ and re-exported here for MKA's readers.
+ */
+export { ETHERTYPE_EAPOL, PN_EXHAUSTION_32, PN_EXHAUSTION_64 } from '../macsec/index.js';
+
 /** PAE group address, the default MKPDU destination (802.1X-2020 11.1.1, table 11-1). */
 export const PAE_GROUP_ADDRESS = Object.freeze([0x01, 0x80, 0xc2, 0x00, 0x00, 0x03]);
 
-/** PAE EtherType (802.1X-2020 11.1.4). */
-export const ETHERTYPE_EAPOL = 0x888e;
-/** Cisco IOS XR 8000 "alternate EAPoL EtherType" (mka.md §1.1). */
+/** Cisco IOS XR 8000 "alternate EAPoL EtherType" (docs/mka-decisions.md §1). */
 export const ETHERTYPE_EAPOL_ALTERNATE = 0x876f;
 
 /** EAPOL protocol versions: 1 (802.1X-2001), 2 (-2004), 3 (-2010 and later) (802.1X-2020 11.3.1). */
@@ -70,10 +75,6 @@ export const MKA_MIN_TRANSMIT_INTERVAL_MS = 20;
 
 /** Key-server priority: default of 802.1X-2020 table 9-2 ("infrastructure"); 0xFF never wins a tie with anyone. */
 export const KEY_SERVER_PRIORITY_DEFAULT = 0x10;
-
-/** PN exhaustion thresholds that trigger a new SAK (802.1X-2020 9.8; hostap PENDING_PN_EXHAUSTION; mkad MKA_XPN_EXHAUSTION). */
-export const PN_EXHAUSTION_32 = 0xc0000000n;
-export const PN_EXHAUSTION_64 = 0xc000000000000000n;
 
 /** Largest number of CKN/CAK pairs a port keeps (AWS Direct Connect key chain). */
 export const KEY_CHAIN_MAX = 3;

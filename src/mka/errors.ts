@@ -6,6 +6,8 @@
  *
  * Messages name the field, the offset and the value seen, never key octets.
  */
+import { DxlabError } from '../shared/errors.js';
+
 export type MkaErrorCode =
   /** Not an EAPOL-MKA frame at all (EtherType or EAPOL packet type). */
   | 'notMkpdu'
@@ -24,16 +26,8 @@ export type MkaErrorCode =
   /** A CKN already in the key chain given again (AWS: an associated key cannot be modified, directconnect-api.md V6). */
   | 'keyAlreadyAssociated';
 
-export class MkaError extends Error {
+export class MkaError extends DxlabError<MkaErrorCode> {
   override readonly name = 'MkaError';
-
-  constructor(
-    readonly code: MkaErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /** A {@link ByteReader} failure factory that produces `malformedMkpdu` errors. */

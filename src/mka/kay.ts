@@ -7,7 +7,7 @@
  * events and `nextDeadline`; randomness is injected.
  *
  * Key chain (AWS: "tries the newest key and falls back to the previous
- * working key", mka.md §10.4): one participant runs per pair, each sending
+ * working key", docs/mka-decisions.md §7): one participant runs per pair, each sending
  * its MKPDUs. The pair in use (the principal participant, 802.1X-2020 12.2)
  * is the newest pair that has a live peer; when none has, the last pair that
  * reached SECURED on this port, else the newest. Only the principal
@@ -27,10 +27,11 @@
 import { bytesEqual, toHex } from '../shared/bytes.js';
 
 import { sciToString, type CipherSuite, type Sci } from '../macsec/index.js';
-import { ALGORITHM_AGILITY_2009, KEY_CHAIN_MAX, MI_LEN } from './constants.js';
+import { ALGORITHM_AGILITY_2009, KEY_CHAIN_MAX, MI_LEN, PARAMETER_SET_TYPE } from './constants.js';
 import { MkaError } from './errors.js';
 import { resolveConfig, type ResolvedConfig } from './config.js';
-import { Participant, type ParticipantContext, type SakState } from './participant.js';
+import { Participant, type ParticipantContext } from './participant.js';
+import type { SakState } from './sak-state.js';
 import { controlledPortState } from './policy.js';
 import { decodeMkpdu, encodeMkpdu, verifyMkpduIcv } from './mkpdu/index.js';
 import type { Mkpdu } from './mkpdu/types.js';
@@ -332,8 +333,8 @@ export class KaY {
       p.lastIcvFailureAt = this.now;
       return;
     }
-    if (m.parameterSets.some((s) => s.type === 4 && !('unknown' in s) && s.key)) this.counters.inSakMkpdu++;
-    if (m.parameterSets.some((s) => s.type === 5 && !('unknown' in s))) this.counters.inCakMkpdu++;
+    if (m.parameterSets.some((s) => s.type === PARAMETER_SET_TYPE.distributedSak && !('unknown' in s) && s.key)) this.counters.inSakMkpdu++;
+    if (m.parameterSets.some((s) => s.type === PARAMETER_SET_TYPE.distributedCak && !('unknown' in s))) this.counters.inCakMkpdu++;
     p.receive(this.ctx(p), m);
   }
 
@@ -506,7 +507,7 @@ export class KaY {
    * up or of losing security. While a key is in use that a live peer has not
    * reported receiving with (a rekey after a peer joined or restarted, or a
    * peer that refused the key), the port is not secured: blocked until then,
-   * since frames protected with it may not reach that peer (issue 13).
+   * since frames protected with it may not reach that peer (docs/mka-decisions.md §9).
    */
   private updatePolicy(): void {
     const tx = this.txKey();
@@ -522,7 +523,7 @@ export class KaY {
       if (this.hadTxKey && !tx) {
         this.mkaFailed = true;
         why = 'security lost: no live peer with a SAK in use';
-      } else if (principal?.macsecNotUsed) {
+      } else if (principal?.cp === 'AUTHENTICATED') {
         this.mkaFailed = true;
         why = 'the key server decided not to use MACsec';
       } else if (principal?.suiteProblem) {
@@ -561,7 +562,7 @@ export class KaY {
         continue;
       }
       this.counters.outMkpdu++;
-      if (m.parameterSets.some((s) => s.type === 4 && !('unknown' in s) && s.key)) this.counters.outSakMkpdu++;
+      if (m.parameterSets.some((s) => s.type === PARAMETER_SET_TYPE.distributedSak && !('unknown' in s) && s.key)) this.counters.outSakMkpdu++;
       this.out.mkpdus.push(frame);
     }
   }
@@ -573,7 +574,7 @@ export class KaY {
     if (c.mode === 'no_encrypt') return { code: 'mkaDisabled', reason: 'no_encrypt: MKA does not run' };
     if (!this.started) return { code: 'notStarted', reason: 'port not started' };
     const p = this.participants[this.principalIdx]!;
-    if (p.macsecNotUsed) return { code: 'macsecNotUsedByKeyServer', reason: 'the key server decided not to use MACsec' };
+    if (p.cp === 'AUTHENTICATED') return { code: 'macsecNotUsedByKeyServer', reason: 'the key server decided not to use MACsec' };
     if (p.suiteProblem) return { code: 'noCommonCipherSuite', reason: p.suiteProblem };
     const recent = this.now - c.lifeTimeMs;
     if (this.participants.every((x) => x.livePeers().length === 0)) {
@@ -609,6 +610,7 @@ export class KaY {
       mode: this.config.mode,
       secured,
       controlledPort: this.portState ?? 'blocked',
+      cpState: p?.cp ?? 'INIT',
       ...(secured ? {} : { notSecured: this.notSecured() }),
       keyChain: p ? { inUse: p.cknHex, index: this.principalIdx, reason: this.keyChainReason } : { reason: this.keyChainReason },
       participants: this.participants.map((x, i) => x.status(i === this.principalIdx)),

@@ -67,8 +67,9 @@ export function checkCkn(ckn: Uint8Array): void {
 
 /**
  * ICK/KEK context: the first 16 octets of the CKN, zero-padded when shorter
- * (802.1X-2020 9.3.3; the 32-octet CKN vectors of mka.md §11.3 and the
- * keys.json capture confirm that octets 16..31 do not take part).
+ * (802.1X-2020 9.3.3; the 32-octet CKNs of the captures in
+ * test/vectors/captures/keys.json confirm that octets 16..31 do not take
+ * part, docs/mka-decisions.md §4).
  */
 function cknContext(ckn: Uint8Array): Uint8Array {
   const c = new Uint8Array(16);

@@ -42,15 +42,15 @@ export function electKeyServer(candidates: readonly Candidate[]): Candidate | un
  * 802.1X-2020 11.11.1). So nothing beyond the default may be assumed of a silent
  * peer. wpa_supplicant 2.10 sends no Announcement and refuses any other suite
  * ("I can't support the Cipher Suite advised by key server",
- * `ieee802_1x_kay.c`), which is why assuming more black-holed traffic (issue
- * 13). An Announcement without a MACsec Cipher Suites TLV announces no suites
- * either (11.12: each TLV is optional), so it counts the same; a peer keeps
- * the list of its last Announcement that had one.
+ * `ieee802_1x_kay.c`), which is why assuming more black-holed traffic
+ * (docs/mka-decisions.md §8). An Announcement without a MACsec Cipher Suites
+ * TLV announces no suites either (11.12: each TLV is optional), so it counts
+ * the same; a peer keeps the list of its last Announcement that had one.
  */
 export const DEFAULT_CIPHER_SUITE_IDS: readonly bigint[] = Object.freeze([GCM_AES_128.id]);
 
 /**
- * Cipher suite choice by the key server (issue 3; MKAdaemon likewise picks
+ * Cipher suite choice by the key server (docs/mka-decisions.md §8; MKAdaemon likewise picks
  * the first of its preference list that the peer supports): the first of our
  * ordered suites that every live peer implements, where a peer that announced
  * nothing implements only GCM-AES-128 ({@link DEFAULT_CIPHER_SUITE_IDS}).
@@ -73,7 +73,7 @@ export function chooseCipherSuite(
  * members for that SAK (the key server and the live peers it knew when the
  * SAK was made or received) in DESCENDING numeric order and gives SSCI 1 to
  * the first, 2 to the next, … This is MKAdaemon's point-to-point rule ("the
- * numerically greater SCI gets 1", citing 802.1AE-2018 10.7.13; mka.md §8.7)
+ * numerically greater SCI gets 1", citing 802.1AE-2018 10.7.13; docs/mka-decisions.md §6)
  * extended to N members. Each member computes it locally; the key server also
  * puts the low octet of its own SSCI in octet 1 of its Live Peer List (MKA
  * version 3, with an XPN Distributed SAK), and a member that finds a
@@ -90,7 +90,7 @@ export function assignSscis(scis: readonly Sci[]): Map<Sci, number> {
  * are MI bits 79..64 XOR the 16 most significant bits of KN; the 16 most
  * significant bits are MI bits 95..80 XOR the 16 least significant bits of KN.
  * In octets: salt[0..1] = MI[0..1] ^ KN[2..3], salt[2..3] = MI[2..3] ^ KN[0..1],
- * salt[4..11] = MI[4..11]. Example (mka.md §8.7): MI 88d8e7c7582179017958c982,
+ * salt[4..11] = MI[4..11]. Example (docs/mka-decisions.md §6): MI 88d8e7c7582179017958c982,
  * KN 1 → 88d9e7c7582179017958c982.
  */
 export function xpnSalt(keyServerMi: Uint8Array, kn: number): Uint8Array {

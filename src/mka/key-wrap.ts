@@ -2,7 +2,7 @@
  * SAK (and CAK) transport: RFC 3394 AES Key Wrap with the default IV
  * A6A6A6A6A6A6A6A6 under the KEK (802.1X-2020 9.8.1, 11.11.3). The AES key
  * size follows the KEK, not the wrapped key: a 256-bit CAK gives a 256-bit KEK
- * that wraps a 128-bit SAK with AES-256 (mka.md §6.4; captures/keys.json).
+ * that wraps a 128-bit SAK with AES-256 (docs/mka-decisions.md §3; test/vectors/captures/keys.json).
  *
  * @example
  * const wrapped = wrapKey(kek, sak);     // |sak| + 8 octets

@@ -19,15 +19,16 @@
 import { bytesEqual, toHex } from '../shared/bytes.js';
 import { Secret } from '../shared/secret.js';
 import { GCM_AES_128, cipherSuiteById, sciToString, type CipherSuite, type Sci } from '../macsec/index.js';
-import { ALGORITHM_AGILITY_2009, MI_LEN, PN_EXHAUSTION_32, PN_EXHAUSTION_64 } from './constants.js';
+import { ALGORITHM_AGILITY_2009, MI_LEN, PN_EXHAUSTION_32, PN_EXHAUSTION_64, PARAMETER_SET_TYPE } from './constants.js';
 import { deriveIck, deriveKek, deriveSak } from './kdf.js';
 import { unwrapKey, wrapKey } from './key-wrap.js';
 import { MkaError } from './errors.js';
 import { assignSscis, chooseCipherSuite, electKeyServer, xpnSalt, type Candidate } from './key-server.js';
 import { announcedCipherSuites, cipherSuitesTlv } from './mkpdu/announcement.js';
 import type { DistributedSak, Mkpdu, ParameterSet, SakUse, XpnParameterSet } from './mkpdu/types.js';
-import type { KayCounters, KayEvent, ParticipantStatus, PeerStatus, SakStatus, SecYCommand } from './types.js';
+import type { CpState, KayCounters, KayEvent, ParticipantStatus, PeerStatus, SakStatus, SecYCommand } from './types.js';
 import type { ResolvedConfig } from './config.js';
+import { applyDelayProtect, installRxSa, kiEquals, peerLowestPn, peerReports, type Peer, type SakState } from './sak-state.js';
 
 /** What the KaY hands a participant on each call. */
 export interface ParticipantContext {
@@ -49,57 +50,8 @@ export interface ParticipantContext {
   txNextPn(an: number): bigint | undefined;
 }
 
-export interface Peer {
-  mi: Uint8Array;
-  miHex: string;
-  mn: number;
-  sci: Sci;
-  state: 'potential' | 'live';
-  expiresAt: number;
-  priority: number;
-  keyServerBit: boolean;
-  macsecDesired: boolean;
-  macsecCapability: number;
-  /** Suites from its Announcement, or undefined when it announced none. */
-  announced?: bigint[];
-  sakUse?: SakUse;
-  xpn?: XpnParameterSet;
-  /** Lowest PN last applied per AN (delay protection). */
-  lowestPnSet: Map<number, bigint>;
-}
-
-/** A SAK known to this participant, with the SAs installed for it. */
-export interface SakState {
-  ksMi: Uint8Array;
-  kn: number;
-  an: number;
-  suite: CipherSuite;
-  sak: Secret;
-  /** Confidentiality Offset code of the Distributed SAK (0..3). */
-  co: number;
-  salt?: Uint8Array;
-  sscis?: Map<Sci, number>;
-  rxScis: Set<Sci>;
-  rx: boolean;
-  tx: boolean;
-  createdAt: number;
-  inUseAt?: number;
-  retireAt?: number;
-  /** Peer MIs live when the key was made (key server: membership-change rekey). */
-  members: Set<string>;
-  /** Key server only: the wrapped SAK for Distributed SAK. */
-  wrapped?: Uint8Array;
-  /** Transmit PN observed at our previous MKPDU: the LPN we report now. */
-  lpn: bigint;
-  exhaustionHandled: boolean;
-}
-
 function miHex(mi: Uint8Array): string {
   return toHex(mi);
-}
-
-function kiEquals(k: SakState, mi: Uint8Array, kn: number): boolean {
-  return k.kn === kn && bytesEqual(k.ksMi, mi);
 }
 
 const CO_CODE = { none: 0, 0: 1, 30: 2, 50: 3 } as const;
@@ -119,15 +71,25 @@ export class Participant {
   latest?: SakState;
   old?: SakState;
   private lastKn = 0;
-  /** Key server: include Distributed SAK in our MKPDUs. */
+  /**
+   * Key server: include Distributed SAK in our MKPDUs until every live peer
+   * receives with it. This and {@link wantTransmit} belong to MKPDU
+   * transmission (SAK distribution, 802.1X-2020 9.8), not to the CP state
+   * machine, so they stay flags beside {@link cp}.
+   */
   private distributing = false;
-  /** Key server decided (or was told) not to use MACsec. */
-  macsecNotUsed = false;
+  /**
+   * The CP state machine's state (802.1X-2020 12.4, figure 12-2; see
+   * {@link CpState}). AUTHENTICATED: the key server decided (or told us) not
+   * to use MACsec.
+   */
+  cp: CpState = 'INIT';
   /** Why no SAK could be agreed (cipher suite), in words; cleared on success. */
   suiteProblem?: string;
   private rekeyRequested?: string;
   nextHelloAt = 0;
   lastTxAt = -Infinity;
+  /** A change to announce: send an MKPDU before the next hello, within the minimum transmit interval. */
   wantTransmit = false;
   lastIcvFailureAt = -Infinity;
   everLive = false;
@@ -169,7 +131,7 @@ export class Participant {
   /**
    * Secured: we transmit with a key and every live peer reports receiving
    * with it. Transmitting alone is not enough: a peer that never installed the
-   * key drops every frame (issue 13; see {@link peersNotReceiving}).
+   * key drops every frame (docs/mka-decisions.md §9; see {@link peersNotReceiving}).
    */
   secured(): boolean {
     const k = this.keyInUse();
@@ -178,7 +140,7 @@ export class Participant {
 
   /** Live peers whose latest SAK Use does not show key `k` with "rx", in either slot. */
   peersNotReceiving(k: SakState): Peer[] {
-    return this.livePeers().filter((p) => !this.peerReports(p, k, 'rx'));
+    return this.livePeers().filter((p) => !peerReports(p, k, 'rx'));
   }
 
   // ---- receive ----------------------------------------------------------
@@ -209,7 +171,7 @@ export class Participant {
       ctx.counters.inMkpduBadPeerErrors++;
       return;
     }
-    const lists = m.parameterSets.filter((s): s is Extract<ParameterSet, { type: 1 | 2 }> => (s.type === 1 || s.type === 2) && !('unknown' in s));
+    const lists = m.parameterSets.filter((s): s is Extract<ParameterSet, { type: typeof PARAMETER_SET_TYPE.livePeerList | typeof PARAMETER_SET_TYPE.potentialPeerList }> => (s.type === PARAMETER_SET_TYPE.livePeerList || s.type === PARAMETER_SET_TYPE.potentialPeerList) && !('unknown' in s));
     let echo: number | undefined;
     for (const l of lists) for (const e of l.peers) if (bytesEqual(e.mi, this.mi)) echo = Math.max(echo ?? 0, e.mn);
     if (echo !== undefined && echo > this.mn) {
@@ -277,7 +239,7 @@ export class Participant {
     peer.xpn = sets.xpn;
     if (!ctx.principal) return;
     if (sets.dist) this.onDistributedSak(ctx, peer, sets.dist, m);
-    if (sets.sakUse) this.onSakUse(ctx, peer, sets.sakUse, sets.xpn);
+    if (sets.sakUse) applyDelayProtect(ctx, ctx.config.delayProtect, [this.latest, this.old], peer, sets.sakUse, sets.xpn);
     this.step(ctx);
   }
 
@@ -286,10 +248,10 @@ export class Participant {
     const out: { sakUse?: SakUse; dist?: DistributedSak; xpn?: XpnParameterSet; announced?: bigint[] } = {};
     for (const s of m.parameterSets) {
       if ('unknown' in s) continue;
-      if (s.type === 3 && !out.sakUse) out.sakUse = s;
-      else if (s.type === 4 && !out.dist) out.dist = s;
-      else if (s.type === 8 && !out.xpn) out.xpn = s;
-      else if (s.type === 7) {
+      if (s.type === PARAMETER_SET_TYPE.sakUse && !out.sakUse) out.sakUse = s;
+      else if (s.type === PARAMETER_SET_TYPE.distributedSak && !out.dist) out.dist = s;
+      else if (s.type === PARAMETER_SET_TYPE.xpn && !out.xpn) out.xpn = s;
+      else if (s.type === PARAMETER_SET_TYPE.announcement) {
         const list = announcedCipherSuites(s).map((a) => a.cipherSuite);
         if (list.length > 0) out.announced = [...(out.announced ?? []), ...list];
       }
@@ -342,13 +304,13 @@ export class Participant {
     if (live.length === 0) {
       this.keyServer = undefined;
       this.distributing = false;
-      this.macsecNotUsed = false;
       this.suiteProblem = undefined;
       if (this.latest || this.old) this.dropAllKeys(ctx, 'no live peer left');
+      this.cp = 'CHANGE';
       return;
     }
     // A new live peer gets receive SAs for the keys we hold at once.
-    for (const k of [this.latest, this.old]) if (k && ctx.principal) for (const p of live) this.installRxSa(ctx, k, p.sci);
+    for (const k of [this.latest, this.old]) if (k && ctx.principal) for (const p of live) installRxSa(ctx, k, p.sci);
     this.elect(ctx);
   }
 
@@ -362,7 +324,7 @@ export class Participant {
     if (prev && prev.sci === w.sci && bytesEqual(prev.mi, w.mi)) return;
     this.keyServer = { self: w.self, sci: w.sci, mi: w.mi.slice(), priority: w.priority };
     this.distributing = false;
-    this.macsecNotUsed = false;
+    this.leaveAuthenticated();
     this.suiteProblem = undefined;
     ctx.event({
       type: 'keyServerElected',
@@ -390,16 +352,16 @@ export class Participant {
     const live = this.livePeers();
     const wantMacsec = c.mode !== 'no_encrypt' && c.macsecCapability > 0 && live.some((p) => p.macsecDesired && p.macsecCapability > 0);
     if (!wantMacsec) {
-      if (!this.macsecNotUsed) {
-        this.macsecNotUsed = true;
+      if (this.cp !== 'AUTHENTICATED') {
         this.distributing = true;
         ctx.event({ type: 'macsecNotUsed', reason: 'no live peer is MACsec-desired and capable: distributing "no SAK"' });
         this.wantTransmit = true;
         if (this.latest || this.old) this.dropAllKeys(ctx, 'key server decided not to use MACsec');
+        this.cp = 'AUTHENTICATED';
       }
       return;
     }
-    this.macsecNotUsed = false;
+    this.leaveAuthenticated();
     const k = this.latest;
     let reason: string | undefined;
     if (!k) reason = 'first SAK of this CA';
@@ -423,14 +385,14 @@ export class Participant {
     }
     const l = this.latest;
     if (!l) return;
-    const allReceiving = live.every((p) => this.peerReports(p, l, 'rx'));
+    const allReceiving = live.every((p) => peerReports(p, l, 'rx'));
     if (allReceiving) this.distributing = false;
     // The CP state machine (802.1X-2020 12.4; hostap `ieee802_1x_cp.c` RECEIVING
     // → TRANSMIT) lets the key server transmit when every peer receives or when
     // transmitWhen, set to transmitDelay = MKA Life Time, runs out, so one
     // member that never installs the key cannot hold the whole CA on the old
     // one. We keep that rule; the KaY still reports the port secured only when
-    // every live peer reports rx with the key in use (issue 13).
+    // every live peer reports rx with the key in use (docs/mka-decisions.md §9).
     if (!l.tx && l.rx && (allReceiving || ctx.now - l.createdAt >= c.lifeTimeMs)) {
       const missing = allReceiving ? [] : this.peersNotReceiving(l).map((p) => sciToString(p.sci));
       this.enableTx(ctx, l, allReceiving ? 'every live peer receives with the new SAK' : `transmit delay (MKA Life Time) expired; not reported receiving: ${missing.join(', ')}`);
@@ -442,32 +404,10 @@ export class Participant {
     const own = ctx.txNextPn(k.an);
     if (own !== undefined && own >= threshold) return true;
     for (const p of this.livePeers()) {
-      const lpn = this.peerLowestPn(p, k);
+      const lpn = peerLowestPn(p, k);
       if (lpn !== undefined && lpn >= threshold) return true;
     }
     return false;
-  }
-
-  /** The peer's reported lowest PN for key `k` (64-bit with its XPN set), if it reports that key. */
-  private peerLowestPn(p: Peer, k: SakState): bigint | undefined {
-    const su = p.sakUse;
-    if (!su?.keys) return undefined;
-    if (kiEquals(k, su.keys.latestKey.mi, su.keys.latestKey.kn)) return (BigInt(p.xpn?.latestKeyLowestPnHigh ?? 0) << 32n) | BigInt(su.keys.latestKey.lowestPn);
-    if (kiEquals(k, su.keys.oldKey.mi, su.keys.oldKey.kn)) return (BigInt(p.xpn?.oldKeyLowestPnHigh ?? 0) << 32n) | BigInt(su.keys.oldKey.lowestPn);
-    return undefined;
-  }
-
-  /**
-   * Whether the peer's SAK Use shows key `k` with the rx (or tx) bit, in either
-   * slot: wpa_supplicant reports the key in use in the old slot once settled
-   * (mka.md §8.5; hostap `ieee802_1x_mka_decode_sak_use_body` reads it so).
-   */
-  private peerReports(p: Peer, k: SakState, bit: 'rx' | 'tx'): boolean {
-    const su = p.sakUse;
-    if (!su?.keys) return false;
-    const latest = kiEquals(k, su.keys.latestKey.mi, su.keys.latestKey.kn) && (bit === 'rx' ? su.latestKeyRx : su.latestKeyTx);
-    const old = kiEquals(k, su.keys.oldKey.mi, su.keys.oldKey.kn) && (bit === 'rx' ? su.oldKeyRx : su.oldKeyTx);
-    return latest || old;
   }
 
   private generateSak(ctx: ParticipantContext, reason: string): void {
@@ -476,7 +416,7 @@ export class Participant {
     const suite = chooseCipherSuite(c.cipherSuites, live.map((p) => p.announced));
     if (!suite) {
       // Nothing is distributed: a SAK of a suite some member lacks would be
-      // refused there and black-hole our frames (issue 13).
+      // refused there and black-hole our frames (docs/mka-decisions.md §8).
       const peerSuites = (p: Peer) =>
         `${sciToString(p.sci)} ${
           p.announced
@@ -563,7 +503,7 @@ export class Participant {
     this.latest = key;
     ctx.noteAn(key.an);
     ctx.prepareSuite(key.suite);
-    for (const p of this.livePeers()) this.installRxSa(ctx, key, p.sci);
+    for (const p of this.livePeers()) installRxSa(ctx, key, p.sci);
     ctx.command({
       op: 'createTxSa',
       an: key.an,
@@ -573,31 +513,11 @@ export class Participant {
       ...(key.salt ? { salt: key.salt.slice() } : {}),
     });
     key.rx = true;
+    // RECEIVE → RECEIVING; a member goes on to READY and waits for the key
+    // server to transmit (figure 12-2; hostap: `!elected_self` → READY).
+    this.cp = this.isKeyServer() ? 'RECEIVING' : 'READY';
     ctx.event({ type: 'sakInstalled', reason: `receive SAs for ${key.rxScis.size} peer SC(s), transmit SA ready`, kn: key.kn, an: key.an });
     this.wantTransmit = true;
-  }
-
-  private installRxSa(ctx: ParticipantContext, key: SakState, sci: Sci): void {
-    if (key.rxScis.has(sci)) return;
-    key.rxScis.add(sci);
-    let ssci: number | undefined;
-    if (key.sscis) {
-      ssci = key.sscis.get(sci);
-      if (ssci === undefined) {
-        ssci = key.sscis.size + 1;
-        key.sscis.set(sci, ssci);
-      }
-    }
-    ctx.command({
-      op: 'createRxSa',
-      sci,
-      an: key.an,
-      sak: key.sak,
-      lowestPn: 1n,
-      ...(ssci !== undefined ? { ssci } : {}),
-      ...(key.salt ? { salt: key.salt.slice() } : {}),
-    });
-    ctx.command({ op: 'enableRxSa', sci, an: key.an });
   }
 
   /** TRANSMIT: switch the encoding SA; the previous key retires after SAK Retire Time. */
@@ -607,6 +527,9 @@ export class Participant {
     ctx.command({ op: 'enableTxSa', an: key.an });
     ctx.event({ type: 'sakInUse', reason, kn: key.kn, an: key.an });
     if (this.old && this.old !== key) this.old.retireAt = ctx.now + ctx.config.sakRetireTimeMs;
+    // TRANSMIT → TRANSMITTING; with no old key to wait for, retireWhen is 0
+    // and TRANSMITTING passes to RETIRE at once (figure 12-2).
+    this.cp = this.old && this.old !== key ? 'TRANSMITTING' : 'RETIRE';
     this.wantTransmit = true;
   }
 
@@ -628,6 +551,12 @@ export class Participant {
     this.latest = undefined;
     this.old = undefined;
     this.distributing = false;
+    if (this.cp !== 'AUTHENTICATED') this.cp = 'CHANGE';
+  }
+
+  /** MACsec is to be used again (a new key server, or a SAK distributed): AUTHENTICATED → CHANGE. */
+  private leaveAuthenticated(): void {
+    if (this.cp === 'AUTHENTICATED') this.cp = 'CHANGE';
   }
 
   /**
@@ -656,15 +585,15 @@ export class Participant {
       return;
     }
     if (!d.key) {
-      if (!this.macsecNotUsed) {
-        this.macsecNotUsed = true;
+      if (this.cp !== 'AUTHENTICATED') {
         ctx.event({ type: 'macsecNotUsed', reason: 'the key server distributed "no SAK"' });
         if (this.latest || this.old) this.dropAllKeys(ctx, 'key server decided not to use MACsec');
+        this.cp = 'AUTHENTICATED';
         this.wantTransmit = true;
       }
       return;
     }
-    this.macsecNotUsed = false;
+    this.leaveAuthenticated();
     if (this.latest && kiEquals(this.latest, peer.mi, d.key.kn)) return;
     if (this.old && kiEquals(this.old, peer.mi, d.key.kn)) return;
     const id = d.key.cipherSuite;
@@ -695,7 +624,7 @@ export class Participant {
     const peerScis = this.livePeers().map((p) => p.sci);
     const key = this.newKey(ctx, peer.mi, d.key.kn, d.distributedAn, suite, sak, d.confidentialityOffset, peerScis);
     if (key.sscis && m.basic.version >= 3) {
-      const live = m.parameterSets.find((s): s is Extract<ParameterSet, { type: 1 }> => s.type === 1 && !('unknown' in s));
+      const live = m.parameterSets.find((s): s is Extract<ParameterSet, { type: typeof PARAMETER_SET_TYPE.livePeerList }> => s.type === PARAMETER_SET_TYPE.livePeerList && !('unknown' in s));
       const announced = live ? live.keyServerSsci : 0;
       if (announced !== 0 && announced !== (key.sscis.get(peer.sci)! & 0xff)) ctx.counters.inMkpduValidationErrors++;
     }
@@ -704,31 +633,12 @@ export class Participant {
     this.install(ctx, key);
   }
 
-  private onSakUse(ctx: ParticipantContext, peer: Peer, su: SakUse, xpn: XpnParameterSet | undefined): void {
-    if (!ctx.config.delayProtect || !su.delayProtect || !su.keys) return;
-    // Delay protection (802.1X-2020 9.9; hostap `secy_set_receive_lowest_pn`): raise the peer's receive SA lowest PN.
-    for (const k of [this.latest, this.old]) {
-      if (!k || !k.rxScis.has(peer.sci)) continue;
-      const slot = kiEquals(k, su.keys.latestKey.mi, su.keys.latestKey.kn)
-        ? { pn: su.keys.latestKey.lowestPn, hi: xpn?.latestKeyLowestPnHigh ?? 0, tx: su.latestKeyTx }
-        : kiEquals(k, su.keys.oldKey.mi, su.keys.oldKey.kn)
-          ? { pn: su.keys.oldKey.lowestPn, hi: xpn?.oldKeyLowestPnHigh ?? 0, tx: su.oldKeyTx }
-          : undefined;
-      if (!slot || !slot.tx) continue;
-      const pn = (BigInt(k.suite.xpn ? slot.hi : 0) << 32n) | BigInt(slot.pn);
-      if (pn > (peer.lowestPnSet.get(k.an) ?? 1n)) {
-        peer.lowestPnSet.set(k.an, pn);
-        ctx.command({ op: 'setLowestPn', sci: peer.sci, an: k.an, pn });
-      }
-    }
-  }
-
   private memberStep(ctx: ParticipantContext): void {
     const l = this.latest;
     const ks = this.keyServer;
     if (!l || l.tx || !ks) return;
     const ksPeer = this.peers.get(miHex(ks.mi));
-    if (ksPeer && this.peerReports(ksPeer, l, 'tx')) this.enableTx(ctx, l, 'the key server transmits with the new SAK');
+    if (ksPeer && peerReports(ksPeer, l, 'tx')) this.enableTx(ctx, l, 'the key server transmits with the new SAK');
   }
 
   // ---- time -------------------------------------------------------------
@@ -742,6 +652,8 @@ export class Participant {
         if (k === this.old) this.old = undefined;
         else this.latest = undefined;
         this.wantTransmit = true;
+        if (this.cp === 'TRANSMITTING') this.cp = 'RETIRE';
+        else if (!this.latest && !this.old) this.cp = 'CHANGE';
       }
     }
     this.step(ctx);
@@ -777,9 +689,9 @@ export class Participant {
     const dist = ctx.principal && this.isKeyServer() && this.distributing;
     if (live.length > 0) {
       const ksSsci = dist && l?.sscis && c.mkaVersion >= 3 ? l.sscis.get(c.sci)! & 0xff : 0;
-      sets.push({ type: 1, keyServerSsci: ksSsci, peers: live.map((p) => ({ mi: p.mi.slice(), mn: p.mn })) });
+      sets.push({ type: PARAMETER_SET_TYPE.livePeerList, keyServerSsci: ksSsci, peers: live.map((p) => ({ mi: p.mi.slice(), mn: p.mn })) });
     }
-    if (potential.length > 0) sets.push({ type: 2, peers: potential.map((p) => ({ mi: p.mi.slice(), mn: p.mn })) });
+    if (potential.length > 0) sets.push({ type: PARAMETER_SET_TYPE.potentialPeerList, peers: potential.map((p) => ({ mi: p.mi.slice(), mn: p.mn })) });
     let xpnHigh: { latest: number; old: number } | undefined;
     if (ctx.principal && (l || this.old)) {
       const slot = (k: SakState | undefined) => {
@@ -792,7 +704,7 @@ export class Participant {
       const a = slot(l);
       const o = slot(this.old);
       sets.push({
-        type: 3,
+        type: PARAMETER_SET_TYPE.sakUse,
         latestKeyAn: a.an,
         latestKeyTx: a.tx,
         latestKeyRx: a.rx,
@@ -805,15 +717,15 @@ export class Participant {
         keys: { latestKey: { mi: a.mi, kn: a.kn, lowestPn: a.lowestPn }, oldKey: { mi: o.mi, kn: o.kn, lowestPn: o.lowestPn } },
       });
       if ((l ?? this.old)!.suite.xpn) xpnHigh = { latest: a.hi, old: o.hi };
-    } else if (ctx.principal && this.macsecNotUsed && live.length > 0) {
-      sets.push({ type: 3, latestKeyAn: 0, latestKeyTx: false, latestKeyRx: false, oldKeyAn: 0, oldKeyTx: false, oldKeyRx: false, plainTx: true, plainRx: true, delayProtect: false });
+    } else if (ctx.principal && this.cp === 'AUTHENTICATED' && live.length > 0) {
+      sets.push({ type: PARAMETER_SET_TYPE.sakUse, latestKeyAn: 0, latestKeyTx: false, latestKeyRx: false, oldKeyAn: 0, oldKeyTx: false, oldKeyRx: false, plainTx: true, plainRx: true, delayProtect: false });
     }
     if (dist) {
-      if (this.macsecNotUsed) sets.push({ type: 4, distributedAn: 0, confidentialityOffset: 0 });
+      if (this.cp === 'AUTHENTICATED') sets.push({ type: PARAMETER_SET_TYPE.distributedSak, distributedAn: 0, confidentialityOffset: 0 });
       else if (l?.wrapped) {
         const legacy128 = l.suite === GCM_AES_128;
         sets.push({
-          type: 4,
+          type: PARAMETER_SET_TYPE.distributedSak,
           distributedAn: l.an,
           confidentialityOffset: l.co,
           key: { kn: l.kn, ...(legacy128 ? {} : { cipherSuite: l.suite.id }), wrappedSak: l.wrapped.slice() },
@@ -822,10 +734,10 @@ export class Participant {
     }
     if (c.announceCipherSuites) {
       const cap = c.macsecCapability;
-      sets.push({ type: 7, tlvs: [cipherSuitesTlv(c.cipherSuites.map((s) => ({ cipherSuite: s.id, capability: s.xpn ? Math.min(cap, 2) : cap })))] });
+      sets.push({ type: PARAMETER_SET_TYPE.announcement, tlvs: [cipherSuitesTlv(c.cipherSuites.map((s) => ({ cipherSuite: s.id, capability: s.xpn ? Math.min(cap, 2) : cap })))] });
     }
-    if (xpnHigh) sets.push({ type: 8, suspensionTime: 0, latestKeyLowestPnHigh: xpnHigh.latest, oldKeyLowestPnHigh: xpnHigh.old });
-    if (c.includeIcvIndicator) sets.push({ type: 255 });
+    if (xpnHigh) sets.push({ type: PARAMETER_SET_TYPE.xpn, suspensionTime: 0, latestKeyLowestPnHigh: xpnHigh.latest, oldKeyLowestPnHigh: xpnHigh.old });
+    if (c.includeIcvIndicator) sets.push({ type: PARAMETER_SET_TYPE.icvIndicator });
     const ksBit = !this.keyServer || this.keyServer.self;
     return {
       destination: c.eapolDestination.slice(),

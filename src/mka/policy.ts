@@ -1,6 +1,6 @@
 /**
  * Encryption-mode policy: what the controlled port passes, from the AWS mode
- * and the KaY's progress (mka.md §10.4; AWS DX User Guide "MAC Security";
+ * and the KaY's progress (docs/mka-decisions.md §7; AWS DX User Guide "MAC Security";
  * 802.1X-2020 12.7 logon controls `unsecuredAllowed`).
  *
  * - must_encrypt (unsecuredAllowed = Never): only protected frames once

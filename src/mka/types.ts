@@ -6,7 +6,7 @@
 import type { Secret } from '../shared/secret.js';
 import type { CipherSuite, CipherSuiteName, Sci } from '../macsec/index.js';
 
-/** AWS Direct Connect `encryptionMode` (mka.md §10.4). */
+/** AWS Direct Connect `encryptionMode` (docs/mka-decisions.md §7). */
 export type EncryptionMode = 'must_encrypt' | 'should_encrypt' | 'no_encrypt';
 
 /** 802.1AE validateFrames (10.7.9). */
@@ -247,11 +247,40 @@ export interface SakStatus {
   ssci?: number;
 }
 
+/**
+ * The states of the CP (Controlled Port) state machine, 802.1X-2020 12.4,
+ * figure 12-2, with the names the figure gives them (hostap's
+ * `ieee802_1x_cp.c` uses the same). The path of a SAK is
+ * RECEIVE → RECEIVING (key server) or READY (member) → TRANSMIT →
+ * TRANSMITTING → RETIRE; ABANDON drops a SAK superseded before it was used;
+ * AUTHENTICATED is "MACsec not used" (the key server distributed no SAK);
+ * CHANGE waits for live peers and a key server's decision. ALLOWED (the
+ * unauthenticated connectivity policy) is never entered: dxlab has no such
+ * policy. The participant records the state each step ends in; RECEIVE,
+ * TRANSMIT and ABANDON pass within one step, so a status shows them only as
+ * the states they lead to.
+ */
+export type CpState =
+  | 'INIT'
+  | 'CHANGE'
+  | 'ALLOWED'
+  | 'AUTHENTICATED'
+  | 'SECURED'
+  | 'RECEIVE'
+  | 'RECEIVING'
+  | 'READY'
+  | 'TRANSMIT'
+  | 'TRANSMITTING'
+  | 'ABANDON'
+  | 'RETIRE';
+
 export interface KayStatus {
   mode: EncryptionMode;
   /** We transmit with a SAK and every live peer reports receiving with it. */
   secured: boolean;
   controlledPort: ControlledPortState;
+  /** The CP state machine's state (802.1X-2020 12.4) of the participant that drives the SecY; INIT when there is none. */
+  cpState: CpState;
   notSecured?: { code: NotSecuredCode; reason: string };
   keyChain: { inUse?: string; index?: number; reason: string };
   participants: ParticipantStatus[];

@@ -3,6 +3,8 @@
  * control request it cannot carry out. Per-frame problems are counted, never
  * thrown.
  */
+import { DxlabError } from '../shared/errors.js';
+
 export type NodeErrorCode =
   | 'config'
   | 'device'
@@ -14,14 +16,6 @@ export type NodeErrorCode =
   /** A node did not answer its control socket in time (control-client.ts). */
   | 'timeout';
 
-export class NodeError extends Error {
+export class NodeError extends DxlabError<NodeErrorCode> {
   override readonly name = 'NodeError';
-
-  constructor(
-    readonly code: NodeErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }

@@ -6,7 +6,7 @@
 import { expect } from 'vitest';
 import { createApiService, openStore, type ApiResult, type ApiService, type DxPortBinding } from '../../src/aws/index.js';
 import type { ApiTimings } from '../../src/aws/constants.js';
-import { seededRandom } from './mka-lab.js';
+import { seededOctets } from './random.js';
 
 /** 2026-01-01T00:00:00Z */
 export const T0 = Date.UTC(2026, 0, 1);
@@ -41,7 +41,7 @@ export function testApi(options: { timings?: Partial<ApiTimings>; binding?: DxPo
   const api = createApiService({
     store,
     clock: () => now,
-    random: seededRandom(options.seed ?? 7),
+    random: seededOctets(options.seed ?? 7),
     timings: { requestedMs: 1000, pendingMs: 1000, vifPendingMs: 1000, keyAssociatingMs: 0, vifDeletingMs: 0, ...options.timings },
     ...(options.binding && { binding: options.binding }),
   });

@@ -7,7 +7,7 @@ import { KaY, type KayConfig } from '../../src/mka/index.js';
 import { SecY, sciMac } from '../../src/macsec/index.js';
 import { applySecYCommand } from '../../src/node/secy-commands.js';
 import type { CapturedFrame } from '../../src/io/pcap.js';
-import { seededRandom } from './mka-lab.js';
+import { seededOctets } from './random.js';
 
 export interface SessionNode {
   kay: KaY;
@@ -22,7 +22,7 @@ export class KaySession {
   private deadlines: number[] = [];
 
   constructor(configs: KayConfig[], readonly t0Ns = 1_767_225_600_000_000_000n) {
-    this.nodes = configs.map((c, i) => ({ kay: new KaY(c, { random: seededRandom(100 + i) }), secy: new SecY({ txSci: c.sci }) }));
+    this.nodes = configs.map((c, i) => ({ kay: new KaY(c, { random: seededOctets(100 + i) }), secy: new SecY({ txSci: c.sci }) }));
     this.deadlines = this.nodes.map(() => 0);
     this.nodes.forEach((n, i) => this.handle(i, n.kay.start(this.now)));
   }

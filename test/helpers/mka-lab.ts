@@ -6,26 +6,10 @@
  * Deterministic: randomness comes from a seeded generator.
  */
 import { toHex } from '../../src/shared/bytes.js';
+import { seededOctets } from './random.js';
 import { KaY } from '../../src/mka/kay.js';
 import type { ControlledPortState, KayConfig, KayEvent, KayOutput, SecYCommand, SecYSettings } from '../../src/mka/types.js';
 import type { Sci } from '../../src/macsec/sci.js';
-
-/** xorshift-based deterministic random octets. */
-export function seededRandom(seed: number): (n: number) => Uint8Array {
-  let s = seed >>> 0 || 1;
-  return (n) => {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      s ^= s << 13;
-      s >>>= 0;
-      s ^= s >>> 17;
-      s ^= s << 5;
-      s >>>= 0;
-      out[i] = s & 0xff;
-    }
-    return out;
-  };
-}
 
 interface SimSa {
   key: string;
@@ -168,7 +152,7 @@ export class MkaLab {
   add(name: string, config: KayConfig, seed: number): LabNode {
     const node: LabNode = {
       name,
-      kay: new KaY(config, { random: seededRandom(seed) }),
+      kay: new KaY(config, { random: seededOctets(seed) }),
       secy: new SimSecY(),
       events: [],
       mkpdusSent: [],
@@ -195,7 +179,7 @@ export class MkaLab {
   /** Restarts a node's KaY from scratch (new MI), keeping its SecY model fresh too. */
   restart(name: string, config: KayConfig, seed: number): void {
     const n = this.node(name);
-    n.kay = new KaY(config, { random: seededRandom(seed) });
+    n.kay = new KaY(config, { random: seededOctets(seed) });
     n.secy = new SimSecY();
     this.apply(n, n.kay.start(this.now));
   }

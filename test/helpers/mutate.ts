@@ -1,15 +1,3 @@
-/** Deterministic PRNG (mulberry32), so a fuzz failure can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** One to four random mutations: bit flips, octet sets, truncation, extension, splices. */
 export function mutateFrame(seed: Uint8Array, rand: () => number): Uint8Array {
   let f = seed.slice();

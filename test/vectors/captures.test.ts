@@ -2,38 +2,16 @@
  * The SecY against captures made by Linux kernel MACsec (test/vectors/captures).
  */
 import { describe, expect, it } from 'vitest';
-import { captureKeys, loadCapture } from '../helpers/captures.js';
+import { captureKeys, captureSas, loadCapture } from '../helpers/captures.js';
 import { describeCleartext } from '../helpers/frames.js';
 import { h, hex } from '../helpers/hex.js';
 import { SecY, cipherSuiteByName, isMacsecFrame, parseSecTag, sciFromHex, type Sci } from '../../src/macsec/index.js';
 
-interface Sa {
-  sci: Sci;
-  an: number;
-  sak: string;
-  firstPn: bigint;
-  ssci?: number;
-  salt?: string;
-}
-
-function sasOf(file: string): { suite: string; sas: Sa[] } {
-  const k = captureKeys(file);
-  if (k.mode === 'static') {
-    return {
-      suite: k.cipher_suite,
-      sas: k.sas!.map((s) => ({ sci: sciFromHex(s.sci), an: s.an, sak: s.sak, firstPn: BigInt(s.first_pn), ssci: s.ssci ?? undefined, salt: s.salt ?? undefined })),
-    };
-  }
-  // With MKA both SCs use the one distributed SAK (keys.json notes), AN 0 (the first SAK).
-  const sak = k.saks_distributed_by_a![0]!.sak;
-  return { suite: k.cipher_suite, sas: k.peers!.map((p) => ({ sci: sciFromHex(p.sci), an: 0, sak, firstPn: 1n })) };
-}
-
 for (const file of ['static-gcm-aes-256.pcap', 'static-gcm-aes-xpn-256.pcap', 'mka-cak256.pcap']) {
   describe(file, () => {
     const cap = loadCapture(file);
-    const { suite, sas } = sasOf(file);
-    const cipherSuite = cipherSuiteByName(suite);
+    const sas = captureSas(file);
+    const cipherSuite = cipherSuiteByName(captureKeys(file).cipher_suite);
     const macsecFrames = cap.frames.filter((f) => isMacsecFrame(f.data));
 
     it('holds the number of MACsec frames keys.json lists', () => {

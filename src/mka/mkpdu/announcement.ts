@@ -12,7 +12,7 @@
  */
 import { ByteWriter } from '../../shared/bytes.js';
 import { MkaError } from '../errors.js';
-import { ANNOUNCEMENT_TLV } from '../constants.js';
+import { ANNOUNCEMENT_TLV, PARAMETER_SET_TYPE } from '../constants.js';
 import type { Announcement, AnnouncementTlv } from './types.js';
 import { bodyReader, checkRange, requireZero, type SetCodec, type SetHeader } from './set-header.js';
 
@@ -29,7 +29,7 @@ export const announcementCodec: SetCodec<Announcement> = {
       const w = r.u16('TLV header');
       tlvs.push({ tlvType: w >> 9, value: r.copy(w & 0x1ff, `TLV ${w >> 9} value`) });
     }
-    return { type: 7, tlvs };
+    return { type: PARAMETER_SET_TYPE.announcement, tlvs };
   },
   encode(s: Announcement) {
     const w = new ByteWriter();

@@ -126,7 +126,7 @@ export function decodeMkpdu(input: Uint8Array, options: DecodeMkpduOptions = {})
       if (h.octet1 !== 0 || h.octet2High !== 0 || h.bodyLength !== ICV_LEN || body.remaining !== ICV_LEN) {
         throw new MkaError('malformedMkpdu', `ICV Indicator at offset ${at}: expected FF 00 00 10 followed by exactly the ${ICV_LEN}-octet ICV`);
       }
-      parameterSets.push({ type: 255 });
+      parameterSets.push({ type: PARAMETER_SET_TYPE.icvIndicator });
       break;
     }
     const room = body.remaining - ICV_LEN;

@@ -3,11 +3,11 @@
  * (group CAs distribute CAKs; point-to-point PSK links never do). Octet 1 and
  * octet 2 bits 7..4 reserved. Body: AES-KW(KEK, CAK) of 24 octets then the CKN,
  * as Wireshark packet-mka.c `dissect_distributed_cak` reads it; the form for a
- * 256-bit CAK is unconfirmed (mka.md §4.4), so a longer wrap reads as CKN.
+ * 256-bit CAK is unconfirmed (docs/mka-decisions.md §2), so a longer wrap reads as CKN.
  */
 import { concat } from '../../shared/bytes.js';
 import { MkaError } from '../errors.js';
-import { CKN_MAX_LEN, CKN_MIN_LEN } from '../constants.js';
+import { CKN_MAX_LEN, CKN_MIN_LEN, PARAMETER_SET_TYPE } from '../constants.js';
 import type { DistributedCak } from './types.js';
 import { checkLength, requireZero, type SetCodec, type SetHeader } from './set-header.js';
 
@@ -22,7 +22,7 @@ export const distributedCakCodec: SetCodec<DistributedCak> = {
     if (cknLength < CKN_MIN_LEN || cknLength > CKN_MAX_LEN) {
       throw new MkaError('malformedMkpdu', `${NAME}: body length ${body.length} leaves a CKN of ${cknLength} octets, expected ${CKN_MIN_LEN}..${CKN_MAX_LEN}`);
     }
-    return { type: 5, wrappedCak: body.slice(0, 24), ckn: body.slice(24) };
+    return { type: PARAMETER_SET_TYPE.distributedCak, wrappedCak: body.slice(0, 24), ckn: body.slice(24) };
   },
   encode(s: DistributedCak) {
     checkLength(NAME, 'AES Key Wrap of CAK', s.wrappedCak, 24);

@@ -5,6 +5,7 @@
  * 28 octets KN ‖ AES-KW(SAK-128) (GCM-AES-128 implied), or KN ‖ Cipher Suite
  * (8) ‖ AES-KW(SAK): 36 octets for a 128-bit, 52 for a 256-bit SAK.
  */
+import { PARAMETER_SET_TYPE } from '../constants.js';
 import { ByteWriter } from '../../shared/bytes.js';
 import { MkaError } from '../errors.js';
 import type { DistributedSak } from './types.js';
@@ -16,7 +17,7 @@ export const distributedSakCodec: SetCodec<DistributedSak> = {
   name: NAME,
   decode(h: SetHeader, body: Uint8Array): DistributedSak {
     requireZero(NAME, 'octet 2 bits 7..4', h.octet2High);
-    const s: DistributedSak = { type: 4, distributedAn: h.octet1 >> 6, confidentialityOffset: (h.octet1 >> 4) & 3 };
+    const s: DistributedSak = { type: PARAMETER_SET_TYPE.distributedSak, distributedAn: h.octet1 >> 6, confidentialityOffset: (h.octet1 >> 4) & 3 };
     if ((h.octet1 & 0x0f) !== 0) throw new MkaError('malformedMkpdu', `${NAME}: reserved bits 3..0 of octet 1 are 0x${(h.octet1 & 0xf).toString(16)}`);
     if (body.length === 0) return s;
     const r = bodyReader(NAME, body);

@@ -8,7 +8,7 @@
  */
 import { MkaError } from '../errors.js';
 import { ByteWriter } from '../../shared/bytes.js';
-import { MI_LEN } from '../constants.js';
+import { MI_LEN, PARAMETER_SET_TYPE } from '../constants.js';
 import type { LivePeerList, PeerListEntry, PotentialPeerList } from './types.js';
 import { bodyReader, checkLength, checkRange, requireZero, type SetCodec, type SetHeader } from './set-header.js';
 
@@ -39,7 +39,7 @@ export const livePeerListCodec: SetCodec<LivePeerList> = {
   name: LIVE,
   decode(h: SetHeader, body: Uint8Array): LivePeerList {
     requireZero(LIVE, 'octet 2 bits 7..4', h.octet2High);
-    return { type: 1, keyServerSsci: h.octet1, peers: decodeEntries(LIVE, body) };
+    return { type: PARAMETER_SET_TYPE.livePeerList, keyServerSsci: h.octet1, peers: decodeEntries(LIVE, body) };
   },
   encode(s: LivePeerList) {
     checkRange(LIVE, 'Key Server SSCI', s.keyServerSsci, 0xff);
@@ -52,7 +52,7 @@ export const potentialPeerListCodec: SetCodec<PotentialPeerList> = {
   decode(h: SetHeader, body: Uint8Array): PotentialPeerList {
     requireZero(POTENTIAL, 'octet 1', h.octet1);
     requireZero(POTENTIAL, 'octet 2 bits 7..4', h.octet2High);
-    return { type: 2, peers: decodeEntries(POTENTIAL, body) };
+    return { type: PARAMETER_SET_TYPE.potentialPeerList, peers: decodeEntries(POTENTIAL, body) };
   },
   encode(s: PotentialPeerList) {
     return { octet1: 0, octet2High: 0, body: encodeEntries(POTENTIAL, s.peers) };

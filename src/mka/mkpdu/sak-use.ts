@@ -9,7 +9,7 @@
  */
 import { ByteWriter } from '../../shared/bytes.js';
 import { MkaError } from '../errors.js';
-import { MI_LEN } from '../constants.js';
+import { MI_LEN, PARAMETER_SET_TYPE } from '../constants.js';
 import type { SakUse, SakUseKey } from './types.js';
 import { bodyReader, checkLength, checkRange, type SetCodec, type SetHeader } from './set-header.js';
 
@@ -25,7 +25,7 @@ export const sakUseCodec: SetCodec<SakUse> = {
     }
     const o = h.octet1;
     const s: SakUse = {
-      type: 3,
+      type: PARAMETER_SET_TYPE.sakUse,
       latestKeyAn: o >> 6,
       latestKeyTx: (o & 0x20) !== 0,
       latestKeyRx: (o & 0x10) !== 0,

@@ -4,6 +4,7 @@
  * code (table 11-7). Octet strings are copies, never views of the input.
  */
 import type { Sci } from '../../macsec/index.js';
+import type { PARAMETER_SET_TYPE } from '../constants.js';
 
 /** Basic Parameter Set (802.1X-2020 11.11.1, figure 11-8); always first, no type octet. */
 export interface BasicParameterSet {
@@ -32,7 +33,7 @@ export interface PeerListEntry {
 
 /** Live Peer List (type 1, 802.1X-2020 figure 11-9). */
 export interface LivePeerList {
-  type: 1;
+  type: typeof PARAMETER_SET_TYPE.livePeerList;
   /** Octet 1: least significant octet of the key server's SSCI (MKA v3 with an XPN Distributed SAK), else 0. */
   keyServerSsci: number;
   peers: PeerListEntry[];
@@ -40,7 +41,7 @@ export interface LivePeerList {
 
 /** Potential Peer List (type 2, 802.1X-2020 figure 11-9). */
 export interface PotentialPeerList {
-  type: 2;
+  type: typeof PARAMETER_SET_TYPE.potentialPeerList;
   peers: PeerListEntry[];
 }
 
@@ -53,7 +54,7 @@ export interface SakUseKey {
 
 /** MACsec SAK Use (type 3, 802.1X-2020 figure 11-10). */
 export interface SakUse {
-  type: 3;
+  type: typeof PARAMETER_SET_TYPE.sakUse;
   latestKeyAn: number;
   latestKeyTx: boolean;
   latestKeyRx: boolean;
@@ -69,7 +70,7 @@ export interface SakUse {
 
 /** Distributed SAK (type 4, 802.1X-2020 figures 11-11 and 11-12). */
 export interface DistributedSak {
-  type: 4;
+  type: typeof PARAMETER_SET_TYPE.distributedSak;
   distributedAn: number;
   /** 0 integrity only, 1 offset 0, 2 offset 30, 3 offset 50. */
   confidentialityOffset: number;
@@ -89,14 +90,14 @@ export interface DistributedSak {
  * AES-KW(KEK, CAK) then the CKN (the 256-bit CAK form is unconfirmed).
  */
 export interface DistributedCak {
-  type: 5;
+  type: typeof PARAMETER_SET_TYPE.distributedCak;
   wrappedCak: Uint8Array;
   ckn: Uint8Array;
 }
 
 /** Key Management Domain (type 6, 802.1X-2020 figure 11-14). */
 export interface Kmd {
-  type: 6;
+  type: typeof PARAMETER_SET_TYPE.kmd;
   kmd: Uint8Array;
 }
 
@@ -108,13 +109,13 @@ export interface AnnouncementTlv {
 
 /** Announcement (type 7, 802.1X-2020 figure 11-15). */
 export interface Announcement {
-  type: 7;
+  type: typeof PARAMETER_SET_TYPE.announcement;
   tlvs: AnnouncementTlv[];
 }
 
 /** XPN (type 8, 802.1X-2020 figure 11-16): high halves of the SAK Use lowest PNs. */
 export interface XpnParameterSet {
-  type: 8;
+  type: typeof PARAMETER_SET_TYPE.xpn;
   suspensionTime: number;
   latestKeyLowestPnHigh: number;
   oldKeyLowestPnHigh: number;
@@ -122,7 +123,7 @@ export interface XpnParameterSet {
 
 /** ICV Indicator (type 255, 802.1X-2020 11.11.1): precedes the ICV. */
 export interface IcvIndicator {
-  type: 255;
+  type: typeof PARAMETER_SET_TYPE.icvIndicator;
 }
 
 /** Any other type: skipped by its length (802.1X-2020 11.11.4), kept for re-encoding. */

@@ -4,6 +4,7 @@
  * bits of the Latest Key and Old Key Lowest Acceptable PNs whose low halves
  * ride in SAK Use.
  */
+import { PARAMETER_SET_TYPE } from '../constants.js';
 import { MkaError } from '../errors.js';
 import { ByteWriter } from '../../shared/bytes.js';
 import type { XpnParameterSet } from './types.js';
@@ -17,7 +18,7 @@ export const xpnCodec: SetCodec<XpnParameterSet> = {
     requireZero(NAME, 'octet 2 bits 7..4', h.octet2High);
     if (body.length !== 8) throw new MkaError('malformedMkpdu', `${NAME}: body length ${body.length}, expected 8`);
     const r = bodyReader(NAME, body);
-    return { type: 8, suspensionTime: h.octet1, latestKeyLowestPnHigh: r.u32('Latest Key Lowest Acceptable PN MSB'), oldKeyLowestPnHigh: r.u32('Old Key Lowest Acceptable PN MSB') };
+    return { type: PARAMETER_SET_TYPE.xpn, suspensionTime: h.octet1, latestKeyLowestPnHigh: r.u32('Latest Key Lowest Acceptable PN MSB'), oldKeyLowestPnHigh: r.u32('Old Key Lowest Acceptable PN MSB') };
   },
   encode(s: XpnParameterSet) {
     checkRange(NAME, 'MKA Suspension Time', s.suspensionTime, 0xff);

@@ -12,7 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { ROOT } from '../../helpers/cli.js';
-import { seededRandom } from '../../helpers/mutate.js';
+import { seededRandom } from '../../helpers/random.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 const REQUESTS = 3000;

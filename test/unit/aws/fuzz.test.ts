@@ -10,8 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createApiService, createRequestHandler, openStore, type RawRequest } from '../../../src/aws/index.js';
-import { seededRandom as seededOctets } from '../../helpers/mka-lab.js';
-import { seededRandom } from '../../helpers/mutate.js';
+import { seededOctets, seededRandom } from '../../helpers/random.js';
 
 const ITERATIONS = 20_000;
 const SEED = 20260101;

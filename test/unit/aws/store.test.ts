@@ -9,7 +9,7 @@ import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { createApiService, openStore, type ApiStore } from '../../../src/aws/index.js';
-import { seededRandom } from '../../helpers/mka-lab.js';
+import { seededOctets } from '../../helpers/random.js';
 import { T0 } from '../../helpers/aws.js';
 import { tempDir } from '../../helpers/tmp.js';
 
@@ -37,7 +37,7 @@ describe('one request, one transaction', () => {
   it('a request that fails after any of its writes leaves no trace (CreateLag from a connection with a VIF, AssociateMacSecKey)', async () => {
     const real = openStore(':memory:');
     const budget = { left: Infinity };
-    const api = createApiService({ store: failingAfter(real, budget), clock: () => T0 + 10_000, random: seededRandom(3), timings: { requestedMs: 0, pendingMs: 0 } });
+    const api = createApiService({ store: failingAfter(real, budget), clock: () => T0 + 10_000, random: seededOctets(3), timings: { requestedMs: 0, pendingMs: 0 } });
     const ok = async (operation: string, body: unknown) => {
       const r = await api.call({ service: 'directconnect', operation, body });
       if (!r.ok) throw new Error(r.error.message);

@@ -13,6 +13,7 @@ import {
   type Update,
 } from '../../../src/bgp/index.js';
 import { GOBGP_BAD_LEN, SCAPY_VECTOR_NAMES, scapyVector } from './vectors.js';
+import { seededUint32 } from '../../helpers/random.js';
 
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
 
@@ -142,19 +143,6 @@ function outcome(bytes: Uint8Array, fourOctetAs: boolean): 'ok' | 'notification'
   return 'ok';
 }
 
-/** A deterministic PRNG so that a failing input can be reproduced from its index. */
-function xorshift(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
-}
-
 describe('decoder fuzz', () => {
   it('gobgp bad-len crashers: as stored (marker wrong) and with an all-ones marker, each rejected with a NOTIFICATION or handled per RFC 7606', () => {
     for (const [name, raw] of GOBGP_BAD_LEN) {
@@ -191,7 +179,7 @@ describe('decoder fuzz', () => {
         { fourOctetAs: false },
       ),
     );
-    const rnd = xorshift(0x5eed);
+    const rnd = seededUint32(0x5eed);
     const counts = { ok: 0, notification: 0, treatAsWithdraw: 0, attributeDiscard: 0 };
     for (let i = 0; i < 120_000; i++) {
       const seed = seeds[rnd() % seeds.length]!;

@@ -18,7 +18,7 @@ import {
   type ValidateFrames,
 } from '../../../src/macsec/index.js';
 import { addVlanTag, removeVlanTag, vlanOf } from '../../../src/node/vlan.js';
-import { seededRandom as prng } from '../../helpers/mutate.js';
+import { seededRandom as prng } from '../../helpers/random.js';
 
 const native = nativeAvailable();
 

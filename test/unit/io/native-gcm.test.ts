@@ -43,9 +43,9 @@ import {
 import { GCM_BATCH_FIELDS, IoError, memoryWire, nativeGcmEngine, nativeGcmInfo, selectGcmEngine } from '../../../src/io/index.js';
 import { loadNative } from '../../../src/io/native.js';
 import { MacsecPort, createLogger, resolveNodeConfig, type NodeOverrides } from '../../../src/node/index.js';
-import { captureKeys, loadCapture } from '../../helpers/captures.js';
+import { captureKeys, captureSas, loadCapture } from '../../helpers/captures.js';
 import { h, hex } from '../../helpers/hex.js';
-import { seededRandom } from '../../helpers/mutate.js';
+import { seededRandom } from '../../helpers/random.js';
 import { ANNEX_C, ANNEX_C_XPN, XPN_SALT, XPN_SSCI } from '../../vectors/macsec/annex-c.js';
 
 const ENGINES: readonly GcmEngine[] = [nodeGcmEngine, nativeGcmEngine];
@@ -270,31 +270,12 @@ describe('random scenarios (fast-check)', () => {
 
 // ------------------------------------------------------------ captures
 
-interface CaptureSa {
-  sci: Sci;
-  an: number;
-  sak: string;
-  firstPn: bigint;
-  ssci?: number;
-  salt?: string;
-}
-
-function capturedSas(file: string): CaptureSa[] {
-  const k = captureKeys(file);
-  if (k.mode === 'static') {
-    return k.sas!.map((s) => ({ sci: sciFromHex(s.sci), an: s.an, sak: s.sak, firstPn: BigInt(s.first_pn), ssci: s.ssci ?? undefined, salt: s.salt ?? undefined }));
-  }
-  // With MKA both SCs use the one distributed SAK, AN 0 (keys.json notes).
-  const one = k.saks_distributed_by_a![0]!.sak;
-  return k.peers!.map((p) => ({ sci: sciFromHex(p.sci), an: 0, sak: one, firstPn: 1n }));
-}
-
 describe('every frame of the Linux captures (test/vectors/captures) through both engines', () => {
   for (const file of ['static-gcm-aes-256.pcap', 'static-gcm-aes-xpn-256.pcap', 'mka-cak256.pcap']) {
     it(`${file}: same verdicts and cleartext, corrupted and wrong-key frames rejected alike, re-encryption gives the captured bytes`, () => {
       const cap = loadCapture(file);
       const cipherSuite = cipherSuiteByName(captureKeys(file).cipher_suite);
-      const sas = capturedSas(file);
+      const sas = captureSas(file);
       const receiver = (engine: GcmEngine, keySeed?: number) => {
         const rx = new SecY({ txSci: sciFromHex('0000000000000001'), cipherSuite, replayProtect: true, replayWindow: 0, engine });
         for (const sa of sas) {

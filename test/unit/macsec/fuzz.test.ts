@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { CIPHER_SUITES } from '../../../src/macsec/index.js';
 import { ethFrame, pair, rxPacketTotal } from '../../helpers/secy.js';
-import { mutateFrame, seededRandom } from '../../helpers/mutate.js';
+import { mutateFrame } from '../../helpers/mutate.js';
+import { seededRandom } from '../../helpers/random.js';
 
 const FRAMES = Number(process.env.DXLAB_FUZZ_FRAMES ?? 100_000);
 

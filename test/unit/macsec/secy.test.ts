@@ -275,7 +275,7 @@ describe('configuration errors', () => {
   });
 });
 
-describe('XPN PN recovery (macsec.md §12.2 self-test)', () => {
+describe('XPN PN recovery (docs/secy-decisions.md §1)', () => {
   const next = 0x1_ffffff00n;
   it.each([
     [0x00000005, 0x2_00000005n],

@@ -10,7 +10,8 @@
 import { describe, expect, it } from 'vitest';
 import { readCaptureFile } from '../../../src/io/pcap.js';
 import { KaY, mkpduIcv, mkpduLayout, deriveIck, type KayCounters } from '../../../src/mka/index.js';
-import { MkaLab, seededRandom } from '../../helpers/mka-lab.js';
+import { MkaLab } from '../../helpers/mka-lab.js';
+import { seededOctets } from '../../helpers/random.js';
 import { CAK, CKN, SCI_DX, SCI_RT, cfg } from './fixtures.js';
 import { capturePath } from '../../helpers/captures.js';
 
@@ -88,14 +89,14 @@ function mutate(f: Uint8Array, rnd: () => number): Uint8Array {
 
 describe('MKPDU receive-path fuzz', () => {
   const base = seeds();
-  const rand = seededRandom(12345);
+  const rand = seededOctets(12345);
   const rnd = () => {
     const b = rand(4);
     return (((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0) / 2 ** 32;
   };
 
   function target(): KaY {
-    const k = new KaY(cfg(0x0200000000090001n), { random: seededRandom(77) });
+    const k = new KaY(cfg(0x0200000000090001n), { random: seededOctets(77) });
     k.start(0);
     // learn the seeds' peers first, so that mutations also meet known MIs
     for (const f of base) k.receive(1, f);

@@ -9,7 +9,8 @@ import { Secret } from '../../../src/shared/secret.js';
 import { KaY, MkaError } from '../../../src/mka/index.js';
 import type { Participant } from '../../../src/mka/participant.js';
 import type { KayConfig } from '../../../src/mka/types.js';
-import { MkaLab, seededRandom } from '../../helpers/mka-lab.js';
+import { MkaLab } from '../../helpers/mka-lab.js';
+import { seededOctets } from '../../helpers/random.js';
 import { SCI_DX, SCI_RT, cfg } from './fixtures.js';
 
 const K = [1, 2, 3, 4].map((i) => ({ ckn: fromHex(`${i}${i}`.repeat(32)), cak: fromHex(`a${i}`.repeat(32)) }));
@@ -84,8 +85,8 @@ describe('key chain: at most three pairs, an associated pair never modified (AWS
 
   it('a key chain naming one CKN twice is refused (invalidConfig), at construction and on a running port', () => {
     const twice = [K[0]!, { ckn: K[0]!.ckn, cak: K[1]!.cak }];
-    expect(thrown(() => new KaY(cfg(SCI_DX, { keyChain: twice }), { random: seededRandom(1) })).code).toBe('invalidConfig');
-    const kay = new KaY(cfg(SCI_DX, { keyChain: [K[1]!] }), { random: seededRandom(1) });
+    expect(thrown(() => new KaY(cfg(SCI_DX, { keyChain: twice }), { random: seededOctets(1) })).code).toBe('invalidConfig');
+    const kay = new KaY(cfg(SCI_DX, { keyChain: [K[1]!] }), { random: seededOctets(1) });
     kay.start(0);
     expect(thrown(() => kay.setKeyChain(1, [K[2]!, K[2]!])).code).toBe('invalidConfig');
     expect(thrown(() => kay.setKeyChain(1, [K[0]!, K[1]!, K[2]!, K[3]!])).code).toBe('invalidConfig');
@@ -93,7 +94,7 @@ describe('key chain: at most three pairs, an associated pair never modified (AWS
   });
 
   it('a new pair is accepted up to three, newest last', () => {
-    const kay = new KaY(cfg(SCI_DX, { keyChain: [K[0]!] }), { random: seededRandom(1) });
+    const kay = new KaY(cfg(SCI_DX, { keyChain: [K[0]!] }), { random: seededOctets(1) });
     kay.start(0);
     kay.addKey(1, K[1]!);
     kay.addKey(2, K[2]!);
@@ -120,7 +121,7 @@ describe('CAK, ICK and KEK are zeroed when their participant goes (STYLE §7)', 
 
   it('a CAK handed in as a Secret is copied, not taken: the caller\'s Secret survives the pair\'s removal', () => {
     const cak = new Secret(K[2]!.cak, 'CAK');
-    const kay = new KaY(cfg(SCI_DX, { keyChain: [{ ckn: K[2]!.ckn, cak }, K[1]!] }), { random: seededRandom(1) });
+    const kay = new KaY(cfg(SCI_DX, { keyChain: [{ ckn: K[2]!.ckn, cak }, K[1]!] }), { random: seededOctets(1) });
     kay.start(0);
     const held = heldKeys(kay, K[2]!.ckn);
     kay.setKeyChain(1, [K[1]!]);

@@ -1,6 +1,6 @@
 /**
  * Our key server against a peer that behaves as wpa_supplicant 2.10 with the
- * Linux kernel's MACsec does (issue 13, "Interop"): it sends no Announcement,
+ * Linux kernel's MACsec does (docs/mka-decisions.md §8, §9): it sends no Announcement,
  * implements only GCM-AES-128 (the Default Cipher Suite), and refuses, never
  * installing and so never reporting "rx" for, a SAK of any other suite. The
  * peer is a second KaY on the in-memory wire, configured that way; a scripted

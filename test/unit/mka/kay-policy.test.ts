@@ -1,6 +1,6 @@
 /**
  * Encryption modes over time (AWS must_encrypt / should_encrypt /
- * no_encrypt, mka.md §10.4) and key chains of up to three CKN/CAK pairs.
+ * no_encrypt, docs/mka-decisions.md §7) and key chains of up to three CKN/CAK pairs.
  */
 import { describe, expect, it } from 'vitest';
 import { fromHex } from '../../../src/shared/bytes.js';

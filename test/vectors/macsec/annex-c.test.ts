@@ -48,7 +48,7 @@ describe('802.1AE Annex C frames (GCM-AES-128/256)', () => {
 
 describe('802.1AEbw XPN frames', () => {
   const originals: Record<string, string> = {
-    // C.1.3/C.1.4 protect the C.1 frame, C.5.3/C.5.4 the C.5 frame (macsec.md §12.2).
+    // C.1.3/C.1.4 protect the C.1 frame, C.5.3/C.5.4 the C.5 frame (docs/secy-decisions.md §3).
     'C.1': ANNEX_C.find((v) => v.name.startsWith('C.1 '))!.original,
     'C.5': ANNEX_C.find((v) => v.name.startsWith('C.5 '))!.original,
   };
@@ -92,7 +92,7 @@ describe('802.1AEbw XPN frames', () => {
   }
 });
 
-describe('frames from a Linux 6.1 + wpa_supplicant 2.10 peer (macsec.md §12.3)', () => {
+describe('frames from a Linux 6.1 + wpa_supplicant 2.10 peer (docs/secy-decisions.md §3)', () => {
   const user = '0806000108000604000152540099000' + '20a6300020000000000000a630003';
   const original = 'ffffffffffff525400990002' + user;
   const sci = sciFromHex('5254009900020001');

@@ -1,5 +1,5 @@
 /**
- * MACsec GCM-AES test frames, transcribed from shared/reference/macsec.md §12
+ * MACsec GCM-AES test frames, transcribed as docs/secy-decisions.md §3 says
  * (generated from that file, not typed by hand). Sources, as that file names
  * them: IEEE 802.1 document bn-randall-test-vectors-0511-v1 sections 2.1-2.8
  * (802.1AE Annex C), via google/crunchy crypter_test.cc, cross-checked with

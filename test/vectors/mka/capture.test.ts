@@ -3,7 +3,7 @@
  * 2.10, Linux 6.1; keys in keys.json): every MKPDU decodes and re-encodes to
  * the same octets, its ICV verifies with the ICK derived from the CAK/CKN, the
  * Distributed SAK unwraps to the listed SAK. Also the three whole MKPDUs of
- * mka.md §11.3 (setup cak128).
+ * docs/mka-decisions.md §11 (setup cak128).
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -70,7 +70,7 @@ describe('mka-cak256.pcap', () => {
     expect(toHex(f)).toContain('0410001c00000001' + cap.saks_distributed_by_a[0].wrapped_sak);
   });
 
-  it('SAK Use shows the hostap quirk: the key in use in the old slot once settled (mka.md §8.5)', () => {
+  it('SAK Use shows the hostap quirk: the key in use in the old slot once settled (docs/mka-decisions.md §5)', () => {
     const last = decodeMkpdu(mkpdus[mkpdus.length - 1]!);
     const su = last.parameterSets.find((s): s is SakUse => s.type === 3)!;
     expect(su.latestKeyTx || su.latestKeyRx).toBe(false);
@@ -88,7 +88,7 @@ describe('mka-cak256.pcap', () => {
   });
 });
 
-describe('mka.md §11.3 whole MKPDUs (cak128)', () => {
+describe('whole MKPDUs of a wpa_supplicant 2.10 pair, 128-bit CAK (docs/mka-decisions.md §11)', () => {
   const ick = deriveIck(fromHex('e2c9da173d9636606573afcbe4ccd3a0'), fromHex('ef7ec0c2e66bc4ee72ecce52823dbf9d'));
   const vectors = {
     A:

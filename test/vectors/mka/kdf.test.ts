@@ -1,8 +1,8 @@
 /**
  * Vectors for the MKA key functions: 802.1X-2020 Annex G (as carried by
- * MKAdaemon test/crypto/test-aes-kdf.cpp, restated in mka.md §11.1), RFC 4493
+ * MKAdaemon test/crypto/test-aes-kdf.cpp, restated in docs/mka-decisions.md §11), RFC 4493
  * and SP 800-38B D.3 (AES-CMAC), RFC 3394 §4.1/4.3/4.6 (key wrap), the
- * wpa_supplicant captures of mka.md §11.3 and captures/keys.json.
+ * wpa_supplicant captures of test/vectors/captures/keys.json (docs/mka-decisions.md §11).
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -57,7 +57,7 @@ describe('ICK and KEK (Annex G.4/G.5)', () => {
       kek: '71340e454c84a1232aa7977d5ed86f78f250f3f9d53584b9337ff0c6dfdc9f96',
       ick: '98b8544d7390a41e50ef72e25b4a036523c919e812918871949b48123eab526e',
     },
-    // wpa_supplicant 2.10 captures (mka.md §11.3): cak128, cak256 and cak256-integ, 32-octet CKNs included
+    // wpa_supplicant 2.10 captures (docs/mka-decisions.md §11): cak128, cak256 and cak256-integ, 32-octet CKNs included
     {
       cak: 'e2c9da173d9636606573afcbe4ccd3a0',
       ckn: 'ef7ec0c2e66bc4ee72ecce52823dbf9d',
@@ -131,7 +131,7 @@ describe('AES key wrap (RFC 3394 §4.1, §4.3, §4.6) and the captures', () => {
     { kek: kek128, key: key128, out: '1fa68b0a8112b447aef34bd8fb5a7b829d3e862371d2cfe5' },
     { kek: kek256, key: key128, out: '64e8c3f9ce0f5ba263e9777905818a2a93c8191e7d6e8ae7' },
     { kek: kek256, key: key256, out: '28c9f404c4b810f4cbccb35cfb87f8263f5786e2d80ed326cbc7f0e71a99f43bfb988b9b7a02dd21' },
-    // mka.md §11.3 cak128 / cak256 / cak256-integ
+    // docs/mka-decisions.md §11: cak128 / cak256 / cak256-integ
     { kek: h('6331e6170fde7531eed48423618b2f2a'), key: h('cd2f7c04d540cf29e5fead36990bff90'), out: 'a5dc74feeed2599b9ed0918d0a2e21d71d995c00cd6a3012' },
     { kek: h('a56bda816afb3b2cc89b07a3592f8b457531addb590f82fc385117568284f7d3'), key: h('ec3ccec1c68dc1e2025f18c42ef5c46b'), out: '21a80756cdb6e8f93a9ec72e996de3ecbf3cfb54cf6160c9' },
     { kek: h('ba253765ff32210b6deab0c3bcb51eb0b3353e98b5303f96108511939f8a5d44'), key: h('009afc64739be15cfe20e85b7240f69c'), out: '78b160f469a15e93e38668925f04f8088e81628f66b36bc7' },

@@ -7,7 +7,7 @@
  * its AN and tx/rx bits, a valid ICV. Legitimate differences: MKA version (we
  * send 3, wpa_supplicant 1), the MNs echoed in the peer lists, and
  * wpa_supplicant's habit of reporting the settled key in the old slot of SAK
- * Use (mka.md §8.5), normalised here by taking "latest if present, else old"
+ * Use (docs/mka-decisions.md §5), normalised here by taking "latest if present, else old"
  * on both sides. It must also install the SAK that a distributed.
  */
 import { describe, expect, it } from 'vitest';
@@ -18,7 +18,7 @@ import { fromHex, toHex } from '../../../src/shared/bytes.js';
 import { sciFromHex } from '../../../src/macsec/sci.js';
 import { GCM_AES_128, GCM_AES_XPN_256 } from '../../../src/macsec/cipher-suite.js';
 import { KaY, decodeMkpdu, deriveIck, verifyMkpduIcv, type Mkpdu, type SakUse, type SecYCommand } from '../../../src/mka/index.js';
-import { seededRandom } from '../../helpers/mka-lab.js';
+import { seededOctets } from '../../helpers/random.js';
 
 const keys = JSON.parse(readFileSync(capturePath('keys.json'), 'utf8'));
 const cap = keys.captures.find((c: { file: string }) => c.file === 'mka-cak256.pcap');
@@ -66,7 +66,7 @@ describe('our KaY replaying participant b of mka-cak256.pcap', () => {
         announceCipherSuites: false,
         testHooks: { mi: fromHex(b.mi[0]), startMn: 1, firstHelloDelayMs: 2000 },
       },
-      { random: seededRandom(7) },
+      { random: seededOctets(7) },
     );
     const sent: Array<{ at: number; frame: Uint8Array }> = [];
     const commands: SecYCommand[] = [];
