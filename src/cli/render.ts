@@ -252,7 +252,15 @@ export type SetChange =
   | { what: 'keyAdd'; ckn: string; keyChain: string[] }
   | { what: 'keyRemove'; ckn: string; keyChain: string[] }
   /** keyServer: 'self', the key server's SCI, or null when none is elected. */
-  | { what: 'rekey'; keyServer: string | null };
+  | { what: 'rekey'; keyServer: string | null }
+  /** One MACsec knob (src/node/knobs.ts); from null: it had its default. */
+  | { what: 'knob'; knob: string; from: unknown; to: unknown; applied: 'live' | 'kayRestart' };
+
+function knobText(v: unknown): string {
+  if (v === null || v === undefined) return 'default';
+  if (Array.isArray(v)) return v.length ? v.map((x) => (typeof x === 'number' ? `0x${x.toString(16)}` : String(x))).join(',') : 'none';
+  return String(v);
+}
 
 /** "router eth1: mode should_encrypt -> must_encrypt", and so on for keys and rekeys. */
 export function renderSet(node: string, port: string, c: SetChange): string {
@@ -264,6 +272,10 @@ export function renderSet(node: string, port: string, c: SetChange): string {
       return `${at} CKN ${c.ckn} added as the newest pair; key chain (oldest first): ${c.keyChain.map(shortCkn).join(', ')}`;
     case 'keyRemove':
       return `${at} CKN ${c.ckn} removed; key chain (oldest first): ${c.keyChain.map(shortCkn).join(', ')}`;
+    case 'knob': {
+      const how = c.applied === 'live' ? 'applied live' : "the port's KaY restarted: MKA starts again with a new MI";
+      return `${at} ${c.knob} ${knobText(c.from)} -> ${knobText(c.to)} (${how})`;
+    }
     case 'rekey':
       // Only the key server distributes SAKs (802.1X-2020 9.8); a member's request waits until it is elected.
       if (c.keyServer === 'self') return `${at} rekey requested: this node is the key server and distributes a new SAK`;
