@@ -55,7 +55,7 @@ export interface NodeSummary {
   pid: number;
   running: boolean;
   error?: string;
-  ports: Array<{ name: string; kind: string; mode: string | null; secured: boolean | null; controlledPort: string | null; code: string | null; reason: string | null; captures: CaptureInfo[] }>;
+  ports: Array<{ name: string; kind: string; mode: string | null; secured: boolean | null; controlledPort: string | null; code: string | null; reason: string | null; captures: CaptureInfo[]; wireCut?: true }>;
   bgp: BgpSummary[];
 }
 
@@ -90,7 +90,7 @@ function familiesShort(p: { ipv4: number; ipv6: number }): string {
 }
 
 /** A node's line(s) of `dxlab status`, from its `status` answer or the error asking for it. */
-export function summarizeNode(n: { name: string; kind: string; pid: number }, answer: NodeStatusAnswer | Error, vifOf: (tap: string) => string | undefined = () => undefined): NodeSummary {
+export function summarizeNode(n: { name: string; kind: string; pid: number; wiresCut?: string[] }, answer: NodeStatusAnswer | Error, vifOf: (tap: string) => string | undefined = () => undefined): NodeSummary {
   if (answer instanceof Error) return { name: n.name, kind: n.kind, pid: n.pid, running: false, error: answer.message, ports: [], bgp: [] };
   return {
     name: n.name,
@@ -106,6 +106,8 @@ export function summarizeNode(n: { name: string; kind: string; pid: number }, an
       code: p.kay?.notSecured?.code ?? null,
       reason: p.kay?.notSecured?.reason ?? null,
       captures: p.captures ?? [],
+      // `dxlab wire cut` (the lab's state file): the node itself only sees its peer go silent.
+      ...(n.wiresCut?.includes(p.name) ? { wireCut: true as const } : {}),
     })),
     bgp: (answer.bgp ?? []).map((b) => ({
       tap: b.tap,
@@ -128,7 +130,7 @@ export function renderLabStatus(s: { lab: string; topology: string; nodes: NodeS
     if (!n.running) ports.push([n.name, n.kind, String(n.pid), '-', '-', `not running (${n.error ?? 'no answer'})`]);
     else if (!n.ports.length) ports.push([n.name, n.kind, String(n.pid), '-', '-', '-']);
     for (const p of n.ports) {
-      const macsec = p.kind !== 'macsec' ? 'plain port' : `${p.secured ? 'secured' : p.controlledPort}${p.reason ? ` (${p.reason})` : ''}`;
+      const macsec = (p.kind !== 'macsec' ? 'plain port' : `${p.secured ? 'secured' : p.controlledPort}${p.reason ? ` (${p.reason})` : ''}`) + (p.wireCut ? ', wire cut' : '');
       ports.push([n.name, n.kind, String(n.pid), p.name, p.mode ?? '-', macsec]);
     }
   }

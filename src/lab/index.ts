@@ -16,3 +16,4 @@ export { labUp, labDown, readLabState, type LabState, type LabNodeState } from '
 export { loadTopology, parseTopology, NODE_NAME_RE, type Topology, type TopoLink, type TopoVif } from './topology.js';
 export { runDemo, DEMO_TOPOLOGY, type DemoResult } from './demo.js';
 export { topologySvg } from './graph.js';
+export { killNode, restartNode, setWireCarrier, isLabNodeProcess, type KillResult, type RestartResult, type WireResult } from './node-control.js';

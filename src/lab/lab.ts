@@ -16,7 +16,7 @@ import { claimLabDir, currentOwner, readStateFile, writeFileAtomic, writeStateFi
 import { tearDown, type DownResult } from './teardown.js';
 import type { Topology, TopoLink } from './topology.js';
 
-const BIN = resolve(fileURLToPath(new URL('../../bin/dxlab.js', import.meta.url)));
+export const BIN = resolve(fileURLToPath(new URL('../../bin/dxlab.js', import.meta.url)));
 /** SecTAG with SCI + ICV, and one 802.1Q tag. */
 const WIRE_EXTRA = 32 + 4;
 
@@ -32,6 +32,10 @@ export interface LabNodeState {
   wires: Record<string, string>;
   /** TAP name -> { port, vif, vlan, addresses } */
   taps: Array<{ name: string; port: string; vif: string; vlan: number; addresses: string[] }>;
+  /** When `dxlab kill` killed it (node-control.ts); gone after `dxlab restart`. */
+  killedAt?: string;
+  /** Ports whose wire `dxlab wire cut` took down (node-control.ts). */
+  wiresCut?: string[];
 }
 
 export interface LabState {
@@ -88,7 +92,7 @@ export async function labUp(topo: Topology, lab: string, progress: UpProgress = 
     const node = (name: string) => state.nodes.find((n) => n.name === name)!;
     for (const l of topo.links) {
       const wires: [string, string] = [ifName(lab, 'dxl', `${l.index}a`), ifName(lab, 'dxl', `${l.index}b`)];
-      const mtu = Math.max(1500, ...topo.vifs.map((v) => v.mtu)) + WIRE_EXTRA;
+      const mtu = l.mtu ?? Math.max(1500, ...topo.vifs.map((v) => v.mtu)) + WIRE_EXTRA;
       progress(`link ${l.a.node}:${l.a.port} -- ${l.b.node}:${l.b.port}${l.macsec ? ' (MACsec)' : ''}`);
       addVeth(
         { ns: node(l.a.node).netns, name: wires[0], alias: `dxlab ${lab} ${l.a.node}:${l.a.port}` },

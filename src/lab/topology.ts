@@ -52,6 +52,8 @@ export interface TopoLink {
   a: Endpoint;
   b: Endpoint;
   macsec?: MacsecOptions;
+  /** The wire's MTU when the topology gives one (any value from 68, so that a too-small one can be shown). */
+  mtu?: number;
 }
 
 export interface TopoVif {
@@ -162,7 +164,7 @@ export function parseTopology(text: string, file: string): Topology {
         ...(profile === 'fast' ? { helloTimeMs: rest.helloTimeMs ?? 500, lifeTimeMs: rest.lifeTimeMs ?? 1500 } : {}),
       };
     }
-    return { index: i, a, b, ...(macsec ? { macsec } : {}) };
+    return { index: i, a, b, ...(macsec ? { macsec } : {}), ...(l.mtu !== undefined ? { mtu: l.mtu as number } : {}) };
   });
   const vifs: TopoVif[] = ((t.vifs ?? []) as any[]).map((v, i) => {
     const ends = (v.endpoints as string[]).map(endpoint) as [Endpoint, Endpoint];

@@ -1,0 +1,125 @@
+/**
+ * Controls on a running lab's nodes and wires (`dxlab restart`, `kill`,
+ * `wire cut|restore`), each recorded in the lab's state file (written
+ * atomically, state-dir.ts).
+ *
+ * A PID from a state file is signalled only while /proc/PID/cmdline still
+ * names the node's configuration (`... node --config FILE`, the rule
+ * teardown.ts applies to `down`): after the node died, its PID may belong to
+ * any other process, which must never be signalled.
+ */
+import { readFileSync, readlinkSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { LabError } from './errors.js';
+import { NODE_PROCESS_FLAGS, ip, processAlive, spawnInNetns, stopProcess, waitForNode } from './host.js';
+import { BIN, readLabState, type LabNodeState, type LabState } from './lab.js';
+import { writeStateFile } from './state-dir.js';
+
+/**
+ * Whether `pid` is the node process configured by `config`: its argv holds
+ * `node --config FILE` with FILE (taken from the process's working
+ * directory) the same path.
+ */
+export function isLabNodeProcess(pid: number, config: string): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const i = argv.findIndex((a, j) => a === '--config' && argv[j - 1] === 'node');
+    return i > 0 && argv[i + 1] !== undefined && resolve(readlinkSync(`/proc/${pid}/cwd`), argv[i + 1]!) === resolve(config);
+  } catch {
+    return false;
+  }
+}
+
+function labAndNode(lab: string, node: string): { state: LabState; n: LabNodeState } {
+  const state = readLabState(lab);
+  if (!state) throw new LabError('notFound', `no lab named '${lab}'`);
+  const n = state.nodes.find((x) => x.name === node);
+  if (!n) throw new LabError('notFound', `no node '${node}' in lab ${lab} (nodes: ${state.nodes.map((x) => x.name).join(', ')})`);
+  return { state, n };
+}
+
+export interface KillResult {
+  node: string;
+  pid: number;
+  /** False when no process of this node ran (already killed, or the PID is another process's now). */
+  killed: boolean;
+}
+
+/**
+ * SIGKILL to a node, for fault exercises: no MKPDU says goodbye, the peer
+ * finds out when its MKA Life Time runs out. The state file records it.
+ * @throws LabError('notFound')
+ */
+export async function killNode(lab: string, node: string): Promise<KillResult> {
+  const { state, n } = labAndNode(lab, node);
+  const pid = n.pid;
+  const ours = isLabNodeProcess(pid, n.config);
+  if (ours) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone meanwhile */
+    }
+    while (processAlive(pid) && isLabNodeProcess(pid, n.config)) await new Promise((r) => setTimeout(r, 20));
+  }
+  n.killedAt = new Date().toISOString();
+  writeStateFile(lab, state);
+  return { node, pid, killed: ours };
+}
+
+export interface RestartResult {
+  node: string;
+  /** The PID it had, when its process was still running (stopped with SIGTERM). */
+  stoppedPid?: number;
+  pid: number;
+}
+
+/**
+ * Stops a node (SIGTERM, its KaYs stop cleanly) when its process runs, and
+ * starts it again with the same configuration in its namespace; resolves once
+ * it answers on its control socket.
+ * @throws LabError('notFound'), 'process' or 'timeout' (from waitForNode).
+ */
+export async function restartNode(lab: string, node: string): Promise<RestartResult> {
+  const { state, n } = labAndNode(lab, node);
+  const old = n.pid;
+  const running = isLabNodeProcess(old, n.config);
+  if (running) await stopProcess(old);
+  n.pid = spawnInNetns(n.netns, [process.execPath, ...NODE_PROCESS_FLAGS, BIN, 'node', '--config', n.config], n.log);
+  delete n.killedAt;
+  writeStateFile(lab, state);
+  await waitForNode({ node: n.name, pid: n.pid, socket: n.socket, log: n.log });
+  return { node, ...(running ? { stoppedPid: old } : {}), pid: n.pid };
+}
+
+export interface WireResult {
+  node: string;
+  port: string;
+  /** The veth end of that port, in the node's namespace. */
+  wire: string;
+  netns: string;
+  carrier: 'down' | 'up';
+}
+
+/**
+ * `dxlab wire cut|restore NODE:PORT`: the wire veth of that end down or up,
+ * so that both ends lose (or get back) their carrier, as a pulled cable
+ * would. The nodes keep running: MKA times out after its Life Time and the
+ * ports block (must_encrypt) or fall back to clear (should_encrypt); once
+ * restored, MKA secures the link again.
+ * @throws LabError('notFound') for a node or port the lab does not have, 'host' when ip fails.
+ */
+export function setWireCarrier(lab: string, node: string, port: string, carrier: 'down' | 'up'): WireResult {
+  const { state, n } = labAndNode(lab, node);
+  const wire = n.wires[port];
+  if (wire === undefined) throw new LabError('notFound', `no port '${port}' on node ${node} of lab ${lab} (ports with a wire: ${Object.keys(n.wires).join(', ') || 'none'})`);
+  ip('-n', n.netns, 'link', 'set', 'dev', wire, carrier);
+  const cut = new Set(n.wiresCut ?? []);
+  if (carrier === 'down') cut.add(port);
+  else cut.delete(port);
+  if (cut.size) n.wiresCut = [...cut].sort();
+  else delete n.wiresCut;
+  writeStateFile(lab, state);
+  return { node, port, wire, netns: n.netns, carrier };
+}
