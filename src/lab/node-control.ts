@@ -103,23 +103,33 @@ export interface WireResult {
 }
 
 /**
- * `dxlab wire cut|restore NODE:PORT`: the wire veth of that end down or up,
- * so that both ends lose (or get back) their carrier, as a pulled cable
- * would. The nodes keep running: MKA times out after its Life Time and the
- * ports block (must_encrypt) or fall back to clear (should_encrypt); once
- * restored, MKA secures the link again.
+ * `dxlab wire cut|restore NODE:PORT`: the wire veth of that end down, so that
+ * both ends lose their carrier, as a pulled cable would; restore brings both
+ * ends of the link up (a cut made from the other end is undone too). The
+ * nodes keep running: MKA times out after its Life Time and the ports block
+ * (must_encrypt) or fall back to clear (should_encrypt); once restored, MKA
+ * secures the link again. The state file marks both ends of a cut link.
  * @throws LabError('notFound') for a node or port the lab does not have, 'host' when ip fails.
  */
 export function setWireCarrier(lab: string, node: string, port: string, carrier: 'down' | 'up'): WireResult {
   const { state, n } = labAndNode(lab, node);
   const wire = n.wires[port];
   if (wire === undefined) throw new LabError('notFound', `no port '${port}' on node ${node} of lab ${lab} (ports with a wire: ${Object.keys(n.wires).join(', ') || 'none'})`);
-  ip('-n', n.netns, 'link', 'set', 'dev', wire, carrier);
-  const cut = new Set(n.wiresCut ?? []);
-  if (carrier === 'down') cut.add(port);
-  else cut.delete(port);
-  if (cut.size) n.wiresCut = [...cut].sort();
-  else delete n.wiresCut;
+  const link = state.links.find((l) => l.a === `${node}:${port}` || l.b === `${node}:${port}`);
+  const ends = (link ? [link.a, link.b] : [`${node}:${port}`]).map((e) => {
+    const [name, p] = e.split(':') as [string, string];
+    return { node: state.nodes.find((x) => x.name === name), port: p };
+  });
+  if (carrier === 'down') ip('-n', n.netns, 'link', 'set', 'dev', wire, 'down');
+  else for (const e of ends) if (e.node?.wires[e.port]) ip('-n', e.node.netns, 'link', 'set', 'dev', e.node.wires[e.port]!, 'up');
+  for (const e of ends) {
+    if (!e.node) continue;
+    const cut = new Set(e.node.wiresCut ?? []);
+    if (carrier === 'down') cut.add(e.port);
+    else cut.delete(e.port);
+    if (cut.size) e.node.wiresCut = [...cut].sort();
+    else delete e.node.wiresCut;
+  }
   writeStateFile(lab, state);
   return { node, port, wire, netns: n.netns, carrier };
 }
