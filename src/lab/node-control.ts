@@ -3,12 +3,13 @@
  * `wire cut|restore`), each recorded in the lab's state file (written
  * atomically, state-dir.ts).
  *
- * A PID from a state file is signalled only while /proc/PID/cmdline still
+ * A node's processes are found by their command line, never taken from the
+ * state file's PID: a process is signalled only while /proc/PID/cmdline
  * names the node's configuration (`... node --config FILE`, the rule
- * teardown.ts applies to `down`): after the node died, its PID may belong to
+ * teardown.ts applies to `down`). After the node died, its PID may belong to
  * any other process, which must never be signalled.
  */
-import { readFileSync, readlinkSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LabError } from './errors.js';
 import { NODE_PROCESS_FLAGS, ip, processAlive, spawnInNetns, stopProcess, waitForNode } from './host.js';
@@ -31,6 +32,19 @@ export function isLabNodeProcess(pid: number, config: string): boolean {
   }
 }
 
+/**
+ * Every running process of the node configured by `config`, found by its
+ * command line (the state file's PID is only a hint: it may be stale, or
+ * another process's by now).
+ */
+export function nodeProcessesOf(config: string): number[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)
+    .map(Number)
+    .filter((pid) => isLabNodeProcess(pid, config))
+    .sort((a, b) => a - b);
+}
+
 function labAndNode(lab: string, node: string): { state: LabState; n: LabNodeState } {
   const state = readLabState(lab);
   if (!state) throw new LabError('notFound', `no lab named '${lab}'`);
@@ -41,8 +55,8 @@ function labAndNode(lab: string, node: string): { state: LabState; n: LabNodeSta
 
 export interface KillResult {
   node: string;
-  pid: number;
-  /** False when no process of this node ran (already killed, or the PID is another process's now). */
+  /** The processes killed: none when the node was not running (killed already, or its recorded PID is another process's now). */
+  pids: number[];
   killed: boolean;
 }
 
@@ -53,25 +67,24 @@ export interface KillResult {
  */
 export async function killNode(lab: string, node: string): Promise<KillResult> {
   const { state, n } = labAndNode(lab, node);
-  const pid = n.pid;
-  const ours = isLabNodeProcess(pid, n.config);
-  if (ours) {
+  const pids = nodeProcessesOf(n.config);
+  for (const pid of pids) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
       /* gone meanwhile */
     }
-    while (processAlive(pid) && isLabNodeProcess(pid, n.config)) await new Promise((r) => setTimeout(r, 20));
   }
+  while (pids.some((pid) => processAlive(pid) && isLabNodeProcess(pid, n.config))) await new Promise((r) => setTimeout(r, 20));
   n.killedAt = new Date().toISOString();
   writeStateFile(lab, state);
-  return { node, pid, killed: ours };
+  return { node, pids, killed: pids.length > 0 };
 }
 
 export interface RestartResult {
   node: string;
-  /** The PID it had, when its process was still running (stopped with SIGTERM). */
-  stoppedPid?: number;
+  /** The processes of the node that were running, stopped with SIGTERM. */
+  stoppedPids: number[];
   pid: number;
 }
 
@@ -83,14 +96,13 @@ export interface RestartResult {
  */
 export async function restartNode(lab: string, node: string): Promise<RestartResult> {
   const { state, n } = labAndNode(lab, node);
-  const old = n.pid;
-  const running = isLabNodeProcess(old, n.config);
-  if (running) await stopProcess(old);
+  const stoppedPids = nodeProcessesOf(n.config);
+  for (const pid of stoppedPids) if (isLabNodeProcess(pid, n.config)) await stopProcess(pid);
   n.pid = spawnInNetns(n.netns, [process.execPath, ...NODE_PROCESS_FLAGS, BIN, 'node', '--config', n.config], n.log);
   delete n.killedAt;
   writeStateFile(lab, state);
   await waitForNode({ node: n.name, pid: n.pid, socket: n.socket, log: n.log });
-  return { node, ...(running ? { stoppedPid: old } : {}), pid: n.pid };
+  return { node, stoppedPids, pid: n.pid };
 }
 
 export interface WireResult {

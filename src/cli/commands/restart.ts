@@ -14,7 +14,7 @@ export function restartCommand(y: Argv): Argv {
       const n = nodeOf(s, String(a.node));
       const r = await restartNode(s.lab, n.name).catch(wrap);
       if (a.json) return printJson(r);
-      printLine(`${r.node} restarted: ${r.stoppedPid ? `pid ${r.stoppedPid} stopped, ` : 'it was not running, '}pid ${r.pid} answers on its control socket`);
+      printLine(`${r.node} restarted: ${r.stoppedPids.length ? `pid ${r.stoppedPids.join(', ')} stopped, ` : 'it was not running, '}pid ${r.pid} answers on its control socket`);
     },
   );
 }
@@ -29,7 +29,7 @@ export function killCommand(y: Argv): Argv {
       const n = nodeOf(s, String(a.node));
       const r = await killNode(s.lab, n.name).catch(wrap);
       if (a.json) return printJson(r);
-      printLine(r.killed ? `${r.node} killed (SIGKILL to pid ${r.pid}); dxlab restart ${r.node} brings it back` : `${r.node} was not running (pid ${r.pid} is not its process); dxlab restart ${r.node} starts it`);
+      printLine(r.killed ? `${r.node} killed (SIGKILL to pid ${r.pids.join(', ')}); dxlab restart ${r.node} brings it back` : `${r.node} was not running; dxlab restart ${r.node} starts it`);
     },
   );
 }
