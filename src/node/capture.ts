@@ -70,6 +70,7 @@ export class CaptureFile {
         handle = await open(file, 'w').finally(() => probe.close());
       } else handle = await open(file, 'w');
     } catch (e) {
+      if (e instanceof NodeError) throw e;
       throw new NodeError('capture', `cannot create capture ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
     }
     return new CaptureFile(file, side, handle, interfaceName, description, stopAtMs);
