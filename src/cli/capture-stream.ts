@@ -42,6 +42,11 @@ export function openCaptureStream(out: NodeJS.WritableStream = process.stdout): 
   let sock: Socket | undefined;
   let done: () => void = () => undefined;
   const ended = new Promise<void>((r) => (done = r));
+  // main() ends the process on EPIPE (a `| head` is no error of ours); here the
+  // capture must first be stopped in the node and the FIFO removed, so that
+  // handler stands aside until close().
+  const others = out.listeners('error') as Array<(...a: unknown[]) => void>;
+  out.removeAllListeners('error');
   const readerGone = new Promise<void>((r) => {
     // `on`, not `once`: a second EPIPE must find a listener too, or it would end the process unhandled.
     out.on('error', () => r());
@@ -72,6 +77,7 @@ export function openCaptureStream(out: NodeJS.WritableStream = process.stdout): 
       if (sock) sock.destroy();
       else closeSync(fd);
       rmSync(dir, { recursive: true, force: true });
+      for (const l of others) out.on('error', l);
     },
   };
 }

@@ -160,6 +160,11 @@ describe.skipIf(!isRoot)('live controls: router-dx', () => {
     expect(r.stderr).toMatch(/frames \(duration\)/);
     // The FIFO's capture is gone from the node once the stream ended.
     expect(dxlab('status').stdout).not.toContain('dxlab-stream-');
+    // A reader that stops early (| head): the next MKPDU meets EPIPE, and the capture is stopped in the node.
+    const head = spawnSync('bash', ['-c', `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} capture router eth1 --wire --out - --name ${lab} | head -c 100 | wc -c; echo "status $\{PIPESTATUS[*]}"`], { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 });
+    expect(head.stdout, head.stderr).toBe('100\nstatus 0 0 0\n');
+    expect(head.stderr).toMatch(/\(the reader went away\)/);
+    expect(dxlab('status').stdout).not.toContain('dxlab-stream-');
   }, 60_000);
 
   it('a PID in the state file that is not the node is never signalled: kill, restart and down find the node by its command line', async () => {
