@@ -33,7 +33,7 @@ export interface CaptureRun {
   /** Frames written: the node's count when stopped here, else as last seen. */
   frames: number;
   /** Why it ended. */
-  ended: 'signal' | 'duration' | 'stopped';
+  ended: 'signal' | 'abort' | 'duration' | 'stopped';
 }
 
 /**
@@ -89,19 +89,25 @@ function sleepOr<T>(ms: number, other: Promise<T>): Promise<T | undefined> {
  * @param started told the path once the node writes it.
  * @throws CliError from `ask`; CliError('failed') when the node stops answering meanwhile.
  */
-export async function runCapture(ask: Ask, t: CaptureTarget, o: { side: CaptureSide; out?: string; durationS?: number }, started: (path: string) => void): Promise<CaptureRun> {
+export async function runCapture(
+  ask: Ask,
+  t: CaptureTarget,
+  o: { side: CaptureSide; out?: string; durationS?: number; /** Stops the capture as a signal does (the reader of a stream went away). */ abort?: Promise<unknown> },
+  started: (path: string) => void,
+): Promise<CaptureRun> {
   // Listening before the node is asked: a Ctrl-C while it opens the file still stops the capture.
   const sig = signals();
+  const stop = o.abort ? Promise.race([sig.next, o.abort.then(() => 'abort' as const)]) : sig.next;
   try {
     const port = t.port === undefined ? {} : { port: t.port };
     const { path } = (await ask({ cmd: 'capture', ...port, side: o.side, ...(o.out ? { path: o.out } : {}), ...(o.durationS !== undefined ? { durationS: o.durationS } : {}) })) as { path: string };
     started(path);
     let frames = 0;
     for (;;) {
-      const got = await sleepOr(POLL_MS, sig.next);
+      const got = await sleepOr(POLL_MS, stop);
       if (got) {
         const r = (await ask({ cmd: 'capture', ...port, stop: path })) as { captures?: CaptureInfo[] };
-        return { path, side: o.side, frames: r.captures?.[0]?.frames ?? frames, ended: 'signal' };
+        return { path, side: o.side, frames: r.captures?.[0]?.frames ?? frames, ended: got === 'abort' ? 'abort' : 'signal' };
       }
       let status: unknown;
       try {

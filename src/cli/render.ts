@@ -55,7 +55,7 @@ export interface NodeSummary {
   pid: number;
   running: boolean;
   error?: string;
-  ports: Array<{ name: string; kind: string; mode: string | null; secured: boolean | null; controlledPort: string | null; code: string | null; reason: string | null; captures: CaptureInfo[] }>;
+  ports: Array<{ name: string; kind: string; mode: string | null; secured: boolean | null; controlledPort: string | null; code: string | null; reason: string | null; captures: CaptureInfo[]; wireCut?: true }>;
   bgp: BgpSummary[];
 }
 
@@ -90,7 +90,7 @@ function familiesShort(p: { ipv4: number; ipv6: number }): string {
 }
 
 /** A node's line(s) of `dxlab status`, from its `status` answer or the error asking for it. */
-export function summarizeNode(n: { name: string; kind: string; pid: number }, answer: NodeStatusAnswer | Error, vifOf: (tap: string) => string | undefined = () => undefined): NodeSummary {
+export function summarizeNode(n: { name: string; kind: string; pid: number; wiresCut?: string[] }, answer: NodeStatusAnswer | Error, vifOf: (tap: string) => string | undefined = () => undefined): NodeSummary {
   if (answer instanceof Error) return { name: n.name, kind: n.kind, pid: n.pid, running: false, error: answer.message, ports: [], bgp: [] };
   return {
     name: n.name,
@@ -106,6 +106,8 @@ export function summarizeNode(n: { name: string; kind: string; pid: number }, an
       code: p.kay?.notSecured?.code ?? null,
       reason: p.kay?.notSecured?.reason ?? null,
       captures: p.captures ?? [],
+      // `dxlab wire cut` (the lab's state file): the node itself only sees its peer go silent.
+      ...(n.wiresCut?.includes(p.name) ? { wireCut: true as const } : {}),
     })),
     bgp: (answer.bgp ?? []).map((b) => ({
       tap: b.tap,
@@ -128,7 +130,7 @@ export function renderLabStatus(s: { lab: string; topology: string; nodes: NodeS
     if (!n.running) ports.push([n.name, n.kind, String(n.pid), '-', '-', `not running (${n.error ?? 'no answer'})`]);
     else if (!n.ports.length) ports.push([n.name, n.kind, String(n.pid), '-', '-', '-']);
     for (const p of n.ports) {
-      const macsec = p.kind !== 'macsec' ? 'plain port' : `${p.secured ? 'secured' : p.controlledPort}${p.reason ? ` (${p.reason})` : ''}`;
+      const macsec = (p.kind !== 'macsec' ? 'plain port' : `${p.secured ? 'secured' : p.controlledPort}${p.reason ? ` (${p.reason})` : ''}`) + (p.wireCut ? ', wire cut' : '');
       ports.push([n.name, n.kind, String(n.pid), p.name, p.mode ?? '-', macsec]);
     }
   }
@@ -252,7 +254,15 @@ export type SetChange =
   | { what: 'keyAdd'; ckn: string; keyChain: string[] }
   | { what: 'keyRemove'; ckn: string; keyChain: string[] }
   /** keyServer: 'self', the key server's SCI, or null when none is elected. */
-  | { what: 'rekey'; keyServer: string | null };
+  | { what: 'rekey'; keyServer: string | null }
+  /** One MACsec knob (src/node/knobs.ts); from null: it had its default. */
+  | { what: 'knob'; knob: string; from: unknown; to: unknown; applied: 'live' | 'kayRestart' };
+
+function knobText(v: unknown): string {
+  if (v === null || v === undefined) return 'default';
+  if (Array.isArray(v)) return v.length ? v.map((x) => (typeof x === 'number' ? `0x${x.toString(16)}` : String(x))).join(',') : 'none';
+  return String(v);
+}
 
 /** "router eth1: mode should_encrypt -> must_encrypt", and so on for keys and rekeys. */
 export function renderSet(node: string, port: string, c: SetChange): string {
@@ -264,6 +274,10 @@ export function renderSet(node: string, port: string, c: SetChange): string {
       return `${at} CKN ${c.ckn} added as the newest pair; key chain (oldest first): ${c.keyChain.map(shortCkn).join(', ')}`;
     case 'keyRemove':
       return `${at} CKN ${c.ckn} removed; key chain (oldest first): ${c.keyChain.map(shortCkn).join(', ')}`;
+    case 'knob': {
+      const how = c.applied === 'live' ? 'applied live' : "the port's KaY restarted: MKA starts again with a new MI";
+      return `${at} ${c.knob} ${knobText(c.from)} -> ${knobText(c.to)} (${how})`;
+    }
     case 'rekey':
       // Only the key server distributes SAKs (802.1X-2020 9.8); a member's request waits until it is elected.
       if (c.keyServer === 'self') return `${at} rekey requested: this node is the key server and distributes a new SAK`;

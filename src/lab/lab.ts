@@ -43,6 +43,10 @@ export interface LabNodeState {
   runtime?: string;
   /** What `status` says about its kind (kinds/*.ts statusNote), if anything. */
   note?: string;
+  /** When `dxlab kill` killed it (node-control.ts); gone after `dxlab restart`. */
+  killedAt?: string;
+  /** Ports whose wire `dxlab wire cut` took down (node-control.ts). */
+  wiresCut?: string[];
 }
 
 export interface LabState {
@@ -115,7 +119,7 @@ export async function labUp(topo: Topology, lab: string, progress: UpProgress = 
     const node = (name: string) => state.nodes.find((n) => n.name === name)!;
     for (const l of topo.links) {
       const wires: [string, string] = [ifName(lab, 'dxl', `${l.index}a`), ifName(lab, 'dxl', `${l.index}b`)];
-      const mtu = Math.max(BASE_MTU, ...topo.vifs.map((v) => v.mtu)) + WIRE_EXTRA;
+      const mtu = l.mtu ?? Math.max(BASE_MTU, ...topo.vifs.map((v) => v.mtu)) + WIRE_EXTRA;
       const type = linkType(l.type);
       progress(`link ${l.a.node}:${l.a.port} -- ${l.b.node}:${l.b.port}${l.macsec ? ' (MACsec)' : ''}`);
       type.create(

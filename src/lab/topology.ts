@@ -97,6 +97,8 @@ export interface TopoLink {
   /** In-path nodes between its ends (a provider's network); its MACsec still runs between a and b. */
   via?: string[];
   macsec?: MacsecOptions;
+  /** The wire's MTU when the topology gives one (any value from 68, so that a too-small one can be shown). */
+  mtu?: number;
 }
 
 export interface TopoVif {
@@ -240,7 +242,7 @@ function resolve(raw: Record<string, any>, file: string, at: (path: Array<string
         nodeKind(n.kind).checkMacsec?.(n, macsec, macsecAt, fail);
       }
     }
-    return { index: i, a, b, ...(l.type ? { type: l.type } : {}), via, ...(macsec ? { macsec } : {}) };
+    return { index: i, a, b, ...(l.type ? { type: l.type } : {}), via, ...(macsec ? { macsec } : {}), ...(l.mtu !== undefined ? { mtu: l.mtu as number } : {}) };
   });
   const vifs: TopoVif[] = ((t.vifs ?? []) as any[]).map((v, i) => {
     const ends = (v.endpoints as string[]).map(endpoint) as [Endpoint, Endpoint];

@@ -49,8 +49,8 @@ function refuse(field: string, path: string, why: string): NodeError {
 
 /**
  * Checks that a capture can be written at `path` without changing anything:
- * absolute, outside /proc, /sys and /dev (also through symbolic links), not a
- * directory or device, and its nearest existing ancestor a writable directory.
+ * absolute, outside /proc, /sys and /dev (also through symbolic links), a
+ * regular file or a FIFO when it exists, and its nearest existing ancestor a writable directory.
  * @param field what the caller calls the path in its errors ('path', '--out').
  * @throws NodeError('badRequest') naming the field, the path and the reason.
  */
@@ -69,7 +69,8 @@ export async function checkCapturePath(path: string, field = 'path'): Promise<Ca
   if (!(self instanceof Error)) {
     inPseudo(await real(full));
     if (self.isDirectory()) throw refuse(field, path, 'is a directory: give a file name');
-    if (!self.isFile()) throw refuse(field, path, 'exists and is not a regular file');
+    // A FIFO is a stream's way in (`dxlab capture --out -`, or tshark reading a named pipe).
+    if (!self.isFile() && !self.isFIFO()) throw refuse(field, path, 'exists and is neither a regular file nor a FIFO');
     await access(full, constants.W_OK).catch((e: unknown) => {
       throw refuse(field, path, `is not writable (${errnoOf(e)})`);
     });

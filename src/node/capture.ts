@@ -8,7 +8,8 @@
  * delays the capture, never the node's event loop (MKA, the data path and
  * the control socket share it). Writes are chained, so blocks land in order.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { PcapngWriter } from '../io/index.js';
 import { prepareCapturePath } from './capture-path.js';
 import { NodeError } from './errors.js';
@@ -56,8 +57,20 @@ export class CaptureFile {
     const file = await prepareCapturePath(path);
     let handle: FileHandle;
     try {
-      handle = await open(file, 'w');
+      // A FIFO opened for writing waits for a reader, and would hold a thread
+      // of the pool meanwhile: a non-blocking open first fails with ENXIO when
+      // nobody reads (open(2), fifo(7)). The capture itself is written through
+      // a blocking descriptor, so that a slow reader slows the writes down
+      // (one at a time) instead of failing them with EAGAIN.
+      if ((await stat(file).catch(() => undefined))?.isFIFO()) {
+        const probe = await open(file, constants.O_WRONLY | constants.O_NONBLOCK).catch((e: unknown) => {
+          const code = (e as NodeJS.ErrnoException).code;
+          throw new NodeError('capture', `cannot write capture to FIFO ${file}: ${code === 'ENXIO' ? 'nobody reads it' : (code ?? (e as Error).message)}`, { cause: e });
+        });
+        handle = await open(file, 'w').finally(() => probe.close());
+      } else handle = await open(file, 'w');
     } catch (e) {
+      if (e instanceof NodeError) throw e;
       throw new NodeError('capture', `cannot create capture ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
     }
     return new CaptureFile(file, side, handle, interfaceName, description, stopAtMs);

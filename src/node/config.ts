@@ -9,7 +9,7 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import { createRequire } from 'node:module';
 import { parse as parseYaml } from 'yaml';
 import { Ajv, type ErrorObject } from 'ajv';
-import { fromHex, macFromString, toHex } from '../shared/bytes.js';
+import { fromHex, macFromString, macToString, toHex } from '../shared/bytes.js';
 import { FormatError } from '../shared/errors.js';
 import { parseKeyFile } from '../shared/key-file.js';
 import { Secret } from '../shared/secret.js';
@@ -18,6 +18,7 @@ import { cipherSuiteByName, type CipherSuite } from '../macsec/index.js';
 import { KEY_CHAIN_MAX, type EncryptionMode } from '../mka/index.js';
 import type { CryptoChoice } from '../io/index.js';
 import { NodeError } from './errors.js';
+import { KNOB_NAMES, isMacsecKnob, type MacsecKnob } from './knobs.js';
 
 const require = createRequire(import.meta.url);
 // The schema stays in src/ (shipped with the package), whether this runs from src/ or dist/.
@@ -204,15 +205,12 @@ export function resolveNodeConfig(doc: unknown, source: string, overrides: NodeO
         if (cak.length !== 16 && cak.length !== 32) fail(where(j, 'cak'), `a CAK is 16 or 32 octets, got ${cak.length}`);
         return { ckn, cak };
       });
-      const { keyFile: _keyFile, ...knobs } = m;
+      const { keyFile: _keyFile, keyChain: _keyChain, ...knobs } = m;
       macsec = {
-        ...knobs,
+        ...resolveKnobValues(knobs),
         mode: m.mode ?? 'should_encrypt',
         sciPort: m.sciPort ?? 1,
         keyChain,
-        cipherSuites: m.cipherSuites?.map((s: string) => cipherSuiteByName(s)),
-        pnThreshold: m.pnThreshold !== undefined ? BigInt(m.pnThreshold) : undefined,
-        eapolDestination: m.eapolDestination ? macFromString(m.eapolDestination) : undefined,
         ...(crypto ? { crypto } : {}),
         ...(overrides.fastPath === false ? { fastPath: false } : {}),
       };
@@ -232,6 +230,46 @@ export function resolveNodeConfig(doc: unknown, source: string, overrides: NodeO
     ports,
     ...(crypto ? { crypto } : {}),
   };
+}
+
+/** The knobs of a `macsec` section as the node uses them: suites as objects, the PN as a bigint, the MAC as octets. */
+function resolveKnobValues(m: Record<string, any>): Omit<MacsecConfig, 'mode' | 'sciPort' | 'keyChain'> & { mode?: EncryptionMode } {
+  return {
+    ...m,
+    cipherSuites: m.cipherSuites?.map((s: string) => cipherSuiteByName(s)),
+    pnThreshold: m.pnThreshold !== undefined ? BigInt(m.pnThreshold) : undefined,
+    eapolDestination: m.eapolDestination ? macFromString(m.eapolDestination) : undefined,
+  };
+}
+
+const validateMacsec = ajv.getSchema(`${(SCHEMA as { $id: string }).$id}#/definitions/macsec`)!;
+
+/**
+ * One knob of a port's `macsec` section (`dxlab set`), checked by the same
+ * schema and resolved by the same code as a configuration file's.
+ * @throws NodeError('badRequest') naming the knob; the knob names are those
+ *   of knobs.ts (the key chain and the SCI port are not knobs).
+ */
+export function resolveMacsecKnob<K extends MacsecKnob>(knob: K, value: unknown): NonNullable<MacsecConfig[K]> {
+  if (!isMacsecKnob(knob)) throw new NodeError('badRequest', `unknown knob '${String(knob)}': expected one of ${KNOB_NAMES.join(', ')}`);
+  if (value === undefined || value === null) throw new NodeError('badRequest', `${knob}: a value is needed`);
+  const doc = { [knob]: value };
+  if (!validateMacsec(doc)) {
+    const e = validateMacsec.errors![0]!;
+    const msg = schemaMessage({ ...e, instancePath: '' }).replace(/^\(top level\): /, '');
+    throw new NodeError('badRequest', `${knob}: ${msg}, got ${JSON.stringify(value)}`);
+  }
+  return (resolveKnobValues(doc) as Record<string, unknown>)[knob] as NonNullable<MacsecConfig[K]>;
+}
+
+/** A knob's value as the configuration file writes it (suites by name, the PN and MAC as text); null when unset (the default). */
+export function knobConfigValue(m: MacsecConfig, knob: MacsecKnob): unknown {
+  const v = m[knob];
+  if (v === undefined) return null;
+  if (knob === 'cipherSuites') return (v as CipherSuite[]).map((s) => s.cliName);
+  if (knob === 'pnThreshold') return (v as bigint).toString();
+  if (knob === 'eapolDestination') return macToString(v as Uint8Array);
+  return v;
 }
 
 function resolveBgp(b: any, tapAddresses: string[], at: string, fail: (path: string, msg: string) => never): BgpConfig {

@@ -1,7 +1,8 @@
 /**
  * The node's control socket: a Unix socket, one JSON object per line each
  * way. A request is `{"id", "cmd", ...}` with cmd one of status, counters,
- * events, addKey, removeKey, setMode, rekey, capture, bgp; the answer is
+ * events, addKey, removeKey, setMode, set (one MACsec knob, knobs.ts), rekey,
+ * capture, bgp; the answer is
  * `{"id", "ok": true, "result"}` or `{"id", "ok": false, "error": {"code",
  * "message"}}`. `events` with `"follow": true` is a subscription: after the
  * answer, each new event arrives as `{"id", "event"}` until the client
@@ -20,6 +21,8 @@ import { NodeError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { LabNode } from './node.js';
 import { MacsecPort } from './macsec-port.js';
+import { resolveMacsecKnob } from './config.js';
+import type { MacsecKnob } from './knobs.js';
 import { BuiltinSpeaker } from './bgp/index.js';
 
 /** Requests longer than this are refused (a CKN/CAK request is a few hundred octets). */
@@ -195,6 +198,14 @@ export class ControlServer {
         this.log.info('mode set', { port: p.name, mode });
         return { mode };
       }
+      case 'set': {
+        // {"cmd":"set","port","knob","value"}: one MACsec knob (knobs.ts), the value as a configuration file writes it.
+        const knob = str(req, 'knob')!;
+        const value = resolveMacsecKnob(knob as MacsecKnob, req.value);
+        const p = n.macsecPort(port);
+        const { from, applied } = p.setKnob(knob as MacsecKnob, value);
+        return { knob, from, to: req.value, applied };
+      }
       case 'rekey': {
         const p = n.macsecPort(port);
         p.rekey();
@@ -227,7 +238,7 @@ export class ControlServer {
         return { peers: tap ? [n.speaker(tap).status()] : n.speakers.map((s) => s.status()) };
       }
       default:
-        throw new NodeError('unknownCommand', `unknown cmd '${String(req.cmd)}': expected status, counters, events, addKey, removeKey, setMode, rekey, capture or bgp`);
+        throw new NodeError('unknownCommand', `unknown cmd '${String(req.cmd)}': expected status, counters, events, addKey, removeKey, setMode, set, rekey, capture or bgp`);
     }
   }
 }

@@ -26,7 +26,8 @@ import { join } from 'node:path';
 import { ICV_LEN, SECTAG_SCI_LEN, SecY, sciFromMac, sciToHex, type GcmEngine, type Sci, type SecYSnapshot } from '../macsec/index.js';
 import { FAST_PATH_MAX_CLEAR_TEXT, FAST_PATH_MAX_RX_SAS, FastPath, selectGcmEngine, type FastPathStats } from '../io/index.js';
 import { KaY, MkaError, ETHERTYPE_EAPOL, type ControlledPortState, type EncryptionMode, type KayEvent, type KayOutput, type KayStatus } from '../mka/index.js';
-import type { MacsecConfig, PortConfig } from './config.js';
+import { knobConfigValue, type MacsecConfig, type PortConfig } from './config.js';
+import { MACSEC_KNOBS, type KnobApply, type MacsecKnob } from './knobs.js';
 import { NodeError } from './errors.js';
 import { Port, type PortDeps } from './port.js';
 import type { CaptureFile } from './capture.js';
@@ -59,7 +60,7 @@ export class MacsecPort extends Port {
   private portState: ControlledPortState = 'blocked';
   private clearText = new Set<number>();
   private timer: NodeJS.Timeout | undefined;
-  private readonly eapolEtherType: number;
+  private eapolEtherType: number;
   readonly events: PortEvent[] = [];
   private readonly saks: KeyFileSak[] = [];
   private macsec: MacsecConfig;
@@ -443,6 +444,53 @@ export class MacsecPort extends Port {
   setMode(mode: EncryptionMode): void {
     this.handle(this.kay.setMode(this.deps.now(), mode));
     this.macsec = { ...this.macsec, mode };
+  }
+
+  /**
+   * Changes one MACsec knob (knobs.ts): live on the SecY and in the KaY
+   * where 802.1AE-2018 10.7 allows it, else by a restart of the port's KaY.
+   * @param value resolved as the configuration resolves it (config.ts resolveMacsecKnob).
+   * @returns the value before (as a configuration writes it, null: the default) and how it was applied.
+   * @throws NodeError('badRequest') when the KaY or the SecY cannot run the
+   *   new value; nothing changed then.
+   */
+  setKnob<K extends MacsecKnob>(knob: K, value: NonNullable<MacsecConfig[K]>): { from: unknown; applied: KnobApply } {
+    const from = knobConfigValue(this.macsec, knob);
+    const next: MacsecConfig = { ...this.macsec, [knob]: value };
+    const applied = MACSEC_KNOBS[knob].apply;
+    if (knob === 'mode') this.setMode(value as EncryptionMode);
+    else if (applied === 'live') {
+      // The KaY keeps its copy for every later 'configure' it issues (a new SAK), so both change.
+      const c = this.kay.config as unknown as Record<string, unknown>;
+      c[knob] = value;
+      // validateFrames applies while secured; unsecured the KaY sets check or disabled (kay.ts settings()).
+      if (knob !== 'validateFrames' || this.portState === 'secured') this.secy.configure({ [knob]: value });
+      this.macsec = next;
+    } else this.restartKay(next, knob);
+    this.deps.log.info('knob set', { port: this.name, knob, applied });
+    return { from, applied };
+  }
+
+  /** A new KaY with `next` in place of the running one: the old one stops (SAs deleted), the new one starts with a new MI. */
+  private restartKay(next: MacsecConfig, knob: string): void {
+    if (next.confidentialityOffset !== undefined && next.confidentialityOffset !== 0 && next.confidentialityOffset !== 'none') {
+      throw new NodeError('badRequest', `${knob}: offset ${next.confidentialityOffset} is not supported by the SecY: dxlab, Linux and AWS use offset 0 only`);
+    }
+    let kay: KaY;
+    try {
+      kay = this.makeKay(next);
+    } catch (e) {
+      if (e instanceof MkaError) throw new NodeError('badRequest', `${knob}: ${e.message}`, { cause: e });
+      throw e;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.started) this.handle(this.kay.stop(this.deps.now()), false);
+    this.kay = kay;
+    this.macsec = next;
+    this.eapolEtherType = next.eapolEtherType ?? ETHERTYPE_EAPOL;
+    if (this.started) this.handle(this.kay.start(this.deps.now()));
+    this.syncFastPath();
   }
 
   rekey(): void {

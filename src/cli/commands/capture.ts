@@ -6,6 +6,7 @@
 import type { Argv } from 'yargs';
 import { ask, labState, nameOpt, nodeOf } from '../lab-context.js';
 import { outPath, runCapture, stopCapture, type Ask } from '../capture-session.js';
+import { openCaptureStream } from '../capture-stream.js';
 import { CliError } from '../errors.js';
 import { note, printJson, printLine } from '../output.js';
 
@@ -18,7 +19,7 @@ export function captureCommand(y: Argv): Argv {
         .option('wire', { type: 'boolean', describe: 'MACsec and MKPDUs as on the wire' })
         .option('clear', { type: 'boolean', describe: 'the cleartext of the controlled side' })
         .option('decrypted', { type: 'boolean', describe: 'the wire with MACsec frames decrypted' })
-        .option('out', { type: 'string', describe: 'pcapng file, relative to the current folder (default: NODE-PORT-SIDE.pcapng in the capture folder)' })
+        .option('out', { type: 'string', nargs: 1, describe: 'pcapng file, relative to the current folder (default: NODE-PORT-SIDE.pcapng in the capture folder); - streams pcapng to stdout, e.g. | wireshark -k -i -' })
         .option('duration', { type: 'number', describe: 'seconds (default: until Ctrl-C or SIGTERM)' })
         .option('stop', { type: 'string', describe: 'stop the capture writing FILE, or with no FILE every capture of the port' })
         .option('json', { type: 'boolean', default: false })
@@ -44,6 +45,22 @@ export function captureCommand(y: Argv): Argv {
         return;
       }
       const side = a.wire ? 'wire' : a.clear ? 'clear' : 'decrypted';
+      if (a.out === '-') {
+        // pcapng on stdout (capture-stream.ts); what people read goes to stderr.
+        const stream = openCaptureStream();
+        try {
+          const run = await runCapture(toNode, target, { side, out: stream.fifo, durationS: a.duration, abort: stream.readerGone }, () => {
+            stream.start();
+            note(`capturing ${n.name} ${a.port} (${side}) to stdout; ${a.duration === undefined ? 'Ctrl-C to stop' : `for ${a.duration} s (Ctrl-C stops earlier)`}`);
+          });
+          // The node closed the FIFO when the capture stopped: what it wrote last still crosses to stdout.
+          await stream.finished(5000);
+          note(`${run.frames} frames (${run.ended === 'abort' ? 'the reader went away' : run.ended})`);
+        } finally {
+          stream.close();
+        }
+        return;
+      }
       const out = a.out === undefined ? undefined : await outPath(a.out);
       const run = await runCapture(toNode, target, { side, out, durationS: a.duration }, (path) => {
         if (!a.json) note(`capturing ${n.name} ${a.port} (${side}) to ${path}; ${a.duration === undefined ? 'Ctrl-C to stop' : `for ${a.duration} s (Ctrl-C stops earlier)`}`);

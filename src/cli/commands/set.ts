@@ -1,18 +1,19 @@
-/** `dxlab set NODE PORT mode|key|rekey ...`: live changes to a MACsec port, each told in one line. */
+/** `dxlab set NODE PORT KNOB VALUE|key|rekey ...`: live changes to a MACsec port, each told in one line; the knobs are those of src/node/knobs.ts. */
 import type { Argv } from 'yargs';
 import type { KayStatus } from '../../mka/index.js';
 import { CAK_FILE_HELP, CAK_HELP, cknCakPairs } from '../cak-args.js';
 import { CliError } from '../errors.js';
 import { ask, labState, nameOpt, nodeOf } from '../lab-context.js';
+import { KNOB_NAMES, NodeError, isMacsecKnob, parseKnobWord, resolveMacsecKnob, type KnobApply } from '../../node/index.js';
 import { printJson, printLine } from '../output.js';
 import { renderSet, type SetChange } from '../render.js';
 
 export function setCommand(y: Argv): Argv {
   return y.command(
     'set <node> <port> <what> [args..]',
-    'change a MACsec port: mode (no_encrypt, should_encrypt, must_encrypt), key add, key remove, rekey',
+    'change a MACsec port: a knob (mode, cipherSuites, keyServerPriority, replayWindow, validateFrames, ...: the README lists them all) to VALUE, key add, key remove, rekey',
     (c) =>
-      nameOpt(c.positional('node', { type: 'string', demandOption: true }).positional('port', { type: 'string', demandOption: true }).positional('what', { choices: ['mode', 'key', 'rekey'] as const }).positional('args', { type: 'string', array: true }))
+      nameOpt(c.positional('node', { type: 'string', demandOption: true }).positional('port', { type: 'string', demandOption: true }).positional('what', { type: 'string', demandOption: true, describe: 'a knob, key or rekey' }).positional('args', { type: 'string', array: true }))
         .option('ckn', { type: 'string', describe: 'CAK name, 1 to 32 octets of hex' })
         .option('cak', { type: 'string', describe: CAK_HELP })
         .option('cak-file', { type: 'string', describe: CAK_FILE_HELP, requiresArg: true })
@@ -22,7 +23,24 @@ export function setCommand(y: Argv): Argv {
       const port = String(a.port);
       const args = (a.args as string[] | undefined) ?? [];
       let req: Record<string, unknown>;
-      if (a.what === 'mode') {
+      const what = String(a.what);
+      if (what !== 'mode' && what !== 'key' && what !== 'rekey') {
+        if (!isMacsecKnob(what)) throw new CliError('usage', `set: unknown knob '${what}': expected key, rekey or one of ${KNOB_NAMES.join(', ')}`);
+        if (args.length !== 1) throw new CliError('usage', `set ${a.node} ${a.port} ${what} needs one VALUE`);
+        const parsed = parseKnobWord(what, args[0]!);
+        if ('error' in parsed) throw new CliError('usage', parsed.error);
+        // Checked here as the node will check it, so that a bad value is a usage error before anything is asked.
+        try {
+          resolveMacsecKnob(what, parsed.value);
+        } catch (e) {
+          if (e instanceof NodeError) throw new CliError('usage', e.message);
+          throw e;
+        }
+        const r = (await ask(n.socket, { cmd: 'set', port, knob: what, value: parsed.value }, n.name)) as { knob: string; from: unknown; to: unknown; applied: KnobApply };
+        if (a.json) return printJson(r);
+        return printLine(renderSet(n.name, port, { what: 'knob', knob: r.knob, from: r.from, to: r.to, applied: r.applied }));
+      }
+      if (what === 'mode') {
         if (!['no_encrypt', 'should_encrypt', 'must_encrypt'].includes(args[0] ?? '')) throw new CliError('usage', `set ${a.node} ${a.port} mode needs no_encrypt, should_encrypt or must_encrypt`);
         req = { cmd: 'setMode', mode: args[0] };
       } else if (a.what === 'rekey') req = { cmd: 'rekey' };

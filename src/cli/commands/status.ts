@@ -14,6 +14,8 @@ export function statusCommand(y: Argv): Argv {
       const s = labState(a);
       const nodes = await Promise.all(
         s.nodes.map(async (n) => {
+          // A killed node's socket file is still there; the state file says why nothing answers.
+          if (n.killedAt) return summarizeNode(n, new Error(`killed by dxlab kill at ${n.killedAt}; dxlab restart ${n.name} brings it back`));
           const answer = await controlRequest(n.socket, { cmd: 'status' }, undefined, { node: n.name }).then(
             (r) => r.result as NodeStatusAnswer,
             (e: Error) => e,

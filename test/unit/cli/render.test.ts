@@ -169,6 +169,26 @@ describe('dxlab set', () => {
     expect(renderSet('router', 'eth1', { what: 'rekey', keyServer: '02:00:00:00:00:01/1' })).toBe('router eth1: rekey pending: only the key server distributes SAKs, and that is the peer 02:00:00:00:00:01/1');
     for (const l of [renderSet('router', 'eth1', { what: 'rekey', keyServer: null })]) expect(l.split('\n')).toHaveLength(1);
   });
+  it('a knob: its value before and after, and whether it was applied live or by a KaY restart', () => {
+    expect(renderSet('router', 'eth1', { what: 'knob', knob: 'replayWindow', from: null, to: 64, applied: 'live' })).toBe('router eth1: replayWindow default -> 64 (applied live)');
+    expect(renderSet('dx', 'eth1', { what: 'knob', knob: 'cipherSuites', from: ['gcm-aes-xpn-256', 'gcm-aes-256'], to: ['gcm-aes-256'], applied: 'kayRestart' })).toBe(
+      "dx eth1: cipherSuites gcm-aes-xpn-256,gcm-aes-256 -> gcm-aes-256 (the port's KaY restarted: MKA starts again with a new MI)",
+    );
+    expect(renderSet('dx', 'eth1', { what: 'knob', knob: 'clearTextEtherTypes', from: [0x88cc], to: [], applied: 'kayRestart' })).toMatch(/^dx eth1: clearTextEtherTypes 0x88cc -> none \(/);
+  });
+});
+
+describe('dxlab status after kill and wire cut', () => {
+  it('a killed node says so; both ends of a cut wire say "wire cut"', () => {
+    const nodes = [
+      summarizeNode({ name: 'router', kind: 'router', pid: router.pid, wiresCut: ['eth1'] }, router, vifOf),
+      summarizeNode({ name: 'dx', kind: 'dx-device', pid: dx.pid }, new Error('killed by dxlab kill at 2026-01-01T00:00:00.000Z; dxlab restart dx brings it back')),
+    ];
+    expect(nodes[0]!.ports[0]!.wireCut).toBe(true);
+    const lines = renderLabStatus({ lab: 'lab1', topology: 't.yaml', nodes }).split('\n');
+    expect(lines[2]).toMatch(/^router\s+router\s+\d+\s+eth1\s+should_encrypt\s+secured, wire cut$/);
+    expect(lines[3]).toMatch(/^dx\s+dx-device\s+\d+\s+-\s+-\s+not running \(killed by dxlab kill at .*; dxlab restart dx brings it back\)$/);
+  });
 });
 
 describe('dxlab graph (text)', () => {

@@ -10,6 +10,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NodeError, checkCapturePath, prepareCapturePath } from '../../../src/node/index.js';
+import { CaptureFile } from '../../../src/node/capture.js';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { tempDir } from '../../helpers/tmp.js';
 
 const tmp = tempDir();
@@ -42,7 +44,6 @@ describe('checkCapturePath', () => {
     ['a directory', join(tmp, 'dir'), /is a directory: give a file name/],
     ['a trailing slash', join(tmp, 'new') + '/', /names a directory/],
     ['a file as a directory', join(tmp, 'file/x.pcapng'), /file is not a directory/],
-    ['a FIFO', join(tmp, 'fifo'), /exists and is not a regular file/],
   ];
   for (const [name, path, msg] of cases) {
     it(`refuses ${name}, naming the path, and creates nothing`, async () => {
@@ -82,5 +83,29 @@ describe('prepareCapturePath', () => {
     expect(e).toBeInstanceOf(NodeError);
     expect(e.code).toBe('capture');
     expect(e.message).toMatch(/cannot create directory .*dangling .*: it exists and is not a directory/);
+  });
+});
+
+describe('a FIFO (dxlab capture --out -)', () => {
+  it('is a place a capture may go', async () => {
+    expect((await checkCapturePath(join(tmp, 'fifo'), '--out')).path).toBe(join(tmp, 'fifo'));
+  });
+  it('with nobody reading it, is refused at once instead of holding a thread of the pool', async () => {
+    const e = await refused(CaptureFile.create(join(tmp, 'fifo'), 'wire', 'w0', 'test'));
+    expect(e).toBeInstanceOf(NodeError);
+    expect(e.message).toMatch(/FIFO .*fifo: nobody reads it/);
+  });
+  it('with a reader, gets the pcapng section header first', async () => {
+    const fd = openSync(join(tmp, 'fifo'), constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      const c = await CaptureFile.create(join(tmp, 'fifo'), 'wire', 'w0', 'test');
+      await c.close();
+      const b = Buffer.alloc(4);
+      expect(readSync(fd, b)).toBe(4);
+      // Section Header Block type (pcapng, RFC draft-ietf-opsawg-pcapng 4.1).
+      expect(b.toString('hex')).toBe('0a0d0d0a');
+    } finally {
+      closeSync(fd);
+    }
   });
 });
