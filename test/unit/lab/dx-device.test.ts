@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LabError, parseTopology } from '../../../src/lab/index.js';
+import { topologyError } from '../../helpers/topology-error.js';
 
 const CKN = 'a'.repeat(64);
 const CAK = 'b'.repeat(64);
@@ -23,15 +24,7 @@ topology:
 ${o.macsec ?? ''}`;
 }
 
-function err(text: string): LabError {
-  try {
-    parseTopology(text, 'x.yaml');
-  } catch (e) {
-    expect(e).toBeInstanceOf(LabError);
-    return e as LabError;
-  }
-  throw new Error('no error');
-}
+const err = topologyError;
 
 const RULES: Array<[string, Parameters<typeof topo>[0], RegExp]> = [
   ['a CKN shorter than 64 hex digits (V3)', { ckn: 'ab'.repeat(16) }, /^x\.yaml:9: topology\.links\.0\.macsec\.keyChain\.0\.ckn: node d: AWS rule V3 .*CKN of exactly 64 hex digits, got 32/],

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LINK_TYPES, NODE_KINDS, NODE_RUNTIMES, LabError, linkType, nodeKind, nodeRuntime, parseTopology } from '../../../src/lab/index.js';
+import { topologyError } from '../../helpers/topology-error.js';
 
 const HEX = (c: string) => c.repeat(64);
 const base = (extra = '', link = '') => `name: t
@@ -17,15 +18,7 @@ topology:
     - endpoints: [r:eth1, d:eth1]${link}
 `;
 
-function err(text: string): LabError {
-  try {
-    parseTopology(text, 'x.yaml');
-  } catch (e) {
-    expect(e).toBeInstanceOf(LabError);
-    return e as LabError;
-  }
-  throw new Error('no error');
-}
+const err = topologyError;
 
 describe('registries', () => {
   it('hold the kinds, runtimes and link types of today, each by its name, the first the default', () => {

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseTopology, LabError } from '../../../src/lab/index.js';
+import { topologyError } from '../../helpers/topology-error.js';
 
 const pair = (c: string, k: string) => `{ ckn: "${c.repeat(64)}", cak: "${k.repeat(64)}" }`;
 
@@ -20,15 +21,7 @@ ${where === 'defaults' ? `  defaults:\n    macsec:\n      keyChain: ${list}\n` :
 `;
 }
 
-function err(text: string): LabError {
-  try {
-    parseTopology(text, 'x.yaml');
-  } catch (e) {
-    expect(e).toBeInstanceOf(LabError);
-    return e as LabError;
-  }
-  throw new Error('no error');
-}
+const err = topologyError;
 
 describe('topology key chains', () => {
   it('three pairs with distinct CKNs are taken', () => {
