@@ -9,6 +9,7 @@
  * The message names the field and the value seen, never a CAK or a secret
  * value (the callers check this: see test/unit/aws/secrets-in-answers.test.ts).
  */
+import { DxlabError } from '../shared/errors.js';
 export type AwsErrorCode =
   // Protocol and authentication errors of the AWS JSON front end (both services).
   | 'UnknownOperationException'
@@ -36,17 +37,18 @@ export type AwsErrorCode =
 /** Which service's error body to write; 'protocol' for the front end's own errors. */
 export type AwsErrorService = 'directconnect' | 'secretsmanager' | 'protocol';
 
-export class AwsServiceError extends Error {
+/** On the layers' one base (src/shared/errors.ts), with the HTTP status and the service whose error body it takes. */
+export class AwsServiceError extends DxlabError<AwsErrorCode> {
   override readonly name = 'AwsServiceError';
 
   constructor(
-    readonly code: AwsErrorCode,
+    code: AwsErrorCode,
     message: string,
     readonly httpStatus = 400,
     readonly service: AwsErrorService = 'protocol',
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(code, message, options);
   }
 }
 
