@@ -18,22 +18,14 @@ export interface KeyDoc {
   disassociateAt?: number;
 }
 
-export interface ConnectionDoc {
-  connectionId: string;
-  connectionName: string;
+/** What a connection and a LAG both hold: where they are, their MACsec settings and keys, tags and lifetime. */
+interface PortDoc {
   ownerAccount: string;
   region: string;
   location: string;
-  bandwidth: string;
   awsDevice: string;
-  /** The stored state; the shown one also depends on the data plane (backend `connectionState`). */
-  state: ConnectionState;
-  stateSince: number;
-  lagId?: string;
   macSecCapable: boolean;
-  /** For a LAG member the LAG's mode applies (V15). */
   encryptionMode: EncryptionMode;
-  /** Empty for a LAG member: the LAG's keys apply (V8). */
   keys: KeyDoc[];
   tags: TagDoc[];
   providerName?: string;
@@ -41,22 +33,25 @@ export interface ConnectionDoc {
   deletedAt?: number;
 }
 
-export interface LagDoc {
+export interface ConnectionDoc extends PortDoc {
+  connectionId: string;
+  connectionName: string;
+  bandwidth: string;
+  /** The stored state; the shown one also depends on the data plane (backend `connectionState`). */
+  state: ConnectionState;
+  stateSince: number;
+  lagId?: string;
+  /** For a LAG member the LAG's mode applies (V15). */
+  encryptionMode: EncryptionMode;
+  /** Empty for a LAG member: the LAG's keys apply (V8). */
+  keys: KeyDoc[];
+}
+
+export interface LagDoc extends PortDoc {
   lagId: string;
   lagName: string;
-  ownerAccount: string;
-  region: string;
-  location: string;
   connectionsBandwidth: string;
-  awsDevice: string;
   minimumLinks: number;
-  macSecCapable: boolean;
-  encryptionMode: EncryptionMode;
-  keys: KeyDoc[];
-  tags: TagDoc[];
-  providerName?: string;
-  createdAt: number;
-  deletedAt?: number;
 }
 
 export interface BgpPeerDoc {
