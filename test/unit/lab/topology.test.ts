@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTopology, parseTopology, LabError } from '../../../src/lab/index.js';
 import { ROOT } from '../../helpers/cli.js';
+import { routerDxText, topologyError } from '../../helpers/topology-error.js';
 
 describe('topology files', () => {
   it('router-dx.yaml: AWS topology 2, MACsec router <-> DX, a VIF with BGP 65000 <-> 64512', () => {
@@ -20,22 +21,8 @@ describe('topology files', () => {
     expect(t.vifs[0]!.ends.map((e) => e.node)).toEqual(['router', 'dx']);
   });
 
-  const base = `name: t
-topology:
-  nodes:
-    r: { kind: router }
-    d: { kind: dx-device }
-  links:
-    - endpoints: [r:eth1, d:eth1]
-`;
-  const err = (text: string): LabError => {
-    try {
-      parseTopology(text, 'x.yaml');
-    } catch (e) {
-      return e as LabError;
-    }
-    throw new Error('no error');
-  };
+  const base = routerDxText();
+  const err = topologyError;
   it('a schema error names the file, the line and the YAML path', () => {
     const e = err(base.replace('kind: dx-device', 'kind: dx-thing'));
     expect(e).toBeInstanceOf(LabError);
