@@ -28,6 +28,11 @@ describe('topology files', () => {
     expect(e).toBeInstanceOf(LabError);
     expect(e.message).toMatch(/^x\.yaml:5: topology\.nodes\.d\.kind: must be one of "dx-device", "router", "switch"/);
   });
+  it('an alias naming no anchor, or a billion laughs of aliases, is a topology error naming the file, not a crash', () => {
+    expect(err(base.replace('kind: dx-device', 'kind: *nowhere')).message).toMatch(/^x\.yaml: not YAML a topology can be read from: .*alias/i);
+    const laughs = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefghi'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill('*' + 'abcdefghi'[i]).join(', ')}]`)].join('\n');
+    expect(err(`${base}${laughs}\n`).message).toMatch(/^x\.yaml: not YAML a topology can be read from: /);
+  });
   it('an endpoint naming no node', () => {
     expect(err(base.replace('[r:eth1, d:eth1]', '[r:eth1, q:eth1]')).message).toMatch(/^x\.yaml:7: topology\.links\.0\.endpoints\.1: no node named 'q'/);
   });
