@@ -10,7 +10,8 @@
  * - addVif on both ends (VLAN 200 on eth1, builtin BGP, the DX side passive)
  *   carries a ping and its BGP reaches Established; moveVif to eth2 (VLAN
  *   300) keeps the TAP (same ifindex, addresses) and BGP re-establishes over
- *   eth2; bad requests are refused and change nothing; removeVif removes the TAP.
+ *   eth2; with a key on eth2 its frames are encrypted there by the fast path;
+ *   bad requests are refused and change nothing; removeVif removes the TAP.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -262,6 +263,21 @@ describe.skipIf(!isRoot || !nativeAvailable())('node: an empty key chain and liv
     });
     expect(eth1.filter((f) => vlanOf(f) !== undefined)).toEqual([]);
   }, 90_000);
+
+  it('a key on eth2: the moved VIF\'s frames are encrypted there, by the fast path that took the TAP on when it came', async () => {
+    for (const n of ['dx', 'rt'] as const) expect(await ask(n, { cmd: 'addKey', port: 'eth2', ckn: CKN, cak: CAK })).toEqual({ keyChain: [CKN] });
+    await until('eth2 secured on both ends', async () => (await Promise.all((['dx', 'rt'] as const).map(status))).every((s) => s.ports[1]!.secured));
+    const fp = async () => ((await status('rt')).ports[1] as unknown as { fastPath: { active: boolean; txFrames?: number; reason?: string } }).fastPath;
+    const before = await fp();
+    expect(before.active, before.reason).toBe(true);
+    const frames = await capture('eth2', async () => {
+      expect(ping(VIF_ADDR.dx).stdout).toMatch(/3 received/);
+    });
+    expect(frames.filter(clearIcmp)).toEqual([]);
+    expect(frames.filter((f) => isMacsecFrame(f)).length).toBeGreaterThanOrEqual(6);
+    expect((await fp()).txFrames!).toBeGreaterThanOrEqual(before.txFrames! + 3);
+    expect(await established()).toBe(true);
+  }, 60_000);
 
   it('removeVif: its BGP stops and the TAP is gone', async () => {
     for (const n of ['dx', 'rt'] as const) expect(await ask(n, { cmd: 'removeVif', name: VIF[n] })).toEqual({ name: VIF[n] });
