@@ -9,6 +9,7 @@
  * nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { memoryWire, type FrameIo } from '../../../src/io/index.js';
 import { LabNode, resolveNodeConfig, controlRequest, type DeviceFactory } from '../../../src/node/index.js';
@@ -17,6 +18,7 @@ import type { BgpPeerStatus, BgpSpeaker } from '../../../src/node/bgp/index.js';
 import { isMacsecFrame } from '../../../src/macsec/index.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { until } from '../../helpers/until.js';
+import { ROOT } from '../../helpers/cli.js';
 
 const tmp = tempDir();
 const CKN = '5a'.repeat(32);
@@ -377,5 +379,27 @@ describe('a MACsec port with an empty key chain, then live VIFs', () => {
     expect(l.dx.speakers).toEqual([]);
     expect((await status('dx')).vifs.map((v) => v.name)).toEqual(['dx-t0']);
     expect((await refused('dx', { cmd: 'removeVif', name: 'dx-v200' })).code).toBe('unknownVif');
+  });
+
+  it('dxlab node vif add|move|remove send the same commands (the TAP from stdin), and exit 2 on a refused one', async () => {
+    // Asynchronously: the node answering lives in this process.
+    const run = (args: string[], input?: string) =>
+      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        const c = execFile(process.execPath, [join(ROOT, 'bin/dxlab.js'), 'node', 'vif', ...args, '--socket', sockOf('rt')], { encoding: 'utf8' }, (e, stdout, stderr) =>
+          resolve({ status: e ? ((e as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        );
+        if (input !== undefined) c.stdin!.end(input);
+      });
+    const tap = JSON.stringify(vifTap('rt-v500', 500, '169.254.50.1/30', '169.254.50.2', 65000, 64512));
+    const add = await run(['add', '--port', 'eth2', '--tap', '-', '--json'], tap);
+    expect(add.stderr).toBe('');
+    expect(JSON.parse(add.stdout)).toEqual({ name: 'rt-v500' });
+    expect((await status('rt')).vifs.find((v) => v.name === 'rt-v500')).toMatchObject({ port: 'eth2', vlan: 500 });
+    expect(await run(['move', '--name', 'rt-v500', '--to', 'eth1', '--vlan', '501'])).toMatchObject({ status: 0, stdout: 'vif rt-v500 now on eth1 vlan 501\n' });
+    expect(await run(['remove', '--name', 'rt-v500'])).toMatchObject({ status: 0, stdout: 'vif rt-v500 removed\n' });
+    const gone = await run(['remove', '--name', 'rt-v500']);
+    expect(gone.status).toBe(2);
+    expect(gone.stderr).toMatch(/no VIF \(TAP\) 'rt-v500'/);
+    expect((await run(['add', '--port', 'eth2', '--tap', '{not json'])).status).toBe(2);
   });
 });
