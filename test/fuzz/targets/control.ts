@@ -35,6 +35,9 @@ const REQUESTS: Array<Record<string, unknown>> = [
   { id: 13, cmd: 'capture', port: 'eth1', side: 'wire', path: '/scratch/c0.pcapng', durationS: 1 },
   { id: 14, cmd: 'capture', port: 'eth1', stop: true },
   { id: 15, cmd: 'bgp' },
+  { id: 16, cmd: 'addVif', port: 'eth1', tap: { name: 'fz0', vlan: 300, mtu: 1500, addresses: ['192.0.2.1/30'] } },
+  { id: 17, cmd: 'moveVif', name: 'fz0', to: 'eth1', vlan: 301 },
+  { id: 18, cmd: 'removeVif', name: 'fz0' },
 ];
 
 const EDGE_VALUES: unknown[] = [null, true, 0, -1, 1.5, 2 ** 53, '', 'eth1', 'eth9', 'x'.repeat(70_000), [], {}, ['gcm-aes-128'], '../../etc', '/proc/self/x', 'ab'];
@@ -51,11 +54,15 @@ function mutateMembers(seed: string, r: Rand): string {
   const op = Math.floor(r() * 3);
   if (op === 0) o[k] = EDGE_VALUES[Math.floor(r() * EDGE_VALUES.length)];
   else if (op === 1) delete o[k];
-  else o[['port', 'ckn', 'cak', 'knob', 'value', 'follow', 'stop', 'side', 'path', 'tap', 'prefixes'][Math.floor(r() * 11)]!] = EDGE_VALUES[Math.floor(r() * EDGE_VALUES.length)];
+  else o[['port', 'ckn', 'cak', 'knob', 'value', 'follow', 'stop', 'side', 'path', 'tap', 'prefixes', 'name', 'to', 'vlan'][Math.floor(r() * 14)]!] = EDGE_VALUES[Math.floor(r() * EDGE_VALUES.length)];
   return JSON.stringify(o);
 }
 
-/** Capture paths stay in the scratch folder, under one of four names. */
+/**
+ * Capture paths stay in the scratch folder, under one of four names; a VIF
+ * gets no BGP session (on memory wires its TCP would leave from the host's
+ * own stack, towards whatever address the mutation made).
+ */
 function confine(line: string, scratch: string): string {
   let o: Record<string, unknown>;
   try {
@@ -64,6 +71,7 @@ function confine(line: string, scratch: string): string {
     return line;
   }
   if (o === null || typeof o !== 'object' || Array.isArray(o)) return line;
+  if (o.tap && typeof o.tap === 'object' && !Array.isArray(o.tap)) delete (o.tap as Record<string, unknown>).bgp;
   for (const f of ['path', 'stop']) {
     const v = o[f];
     if (typeof v === 'string' && isAbsolute(v) && !/^\/(proc|sys|dev)(\/|$)/.test(v)) o[f] = join(scratch, `c${basename(v).length % 4}.pcapng`);
