@@ -5,10 +5,11 @@
  * - Namespaces: `dxlab-<lab>-<node>` with a node name (NODE_NAME_RE, no dash,
  *   so a lab named `<lab>-x` keeps its own). Names in a state file are not
  *   trusted to name a namespace: the state could be stale or edited.
- * - The lab's supervisor first (supervisor-ref.ts: `dxlab supervise LAB --dir
- *   DIR` with DIR the lab's folder, found by its command line; the PID the
- *   state file records only when its command line is the one recorded), so
- *   that it restarts no node while they stop.
+ * - The lab's supervisor, once the TAPs are down and before any node stops
+ *   (supervisor-ref.ts: `dxlab supervise LAB --dir DIR` with DIR the lab's
+ *   folder, found by its command line; the PID the state file records only
+ *   when its command line is the one recorded), so that it restarts no node
+ *   while they stop.
  * - Processes: node processes whose `--config` lies in the lab's state folder
  *   (a pid from a state file may belong to another process by now).
  * - Files: those LAB_FILE_RE names in the lab's own folder (state-dir.ts),
@@ -51,17 +52,6 @@ export async function tearDown(lab: string): Promise<DownResult> {
   const st = readStateFile(lab);
   if (st.status === 'unreadable') notes.push(`the state file ${st.file} is unreadable (${st.reason}): removed what the lab's names find (namespaces dxlab-${lab}-NODE, node processes configured in ${named})`);
   const dirs = [named, ...(dir ? [dir] : [])];
-  // The supervisor first: it would restart a node of `restart: always` that
-  // stops below. SIGTERM makes it stop its services and exit, leaving the
-  // nodes to the order below; SIGKILL after the grace if it hangs.
-  const recorded = st.status === 'ok' ? (st.value.supervisor as SupervisorEntry | undefined) : undefined;
-  const supervisors = new Set(labSupervisors(lab, dirs));
-  if (recorded && recordedSupervisorRuns(lab, dirs, recorded)) supervisors.add(recorded.pid);
-  for (const pid of supervisors) {
-    if (!isLabSupervisor(pid, lab, dirs)) continue;
-    await stopProcess(pid);
-    removed.push(`supervisor ${pid}`);
-  }
   const namespaces = labNamespaces(lab);
   // First the TAPs down in every namespace, then the nodes. Nodes stop one
   // after the other and a stopping node sends no more MKPDUs: its peer's MKA
@@ -74,13 +64,31 @@ export async function tearDown(lab: string): Promise<DownResult> {
   // Done with `ip` from outside rather than through each node's control
   // socket: it also works for a node that is hung or no longer answers, and
   // it finds every TAP in the namespace, also those no state file lists.
-  for (const ns of namespaces) {
-    try {
-      for (const tap of tapsIn(ns)) ip('-n', ns, 'link', 'set', 'dev', tap, 'down');
-    } catch (e) {
-      notes.push(`could not take the TAPs of ${ns} down first: ${(e as Error).message}`);
+  const tapsDown = () => {
+    for (const ns of namespaces) {
+      try {
+        for (const tap of tapsIn(ns)) ip('-n', ns, 'link', 'set', 'dev', tap, 'down');
+      } catch (e) {
+        notes.push(`could not take the TAPs of ${ns} down first: ${(e as Error).message}`);
+      }
     }
+  };
+  tapsDown();
+  // Then the supervisor, before any node stops: it would restart a node of
+  // `restart: always` that stops below. SIGTERM makes it stop its services
+  // and exit, leaving the nodes to the order below; SIGKILL after the grace
+  // if it hangs. After the TAPs, because this can take a while on a loaded
+  // machine, longer than a peer's MKA Life Time.
+  const recorded = st.status === 'ok' ? (st.value.supervisor as SupervisorEntry | undefined) : undefined;
+  const supervisors = new Set(labSupervisors(lab, dirs));
+  if (recorded && recordedSupervisorRuns(lab, dirs, recorded)) supervisors.add(recorded.pid);
+  for (const pid of supervisors) {
+    if (!isLabSupervisor(pid, lab, dirs)) continue;
+    await stopProcess(pid);
+    removed.push(`supervisor ${pid}`);
   }
+  // A node the supervisor restarted meanwhile made its TAPs anew.
+  if (supervisors.size) tapsDown();
   // One after the other, in the order they were started (the lower pid
   // first), each with its SIGTERM grace: with the TAPs down, the node that
   // outlives its peer has nothing to send in the clear.

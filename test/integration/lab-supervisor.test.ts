@@ -10,7 +10,7 @@
  * ports; a supervisor killed with SIGKILL still lets `down` remove its lab.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -205,8 +205,12 @@ describe.skipIf(!isRoot)('the lab supervisor: restarts, reaping, kill and restar
     await waitFor('secured after the second restart', bothSecured);
   }, 120_000);
 
-  it('down stops the supervisor first and leaves no process of the lab', () => {
+  it('down stops the supervisor before any node and leaves no process of the lab; a PID the state file names for it that is not it is never signalled', () => {
     const nodes = status().nodes.map((n) => n.pid);
+    const other = spawn('sleep', ['600'], { stdio: 'ignore' });
+    const st = JSON.parse(readFileSync(statePath, 'utf8')) as LabState;
+    st.supervisor!.pid = other.pid!;
+    writeFileSync(statePath, JSON.stringify(st));
     const down = spawnSync(process.execPath, [BIN, 'down', lab, '--json'], { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 });
     expect(down.status, down.stderr).toBe(0);
     const r = JSON.parse(down.stdout) as { removed: string[]; leftover: string[] };
@@ -216,6 +220,8 @@ describe.skipIf(!isRoot)('the lab supervisor: restarts, reaping, kill and restar
     for (const pid of nodes) expect(procState(pid)).toBeUndefined();
     expect(processesMentioning(join(stateDir, lab))).toEqual([]);
     expect(existsSync(join(stateDir, lab))).toBe(false);
+    expect(procState(other.pid!)).toMatch(/^[RS]$/);
+    other.kill('SIGKILL');
   }, 60_000);
 });
 
