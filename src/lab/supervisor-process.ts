@@ -23,6 +23,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { createLogger } from '../node/index.js';
 import { LabError } from './errors.js';
 import { readLabState, updateLabState, type LabState } from './lab.js';
+import { processAlive, stopProcess } from './host.js';
+import { isLabNodeProcess, nodeProcessesOf } from './node-control.js';
 import { labDir } from './paths.js';
 import { nodeRuntime } from './runtimes/index.js';
 import { startLabService, type LabService, type LabServiceEntry, type RunningLabService } from './services.js';
@@ -81,6 +83,30 @@ export async function runSupervisor(lab: string, services: readonly LabService[]
     },
   );
 
+  /**
+   * Processes of the node that are not the supervisor's child (started by
+   * hand, or by `dxlab restart` while no supervisor ran), found by their
+   * command line as `down` finds them: stopped too, so that no two
+   * processes of one node run.
+   */
+  const stopStrays = async (name: string, signal: 'SIGTERM' | 'SIGKILL'): Promise<number[]> => {
+    const own = sup.view(name);
+    const strays = nodeProcessesOf(nodeOf(name).config).filter((pid) => !(own.running && pid === own.pid));
+    for (const pid of strays) {
+      log.info('stopping a process of the node the supervisor did not start', { node: name, pid, signal });
+      if (signal === 'SIGTERM') await stopProcess(pid);
+      else {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* gone meanwhile */
+        }
+        while (processAlive(pid) && isLabNodeProcess(pid, nodeOf(name).config)) await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    return strays;
+  };
+
   const status = () => ({
     lab,
     pid: process.pid,
@@ -119,10 +145,18 @@ export async function runSupervisor(lab: string, services: readonly LabService[]
     switch (req.cmd) {
       case 'status':
         return status();
-      case 'killNode':
-        return sup.killNode(nodeName(req, sup));
-      case 'restartNode':
-        return sup.restartNode(nodeName(req, sup));
+      case 'killNode': {
+        const name = nodeName(req, sup);
+        const strays = await stopStrays(name, 'SIGKILL');
+        const r = await sup.killNode(name);
+        return { ...r, pids: [...r.pids, ...strays], killed: r.killed || strays.length > 0 };
+      }
+      case 'restartNode': {
+        const name = nodeName(req, sup);
+        const strays = await stopStrays(name, 'SIGTERM');
+        const r = await sup.restartNode(name);
+        return { ...r, stoppedPids: [...r.stoppedPids, ...strays] };
+      }
       case 'stop':
         // Answered first, then stopped: the socket goes away with it.
         setImmediate(() => void stop('stop asked on the control socket'));

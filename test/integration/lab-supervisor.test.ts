@@ -178,8 +178,16 @@ describe.skipIf(!isRoot)('the lab supervisor: restarts, reaping, kill and restar
     expect(node(later, 'router').running).toBe(false);
     expect(node(later, 'router').restarts).toBeUndefined();
     expect(dxlab('status').stdout).toMatch(/\nrouter\s+router\s+\d+\s+-\s+-\s+not running \(exited: killed by SIGKILL at /);
+    // A router started by hand meanwhile (not the supervisor's child): restart stops it too, so that one router runs.
+    const st = readState().nodes.find((n) => n.name === 'router')!;
+    // setsid -f: its parent exits at once, as a shell's would.
+    spawnSync('setsid', ['-f', 'ip', 'netns', 'exec', st.netns, process.execPath, BIN, 'node', '--config', st.config], { stdio: 'ignore', env });
+    await waitFor('the router started by hand answers', (x) => node(x, 'router').running);
+    const stray = processesMentioning(st.config).filter((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('--config'));
+    expect(stray).toHaveLength(1);
     const r = json<{ pid: number; stoppedPids: number[] }>('restart', 'router');
-    expect(r.stoppedPids).toEqual([]);
+    expect(r.stoppedPids).toEqual(stray);
+    expect(procState(stray[0]!) ?? 'gone').toMatch(/^(gone|Z)$/);
     expect(parentOf(r.pid)).toBe(supervisorPid);
     await waitFor('secured after restart', bothSecured);
   }, 90_000);
