@@ -4,7 +4,7 @@
  * of `dxlab status`. The verbs ask, these format; `--json` prints the answers
  * (or the summaries built here) instead.
  */
-import type { DemoResult, Topology } from '../lab/index.js';
+import type { DemoResult, NodeExit, Topology } from '../lab/index.js';
 import type { KayStatus } from '../mka/index.js';
 import type { BgpPeerStatus, CaptureInfo } from '../node/index.js';
 import { CliError } from './errors.js';
@@ -57,6 +57,34 @@ export interface NodeSummary {
   error?: string;
   ports: Array<{ name: string; kind: string; mode: string | null; secured: boolean | null; controlledPort: string | null; code: string | null; reason: string | null; captures: CaptureInfo[]; wireCut?: true }>;
   bgp: BgpSummary[];
+  /** Its `restart:` policy, when not never; automatic restarts by the supervisor; how its last process ended. */
+  restart?: string;
+  restarts?: number;
+  exited?: NodeExit;
+}
+
+/** The lab's supervisor as `dxlab status` reports it. */
+export interface SupervisorSummary {
+  pid: number;
+  /** Its PID still runs the command line the state file records. */
+  running: boolean;
+  startedAt: string;
+  socket: string;
+  log: string;
+}
+
+/** A lab service as `dxlab status` reports it. */
+export interface ServiceSummary {
+  name: string;
+  port: number;
+  url: string;
+  pid: number;
+  running: boolean;
+}
+
+/** "exit code 1" or "killed by SIGKILL": how a node's process ended. */
+export function exitText(e: { code: number | null; signal: string | null }): string {
+  return e.signal ? `killed by ${e.signal}` : `exit code ${e.code}`;
 }
 
 /** "13 s", "4 min 10 s", "2 h 3 min", "3 d 4 h": an uptime as people read it. */
@@ -123,8 +151,12 @@ export function summarizeNode(n: { name: string; kind: string; pid: number; wire
   };
 }
 
-/** `dxlab status`: a table of the nodes' ports (mode, MACsec state), then one of their BGP sessions. */
-export function renderLabStatus(s: { lab: string; topology: string; nodes: NodeSummary[] }): string {
+/**
+ * `dxlab status`: a table of the nodes' ports (mode, MACsec state), the
+ * supervisor, the nodes it restarted, the lab's services, then the BGP
+ * sessions. `supervisor` null: the state records none.
+ */
+export function renderLabStatus(s: { lab: string; topology: string; nodes: NodeSummary[]; supervisor?: SupervisorSummary | null; services?: ServiceSummary[] }): string {
   const ports = [['node', 'kind', 'pid', 'port', 'mode', 'MACsec']];
   for (const n of s.nodes) {
     if (!n.running) ports.push([n.name, n.kind, String(n.pid), '-', '-', `not running (${n.error ?? 'no answer'})`]);
@@ -136,6 +168,19 @@ export function renderLabStatus(s: { lab: string; topology: string; nodes: NodeS
   }
   const lines = [`lab ${s.lab} (${s.topology})`, table(ports)];
   for (const n of s.nodes) for (const p of n.ports) for (const c of p.captures) lines.push(`capturing ${n.name} ${p.name} (${c.side}) to ${c.path}, ${c.frames} frames`);
+  if (s.supervisor === null) lines.push('supervisor: none recorded (nodes are not watched; dxlab down still removes the lab)');
+  else if (s.supervisor) {
+    const sv = s.supervisor;
+    lines.push(sv.running ? `supervisor: pid ${sv.pid}, since ${sv.startedAt}, log ${sv.log}` : `supervisor: not running (pid ${sv.pid} is gone): no node is restarted; dxlab down still removes the lab`);
+  }
+  for (const n of s.nodes) {
+    if (!n.restarts) continue;
+    lines.push(`restarts: ${n.name} ${n.restarts ?? 0} (restart: ${n.restart ?? 'never'}${n.exited ? `; last exit ${exitText(n.exited)} at ${n.exited.at}` : ''})`);
+  }
+  if (s.services) {
+    if (!s.services.length) lines.push('services: none');
+    else lines.push('services', table([['name', 'port', 'url'], ...s.services.map((x) => [x.name, String(x.port), x.running ? x.url : `${x.url} (not running: pid ${x.pid} is gone)`])]));
+  }
   const sessions = s.nodes.flatMap((n) => n.bgp.map((b) => ({ node: n.name, ...b })));
   lines.push('');
   if (!sessions.length) lines.push('BGP: no sessions');

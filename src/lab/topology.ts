@@ -14,6 +14,7 @@ import { NODE_KINDS, nodeKind } from './kinds/index.js';
 import { LINK_TYPES } from './links/index.js';
 import { NODE_RUNTIMES } from './runtimes/index.js';
 import type { EncryptionMode } from '../mka/index.js';
+import type { RestartPolicy } from './supervisor.js';
 
 const require = createRequire(import.meta.url);
 const SCHEMA = withRegistries(require('../../topologies/dxlab.schema.json') as SchemaDoc);
@@ -54,6 +55,8 @@ export interface TopoNode {
   kind: string;
   logLevel?: string;
   runtime?: string;
+  /** Whether the lab's supervisor starts it again when its process ends (supervisor.ts); absent: never. */
+  restart?: RestartPolicy;
   /** The fields its kind declares (kinds/*.ts `schema`), as given. */
   options?: Record<string, unknown>;
 }
@@ -65,6 +68,13 @@ export interface TopoNode {
  * `<node>.json` and the like stay in the lab's folder.
  */
 export const NODE_NAME_RE = /^[a-z][a-z0-9]{0,11}$/;
+
+/**
+ * Names NODE_NAME_RE takes but a node may not have: `<node>.json`,
+ * `<node>.log` and `<node>.sock` would be the lab's own state file, key file,
+ * supervisor's files or kept topology (topology.json).
+ */
+export const RESERVED_NODE_NAMES: readonly string[] = ['state', 'keys', 'supervisor', 'topology'];
 
 export interface MacsecOptions {
   mode: EncryptionMode;
@@ -207,8 +217,9 @@ function resolve(raw: Record<string, any>, file: string, at: (path: Array<string
   }
   const t = raw.topology;
   const nodes: TopoNode[] = Object.entries(t.nodes as Record<string, Record<string, any>>).map(([name, n]) => {
-    const { kind, logLevel, runtime, ...options } = n;
-    return { name, kind, ...(logLevel ? { logLevel } : {}), ...(runtime ? { runtime } : {}), options };
+    const { kind, logLevel, runtime, restart, ...options } = n;
+    if (RESERVED_NODE_NAMES.includes(name)) fail(['topology', 'nodes', name], `'${name}' is not a node name: the lab's folder holds ${name}.* files of its own (reserved: ${RESERVED_NODE_NAMES.join(', ')})`);
+    return { name, kind, ...(logLevel ? { logLevel } : {}), ...(runtime ? { runtime } : {}), ...(restart ? { restart } : {}), options };
   });
   const nodeOf = (e: Endpoint, path: Array<string | number>) => nodes.find((n) => n.name === e.node) ?? fail(path, `no node named '${e.node}'`);
   const used = new Set<string>();
