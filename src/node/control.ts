@@ -2,7 +2,7 @@
  * The node's control socket: a Unix socket, one JSON object per line each
  * way. A request is `{"id", "cmd", ...}` with cmd one of status, counters,
  * events, addKey, removeKey, setMode, set (one MACsec knob, knobs.ts), rekey,
- * capture, bgp; the answer is
+ * capture, bgp, provider (a provider's knob), attack (an attacker's action); the answer is
  * `{"id", "ok": true, "result"}` or `{"id", "ok": false, "error": {"code",
  * "message"}}`. `events` with `"follow": true` is a subscription: after the
  * answer, each new event arrives as `{"id", "event"}` until the client
@@ -24,6 +24,7 @@ import { MacsecPort } from './macsec-port.js';
 import { resolveMacsecKnob } from './config.js';
 import type { MacsecKnob } from './knobs.js';
 import { BuiltinSpeaker } from './bgp/index.js';
+import { inPathRequest } from './in-path-request.js';
 
 /** Requests longer than this are refused (a CKN/CAK request is a few hundred octets). */
 const MAX_LINE = 64 * 1024;
@@ -237,8 +238,12 @@ export class ControlServer {
         }
         return { peers: tap ? [n.speaker(tap).status()] : n.speakers.map((s) => s.status()) };
       }
+      case 'provider':
+      case 'attack':
+        // A provider's knob ({"cmd":"provider","knob","value"}) or an attacker's action (in-path-request.ts).
+        return inPathRequest(n, req);
       default:
-        throw new NodeError('unknownCommand', `unknown cmd '${String(req.cmd)}': expected status, counters, events, addKey, removeKey, setMode, set, rekey, capture or bgp`);
+        throw new NodeError('unknownCommand', `unknown cmd '${String(req.cmd)}': expected status, counters, events, addKey, removeKey, setMode, set, rekey, capture, bgp, provider or attack`);
     }
   }
 }
