@@ -140,7 +140,7 @@ export interface ProviderCounters {
   sTagPopped: number;
   /** Dropped on the way out to a customer: no S-tag of the provider's S-VLAN. */
   sTagMismatch: number;
-  /** The destination addresses of the last filtered frames, for `status` (most recent last). */
+  /** The last destination addresses filtered, each once (most recent last). */
   lastFiltered: string[];
 }
 
@@ -179,8 +179,8 @@ export class ProviderPath {
     c.rx++;
     if (providerFilters(s.mode, frame)) {
       c.filteredReserved++;
-      c.lastFiltered.push(macToString(frame.subarray(0, 6)));
-      if (c.lastFiltered.length > 4) c.lastFiltered.shift();
+      const da = macToString(frame.subarray(0, 6));
+      c.lastFiltered = [...c.lastFiltered.filter((x) => x !== da), da].slice(-4);
       return { drop: 'filteredReserved' };
     }
     const inRole = this.roles[from];

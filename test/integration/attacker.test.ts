@@ -9,7 +9,8 @@
  *
  * The outcomes, by clause of 802.1AE-2018 10.6 (receive):
  * - replayed and stale-PN frames: PN below the lowest acceptable PN with
- *   replayProtect (10.6.2) -> InPktsLate;
+ *   replayProtect (10.6.2) -> InPktsLate; so are frames delayed past what
+ *   delay protection allows (802.1X-2020 9.10.1 moves the lowest PN up);
  * - one bit flipped in an encrypted frame (SecTAG, secure data or ICV): the
  *   integrity check fails with C = 1 (10.6.2, 10.6.5) -> InPktsNotValid;
  *   in an integrity-only frame, InPktsNotValid under Strict, InPktsInvalid
@@ -163,6 +164,24 @@ describe.skipIf(!isRoot)('attacker: router -- mallory -- dx', () => {
     expect(s.json<{ stopped: Array<{ touched: number }> }>('attack', 'mallory', 'stop').stopped[0]!.touched).toBeGreaterThanOrEqual(2);
     expect(ping(2).status).toBe(0);
   }, 60_000);
+
+  it('delay beyond what delay protection allows: the late frames are dropped, InPktsLate', async () => {
+    // 802.1X-2020 9.10.1: with delay protection each MKPDU reports a lowest acceptable PN, so a frame held
+    // back while later ones were reported arrives below it. MKPDUs are not delayed by the attacker.
+    // (Without delayProtect the same run counts no late frame: the delay keeps the frames in order.)
+    for (const n of ['router', 'dx']) expect(s.dxlab('set', n, 'eth1', 'delayProtect', 'true').status).toBe(0);
+    await bothSecured();
+    const d = await delta(late, async () => {
+      attack('delay', '--ms', '3000', '--from', 'router');
+      s.exec('router', 'ping', '-c', '15', '-i', '0.2', '-W', '1', '169.254.100.2');
+      s.json('attack', 'mallory', 'stop');
+      // The frames still held leave at their due time; wait until they have.
+      await new Promise((r) => setTimeout(r, 4000));
+    });
+    expect(d).toBeGreaterThan(0);
+    for (const n of ['router', 'dx']) expect(s.dxlab('set', n, 'eth1', 'delayProtect', 'false').status).toBe(0);
+    await bothSecured();
+  }, 120_000);
 
   it('integrity only: a flipped bit is InPktsNotValid under Strict, InPktsInvalid and delivered under Check', async () => {
     // The key server (dx, priority 16) distributes SAKs without confidentiality (802.1X-2020 9.7: offset "not used").

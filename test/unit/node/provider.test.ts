@@ -40,6 +40,10 @@ describe('provider modes', () => {
     expect(p.decide(0, reserved(0), 0)).toMatchObject({ dueMs: 0, hold: false });
     expect(p.counters[0]!).toMatchObject({ rx: 2, forwarded: 1, filteredReserved: 1, lastFiltered: ['01:80:c2:00:00:03'] });
     expect(p.counters[1]!.rx).toBe(0);
+    // Each address once, the latest last.
+    p.decide(0, reserved(2), 0);
+    p.decide(0, reserved(3), 0);
+    expect(p.counters[0]!.lastFiltered).toEqual(['01:80:c2:00:00:02', '01:80:c2:00:00:03']);
   });
 });
 
