@@ -183,7 +183,7 @@ describe.skipIf(!isRoot)('attacker: router -- mallory -- dx', () => {
     await bothSecured();
   }, 120_000);
 
-  it('integrity only: a flipped bit is InPktsNotValid under Strict, InPktsInvalid and delivered under Check', async () => {
+  it('integrity only: a flipped bit is InPktsNotValid under Strict, InPktsInvalid and delivered under Check; a stripped frame is delivered under Check', async () => {
     // The key server (dx, priority 16) distributes SAKs without confidentiality (802.1X-2020 9.7: offset "not used").
     expect(s.dxlab('set', 'dx', 'eth1', 'confidentialityOffset', 'none').status).toBe(0);
     await bothSecured();
@@ -204,6 +204,14 @@ describe.skipIf(!isRoot)('attacker: router -- mallory -- dx', () => {
       s.json('attack', 'mallory', 'stop');
     });
     expect(invalid).toBeGreaterThan(0);
+    // Strip under Check: an integrity-only frame without its SecTAG is the cleartext frame, delivered as
+    // untagged (InPktsUntagged, 10.6.1): the ping gets through, unprotected. Strict is what stops it.
+    const untagged = await delta((c) => secyCounter(c, 'inPktsUntagged'), () => {
+      attack('strip', '--from', 'router');
+      expect(ping(2).status).toBe(0);
+      s.json('attack', 'mallory', 'stop');
+    });
+    expect(untagged).toBeGreaterThanOrEqual(2);
     expect(s.dxlab('set', 'dx', 'eth1', 'validateFrames', 'strict').status).toBe(0);
     expect(s.dxlab('set', 'dx', 'eth1', 'confidentialityOffset', '0').status).toBe(0);
     await bothSecured();
