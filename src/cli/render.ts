@@ -32,6 +32,8 @@ export interface NodeStatusAnswer {
   pid: number;
   ports: PortStatusAnswer[];
   bgp?: BgpPeerStatus[];
+  /** A provider's or attacker's forwarding (src/node/in-path.ts). */
+  inPath?: { role: string; ports: Array<{ name: string; faces: string }>; provider?: { mode: string } };
 }
 
 /** A BGP session as `status` summarizes it. */
@@ -55,7 +57,7 @@ export interface NodeSummary {
   pid: number;
   running: boolean;
   error?: string;
-  ports: Array<{ name: string; kind: string; mode: string | null; secured: boolean | null; controlledPort: string | null; code: string | null; reason: string | null; captures: CaptureInfo[]; wireCut?: true }>;
+  ports: Array<{ name: string; kind: string; mode: string | null; secured: boolean | null; controlledPort: string | null; code: string | null; reason: string | null; captures: CaptureInfo[]; wireCut?: true; faces?: string }>;
   bgp: BgpSummary[];
   /** Its `restart:` policy, when not never; automatic restarts by the supervisor; how its last process ended. */
   restart?: string;
@@ -128,7 +130,8 @@ export function summarizeNode(n: { name: string; kind: string; pid: number; wire
     ports: answer.ports.map((p) => ({
       name: p.name,
       kind: p.kind,
-      mode: p.kay?.mode ?? null,
+      mode: p.kay?.mode ?? (p.kind === 'inPath' ? (answer.inPath?.provider?.mode ?? null) : null),
+      ...(p.kind === 'inPath' ? { faces: answer.inPath?.ports.find((x) => x.name === p.name)?.faces ?? '?' } : {}),
       secured: p.kay?.secured ?? null,
       controlledPort: p.kay?.controlledPort ?? null,
       code: p.kay?.notSecured?.code ?? null,
@@ -162,7 +165,7 @@ export function renderLabStatus(s: { lab: string; topology: string; nodes: NodeS
     if (!n.running) ports.push([n.name, n.kind, String(n.pid), '-', '-', `not running (${n.error ?? 'no answer'})`]);
     else if (!n.ports.length) ports.push([n.name, n.kind, String(n.pid), '-', '-', '-']);
     for (const p of n.ports) {
-      const macsec = (p.kind !== 'macsec' ? 'plain port' : `${p.secured ? 'secured' : p.controlledPort}${p.reason ? ` (${p.reason})` : ''}`) + (p.wireCut ? ', wire cut' : '');
+      const macsec = (p.kind === 'inPath' ? `in path, faces ${p.faces}` : p.kind !== 'macsec' ? 'plain port' : `${p.secured ? 'secured' : p.controlledPort}${p.reason ? ` (${p.reason})` : ''}`) + (p.wireCut ? ', wire cut' : '');
       ports.push([n.name, n.kind, String(n.pid), p.name, p.mode ?? '-', macsec]);
     }
   }
@@ -265,6 +268,22 @@ export function renderCounters(node: string, ports: Array<Record<string, any>>):
   return out.join('\n');
 }
 
+/** A provider's or attacker's counters per direction (`show counters` of an in-path node). */
+export function renderInPathCounters(node: string, dirs: Record<string, Record<string, unknown>>): string {
+  const out: string[] = [];
+  for (const [dir, c] of Object.entries(dirs)) {
+    out.push(`${node} ${dir}`);
+    const rows: string[][] = [];
+    for (const [k, v] of Object.entries(c)) {
+      if (typeof v === 'number') rows.push([k, String(v)]);
+      else if (Array.isArray(v) && v.length) rows.push([k, v.join(', ')]);
+      else if (v && typeof v === 'object') for (const [k2, v2] of Object.entries(v)) rows.push([`${k} ${k2}`, String(v2)]);
+    }
+    out.push(table(rows).replace(/^/gm, '  '));
+  }
+  return out.join('\n');
+}
+
 /**
  * `dxlab show bgp` and `dxlab node bgp`: per session the TAP (and VIF), both
  * ends with their ASNs, state and uptime, prefixes per family, timers, TCP
@@ -332,12 +351,12 @@ export function renderSet(node: string, port: string, c: SetChange): string {
 
 /** `dxlab graph` as text: the nodes, the links (MACsec ones with mode and suites) aligned, and the VIFs. */
 export function renderGraph(t: Topology, lab?: string): string {
-  const links = t.links.map((l) => [`${l.a.node}:${l.a.port}`, l.macsec ? `MACsec ${l.macsec.mode}, ${l.macsec.cipherSuites.join(' / ')}` : 'plain', `${l.b.node}:${l.b.port}`]);
+  const links = t.links.map((l) => [`${l.a.node}:${l.a.port}`, (l.macsec ? `MACsec ${l.macsec.mode}, ${l.macsec.cipherSuites.join(' / ')}` : 'plain') + (l.via?.length ? ` via ${l.via.join(', ')}` : ''), `${l.b.node}:${l.b.port}`]);
   const wire = Math.max(...links.map((l) => l[1]!.length)) + 6;
   const out = [`${t.name}${lab ? ` (lab ${lab})` : ''}`];
   out.push(table([['node', 'kind'], ...t.nodes.map((n) => [n.name, n.kind])]).replace(/^/gm, '  '));
   out.push('');
-  out.push(table(links.map(([a, label, b]) => [a!, `${label === 'plain' ? '--' : '=='} ${label} `.padEnd(wire, label === 'plain' ? '-' : '='), b!])).replace(/^/gm, '  '));
+  out.push(table(links.map(([a, label, b]) => [a!, `${label!.startsWith('plain') ? '--' : '=='} ${label} `.padEnd(wire, label!.startsWith('plain') ? '-' : '='), b!])).replace(/^/gm, '  '));
   for (const v of t.vifs) {
     out.push('');
     out.push(`  VIF ${v.name}: VLAN ${v.vlan}, MTU ${v.mtu}`);

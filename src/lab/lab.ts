@@ -33,7 +33,7 @@ import { tearDown, type DownResult } from './teardown.js';
 import type { LabServiceEntry } from './services.js';
 import type { NodeExit, RestartPolicy } from './supervisor.js';
 import { SUPERVISOR_LOG, askSupervisor, supervisorArgv, supervisorSocket, type SupervisorEntry } from './supervisor-ref.js';
-import type { Topology, TopoLink } from './topology.js';
+import type { Endpoint, Topology, TopoLink } from './topology.js';
 
 export interface LabNodeState {
   name: string;
@@ -75,7 +75,8 @@ export interface LabState {
   createdAt: string;
   captureDir: string;
   nodes: LabNodeState[];
-  links: Array<{ index: number; a: string; b: string; wires: [string, string]; macsec: boolean; type?: string }>;
+  /** `wires`: the veth ends of a and b; with `via`, one wire per hop in `segments`, a's side first. */
+  links: Array<{ index: number; a: string; b: string; wires: [string, string]; macsec: boolean; type?: string; via?: string[]; segments?: Array<{ ends: [string, string]; wires: [string, string] }> }>;
   /** The root-only key files (mode 0600) the node configs reference: the only place a CAK is. */
   keyFiles?: string[];
   /** The lab's supervisor process (supervisor-process.ts), which starts and watches the nodes and hosts the services. */
@@ -164,15 +165,28 @@ export async function labUp(topo: Topology, lab: string, progress: UpProgress = 
       const wires: [string, string] = [ifName(lab, 'dxl', `${l.index}a`), ifName(lab, 'dxl', `${l.index}b`)];
       const mtu = l.mtu ?? Math.max(BASE_MTU, ...topo.vifs.map((v) => v.mtu)) + WIRE_EXTRA;
       const type = linkType(l.type);
-      progress(`link ${l.a.node}:${l.a.port} -- ${l.b.node}:${l.b.port}${l.macsec ? ' (MACsec)' : ''}`);
-      type.create(
-        { ns: node(l.a.node).netns, name: wires[0], alias: `dxlab ${lab} ${l.a.node}:${l.a.port}` },
-        { ns: node(l.b.node).netns, name: wires[1], alias: `dxlab ${lab} ${l.b.node}:${l.b.port}` },
-        mtu,
-      );
-      node(l.a.node).wires[l.a.port] = wires[0];
-      node(l.b.node).wires[l.b.port] = wires[1];
-      state.links.push({ index: l.index, a: `${l.a.node}:${l.a.port}`, b: `${l.b.node}:${l.b.port}`, wires, macsec: !!l.macsec, type: type.name });
+      const via = l.via ?? [];
+      progress(`link ${l.a.node}:${l.a.port} -- ${l.b.node}:${l.b.port}${via.length ? ` via ${via.join(', ')}` : ''}${l.macsec ? ' (MACsec)' : ''}`);
+      // a -- v1 -- ... -- vk -- b: one wire per hop; each in-path node's eth1 faces a's side, eth2 b's side.
+      const segments = inPathSegments(lab, l);
+      for (const seg of segments) {
+        type.create(
+          { ns: node(seg.ends[0].node).netns, name: seg.wires[0], alias: `dxlab ${lab} ${seg.ends[0].node}:${seg.ends[0].port}` },
+          { ns: node(seg.ends[1].node).netns, name: seg.wires[1], alias: `dxlab ${lab} ${seg.ends[1].node}:${seg.ends[1].port}` },
+          mtu,
+        );
+        node(seg.ends[0].node).wires[seg.ends[0].port] = seg.wires[0];
+        node(seg.ends[1].node).wires[seg.ends[1].port] = seg.wires[1];
+      }
+      state.links.push({
+        index: l.index,
+        a: `${l.a.node}:${l.a.port}`,
+        b: `${l.b.node}:${l.b.port}`,
+        wires,
+        macsec: !!l.macsec,
+        type: type.name,
+        ...(via.length ? { via, segments: segments.map((g) => ({ ends: g.ends.map((e) => `${e.node}:${e.port}`) as [string, string], wires: g.wires })) } : {}),
+      });
       save();
     }
     const keyFileOf = writeKeyFiles(topo, dir, state);
@@ -268,11 +282,47 @@ function writeKeyFiles(topo: Topology, dir: string, state: LabState): Map<number
   return of;
 }
 
+/** An in-path node's port towards a's side of its link, and towards b's. */
+const IN_PATH_PORTS = ['eth1', 'eth2'] as const;
+
+/** The hops of a link, a's side first: a -- v1, v1 -- v2, ..., vk -- b, each with its two ends and wire names. */
+function inPathSegments(lab: string, l: TopoLink): Array<{ ends: [Endpoint, Endpoint]; wires: [string, string] }> {
+  const via = l.via ?? [];
+  const chain = [l.a, ...via.map((v) => ({ node: v, port: '' })), l.b];
+  return chain.slice(1).map((right, j) => {
+    const left = chain[j]!;
+    const ends: [Endpoint, Endpoint] = [j === 0 ? left : { node: left.node, port: IN_PATH_PORTS[1] }, j === via.length ? right : { node: right.node, port: IN_PATH_PORTS[0] }];
+    const wires: [string, string] = [ifName(lab, 'dxl', j === 0 ? `${l.index}a` : `${l.index}s${j}l`), ifName(lab, 'dxl', j === via.length ? `${l.index}b` : `${l.index}s${j}r`)];
+    return { ends, wires };
+  });
+}
+
+/** An in-path node's forwarding section: its two ports, the node each faces, and whether that is a customer (an MKA peer) or more of the path. */
+function inPathConfig(topo: Topology, n: LabNodeState, extra: Record<string, unknown>): Record<string, unknown> {
+  const l = topo.links.find((x) => (x.via ?? []).includes(n.name))!;
+  const via = l.via!;
+  const j = via.indexOf(n.name);
+  const left = j === 0 ? l.a.node : via[j - 1]!;
+  const right = j === via.length - 1 ? l.b.node : via[j + 1]!;
+  return { inPath: { ports: [...IN_PATH_PORTS], peers: [left, right], roles: [j === 0 ? 'customer' : 'network', j === via.length - 1 ? 'customer' : 'network'], ...extra } };
+}
+
 /** The node configuration (src/node/config.schema.json) of one lab node. */
 function nodeConfig(topo: Topology, lab: string, n: LabNodeState, state: LabState, keyFileOf: Map<number, string>, options: LabUpOptions): Record<string, unknown> {
   const tnode = topo.nodes.find((x) => x.name === n.name)!;
   const kind = nodeKind(tnode.kind);
   const links = topo.links.filter((l) => l.a.node === n.name || l.b.node === n.name);
+  if (kind.inPath) {
+    return {
+      name: n.name,
+      kind: kind.nodeKind,
+      controlSocket: n.socket,
+      logLevel: tnode.logLevel ?? 'info',
+      captureDir: state.captureDir,
+      ports: IN_PATH_PORTS.map((p) => ({ name: p, wire: n.wires[p], taps: [] })),
+      ...inPathConfig(topo, n, kind.nodeConfig?.(tnode, [...IN_PATH_PORTS]) ?? {}),
+    };
+  }
   const ports = links.map((l: TopoLink) => {
     const port = l.a.node === n.name ? l.a.port : l.b.port;
     const taps: Array<Record<string, unknown>> = [];

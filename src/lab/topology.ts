@@ -146,6 +146,11 @@ export interface Topology {
 /** AWS defaults (directconnect-api and the MACsec user guide): should_encrypt, XPN-256 preferred. */
 const MACSEC_DEFAULTS = { mode: 'should_encrypt' as const, cipherSuites: ['gcm-aes-xpn-256', 'gcm-aes-256'] };
 
+/** 'a' or 'an' before a kind's name. */
+function article(word: string): string {
+  return /^[aeiou]/.test(word) ? 'an' : 'a';
+}
+
 function endpoint(s: string): Endpoint {
   const [node, port] = s.split(':') as [string, string];
   return { node, port };
@@ -223,6 +228,7 @@ function resolve(raw: Record<string, any>, file: string, at: (path: Array<string
   });
   const nodeOf = (e: Endpoint, path: Array<string | number>) => nodes.find((n) => n.name === e.node) ?? fail(path, `no node named '${e.node}'`);
   const used = new Set<string>();
+  const inPathUsed = new Set<string>();
   const defaults = t.defaults?.macsec ?? {};
   const links: TopoLink[] = (t.links as any[]).map((l, i) => {
     const [a, b] = (l.endpoints as string[]).map(endpoint) as [Endpoint, Endpoint];
@@ -233,6 +239,10 @@ function resolve(raw: Record<string, any>, file: string, at: (path: Array<string
       used.add(key);
     }
     if (a.node === b.node) fail(['topology', 'links', i, 'endpoints'], 'a link joins two different nodes');
+    for (const [j, e] of [a, b].entries()) {
+      const k = nodeKind(nodes.find((n) => n.name === e.node)!.kind);
+      if (k.inPath) fail(['topology', 'links', i, 'endpoints', j], `node ${e.node} is ${article(k.name)} ${k.name}: it sits inside a link (via: [${e.node}]), not at its end`);
+    }
     let macsec: MacsecOptions | undefined;
     if (l.macsec) {
       const m = { ...MACSEC_DEFAULTS, ...defaults, ...(l.macsec === true ? {} : l.macsec) };
@@ -251,7 +261,10 @@ function resolve(raw: Record<string, any>, file: string, at: (path: Array<string
     const via = (l.via ?? []) as string[];
     for (const [j, v] of via.entries()) {
       const n = nodeOf({ node: v, port: '' }, ['topology', 'links', i, 'via', j]);
-      if (!nodeKind(n.kind).inPath) fail(['topology', 'links', i, 'via', j], `node ${v} is a ${n.kind}, which cannot sit inside a link: no in-path node kind exists yet`);
+      if (!nodeKind(n.kind).inPath) fail(['topology', 'links', i, 'via', j], `node ${v} is ${article(n.kind)} ${n.kind}, which cannot sit inside a link (in-path kinds: ${NODE_KINDS.filter((k) => k.inPath).map((k) => k.name).join(', ')})`);
+      // An in-path node forwards between exactly two wires: it sits in one place of one link.
+      if (inPathUsed.has(v)) fail(['topology', 'links', i, 'via', j], `node ${v} sits in another place already: an in-path node is in one link's via, once`);
+      inPathUsed.add(v);
     }
     if (macsec) {
       for (const e of [a, b]) {
@@ -263,6 +276,7 @@ function resolve(raw: Record<string, any>, file: string, at: (path: Array<string
     }
     return { index: i, a, b, ...(l.type ? { type: l.type } : {}), via, ...(macsec ? { macsec } : {}), ...(l.mtu !== undefined ? { mtu: l.mtu as number } : {}) };
   });
+  for (const n of nodes) if (nodeKind(n.kind).inPath && !inPathUsed.has(n.name)) fail(['topology', 'nodes', n.name], `node ${n.name} is ${article(n.kind)} ${n.kind}: name it in a link's via`);
   const vifs: TopoVif[] = ((t.vifs ?? []) as any[]).map((v, i) => {
     const ends = (v.endpoints as string[]).map(endpoint) as [Endpoint, Endpoint];
     const kinds = ends.map((e, j) => nodeOf(e, ['topology', 'vifs', i, 'endpoints', j]).kind);
