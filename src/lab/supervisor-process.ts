@@ -20,7 +20,7 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { createLogger } from '../node/index.js';
+import { JsonLineServer, createLogger, type JsonRequest } from '../node/index.js';
 import { LabError } from './errors.js';
 import { readLabState, updateLabState, type LabState } from './lab.js';
 import { processAlive, stopProcess } from './host.js';
@@ -37,8 +37,6 @@ export interface RunSupervisorOptions {
   host?: string;
 }
 
-/** Requests longer than this are refused. */
-const MAX_LINE = 64 * 1024;
 
 type Phase = 'starting' | 'running' | 'failed' | 'stopping';
 
@@ -141,7 +139,8 @@ export async function runSupervisor(lab: string, services: readonly LabService[]
     stopped();
   };
 
-  const server = new SupervisorServer(socketPath, log, async (req) => {
+  // One JSON object per line each way, as a node's control socket; answers are ended, not cut, at stop.
+  const handle = async (req: JsonRequest): Promise<unknown> => {
     switch (req.cmd) {
       case 'status':
         return status();
@@ -164,7 +163,8 @@ export async function runSupervisor(lab: string, services: readonly LabService[]
       default:
         throw new LabError('badRequest', `unknown cmd '${String(req.cmd)}': expected status, killNode, restartNode or stop`);
     }
-  });
+  };
+  const server = new JsonLineServer(socketPath, { handle, codeOf: (e) => (e instanceof LabError ? e.code : undefined), log, endOnClose: true });
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
 
@@ -233,75 +233,3 @@ function ownCmdline(): string[] {
   return argv;
 }
 
-/** The supervisor's control socket: a Unix socket, one JSON object per line each way (as a node's, node/control.ts). */
-class SupervisorServer {
-  private server?: Server;
-  private readonly sockets = new Set<Socket>();
-
-  constructor(
-    readonly path: string,
-    private readonly log: { warn(msg: string, f?: Record<string, unknown>): void },
-    private readonly handle: (req: Record<string, unknown>) => Promise<unknown>,
-  ) {}
-
-  async listen(): Promise<void> {
-    rmSync(this.path, { force: true });
-    this.server = createServer((s) => this.accept(s));
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(this.path, () => resolve());
-    });
-  }
-
-  async close(): Promise<void> {
-    for (const s of this.sockets) s.end();
-    if (this.server) await new Promise<void>((r) => this.server!.close(() => r()));
-    rmSync(this.path, { force: true });
-  }
-
-  private accept(s: Socket): void {
-    this.sockets.add(s);
-    let buf = '';
-    s.setEncoding('utf8');
-    s.on('data', (chunk: string) => {
-      buf += chunk;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl).trim();
-        buf = buf.slice(nl + 1);
-        if (line) this.line(s, line);
-      }
-      if (buf.length > MAX_LINE) {
-        this.send(s, { id: null, ok: false, error: { code: 'badRequest', message: `request longer than ${MAX_LINE} octets` } });
-        s.destroy();
-      }
-    });
-    const gone = () => this.sockets.delete(s);
-    s.on('close', gone);
-    s.on('error', gone);
-  }
-
-  private send(s: Socket, msg: unknown): void {
-    if (!s.destroyed) s.write(JSON.stringify(msg) + '\n');
-  }
-
-  private line(s: Socket, line: string): void {
-    let req: Record<string, unknown>;
-    try {
-      req = JSON.parse(line);
-      if (typeof req !== 'object' || req === null || Array.isArray(req)) throw new Error('not an object');
-    } catch {
-      this.send(s, { id: null, ok: false, error: { code: 'badRequest', message: 'each line must be one JSON object' } });
-      return;
-    }
-    const id = req.id ?? null;
-    this.handle(req).then(
-      (result) => this.send(s, { id, ok: true, result }),
-      (e: unknown) => {
-        const code = e instanceof LabError ? e.code : 'internal';
-        if (!(e instanceof LabError)) this.log.warn('control request failed', { cmd: String(req.cmd), error: (e as Error).message });
-        this.send(s, { id, ok: false, error: { code, message: (e as Error).message } });
-      },
-    );
-  }
-}

@@ -14,8 +14,6 @@
  * `"vlan"`?) change the node's VIFs live (node.ts). Answers never carry key
  * material.
  */
-import { createServer, type Server, type Socket } from 'node:net';
-import { rmSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { fromHex } from '../shared/bytes.js';
 import { Secret } from '../shared/secret.js';
@@ -28,15 +26,14 @@ import { resolveMacsecKnob } from './config.js';
 import type { MacsecKnob } from './knobs.js';
 import { BuiltinSpeaker } from './bgp/index.js';
 import { inPathRequest } from './in-path-request.js';
+import { JsonLineServer, type JsonLineConnection, type JsonRequest } from './json-line-server.js';
 
-/** Requests longer than this are refused (a CKN/CAK request is a few hundred octets). */
-const MAX_LINE = 64 * 1024;
 
 function replacer(_k: string, v: unknown): unknown {
   return typeof v === 'bigint' ? v.toString() : v;
 }
 
-type Request = { id?: unknown; cmd?: unknown; [k: string]: unknown };
+type Request = JsonRequest;
 
 function str(req: Request, field: string, required = true): string | undefined {
   const v = req[field];
@@ -83,86 +80,31 @@ const CKN_LENGTHS = Array.from({ length: 32 }, (_, i) => i + 1);
 const CAK_LENGTHS = [16, 32];
 
 export class ControlServer {
-  private server?: Server;
-  private readonly sockets = new Set<Socket>();
+  private readonly server: JsonLineServer;
 
   constructor(
     readonly path: string,
     private readonly node: LabNode,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.server = new JsonLineServer(path, {
+      handle: (req, conn) => this.execute(req, conn),
+      codeOf: (e) => (e instanceof NodeError ? e.code : undefined),
+      log,
+      replacer,
+    });
+  }
 
   async listen(): Promise<void> {
     await prepareParentDir(this.path, 'controlSocket');
-    // A socket file left by a node that was killed would make listen fail.
-    rmSync(this.path, { force: true });
-    this.server = createServer((s) => this.accept(s));
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(this.path, () => resolve());
-    });
+    await this.server.listen();
   }
 
-  async close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    if (this.server) await new Promise<void>((r) => this.server!.close(() => r()));
-    rmSync(this.path, { force: true });
+  close(): Promise<void> {
+    return this.server.close();
   }
 
-  private accept(s: Socket): void {
-    this.sockets.add(s);
-    let buf = '';
-    const unsubs: Array<() => void> = [];
-    s.setEncoding('utf8');
-    s.on('data', (chunk: string) => {
-      buf += chunk;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl).trim();
-        buf = buf.slice(nl + 1);
-        if (line) this.handleLine(s, line, unsubs);
-      }
-      if (buf.length > MAX_LINE) {
-        this.send(s, { id: null, ok: false, error: { code: 'badRequest', message: `request longer than ${MAX_LINE} octets` } });
-        s.destroy();
-      }
-    });
-    const done = () => {
-      unsubs.forEach((u) => u());
-      this.sockets.delete(s);
-    };
-    s.on('close', done);
-    s.on('error', done);
-  }
-
-  private send(s: Socket, msg: unknown): void {
-    if (!s.destroyed) s.write(JSON.stringify(msg, replacer) + '\n');
-  }
-
-  private handleLine(s: Socket, line: string, unsubs: Array<() => void>): void {
-    let req: Request;
-    try {
-      req = JSON.parse(line);
-      if (typeof req !== 'object' || req === null || Array.isArray(req)) throw new Error('not an object');
-    } catch {
-      this.send(s, { id: null, ok: false, error: { code: 'badRequest', message: 'each line must be one JSON object' } });
-      return;
-    }
-    const id = req.id ?? null;
-    // Most commands answer at once; capture waits for the file system (fs/promises), never blocking the loop.
-    Promise.resolve()
-      .then(() => this.execute(req, (event) => this.send(s, { id, event }), unsubs))
-      .then(
-        (result) => this.send(s, { id, ok: true, result }),
-        (e: unknown) => {
-          const code = e instanceof NodeError ? e.code : 'internal';
-          if (!(e instanceof NodeError)) this.log.warn('control request failed', { cmd: String(req.cmd), error: (e as Error).message });
-          this.send(s, { id, ok: false, error: { code, message: (e as Error).message } });
-        },
-      );
-  }
-
-  private execute(req: Request, push: (e: unknown) => void, unsubs: Array<() => void>): unknown {
+  private execute(req: Request, conn: JsonLineConnection): unknown {
     const n = this.node;
     const port = str(req, 'port', false);
     switch (req.cmd) {
@@ -177,7 +119,7 @@ export class ControlServer {
       case 'events': {
         const ports = port ? [n.port(port)] : n.ports;
         const events = ports.flatMap((p) => (p instanceof MacsecPort ? p.events : [])).sort((a, b) => a.time.localeCompare(b.time));
-        if (req.follow === true) unsubs.push(n.subscribe((e) => (!port || e.port === port) && push(e)));
+        if (req.follow === true) conn.onClose(n.subscribe((e) => (!port || e.port === port) && conn.push(e)));
         return { events };
       }
       case 'addKey': {
