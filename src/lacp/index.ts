@@ -24,3 +24,4 @@ export { decodeMarkerPdu, encodeMarkerPdu, markerResponse, type MarkerPdu, type 
 export { stateFlags, stateLetters, type StateFlag } from './state.js';
 export type { RxState, PeriodicState, MuxState, Selected, LacpMachine, LacpPortCounters } from './port.js';
 export { Lag, type LagConfig, type LagPortConfig, type LagStatus, type LagPortStatus, type LacpEvent, type LacpEventType, type LacpOutput, type LagComponents } from './lag.js';
+export { flowHash, distributeFrame, collectFrame } from './distributor.js';
