@@ -19,6 +19,7 @@ import { KEY_CHAIN_MAX, type EncryptionMode } from '../mka/index.js';
 import type { CryptoChoice } from '../io/index.js';
 import { NodeError } from './errors.js';
 import { KNOB_NAMES, isMacsecKnob, type MacsecKnob } from './knobs.js';
+import type { LagNodeConfig } from './lag-port.js';
 
 const require = createRequire(import.meta.url);
 // The schema stays in src/ (shipped with the package), whether this runs from src/ or dist/.
@@ -114,6 +115,8 @@ export interface PortConfig {
   name: string;
   wire: string;
   taps: TapConfig[];
+  /** The LAG (config `lags`) this port is a member of. */
+  lag?: string;
   macsec?: MacsecConfig;
   capture: CaptureConfig;
 }
@@ -127,6 +130,8 @@ export interface NodeConfig {
   captureDir: string;
   bridge: string[];
   ports: PortConfig[];
+  /** Link aggregation groups over some of the ports. @default [] */
+  lags: LagNodeConfig[];
   /** Data-plane GCM engine of every MACsec port (`crypto`, or {@link NodeOverrides}). @default native where the addon loads, else node */
   crypto?: CryptoChoice;
 }
@@ -172,18 +177,7 @@ export function resolveNodeConfig(doc: unknown, source: string, overrides: NodeO
     const at = `/ports/${i}`;
     if (portNames.has(p.name)) fail(`${at}/name`, `port '${p.name}' defined twice`);
     portNames.add(p.name);
-    const vlans = new Set<number | undefined>();
-    const taps: TapConfig[] = (p.taps ?? []).map((t: any, j: number) => {
-      if (tapNames.has(t.name)) fail(`${at}/taps/${j}/name`, `TAP '${t.name}' used twice`);
-      tapNames.add(t.name);
-      if (vlans.has(t.vlan)) fail(`${at}/taps/${j}/vlan`, t.vlan === undefined ? 'a port has at most one untagged TAP' : `VLAN ${t.vlan} has two TAPs on this port`);
-      vlans.add(t.vlan);
-      const addresses: string[] = t.addresses ?? [];
-      const sessions = t.bgp === undefined ? [] : Array.isArray(t.bgp) ? t.bgp : [t.bgp];
-      const bgpSessions = sessions.map((b: any, k: number) => resolveBgp(b, addresses, Array.isArray(t.bgp) ? `${at}/taps/${j}/bgp/${k}` : `${at}/taps/${j}/bgp`, fail));
-      const bgp = bgpSessions[0];
-      return { name: t.name, vlan: t.vlan, mtu: t.mtu ?? 1500, mac: t.mac ? macFromString(t.mac) : undefined, alias: t.alias, addresses, bgpSessions, ...(bgp ? { bgp } : {}) };
-    });
+    const taps = resolveTaps(p.taps ?? [], at, tapNames, fail);
     let macsec: MacsecConfig | undefined;
     if (p.macsec) {
       const m = p.macsec;
@@ -218,7 +212,11 @@ export function resolveNodeConfig(doc: unknown, source: string, overrides: NodeO
     const c = p.capture ?? {};
     return { name: p.name, wire: p.wire, taps, macsec, capture: { wire: !!c.wire, clear: !!c.clear, decrypted: !!c.decrypted, keys: !!c.keys } };
   });
-  for (const [i, b] of ((raw.bridge as string[] | undefined) ?? []).entries()) if (!portNames.has(b)) fail(`/bridge/${i}`, `no port named '${b}'`);
+  const lags = resolveLags((raw.lags as any[] | undefined) ?? [], ports, tapNames, fail);
+  for (const [i, b] of ((raw.bridge as string[] | undefined) ?? []).entries()) {
+    if (!portNames.has(b) && !lags.some((l) => l.name === b)) fail(`/bridge/${i}`, `no port or LAG named '${b}'`);
+    if (ports.find((p) => p.name === b)?.lag !== undefined) fail(`/bridge/${i}`, `port ${b} is a member of LAG ${ports.find((p) => p.name === b)!.lag}: bridge the LAG`);
+  }
   return {
     name: raw.name,
     kind: raw.kind,
@@ -228,8 +226,48 @@ export function resolveNodeConfig(doc: unknown, source: string, overrides: NodeO
     captureDir: raw.captureDir ?? 'pcaps',
     bridge: raw.bridge ?? [],
     ports,
+    lags,
     ...(crypto ? { crypto } : {}),
   };
+}
+
+/**
+ * The node's LAGs: members are ports of this node, each in one LAG, with no
+ * TAPs of their own (the LAG's logical port carries them).
+ * Marks each member's PortConfig with its LAG.
+ */
+function resolveLags(raw: any[], ports: PortConfig[], tapNames: Set<string>, fail: (path: string, msg: string) => never): LagNodeConfig[] {
+  const names = new Set<string>();
+  return raw.map((l, i) => {
+    const at = `/lags/${i}`;
+    if (names.has(l.name) || ports.some((p) => p.name === l.name)) fail(`${at}/name`, `'${l.name}' names another LAG or a port already`);
+    names.add(l.name);
+    for (const [j, m] of (l.members as string[]).entries()) {
+      const p = ports.find((q) => q.name === m) ?? fail(`${at}/members/${j}`, `no port named '${m}'`);
+      if (p.lag !== undefined) fail(`${at}/members/${j}`, `port ${m} is a member of LAG ${p.lag} already`);
+      if (p.taps.length) fail(`${at}/members/${j}`, `port ${m} has TAPs: a LAG member's frames go to the LAG, whose TAPs are in the LAG's own 'taps'`);
+      p.lag = l.name;
+    }
+    const minimumLinks = l.minimumLinks ?? 0;
+    if (minimumLinks > l.members.length) fail(`${at}/minimumLinks`, `${minimumLinks} is more than the LAG's ${l.members.length} members`);
+    return { name: l.name, members: l.members, key: l.key ?? 1, mode: l.mode ?? 'active', rate: l.rate ?? 'fast', minimumLinks, taps: resolveTaps(l.taps ?? [], at, tapNames, fail) };
+  });
+}
+
+/** A port's or a LAG's TAPs, each name unique in the node, at most one per VLAN (or untagged). */
+function resolveTaps(raw: any[], at: string, tapNames: Set<string>, fail: (path: string, msg: string) => never): TapConfig[] {
+  const vlans = new Set<number | undefined>();
+  return raw.map((t: any, j: number) => {
+    if (tapNames.has(t.name)) fail(`${at}/taps/${j}/name`, `TAP '${t.name}' used twice`);
+    tapNames.add(t.name);
+    if (vlans.has(t.vlan)) fail(`${at}/taps/${j}/vlan`, t.vlan === undefined ? 'a port has at most one untagged TAP' : `VLAN ${t.vlan} has two TAPs on this port`);
+    vlans.add(t.vlan);
+    const addresses: string[] = t.addresses ?? [];
+    const sessions = t.bgp === undefined ? [] : Array.isArray(t.bgp) ? t.bgp : [t.bgp];
+    const bgpSessions = sessions.map((b: any, k: number) => resolveBgp(b, addresses, Array.isArray(t.bgp) ? `${at}/taps/${j}/bgp/${k}` : `${at}/taps/${j}/bgp`, fail));
+    const bgp = bgpSessions[0];
+    return { name: t.name, vlan: t.vlan, mtu: t.mtu ?? 1500, mac: t.mac ? macFromString(t.mac) : undefined, alias: t.alias, addresses, bgpSessions, ...(bgp ? { bgp } : {}) };
+  });
 }
 
 /** The knobs of a `macsec` section as the node uses them: suites as objects, the PN as a bigint, the MAC as octets. */

@@ -21,6 +21,7 @@ import { NodeError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { MacsecPort, keyExportPath, type PortEvent } from './macsec-port.js';
 import { Port, type TapBinding } from './port.js';
+import { LagPort, type LagEvent } from './lag-port.js';
 import { createSpeaker, type BgpSpeaker, type SpeakerContext } from './bgp/index.js';
 import type { BgpConfig } from './config.js';
 
@@ -83,6 +84,8 @@ const FLUSH_INTERVAL_MS = 200;
 
 export class LabNode {
   readonly ports: Port[] = [];
+  /** The LAGs' logical ports over some of the ports (config `lags`). */
+  readonly lags: LagPort[] = [];
   /** One BGP speaker per TAP with a `bgp` section, started after the ports. */
   readonly speakers: BgpSpeaker[] = [];
   readonly log: Logger;
@@ -91,7 +94,7 @@ export class LabNode {
   /** Capture paths being checked and created, so that two requests cannot open one file. */
   private readonly opening = new Set<string>();
   private stopping = false;
-  private readonly subscribers = new Set<(e: PortEvent) => void>();
+  private readonly subscribers = new Set<(e: PortEvent | LagEvent) => void>();
   private readonly t0 = performance.now();
 
   constructor(
@@ -144,7 +147,8 @@ export class LabNode {
           : new Port(p, deps);
         this.ports.push(port);
       }
-      const bridged = this.ports.filter((p) => c.bridge.includes(p.name));
+      for (const l of c.lags) this.lags.push(this.openLag(l));
+      const bridged = [...this.ports, ...this.lags].filter((p) => c.bridge.includes(p.name));
       for (const p of bridged) p.bridgePeers = bridged.filter((q) => q !== p);
       for (const p of this.ports) {
         for (const side of ['wire', 'clear', 'decrypted'] as const) {
@@ -154,9 +158,10 @@ export class LabNode {
       this.control = new ControlServer(c.controlSocket, this, this.log);
       await this.control.listen();
       for (const p of this.ports) p.start();
+      for (const l of this.lags) l.start();
       this.flushTimer = setInterval(() => this.ports.forEach((p) => void p.flushCaptures(this.now())), FLUSH_INTERVAL_MS);
       this.flushTimer.unref();
-      for (const t of c.ports.flatMap((p) => p.taps)) {
+      for (const t of [...c.ports.flatMap((p) => p.taps), ...c.lags.flatMap((l) => l.taps)]) {
         for (const b of t.bgpSessions) {
           const speaker = this.bgpSpeaker(t.name, b, { nodeName: c.name, runDir: dirname(c.controlSocket), netns: c.netns, log: this.log, now: () => this.now() });
           this.speakers.push(speaker);
@@ -177,6 +182,8 @@ export class LabNode {
     // Speakers first: their Cease still crosses the link, and their routes go while the TAPs exist.
     await Promise.all(this.speakers.map((s) => s.stop()));
     this.speakers.length = 0;
+    for (const l of this.lags) l.stop();
+    this.lags.length = 0;
     const closing: Array<Promise<void>> = [];
     for (const p of this.ports) {
       try {
@@ -206,7 +213,32 @@ export class LabNode {
     return p;
   }
 
-  subscribe(fn: (e: PortEvent) => void): () => void {
+  /** A LAG's logical port over member ports, its TAPs opened and configured. */
+  private openLag(l: NodeConfig['lags'][number]): LagPort {
+    const { config: c, devices } = this;
+    const members = l.members.map((m) => this.ports.find((p) => p.name === m)!);
+    const taps: TapBinding[] = [];
+    try {
+      for (const t of l.taps) {
+        taps.push({ config: t, io: devices.tap(t, c.netns) });
+        devices.configureTap?.(t, c.netns);
+      }
+      return new LagPort(l, members, members[0]!.wireMac(), { taps, now: () => this.now(), log: this.log, onEvent: (e) => this.subscribers.forEach((s) => s(e)) });
+    } catch (e) {
+      for (const t of taps) t.io.close();
+      throw e;
+    }
+  }
+
+  /** @throws NodeError('badRequest') when the node has no LAG of that name (or several and none named). */
+  lag(name: string | undefined): LagPort {
+    if (name === undefined && this.lags.length === 1) return this.lags[0]!;
+    const l = this.lags.find((x) => x.name === name);
+    if (!l) throw new NodeError('badRequest', `no LAG '${name ?? ''}' on node ${this.config.name} (LAGs: ${this.lags.map((x) => x.name).join(', ') || 'none'})`);
+    return l;
+  }
+
+  subscribe(fn: (e: PortEvent | LagEvent) => void): () => void {
     this.subscribers.add(fn);
     return () => this.subscribers.delete(fn);
   }
@@ -260,6 +292,7 @@ export class LabNode {
       pid: process.pid,
       uptimeS: Math.round(this.now() / 1000),
       ports: this.ports.map((p) => p.status()),
+      ...(this.lags.length > 0 ? { lags: this.lags.map((l) => l.status()) } : {}),
       ...(this.speakers.length > 0 ? { bgp: this.speakers.map((s) => s.status()) } : {}),
     };
   }
