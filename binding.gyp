@@ -19,7 +19,8 @@
             "src/io/native/sys.c",
             "src/io/native/tcp-md5.c",
             "src/io/native/gcm.c",
-            "src/io/native/fastpath.c"
+            "src/io/native/fastpath.c",
+            "src/io/native/lag.c"
           ],
           "cflags_c": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"]
         }, {

@@ -9,6 +9,7 @@ import type { KayStatus } from '../mka/index.js';
 import type { BgpPeerStatus, CaptureInfo } from '../node/index.js';
 import { CliError } from './errors.js';
 import { table } from './output.js';
+import { lagSummary, type LagAnswer } from './render-lag.js';
 
 /** One port as the control socket's `status` answers it (a plain port has no `kay`). */
 export interface PortStatusAnswer {
@@ -34,6 +35,7 @@ export interface NodeStatusAnswer {
   bgp?: BgpPeerStatus[];
   /** A provider's or attacker's forwarding (src/node/in-path.ts). */
   inPath?: { role: string; ports: Array<{ name: string; faces: string }>; provider?: { mode: string } };
+  lags?: LagAnswer[];
 }
 
 /** A BGP session as `status` summarizes it. */
@@ -59,6 +61,8 @@ export interface NodeSummary {
   error?: string;
   ports: Array<{ name: string; kind: string; mode: string | null; secured: boolean | null; controlledPort: string | null; code: string | null; reason: string | null; captures: CaptureInfo[]; wireCut?: true; faces?: string }>;
   bgp: BgpSummary[];
+  /** Its LAGs, one line each (render-lag.ts). */
+  lags?: Array<{ name: string; logicalPortUp: boolean; distributing: string[]; summary: string }>;
   /** Its `restart:` policy, when not never; automatic restarts by the supervisor; how its last process ended. */
   restart?: string;
   restarts?: number;
@@ -140,6 +144,7 @@ export function summarizeNode(n: { name: string; kind: string; pid: number; wire
       // `dxlab wire cut` (the lab's state file): the node itself only sees its peer go silent.
       ...(n.wiresCut?.includes(p.name) ? { wireCut: true as const } : {}),
     })),
+    ...(answer.lags?.length ? { lags: answer.lags.map((l) => ({ name: l.name, logicalPortUp: l.logicalPortUp, distributing: l.ports.filter((p) => p.distributing).map((p) => p.name), summary: lagSummary(l) })) } : {}),
     bgp: (answer.bgp ?? []).map((b) => ({
       tap: b.tap,
       vif: vifOf(b.tap) ?? null,
@@ -170,6 +175,7 @@ export function renderLabStatus(s: { lab: string; topology: string; nodes: NodeS
     }
   }
   const lines = [`lab ${s.lab} (${s.topology})`, table(ports)];
+  for (const n of s.nodes) for (const l of n.lags ?? []) lines.push(`LAG ${n.name} ${l.name}: ${l.summary}${l.distributing.length ? ` (${l.distributing.join(', ')})` : ''}`);
   for (const n of s.nodes) for (const p of n.ports) for (const c of p.captures) lines.push(`capturing ${n.name} ${p.name} (${c.side}) to ${c.path}, ${c.frames} frames`);
   if (s.supervisor === null) lines.push('supervisor: none recorded (nodes are not watched; dxlab down still removes the lab)');
   else if (s.supervisor) {

@@ -118,6 +118,10 @@ export interface NativeAddon {
    * 10-octet virtio_net_hdr and the frame) and how many frames it carries. For tests.
    */
   vnetCoalesce(frames: readonly Uint8Array[]): Array<{ frames: number; data: Buffer }>;
+  /** A LAG's flow hash of a frame, as src/lacp/distributor.ts flowHash computes it (lag.c). */
+  lagFlowHash(frame: Uint8Array): number;
+  /** The member index (of `members`, 1..32) the frame goes on, bit i of the mask set when member i distributes; -1 when none does. */
+  lagChoose(frame: Uint8Array, members: number, distributingMask: number): number;
 }
 
 /** Where node-gyp puts the addon, from src/io/ and from dist/io/ alike. */

@@ -323,8 +323,8 @@ function nodeConfig(topo: Topology, lab: string, n: LabNodeState, state: LabStat
       ...inPathConfig(topo, n, kind.nodeConfig?.(tnode, [...IN_PATH_PORTS]) ?? {}),
     };
   }
-  const ports = links.map((l: TopoLink) => {
-    const port = l.a.node === n.name ? l.a.port : l.b.port;
+  // The TAPs of the VIFs that end on a port (or on a LAG's logical port) of this node.
+  const vifTaps = (port: string): Array<Record<string, unknown>> => {
     const taps: Array<Record<string, unknown>> = [];
     if (!kind.transit) {
       for (const [vi, v] of topo.vifs.entries()) {
@@ -361,6 +361,11 @@ function nodeConfig(topo: Topology, lab: string, n: LabNodeState, state: LabStat
         n.taps.push({ name, port, vif: v.name, ...(vlan !== undefined ? { vlan } : {}), addresses });
       }
     }
+    return taps;
+  };
+  const ports = links.map((l: TopoLink) => {
+    const port = l.a.node === n.name ? l.a.port : l.b.port;
+    const taps = vifTaps(port);
     const captured = topo.captures.some((c) => c.node === n.name && c.port === port);
     return {
       name: port,
@@ -380,14 +385,19 @@ function nodeConfig(topo: Topology, lab: string, n: LabNodeState, state: LabStat
       capture: captured ? { wire: true, clear: true, decrypted: true, keys: true } : {},
     };
   });
+  // Each LAG of this node: its members, LACP settings and the TAPs of the VIFs over it (lags.ts).
+  const lags = (topo.lags ?? [])
+    .filter((l) => l.nodes.includes(n.name))
+    .map((l) => ({ name: l.name, members: l.ports[n.name]!, minimumLinks: l.minimumLinks, mode: l.lacp.mode, rate: l.lacp.rate, taps: vifTaps(l.name) }));
   return {
     name: n.name,
     kind: kind.nodeKind,
     controlSocket: n.socket,
     logLevel: tnode.logLevel ?? 'info',
     captureDir: state.captureDir,
-    ...(kind.nodeConfig?.(tnode, ports.map((p) => p.name)) ?? {}),
+    ...(kind.nodeConfig?.(tnode, [...ports.filter((_p, i) => links[i]!.lag === undefined).map((p) => p.name), ...lags.map((l) => l.name)]) ?? {}),
     ports,
+    ...(lags.length ? { lags } : {}),
     ...(options.crypto ? { crypto: options.crypto } : {}),
   };
 }

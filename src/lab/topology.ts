@@ -13,6 +13,7 @@ import { LabError } from './errors.js';
 import { NODE_KINDS, nodeKind } from './kinds/index.js';
 import { LINK_TYPES } from './links/index.js';
 import { NODE_RUNTIMES } from './runtimes/index.js';
+import { checkLagVifEnds, expandLags, resolveLags, throughLag, type TopoLag } from './lags.js';
 import type { EncryptionMode } from '../mka/index.js';
 import type { RestartPolicy } from './supervisor.js';
 
@@ -109,6 +110,8 @@ export interface TopoLink {
   macsec?: MacsecOptions;
   /** The wire's MTU when the topology gives one (any value from 68, so that a too-small one can be shown). */
   mtu?: number;
+  /** The LAG (topology.lags, lags.ts) this link is a member of. */
+  lag?: string;
 }
 
 export interface TopoVif {
@@ -141,6 +144,8 @@ export interface Topology {
   links: TopoLink[];
   vifs: TopoVif[];
   captures: Endpoint[];
+  /** Link aggregation groups over some of the links (lags.ts). @default [] */
+  lags?: TopoLag[];
 }
 
 /** AWS defaults (directconnect-api and the MACsec user guide): should_encrypt, XPN-256 preferred. */
@@ -204,8 +209,11 @@ export function parseTopology(text: string, file: string): Topology {
   return resolve(raw, file, at);
 }
 
-function resolve(raw: Record<string, any>, file: string, at: (path: Array<string | number>) => string): Topology {
-  const fail = (path: Array<string | number>, msg: string): never => {
+function resolve(given: Record<string, any>, file: string, at: (path: Array<string | number>) => string): Topology {
+  // A LAG's members become links of type lag before the schema sees them (lags.ts).
+  const { raw, lagOfLink, filePath } = expandLags(given);
+  const fail = (given: Array<string | number>, msg: string): never => {
+    const path = filePath(given);
     throw new LabError('topology', `${at(path)}: ${path.length ? path.join('.') : '(top)'}: ${msg}`);
   };
   if (!validate(raw)) {
@@ -277,12 +285,15 @@ function resolve(raw: Record<string, any>, file: string, at: (path: Array<string
     return { index: i, a, b, ...(l.type ? { type: l.type } : {}), via, ...(macsec ? { macsec } : {}), ...(l.mtu !== undefined ? { mtu: l.mtu as number } : {}) };
   });
   for (const n of nodes) if (nodeKind(n.kind).inPath && !inPathUsed.has(n.name)) fail(['topology', 'nodes', n.name], `node ${n.name} is ${article(n.kind)} ${n.kind}: name it in a link's via`);
+  const lags = resolveLags(t.lags, links, nodes, lagOfLink, fail);
+  // A LAG's logical port is a port VIFs may end on.
+  for (const l of lags) for (const n of l.nodes) used.add(`${n}:${l.name}`);
   const vifs: TopoVif[] = ((t.vifs ?? []) as any[]).map((v, i) => {
     const ends = (v.endpoints as string[]).map(endpoint) as [Endpoint, Endpoint];
     const kinds = ends.map((e, j) => nodeOf(e, ['topology', 'vifs', i, 'endpoints', j]).kind);
     if (nodeKind(kinds[0]!).vifEnd !== 'customer' || nodeKind(kinds[1]!).vifEnd !== 'aws') fail(['topology', 'vifs', i, 'endpoints'], `a VIF runs from a customer end's port (${NODE_KINDS.filter((k) => k.vifEnd === 'customer').map((k) => k.name).join(', ')}) to an AWS end's port (${NODE_KINDS.filter((k) => k.vifEnd === 'aws').map((k) => k.name).join(', ')}), got ${kinds.join(' and ')}`);
     for (const [j, e] of ends.entries()) if (!used.has(`${e.node}:${e.port}`)) fail(['topology', 'vifs', i, 'endpoints', j], `port ${e.node}:${e.port} is on no link`);
-    if (!connected(links, nodes, ends[0], ends[1])) fail(['topology', 'vifs', i, 'endpoints'], `${v.endpoints.join(' and ')} are not connected by links (through switches)`);
+    if (!connected(links, nodes, throughLag(lags, ends[0]), throughLag(lags, ends[1]))) fail(['topology', 'vifs', i, 'endpoints'], `${v.endpoints.join(' and ')} are not connected by links (through switches)`);
     for (const family of ['ipv4', 'ipv6'] as const) {
       const problem = v[family] && vifSubnetProblem(family, v[family] as [string, string]);
       if (problem) fail(['topology', 'vifs', i, family], problem);
@@ -312,13 +323,14 @@ function resolve(raw: Record<string, any>, file: string, at: (path: Array<string
         : {}),
     };
   });
+  checkLagVifEnds(vifs, links, fail);
   const captures = ((t.captures ?? []) as string[]).map((c, i) => {
     const e = endpoint(c);
     nodeOf(e, ['topology', 'captures', i]);
     if (!used.has(c)) fail(['topology', 'captures', i], `port ${c} is on no link`);
     return e;
   });
-  return { file, name: raw.name, nodes, links, vifs, captures };
+  return { file, name: raw.name, nodes, links, vifs, captures, lags };
 }
 
 /**

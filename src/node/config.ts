@@ -20,6 +20,7 @@ import type { CryptoChoice } from '../io/index.js';
 import { NodeError } from './errors.js';
 import { KNOB_NAMES, isMacsecKnob, type MacsecKnob } from './knobs.js';
 import type { PortRole, ProviderSettings } from './provider.js';
+import type { LagNodeConfig } from './lag-port.js';
 
 const require = createRequire(import.meta.url);
 // The schema stays in src/ (shipped with the package), whether this runs from src/ or dist/.
@@ -115,6 +116,8 @@ export interface PortConfig {
   name: string;
   wire: string;
   taps: TapConfig[];
+  /** The LAG (config `lags`) this port is a member of. */
+  lag?: string;
   macsec?: MacsecConfig;
   capture: CaptureConfig;
 }
@@ -139,6 +142,8 @@ export interface NodeConfig {
   /** Provider and attacker nodes: the two ports they forward between. */
   inPath?: InPathConfig;
   ports: PortConfig[];
+  /** Link aggregation groups over some of the ports. @default [] */
+  lags: LagNodeConfig[];
   /** Data-plane GCM engine of every MACsec port (`crypto`, or {@link NodeOverrides}). @default native where the addon loads, else node */
   crypto?: CryptoChoice;
 }
@@ -184,14 +189,7 @@ export function resolveNodeConfig(doc: unknown, source: string, overrides: NodeO
     const at = `/ports/${i}`;
     if (portNames.has(p.name)) fail(`${at}/name`, `port '${p.name}' defined twice`);
     portNames.add(p.name);
-    const vlans = new Set<number | undefined>();
-    const taps: TapConfig[] = (p.taps ?? []).map((t: any, j: number) => {
-      if (tapNames.has(t.name)) fail(`${at}/taps/${j}/name`, `TAP '${t.name}' used twice`);
-      tapNames.add(t.name);
-      if (vlans.has(t.vlan)) fail(`${at}/taps/${j}/vlan`, vlanTaken(t.vlan));
-      vlans.add(t.vlan);
-      return resolveTap(t, `${at}/taps/${j}`, fail);
-    });
+    const taps = resolveTaps(p.taps ?? [], at, tapNames, fail);
     let macsec: MacsecConfig | undefined;
     if (p.macsec) {
       const m = p.macsec;
@@ -227,7 +225,11 @@ export function resolveNodeConfig(doc: unknown, source: string, overrides: NodeO
     const c = p.capture ?? {};
     return { name: p.name, wire: p.wire, taps, macsec, capture: { wire: !!c.wire, clear: !!c.clear, decrypted: !!c.decrypted, keys: !!c.keys } };
   });
-  for (const [i, b] of ((raw.bridge as string[] | undefined) ?? []).entries()) if (!portNames.has(b)) fail(`/bridge/${i}`, `no port named '${b}'`);
+  const lags = resolveLags((raw.lags as any[] | undefined) ?? [], ports, tapNames, fail);
+  for (const [i, b] of ((raw.bridge as string[] | undefined) ?? []).entries()) {
+    if (!portNames.has(b) && !lags.some((l) => l.name === b)) fail(`/bridge/${i}`, `no port or LAG named '${b}'`);
+    if (ports.find((p) => p.name === b)?.lag !== undefined) fail(`/bridge/${i}`, `port ${b} is a member of LAG ${ports.find((p) => p.name === b)!.lag}: bridge the LAG`);
+  }
   let inPath: InPathConfig | undefined;
   if (raw.inPath) {
     const ip = raw.inPath;
@@ -247,6 +249,7 @@ export function resolveNodeConfig(doc: unknown, source: string, overrides: NodeO
     bridge: raw.bridge ?? [],
     ...(inPath ? { inPath } : {}),
     ports,
+    lags,
     ...(crypto ? { crypto } : {}),
   };
 }
@@ -283,6 +286,41 @@ export function resolveVifRequest(raw: unknown, taken: { names: ReadonlySet<stri
   if (taken.vlans.has(t.vlan)) throw new NodeError('badRequest', `tap/vlan: ${vlanTaken(t.vlan)}`);
   return resolveTap(raw, 'tap', (path, msg) => {
     throw new NodeError('badRequest', `${path}: ${msg}`);
+  });
+}
+
+/**
+ * The node's LAGs: members are ports of this node, each in one LAG, with no
+ * TAPs of their own (the LAG's logical port carries them).
+ * Marks each member's PortConfig with its LAG.
+ */
+function resolveLags(raw: any[], ports: PortConfig[], tapNames: Set<string>, fail: (path: string, msg: string) => never): LagNodeConfig[] {
+  const names = new Set<string>();
+  return raw.map((l, i) => {
+    const at = `/lags/${i}`;
+    if (names.has(l.name) || ports.some((p) => p.name === l.name)) fail(`${at}/name`, `'${l.name}' names another LAG or a port already`);
+    names.add(l.name);
+    for (const [j, m] of (l.members as string[]).entries()) {
+      const p = ports.find((q) => q.name === m) ?? fail(`${at}/members/${j}`, `no port named '${m}'`);
+      if (p.lag !== undefined) fail(`${at}/members/${j}`, `port ${m} is a member of LAG ${p.lag} already`);
+      if (p.taps.length) fail(`${at}/members/${j}`, `port ${m} has TAPs: a LAG member's frames go to the LAG, whose TAPs are in the LAG's own 'taps'`);
+      p.lag = l.name;
+    }
+    const minimumLinks = l.minimumLinks ?? 0;
+    if (minimumLinks > l.members.length) fail(`${at}/minimumLinks`, `${minimumLinks} is more than the LAG's ${l.members.length} members`);
+    return { name: l.name, members: l.members, key: l.key ?? 1, mode: l.mode ?? 'active', rate: l.rate ?? 'fast', minimumLinks, taps: resolveTaps(l.taps ?? [], at, tapNames, fail) };
+  });
+}
+
+/** A port's or a LAG's TAPs, each name unique in the node, at most one per VLAN (or untagged). */
+function resolveTaps(raw: any[], at: string, tapNames: Set<string>, fail: (path: string, msg: string) => never): TapConfig[] {
+  const vlans = new Set<number | undefined>();
+  return raw.map((t: any, j: number) => {
+    if (tapNames.has(t.name)) fail(`${at}/taps/${j}/name`, `TAP '${t.name}' used twice`);
+    tapNames.add(t.name);
+    if (vlans.has(t.vlan)) fail(`${at}/taps/${j}/vlan`, vlanTaken(t.vlan));
+    vlans.add(t.vlan);
+    return resolveTap(t, `${at}/taps/${j}`, fail);
   });
 }
 

@@ -2,7 +2,7 @@
  * The node's control socket: a Unix socket, one JSON object per line each
  * way. A request is `{"id", "cmd", ...}` with cmd one of status, counters,
  * events, addKey, removeKey, setMode, set (one MACsec knob, knobs.ts), rekey,
- * capture, bgp, addVif, removeVif, moveVif, provider (a provider's knob), attack (an attacker's action); the answer is
+ * capture, lag (the LAGs' LACP state), bgp, addVif, removeVif, moveVif, provider (a provider's knob), attack (an attacker's action); the answer is
  * `{"id", "ok": true, "result"}` or `{"id", "ok": false, "error": {"code",
  * "message"}}`. `events` with `"follow": true` is a subscription: after the
  * answer, each new event arrives as `{"id", "event"}` until the client
@@ -118,8 +118,10 @@ export class ControlServer {
       }
       case 'events': {
         const ports = port ? [n.port(port)] : n.ports;
-        const events = ports.flatMap((p) => (p instanceof MacsecPort ? p.events : [])).sort((a, b) => a.time.localeCompare(b.time));
-        if (req.follow === true) conn.onClose(n.subscribe((e) => (!port || e.port === port) && conn.push(e)));
+        // LACP's events (of the LAGs over these ports) on the same timeline as the KaYs'.
+        const lagEvents = n.lags.flatMap((l) => l.events).filter((e) => !port || e.port === port || e.lag === port);
+        const events = [...ports.flatMap((p) => (p instanceof MacsecPort ? p.events : [])), ...lagEvents].sort((a, b) => a.time.localeCompare(b.time));
+        if (req.follow === true) conn.onClose(n.subscribe((e) => (!port || e.port === port || ('lag' in e && e.lag === port)) && conn.push(e)));
         return { events };
       }
       case 'addKey': {
@@ -170,6 +172,11 @@ export class ControlServer {
         const path = str(req, 'path', false);
         return n.startCapture(port, side, path, duration as number | undefined).then((p) => ({ path: p }));
       }
+      case 'lag': {
+        // {"cmd":"lag"} every LAG; {"cmd":"lag","lag":NAME} one (dxlab show lag).
+        const name = str(req, 'lag', false);
+        return { lags: name === undefined ? n.lags.map((l) => l.status()) : [n.lag(name).status()] };
+      }
       case 'bgp': {
         // {"cmd":"bgp"} lists the peers; {"cmd":"bgp","tap":T,"prefixes":[...]} changes what the builtin speaker on T advertises.
         const tap = str(req, 'tap', false);
@@ -198,7 +205,7 @@ export class ControlServer {
         // A provider's knob ({"cmd":"provider","knob","value"}) or an attacker's action (in-path-request.ts).
         return inPathRequest(n, req);
       default:
-        throw new NodeError('unknownCommand', `unknown cmd '${String(req.cmd)}': expected status, counters, events, addKey, removeKey, setMode, set, rekey, capture, bgp, addVif, removeVif, moveVif, provider or attack`);
+        throw new NodeError('unknownCommand', `unknown cmd '${String(req.cmd)}': expected status, counters, events, addKey, removeKey, setMode, set, rekey, capture, lag, bgp, addVif, removeVif, moveVif, provider or attack`);
     }
   }
 }

@@ -87,7 +87,8 @@ export class MacsecPort extends Port {
     this.eapolEtherType = this.macsec.eapolEtherType ?? ETHERTYPE_EAPOL;
     this.kay = this.makeKay(this.macsec);
     this.checkMtu();
-    if (this.macsec.fastPath === false) this.fastPathOff = 'fastPath false (DXLAB_FASTPATH=0)';
+    if (config.lag !== undefined) this.fastPathOff = `member of LAG ${config.lag}: the frame distributor and collector run in JavaScript`;
+    else if (this.macsec.fastPath === false) this.fastPathOff = 'fastPath false (DXLAB_FASTPATH=0)';
     else if (this.gcmEngine.name !== 'native') this.fastPathOff = 'crypto node: node:crypto runs every frame';
     // The TAPs are checked whenever they change (VIFs come and go); the wire only once.
     else if (deps.wire.kind !== 'afPacket') this.fastPathOff = 'devices not served by the addon';
@@ -240,6 +241,7 @@ export class MacsecPort extends Port {
 
   /** Applies what the KaY asked for: MKPDUs out, SecY commands, events, the next timer. */
   private handle(out: KayOutput, schedule = true): void {
+    const stateBefore = this.portState;
     for (const c of out.commands) {
       if (c.op === 'createTxSa' || c.op === 'createRxSa') this.recordSak(c.op === 'createTxSa' ? this.sci : c.sci, c);
       const port = applySecYCommand(this.secy, c);
@@ -262,6 +264,8 @@ export class MacsecPort extends Port {
     for (const e of out.events) this.recordEvent(e);
     if (out.commands.length) this.syncFastPath();
     if (schedule && this.started) this.schedule(out.nextDeadline);
+    // After the KaY's own frames and timer: LACP may send on the port at once.
+    if ((this.portState === 'blocked') !== (stateBefore === 'blocked')) this.aggregator?.memberChanged(this);
   }
 
   private schedule(deadline: number): void {
@@ -414,6 +418,20 @@ export class MacsecPort extends Port {
   }
 
   // ------------------------------------------------------------ control
+
+  override operational(): boolean {
+    return this.portState !== 'blocked';
+  }
+
+  override memberSummary(): Record<string, unknown> {
+    const k = this.kay.status();
+    return {
+      ...super.memberSummary(),
+      sci: sciToHex(this.sci),
+      controlledPort: this.portState,
+      mka: { mode: k.mode, secured: k.secured, cpState: k.cpState, ...(k.notSecured ? { notSecured: k.notSecured.code } : {}) },
+    };
+  }
 
   kayStatus(): KayStatus {
     return this.kay.status();

@@ -24,6 +24,7 @@ import { Port, type TapBinding } from './port.js';
 import { Attacker } from './attacker.js';
 import { InPath, InPathPort } from './in-path.js';
 import { ProviderPath } from './provider.js';
+import { LagPort, type LagEvent } from './lag-port.js';
 import { createSpeaker, type BgpSpeaker, type SpeakerContext } from './bgp/index.js';
 import type { BgpConfig } from './config.js';
 
@@ -86,6 +87,8 @@ const FLUSH_INTERVAL_MS = 200;
 
 export class LabNode {
   readonly ports: Port[] = [];
+  /** The LAGs' logical ports over some of the ports (config `lags`). */
+  readonly lags: LagPort[] = [];
   /** One BGP speaker per TAP with a `bgp` section, started after the ports. */
   readonly speakers: BgpSpeaker[] = [];
   readonly log: Logger;
@@ -98,7 +101,7 @@ export class LabNode {
   private stopping = false;
   /** The VIF change running now (addVif, removeVif, moveVif run one at a time). */
   private vifOps: Promise<unknown> = Promise.resolve();
-  private readonly subscribers = new Set<(e: PortEvent) => void>();
+  private readonly subscribers = new Set<(e: PortEvent | LagEvent) => void>();
   private readonly t0 = performance.now();
 
   constructor(
@@ -155,7 +158,8 @@ export class LabNode {
         const behaviour = ip.provider ? new ProviderPath(ip.provider, ip.roles, Math.random) : new Attacker(Math.random);
         this.inPath = new InPath(ports, ip.peers, behaviour, () => this.now());
       }
-      const bridged = this.ports.filter((p) => c.bridge.includes(p.name));
+      for (const l of c.lags) this.lags.push(this.openLag(l));
+      const bridged = [...this.ports, ...this.lags].filter((p) => c.bridge.includes(p.name));
       for (const p of bridged) p.bridgePeers = bridged.filter((q) => q !== p);
       for (const p of this.ports) {
         for (const side of ['wire', 'clear', 'decrypted'] as const) {
@@ -165,9 +169,10 @@ export class LabNode {
       this.control = new ControlServer(c.controlSocket, this, this.log);
       await this.control.listen();
       for (const p of this.ports) p.start();
+      for (const l of this.lags) l.start();
       this.flushTimer = setInterval(() => this.ports.forEach((p) => void p.flushCaptures(this.now())), FLUSH_INTERVAL_MS);
       this.flushTimer.unref();
-      for (const t of c.ports.flatMap((p) => p.taps)) await this.startSpeakers(t);
+      for (const t of [...c.ports.flatMap((p) => p.taps), ...c.lags.flatMap((l) => l.taps)]) await this.startSpeakers(t);
       this.log.info('node started', { kind: c.kind, ports: c.ports.map((p) => p.name), controlSocket: c.controlSocket });
     } catch (e) {
       await this.stop();
@@ -182,6 +187,8 @@ export class LabNode {
     // Speakers first: their Cease still crosses the link, and their routes go while the TAPs exist.
     await Promise.all(this.speakers.map((s) => s.stop()));
     this.speakers.length = 0;
+    for (const l of this.lags) l.stop();
+    this.lags.length = 0;
     const closing: Array<Promise<void>> = [];
     for (const p of this.ports) {
       try {
@@ -359,7 +366,32 @@ export class LabNode {
     return p;
   }
 
-  subscribe(fn: (e: PortEvent) => void): () => void {
+  /** A LAG's logical port over member ports, its TAPs opened and configured. */
+  private openLag(l: NodeConfig['lags'][number]): LagPort {
+    const { config: c, devices } = this;
+    const members = l.members.map((m) => this.ports.find((p) => p.name === m)!);
+    const taps: TapBinding[] = [];
+    try {
+      for (const t of l.taps) {
+        taps.push({ config: t, io: devices.tap(t, c.netns) });
+        devices.configureTap?.(t, c.netns);
+      }
+      return new LagPort(l, members, members[0]!.wireMac(), { taps, now: () => this.now(), log: this.log, onEvent: (e) => this.subscribers.forEach((s) => s(e)) });
+    } catch (e) {
+      for (const t of taps) t.io.close();
+      throw e;
+    }
+  }
+
+  /** @throws NodeError('badRequest') when the node has no LAG of that name (or several and none named). */
+  lag(name: string | undefined): LagPort {
+    if (name === undefined && this.lags.length === 1) return this.lags[0]!;
+    const l = this.lags.find((x) => x.name === name);
+    if (!l) throw new NodeError('badRequest', `no LAG '${name ?? ''}' on node ${this.config.name} (LAGs: ${this.lags.map((x) => x.name).join(', ') || 'none'})`);
+    return l;
+  }
+
+  subscribe(fn: (e: PortEvent | LagEvent) => void): () => void {
     this.subscribers.add(fn);
     return () => this.subscribers.delete(fn);
   }
@@ -415,6 +447,7 @@ export class LabNode {
       ports: this.ports.map((p) => p.status()),
       vifs: this.vifs(),
       ...(this.inPath ? { inPath: this.inPath.status() } : {}),
+      ...(this.lags.length > 0 ? { lags: this.lags.map((l) => l.status()) } : {}),
       ...(this.speakers.length > 0 ? { bgp: this.speakers.map((s) => s.status()) } : {}),
     };
   }

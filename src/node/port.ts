@@ -56,11 +56,25 @@ export function isReservedGroupAddress(frame: Uint8Array): boolean {
   return frame[0] === 0x01 && frame[1] === 0x80 && frame[2] === 0xc2 && frame[3] === 0 && frame[4] === 0 && (frame[5]! & 0xf0) === 0;
 }
 
+/** What a switch's bridge forwards to: a port, or a LAG's logical port (lag-port.ts). */
+export interface BridgePeer {
+  readonly name: string;
+  fromControlledSide(frames: Uint8Array[]): void;
+}
+
+/** The LAG logical port a member port hands its frames to (lag-port.ts). */
+export interface Aggregator {
+  fromMember(member: Port, frames: Uint8Array[]): void;
+  memberChanged(member: Port): void;
+}
+
 export class Port {
   readonly name: string;
   readonly counters: PortCounters = newPortCounters();
-  /** Other ports of a switch's bridge. */
-  bridgePeers: Port[] = [];
+  /** Other ports (or LAGs) of a switch's bridge. */
+  bridgePeers: BridgePeer[] = [];
+  /** The LAG this port is a member of: frames that pass its controlled port go there, not to TAPs. */
+  aggregator?: Aggregator;
   protected readonly captures = new Set<CaptureFile>();
   protected started = false;
 
@@ -220,6 +234,10 @@ export class Port {
       const t = this.deps.wallNs();
       for (const f of frames) this.capture('clear', f, t);
     }
+    if (this.aggregator) {
+      this.aggregator.fromMember(this, frames);
+      return;
+    }
     const taps = this.deps.taps;
     if (taps.length === 1 && taps[0]!.config.vlan === undefined && this.bridgePeers.length === 0) {
       taps[0]!.io.send(frames);
@@ -246,6 +264,21 @@ export class Port {
       });
       for (const p of this.bridgePeers) if (forward.length) p.fromControlledSide(forward);
     }
+  }
+
+  /** The wire's MAC: a LAG member's LACPDUs come from it (802.1AX-2014 6.2.11.2). */
+  wireMac(): Uint8Array {
+    return this.deps.wire.mac();
+  }
+
+  /** Whether frames can pass the controlled port (LACP's Port_Enabled for a LAG member). */
+  operational(): boolean {
+    return true;
+  }
+
+  /** What `dxlab show lag` says of this port as a member. */
+  memberSummary(): Record<string, unknown> {
+    return { name: this.name, kind: this.kind, wire: this.config.wire, operational: this.operational() };
   }
 
   ioStats(): { wire: FrameIoStats; taps: Record<string, FrameIoStats> } {

@@ -21,14 +21,15 @@ const ALLOWED: Record<string, string[]> = {
   macsec: ['shared'],
   mka: ['shared', 'macsec'],
   bgp: ['shared'],
+  lacp: ['shared'],
   io: ['shared', 'macsec'],
-  node: ['shared', 'macsec', 'mka', 'bgp', 'io'],
+  node: ['shared', 'macsec', 'mka', 'bgp', 'io', 'lacp'],
   offline: ['shared', 'macsec', 'mka', 'io'],
-  lab: ['shared', 'macsec', 'mka', 'bgp', 'io', 'node'],
-  aws: ['shared', 'macsec', 'mka', 'io', 'node', 'lab'],
-  cli: ['shared', 'macsec', 'mka', 'bgp', 'io', 'node', 'lab', 'aws', 'offline'],
+  lab: ['shared', 'macsec', 'mka', 'bgp', 'io', 'lacp', 'node'],
+  aws: ['shared', 'macsec', 'mka', 'io', 'lacp', 'node', 'lab'],
+  cli: ['shared', 'macsec', 'mka', 'bgp', 'io', 'lacp', 'node', 'lab', 'aws', 'offline'],
 };
-const PURE = ['shared', 'macsec', 'mka', 'bgp'];
+const PURE = ['shared', 'macsec', 'mka', 'bgp', 'lacp'];
 const IMPURE: RegExp[] = [
   // Any node: module that reaches the outside world, subpaths included (node:fs/promises).
   /from '(node:)?(fs|net|dgram|child_process|http|https|os|worker_threads|perf_hooks)(\/[a-z/]+)?'/,
@@ -169,6 +170,10 @@ describe('architecture', () => {
       const bad = purityViolations([{ path: 'macsec/secy.ts', text }]);
       expect(bad).toHaveLength(1);
       expect(bad[0]).toContain(word);
+    });
+    it('lacp/ is a pure layer: a timer or the clock in it is reported', () => {
+      expect(purityViolations([{ path: 'lacp/lag.ts', text: 'setTimeout(tick, 1000);\nconst t = Date.now();' }])).toEqual(['lacp/lag.ts: /\\bsetTimeout\\(|\\bsetInterval\\(|\\bsetImmediate\\(/', 'lacp/lag.ts: /\\bDate\\.now\\(/']);
+      expect(importViolations([{ path: 'lacp/lag.ts', text: "import { LabNode } from '../node/index.js';" }], srcHasIndex)).toEqual(['lacp/lag.ts imports ../node/index.js (lacp -> node)']);
     });
     it('but not in a comment, nor outside the pure layers', () => {
       const example = '/**\n * @example\n * new KaY(c, { random: (n) => crypto.getRandomValues(new Uint8Array(n)) });\n */\n// process.env is read by the node\n';

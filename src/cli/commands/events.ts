@@ -1,4 +1,4 @@
-/** `dxlab events NODE [PORT] [--follow]`: the KaY's timeline on a node. */
+/** `dxlab events NODE [PORT] [--follow]`: the KaYs' timeline on a node, with its LAGs' LACP events (lacp:*). */
 import type { Argv } from 'yargs';
 import { controlRequest } from '../../node/index.js';
 import { labState, nameOpt, nodeOf, wrap } from '../lab-context.js';
@@ -7,7 +7,7 @@ import { printJson, printLine } from '../output.js';
 export function eventsCommand(y: Argv): Argv {
   return y.command(
     'events <node> [port]',
-    "the KaY's timeline on a node",
+    "the KaY's timeline on a node (with LACP's, lacp:*, where it has a LAG)",
     (c) => nameOpt(c.positional('node', { type: 'string', demandOption: true }).positional('port', { type: 'string' })).option('follow', { type: 'boolean', default: false, describe: 'keep printing new events until Ctrl-C (with --json: one JSON object per line)' }).option('json', { type: 'boolean', default: false }),
     async (a) => {
       const n = nodeOf(labState(a), String(a.node));

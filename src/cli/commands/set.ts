@@ -1,4 +1,7 @@
-/** `dxlab set NODE PORT KNOB VALUE|key|rekey ...`: live changes to a MACsec port, each told in one line; the knobs are those of src/node/knobs.ts. */
+/**
+ * `dxlab set NODE PORT KNOB VALUE|key|rekey ...`: live changes to a MACsec port, each told in one line; the knobs are those of src/node/knobs.ts.
+ * PORT may name a LAG: the change is made on every member, one after the other (AWS: UpdateLag's encryption mode and a LAG's keys apply to every member, directconnect-api.md V8, V15).
+ */
 import type { Argv } from 'yargs';
 import type { KayStatus } from '../../mka/index.js';
 import { CAK_FILE_HELP, CAK_HELP, cknCakPairs } from '../cak-args.js';
@@ -21,19 +24,24 @@ async function setProviderKnob(n: { name: string; socket: string }, knob: string
 export function setCommand(y: Argv): Argv {
   return y.command(
     'set <node> <port> <what> [args..]',
-    'change a MACsec port (or a provider: set NODE KNOB VALUE): a knob (mode, cipherSuites, keyServerPriority, replayWindow, validateFrames, ...: the README lists them all) to VALUE, key add, key remove, rekey',
+    'change a MACsec port (or every member of a LAG; a provider: set NODE KNOB VALUE): a knob (mode, cipherSuites, keyServerPriority, replayWindow, validateFrames, ...: the README lists them all) to VALUE, key add, key remove, rekey',
     (c) =>
       nameOpt(c.positional('node', { type: 'string', demandOption: true }).positional('port', { type: 'string', demandOption: true }).positional('what', { type: 'string', demandOption: true, describe: 'a knob, key or rekey' }).positional('args', { type: 'string', array: true }))
         .option('ckn', { type: 'string', describe: 'CAK name, 1 to 32 octets of hex' })
         .option('cak', { type: 'string', describe: CAK_HELP })
         .option('cak-file', { type: 'string', describe: CAK_FILE_HELP, requiresArg: true })
         .option('json', { type: 'boolean', default: false }),
-    async (a) => {
+    async function handler(a): Promise<void> {
       const state = labState(a);
       const n = nodeOf(state, String(a.node));
       // A provider has knobs of its own, no ports to name: `set NODE KNOB VALUE`.
       if (n.kind === 'provider') return setProviderKnob(n, String(a.port), [String(a.what), ...((a.args as string[] | undefined) ?? [])], !!a.json);
       const port = String(a.port);
+      const lag = (((await ask(n.socket, { cmd: 'lag' }, n.name)) as { lags?: Array<{ name: string; members: Array<{ name: string }> }> }).lags ?? []).find((l) => l.name === port);
+      if (lag) {
+        for (const m of lag.members) await handler({ ...a, port: m.name });
+        return;
+      }
       const args = (a.args as string[] | undefined) ?? [];
       let req: Record<string, unknown>;
       const what = String(a.what);

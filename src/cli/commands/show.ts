@@ -1,27 +1,34 @@
-/** `dxlab show mka|macsec|bgp|counters NODE [PORT]`: one node, as a router shows it. */
+/** `dxlab show mka|macsec|bgp|counters|lag NODE [PORT|LAG]`: one node, as a router shows it. */
 import type { Argv } from 'yargs';
 import type { BgpPeerStatus } from '../../node/index.js';
 import { CliError } from '../errors.js';
 import { ask, labState, nameOpt, nodeOf } from '../lab-context.js';
 import { printJson, printLine } from '../output.js';
+import { renderLags, type LagAnswer } from '../render-lag.js';
 import { macsecPorts, renderBgp, renderCounters, renderInPathCounters, renderMacsec, renderMka, type NodeStatusAnswer, type PortStatusAnswer } from '../render.js';
 
 export function showCommand(y: Argv): Argv {
   return y.command(
     'show <what> <node> [port]',
-    'mka, macsec, bgp or counters of a node, as a router shows them',
+    'mka, macsec, bgp, counters or lag (LACP per member) of a node, as a router shows them',
     (c) =>
       nameOpt(
         c
-          .positional('what', { choices: ['mka', 'macsec', 'bgp', 'counters'] as const })
+          .positional('what', { choices: ['mka', 'macsec', 'bgp', 'counters', 'lag'] as const })
           .positional('node', { type: 'string', demandOption: true })
-          .positional('port', { type: 'string', describe: 'only this port (bgp: the sessions on its VIFs)' }),
+          .positional('port', { type: 'string', describe: 'only this port (bgp: the sessions on its VIFs; lag: this LAG)' }),
       ).option('json', { type: 'boolean', default: false }),
     async (a) => {
       const s = labState(a);
       const n = nodeOf(s, String(a.node));
       const port = a.port as string | undefined;
       const portOf = (r: NodeStatusAnswer | PortStatusAnswer): PortStatusAnswer[] => ('ports' in r && Array.isArray(r.ports) ? r.ports : [r as PortStatusAnswer]);
+      if (a.what === 'lag') {
+        const lags = ((await ask(n.socket, { cmd: 'lag', ...(port ? { lag: port } : {}) })) as { lags: LagAnswer[] }).lags;
+        if (a.json) return printJson({ lags });
+        if (!lags.length) throw new CliError('failed', `node ${n.name} has no LAG`);
+        return printLine(renderLags(n.name, lags));
+      }
       if (a.what === 'bgp') {
         let peers = ((await ask(n.socket, { cmd: 'bgp' })) as { peers: BgpPeerStatus[] }).peers;
         if (port) {

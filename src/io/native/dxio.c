@@ -24,7 +24,8 @@
  * JavaScript.
  *
  * Also: TCP sockets with RFC 2385 MD5 signatures for the BGP speaker
- * (tcp-md5.c).
+ * (tcp-md5.c), and a LAG's flow hash and member choice (lag.c), equal to
+ * src/lacp/distributor.ts.
  *
  * Errors thrown to JavaScript carry code (the errno's name), errno, syscall
  * and interface (handle.c dxio_make_error; src/io/errors.ts reads them).
@@ -42,6 +43,7 @@ static napi_value init(napi_env env, napi_value exports) {
   dxio_tcp_md5_init(env, exports);
   dxio_gcm_init(env, exports);
   dxio_fastpath_init(env, exports);
+  dxio_lag_init(env, exports);
   return exports;
 }
 

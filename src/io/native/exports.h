@@ -24,5 +24,6 @@ napi_value dxio_fastpath_io_init(napi_env env, napi_value exports); /* fpAttach:
 napi_value dxio_tcp_md5_init(napi_env env, napi_value exports);  /* tcpSocket, tcpMd5, tcpClose: tcp-md5.c */
 napi_value dxio_gcm_init(napi_env env, napi_value exports);      /* gcm*: gcm.c */
 napi_value dxio_fastpath_init(napi_env env, napi_value exports); /* fpCreate, fpConfigure, fpProcess, fpStats: fastpath.c */
+napi_value dxio_lag_init(napi_env env, napi_value exports);      /* lagFlowHash, lagChoose: lag.c */
 
 #endif

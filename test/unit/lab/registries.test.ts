@@ -17,7 +17,7 @@ describe('registries', () => {
   it('hold the kinds, runtimes and link types of today, each by its name, the first the default', () => {
     expect(NODE_KINDS.map((k) => k.name)).toEqual(['dx-device', 'router', 'switch', 'provider', 'attacker']);
     expect(NODE_RUNTIMES.map((r) => r.name)).toEqual(['netns-process']);
-    expect(LINK_TYPES.map((t) => t.name)).toEqual(['veth']);
+    expect(LINK_TYPES.map((t) => t.name)).toEqual(['veth', 'lag']);
     expect(nodeRuntime(undefined).name).toBe('netns-process');
     expect(linkType(undefined).name).toBe('veth');
     expect(() => nodeKind('linux-peer')).toThrow(/no node kind 'linux-peer'/);
@@ -37,7 +37,9 @@ describe('registries', () => {
     expect(t.nodes.find((n) => n.name === 'd')).toMatchObject({ kind: 'dx-device', runtime: 'netns-process', options: { speed: '100G' } });
     expect(err(base().replace('r: { kind: router }', 'r: { kind: router, speed: 10G }')).message).toMatch(/^x\.yaml:4: topology\.nodes\.r: unknown field 'speed'/);
     expect(err(base(', runtime: vm')).message).toMatch(/topology\.nodes\.d\.runtime: must be one of "netns-process"/);
-    expect(err(base('', '\n      type: lag')).message).toMatch(/topology\.links\.0\.type: must be one of "veth"/);
+    expect(err(base('', '\n      type: tunnel')).message).toMatch(/topology\.links\.0\.type: must be one of "veth", "lag"/);
+    // A lag link is a LAG's member: written under topology.lags (topology-lags.test.ts), not on its own.
+    expect(err(base('', '\n      type: lag')).message).toMatch(/topology\.links\.0\.type: a link of type lag is a LAG member/);
     expect(parseTopology(base('', '\n      type: veth'), 'x.yaml').links[0]!.type).toBe('veth');
   });
 
