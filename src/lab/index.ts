@@ -22,3 +22,6 @@ export { runDemo, DEMO_TOPOLOGY, type DemoResult } from './demo.js';
 export { topologySvg } from './graph.js';
 export { killNode, restartNode, setWireCarrier, isLabNodeProcess, type KillResult, type RestartResult, type WireResult } from './node-control.js';
 export { checkKindSet } from './kind-rules.js';
+export { buildImage, findImage, imageInputs, imageKey, qemuArgs, GUEST_PACKAGES, DEFAULT_MIRROR, type LinuxPeerImage } from './images/linux-peer.js';
+export { GuestConsole, type CommandResult } from './images/guest-console.js';
+export { imageCacheRoot } from './paths.js';
