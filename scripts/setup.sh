@@ -7,8 +7,10 @@ cd "$(dirname "$0")/.."
 
 # tshark reads every capture dxlab writes in the tests; iperf3 measures the link;
 # ping crosses it; bird2 is the alternative BGP speaker (`speaker: bird`);
-# awscli (AWS CLI v2) drives `dxlab api serve` in the tests and the README.
-APT_PACKAGES=(tshark iperf3 iputils-ping bird2 awscli)
+# awscli (AWS CLI v2) drives `dxlab api serve` in the tests and the README;
+# debootstrap builds the linux-peer guest image and qemu-system-x86 boots it
+# (`dxlab image build linux-peer`).
+APT_PACKAGES=(tshark iperf3 iputils-ping bird2 awscli debootstrap qemu-system-x86)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

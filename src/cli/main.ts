@@ -25,6 +25,7 @@ import { graphCommand } from './commands/graph.js';
 import { apiCommand } from './commands/api.js';
 import { superviseCommand } from './commands/supervise.js';
 import { attackCommand } from './commands/attack.js';
+import { imageCommand } from './commands/image.js';
 import { VERSION } from './version.js';
 import { helpWidth, separateGluedHints } from './help-layout.js';
 
@@ -53,6 +54,7 @@ export async function main(argv: string[]): Promise<number> {
     .command('keys', 'MACsec key material: generate CKN/CAK pairs, derive ICK/KEK', keysCommand)
     .command('link', 'two nodes on a veth between two namespaces: up, down, status', linkCommand)
     .command('api', 'the AWS Direct Connect and Secrets Manager APIs for the AWS CLI and SDKs: serve', apiCommand)
+    .command('image', 'guest images for VM nodes (linux-peer): build, check', imageCommand)
     .command('node', 'run one lab device (--config FILE), or talk to a running one through its control socket', nodeCommand, nodeRun)
     .demandCommand(1, 'give a command; see dxlab --help')
     .strict()

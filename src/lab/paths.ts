@@ -36,6 +36,14 @@ export function stateRoot(): string {
 }
 
 /**
+ * Where guest images for VM nodes are cached, outside any clone, so that a
+ * machine builds each once. Override with DXLAB_IMAGE_CACHE.
+ */
+export function imageCacheRoot(): string {
+  return resolve(process.env.DXLAB_IMAGE_CACHE || '/var/cache/dxlab/images');
+}
+
+/**
  * The lab's state folder.
  * @throws LabError('badName') for a name that is not a lab name.
  */

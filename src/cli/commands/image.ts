@@ -1,0 +1,64 @@
+/**
+ * `dxlab image build linux-peer`: builds the linux-peer guest image into the
+ * cache (once per machine), showing debootstrap's progress;
+ * `dxlab image check linux-peer`: boots it once under QEMU and shows what
+ * the peer needs is there (the macsec driver, wpa_supplicant, BIRD) and how
+ * long the boot took.
+ */
+import type { Argv } from 'yargs';
+import { DEFAULT_MIRROR, GuestConsole, buildImage, findImage } from '../../lab/index.js';
+import { CliError } from '../errors.js';
+import { wrap } from '../lab-context.js';
+import { note, printJson, printLine } from '../output.js';
+
+const IMAGES = ['linux-peer'] as const;
+
+export function imageCommand(y: Argv): Argv {
+  return y
+    .command(
+      'build <image>',
+      'build a guest image into the cache (/var/cache/dxlab/images, or DXLAB_IMAGE_CACHE) unless it is there',
+      (c) =>
+        c
+          .positional('image', { type: 'string', choices: IMAGES, demandOption: true })
+          .option('mirror', { type: 'string', default: DEFAULT_MIRROR, describe: "Debian mirror debootstrap fetches from" }),
+      async (a) => {
+        const t0 = process.hrtime.bigint();
+        const img = await buildImage((line) => note(line), a.mirror).catch(wrap);
+        printLine(`${img.dir} (${Number((process.hrtime.bigint() - t0) / 1_000_000n) / 1000} s)`);
+      },
+    )
+    .command(
+      'check <image>',
+      'boot a built guest image once and show its kernel, macsec driver and tools',
+      (c) =>
+        c
+          .positional('image', { type: 'string', choices: IMAGES, demandOption: true })
+          .option('json', { type: 'boolean', default: false, describe: 'one JSON document' }),
+      async (a) => {
+        const img = findImage();
+        if (!img) throw new CliError('failed', 'image linux-peer is not built: run dxlab image build linux-peer');
+        const t0 = process.hrtime.bigint();
+        const g = await GuestConsole.boot(img).catch(wrap);
+        const bootSeconds = Number((process.hrtime.bigint() - t0) / 1_000_000n) / 1000;
+        try {
+          const ask = async (line: string): Promise<string> => (await g.run(line)).output.trim();
+          const r = {
+            image: img.dir,
+            bootSeconds,
+            kernel: await ask('uname -r'),
+            macsecDriver: (await g.run('grep -qw ^macsec /proc/modules')).status === 0,
+            ipMacsec: (await g.run('ip macsec show')).status === 0,
+            wpaSupplicant: (await ask('wpa_supplicant -v | head -1')) || undefined,
+            bird: (await ask('bird --version 2>&1 | head -1')) || undefined,
+          };
+          if (a.json) printJson(r);
+          else for (const [k, v] of Object.entries(r)) printLine(`${k}: ${v}`);
+          if (!r.macsecDriver || !r.ipMacsec) throw new CliError('failed', 'the guest has no working macsec driver');
+        } finally {
+          await g.shutdown();
+        }
+      },
+    )
+    .demandCommand(1, 'give a subcommand: build or check');
+}
