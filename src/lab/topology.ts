@@ -99,6 +99,8 @@ export interface TopoLink {
   macsec?: MacsecOptions;
   /** The wire's MTU when the topology gives one (any value from 68, so that a too-small one can be shown). */
   mtu?: number;
+  /** 'none': its DX device's port is free for the AWS API's CreateConnection (an empty key chain until a key is associated). */
+  connection?: 'none';
 }
 
 export interface TopoVif {
@@ -242,7 +244,10 @@ function resolve(raw: Record<string, any>, file: string, at: (path: Array<string
         nodeKind(n.kind).checkMacsec?.(n, macsec, macsecAt, fail);
       }
     }
-    return { index: i, a, b, ...(l.type ? { type: l.type } : {}), via, ...(macsec ? { macsec } : {}), ...(l.mtu !== undefined ? { mtu: l.mtu as number } : {}) };
+    if (l.connection === 'none' && ![a, b].some((e) => nodeKind(nodes.find((x) => x.name === e.node)!.kind).vifEnd === 'aws')) {
+      fail(['topology', 'links', i, 'connection'], 'connection: none leaves a DX device port free, and neither end of this link is a dx-device');
+    }
+    return { index: i, a, b, ...(l.type ? { type: l.type } : {}), via, ...(macsec ? { macsec } : {}), ...(l.mtu !== undefined ? { mtu: l.mtu as number } : {}), ...(l.connection === 'none' ? { connection: 'none' as const } : {}) };
   });
   const vifs: TopoVif[] = ((t.vifs ?? []) as any[]).map((v, i) => {
     const ends = (v.endpoints as string[]).map(endpoint) as [Endpoint, Endpoint];
