@@ -7,97 +7,24 @@
  * instead of overwriting it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { startLabApi, type LabPort, type RunningLabApi, type WireControl } from '../../../src/aws/index.js';
-import type { LabState } from '../../../src/lab/index.js';
-import { fakeNode, type FakeNode } from '../../helpers/fake-node.js';
+import type { RunningLabApi } from '../../../src/aws/index.js';
+import type { FakeNode } from '../../helpers/fake-node.js';
+import { fakeLab, type FakeLab } from '../../helpers/lab-api.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { CAK1, CAK2, CKN1, CKN2 } from '../../helpers/aws.js';
 
 const dir = tempDir('dxlab-aws-lab-');
 let n = 0;
 
-/** Wires held in memory: each port's carrier, and every change asked of them. */
-function fakeWires(): WireControl & { carriers: Map<string, 'up' | 'down'>; calls: string[] } {
-  const carriers = new Map<string, 'up' | 'down'>();
-  const calls: string[] = [];
-  return {
-    carriers,
-    calls,
-    carrier: async (p: LabPort) => carriers.get(p.id) ?? 'up',
-    set: async (p: LabPort, c: 'up' | 'down') => {
-      calls.push(`${p.id} ${c}`);
-      carriers.set(p.id, c);
-    },
-  };
-}
-
-interface Lab {
-  labDir: string;
-  state: LabState;
-  node: FakeNode;
-  wires: ReturnType<typeof fakeWires>;
-  logs: string[];
-  start(): Promise<RunningLabApi>;
-}
-
-/** A lab of a router and a dx-device: dx:eth1 on a MACsec link with CKN1, dx:eth2 free (`connection: none`). */
-async function lab(): Promise<Lab> {
-  const labDir = join(dir, `lab${++n}`);
-  const { mkdirSync } = await import('node:fs');
-  mkdirSync(labDir);
-  writeFileSync(join(labDir, 'keys.json'), JSON.stringify({ version: 1, cas: [{ ckn: CKN1, cak: CAK1 }], saks: [] }), { mode: 0o600 });
-  const dxConfig = {
-    name: 'dx',
-    kind: 'dx-device',
-    ports: [
-      { name: 'eth1', wire: 'w1', taps: [], macsec: { mode: 'should_encrypt', cipherSuites: ['gcm-aes-xpn-256', 'gcm-aes-256'], keyFile: join(labDir, 'keys.json') } },
-      { name: 'eth2', wire: 'w2', taps: [], macsec: { mode: 'should_encrypt', cipherSuites: ['gcm-aes-xpn-256', 'gcm-aes-256'] } },
-    ],
-  };
-  writeFileSync(join(labDir, 'dx.json'), JSON.stringify(dxConfig));
-  const socket = join(labDir, 'dx.sock');
-  const node = await fakeNode(socket, {
-    eth1: { mode: 'should_encrypt', keyChain: [CKN1], secured: true, inUse: CKN1 },
-    eth2: { mode: 'should_encrypt', keyChain: [], secured: false },
-  });
-  const state: LabState = {
-    lab: `t${n}`,
-    kind: 'topology',
-    owner: { uid: 0, checkout: '/x' },
-    topology: '/x/t.yaml',
-    createdAt: '2026-01-01T00:00:00.000Z',
-    captureDir: '/x/pcaps',
-    nodes: [
-      { name: 'router', kind: 'router', netns: 'ns-r', pid: 1, socket: join(labDir, 'router.sock'), config: join(labDir, 'router.json'), log: '', wires: { eth1: 'r1', eth2: 'r2' }, taps: [] },
-      { name: 'dx', kind: 'dx-device', netns: 'ns-d', pid: 2, socket, config: join(labDir, 'dx.json'), log: '', wires: { eth1: 'w1', eth2: 'w2' }, taps: [], options: { speed: '10G' } },
-    ],
-    links: [
-      { index: 0, a: 'router:eth1', b: 'dx:eth1', wires: ['r1', 'w1'], macsec: true },
-      { index: 1, a: 'router:eth2', b: 'dx:eth2', wires: ['r2', 'w2'], macsec: true, connection: 'none' },
-    ],
-  };
-  const wires = fakeWires();
-  const logs: string[] = [];
-  const l: Lab = {
-    labDir,
-    state,
-    node,
-    wires,
-    logs,
-    start: () => startLabApi({ lab: state.lab, labDir, host: '127.0.0.1', port: 0, state: () => state, log: (line) => logs.push(line) }, { pollMs: 60_000, wires, timings: { vifPendingMs: 0 } }),
-  };
-  return l;
-}
-
 const open: Array<{ stop(): Promise<void> } | FakeNode> = [];
 afterEach(async () => {
   for (const x of open.splice(0).reverse()) await ('stop' in x ? x.stop() : x.close());
 });
 
-async function up(): Promise<{ l: Lab; api: RunningLabApi; dx: <T = Record<string, any>>(op: string, body?: unknown) => Promise<T>; call: (op: string, body?: unknown) => Promise<any> }> {
-  const l = await lab();
+async function up(): Promise<{ l: FakeLab; api: RunningLabApi; dx: <T = Record<string, any>>(op: string, body?: unknown) => Promise<T>; call: (op: string, body?: unknown) => Promise<any> }> {
+  const l = await fakeLab(join(dir, `lab${++n}`), `t${n}`);
   open.push(l.node);
   const api = await l.start();
   open.push(api);
@@ -290,5 +217,36 @@ describe('reconciliation after a restart of the service', () => {
     expect(again.report).toEqual({ seeded: [], drift: [], unreachable: [] });
     const r = await again.server.service.call({ service: 'directconnect', operation: 'DescribeConnections', body: {} });
     expect((r as any).output.connections.map((c: any) => [c.connectionId, c.connectionState, c.portEncryptionStatus])).toEqual(before.map((c: any) => [c.connectionId, 'available', `Encryption Up with CKN ${CKN1.toUpperCase()}`]));
+  });
+});
+
+describe('LAGs and port speeds in a lab', () => {
+  it("a LAG's member takes a free port of the LAG's device; the LAG's keys and mode reach that port (V8, V15)", async () => {
+    const { l, api, dx } = await up();
+    const lag = await dx('CreateLag', { numberOfConnections: 1, location: 'IAD66', connectionsBandwidth: '10Gbps', lagName: 'lag', requestMACSec: true });
+    await api.binding.settled();
+    expect(lag.connections[0].tags).toEqual([{ key: 'dxlab:port', value: 'dx:eth2' }]);
+    l.node.commands.length = 0;
+    await dx('AssociateMacSecKey', { connectionId: lag.lagId, ckn: CKN2, cak: CAK2 });
+    await dx('UpdateLag', { lagId: lag.lagId, encryptionMode: 'must_encrypt' });
+    await api.binding.settled();
+    expect(l.node.commands).toEqual([
+      { id: 1, cmd: 'addKey', port: 'eth2', ckn: CKN2, cak: CAK2 },
+      { id: 1, cmd: 'setMode', port: 'eth2', mode: 'must_encrypt' },
+    ]);
+  });
+
+  it('a 100G dx-device offers 100Gbps ports, and a connection bound to one gets GCM-AES-XPN-256 alone (V2)', async () => {
+    const l = await fakeLab(join(dir, `lab${++n}`), `t${n}`);
+    open.push(l.node);
+    l.state.nodes[1]!.options = { speed: '100G', location: 'EqDC2' };
+    const api = await l.start();
+    open.push(api);
+    const r = await api.server.service.call({ service: 'directconnect', operation: 'DescribeLocations', body: {} });
+    expect((r as any).output.locations).toEqual([expect.objectContaining({ locationCode: 'EqDC2', availablePortSpeeds: ['100Gbps'], availableMacSecPortSpeeds: ['100Gbps'] })]);
+    const c = await api.server.service.call({ service: 'directconnect', operation: 'CreateConnection', body: { location: 'EqDC2', bandwidth: '100Gbps', connectionName: 'x', requestMACSec: true } });
+    expect(c.ok).toBe(true);
+    await api.binding.settled();
+    expect(l.node.commands).toEqual([{ id: 1, cmd: 'set', port: 'eth2', knob: 'cipherSuites', value: ['gcm-aes-xpn-256'] }]);
   });
 });
