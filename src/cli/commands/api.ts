@@ -47,6 +47,8 @@ function strictKeys(file: string | undefined): Map<string, string> {
 
 /** How many ports from the first one `--lab` tries before it gives up. */
 const LAB_PORT_TRIES = 100;
+/** How often `--lab` checks that its lab still exists. */
+const LAB_GONE_POLL_MS = 1000;
 
 /**
  * `dxlab api serve --lab LAB`: the lab's AWS API in the foreground, as the
@@ -83,8 +85,22 @@ async function serveLab(lab: string, host: string, port: number | undefined, qui
     printLine(`try: aws directconnect describe-connections --endpoint-url ${api.url} --region ${api.binding.plan.region}`);
   }
   await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
+    // `dxlab down` removes the lab (and the API's store with it): the API goes with it.
+    const gone = setInterval(() => {
+      try {
+        if (readLabState(lab) !== undefined) return;
+      } catch {
+        return; // a state file being rewritten, or garbled: the lab is still there
+      }
+      note(`lab ${lab} is gone (dxlab down): its AWS API stops`);
+      done();
+    }, LAB_GONE_POLL_MS);
+    const done = () => {
+      clearInterval(gone);
+      resolve();
+    };
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
   });
   try {
     await api.stop();
