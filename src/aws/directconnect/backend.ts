@@ -147,7 +147,7 @@ export class DirectConnectCore {
     if (GONE.has(c.state)) return c.state;
     const link = this.binding.portLink(c.connectionId);
     if (link === undefined) return c.state;
-    // Bound to a data-plane port: AWS's states follow that port (README "The lab as the AWS location").
+    // Bound to a data-plane port: AWS's states follow that port (README "The AWS API bound to a lab").
     if (link === 'unbound' || c.port === undefined) return 'requested';
     if (link === 'up') return 'available';
     return link;
