@@ -10,7 +10,7 @@ import { NodeError, controlRequest } from '../node/index.js';
 import { CliError } from './errors.js';
 
 export function wrap(e: unknown): never {
-  if (e instanceof LabError) throw new CliError(['badName', 'badKey', 'exists', 'topology', 'notFound'].includes(e.code) ? 'usage' : 'failed', e.message, { cause: e });
+  if (e instanceof LabError) throw new CliError(['badName', 'badKey', 'exists', 'topology', 'notFound', 'kindRule'].includes(e.code) ? 'usage' : 'failed', e.message, { cause: e });
   if (e instanceof NodeError) throw new CliError(e.code === 'device' || e.code === 'timeout' ? 'failed' : 'usage', e.message, { cause: e });
   throw e;
 }

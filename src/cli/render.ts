@@ -273,7 +273,7 @@ export function renderSet(node: string, port: string, c: SetChange): string {
     case 'keyAdd':
       return `${at} CKN ${c.ckn} added as the newest pair; key chain (oldest first): ${c.keyChain.map(shortCkn).join(', ')}`;
     case 'keyRemove':
-      return `${at} CKN ${c.ckn} removed; key chain (oldest first): ${c.keyChain.map(shortCkn).join(', ')}`;
+      return `${at} CKN ${c.ckn} removed; key chain (oldest first): ${c.keyChain.length ? c.keyChain.map(shortCkn).join(', ') : 'empty (no key: MKA idle, the mode alone decides what passes)'}`;
     case 'knob': {
       const how = c.applied === 'live' ? 'applied live' : "the port's KaY restarted: MKA starts again with a new MI";
       return `${at} ${c.knob} ${knobText(c.from)} -> ${knobText(c.to)} (${how})`;

@@ -13,7 +13,7 @@ export { listLabs, readStateFile, ownerOf, currentOwner, type LabOwner, type Sta
 export { type DownResult } from './teardown.js';
 export { run, ip, netnsExists, processAlive, stopProcess } from './host.js';
 export { writeStateFile } from './state-dir.js';
-export { labUp, labDown, readLabState, type LabState, type LabNodeState, type LabUpOptions } from './lab.js';
+export { labUp, labDown, readLabState, readLabTopology, labTopologyFile, topologyWithoutKeys, type LabState, type LabNodeState, type LabUpOptions } from './lab.js';
 export { loadTopology, parseTopology, resolveTopology, NODE_NAME_RE, type Topology, type TopoLink, type TopoVif, type TopoNode, type MacsecOptions } from './topology.js';
 export { NODE_KINDS, nodeKind, awsRuleBroken, dxCipherSuites, DX_SPEEDS, DEFAULT_DX_SPEED, DEFAULT_DX_LOCATION, type DxSpeed, type NodeKindModule } from './kinds/index.js';
 export { NODE_RUNTIMES, nodeRuntime, type NodeRuntime } from './runtimes/index.js';
@@ -22,3 +22,4 @@ export { NODE_BIN, WIRE_EXTRA, KEY_SERVER_PRIORITY } from './constants.js';
 export { runDemo, DEMO_TOPOLOGY, type DemoResult } from './demo.js';
 export { topologySvg } from './graph.js';
 export { killNode, restartNode, setWireCarrier, isLabNodeProcess, type KillResult, type RestartResult, type WireResult } from './node-control.js';
+export { checkKindSet } from './kind-rules.js';

@@ -12,6 +12,7 @@
  * itself: it finds the namespaces by their name (dxlab-<lab>-*) and the
  * processes by their configuration path (teardown.ts).
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { serializeKeyFile } from '../shared/key-file.js';
 import { BGP_HOLD_TIME_S, BGP_KEEPALIVE_S } from '../node/index.js';
@@ -107,6 +108,7 @@ export async function labUp(topo: Topology, lab: string, progress: UpProgress = 
   const state: LabState = { lab, kind: o.kind ?? 'topology', owner: currentOwner(), topology: o.topologyLabel ?? resolve(topo.file), createdAt: new Date().toISOString(), captureDir: resolve('pcaps', lab), nodes: [], links: [], keyFiles: [] };
   const save = () => writeStateFile(lab, state);
   save();
+  writeFileAtomic(labTopologyFile(lab), JSON.stringify(topologyWithoutKeys(topo), null, 2) + '\n', 0o644);
   const runtimeNode = (n: LabNodeState) => ({ ...n, lab });
   try {
     for (const n of topo.nodes) {
@@ -151,6 +153,26 @@ export async function labUp(topo: Topology, lab: string, progress: UpProgress = 
     await labDown(lab).catch(() => undefined);
     throw e;
   }
+}
+
+/** The lab's topology as it was resolved at `up`, without key material: what `graph --name` draws, also for a link lab, which has no topology file. */
+export function labTopologyFile(lab: string): string {
+  return join(labDir(lab), 'topology.json');
+}
+
+/** The topology of a running lab (labTopologyFile), or undefined when it has none (a lab from before it was written). */
+export function readLabTopology(lab: string): Topology | undefined {
+  const file = labTopologyFile(lab);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Topology) : undefined;
+}
+
+/** A topology with every CAK and BGP TCP MD5 key left out (the CKNs stay: they name the keys). */
+export function topologyWithoutKeys(topo: Topology): Topology {
+  return {
+    ...topo,
+    links: topo.links.map((l) => (l.macsec ? { ...l, macsec: { ...l.macsec, keyChain: l.macsec.keyChain.map((k) => ({ ckn: k.ckn, cak: '' })) } } : l)),
+    vifs: topo.vifs.map((v) => (v.bgp?.md5Key ? { ...v, bgp: { ...v.bgp, md5Key: '(set)' } } : v)),
+  };
 }
 
 /**

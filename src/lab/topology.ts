@@ -180,7 +180,15 @@ export function parseTopology(text: string, file: string): Topology {
     }
     return file;
   };
-  return resolve(doc.toJS() as Record<string, any>, file, at);
+  let raw: Record<string, any>;
+  try {
+    // toJS resolves aliases: one that names no anchor, or too many of them (yaml's maxAliasCount, against
+    // exponential expansion), throws a ReferenceError that parseDocument does not report as an error.
+    raw = doc.toJS() as Record<string, any>;
+  } catch (e) {
+    throw new LabError('topology', `${file}: not YAML a topology can be read from: ${(e as Error).message.split('\n')[0]}`);
+  }
+  return resolve(raw, file, at);
 }
 
 function resolve(raw: Record<string, any>, file: string, at: (path: Array<string | number>) => string): Topology {

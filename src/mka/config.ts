@@ -60,7 +60,9 @@ function fail(msg: string): never {
  * @throws MkaError('invalidConfig') naming the option and the value seen.
  */
 export function resolveConfig(c: KayConfig): ResolvedConfig {
-  if (c.keyChain.length < 1 || c.keyChain.length > KEY_CHAIN_MAX) fail(`keyChain: ${c.keyChain.length} pairs, expected 1..${KEY_CHAIN_MAX}`);
+  // An empty chain is a port with no key associated yet (AWS: a MACsec connection before
+  // AssociateMacSecKey, "Encryption Down"): MKA idles until a pair is added (kay.ts).
+  if (c.keyChain.length > KEY_CHAIN_MAX) fail(`keyChain: ${c.keyChain.length} pairs, expected 0..${KEY_CHAIN_MAX}`);
   const seen = new Set<string>();
   for (const [i, e] of c.keyChain.entries()) {
     try {

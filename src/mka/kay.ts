@@ -17,6 +17,13 @@
  * stay until SAK Retire Time after the new SAK went into use: a rollover done
  * on both sides loses no frames.
  *
+ * An empty key chain (AWS: a MACsec connection with no key associated) runs
+ * no participant: an MKA participant exists per CAK (802.1X-2020 12.2), so
+ * with none the KaY sends no MKPDU and the mode alone decides the controlled
+ * port, as with MKA failed: should_encrypt clear, must_encrypt blocked.
+ * Adding a pair starts its participant; removing the last one deletes its SAs
+ * and zeroes its CAK, ICK and KEK as for any pair.
+ *
  * @example
  * const kay = new KaY({ sci, keyChain: [{ ckn, cak }] }, { random: (n) => crypto.getRandomValues(new Uint8Array(n)) });
  * let out = kay.start(now);
@@ -72,6 +79,9 @@ function zeroCounters(): KayCounters {
 }
 
 const CO_FROM_CODE = ['none', 0, 30, 50] as const;
+
+/** Why a port with an empty key chain is not secured (status, events, logs say it in these words). */
+const NO_KEY = 'no key: the key chain is empty, MKA idle (no MKPDU sent)';
 
 export class KaY {
   readonly config: ResolvedConfig;
@@ -137,10 +147,10 @@ export class KaY {
         p.nextHelloAt = now + (this.hooks.firstHelloDelayMs ?? 0);
         return p;
       });
-      this.principalIdx = newest;
-      this.keyChainReason = 'trying the newest pair';
+      this.principalIdx = Math.max(newest, 0);
+      this.keyChainReason = newest >= 0 ? 'trying the newest pair' : NO_KEY;
     }
-    this.emit({ type: 'started', reason: `port up in ${c.mode}` });
+    this.emit({ type: 'started', reason: `port up in ${c.mode}${c.mode !== 'no_encrypt' && c.keyChain.length === 0 ? ` (${NO_KEY})` : ''}` });
     return this.finish();
   }
 
@@ -189,7 +199,7 @@ export class KaY {
     }
     this.participants = next;
     const pi = principal ? next.indexOf(principal) : -1;
-    this.principalIdx = pi >= 0 ? pi : next.length - 1;
+    this.principalIdx = pi >= 0 ? pi : Math.max(next.length - 1, 0);
     const wi = lastWorking ? next.indexOf(lastWorking) : -1;
     this.lastWorkingIdx = wi >= 0 ? wi : undefined;
     return this.finish();
@@ -462,6 +472,11 @@ export class KaY {
 
   private updateKeyChain(): void {
     const ps = this.participants;
+    if (ps.length === 0) {
+      this.keyChainReason = NO_KEY;
+      this.lastWorkingIdx = undefined;
+      return;
+    }
     const newest = ps.length - 1;
     let idx = -1;
     for (let i = newest; i >= 0; i--) if (ps[i]!.livePeers().length > 0) { idx = i; break; }
@@ -520,7 +535,13 @@ export class KaY {
       this.unsecuredSince = undefined;
     } else {
       this.unsecuredSince ??= this.now;
-      if (this.hadTxKey && !tx) {
+      if (this.participants.length === 0) {
+        // Nothing can secure the port without a key: should_encrypt passes clear at once,
+        // must_encrypt nothing, as with MKA failed. The flag stays set when a pair is added,
+        // so that should_encrypt keeps passing clear while that pair's MKA runs.
+        this.mkaFailed = true;
+        why = NO_KEY;
+      } else if (this.hadTxKey && !tx) {
         this.mkaFailed = true;
         why = 'security lost: no live peer with a SAK in use';
       } else if (principal?.cp === 'AUTHENTICATED') {
@@ -573,6 +594,7 @@ export class KaY {
     const c = this.config;
     if (c.mode === 'no_encrypt') return { code: 'mkaDisabled', reason: 'no_encrypt: MKA does not run' };
     if (!this.started) return { code: 'notStarted', reason: 'port not started' };
+    if (this.participants.length === 0) return { code: 'noKey', reason: NO_KEY };
     const p = this.participants[this.principalIdx]!;
     if (p.cp === 'AUTHENTICATED') return { code: 'macsecNotUsedByKeyServer', reason: 'the key server decided not to use MACsec' };
     if (p.suiteProblem) return { code: 'noCommonCipherSuite', reason: p.suiteProblem };

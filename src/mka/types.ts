@@ -37,7 +37,7 @@ export interface KayTestHooks {
 export interface KayConfig {
   /** Our SCI (MAC ‖ port). */
   sci: Sci;
-  /** Up to 3 pairs, oldest first; the last one is the newest. */
+  /** Up to 3 pairs, oldest first; the last one is the newest. Empty: MKA idle (no participant, no MKPDU) until a pair is added. */
   keyChain: KeyChainEntry[];
   /** @default 'should_encrypt' (AWS default for a new MACsec connection) */
   mode?: EncryptionMode;
@@ -206,6 +206,8 @@ export interface PnReport {
 /** Why the port is not secured, as a closed code plus words. */
 export type NotSecuredCode =
   | 'mkaDisabled'
+  /** The key chain is empty: no CKN/CAK pair, so no participant and no MKPDU (MKA idle). */
+  | 'noKey'
   | 'notStarted'
   | 'noPeerHeard'
   | 'wrongCak'

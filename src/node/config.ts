@@ -176,23 +176,20 @@ export function resolveNodeConfig(doc: unknown, source: string, overrides: NodeO
     const taps: TapConfig[] = (p.taps ?? []).map((t: any, j: number) => {
       if (tapNames.has(t.name)) fail(`${at}/taps/${j}/name`, `TAP '${t.name}' used twice`);
       tapNames.add(t.name);
-      if (vlans.has(t.vlan)) fail(`${at}/taps/${j}/vlan`, t.vlan === undefined ? 'a port has at most one untagged TAP' : `VLAN ${t.vlan} has two TAPs on this port`);
+      if (vlans.has(t.vlan)) fail(`${at}/taps/${j}/vlan`, vlanTaken(t.vlan));
       vlans.add(t.vlan);
-      const addresses: string[] = t.addresses ?? [];
-      const sessions = t.bgp === undefined ? [] : Array.isArray(t.bgp) ? t.bgp : [t.bgp];
-      const bgpSessions = sessions.map((b: any, k: number) => resolveBgp(b, addresses, Array.isArray(t.bgp) ? `${at}/taps/${j}/bgp/${k}` : `${at}/taps/${j}/bgp`, fail));
-      const bgp = bgpSessions[0];
-      return { name: t.name, vlan: t.vlan, mtu: t.mtu ?? 1500, mac: t.mac ? macFromString(t.mac) : undefined, alias: t.alias, addresses, bgpSessions, ...(bgp ? { bgp } : {}) };
+      return resolveTap(t, `${at}/taps/${j}`, fail);
     });
     let macsec: MacsecConfig | undefined;
     if (p.macsec) {
       const m = p.macsec;
-      if (m.keyChain === undefined && m.keyFile === undefined) fail(`${at}/macsec`, "missing field 'keyChain' (or 'keyFile')");
+      // Neither keyChain nor keyFile (or an empty one): a port with no key yet, MKA idle
+      // until `addKey` (AWS: a MACsec connection before AssociateMacSecKey).
       const fromFile = m.keyFile !== undefined;
       if (fromFile && m.keyChain !== undefined) fail(`${at}/macsec`, 'give keyChain or keyFile, not both');
-      const pairs: Array<{ ckn: string; cak: string }> = fromFile ? readKeyChainFile(resolvePath(dirname(source), m.keyFile), `${at}/macsec/keyFile`, fail) : m.keyChain;
+      const pairs: Array<{ ckn: string; cak: string }> = fromFile ? readKeyChainFile(resolvePath(dirname(source), m.keyFile), `${at}/macsec/keyFile`, fail) : (m.keyChain ?? []);
       const where = (j: number, f: string) => (fromFile ? `${at}/macsec/keyFile ${m.keyFile}: cas/${j}/${f}` : `${at}/macsec/keyChain/${j}/${f}`);
-      if (pairs.length < 1 || pairs.length > KEY_CHAIN_MAX) fail(fromFile ? `${at}/macsec/keyFile` : `${at}/macsec/keyChain`, `1 to ${KEY_CHAIN_MAX} CKN/CAK pairs (AWS: a key chain of up to three), got ${pairs.length}`);
+      if (pairs.length > KEY_CHAIN_MAX) fail(fromFile ? `${at}/macsec/keyFile` : `${at}/macsec/keyChain`, `0 to ${KEY_CHAIN_MAX} CKN/CAK pairs (AWS: a key chain of up to three), got ${pairs.length}`);
       const seen = new Set<string>();
       const keyChain = pairs.map((k, j) => {
         const ckn = fromHex(k.ckn);
@@ -230,6 +227,41 @@ export function resolveNodeConfig(doc: unknown, source: string, overrides: NodeO
     ports,
     ...(crypto ? { crypto } : {}),
   };
+}
+
+function vlanTaken(vlan: number | undefined): string {
+  return vlan === undefined ? 'a port has at most one untagged TAP' : `VLAN ${vlan} has two TAPs on this port`;
+}
+
+/** One `taps[]` entry, checked by the schema, as the node uses it: MAC as octets, BGP sessions resolved. */
+function resolveTap(t: any, at: string, fail: (path: string, msg: string) => never): TapConfig {
+  const addresses: string[] = t.addresses ?? [];
+  const sessions = t.bgp === undefined ? [] : Array.isArray(t.bgp) ? t.bgp : [t.bgp];
+  const bgpSessions = sessions.map((b: any, k: number) => resolveBgp(b, addresses, Array.isArray(t.bgp) ? `${at}/bgp/${k}` : `${at}/bgp`, fail));
+  const bgp = bgpSessions[0];
+  return { name: t.name, vlan: t.vlan, mtu: t.mtu ?? 1500, mac: t.mac ? macFromString(t.mac) : undefined, alias: t.alias, addresses, bgpSessions, ...(bgp ? { bgp } : {}) };
+}
+
+const validateTap = ajv.getSchema(`${(SCHEMA as { $id: string }).$id}#/definitions/tap`)!;
+
+/**
+ * A VIF asked for on the control socket (`addVif`): exactly a port's
+ * `taps[]` entry of the configuration, checked by the same schema and
+ * resolved by the same code, so that a VIF made live is made as one from the
+ * file is.
+ * @param taken the TAP names the node runs and the VLANs of the port it goes on.
+ * @throws NodeError('badRequest') naming the field (`tap/vlan`, `tap/bgp/peerAddress`...),
+ *   NodeError('vifExists') when a TAP of that name runs; never echoes an MD5 key.
+ */
+export function resolveVifRequest(raw: unknown, taken: { names: ReadonlySet<string>; vlans: ReadonlySet<number | undefined> }): TapConfig {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new NodeError('badRequest', `'tap' must be an object: a port's taps[] entry of the node configuration`);
+  if (!validateTap(raw)) throw new NodeError('badRequest', schemaMessage({ ...validateTap.errors![0]!, instancePath: `tap${validateTap.errors![0]!.instancePath}` }));
+  const t = raw as { name: string; vlan?: number };
+  if (taken.names.has(t.name)) throw new NodeError('vifExists', `tap/name: a TAP named '${t.name}' runs already on this node`);
+  if (taken.vlans.has(t.vlan)) throw new NodeError('badRequest', `tap/vlan: ${vlanTaken(t.vlan)}`);
+  return resolveTap(raw, 'tap', (path, msg) => {
+    throw new NodeError('badRequest', `${path}: ${msg}`);
+  });
 }
 
 /** The knobs of a `macsec` section as the node uses them: suites as objects, the PN as a bigint, the MAC as octets. */

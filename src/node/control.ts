@@ -2,14 +2,17 @@
  * The node's control socket: a Unix socket, one JSON object per line each
  * way. A request is `{"id", "cmd", ...}` with cmd one of status, counters,
  * events, addKey, removeKey, setMode, set (one MACsec knob, knobs.ts), rekey,
- * capture, bgp; the answer is
+ * capture, bgp, addVif, removeVif, moveVif; the answer is
  * `{"id", "ok": true, "result"}` or `{"id", "ok": false, "error": {"code",
  * "message"}}`. `events` with `"follow": true` is a subscription: after the
  * answer, each new event arrives as `{"id", "event"}` until the client
  * closes. `capture` answers once its file exists (`path` must be absolute:
  * the node's working directory is not the client's), and `"stop": PATH` or
  * `"stop": true` (every capture of the port) once the files are complete.
- * Answers never carry key material.
+ * `addVif` (`"port"`, `"tap"`: a port's taps[] entry of the node
+ * configuration), `removeVif` (`"name"`) and `moveVif` (`"name"`, `"to"`,
+ * `"vlan"`?) change the node's VIFs live (node.ts). Answers never carry key
+ * material.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { rmSync } from 'node:fs';
@@ -237,8 +240,18 @@ export class ControlServer {
         }
         return { peers: tap ? [n.speaker(tap).status()] : n.speakers.map((s) => s.status()) };
       }
+      case 'addVif':
+        return n.addVif(str(req, 'port')!, req.tap).then(({ name }) => ({ name }));
+      case 'removeVif':
+        return n.removeVif(str(req, 'name')!).then(({ name }) => ({ name }));
+      case 'moveVif': {
+        const name = str(req, 'name')!;
+        const to = str(req, 'to')!;
+        if (req.vlan !== undefined && typeof req.vlan !== 'number') throw new NodeError('badRequest', `'vlan' must be an integer from 1 to 4094`);
+        return n.moveVif(name, to, req.vlan as number | undefined);
+      }
       default:
-        throw new NodeError('unknownCommand', `unknown cmd '${String(req.cmd)}': expected status, counters, events, addKey, removeKey, setMode, set, rekey, capture or bgp`);
+        throw new NodeError('unknownCommand', `unknown cmd '${String(req.cmd)}': expected status, counters, events, addKey, removeKey, setMode, set, rekey, capture, bgp, addVif, removeVif or moveVif`);
     }
   }
 }

@@ -11,6 +11,10 @@ export type NodeErrorCode =
   | 'mtu'
   | 'badRequest'
   | 'unknownPort'
+  /** addVif: a TAP of that name runs already on the node. */
+  | 'vifExists'
+  /** removeVif, moveVif: no TAP of that name on the node. */
+  | 'unknownVif'
   | 'unknownCommand'
   | 'capture'
   /** A node did not answer its control socket in time (control-client.ts). */

@@ -26,10 +26,10 @@ import { join } from 'node:path';
 import { ICV_LEN, SECTAG_SCI_LEN, SecY, sciFromMac, sciToHex, type GcmEngine, type Sci, type SecYSnapshot } from '../macsec/index.js';
 import { FAST_PATH_MAX_CLEAR_TEXT, FAST_PATH_MAX_RX_SAS, FastPath, selectGcmEngine, type FastPathStats } from '../io/index.js';
 import { KaY, MkaError, ETHERTYPE_EAPOL, type ControlledPortState, type EncryptionMode, type KayEvent, type KayOutput, type KayStatus } from '../mka/index.js';
-import { knobConfigValue, type MacsecConfig, type PortConfig } from './config.js';
+import { knobConfigValue, type MacsecConfig, type PortConfig, type TapConfig } from './config.js';
 import { MACSEC_KNOBS, type KnobApply, type MacsecKnob } from './knobs.js';
 import { NodeError } from './errors.js';
-import { Port, type PortDeps } from './port.js';
+import { Port, type PortDeps, type TapBinding } from './port.js';
 import type { CaptureFile } from './capture.js';
 import { applySecYCommand } from './secy-commands.js';
 import { VLAN_TAG_LEN } from './vlan.js';
@@ -69,6 +69,8 @@ export class MacsecPort extends Port {
   private readonly fastPathOff: string | undefined;
   /** Set when the addon refused the last configuration. */
   private fastPathError: string | undefined;
+  /** The fast path reads the wire and the port's TAPs now (attachFastPath). */
+  private fastPathAttached = false;
 
   constructor(
     config: PortConfig,
@@ -87,7 +89,8 @@ export class MacsecPort extends Port {
     this.checkMtu();
     if (this.macsec.fastPath === false) this.fastPathOff = 'fastPath false (DXLAB_FASTPATH=0)';
     else if (this.gcmEngine.name !== 'native') this.fastPathOff = 'crypto node: node:crypto runs every frame';
-    else if (!FastPath.canServe(deps.wire, deps.taps.map((t) => t.io))) this.fastPathOff = 'devices not served by the addon';
+    // The TAPs are checked whenever they change (VIFs come and go); the wire only once.
+    else if (deps.wire.kind !== 'afPacket') this.fastPathOff = 'devices not served by the addon';
     if (!this.fastPathOff) {
       try {
         this.fastPath = FastPath.create();
@@ -102,6 +105,7 @@ export class MacsecPort extends Port {
   private fastPathIdle(): string | undefined {
     if (!this.fastPath) return this.fastPathOff ?? 'not available';
     if (!this.started) return 'port stopped';
+    if (!this.fastPathAttached) return this.deps.taps.length === 0 ? 'no TAP on the port' : 'devices not served by the addon';
     if (this.capturing) return 'capture running: every frame goes through the reference SecY';
     if (this.bridgePeers.length) return 'bridged port';
     // Clear-text EtherTypes cannot be cut short, or frames of the missing ones would be encrypted.
@@ -167,9 +171,9 @@ export class MacsecPort extends Port {
     );
   }
 
-  private checkMtu(): void {
+  private checkMtu(taps: readonly TapConfig[] = this.config.taps): void {
     const wireMtu = this.deps.wire.mtu();
-    for (const t of this.config.taps) {
+    for (const t of taps) {
       const need = t.mtu + MACSEC_OVERHEAD + (t.vlan !== undefined ? VLAN_TAG_LEN : 0);
       if (wireMtu < need) {
         this.deps.log.warn('wire MTU too small for MACsec: longer frames will count in OutPktsTooLong', {
@@ -186,15 +190,43 @@ export class MacsecPort extends Port {
 
   override start(): void {
     super.start();
-    if (this.fastPath) {
-      try {
-        this.fastPath.attach(this.deps.wire, this.deps.taps.map((t) => t.io));
-      } catch (e) {
-        this.deps.log.warn('fast path not attached: the reference SecY runs every frame', { port: this.name, error: (e as Error).message });
-      }
-    }
+    this.attachFastPath();
     this.handle(this.kay.start(this.deps.now()));
     this.syncFastPath();
+  }
+
+  /**
+   * Hands the fast path the wire and the port's TAPs as they are now (TAP i
+   * of its configuration is `taps[i]`), or takes it off them when it cannot
+   * serve them (no TAP left). Called at start and whenever a VIF comes, goes
+   * or moves; the caller syncs the configuration after.
+   */
+  private attachFastPath(): void {
+    if (!this.fastPath || !this.started) return;
+    const taps = this.deps.taps.map((t) => t.io);
+    this.fastPathAttached = false;
+    try {
+      if (FastPath.canServe(this.deps.wire, taps)) {
+        this.fastPath.attach(this.deps.wire, taps);
+        this.fastPathAttached = true;
+      } else this.fastPath.detach();
+    } catch (e) {
+      this.deps.log.warn('fast path not attached: the reference SecY runs every frame', { port: this.name, error: (e as Error).message });
+    }
+  }
+
+  override attachTap(t: TapBinding): void {
+    super.attachTap(t);
+    this.checkMtu([t.config]);
+    this.attachFastPath();
+    this.syncFastPath();
+  }
+
+  override detachTap(name: string): TapBinding | undefined {
+    const t = super.detachTap(name);
+    this.attachFastPath();
+    this.syncFastPath();
+    return t;
   }
 
   override stop(): Promise<void> {
@@ -202,6 +234,7 @@ export class MacsecPort extends Port {
     this.timer = undefined;
     if (this.started) this.handle(this.kay.stop(this.deps.now()), false);
     this.fastPath?.detach();
+    this.fastPathAttached = false;
     return super.stop();
   }
 
@@ -386,16 +419,28 @@ export class MacsecPort extends Port {
     return this.kay.status();
   }
 
+  /**
+   * The port's MACsec state for a client that drives it (contract of the AWS
+   * binding): the mode, the key chain by CKN (never a CAK) with the pair in
+   * use, whether the port is secured and with which CKN. An empty chain is
+   * `keyChain: []`, not secured, `notSecured.code` 'noKey'.
+   */
   override status(): Record<string, unknown> {
+    const kay = this.kay.status();
+    const inUse = kay.keyChain.inUse;
     return {
       ...super.status(),
+      mode: kay.mode,
+      secured: kay.secured,
+      keyChain: this.keyChainCkns().map((ckn) => ({ ckn, inUse: ckn === inUse })),
+      cknInUse: kay.secured && inUse !== undefined ? inUse : null,
       sci: sciToHex(this.sci),
       controlledPort: this.portState,
       encodingAn: this.secy.encodingSa ?? null,
       cipherSuite: this.secy.cipherSuite.name,
       crypto: this.gcmEngine.name,
       fastPath: this.fastPathStatus(),
-      kay: this.kay.status(),
+      kay,
     };
   }
 
@@ -422,14 +467,16 @@ export class MacsecPort extends Port {
   }
 
   /**
-   * Removes a pair; its CAK is zeroed.
-   * @throws NodeError('badRequest') when the CKN is not in the chain or is the last pair.
+   * Removes a pair; its CAK is zeroed (and the KaY's CAK, ICK and KEK of it).
+   * The last pair may go: the port is then left with no key, MKA idle and
+   * the mode alone deciding what passes (AWS DisassociateMacSecKey of the
+   * connection's only key).
+   * @throws NodeError('badRequest') when the CKN is not in the chain.
    */
   removeKey(ckn: Uint8Array): void {
     const hex = toHex(ckn);
     const chain = this.macsec.keyChain.filter((k) => toHex(k.ckn) !== hex);
     if (chain.length === this.macsec.keyChain.length) throw new NodeError('badRequest', `port ${this.name}: no CKN ${hex} in the key chain`);
-    if (chain.length === 0) throw new NodeError('badRequest', `port ${this.name}: cannot remove the last CKN/CAK pair`);
     const removed = this.macsec.keyChain.filter((k) => !chain.includes(k));
     this.keyChainChanged(this.kay.setKeyChain(this.deps.now(), chain), chain);
     for (const k of removed) k.cak.destroy();

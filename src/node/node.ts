@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { afPacket, tap, type FrameIo, type PacketRing } from '../io/index.js';
 import { macToString } from '../shared/bytes.js';
 import { CaptureFile, type CaptureInfo, type CaptureSide } from './capture.js';
-import type { NodeConfig, PortConfig, TapConfig } from './config.js';
+import { resolveVifRequest, type NodeConfig, type PortConfig, type TapConfig } from './config.js';
 import { ControlServer } from './control.js';
 import { NodeError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
@@ -91,6 +91,8 @@ export class LabNode {
   /** Capture paths being checked and created, so that two requests cannot open one file. */
   private readonly opening = new Set<string>();
   private stopping = false;
+  /** The VIF change running now (addVif, removeVif, moveVif run one at a time). */
+  private vifOps: Promise<unknown> = Promise.resolve();
   private readonly subscribers = new Set<(e: PortEvent) => void>();
   private readonly t0 = performance.now();
 
@@ -118,11 +120,7 @@ export class LabNode {
         const wire = devices.wire(p, c.netns);
         const taps: TapBinding[] = [];
         try {
-          for (const t of p.taps) {
-            const io = devices.tap(t, c.netns);
-            taps.push({ config: t, io });
-            devices.configureTap?.(t, c.netns);
-          }
+          for (const t of p.taps) taps.push(this.openTap(t));
         } catch (e) {
           wire.close();
           for (const t of taps) t.io.close();
@@ -156,13 +154,7 @@ export class LabNode {
       for (const p of this.ports) p.start();
       this.flushTimer = setInterval(() => this.ports.forEach((p) => void p.flushCaptures(this.now())), FLUSH_INTERVAL_MS);
       this.flushTimer.unref();
-      for (const t of c.ports.flatMap((p) => p.taps)) {
-        for (const b of t.bgpSessions) {
-          const speaker = this.bgpSpeaker(t.name, b, { nodeName: c.name, runDir: dirname(c.controlSocket), netns: c.netns, log: this.log, now: () => this.now() });
-          this.speakers.push(speaker);
-          await speaker.start();
-        }
-      }
+      for (const t of c.ports.flatMap((p) => p.taps)) await this.startSpeakers(t);
       this.log.info('node started', { kind: c.kind, ports: c.ports.map((p) => p.name), controlSocket: c.controlSocket });
     } catch (e) {
       await this.stop();
@@ -189,6 +181,153 @@ export class LabNode {
     await Promise.all(closing);
     await this.control?.close();
     this.control = undefined;
+  }
+
+  /**
+   * Opens a TAP and sets its MTU, MAC, alias and addresses: for the
+   * configuration's TAPs at start and for a VIF added live (one way to make a VIF).
+   * @throws NodeError('device') or IoError naming the TAP; it is closed again then.
+   */
+  private openTap(t: TapConfig): TapBinding {
+    const io = this.devices.tap(t, this.config.netns);
+    try {
+      this.devices.configureTap?.(t, this.config.netns);
+    } catch (e) {
+      io.close();
+      throw e;
+    }
+    return { config: t, io };
+  }
+
+  /**
+   * Starts the BGP sessions of a TAP (its `bgp` section), at start and for a
+   * VIF added or moved live.
+   * @throws what a speaker's start throws; the TAP's sessions started so far stay in `speakers` (the caller stops them).
+   */
+  private async startSpeakers(t: TapConfig): Promise<void> {
+    const c = this.config;
+    for (const b of t.bgpSessions) {
+      const speaker = this.bgpSpeaker(t.name, b, { nodeName: c.name, runDir: dirname(c.controlSocket), netns: c.netns, log: this.log, now: () => this.now() });
+      this.speakers.push(speaker);
+      await speaker.start();
+    }
+  }
+
+  /** Stops the BGP sessions of one TAP (their Cease still crosses the link) and forgets them. */
+  private async stopSpeakers(tap: string): Promise<void> {
+    const mine = this.speakers.filter((s) => s.tap === tap);
+    for (const s of mine) this.speakers.splice(this.speakers.indexOf(s), 1);
+    await Promise.all(mine.map((s) => s.stop()));
+  }
+
+  /** VIF changes one at a time, so that a check and the change it guards see the same TAPs. */
+  private serialized<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.vifOps.then(op);
+    this.vifOps = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  /** @throws NodeError('unknownVif') */
+  private portOfTap(name: string): Port {
+    const p = this.ports.find((q) => q.taps.some((t) => t.config.name === name));
+    if (!p) throw new NodeError('unknownVif', `no VIF (TAP) '${name}' on node ${this.config.name} (TAPs: ${this.ports.flatMap((q) => q.taps.map((t) => t.config.name)).join(', ') || 'none'})`);
+    return p;
+  }
+
+  /**
+   * Adds a VIF on a running node (control `addVif`): the TAP as a port's
+   * `taps[]` entry of the configuration describes it, on its VLAN of that
+   * port (or untagged), with its addresses and BGP session(s), made by the
+   * code that makes the configuration's TAPs.
+   * @throws NodeError('unknownPort' | 'vifExists' | 'badRequest') before
+   *   anything is made; NodeError('device') or a speaker's error when the TAP
+   *   or its BGP cannot start: what was made is removed again.
+   */
+  addVif(portName: string, raw: unknown): Promise<{ name: string; port: string; vlan: number | null }> {
+    return this.serialized(async () => {
+      const p = this.port(portName);
+      const names = new Set(this.ports.flatMap((q) => q.taps.map((t) => t.config.name)));
+      const t = resolveVifRequest(raw, { names, vlans: new Set(p.taps.map((x) => x.config.vlan)) });
+      const wire = this.ports.find((q) => q.config.wire === t.name);
+      if (wire) throw new NodeError('badRequest', `tap/name: '${t.name}' is the wire of port ${wire.name}`);
+      const binding = this.openTap(t);
+      p.attachTap(binding);
+      try {
+        await this.startSpeakers(t);
+      } catch (e) {
+        await this.stopSpeakers(t.name);
+        p.detachTap(t.name);
+        binding.io.close();
+        throw e;
+      }
+      this.log.info('VIF added', { tap: t.name, port: p.name, vlan: t.vlan ?? null, bgp: t.bgpSessions.length });
+      return { name: t.name, port: p.name, vlan: t.vlan ?? null };
+    });
+  }
+
+  /**
+   * Removes a VIF (control `removeVif`): its BGP sessions stop (their Cease
+   * crosses the link while the TAP is there), then the TAP closes and is gone.
+   * @throws NodeError('unknownVif')
+   */
+  removeVif(name: string): Promise<{ name: string; port: string }> {
+    return this.serialized(async () => {
+      const p = this.portOfTap(name);
+      await this.stopSpeakers(name);
+      p.detachTap(name)!.io.close();
+      this.log.info('VIF removed', { tap: name, port: p.name });
+      return { name, port: p.name };
+    });
+  }
+
+  /**
+   * Moves a VIF to another port (control `moveVif`; AWS
+   * AssociateVirtualInterface): the TAP device, its MAC and addresses stay,
+   * its frames now cross `to` (tagged with `vlan`, else its VLAN as before),
+   * and its BGP sessions restart over the new port.
+   * @throws NodeError('unknownVif' | 'unknownPort' | 'badRequest') before anything changed.
+   */
+  moveVif(name: string, toName: string, vlan?: number): Promise<{ name: string; port: string; vlan: number | null }> {
+    return this.serialized(async () => {
+      const from = this.portOfTap(name);
+      const to = this.port(toName);
+      if (vlan !== undefined && !(Number.isInteger(vlan) && vlan >= 1 && vlan <= 4094)) throw new NodeError('badRequest', `'vlan' must be an integer from 1 to 4094, got ${JSON.stringify(vlan)}`);
+      const cur = from.taps.find((t) => t.config.name === name)!;
+      const next = vlan ?? cur.config.vlan;
+      const clash = to.taps.find((t) => t.config.name !== name && t.config.vlan === next);
+      if (clash) throw new NodeError('badRequest', `${vlan !== undefined ? "'vlan'" : `'vlan' (the TAP's, ${next ?? 'untagged'})`}: port ${to.name} has TAP ${clash.config.name} ${next === undefined ? 'untagged' : `on VLAN ${next}`} already`);
+      await this.stopSpeakers(name);
+      const b = from.detachTap(name)!;
+      const { vlan: _old, ...rest } = b.config;
+      const config: TapConfig = next === undefined ? rest : { ...rest, vlan: next };
+      to.attachTap({ config, io: b.io });
+      this.log.info('VIF moved', { tap: name, from: from.name, to: to.name, vlan: next ?? null });
+      await this.startSpeakers(config);
+      return { name, port: to.name, vlan: next ?? null };
+    });
+  }
+
+  /** Each VIF (TAP) of the node: its port, VLAN, addresses and BGP sessions' state. */
+  vifs(): Array<Record<string, unknown>> {
+    return this.ports.flatMap((p) =>
+      p.taps.map(({ config: t }) => ({
+        name: t.name,
+        port: p.name,
+        vlan: t.vlan ?? null,
+        mtu: t.mtu,
+        mac: t.mac ? macToString(t.mac) : null,
+        addresses: t.addresses,
+        bgp: this.speakers
+          .filter((s) => s.tap === t.name)
+          .map((s) => {
+            const b = s.status();
+            return { localAddress: b.localAddress, peerAddress: b.peerAddress, localAsn: b.localAsn, peerAsn: b.peerAsn, state: b.state };
+          }),
+      })),
+    );
   }
 
   /** @throws NodeError('unknownPort') */
@@ -260,6 +399,7 @@ export class LabNode {
       pid: process.pid,
       uptimeS: Math.round(this.now() / 1000),
       ports: this.ports.map((p) => p.status()),
+      vifs: this.vifs(),
       ...(this.speakers.length > 0 ? { bgp: this.speakers.map((s) => s.status()) } : {}),
     };
   }

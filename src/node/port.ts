@@ -81,12 +81,45 @@ export class Port {
       (frames) => this.fromWire(frames),
       (e) => this.deps.log.warn('wire read error', { port: this.name, error: e.message }),
     );
-    this.deps.taps.forEach((t) =>
-      t.io.start(
-        (frames) => this.fromControlledSide(t.config.vlan === undefined ? frames : frames.map((f) => addVlanTag(f, t.config.vlan!))),
-        (e) => this.deps.log.warn('TAP read error', { port: this.name, tap: t.config.name, error: e.message }),
-      ),
+    this.deps.taps.forEach((t) => this.startTap(t));
+  }
+
+  private startTap(t: TapBinding): void {
+    t.io.start(
+      (frames) => this.fromControlledSide(t.config.vlan === undefined ? frames : frames.map((f) => addVlanTag(f, t.config.vlan!))),
+      (e) => this.deps.log.warn('TAP read error', { port: this.name, tap: t.config.name, error: e.message }),
     );
+  }
+
+  /** The TAPs of the controlled side, in the order frames are matched to them. */
+  get taps(): readonly TapBinding[] {
+    return this.deps.taps;
+  }
+
+  /**
+   * Puts an open TAP on the controlled side (a VIF added or moved here); a
+   * running port reads it at once. The caller has checked that its VLAN
+   * (or untagged) is free on this port.
+   */
+  attachTap(t: TapBinding): void {
+    this.deps.taps.push(t);
+    this.config.taps.push(t.config);
+    if (this.started) this.startTap(t);
+  }
+
+  /**
+   * Takes a TAP off the controlled side and stops reading it; the device stays
+   * open (a VIF moved to another port keeps it), the caller closes it otherwise.
+   * @returns the TAP, or undefined when the port has none of that name.
+   */
+  detachTap(name: string): TapBinding | undefined {
+    const i = this.deps.taps.findIndex((t) => t.config.name === name);
+    if (i < 0) return undefined;
+    const [t] = this.deps.taps.splice(i, 1);
+    const j = this.config.taps.findIndex((c) => c.name === name);
+    if (j >= 0) this.config.taps.splice(j, 1);
+    t!.io.stop();
+    return t;
   }
 
   /** Closes the devices; resolves when the capture files are complete. */

@@ -2,12 +2,13 @@
  * A link lab is a lab (root): `dxlab link up --cipher gcm-aes-128` runs the
  * generated topology with AWS's rules lifted on dx and says so; it secures
  * with GCM-AES-128; `status`, `show` and `events` find it by name and
- * `status` names the lifted rules; `dxlab down` removes it like any lab.
+ * `status` names the lifted rules; `graph` draws it without its keys; `dxlab
+ * down` removes it like any lab.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { linkDown, readLinkState, type LinkState } from '../../src/lab/index.js';
 import { controlRequest } from '../../src/node/index.js';
@@ -71,6 +72,21 @@ describe.skipIf(!isRoot)('a link lab is a lab', () => {
     expect(text.stdout).toContain('node dx: AWS rules lifted (awsStrict: false)');
     expect(dxlab('show', 'mka', 'dx', '--name', LAB).status).toBe(0);
     expect(dxlabJson<unknown[]>('events', 'rt', '--name', LAB).length).toBeGreaterThan(0);
+  });
+
+  it('graph --name draws it (a link lab has no topology file) and shows no key, also in --json', () => {
+    const text = dxlab('graph', '--name', LAB);
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/rt:eth1\s+== MACsec/);
+    const json = dxlab('graph', '--name', LAB, '--json');
+    expect(json.status, json.stderr).toBe(0);
+    const t = JSON.parse(json.stdout) as { nodes: Array<{ name: string }>; links: Array<{ macsec: { keyChain: Array<{ ckn: string; cak: string }> } }> };
+    expect(t.nodes.map((n) => n.name)).toEqual(['rt', 'dx']);
+    expect(t.links[0]!.macsec.keyChain[0]!.ckn).toMatch(/^[0-9a-f]+$/);
+    expect(t.links[0]!.macsec.keyChain.every((k) => k.cak === '')).toBe(true);
+    const keys = readFileSync(state.keyFile, 'utf8');
+    const cak = (JSON.parse(keys) as { cas: Array<{ cak: string }> }).cas[0]!.cak;
+    expect(json.stdout + text.stdout).not.toContain(cak);
   });
 
   it('dxlab down removes it like any lab', () => {

@@ -1,7 +1,7 @@
 /** `dxlab graph [TOPOLOGY] [--name LAB]`: a topology, or a running lab's, as text or an SVG image. */
 import type { Argv } from 'yargs';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
-import { listLabs, loadTopology, topologySvg } from '../../lab/index.js';
+import { listLabs, loadTopology, readLabTopology, topologySvg, topologyWithoutKeys, type Topology } from '../../lab/index.js';
 import { CliError } from '../errors.js';
 import { labState, wrap } from '../lab-context.js';
 import { note, printJson, printLine } from '../output.js';
@@ -43,6 +43,9 @@ export function graphCommand(y: Argv): Argv {
         .option('json', { type: 'boolean', default: false, describe: 'the resolved topology as one JSON document' }),
     (a) => {
       const { file, lab } = graphSource(a);
+      // A running lab draws the topology it was built from, as resolved then (a link lab has no file).
+      const own = lab ? readLabTopology(lab) : undefined;
+      if (own) return draw(own, lab, a);
       if (!existsSync(file)) throw new CliError('usage', lab ? `lab ${lab} was built from ${file}, which is gone` : `no topology file ${file}`);
       const t = (() => {
         try {
@@ -51,13 +54,18 @@ export function graphCommand(y: Argv): Argv {
           return wrap(e);
         }
       })();
-      if (a.json) return printJson(t);
-      if (a.svg) {
-        writeFileSync(a.svg, topologySvg(t));
-        note(`wrote ${a.svg}`);
-        return;
-      }
-      printLine(renderGraph(t, lab));
+      draw(t, lab, a);
     },
   );
+}
+
+/** As text, as an SVG file, or as JSON; no form shows a CAK or a TCP MD5 key. */
+function draw(t: Topology, lab: string | undefined, a: { json?: boolean; svg?: string }): void {
+  if (a.json) return printJson(topologyWithoutKeys(t));
+  if (a.svg) {
+    writeFileSync(a.svg, topologySvg(t));
+    note(`wrote ${a.svg}`);
+    return;
+  }
+  printLine(renderGraph(t, lab));
 }

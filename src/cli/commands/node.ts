@@ -1,8 +1,9 @@
 /**
  * `dxlab node --config FILE` runs one lab device; `dxlab node
- * status|counters|events|key|mode|rekey|capture --socket PATH` talks to a
+ * status|counters|events|key|vif|mode|rekey|capture --socket PATH` talks to a
  * running one through its control socket.
  */
+import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { IoError } from '../../io/index.js';
 import { LabNode, NodeError, controlRequest, kernelDevicesWith, loadNodeConfig, type BgpPeerStatus, type KernelDeviceOptions, type NodeOverrides, type CaptureInfo, type PortEvent } from '../../node/index.js';
@@ -77,6 +78,11 @@ function printStatus(s: Record<string, unknown>): void {
       for (const peer of part.livePeers) printLine(`    live peer ${peer.sci} MI ${peer.mi} MN ${peer.mn}`);
       for (const peer of part.potentialPeers) printLine(`    potential peer ${peer.sci} MI ${peer.mi} MN ${peer.mn}`);
     }
+  }
+  const vifs = (s.vifs as Array<{ name: string; port: string; vlan: number | null; addresses: string[]; bgp: Array<{ peerAddress: string; state: string }> }> | undefined) ?? [];
+  for (const v of vifs) {
+    const bgp = v.bgp.map((b) => `BGP ${b.peerAddress} ${b.state}`).join(', ');
+    printLine(`vif ${v.name} on ${v.port}${v.vlan !== null ? ` vlan ${v.vlan}` : ' untagged'} ${v.addresses.join(' ') || '-'}${bgp ? `, ${bgp}` : ''}`);
   }
 }
 
@@ -183,10 +189,58 @@ export function nodeCommand(y: Argv): Argv {
           async (a) => {
             const r = await ask(a.socket, { cmd: 'removeKey', port: a.port, ckn: a.ckn });
             if (a.json) printJson(r);
-            else printLine(`key chain: ${(r as { keyChain: string[] }).keyChain.join(', ')}`);
+            else printLine(`key chain: ${(r as { keyChain: string[] }).keyChain.join(', ') || 'empty (no key: MKA idle, the mode alone decides what passes)'}`);
           },
         )
         .demandCommand(1, 'key needs add or remove'),
+    )
+    .command('vif', "add, move or remove a VIF (a TAP with its VLAN, addresses and BGP) on a running node", (v) =>
+      v
+        .command(
+          'add',
+          "add a VIF on a port: --tap takes a taps[] entry of the node configuration as JSON ('-': read it from stdin, so that an md5Key stays out of ps)",
+          (d) =>
+            socketOpt(d)
+              .demandOption('port')
+              .option('tap', { type: 'string', demandOption: true, requiresArg: true, describe: 'the TAP as JSON (name, vlan, mtu, mac, alias, addresses, bgp), or - for stdin' }),
+          async (a) => {
+            const text = a.tap === '-' ? readFileSync(0, 'utf8') : a.tap;
+            let tap: unknown;
+            try {
+              tap = JSON.parse(text);
+            } catch {
+              throw new CliError('usage', '--tap: not JSON (a taps[] entry of the node configuration)');
+            }
+            const r = (await ask(a.socket, { cmd: 'addVif', port: a.port, tap })) as { name: string };
+            if (a.json) printJson(r);
+            else printLine(`vif ${r.name} added on ${a.port}`);
+          },
+        )
+        .command(
+          'move',
+          'move a VIF to another port (its TAP, MAC and addresses stay; its BGP restarts over the new port)',
+          (d) =>
+            socketOpt(d)
+              .option('name', { type: 'string', demandOption: true, requiresArg: true, describe: 'the TAP' })
+              .option('to', { type: 'string', demandOption: true, requiresArg: true, describe: 'the port it moves to' })
+              .option('vlan', { type: 'number', requiresArg: true, describe: 'its VLAN on the new port (default: as before)' }),
+          async (a) => {
+            const r = (await ask(a.socket, { cmd: 'moveVif', name: a.name, to: a.to, ...(a.vlan !== undefined ? { vlan: a.vlan } : {}) })) as { name: string; port: string; vlan: number | null };
+            if (a.json) printJson(r);
+            else printLine(`vif ${r.name} now on ${r.port}${r.vlan !== null ? ` vlan ${r.vlan}` : ' untagged'}`);
+          },
+        )
+        .command(
+          'remove',
+          'remove a VIF: its BGP stops, its TAP goes',
+          (d) => socketOpt(d).option('name', { type: 'string', demandOption: true, requiresArg: true, describe: 'the TAP' }),
+          async (a) => {
+            const r = (await ask(a.socket, { cmd: 'removeVif', name: a.name })) as { name: string };
+            if (a.json) printJson(r);
+            else printLine(`vif ${r.name} removed`);
+          },
+        )
+        .demandCommand(1, 'vif needs add, move or remove'),
     )
     .command(
       'mode <mode>',

@@ -3,7 +3,8 @@ import type { Argv } from 'yargs';
 import type { KayStatus } from '../../mka/index.js';
 import { CAK_FILE_HELP, CAK_HELP, cknCakPairs } from '../cak-args.js';
 import { CliError } from '../errors.js';
-import { ask, labState, nameOpt, nodeOf } from '../lab-context.js';
+import { ask, labState, nameOpt, nodeOf, wrap } from '../lab-context.js';
+import { checkKindSet } from '../../lab/index.js';
 import { KNOB_NAMES, NodeError, isMacsecKnob, parseKnobWord, resolveMacsecKnob, type KnobApply } from '../../node/index.js';
 import { printJson, printLine } from '../output.js';
 import { renderSet, type SetChange } from '../render.js';
@@ -38,6 +39,12 @@ export function setCommand(y: Argv): Argv {
           if (e instanceof NodeError) throw new CliError('usage', e.message);
           throw e;
         }
+        // The node's kind has its own rules (AWS's fixed side on a DX device), as `up` applied them to the topology.
+        try {
+          checkKindSet(state.lab, n.name, { knob: what, value: parsed.value });
+        } catch (e) {
+          wrap(e);
+        }
         const r = (await ask(n.socket, { cmd: 'set', port, knob: what, value: parsed.value }, n.name)) as { knob: string; from: unknown; to: unknown; applied: KnobApply };
         if (a.json) return printJson(r);
         return printLine(renderSet(n.name, port, { what: 'knob', knob: r.knob, from: r.from, to: r.to, applied: r.applied }));
@@ -49,6 +56,11 @@ export function setCommand(y: Argv): Argv {
       else if (args[0] === 'add') {
         const [pair] = cknCakPairs(a, { max: 1 });
         if (!pair) throw new CliError('usage', 'key add needs --ckn HEX and --cak-file FILE (or --cak HEX)');
+        try {
+          checkKindSet(state.lab, n.name, { key: { ckn: pair.ckn, cak: pair.cak } });
+        } catch (e) {
+          wrap(e);
+        }
         req = { cmd: 'addKey', ckn: pair.ckn, cak: pair.cak };
       } else if (args[0] === 'remove') {
         if (!a.ckn) throw new CliError('usage', 'key remove needs --ckn HEX');

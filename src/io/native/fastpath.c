@@ -345,9 +345,7 @@ static int rd_sa(napi_env env, napi_value o, fastpath *fp, fp_sa *sa, int want_s
 /* fpConfigure(fp, config): replaces the whole configuration, or throws and
  * leaves the old one in place. */
 static napi_value fp_configure(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  CB_ARGS(2);
   fastpath *fp = argc >= 1 ? dxio_fastpath_of(env, argv[0]) : NULL;
   if (!fp || argc < 2) return throw_type(env, "fpConfigure(fastPath, config)");
   fastpath *n = calloc(1, sizeof *n);
@@ -448,9 +446,7 @@ static napi_value fp_configure(napi_env env, napi_callback_info info) {
 /* fpProcess(fp, 'tx' | 'rx', frames, tap): the per-frame decisions without
  * I/O, for tests. */
 static napi_value fp_process(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  CB_ARGS(4);
   fastpath *fp = argc >= 4 ? dxio_fastpath_of(env, argv[0]) : NULL;
   char dir[4] = {0};
   size_t dl;
@@ -500,9 +496,7 @@ static napi_value fp_process(napi_env env, napi_callback_info info) {
 }
 
 static napi_value fp_stats(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  CB_ARGS(1);
   fastpath *fp = argc >= 1 ? dxio_fastpath_of(env, argv[0]) : NULL;
   if (!fp) return throw_type(env, "fpStats(fastPath)");
   napi_value o;

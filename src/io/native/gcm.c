@@ -228,9 +228,7 @@ static void finalize_key(napi_env env, void *data, void *hint) {
 }
 
 static napi_value gcm_create(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  CB_ARGS(1);
   bytes key;
   if (argc < 1 || !arg_bytes(env, argv[0], "key", &key)) return NULL;
   const EVP_CIPHER *cipher = key.len == 16 ? EVP_aes_128_gcm() : key.len == 32 ? EVP_aes_256_gcm() : NULL;
@@ -262,9 +260,7 @@ static napi_value gcm_create(napi_env env, napi_callback_info info) {
 }
 
 static napi_value gcm_destroy(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  CB_ARGS(1);
   gcm_key *data = argc >= 1 ? external_data(env, argv[0]) : NULL;
   if (!data || data->magic != GCM_KEY_MAGIC) return throw_type(env, "expected a GCM key from gcmCreate");
   /* The struct stays until the finalizer: the external still points at it. */
@@ -276,9 +272,7 @@ static napi_value gcm_destroy(napi_env env, napi_callback_info info) {
 /* per frame                                                                 */
 
 static napi_value gcm_seal(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  CB_ARGS(6);
   if (argc < 6) return throw_type(env, "gcmSeal(key, iv, aad, plaintext, out, outOffset)");
   gcm_key *k = get_key(env, argv[0]);
   bytes iv, aad, pt, out;
@@ -296,9 +290,7 @@ static napi_value gcm_seal(napi_env env, napi_callback_info info) {
 }
 
 static napi_value gcm_open(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  CB_ARGS(7);
   if (argc < 7) return throw_type(env, "gcmOpen(key, iv, aad, ciphertext, icv, out, outOffset)");
   gcm_key *k = get_key(env, argv[0]);
   bytes iv, aad, ct, icv, out;
@@ -365,9 +357,7 @@ static int get_batch(napi_env env, napi_value *argv, batch *b, int open) {
 }
 
 static napi_value gcm_seal_batch(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  CB_ARGS(6);
   if (argc < 6) return throw_type(env, "gcmSealBatch(key, src, dst, count, desc, ivs)");
   batch b;
   if (!get_batch(env, argv, &b, 0)) return NULL;
@@ -381,9 +371,7 @@ static napi_value gcm_seal_batch(napi_env env, napi_callback_info info) {
 }
 
 static napi_value gcm_open_batch(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  CB_ARGS(7);
   if (argc < 7) return throw_type(env, "gcmOpenBatch(key, src, dst, count, desc, ivs, ok)");
   batch b;
   bytes ok;

@@ -73,6 +73,14 @@ static inline napi_value errno_error(napi_env env, const char *code, const char 
     }                                                                   \
   } while (0)
 
+/* The start of a napi_callback taking up to n arguments: declares argc (how
+ * many the caller passed) and argv, and returns NULL from the callback when
+ * Node-API cannot read them. */
+#define CB_ARGS(n)                                                        \
+  size_t argc = (n);                                                      \
+  napi_value argv[(n)];                                                   \
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL
+
 /* ------------------------------------------------------------------------ */
 /* values                                                                    */
 

@@ -15,7 +15,7 @@
  * that cannot meet them; `status` then says so.
  */
 import type { MacsecOptions, TopoNode } from '../topology.js';
-import type { Fail, NodeKindModule } from './types.js';
+import type { Fail, KindSetChange, NodeKindModule } from './types.js';
 
 export const DX_SPEEDS = ['10G', '100G', '400G'] as const;
 export type DxSpeed = (typeof DX_SPEEDS)[number];
@@ -39,29 +39,77 @@ const SUITES_BY_SPEED: Record<DxSpeed, readonly string[]> = {
 const VLAN_ETHERTYPES = [0x8100, 0x88a8];
 const HEX64 = /^[0-9a-fA-F]{64}$/;
 
+type Broken = { path: Array<string | number>; msg: string } | undefined;
+const LIFT = 'awsStrict: false on the node lifts the AWS rules';
+
+/** One check per MACsec setting AWS fixes; each names the rule it enforces. */
+const AWS_RULES = {
+  key(k: { ckn: string; cak: string }): Broken {
+    for (const f of ['ckn', 'cak'] as const) {
+      if (!HEX64.test(k[f])) return { path: [f], msg: `AWS rule V3 (directconnect-api.md): a DX device takes a ${f.toUpperCase()} of exactly 64 hex digits, got ${k[f].length}; ${LIFT}` };
+    }
+    return undefined;
+  },
+  cipherSuites(speed: DxSpeed, suites: readonly string[]): Broken {
+    const allowed = SUITES_BY_SPEED[speed];
+    for (const [j, s] of suites.entries()) {
+      if (!allowed.includes(s)) return { path: [j], msg: `AWS rule V2 (directconnect-api.md): a ${speed} DX port takes ${allowed.join(' and ')} only, not ${s}; ${LIFT}` };
+    }
+    return undefined;
+  },
+  includeSci(v: boolean | undefined): Broken {
+    return v === false ? { path: [], msg: `AWS rule V14 (directconnect-api.md): a DX device always sends the SCI and requires it from its peer; ${LIFT}` } : undefined;
+  },
+  clearTextEtherTypes(types: readonly number[]): Broken {
+    for (const [j, t] of types.entries()) {
+      if (VLAN_ETHERTYPES.includes(t)) return { path: [j], msg: `AWS rule V14 (directconnect-api.md): a DX device leaves no 802.1Q tag in clear (0x${t.toString(16)}); ${LIFT}` };
+    }
+    return undefined;
+  },
+  confidentialityOffset(o: unknown): Broken {
+    return o !== undefined && o !== 0 ? { path: [], msg: `AWS rule (aws-dx-macsec blog, directconnect-api.md): a DX device uses confidentiality offset 0, not ${String(o)}; ${LIFT}` } : undefined;
+  },
+};
+
+const under = (at: string | number, b: Broken): Broken => (b ? { path: [at, ...b.path], msg: b.msg } : undefined);
+
 /**
  * The first AWS rule a MACsec link end on a DX device breaks.
  * @returns the YAML path below the link's macsec and the message, or undefined.
  */
-export function awsRuleBroken(speed: DxSpeed, m: MacsecOptions): { path: Array<string | number>; msg: string } | undefined {
-  const lift = 'awsStrict: false on the node lifts the AWS rules';
+export function awsRuleBroken(speed: DxSpeed, m: MacsecOptions): Broken {
   for (const [j, k] of m.keyChain.entries()) {
-    for (const f of ['ckn', 'cak'] as const) {
-      if (!HEX64.test(k[f])) return { path: ['keyChain', j, f], msg: `AWS rule V3 (directconnect-api.md): a DX device takes a ${f.toUpperCase()} of exactly 64 hex digits, got ${k[f].length}; ${lift}` };
-    }
+    const b = AWS_RULES.key(k);
+    if (b) return { path: ['keyChain', j, ...b.path], msg: b.msg };
   }
-  const allowed = SUITES_BY_SPEED[speed];
-  for (const [j, s] of m.cipherSuites.entries()) {
-    if (!allowed.includes(s)) return { path: ['cipherSuites', j], msg: `AWS rule V2 (directconnect-api.md): a ${speed} DX port takes ${allowed.join(' and ')} only, not ${s}; ${lift}` };
+  return (
+    under('cipherSuites', AWS_RULES.cipherSuites(speed, m.cipherSuites)) ??
+    under('includeSci', AWS_RULES.includeSci(m.includeSci)) ??
+    under('clearTextEtherTypes', AWS_RULES.clearTextEtherTypes(m.clearTextEtherTypes ?? [])) ??
+    under('confidentialityOffset', AWS_RULES.confidentialityOffset(m.confidentialityOffset))
+  );
+}
+
+/**
+ * The AWS rule a live change (`dxlab set`) to a DX device's MACsec port
+ * breaks: a knob's new value, or a key pair added.
+ * @returns the message naming the rule, or undefined.
+ */
+export function awsRuleBrokenBySet(speed: DxSpeed, change: KindSetChange): string | undefined {
+  if ('key' in change) return AWS_RULES.key(change.key)?.msg;
+  const v = change.value;
+  switch (change.knob) {
+    case 'cipherSuites':
+      return AWS_RULES.cipherSuites(speed, v as string[])?.msg;
+    case 'includeSci':
+      return AWS_RULES.includeSci(v as boolean)?.msg;
+    case 'clearTextEtherTypes':
+      return AWS_RULES.clearTextEtherTypes((v as number[] | null) ?? [])?.msg;
+    case 'confidentialityOffset':
+      return AWS_RULES.confidentialityOffset(v)?.msg;
+    default:
+      return undefined;
   }
-  if (m.includeSci === false) return { path: ['includeSci'], msg: `AWS rule V14 (directconnect-api.md): a DX device always sends the SCI and requires it from its peer; ${lift}` };
-  for (const [j, t] of (m.clearTextEtherTypes ?? []).entries()) {
-    if (VLAN_ETHERTYPES.includes(t)) return { path: ['clearTextEtherTypes', j], msg: `AWS rule V14 (directconnect-api.md): a DX device leaves no 802.1Q tag in clear (0x${t.toString(16)}); ${lift}` };
-  }
-  if (m.confidentialityOffset !== undefined && m.confidentialityOffset !== 0) {
-    return { path: ['confidentialityOffset'], msg: `AWS rule (aws-dx-macsec blog, directconnect-api.md): a DX device uses confidentiality offset 0, not ${m.confidentialityOffset}; ${lift}` };
-  }
-  return undefined;
 }
 
 export const dxDevice: NodeKindModule = {
@@ -77,6 +125,11 @@ export const dxDevice: NodeKindModule = {
     if (node.options?.awsStrict === false) return;
     const broken = awsRuleBroken((node.options?.speed as DxSpeed | undefined) ?? DEFAULT_DX_SPEED, m);
     if (broken) fail([...at, ...broken.path], `node ${node.name}: ${broken.msg}`);
+  },
+  checkSet(node: TopoNode, change: KindSetChange) {
+    if (node.options?.awsStrict === false) return undefined;
+    const broken = awsRuleBrokenBySet((node.options?.speed as DxSpeed | undefined) ?? DEFAULT_DX_SPEED, change);
+    return broken ? `node ${node.name}: ${broken}` : undefined;
   },
   statusNote: (node) => (node.options?.awsStrict === false ? `node ${node.name}: AWS rules lifted (awsStrict: false)` : undefined),
 };

@@ -9,6 +9,9 @@ import type { MacsecOptions, TopoNode } from '../topology.js';
 /** Throws LabError('topology') naming the file, line and YAML path. */
 export type Fail = (path: Array<string | number>, msg: string) => never;
 
+/** A live change `dxlab set` asks of a node's MACsec port: a knob's new value (parsed), or a pair added to its key chain. */
+export type KindSetChange = { knob: string; value: unknown } | { key: { ckn: string; cak: string } };
+
 export interface NodeKindModule {
   /** The `kind:` of a topology node. */
   readonly name: string;
@@ -24,6 +27,8 @@ export interface NodeKindModule {
   readonly inPath?: boolean;
   /** Checks a MACsec link end on this node; `at` is the YAML path of the link's macsec. */
   checkMacsec?(node: TopoNode, macsec: MacsecOptions, at: Array<string | number>, fail: Fail): void;
+  /** The rule of this kind a live change breaks, as one message; undefined when the change is allowed. */
+  checkSet?(node: TopoNode, change: KindSetChange): string | undefined;
   /** Fields of the node configuration beyond name, ports and the common ones. */
   nodeConfig?(node: TopoNode, ports: string[]): Record<string, unknown>;
   /** A line `status` prints about this node, if any (e.g. rules lifted). */

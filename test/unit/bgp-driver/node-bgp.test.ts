@@ -50,7 +50,8 @@ describe('BGP speakers in the node process', () => {
     await dx.start();
     await rt.start();
     const peers = () => (rt.status().bgp as BgpPeerStatus[] | undefined) ?? [];
-    await until(() => peers()[0]?.state === 'Established', 5000, 10);
+    // The peer's UPDATE follows Established (RFC 4271 §9): wait for it too, not for one microtask order.
+    await until(() => peers()[0]?.state === 'Established' && peers()[0]!.prefixes.received.ipv4 === 1, 5000, 10);
     expect(peers()).toHaveLength(1);
     expect(peers()[0]).toMatchObject({ tap: 'rt0', speaker: 'builtin', peerAddress: '169.254.100.2', prefixes: { received: { ipv4: 1, ipv6: 0 }, advertised: { ipv4: 1, ipv6: 0 } } });
     expect([...routes.rt.table.keys()]).toEqual(['10.0.0.0/16']);

@@ -11,8 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { memoryWire } from '../../../src/io/index.js';
-import { LabNode, resolveNodeConfig, type DeviceFactory } from '../../../src/node/index.js';
+import { memoryRouter } from '../../helpers/memory-node.js';
 import { ROOT } from '../../helpers/cli.js';
 import { captureKeys, capturePath } from '../../helpers/captures.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -158,17 +157,7 @@ describe('dxlab node key add and dxlab set NODE PORT key add with --cak-file', (
   const sock = join(tmp, `rt-${hex(3)}.sock`);
   const stateDir = join(tmp, 'state');
   const lab = `k${hex(3)}`;
-  const devices: DeviceFactory = {
-    wire: () => memoryWire({ names: [`w-${hex(3)}`, 'far'], mtu: 1600 })[0],
-    tap: (t) => memoryWire({ names: [t.name, `${t.name}-host`], mtu: t.mtu })[0],
-  };
-  const node = new LabNode(
-    resolveNodeConfig(
-      { name: 'rt', kind: 'router', controlSocket: sock, captureDir: tmp, logLevel: 'error', ports: [{ name: 'eth1', wire: 'w', taps: [{ name: 't0' }], macsec: { keyChain: [{ ckn: CKN, cak: CAK }] } }] },
-      'rt.yaml',
-    ),
-    devices,
-  );
+  const node = memoryRouter({ socket: sock, captureDir: tmp, macsec: { keyChain: [{ ckn: CKN, cak: CAK }] } });
   const env = { DXLAB_STATE_DIR: stateDir };
 
   beforeAll(async () => {

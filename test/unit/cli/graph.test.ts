@@ -47,6 +47,15 @@ describe('dxlab graph', () => {
     });
   }
 
+  it('--json of a topology file shows its CKNs but no CAK', () => {
+    const r = graph([RDX, '--json'], { stateDir: stateDir('none-json', {}) });
+    expect(r.status, r.stderr).toBe(0);
+    const cak = /cak:\s*"?([0-9a-fA-F]{32,64})/.exec(readFileSync(RDX, 'utf8'))![1]!;
+    expect(r.stdout).not.toContain(cak.toLowerCase());
+    expect(r.stdout).not.toContain(cak);
+    expect((JSON.parse(r.stdout) as { links: Array<{ macsec?: { keyChain: Array<{ ckn: string }> } }> }).links[0]!.macsec!.keyChain[0]!.ckn).toMatch(/^[0-9a-f]+$/i);
+  });
+
   it('--name LAB draws the topology that lab was built from', () => {
     const dir = stateDir('two', { alpha: RDX, beta: RSDX });
     const r = graph(['--name', 'beta'], { cwd: emptyCwd, stateDir: dir });

@@ -1,6 +1,6 @@
 /**
- * A lab or node name is checked before anything is touched (issue 13: `dxlab
- * down ../../tmp/victim` deleted /tmp/victim). Every verb that takes a lab
+ * A lab or node name is checked before anything is touched (a defect once
+ * let `dxlab down ../../tmp/victim` delete /tmp/victim). Every verb that takes a lab
  * name gets `..`, relative and absolute paths to a victim folder, a name with
  * a slash, and a symbolic link in the state root that leads to the victim;
  * each is refused with one line on stderr and the victim keeps every file.

@@ -24,6 +24,8 @@ import {
 import { loadTopology, type DemoResult } from '../../../src/lab/index.js';
 import type { BgpPeerStatus } from '../../../src/node/index.js';
 import { ROOT } from '../../helpers/cli.js';
+import { KaY } from '../../../src/mka/index.js';
+import { sciFromHex } from '../../../src/macsec/index.js';
 
 const sample = (name: string) => JSON.parse(readFileSync(join(ROOT, 'test/unit/cli/samples', `${name}.json`), 'utf8')) as NodeStatusAnswer;
 const router = sample('router-dx-router-status');
@@ -155,6 +157,21 @@ describe('dxlab show mka and show macsec', () => {
     const macsec = renderMacsec('switch', ports).split('\n');
     expect(macsec[0]).toMatch(/^node\s+port\s+SCI\s+cipher suite\s+encoding AN\s+mode\s+controlled port$/);
     expect(macsec[1]).toMatch(/^switch\s+eth2\s+[0-9a-f]{16}\s+GCM-AES-XPN-256\s+0\s+should_encrypt\s+secured$/);
+  });
+});
+
+describe('dxlab show mka: a port with no key', () => {
+  it('says no key plainly: the reason on the first line, no participant, the key chain empty', () => {
+    const kay = new KaY({ sci: sciFromHex('0200000000010001'), keyChain: [] }, { random: (n) => new Uint8Array(n) });
+    kay.start(0);
+    const mka = renderMka('dx', [{ name: 'eth2', kind: 'macsec', kay: kay.status() }]).split('\n');
+    expect(mka).toEqual([
+      'dx eth2: MKA Not secured, mode should_encrypt, controlled port clear (noKey: no key: the key chain is empty, MKA idle (no MKPDU sent))',
+      '  Key chain: no key: the key chain is empty, MKA idle (no MKPDU sent)',
+    ]);
+    expect(renderSet('dx', 'eth2', { what: 'keyRemove', ckn: '00112233', keyChain: [] })).toBe(
+      'dx eth2: CKN 00112233 removed; key chain (oldest first): empty (no key: MKA idle, the mode alone decides what passes)',
+    );
   });
 });
 

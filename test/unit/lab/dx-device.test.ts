@@ -6,22 +6,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LabError, parseTopology } from '../../../src/lab/index.js';
-import { topologyError } from '../../helpers/topology-error.js';
+import { routerDxText, topologyError } from '../../helpers/topology-error.js';
 
 const CKN = 'a'.repeat(64);
 const CAK = 'b'.repeat(64);
 
 function topo(o: { node?: string; macsec?: string; ckn?: string; cak?: string; dxKind?: string } = {}): string {
-  return `name: t
-topology:
-  nodes:
-    r: { kind: router }
-    d: { kind: ${o.dxKind ?? 'dx-device'}${o.node ?? ''} }
-  links:
-    - endpoints: [r:eth1, d:eth1]
-      macsec:
+  const macsec = `      macsec:
         keyChain: [{ ckn: "${o.ckn ?? CKN}", cak: "${o.cak ?? CAK}" }]
 ${o.macsec ?? ''}`;
+  return routerDxText({ dx: o.node, dxKind: o.dxKind, link: macsec });
 }
 
 const err = topologyError;

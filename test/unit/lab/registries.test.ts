@@ -6,17 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LINK_TYPES, NODE_KINDS, NODE_RUNTIMES, LabError, linkType, nodeKind, nodeRuntime, parseTopology } from '../../../src/lab/index.js';
-import { topologyError } from '../../helpers/topology-error.js';
+import { routerDxText, topologyError } from '../../helpers/topology-error.js';
 
 const HEX = (c: string) => c.repeat(64);
-const base = (extra = '', link = '') => `name: t
-topology:
-  nodes:
-    r: { kind: router }
-    d: { kind: dx-device${extra} }
-  links:
-    - endpoints: [r:eth1, d:eth1]${link}
-`;
+const base = (extra = '', link = '') => routerDxText({ dx: extra, link: link ? `${link.slice(1)}\n` : '' });
 
 const err = topologyError;
 

@@ -4,21 +4,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseTopology, LabError } from '../../../src/lab/index.js';
-import { topologyError } from '../../helpers/topology-error.js';
+import { routerDxText, topologyError } from '../../helpers/topology-error.js';
 
 const pair = (c: string, k: string) => `{ ckn: "${c.repeat(64)}", cak: "${k.repeat(64)}" }`;
 
 function topo(chain: string[], where: 'link' | 'defaults'): string {
   const list = `[${chain.join(', ')}]`;
-  return `name: t
-topology:
-${where === 'defaults' ? `  defaults:\n    macsec:\n      keyChain: ${list}\n` : ''}  nodes:
-    r: { kind: router }
-    d: { kind: dx-device }
-  links:
-    - endpoints: [r:eth1, d:eth1]
-      macsec: ${where === 'link' ? `{ keyChain: ${list} }` : 'true'}
-`;
+  return routerDxText({
+    defaults: where === 'defaults' ? `  defaults:\n    macsec:\n      keyChain: ${list}\n` : '',
+    link: `      macsec: ${where === 'link' ? `{ keyChain: ${list} }` : 'true'}\n`,
+  });
 }
 
 const err = topologyError;

@@ -1,15 +1,9 @@
 /** A link's own wire MTU (`mtu:` on a link): any value from 68, so that a lab can show what a too-small one does. */
 import { describe, expect, it } from 'vitest';
 import { parseTopology, LabError } from '../../../src/lab/index.js';
+import { routerDxText } from '../../helpers/topology-error.js';
 
-const topo = (mtu: string) => `name: t
-topology:
-  nodes:
-    r: { kind: router }
-    d: { kind: dx-device }
-  links:
-    - endpoints: [r:eth1, d:eth1]
-${mtu}`;
+const topo = (mtu: string) => routerDxText({ link: mtu });
 
 describe('link mtu', () => {
   it('is taken as given, also below what MACsec needs', () => {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTopology, parseTopology, LabError } from '../../../src/lab/index.js';
 import { ROOT } from '../../helpers/cli.js';
+import { routerDxText, topologyError } from '../../helpers/topology-error.js';
 
 describe('topology files', () => {
   it('router-dx.yaml: AWS topology 2, MACsec router <-> DX, a VIF with BGP 65000 <-> 64512', () => {
@@ -20,26 +21,17 @@ describe('topology files', () => {
     expect(t.vifs[0]!.ends.map((e) => e.node)).toEqual(['router', 'dx']);
   });
 
-  const base = `name: t
-topology:
-  nodes:
-    r: { kind: router }
-    d: { kind: dx-device }
-  links:
-    - endpoints: [r:eth1, d:eth1]
-`;
-  const err = (text: string): LabError => {
-    try {
-      parseTopology(text, 'x.yaml');
-    } catch (e) {
-      return e as LabError;
-    }
-    throw new Error('no error');
-  };
+  const base = routerDxText();
+  const err = topologyError;
   it('a schema error names the file, the line and the YAML path', () => {
     const e = err(base.replace('kind: dx-device', 'kind: dx-thing'));
     expect(e).toBeInstanceOf(LabError);
     expect(e.message).toMatch(/^x\.yaml:5: topology\.nodes\.d\.kind: must be one of "dx-device", "router", "switch"/);
+  });
+  it('an alias naming no anchor, or a billion laughs of aliases, is a topology error naming the file, not a crash', () => {
+    expect(err(base.replace('kind: dx-device', 'kind: *nowhere')).message).toMatch(/^x\.yaml: not YAML a topology can be read from: .*alias/i);
+    const laughs = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefghi'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill('*' + 'abcdefghi'[i]).join(', ')}]`)].join('\n');
+    expect(err(`${base}${laughs}\n`).message).toMatch(/^x\.yaml: not YAML a topology can be read from: /);
   });
   it('an endpoint naming no node', () => {
     expect(err(base.replace('[r:eth1, d:eth1]', '[r:eth1, q:eth1]')).message).toMatch(/^x\.yaml:7: topology\.links\.0\.endpoints\.1: no node named 'q'/);

@@ -1,7 +1,7 @@
 /**
  * Mutation fuzzing of the receive path: every mutated frame ends in exactly
  * one verdict and one packet counter, and nothing throws. The longer run is
- * `npm run fuzz:long`.
+ * `npm run fuzz -- --target secy` (test/fuzz/).
  */
 import { describe, expect, it } from 'vitest';
 import { CIPHER_SUITES } from '../../../src/macsec/index.js';
@@ -9,7 +9,7 @@ import { ethFrame, pair, rxPacketTotal } from '../../helpers/secy.js';
 import { mutateFrame } from '../../helpers/mutate.js';
 import { seededRandom } from '../../helpers/random.js';
 
-const FRAMES = Number(process.env.DXLAB_FUZZ_FRAMES ?? 100_000);
+const FRAMES = 100_000;
 
 describe('SecY receive fuzz', () => {
   it(`${FRAMES} mutated frames: no throw, one counter each`, { timeout: 1_800_000 }, () => {

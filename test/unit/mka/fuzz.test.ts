@@ -8,41 +8,13 @@
  * participant: nothing throws, each is counted in inMkpdu.
  */
 import { describe, expect, it } from 'vitest';
-import { readCaptureFile } from '../../../src/io/pcap.js';
 import { KaY, mkpduIcv, mkpduLayout, deriveIck, type KayCounters } from '../../../src/mka/index.js';
-import { MkaLab } from '../../helpers/mka-lab.js';
 import { seededOctets } from '../../helpers/random.js';
-import { CAK, CKN, SCI_DX, SCI_RT, cfg } from './fixtures.js';
-import { capturePath } from '../../helpers/captures.js';
+import { CAK, CKN, cfg } from './fixtures.js';
+import { MKPDU_ERROR_COUNTERS, mkpduSeeds } from '../../fuzz/targets/kay.js';
 
-const ERROR_COUNTERS: Array<keyof KayCounters> = [
-  'inMkpduIcvVerificationErrors',
-  'inMkpduValidationErrors',
-  'inMkpduBadPeerErrors',
-  'inMkpduPeerListErrors',
-  'sakGenerationErrors',
-  'sakHashErrors',
-  'sakEncryptionErrors',
-  'sakDecryptionErrors',
-  'sakCipherMismatchErrors',
-  'unrecognizedCkn',
-];
-const errors = (c: KayCounters) => ERROR_COUNTERS.reduce((s, k) => s + c[k], 0);
-
-function seeds(): Uint8Array[] {
-  const out = readCaptureFile(capturePath('mka-cak256.pcap'))
-    .frames.filter((f) => f.data[12] === 0x88 && f.data[13] === 0x8e)
-    .map((f) => f.data);
-  const lab = new MkaLab();
-  lab.add('dx', cfg(SCI_DX, { keyServerPriority: 16, pnExhaustionThreshold: 200n }), 1);
-  lab.add('rt', cfg(SCI_RT, { keyServerPriority: 32, pnExhaustionThreshold: 200n }), 2);
-  lab.start('dx');
-  lab.start('rt');
-  lab.trafficEveryMs = 20;
-  lab.advance(12_000);
-  for (const n of lab.nodes) out.push(...n.mkpdusSent.map((x) => x.frame));
-  return out;
-}
+const errors = (c: KayCounters) => MKPDU_ERROR_COUNTERS.reduce((n, k) => n + c[k], 0);
+const seeds = mkpduSeeds;
 
 function mutate(f: Uint8Array, rnd: () => number): Uint8Array {
   const kind = Math.floor(rnd() * 6);

@@ -80,11 +80,22 @@ describe('node configuration: the key chain', () => {
     expect(err(config({ keyFile: dup })).message).toMatch(/keyFile .*dup\.json: cas\/1\/ckn: CKN 1{64} is already in the key chain/);
     const four = join(tmp, 'four.json');
     writeFileSync(four, JSON.stringify({ version: 1, cas: ['1', '2', '3', '4'].map((c) => pair(c)) }));
-    expect(err(config({ keyFile: four })).message).toMatch(/\/ports\/0\/macsec\/keyFile: 1 to 3 CKN\/CAK pairs .*got 4/);
+    expect(err(config({ keyFile: four })).message).toMatch(/\/ports\/0\/macsec\/keyFile: 0 to 3 CKN\/CAK pairs .*got 4/);
   });
 
-  it('keyChain and keyFile together, or neither, is a config error', () => {
+  it('keyChain and keyFile together is a config error', () => {
     expect(err(config({ keyChain: [pair('1')], keyFile: 'k.json' })).message).toMatch(/macsec: give keyChain or keyFile, not both/);
-    expect(err(config({ mode: 'must_encrypt' })).message).toMatch(/macsec: missing field 'keyChain' \(or 'keyFile'\)/);
+  });
+
+  it('neither keyChain nor keyFile, an empty keyChain or a key file with no pairs: a port with an empty key chain', () => {
+    const dir = join(tmp, 'empty');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'keys.json'), JSON.stringify({ version: 1, cas: [] }), { mode: 0o600 });
+    writeFileSync(join(dir, 'rt.json'), JSON.stringify(config({ keyFile: 'keys.json' })));
+    expect(loadNodeConfig(join(dir, 'rt.json')).ports[0]!.macsec!.keyChain).toEqual([]);
+    for (const m of [{ mode: 'must_encrypt' }, { keyChain: [] }]) {
+      writeFileSync(join(dir, 'rt.json'), JSON.stringify(config(m)));
+      expect(loadNodeConfig(join(dir, 'rt.json')).ports[0]!.macsec!.keyChain).toEqual([]);
+    }
   });
 });

@@ -9,8 +9,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { memoryWire } from '../../../src/io/index.js';
-import { LabNode, NodeError, resolveNodeConfig, controlRequest, type DeviceFactory } from '../../../src/node/index.js';
+import { NodeError, controlRequest } from '../../../src/node/index.js';
+import { memoryRouter } from '../../helpers/memory-node.js';
 import type { KayStatus } from '../../../src/mka/index.js';
 import type { Secret } from '../../../src/shared/secret.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -19,13 +19,6 @@ const tmp = tempDir();
 const CKN = '11'.repeat(32);
 const CAK = '22'.repeat(32);
 const hex = (n: number) => randomBytes(n).toString('hex');
-
-function devices(): DeviceFactory {
-  return {
-    wire: () => memoryWire({ names: [`w-${hex(3)}`, 'far'], mtu: 1600 })[0],
-    tap: (t) => memoryWire({ names: [t.name, `${t.name}-host`], mtu: t.mtu })[0],
-  };
-}
 
 async function refusal(req: Record<string, unknown>): Promise<{ code: string | undefined; message: string }> {
   try {
@@ -43,20 +36,7 @@ async function chain(): Promise<string[]> {
 }
 
 const sock = join(tmp, `ctl-${hex(3)}.sock`);
-const node = new LabNode(
-  resolveNodeConfig(
-    {
-      name: 'rt',
-      kind: 'router',
-      controlSocket: sock,
-      captureDir: tmp,
-      logLevel: 'error',
-      ports: [{ name: 'eth1', wire: 'w', taps: [{ name: 't0' }], macsec: { keyChain: [{ ckn: CKN, cak: CAK }], helloTimeMs: 200, lifeTimeMs: 600 } }],
-    },
-    'rt.yaml',
-  ),
-  devices(),
-);
+const node = memoryRouter({ socket: sock, captureDir: tmp, macsec: { keyChain: [{ ckn: CKN, cak: CAK }], helloTimeMs: 200, lifeTimeMs: 600 } });
 
 beforeAll(() => node.start());
 afterAll(() => node.stop());

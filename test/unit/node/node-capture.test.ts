@@ -9,7 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { memoryWire } from '../../../src/io/index.js';
-import { LabNode, resolveNodeConfig, controlRequest, type CaptureInfo } from '../../../src/node/index.js';
+import { controlRequest, type CaptureInfo } from '../../../src/node/index.js';
+import { memoryRouter } from '../../helpers/memory-node.js';
 import { readCaptureFile } from '../../../src/io/pcap.js';
 import { tempDir } from '../../helpers/tmp.js';
 
@@ -38,20 +39,7 @@ const captures = async () => ((await ask({ cmd: 'status', port: 'eth1' })) as { 
 
 describe('captures through the control socket', () => {
   const [wire, far] = memoryWire({ names: ['rt-w', 'far'], mtu: 1600 });
-  const node = new LabNode(
-    resolveNodeConfig(
-      {
-        name: 'rt',
-        kind: 'router',
-        controlSocket: sock,
-        captureDir: tmp,
-        logLevel: 'error',
-        ports: [{ name: 'eth1', wire: 'rt-w', taps: [], macsec: { keyChain: [{ ckn: '11'.repeat(32), cak: '22'.repeat(32) }], helloTimeMs: 100, lifeTimeMs: 300 } }],
-      },
-      'rt.yaml',
-    ),
-    { wire: () => wire, tap: () => memoryWire({ names: ['t', 'h'] })[0] },
-  );
+  const node = memoryRouter({ socket: sock, captureDir: tmp, wire, taps: [], macsec: { keyChain: [{ ckn: '11'.repeat(32), cak: '22'.repeat(32) }], helloTimeMs: 100, lifeTimeMs: 300 } });
   far.start(() => undefined);
   afterAll(async () => {
     await node.stop();

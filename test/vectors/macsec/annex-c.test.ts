@@ -1,27 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { ANNEX_C, ANNEX_C_XPN, XPN_SALT, XPN_SSCI } from './annex-c.js';
-import { SecY, cipherSuiteByName, parseSecTag, sciFromHex, TCI_E, TCI_ES, TCI_SC } from '../../../src/macsec/index.js';
+import { annexCSecY, xpnSecY } from './annex-c-secy.js';
+import { SecY, parseSecTag, sciFromHex } from '../../../src/macsec/index.js';
 import { h, hex } from '../../helpers/hex.js';
 
 describe('802.1AE Annex C frames (GCM-AES-128/256)', () => {
   for (const v of ANNEX_C) {
-    const tci = parseInt(v.tci, 16);
-    const encrypt = (tci & TCI_E) !== 0;
-    const sendSci = (tci & TCI_SC) !== 0;
-    const an = tci & 3;
-    const sci = sciFromHex(v.sci);
-    const make = () =>
-      new SecY({
-        txSci: sci,
-        cipherSuite: cipherSuiteByName(v.suite),
-        includeSci: sendSci,
-        es: (tci & TCI_ES) !== 0,
-        confidentiality: encrypt,
-      });
+    const { an, sci, pn, config } = annexCSecY(v);
 
     it(`${v.name}: protect gives the exact SecTAG, ciphertext and ICV`, () => {
-      const secy = make();
-      secy.createTxSa({ an, sak: h(v.key), nextPn: BigInt('0x' + v.pn) });
+      const secy = new SecY(config);
+      secy.createTxSa({ an, sak: h(v.key), nextPn: pn });
       secy.enableTxSa(an);
       const r = secy.protect(h(v.original));
       expect(r.ok).toBe(true);
@@ -31,7 +20,7 @@ describe('802.1AE Annex C frames (GCM-AES-128/256)', () => {
     });
 
     it(`${v.name}: validate gives the original frame back`, () => {
-      const secy = make();
+      const secy = new SecY(config);
       secy.createRxSc(sci);
       secy.createRxSa(sci, { an, sak: h(v.key), lowestPn: 1n });
       secy.enableRxSa(sci, an);
@@ -39,7 +28,7 @@ describe('802.1AE Annex C frames (GCM-AES-128/256)', () => {
       expect(r.verdict).toBe('inPktsOK');
       if (!r.ok) return;
       expect(hex(r.frame)).toBe(v.original);
-      expect(r.pn).toBe(BigInt('0x' + v.pn));
+      expect(r.pn).toBe(pn);
       const parsed = parseSecTag(h(v.protected), false);
       expect(parsed.ok && parsed.tag.sl).toBe(parseInt(v.protected.slice(30, 32), 16));
     });
@@ -47,31 +36,12 @@ describe('802.1AE Annex C frames (GCM-AES-128/256)', () => {
 });
 
 describe('802.1AEbw XPN frames', () => {
-  const originals: Record<string, string> = {
-    // C.1.3/C.1.4 protect the C.1 frame, C.5.3/C.5.4 the C.5 frame (docs/secy-decisions.md §3).
-    'C.1': ANNEX_C.find((v) => v.name.startsWith('C.1 '))!.original,
-    'C.5': ANNEX_C.find((v) => v.name.startsWith('C.5 '))!.original,
-  };
   for (const v of ANNEX_C_XPN) {
-    const original = originals[v.name.slice(0, 3)]!;
+    const { an, sci, pn: pn64, original, config } = xpnSecY(v);
     const prot = h(v.protected);
-    const tci = prot[14]!;
-    const sendSci = (tci & TCI_SC) !== 0;
-    const an = tci & 3;
-    // With SC = 0 the SC is named by the implicit SCI, SA ‖ 0001.
-    const sci = sendSci ? sciFromHex(v.protected.slice(40, 56)) : sciFromHex(v.protected.slice(12, 24) + '0001');
-    const pn64 = BigInt('0x' + v.pn64);
-    const make = () =>
-      new SecY({
-        txSci: sci,
-        cipherSuite: cipherSuiteByName(v.suite),
-        includeSci: sendSci,
-        es: (tci & TCI_ES) !== 0,
-        confidentiality: !v.integrity,
-      });
 
     it(`${v.name} ${v.suite}: protect with SSCI, salt and a 64-bit PN`, () => {
-      const secy = make();
+      const secy = new SecY(config);
       secy.createTxSa({ an, sak: h(v.key), nextPn: pn64, ssci: XPN_SSCI, salt: h(XPN_SALT) });
       secy.enableTxSa(an);
       const r = secy.protect(h(original));
@@ -79,7 +49,7 @@ describe('802.1AEbw XPN frames', () => {
     });
 
     it(`${v.name} ${v.suite}: validate recovers the 64-bit PN from the low 32 bits`, () => {
-      const secy = make();
+      const secy = new SecY(config);
       secy.createRxSc(sci);
       // The receiver knows the upper half from its own nextPN: start just below.
       secy.createRxSa(sci, { an, sak: h(v.key), lowestPn: pn64 - 1000n, ssci: XPN_SSCI, salt: h(XPN_SALT) });
