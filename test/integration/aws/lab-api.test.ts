@@ -146,7 +146,8 @@ describe.skipIf(!isRoot)('the AWS API bound to a lab: router-dx', () => {
     const before = nodeStatus('dx').ports[0]!.kay.participants.length;
     const bad = dxlab('set', 'dx', 'eth1', 'key', 'add', '--ckn', 'ab'.repeat(16), '--cak-file', keyFile('short', 'cd'.repeat(16)));
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/AWS API: AssociateMacSecKey: ckn must be exactly 64 hexadecimal characters/);
+    // V3, by the DX device's rules before anything is sent, as by the API's (AssociateMacSecKey).
+    expect(bad.stderr).toMatch(/AWS rule V3|AWS API: AssociateMacSecKey: ckn must be exactly 64 hexadecimal characters/);
     expect(bad.stderr).not.toContain('cd'.repeat(16));
     expect(nodeStatus('dx').ports[0]!.kay.participants.length).toBe(before);
     const set = dxlab('set', 'dx', 'eth1', 'mode', 'must_encrypt');
