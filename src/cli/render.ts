@@ -4,7 +4,7 @@
  * of `dxlab status`. The verbs ask, these format; `--json` prints the answers
  * (or the summaries built here) instead.
  */
-import type { DemoResult, Topology } from '../lab/index.js';
+import type { DemoResult, NodeExit, Topology } from '../lab/index.js';
 import type { KayStatus } from '../mka/index.js';
 import type { BgpPeerStatus, CaptureInfo } from '../node/index.js';
 import { CliError } from './errors.js';
@@ -32,6 +32,8 @@ export interface NodeStatusAnswer {
   pid: number;
   ports: PortStatusAnswer[];
   bgp?: BgpPeerStatus[];
+  /** A provider's or attacker's forwarding (src/node/in-path.ts). */
+  inPath?: { role: string; ports: Array<{ name: string; faces: string }>; provider?: { mode: string } };
 }
 
 /** A BGP session as `status` summarizes it. */
@@ -55,8 +57,36 @@ export interface NodeSummary {
   pid: number;
   running: boolean;
   error?: string;
-  ports: Array<{ name: string; kind: string; mode: string | null; secured: boolean | null; controlledPort: string | null; code: string | null; reason: string | null; captures: CaptureInfo[]; wireCut?: true }>;
+  ports: Array<{ name: string; kind: string; mode: string | null; secured: boolean | null; controlledPort: string | null; code: string | null; reason: string | null; captures: CaptureInfo[]; wireCut?: true; faces?: string }>;
   bgp: BgpSummary[];
+  /** Its `restart:` policy, when not never; automatic restarts by the supervisor; how its last process ended. */
+  restart?: string;
+  restarts?: number;
+  exited?: NodeExit;
+}
+
+/** The lab's supervisor as `dxlab status` reports it. */
+export interface SupervisorSummary {
+  pid: number;
+  /** Its PID still runs the command line the state file records. */
+  running: boolean;
+  startedAt: string;
+  socket: string;
+  log: string;
+}
+
+/** A lab service as `dxlab status` reports it. */
+export interface ServiceSummary {
+  name: string;
+  port: number;
+  url: string;
+  pid: number;
+  running: boolean;
+}
+
+/** "exit code 1" or "killed by SIGKILL": how a node's process ended. */
+export function exitText(e: { code: number | null; signal: string | null }): string {
+  return e.signal ? `killed by ${e.signal}` : `exit code ${e.code}`;
 }
 
 /** "13 s", "4 min 10 s", "2 h 3 min", "3 d 4 h": an uptime as people read it. */
@@ -100,7 +130,8 @@ export function summarizeNode(n: { name: string; kind: string; pid: number; wire
     ports: answer.ports.map((p) => ({
       name: p.name,
       kind: p.kind,
-      mode: p.kay?.mode ?? null,
+      mode: p.kay?.mode ?? (p.kind === 'inPath' ? (answer.inPath?.provider?.mode ?? null) : null),
+      ...(p.kind === 'inPath' ? { faces: answer.inPath?.ports.find((x) => x.name === p.name)?.faces ?? '?' } : {}),
       secured: p.kay?.secured ?? null,
       controlledPort: p.kay?.controlledPort ?? null,
       code: p.kay?.notSecured?.code ?? null,
@@ -123,19 +154,36 @@ export function summarizeNode(n: { name: string; kind: string; pid: number; wire
   };
 }
 
-/** `dxlab status`: a table of the nodes' ports (mode, MACsec state), then one of their BGP sessions. */
-export function renderLabStatus(s: { lab: string; topology: string; nodes: NodeSummary[] }): string {
+/**
+ * `dxlab status`: a table of the nodes' ports (mode, MACsec state), the
+ * supervisor, the nodes it restarted, the lab's services, then the BGP
+ * sessions. `supervisor` null: the state records none.
+ */
+export function renderLabStatus(s: { lab: string; topology: string; nodes: NodeSummary[]; supervisor?: SupervisorSummary | null; services?: ServiceSummary[] }): string {
   const ports = [['node', 'kind', 'pid', 'port', 'mode', 'MACsec']];
   for (const n of s.nodes) {
     if (!n.running) ports.push([n.name, n.kind, String(n.pid), '-', '-', `not running (${n.error ?? 'no answer'})`]);
     else if (!n.ports.length) ports.push([n.name, n.kind, String(n.pid), '-', '-', '-']);
     for (const p of n.ports) {
-      const macsec = (p.kind !== 'macsec' ? 'plain port' : `${p.secured ? 'secured' : p.controlledPort}${p.reason ? ` (${p.reason})` : ''}`) + (p.wireCut ? ', wire cut' : '');
+      const macsec = (p.kind === 'inPath' ? `in path, faces ${p.faces}` : p.kind !== 'macsec' ? 'plain port' : `${p.secured ? 'secured' : p.controlledPort}${p.reason ? ` (${p.reason})` : ''}`) + (p.wireCut ? ', wire cut' : '');
       ports.push([n.name, n.kind, String(n.pid), p.name, p.mode ?? '-', macsec]);
     }
   }
   const lines = [`lab ${s.lab} (${s.topology})`, table(ports)];
   for (const n of s.nodes) for (const p of n.ports) for (const c of p.captures) lines.push(`capturing ${n.name} ${p.name} (${c.side}) to ${c.path}, ${c.frames} frames`);
+  if (s.supervisor === null) lines.push('supervisor: none recorded (nodes are not watched; dxlab down still removes the lab)');
+  else if (s.supervisor) {
+    const sv = s.supervisor;
+    lines.push(sv.running ? `supervisor: pid ${sv.pid}, since ${sv.startedAt}, log ${sv.log}` : `supervisor: not running (pid ${sv.pid} is gone): no node is restarted; dxlab down still removes the lab`);
+  }
+  for (const n of s.nodes) {
+    if (!n.restarts) continue;
+    lines.push(`restarts: ${n.name} ${n.restarts ?? 0} (restart: ${n.restart ?? 'never'}${n.exited ? `; last exit ${exitText(n.exited)} at ${n.exited.at}` : ''})`);
+  }
+  if (s.services) {
+    if (!s.services.length) lines.push('services: none');
+    else lines.push('services', table([['name', 'port', 'url'], ...s.services.map((x) => [x.name, String(x.port), x.running ? x.url : `${x.url} (not running: pid ${x.pid} is gone)`])]));
+  }
   const sessions = s.nodes.flatMap((n) => n.bgp.map((b) => ({ node: n.name, ...b })));
   lines.push('');
   if (!sessions.length) lines.push('BGP: no sessions');
@@ -220,6 +268,22 @@ export function renderCounters(node: string, ports: Array<Record<string, any>>):
   return out.join('\n');
 }
 
+/** A provider's or attacker's counters per direction (`show counters` of an in-path node). */
+export function renderInPathCounters(node: string, dirs: Record<string, Record<string, unknown>>): string {
+  const out: string[] = [];
+  for (const [dir, c] of Object.entries(dirs)) {
+    out.push(`${node} ${dir}`);
+    const rows: string[][] = [];
+    for (const [k, v] of Object.entries(c)) {
+      if (typeof v === 'number') rows.push([k, String(v)]);
+      else if (Array.isArray(v) && v.length) rows.push([k, v.join(', ')]);
+      else if (v && typeof v === 'object') for (const [k2, v2] of Object.entries(v)) rows.push([`${k} ${k2}`, String(v2)]);
+    }
+    out.push(table(rows).replace(/^/gm, '  '));
+  }
+  return out.join('\n');
+}
+
 /**
  * `dxlab show bgp` and `dxlab node bgp`: per session the TAP (and VIF), both
  * ends with their ASNs, state and uptime, prefixes per family, timers, TCP
@@ -287,12 +351,12 @@ export function renderSet(node: string, port: string, c: SetChange): string {
 
 /** `dxlab graph` as text: the nodes, the links (MACsec ones with mode and suites) aligned, and the VIFs. */
 export function renderGraph(t: Topology, lab?: string): string {
-  const links = t.links.map((l) => [`${l.a.node}:${l.a.port}`, l.macsec ? `MACsec ${l.macsec.mode}, ${l.macsec.cipherSuites.join(' / ')}` : 'plain', `${l.b.node}:${l.b.port}`]);
+  const links = t.links.map((l) => [`${l.a.node}:${l.a.port}`, (l.macsec ? `MACsec ${l.macsec.mode}, ${l.macsec.cipherSuites.join(' / ')}` : 'plain') + (l.via?.length ? ` via ${l.via.join(', ')}` : ''), `${l.b.node}:${l.b.port}`]);
   const wire = Math.max(...links.map((l) => l[1]!.length)) + 6;
   const out = [`${t.name}${lab ? ` (lab ${lab})` : ''}`];
   out.push(table([['node', 'kind'], ...t.nodes.map((n) => [n.name, n.kind])]).replace(/^/gm, '  '));
   out.push('');
-  out.push(table(links.map(([a, label, b]) => [a!, `${label === 'plain' ? '--' : '=='} ${label} `.padEnd(wire, label === 'plain' ? '-' : '='), b!])).replace(/^/gm, '  '));
+  out.push(table(links.map(([a, label, b]) => [a!, `${label!.startsWith('plain') ? '--' : '=='} ${label} `.padEnd(wire, label!.startsWith('plain') ? '-' : '='), b!])).replace(/^/gm, '  '));
   for (const v of t.vifs) {
     out.push('');
     out.push(`  VIF ${v.name}: VLAN ${v.vlan}, MTU ${v.mtu}`);

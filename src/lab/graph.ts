@@ -13,7 +13,7 @@
  */
 import type { Endpoint, Topology } from './topology.js';
 
-const ORDER: Record<string, number> = { router: 0, switch: 1, 'dx-device': 2 };
+const ORDER: Record<string, number> = { router: 0, switch: 1, provider: 1.5, attacker: 1.5, 'dx-device': 2 };
 
 /**
  * Width of one character as a fraction of the font size: DejaVu Sans (what
@@ -85,7 +85,14 @@ export function topologySvg(t: Topology): string {
   // two) runs in a lane under the boxes.
   const straight = new Map<number, (typeof t.links)[number]>();
   const lanes: Array<(typeof t.links)[number]> = [];
-  for (const l of t.links) {
+  // A link through in-path nodes (via) is drawn hop by hop: a -- v1 -- ... -- b, each hop carrying the link's MACsec.
+  const hops = t.links.flatMap((l) => {
+    const via = l.via ?? [];
+    if (!via.length) return [l];
+    const chain = [l.a, ...via.map((v) => ({ node: v, port: '' })), l.b];
+    return chain.slice(1).map((r, j) => ({ ...l, a: j === 0 ? chain[0]! : { node: chain[j]!.node, port: 'eth2' }, b: j === via.length ? r : { node: r.node, port: 'eth1' }, via: [] }));
+  });
+  for (const l of hops) {
     const [i, j] = [idx(l.a.node), idx(l.b.node)].sort((a, b) => a - b) as [number, number];
     if (j === i + 1 && !straight.has(i)) straight.set(i, l);
     else lanes.push(l);
@@ -136,7 +143,7 @@ export function topologySvg(t: Topology): string {
   }
 
   nodes.forEach((n, i) => {
-    const fill = n.kind === 'dx-device' ? '#f5a623' : n.kind === 'switch' ? '#9b9b9b' : '#4a90e2';
+    const fill = n.kind === 'dx-device' ? '#f5a623' : n.kind === 'switch' ? '#9b9b9b' : n.kind === 'provider' ? '#7f8c8d' : n.kind === 'attacker' ? '#8e44ad' : '#4a90e2';
     shapes.push(`<rect x="${left(i)}" y="${boxY}" width="${widths[i]}" height="${BOX_H}" rx="8" fill="${fill}"/>`);
     texts.push({ x: centre(i), y: boxY + 24, text: n.name, size: FONT, anchor: 'middle', fill: 'white', bold: true });
     texts.push({ x: centre(i), y: boxY + 42, text: n.kind, size: SMALL, anchor: 'middle', fill: 'white' });

@@ -86,6 +86,37 @@ export function spawnInNetns(ns: string, argv: string[], logFile: string): numbe
   }
 }
 
+/**
+ * Starts `argv` inside a namespace as a child of this process (the lab's
+ * supervisor), in a session of its own, with stdout and stderr to `logFile`.
+ * `onExit` is called once the child has ended and been reaped (Node.js waits
+ * for its children on SIGCHLD), so a killed node never stays a zombie.
+ * @throws LabError('process') when it could not be started.
+ */
+export function spawnChildInNetns(ns: string, argv: string[], logFile: string, onExit: (code: number | null, signal: string | null) => void): { pid: number; kill(signal: 'SIGTERM' | 'SIGKILL'): void } {
+  const fd = openSync(logFile, 'a');
+  try {
+    const child = spawn('ip', ['netns', 'exec', ns, ...argv], { detached: true, stdio: ['ignore', fd, fd] });
+    if (child.pid === undefined) throw new LabError('process', `could not start ${argv.join(' ')} in ${ns}`);
+    child.once('exit', (code, signal) => onExit(code, signal));
+    // An error after the start (a failed kill) must not throw in the supervisor; the exit still comes.
+    child.on('error', () => undefined);
+    const pid = child.pid;
+    return {
+      pid,
+      kill: (signal) => {
+        try {
+          child.kill(signal);
+        } catch {
+          /* gone meanwhile */
+        }
+      },
+    };
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

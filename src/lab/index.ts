@@ -23,3 +23,8 @@ export { runDemo, DEMO_TOPOLOGY, type DemoResult } from './demo.js';
 export { topologySvg } from './graph.js';
 export { killNode, restartNode, setWireCarrier, isLabNodeProcess, type KillResult, type RestartResult, type WireResult } from './node-control.js';
 export { checkKindSet } from './kind-rules.js';
+export { updateLabState } from './lab.js';
+export { startLabService, portFree, SERVICE_PORT_TRIES, type LabService, type LabServiceContext, type RunningLabService, type LabServiceEntry } from './services.js';
+export { Supervisor, RESTART_POLICIES, RESTART_BACKOFF, restartDelayMs, shouldRestart, type RestartPolicy, type NodeExit, type SupervisedNodeView, type SupervisorDeps, type SupervisorClock, type ChildHandle } from './supervisor.js';
+export { runSupervisor, type RunSupervisorOptions } from './supervisor-process.js';
+export { askSupervisor, isLabSupervisor, labSupervisors, recordedSupervisorRuns, supervisorArgv, SUPERVISOR_LOG, SUPERVISOR_SOCKET, type SupervisorEntry } from './supervisor-ref.js';

@@ -6,13 +6,17 @@
  * type (links/, a veth today); TAPs per VIF (each on its 802.1Q VLAN, or
  * untagged) with the VIF's addresses and BGP session; the links' CKN/CAK
  * pairs in root-only key files (`keys.json`, `keys2.json`, ...) that the node
- * configurations reference, so that no state file or node config holds a CAK. Everything it creates is recorded in the lab's state file as
+ * configurations reference, so that no state file or node config holds a CAK;
+ * then the lab's supervisor (supervisor-process.ts), a process of its own
+ * that starts the nodes, restarts them by their policy and hosts the lab's
+ * services. Everything it creates is recorded in the lab's state file as
  * it is created (written atomically, state-dir.ts), and named after the lab,
  * so that `down` removes all of it, also after a crash or a kill -9 of dxlab
  * itself: it finds the namespaces by their name (dxlab-<lab>-*) and the
  * processes by their configuration path (teardown.ts).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { serializeKeyFile } from '../shared/key-file.js';
 import { BGP_HOLD_TIME_S, BGP_KEEPALIVE_S } from '../node/index.js';
@@ -26,7 +30,10 @@ import { checkLabName, ifName, labDir, netnsName, stableMac } from './paths.js';
 import { nodeRuntime } from './runtimes/index.js';
 import { claimLabDir, currentOwner, readStateFile, writeFileAtomic, writeStateFile, type LabOwner } from './state-dir.js';
 import { tearDown, type DownResult } from './teardown.js';
-import type { Topology, TopoLink } from './topology.js';
+import type { LabServiceEntry } from './services.js';
+import type { NodeExit, RestartPolicy } from './supervisor.js';
+import { SUPERVISOR_LOG, askSupervisor, supervisorArgv, supervisorSocket, type SupervisorEntry } from './supervisor-ref.js';
+import type { Endpoint, Topology, TopoLink } from './topology.js';
 
 export interface LabNodeState {
   name: string;
@@ -50,6 +57,14 @@ export interface LabNodeState {
   killedAt?: string;
   /** Ports whose wire `dxlab wire cut` took down (node-control.ts). */
   wiresCut?: string[];
+  /** Its topology's `restart:` policy (supervisor.ts); absent: never. */
+  restart?: RestartPolicy;
+  /** How its last process ended, as the supervisor saw it. */
+  exited?: NodeExit;
+  /** Automatic restarts by the supervisor under its policy. */
+  restarts?: number;
+  /** When the supervisor restarts it next (it exited and its policy says so). */
+  restartAt?: string;
 }
 
 export interface LabState {
@@ -62,9 +77,14 @@ export interface LabState {
   createdAt: string;
   captureDir: string;
   nodes: LabNodeState[];
-  links: Array<{ index: number; a: string; b: string; wires: [string, string]; macsec: boolean; type?: string; connection?: 'none' }>;
+  /** `wires`: the veth ends of a and b; with `via`, one wire per hop in `segments`, a's side first. */
+  links: Array<{ index: number; a: string; b: string; wires: [string, string]; macsec: boolean; type?: string; connection?: 'none'; via?: string[]; segments?: Array<{ ends: [string, string]; wires: [string, string] }> }>;
   /** The root-only key files (mode 0600) the node configs reference: the only place a CAK is. */
   keyFiles?: string[];
+  /** The lab's supervisor process (supervisor-process.ts), which starts and watches the nodes and hosts the services. */
+  supervisor?: SupervisorEntry;
+  /** The services running for the lab (services.ts): the supervisor's, and any other process's that hosts one. */
+  services?: LabServiceEntry[];
 }
 
 /**
@@ -80,6 +100,21 @@ export function readLabState(lab: string): LabState | undefined {
   return r.value.kind === 'topology' || r.value.kind === 'link' ? (r.value as unknown as LabState) : undefined;
 }
 
+/**
+ * Changes a lab's state file: read afresh, changed by `change`, written
+ * atomically. Several processes write it (the supervisor, `dxlab wire`, a
+ * service's host), each its own fields, so each change starts from what is
+ * on disk rather than from a copy read earlier.
+ * @returns the new state, or undefined when the lab has no state file.
+ */
+export function updateLabState(lab: string, change: (s: LabState) => void): LabState | undefined {
+  const s = readLabState(lab);
+  if (!s) return undefined;
+  change(s);
+  writeStateFile(lab, s);
+  return s;
+}
+
 export interface UpProgress {
   (step: string): void;
 }
@@ -92,10 +127,17 @@ export interface LabUpOptions {
   kind?: LabState['kind'];
   /** What the state names as the lab's topology, for a topology with no file. @default the topology file */
   topologyLabel?: string;
+  /** More arguments of the supervisor's command line (`dxlab supervise`), such as `--no-api`. */
+  supervisorArgs?: string[];
+  /** How long the supervisor has to start every node and service. @default 60000 */
+  readyTimeoutMs?: number;
 }
 
 /**
- * Builds the lab and starts its nodes; resolves when every node answers.
+ * Builds the lab and starts its supervisor (supervisor-process.ts, a process
+ * of its own that outlives the caller), which starts the nodes and the
+ * lab's services; resolves when every node answers and every service runs.
+ * @returns the lab's state as the supervisor recorded it (pids, services).
  * @throws LabError; what was created is removed again.
  */
 export async function labUp(topo: Topology, lab: string, progress: UpProgress = () => undefined, o: LabUpOptions = {}): Promise<LabState> {
@@ -114,7 +156,7 @@ export async function labUp(topo: Topology, lab: string, progress: UpProgress = 
     for (const n of topo.nodes) {
       const runtime = nodeRuntime(n.runtime);
       const note = nodeKind(n.kind).statusNote?.(n);
-      const s: LabNodeState = { name: n.name, kind: n.kind, netns: netnsName(lab, n.name), pid: 0, socket: join(dir, `${n.name}.sock`), config: join(dir, `${n.name}.json`), log: join(dir, `${n.name}.log`), wires: {}, taps: [], runtime: runtime.name, ...(note ? { note } : {}), ...(n.options && Object.keys(n.options).length ? { options: n.options } : {}) };
+      const s: LabNodeState = { name: n.name, kind: n.kind, netns: netnsName(lab, n.name), pid: 0, socket: join(dir, `${n.name}.sock`), config: join(dir, `${n.name}.json`), log: join(dir, `${n.name}.log`), wires: {}, taps: [], runtime: runtime.name, ...(note ? { note } : {}), ...(n.restart && n.restart !== 'never' ? { restart: n.restart } : {}), ...(n.options && Object.keys(n.options).length ? { options: n.options } : {}) };
       progress(`namespace ${s.netns}`);
       runtime.create(runtimeNode(s));
       state.nodes.push(s);
@@ -125,15 +167,29 @@ export async function labUp(topo: Topology, lab: string, progress: UpProgress = 
       const wires: [string, string] = [ifName(lab, 'dxl', `${l.index}a`), ifName(lab, 'dxl', `${l.index}b`)];
       const mtu = l.mtu ?? Math.max(BASE_MTU, ...topo.vifs.map((v) => v.mtu)) + WIRE_EXTRA;
       const type = linkType(l.type);
-      progress(`link ${l.a.node}:${l.a.port} -- ${l.b.node}:${l.b.port}${l.macsec ? ' (MACsec)' : ''}`);
-      type.create(
-        { ns: node(l.a.node).netns, name: wires[0], alias: `dxlab ${lab} ${l.a.node}:${l.a.port}` },
-        { ns: node(l.b.node).netns, name: wires[1], alias: `dxlab ${lab} ${l.b.node}:${l.b.port}` },
-        mtu,
-      );
-      node(l.a.node).wires[l.a.port] = wires[0];
-      node(l.b.node).wires[l.b.port] = wires[1];
-      state.links.push({ index: l.index, a: `${l.a.node}:${l.a.port}`, b: `${l.b.node}:${l.b.port}`, wires, macsec: !!l.macsec, type: type.name, ...(l.connection ? { connection: l.connection } : {}) });
+      const via = l.via ?? [];
+      progress(`link ${l.a.node}:${l.a.port} -- ${l.b.node}:${l.b.port}${via.length ? ` via ${via.join(', ')}` : ''}${l.macsec ? ' (MACsec)' : ''}`);
+      // a -- v1 -- ... -- vk -- b: one wire per hop; each in-path node's eth1 faces a's side, eth2 b's side.
+      const segments = inPathSegments(lab, l);
+      for (const seg of segments) {
+        type.create(
+          { ns: node(seg.ends[0].node).netns, name: seg.wires[0], alias: `dxlab ${lab} ${seg.ends[0].node}:${seg.ends[0].port}` },
+          { ns: node(seg.ends[1].node).netns, name: seg.wires[1], alias: `dxlab ${lab} ${seg.ends[1].node}:${seg.ends[1].port}` },
+          mtu,
+        );
+        node(seg.ends[0].node).wires[seg.ends[0].port] = seg.wires[0];
+        node(seg.ends[1].node).wires[seg.ends[1].port] = seg.wires[1];
+      }
+      state.links.push({
+        index: l.index,
+        a: `${l.a.node}:${l.a.port}`,
+        b: `${l.b.node}:${l.b.port}`,
+        wires,
+        macsec: !!l.macsec,
+        type: type.name,
+        ...(l.connection ? { connection: l.connection } : {}),
+        ...(via.length ? { via, segments: segments.map((g) => ({ ends: g.ends.map((e) => `${e.node}:${e.port}`) as [string, string], wires: g.wires })) } : {}),
+      });
       save();
     }
     const keyFileOf = writeKeyFiles(topo, dir, state);
@@ -142,13 +198,10 @@ export async function labUp(topo: Topology, lab: string, progress: UpProgress = 
       writeFileAtomic(n.config, JSON.stringify(nodeConfig(topo, lab, n, state, keyFileOf, o), null, 2) + '\n', 0o600);
       save();
     }
-    for (const n of state.nodes) {
-      progress(`node ${n.name} (${n.kind})`);
-      n.pid = nodeRuntime(n.runtime).start(runtimeNode(n));
-      save();
-    }
-    await Promise.all(state.nodes.map((n) => nodeRuntime(n.runtime).ready(runtimeNode(n))));
-    return state;
+    for (const n of state.nodes) progress(`node ${n.name} (${n.kind})`);
+    // From here on the supervisor writes the state file; this process only reads it.
+    await startSupervisor(lab, dir, o.supervisorArgs ?? [], o.readyTimeoutMs ?? 60_000);
+    return readLabState(lab) ?? state;
   } catch (e) {
     await labDown(lab).catch(() => undefined);
     throw e;
@@ -176,6 +229,39 @@ export function topologyWithoutKeys(topo: Topology): Topology {
 }
 
 /**
+ * Starts the lab's supervisor, detached in a session of its own so that it
+ * outlives this process, with stdout and stderr to `supervisor.log`; waits
+ * until it says every node answers and every service runs.
+ * @throws LabError('process') when it fails or exits first (with what its
+ *   log says), 'timeout'.
+ */
+async function startSupervisor(lab: string, dir: string, extra: string[], timeoutMs: number): Promise<void> {
+  const argv = supervisorArgv(lab, dir, extra);
+  const logFile = join(dir, SUPERVISOR_LOG);
+  const fd = openSync(logFile, 'a', 0o600);
+  let exited: string | undefined;
+  try {
+    const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', fd, fd] });
+    child.once('exit', (code, signal) => (exited = signal ? `killed by ${signal}` : `exit code ${code}`));
+    child.once('error', (e) => (exited = e.message));
+    child.unref();
+  } finally {
+    closeSync(fd);
+  }
+  const socket = supervisorSocket(dir);
+  const end = Date.now() + timeoutMs;
+  const logTail = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join(' | ') : '');
+  for (;;) {
+    const st = (await askSupervisor(socket, { cmd: 'status' }, 2000).catch(() => undefined)) as { phase?: string; error?: string } | undefined;
+    if (st?.phase === 'running') return;
+    if (st?.phase === 'failed') throw new LabError('process', `lab ${lab}: ${st.error ?? 'the supervisor failed'}`);
+    if (exited !== undefined) throw new LabError('process', `lab ${lab}: its supervisor exited while starting (${exited}): ${logTail()}`);
+    if (Date.now() > end) throw new LabError('timeout', `lab ${lab}: its supervisor did not report every node and service running within ${timeoutMs / 1000} s: ${logTail()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
  * One root-only key file (mode 0600) per distinct key chain of the links:
  * `keys.json`, then `keys2.json`, ... in the lab's folder.
  * @returns the key file of each MACsec link, by link index
@@ -199,11 +285,47 @@ function writeKeyFiles(topo: Topology, dir: string, state: LabState): Map<number
   return of;
 }
 
+/** An in-path node's port towards a's side of its link, and towards b's. */
+const IN_PATH_PORTS = ['eth1', 'eth2'] as const;
+
+/** The hops of a link, a's side first: a -- v1, v1 -- v2, ..., vk -- b, each with its two ends and wire names. */
+function inPathSegments(lab: string, l: TopoLink): Array<{ ends: [Endpoint, Endpoint]; wires: [string, string] }> {
+  const via = l.via ?? [];
+  const chain = [l.a, ...via.map((v) => ({ node: v, port: '' })), l.b];
+  return chain.slice(1).map((right, j) => {
+    const left = chain[j]!;
+    const ends: [Endpoint, Endpoint] = [j === 0 ? left : { node: left.node, port: IN_PATH_PORTS[1] }, j === via.length ? right : { node: right.node, port: IN_PATH_PORTS[0] }];
+    const wires: [string, string] = [ifName(lab, 'dxl', j === 0 ? `${l.index}a` : `${l.index}s${j}l`), ifName(lab, 'dxl', j === via.length ? `${l.index}b` : `${l.index}s${j}r`)];
+    return { ends, wires };
+  });
+}
+
+/** An in-path node's forwarding section: its two ports, the node each faces, and whether that is a customer (an MKA peer) or more of the path. */
+function inPathConfig(topo: Topology, n: LabNodeState, extra: Record<string, unknown>): Record<string, unknown> {
+  const l = topo.links.find((x) => (x.via ?? []).includes(n.name))!;
+  const via = l.via!;
+  const j = via.indexOf(n.name);
+  const left = j === 0 ? l.a.node : via[j - 1]!;
+  const right = j === via.length - 1 ? l.b.node : via[j + 1]!;
+  return { inPath: { ports: [...IN_PATH_PORTS], peers: [left, right], roles: [j === 0 ? 'customer' : 'network', j === via.length - 1 ? 'customer' : 'network'], ...extra } };
+}
+
 /** The node configuration (src/node/config.schema.json) of one lab node. */
 function nodeConfig(topo: Topology, lab: string, n: LabNodeState, state: LabState, keyFileOf: Map<number, string>, options: LabUpOptions): Record<string, unknown> {
   const tnode = topo.nodes.find((x) => x.name === n.name)!;
   const kind = nodeKind(tnode.kind);
   const links = topo.links.filter((l) => l.a.node === n.name || l.b.node === n.name);
+  if (kind.inPath) {
+    return {
+      name: n.name,
+      kind: kind.nodeKind,
+      controlSocket: n.socket,
+      logLevel: tnode.logLevel ?? 'info',
+      captureDir: state.captureDir,
+      ports: IN_PATH_PORTS.map((p) => ({ name: p, wire: n.wires[p], taps: [] })),
+      ...inPathConfig(topo, n, kind.nodeConfig?.(tnode, [...IN_PATH_PORTS]) ?? {}),
+    };
+  }
   const ports = links.map((l: TopoLink) => {
     const port = l.a.node === n.name ? l.a.port : l.b.port;
     const taps: Array<Record<string, unknown>> = [];

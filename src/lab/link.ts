@@ -16,10 +16,10 @@ import { BASE_MTU, KEY_SERVER_PRIORITY, WIRE_EXTRA } from './constants.js';
 import type { CryptoChoice } from '../io/index.js';
 import { LabError } from './errors.js';
 import { awsRuleBroken, DEFAULT_DX_SPEED } from './kinds/index.js';
-import { labUp, type LabNodeState, type LabState } from './lab.js';
+import { labUp, updateLabState, type LabNodeState, type LabState } from './lab.js';
 import { checkLabName, netnsName } from './paths.js';
 import { netnsExists } from './host.js';
-import { readStateFile, writeStateFile } from './state-dir.js';
+import { readStateFile } from './state-dir.js';
 import { tearDown, type DownResult } from './teardown.js';
 import { resolveTopology } from './topology.js';
 
@@ -174,7 +174,12 @@ export async function linkUp(o: LinkOptions): Promise<LinkState> {
     }),
   };
   try {
-    writeStateFile(o.name, state);
+    // The link's own fields on the state as it is on disk: the lab's supervisor writes it too.
+    updateLabState(o.name, (s) => {
+      const { nodes, ...rest } = state;
+      Object.assign(s, { ...rest, ...s, kind: 'link', mtu: rest.mtu, wireMtu: rest.wireMtu, notes, keyFile: rest.keyFile });
+      for (const n of s.nodes) Object.assign(n, nodes.find((x) => x.name === n.name), n);
+    });
   } catch (e) {
     await linkDown(o.name).catch(() => undefined);
     throw e;

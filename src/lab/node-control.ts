@@ -8,14 +8,21 @@
  * names the node's configuration (`... node --config FILE`, the rule
  * teardown.ts applies to `down`). After the node died, its PID may belong to
  * any other process, which must never be signalled.
+ *
+ * While the lab's supervisor runs, `kill` and `restart` go through it
+ * (supervisor-process.ts): it started the node, so it is the one to signal
+ * and reap it, and the one that must not restart a node killed on purpose.
+ * Without it (stopped, crashed) they act here, as before.
  */
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LabError } from './errors.js';
 import { ip, processAlive, stopProcess } from './host.js';
-import { readLabState, type LabNodeState, type LabState } from './lab.js';
+import { readLabState, updateLabState, type LabNodeState, type LabState } from './lab.js';
 import { nodeRuntime } from './runtimes/index.js';
+import { labDir } from './paths.js';
 import { writeStateFile } from './state-dir.js';
+import { askSupervisor, recordedSupervisorRuns } from './supervisor-ref.js';
 
 /**
  * Whether `pid` is the node process configured by `config`: its argv holds
@@ -46,6 +53,12 @@ export function nodeProcessesOf(config: string): number[] {
     .sort((a, b) => a - b);
 }
 
+/** The socket of the lab's supervisor when the one the state records still runs (its command line checked). */
+function supervisorOf(lab: string, state: LabState): string | undefined {
+  const dir = labDir(lab);
+  return recordedSupervisorRuns(lab, [dir, realpathSync(dir)], state.supervisor) ? state.supervisor!.socket : undefined;
+}
+
 function labAndNode(lab: string, node: string): { state: LabState; n: LabNodeState } {
   const state = readLabState(lab);
   if (!state) throw new LabError('notFound', `no lab named '${lab}'`);
@@ -68,6 +81,8 @@ export interface KillResult {
  */
 export async function killNode(lab: string, node: string): Promise<KillResult> {
   const { state, n } = labAndNode(lab, node);
+  const via = (await askSupervisor(supervisorOf(lab, state), { cmd: 'killNode', node })) as KillResult | undefined;
+  if (via) return via;
   const pids = nodeProcessesOf(n.config);
   for (const pid of pids) {
     try {
@@ -97,6 +112,9 @@ export interface RestartResult {
  */
 export async function restartNode(lab: string, node: string): Promise<RestartResult> {
   const { state, n } = labAndNode(lab, node);
+  // A node's start and first answer take a few seconds on a loaded machine; the supervisor answers after that.
+  const via = (await askSupervisor(supervisorOf(lab, state), { cmd: 'restartNode', node }, 60_000)) as RestartResult | undefined;
+  if (via) return via;
   const stoppedPids = nodeProcessesOf(n.config);
   for (const pid of stoppedPids) if (isLabNodeProcess(pid, n.config)) await stopProcess(pid);
   // Started again by the runtime that started it (runtimes/), as labUp did.
@@ -138,14 +156,17 @@ export function setWireCarrier(lab: string, node: string, port: string, carrier:
   });
   if (carrier === 'down') ip('-n', n.netns, 'link', 'set', 'dev', wire, 'down');
   else for (const e of ends) if (e.node?.wires[e.port]) ip('-n', e.node.netns, 'link', 'set', 'dev', e.node.wires[e.port]!, 'up');
-  for (const e of ends) {
-    if (!e.node) continue;
-    const cut = new Set(e.node.wiresCut ?? []);
-    if (carrier === 'down') cut.add(e.port);
-    else cut.delete(e.port);
-    if (cut.size) e.node.wiresCut = [...cut].sort();
-    else delete e.node.wiresCut;
-  }
-  writeStateFile(lab, state);
+  // Marked on the state as it is on disk now: the supervisor may have written it since it was read above.
+  updateLabState(lab, (fresh) => {
+    for (const e of ends) {
+      const fn = e.node && fresh.nodes.find((x) => x.name === e.node!.name);
+      if (!fn) continue;
+      const cut = new Set(fn.wiresCut ?? []);
+      if (carrier === 'down') cut.add(e.port);
+      else cut.delete(e.port);
+      if (cut.size) fn.wiresCut = [...cut].sort();
+      else delete fn.wiresCut;
+    }
+  });
   return { node, port, wire, netns: n.netns, carrier };
 }

@@ -5,6 +5,11 @@
  * - Namespaces: `dxlab-<lab>-<node>` with a node name (NODE_NAME_RE, no dash,
  *   so a lab named `<lab>-x` keeps its own). Names in a state file are not
  *   trusted to name a namespace: the state could be stale or edited.
+ * - The lab's supervisor, once the TAPs are down and before any node stops
+ *   (supervisor-ref.ts: `dxlab supervise LAB --dir DIR` with DIR the lab's
+ *   folder, found by its command line; the PID the state file records only
+ *   when its command line is the one recorded), so that it restarts no node
+ *   while they stop.
  * - Processes: node processes whose `--config` lies in the lab's state folder
  *   (a pid from a state file may belong to another process by now).
  * - Files: those LAB_FILE_RE names in the lab's own folder (state-dir.ts),
@@ -20,6 +25,7 @@ import { delNetns, ip, netnsExists, processAlive, run, stopProcess } from './hos
 import { labDir, netnsName } from './paths.js';
 import { existingLabDir, readStateFile, removeLabFiles } from './state-dir.js';
 import { NODE_NAME_RE } from './topology.js';
+import { isLabSupervisor, labSupervisors, recordedSupervisorRuns, type SupervisorEntry } from './supervisor-ref.js';
 
 export interface DownResult {
   /** What was removed: processes and namespaces. */
@@ -45,6 +51,7 @@ export async function tearDown(lab: string): Promise<DownResult> {
   const notes: string[] = [];
   const st = readStateFile(lab);
   if (st.status === 'unreadable') notes.push(`the state file ${st.file} is unreadable (${st.reason}): removed what the lab's names find (namespaces dxlab-${lab}-NODE, node processes configured in ${named})`);
+  const dirs = [named, ...(dir ? [dir] : [])];
   const namespaces = labNamespaces(lab);
   // First the TAPs down in every namespace, then the nodes. Nodes stop one
   // after the other and a stopping node sends no more MKPDUs: its peer's MKA
@@ -57,17 +64,35 @@ export async function tearDown(lab: string): Promise<DownResult> {
   // Done with `ip` from outside rather than through each node's control
   // socket: it also works for a node that is hung or no longer answers, and
   // it finds every TAP in the namespace, also those no state file lists.
-  for (const ns of namespaces) {
-    try {
-      for (const tap of tapsIn(ns)) ip('-n', ns, 'link', 'set', 'dev', tap, 'down');
-    } catch (e) {
-      notes.push(`could not take the TAPs of ${ns} down first: ${(e as Error).message}`);
+  const tapsDown = () => {
+    for (const ns of namespaces) {
+      try {
+        for (const tap of tapsIn(ns)) ip('-n', ns, 'link', 'set', 'dev', tap, 'down');
+      } catch (e) {
+        notes.push(`could not take the TAPs of ${ns} down first: ${(e as Error).message}`);
+      }
     }
+  };
+  tapsDown();
+  // Then the supervisor, before any node stops: it would restart a node of
+  // `restart: always` that stops below. SIGTERM makes it stop its services
+  // and exit, leaving the nodes to the order below; SIGKILL after the grace
+  // if it hangs. After the TAPs, because this can take a while on a loaded
+  // machine, longer than a peer's MKA Life Time.
+  const recorded = st.status === 'ok' ? (st.value.supervisor as SupervisorEntry | undefined) : undefined;
+  const supervisors = new Set(labSupervisors(lab, dirs));
+  if (recorded && recordedSupervisorRuns(lab, dirs, recorded)) supervisors.add(recorded.pid);
+  for (const pid of supervisors) {
+    if (!isLabSupervisor(pid, lab, dirs)) continue;
+    await stopProcess(pid);
+    removed.push(`supervisor ${pid}`);
   }
+  // A node the supervisor restarted meanwhile made its TAPs anew.
+  if (supervisors.size) tapsDown();
   // One after the other, in the order they were started (the lower pid
   // first), each with its SIGTERM grace: with the TAPs down, the node that
   // outlives its peer has nothing to send in the clear.
-  const pids = nodeProcesses([named, ...(dir ? [dir] : [])]).sort((a, b) => a - b);
+  const pids = nodeProcesses(dirs).sort((a, b) => a - b);
   for (const pid of pids) {
     await stopProcess(pid);
     removed.push(`process ${pid}`);
@@ -81,6 +106,7 @@ export async function tearDown(lab: string): Promise<DownResult> {
     if (netnsExists(ns)) leftover.push(`netns ${ns}`);
   }
   for (const pid of pids) if (processAlive(pid)) leftover.push(`process ${pid}`);
+  for (const pid of supervisors) if (isLabSupervisor(pid, lab, dirs)) leftover.push(`supervisor ${pid}`);
   if (dir) leftover.push(...removeLabFiles(dir));
   return { removed, leftover, notes };
 }

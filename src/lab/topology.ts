@@ -14,6 +14,7 @@ import { NODE_KINDS, nodeKind } from './kinds/index.js';
 import { LINK_TYPES } from './links/index.js';
 import { NODE_RUNTIMES } from './runtimes/index.js';
 import type { EncryptionMode } from '../mka/index.js';
+import type { RestartPolicy } from './supervisor.js';
 
 const require = createRequire(import.meta.url);
 const SCHEMA = withRegistries(require('../../topologies/dxlab.schema.json') as SchemaDoc);
@@ -54,6 +55,8 @@ export interface TopoNode {
   kind: string;
   logLevel?: string;
   runtime?: string;
+  /** Whether the lab's supervisor starts it again when its process ends (supervisor.ts); absent: never. */
+  restart?: RestartPolicy;
   /** The fields its kind declares (kinds/*.ts `schema`), as given. */
   options?: Record<string, unknown>;
 }
@@ -65,6 +68,13 @@ export interface TopoNode {
  * `<node>.json` and the like stay in the lab's folder.
  */
 export const NODE_NAME_RE = /^[a-z][a-z0-9]{0,11}$/;
+
+/**
+ * Names NODE_NAME_RE takes but a node may not have: `<node>.json`,
+ * `<node>.log` and `<node>.sock` would be the lab's own state file, key file,
+ * supervisor's files or kept topology (topology.json).
+ */
+export const RESERVED_NODE_NAMES: readonly string[] = ['state', 'keys', 'supervisor', 'topology'];
 
 export interface MacsecOptions {
   mode: EncryptionMode;
@@ -138,6 +148,11 @@ export interface Topology {
 /** AWS defaults (directconnect-api and the MACsec user guide): should_encrypt, XPN-256 preferred. */
 const MACSEC_DEFAULTS = { mode: 'should_encrypt' as const, cipherSuites: ['gcm-aes-xpn-256', 'gcm-aes-256'] };
 
+/** 'a' or 'an' before a kind's name. */
+function article(word: string): string {
+  return /^[aeiou]/.test(word) ? 'an' : 'a';
+}
+
 function endpoint(s: string): Endpoint {
   const [node, port] = s.split(':') as [string, string];
   return { node, port };
@@ -209,11 +224,13 @@ function resolve(raw: Record<string, any>, file: string, at: (path: Array<string
   }
   const t = raw.topology;
   const nodes: TopoNode[] = Object.entries(t.nodes as Record<string, Record<string, any>>).map(([name, n]) => {
-    const { kind, logLevel, runtime, ...options } = n;
-    return { name, kind, ...(logLevel ? { logLevel } : {}), ...(runtime ? { runtime } : {}), options };
+    const { kind, logLevel, runtime, restart, ...options } = n;
+    if (RESERVED_NODE_NAMES.includes(name)) fail(['topology', 'nodes', name], `'${name}' is not a node name: the lab's folder holds ${name}.* files of its own (reserved: ${RESERVED_NODE_NAMES.join(', ')})`);
+    return { name, kind, ...(logLevel ? { logLevel } : {}), ...(runtime ? { runtime } : {}), ...(restart ? { restart } : {}), options };
   });
   const nodeOf = (e: Endpoint, path: Array<string | number>) => nodes.find((n) => n.name === e.node) ?? fail(path, `no node named '${e.node}'`);
   const used = new Set<string>();
+  const inPathUsed = new Set<string>();
   const defaults = t.defaults?.macsec ?? {};
   const links: TopoLink[] = (t.links as any[]).map((l, i) => {
     const [a, b] = (l.endpoints as string[]).map(endpoint) as [Endpoint, Endpoint];
@@ -224,6 +241,10 @@ function resolve(raw: Record<string, any>, file: string, at: (path: Array<string
       used.add(key);
     }
     if (a.node === b.node) fail(['topology', 'links', i, 'endpoints'], 'a link joins two different nodes');
+    for (const [j, e] of [a, b].entries()) {
+      const k = nodeKind(nodes.find((n) => n.name === e.node)!.kind);
+      if (k.inPath) fail(['topology', 'links', i, 'endpoints', j], `node ${e.node} is ${article(k.name)} ${k.name}: it sits inside a link (via: [${e.node}]), not at its end`);
+    }
     let macsec: MacsecOptions | undefined;
     if (l.macsec) {
       const m = { ...MACSEC_DEFAULTS, ...defaults, ...(l.macsec === true ? {} : l.macsec) };
@@ -242,7 +263,10 @@ function resolve(raw: Record<string, any>, file: string, at: (path: Array<string
     const via = (l.via ?? []) as string[];
     for (const [j, v] of via.entries()) {
       const n = nodeOf({ node: v, port: '' }, ['topology', 'links', i, 'via', j]);
-      if (!nodeKind(n.kind).inPath) fail(['topology', 'links', i, 'via', j], `node ${v} is a ${n.kind}, which cannot sit inside a link: no in-path node kind exists yet`);
+      if (!nodeKind(n.kind).inPath) fail(['topology', 'links', i, 'via', j], `node ${v} is ${article(n.kind)} ${n.kind}, which cannot sit inside a link (in-path kinds: ${NODE_KINDS.filter((k) => k.inPath).map((k) => k.name).join(', ')})`);
+      // An in-path node forwards between exactly two wires: it sits in one place of one link.
+      if (inPathUsed.has(v)) fail(['topology', 'links', i, 'via', j], `node ${v} sits in another place already: an in-path node is in one link's via, once`);
+      inPathUsed.add(v);
     }
     if (macsec) {
       for (const e of [a, b]) {
@@ -257,6 +281,7 @@ function resolve(raw: Record<string, any>, file: string, at: (path: Array<string
     }
     return { index: i, a, b, ...(l.type ? { type: l.type } : {}), via, ...(macsec ? { macsec } : {}), ...(l.mtu !== undefined ? { mtu: l.mtu as number } : {}), ...(l.connection === 'none' ? { connection: 'none' as const } : {}) };
   });
+  for (const n of nodes) if (nodeKind(n.kind).inPath && !inPathUsed.has(n.name)) fail(['topology', 'nodes', n.name], `node ${n.name} is ${article(n.kind)} ${n.kind}: name it in a link's via`);
   const vifs: TopoVif[] = ((t.vifs ?? []) as any[]).map((v, i) => {
     const ends = (v.endpoints as string[]).map(endpoint) as [Endpoint, Endpoint];
     const kinds = ends.map((e, j) => nodeOf(e, ['topology', 'vifs', i, 'endpoints', j]).kind);

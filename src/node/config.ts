@@ -19,13 +19,14 @@ import { KEY_CHAIN_MAX, type EncryptionMode } from '../mka/index.js';
 import type { CryptoChoice } from '../io/index.js';
 import { NodeError } from './errors.js';
 import { KNOB_NAMES, isMacsecKnob, type MacsecKnob } from './knobs.js';
+import type { PortRole, ProviderSettings } from './provider.js';
 
 const require = createRequire(import.meta.url);
 // The schema stays in src/ (shipped with the package), whether this runs from src/ or dist/.
 const SCHEMA = require('../../src/node/config.schema.json') as object;
 
 /** The kinds a node process knows; the lab's kinds (src/lab/kinds) each name one of these. */
-export type NodeKind = 'dx-device' | 'router' | 'switch';
+export type NodeKind = 'dx-device' | 'router' | 'switch' | 'provider' | 'attacker';
 
 /** BGP timers when a session names none: AWS's side runs hold time 90 s, keepalive 30 s (a third of it, RFC 4271 §10). */
 export const BGP_HOLD_TIME_S = 90;
@@ -118,6 +119,15 @@ export interface PortConfig {
   capture: CaptureConfig;
 }
 
+/** A provider's or attacker's forwarding between two of its ports (in-path.ts). */
+export interface InPathConfig {
+  ports: [string, string];
+  peers: [string, string];
+  roles: [PortRole, PortRole];
+  provider?: Partial<ProviderSettings>;
+  attacker?: Record<string, never>;
+}
+
 export interface NodeConfig {
   name: string;
   kind: NodeKind;
@@ -126,6 +136,8 @@ export interface NodeConfig {
   netns?: string;
   captureDir: string;
   bridge: string[];
+  /** Provider and attacker nodes: the two ports they forward between. */
+  inPath?: InPathConfig;
   ports: PortConfig[];
   /** Data-plane GCM engine of every MACsec port (`crypto`, or {@link NodeOverrides}). @default native where the addon loads, else node */
   crypto?: CryptoChoice;
@@ -216,6 +228,15 @@ export function resolveNodeConfig(doc: unknown, source: string, overrides: NodeO
     return { name: p.name, wire: p.wire, taps, macsec, capture: { wire: !!c.wire, clear: !!c.clear, decrypted: !!c.decrypted, keys: !!c.keys } };
   });
   for (const [i, b] of ((raw.bridge as string[] | undefined) ?? []).entries()) if (!portNames.has(b)) fail(`/bridge/${i}`, `no port named '${b}'`);
+  let inPath: InPathConfig | undefined;
+  if (raw.inPath) {
+    const ip = raw.inPath;
+    for (const [i, p] of (ip.ports as string[]).entries()) if (!portNames.has(p)) fail(`/inPath/ports/${i}`, `no port named '${p}'`);
+    if (ip.ports[0] === ip.ports[1]) fail('/inPath/ports', 'two different ports');
+    const behaviours = ['provider', 'attacker'].filter((b) => ip[b] !== undefined);
+    if (behaviours.length !== 1 || behaviours[0] !== raw.kind) fail('/inPath', `a ${raw.kind} node forwards with exactly its own section ('${raw.kind}')`);
+    inPath = { ports: ip.ports, peers: ip.peers, roles: ip.roles ?? ['customer', 'customer'], ...(ip.provider ? { provider: ip.provider } : {}), ...(ip.attacker ? { attacker: ip.attacker } : {}) };
+  } else if (raw.kind === 'provider' || raw.kind === 'attacker') fail('(top level)', `missing field 'inPath': a ${raw.kind} forwards between two ports`);
   return {
     name: raw.name,
     kind: raw.kind,
@@ -224,6 +245,7 @@ export function resolveNodeConfig(doc: unknown, source: string, overrides: NodeO
     netns: raw.netns,
     captureDir: raw.captureDir ?? 'pcaps',
     bridge: raw.bridge ?? [],
+    ...(inPath ? { inPath } : {}),
     ports,
     ...(crypto ? { crypto } : {}),
   };

@@ -2,7 +2,7 @@
  * The node's control socket: a Unix socket, one JSON object per line each
  * way. A request is `{"id", "cmd", ...}` with cmd one of status, counters,
  * events, addKey, removeKey, setMode, set (one MACsec knob, knobs.ts), rekey,
- * capture, bgp, addVif, removeVif, moveVif; the answer is
+ * capture, bgp, addVif, removeVif, moveVif, provider (a provider's knob), attack (an attacker's action); the answer is
  * `{"id", "ok": true, "result"}` or `{"id", "ok": false, "error": {"code",
  * "message"}}`. `events` with `"follow": true` is a subscription: after the
  * answer, each new event arrives as `{"id", "event"}` until the client
@@ -27,6 +27,7 @@ import { MacsecPort } from './macsec-port.js';
 import { resolveMacsecKnob } from './config.js';
 import type { MacsecKnob } from './knobs.js';
 import { BuiltinSpeaker } from './bgp/index.js';
+import { inPathRequest } from './in-path-request.js';
 
 /** Requests longer than this are refused (a CKN/CAK request is a few hundred octets). */
 const MAX_LINE = 64 * 1024;
@@ -250,8 +251,12 @@ export class ControlServer {
         if (req.vlan !== undefined && typeof req.vlan !== 'number') throw new NodeError('badRequest', `'vlan' must be an integer from 1 to 4094`);
         return n.moveVif(name, to, req.vlan as number | undefined);
       }
+      case 'provider':
+      case 'attack':
+        // A provider's knob ({"cmd":"provider","knob","value"}) or an attacker's action (in-path-request.ts).
+        return inPathRequest(n, req);
       default:
-        throw new NodeError('unknownCommand', `unknown cmd '${String(req.cmd)}': expected status, counters, events, addKey, removeKey, setMode, set, rekey, capture, bgp, addVif, removeVif or moveVif`);
+        throw new NodeError('unknownCommand', `unknown cmd '${String(req.cmd)}': expected status, counters, events, addKey, removeKey, setMode, set, rekey, capture, bgp, addVif, removeVif, moveVif, provider or attack`);
     }
   }
 }

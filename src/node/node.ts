@@ -21,6 +21,9 @@ import { NodeError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { MacsecPort, keyExportPath, type PortEvent } from './macsec-port.js';
 import { Port, type TapBinding } from './port.js';
+import { Attacker } from './attacker.js';
+import { InPath, InPathPort } from './in-path.js';
+import { ProviderPath } from './provider.js';
 import { createSpeaker, type BgpSpeaker, type SpeakerContext } from './bgp/index.js';
 import type { BgpConfig } from './config.js';
 
@@ -86,6 +89,8 @@ export class LabNode {
   /** One BGP speaker per TAP with a `bgp` section, started after the ports. */
   readonly speakers: BgpSpeaker[] = [];
   readonly log: Logger;
+  /** A provider's or attacker's forwarder between its two ports. */
+  inPath?: InPath;
   private control?: ControlServer;
   private flushTimer?: NodeJS.Timeout;
   /** Capture paths being checked and created, so that two requests cannot open one file. */
@@ -139,8 +144,16 @@ export class LabNode {
               keyExportPath: p.capture.keys ? keyExportPath(c.captureDir, c.name, p.name) : undefined,
               onEvent: (e) => this.subscribers.forEach((s) => s(e)),
             })
-          : new Port(p, deps);
+          : c.inPath?.ports.includes(p.name)
+            ? new InPathPort(p, deps)
+            : new Port(p, deps);
         this.ports.push(port);
+      }
+      if (c.inPath) {
+        const ip = c.inPath;
+        const ports = ip.ports.map((n) => this.ports.find((p) => p.name === n)) as [InPathPort, InPathPort];
+        const behaviour = ip.provider ? new ProviderPath(ip.provider, ip.roles, Math.random) : new Attacker(Math.random);
+        this.inPath = new InPath(ports, ip.peers, behaviour, () => this.now());
       }
       const bridged = this.ports.filter((p) => c.bridge.includes(p.name));
       for (const p of bridged) p.bridgePeers = bridged.filter((q) => q !== p);
@@ -178,6 +191,7 @@ export class LabNode {
       }
     }
     this.ports.length = 0;
+    this.inPath?.stop();
     await Promise.all(closing);
     await this.control?.close();
     this.control = undefined;
@@ -400,6 +414,7 @@ export class LabNode {
       uptimeS: Math.round(this.now() / 1000),
       ports: this.ports.map((p) => p.status()),
       vifs: this.vifs(),
+      ...(this.inPath ? { inPath: this.inPath.status() } : {}),
       ...(this.speakers.length > 0 ? { bgp: this.speakers.map((s) => s.status()) } : {}),
     };
   }
@@ -421,6 +436,7 @@ export class LabNode {
         io: p.ioStats(),
         ...(p instanceof MacsecPort ? { secy: p.secyCounters(), mka: p.kayStatus().counters, fastPath: p.fastPathStatus() } : {}),
       })),
+      ...(this.inPath ? { inPath: this.inPath.counters() } : {}),
     };
   }
 }

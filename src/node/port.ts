@@ -71,7 +71,7 @@ export class Port {
     this.name = config.name;
   }
 
-  get kind(): 'macsec' | 'plain' {
+  get kind(): 'macsec' | 'plain' | 'inPath' {
     return 'plain';
   }
 

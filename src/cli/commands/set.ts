@@ -10,10 +10,19 @@ import { printJson, printLine } from '../output.js';
 import { renderSet, type SetChange } from '../render.js';
 import { setThroughApi, type ApiSetRequest } from '../set-through-api.js';
 
+/** `dxlab set PROVIDER KNOB VALUE`: latencyMs, jitterMs, lossPercent, reorderPercent, mtu, sVlan or mode, live. */
+async function setProviderKnob(n: { name: string; socket: string }, knob: string, args: string[], json: boolean): Promise<void> {
+  if (args.length !== 1) throw new CliError('usage', `set ${n.name} ${knob} needs one VALUE`);
+  // The node reads the word as its knob takes it (a number, a mode, none) and names the knob when it cannot.
+  const r = (await ask(n.socket, { cmd: 'provider', knob, value: args[0] }, n.name)) as { knob: string; from: unknown; to: unknown };
+  if (json) return printJson(r);
+  printLine(`${n.name}: ${r.knob} ${r.from ?? 'none'} -> ${r.to ?? 'none'} (applied live)`);
+}
+
 export function setCommand(y: Argv): Argv {
   return y.command(
     'set <node> <port> <what> [args..]',
-    'change a MACsec port: a knob (mode, cipherSuites, keyServerPriority, replayWindow, validateFrames, ...: the README lists them all) to VALUE, key add, key remove, rekey',
+    'change a MACsec port (or a provider: set NODE KNOB VALUE): a knob (mode, cipherSuites, keyServerPriority, replayWindow, validateFrames, ...: the README lists them all) to VALUE, key add, key remove, rekey',
     (c) =>
       nameOpt(c.positional('node', { type: 'string', demandOption: true }).positional('port', { type: 'string', demandOption: true }).positional('what', { type: 'string', demandOption: true, describe: 'a knob, key or rekey' }).positional('args', { type: 'string', array: true }))
         .option('ckn', { type: 'string', describe: 'CAK name, 1 to 32 octets of hex' })
@@ -23,6 +32,8 @@ export function setCommand(y: Argv): Argv {
     async (a) => {
       const state = labState(a);
       const n = nodeOf(state, String(a.node));
+      // A provider has knobs of its own, no ports to name: `set NODE KNOB VALUE`.
+      if (n.kind === 'provider') return setProviderKnob(n, String(a.port), [String(a.what), ...((a.args as string[] | undefined) ?? [])], !!a.json);
       const port = String(a.port);
       const args = (a.args as string[] | undefined) ?? [];
       let req: Record<string, unknown>;

@@ -4,7 +4,7 @@ import type { BgpPeerStatus } from '../../node/index.js';
 import { CliError } from '../errors.js';
 import { ask, labState, nameOpt, nodeOf } from '../lab-context.js';
 import { printJson, printLine } from '../output.js';
-import { macsecPorts, renderBgp, renderCounters, renderMacsec, renderMka, type NodeStatusAnswer, type PortStatusAnswer } from '../render.js';
+import { macsecPorts, renderBgp, renderCounters, renderInPathCounters, renderMacsec, renderMka, type NodeStatusAnswer, type PortStatusAnswer } from '../render.js';
 
 export function showCommand(y: Argv): Argv {
   return y.command(
@@ -36,7 +36,8 @@ export function showCommand(y: Argv): Argv {
       const r = (await ask(n.socket, { cmd, ...(port ? { port } : {}) })) as NodeStatusAnswer | PortStatusAnswer;
       if (a.what === 'counters') {
         if (a.json) return printJson(r);
-        return printLine(renderCounters(n.name, portOf(r)));
+        const inPath = (r as { inPath?: Record<string, Record<string, unknown>> }).inPath;
+        return printLine(renderCounters(n.name, portOf(r)) + (inPath ? `\n${renderInPathCounters(n.name, inPath)}` : ''));
       }
       const elsewhere = s.links.filter((l) => l.macsec).flatMap((l) => [l.a, l.b].map((end) => end.replace(':', ' ')));
       const ports = macsecPorts(n.name, portOf(r), port, elsewhere);

@@ -14,6 +14,7 @@ export function upCommand(y: Argv): Argv {
         .option('topo', { alias: 't', type: 'string', describe: 'topology file (same as the positional)' })
         .option('name', { type: 'string', describe: "lab name (default: the topology's name)" })
         .option('crypto', { choices: ['native', 'node'] as const, describe: 'AES-GCM engine of every node (default: native where the addon loads)' })
+        .option('api', { type: 'boolean', default: true, describe: "host the AWS API for the lab in its supervisor (--no-api: do not)" })
         .option('json', { type: 'boolean', default: false }),
     async (a) => {
       const file = topologyPath(a);
@@ -25,10 +26,11 @@ export function upCommand(y: Argv): Argv {
         }
       })();
       const tty = process.stderr.isTTY && !a.json;
-      const state = await labUp(topo, a.name ?? topo.name, (step) => tty && note(`  ${step}`), a.crypto ? { crypto: a.crypto } : {}).catch(wrap);
+      const state = await labUp(topo, a.name ?? topo.name, (step) => tty && note(`  ${step}`), { ...(a.crypto ? { crypto: a.crypto } : {}), ...(a.api ? {} : { supervisorArgs: ['--no-api'] }) }).catch(wrap);
       if (a.json) printJson(state);
       else {
         printLine(table([['node', 'kind', 'netns', 'pid', 'VIF TAPs'], ...state.nodes.map((n) => [n.name, n.kind, n.netns, String(n.pid), n.taps.map((t) => `${t.name} ${t.vlan !== undefined ? `vlan${t.vlan}` : 'untagged'} ${t.addresses.join(' ')}`).join('; ') || '-'])]));
+        if (state.supervisor) printLine(`supervisor pid ${state.supervisor.pid}${(state.services ?? []).map((x) => `; ${x.name} ${x.url}`).join('')}`);
         note(`lab ${state.lab} is up: dxlab status --name ${state.lab}; dxlab down ${state.lab}`);
       }
     },

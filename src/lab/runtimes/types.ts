@@ -4,6 +4,8 @@
  * Stopping is by the lab's names (teardown.ts), so that `down` also works
  * after a crash; a runtime whose nodes that does not find says so there.
  */
+import type { ChildHandle } from '../supervisor.js';
+
 export interface RuntimeNode {
   lab: string;
   name: string;
@@ -21,6 +23,11 @@ export interface NodeRuntime {
   create(node: RuntimeNode): void;
   /** Starts the node process on its configuration. @returns its pid */
   start(node: RuntimeNode): number;
+  /**
+   * Starts the node process as a child of the caller (the lab's supervisor),
+   * which is told when it ends. @returns its pid and a way to signal it
+   */
+  launch(node: RuntimeNode, onExit: (code: number | null, signal: string | null) => void): ChildHandle;
   /** Resolves when the node answers; throws LabError('process' | 'timeout'). */
   ready(node: RuntimeNode): Promise<void>;
 }

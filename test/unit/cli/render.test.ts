@@ -98,6 +98,38 @@ describe('dxlab status', () => {
   });
 });
 
+describe('dxlab status: the supervisor, restarts, services', () => {
+  const supervisor = { pid: 4711, running: true, startedAt: '2026-12-06T08:40:01.511Z', socket: '/run/dxlab/l/supervisor.sock', log: '/run/dxlab/l/supervisor.log' };
+  const dxNode = { ...summarizeNode({ name: 'dx', kind: 'dx-device', pid: dx.pid }, dx, vifOf), restart: 'always', restarts: 2, exited: { code: null, signal: 'SIGKILL', at: '2026-12-06T08:40:52.004Z' } };
+  const routerDown = summarizeNode({ name: 'router', kind: 'router', pid: 9 }, new Error('exited: exit code 3 at 2026-12-06T08:41:00.000Z; restart: never, dxlab restart router brings it back'));
+
+  it('below the nodes: the supervisor, a line per node it restarted, the services as a table; then BGP', () => {
+    const t = renderLabStatus({ lab: 'l', topology: 't', nodes: [routerDown, dxNode], supervisor, services: [{ name: 'api', port: 4567, url: 'http://127.0.0.1:4567/', pid: 4711, running: true }] }).split('\n');
+    expect(t[1]).toMatch(/^node\s+kind\s+pid\s+port\s+mode\s+MACsec$/);
+    expect(t[2]).toMatch(/^router\s+router\s+9\s+-\s+-\s+not running \(exited: exit code 3 at /);
+    expect(t.slice(4, 9)).toEqual([
+      'supervisor: pid 4711, since 2026-12-06T08:40:01.511Z, log /run/dxlab/l/supervisor.log',
+      'restarts: dx 2 (restart: always; last exit killed by SIGKILL at 2026-12-06T08:40:52.004Z)',
+      'services',
+      'name  port  url',
+      'api   4567  http://127.0.0.1:4567/',
+    ]);
+    expect(t[9]).toBe('');
+    expect(t[10]).toBe('BGP');
+    expectNoJson(t.join('\n'));
+  });
+
+  it('no services, a supervisor that is gone, none recorded; a service whose process is gone says so', () => {
+    expect(renderLabStatus({ lab: 'l', topology: 't', nodes: [dxNode], supervisor, services: [] })).toContain('\nservices: none\n');
+    const gone = renderLabStatus({ lab: 'l', topology: 't', nodes: [dxNode], supervisor: { ...supervisor, running: false }, services: [{ name: 'api', port: 4566, url: 'http://127.0.0.1:4566/', pid: 4711, running: false }] });
+    expect(gone).toContain('\nsupervisor: not running (pid 4711 is gone): no node is restarted; dxlab down still removes the lab\n');
+    expect(gone).toMatch(/\napi\s+4566\s+http:\/\/127\.0\.0\.1:4566\/ \(not running: pid 4711 is gone\)\n/);
+    expect(renderLabStatus({ lab: 'l', topology: 't', nodes: [dxNode], supervisor: null })).toContain('\nsupervisor: none recorded');
+    // Without the fields (a caller that has none), nothing is added.
+    expect(renderLabStatus({ lab: 'l', topology: 't', nodes: [routerDown] })).not.toMatch(/supervisor|services|restarts/);
+  });
+});
+
 describe('dxlab show bgp', () => {
   const peers = router.bgp!;
 

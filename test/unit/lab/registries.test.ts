@@ -1,8 +1,8 @@
 /**
  * The three registries (node kinds, node runtimes, link types) and what the
  * topology resolver takes from them: the kind's fields only on that kind,
- * its VIF end and transit role, a link's type, and `via` refused while no
- * in-path kind exists.
+ * its VIF end and transit role, a link's type, and `via` through in-path
+ * kinds only.
  */
 import { describe, expect, it } from 'vitest';
 import { LINK_TYPES, NODE_KINDS, NODE_RUNTIMES, LabError, linkType, nodeKind, nodeRuntime, parseTopology } from '../../../src/lab/index.js';
@@ -15,12 +15,12 @@ const err = topologyError;
 
 describe('registries', () => {
   it('hold the kinds, runtimes and link types of today, each by its name, the first the default', () => {
-    expect(NODE_KINDS.map((k) => k.name)).toEqual(['dx-device', 'router', 'switch']);
+    expect(NODE_KINDS.map((k) => k.name)).toEqual(['dx-device', 'router', 'switch', 'provider', 'attacker']);
     expect(NODE_RUNTIMES.map((r) => r.name)).toEqual(['netns-process']);
     expect(LINK_TYPES.map((t) => t.name)).toEqual(['veth']);
     expect(nodeRuntime(undefined).name).toBe('netns-process');
     expect(linkType(undefined).name).toBe('veth');
-    expect(() => nodeKind('provider')).toThrow(/no node kind 'provider'/);
+    expect(() => nodeKind('linux-peer')).toThrow(/no node kind 'linux-peer'/);
   });
 
   it('the kinds declare their roles: the VIF ends, the switch transit, what each node process runs as', () => {
@@ -28,7 +28,8 @@ describe('registries', () => {
     expect(nodeKind('dx-device').vifEnd).toBe('aws');
     expect(nodeKind('switch').transit).toBe(true);
     expect(nodeKind('switch').nodeConfig?.({ name: 's', kind: 'switch' }, ['eth1', 'eth2'])).toEqual({ bridge: ['eth1', 'eth2'] });
-    expect(NODE_KINDS.every((k) => ['dx-device', 'router', 'switch'].includes(k.nodeKind))).toBe(true);
+    expect(NODE_KINDS.every((k) => ['dx-device', 'router', 'switch', 'provider', 'attacker'].includes(k.nodeKind))).toBe(true);
+    expect(NODE_KINDS.filter((k) => k.inPath).map((k) => k.name)).toEqual(['provider', 'attacker']);
   });
 
   it("the schema takes a kind's fields on that kind only, and kinds, runtimes and link types from the registries", () => {
@@ -40,10 +41,19 @@ describe('registries', () => {
     expect(parseTopology(base('', '\n      type: veth'), 'x.yaml').links[0]!.type).toBe('veth');
   });
 
-  it('a link through an in-path node: accepted by the schema, refused until an in-path kind exists', () => {
+  it('a link through in-path nodes: providers and attackers only, each once, never at a link end, never left out', () => {
     const text = base('', '\n      via: [s]').replace('    d: { kind', '    s: { kind: switch }\n    d: { kind');
-    expect(err(text).message).toMatch(/^x\.yaml:9: topology\.links\.0\.via\.0: node s is a switch, which cannot sit inside a link: no in-path node kind exists yet/);
+    expect(err(text).message).toMatch(/^x\.yaml:9: topology\.links\.0\.via\.0: node s is a switch, which cannot sit inside a link \(in-path kinds: provider, attacker\)/);
     expect(err(base('', '\n      via: [q]')).message).toMatch(/topology\.links\.0\.via\.0: no node named 'q'/);
+    const withP = (link: string, extra = '') => base('', link).replace('    d: { kind', `    p: { kind: provider, mode: provider-bridge, latencyMs: 5 }\n    m: { kind: attacker }${extra}\n    d: { kind`);
+    const t = parseTopology(withP('\n      via: [p, m]'), 'x.yaml');
+    expect(t.links[0]!.via).toEqual(['p', 'm']);
+    expect(t.nodes.find((n) => n.name === 'p')).toMatchObject({ kind: 'provider', options: { mode: 'provider-bridge', latencyMs: 5 } });
+    expect(err(withP('\n      via: [p, p, m]')).message).toMatch(/topology\.links\.0\.via\.1: node p sits in another place already/);
+    expect(err(withP('\n      via: [p]')).message).toMatch(/topology\.nodes\.m: node m is an attacker: name it in a link's via/);
+    expect(err(withP('\n      via: [p, m]').replace('endpoints: [r:eth1, d:eth1]', 'endpoints: [r:eth1, p:eth1]')).message).toMatch(/topology\.links\.0\.endpoints\.1: node p is a provider: it sits inside a link/);
+    expect(err(withP('\n      via: [p, m]').replace('mode: provider-bridge', 'mode: bridge')).message).toMatch(/topology\.nodes\.p\.mode: must be one of "transparent", "provider-bridge", "filter-all"/);
+    expect(err(withP('\n      via: [p, m]').replace('m: { kind: attacker }', 'm: { kind: attacker, mode: transparent }')).message).toMatch(/topology\.nodes\.m: unknown field 'mode'/);
   });
 
   it('a VIF without a VLAN (untagged TAPs), one with a VLAN per end, one on one end only', () => {

@@ -1,0 +1,67 @@
+/**
+ * `dxlab supervise LAB --dir DIR` (hidden): the lab's supervisor process,
+ * which labUp starts detached (src/lab/supervisor-process.ts does the work).
+ * Here the lab's services are composed, since the CLI is the layer that may
+ * see them all (cli -> aws -> lab): the AWS API unless `--no-api`, and
+ * services from modules named with `--service-module` (a module whose
+ * default export is a LabService or a list of them; the tests host a small
+ * HTTP service so).
+ */
+import type { Argv } from 'yargs';
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { labDir, runSupervisor, type LabService } from '../../lab/index.js';
+import { CliError } from '../errors.js';
+import { wrap } from '../lab-context.js';
+
+/**
+ * The services every lab gets, by name. The AWS API ('api', contract §1 of
+ * the lab services: `labApiService()`) is added here by the AWS binding;
+ * `up --no-api` leaves it out.
+ */
+export const LAB_SERVICES: ReadonlyArray<{ name: string; make: () => LabService }> = [];
+
+async function moduleServices(file: string): Promise<LabService[]> {
+  const m = (await import(pathToFileURL(resolve(file)).href)) as { default?: LabService | LabService[] };
+  const list = Array.isArray(m.default) ? m.default : m.default ? [m.default] : [];
+  if (!list.length || !list.every((s) => typeof s?.name === 'string' && typeof s.basePort === 'number' && typeof s.start === 'function')) {
+    throw new CliError('usage', `--service-module ${file}: its default export must be a lab service ({name, basePort, start}) or a list of them`);
+  }
+  return list;
+}
+
+export function superviseCommand(y: Argv): Argv {
+  return y.command(
+    'supervise <lab>',
+    false,
+    (c) =>
+      c
+        .positional('lab', { type: 'string', demandOption: true })
+        .option('dir', { type: 'string', demandOption: true, describe: "the lab's state folder (checked against the lab's name)" })
+        .option('api', { type: 'boolean', default: true, describe: 'host the AWS API (--no-api: not)' })
+        .option('service-module', { type: 'string', array: true, describe: 'also host the services this module exports' }),
+    async (a) => {
+      const lab = String(a.lab);
+      let dir: string;
+      try {
+        dir = labDir(lab);
+      } catch (e) {
+        return wrap(e);
+      }
+      const real = (p: string) => {
+        try {
+          return realpathSync(p);
+        } catch {
+          return resolve(p);
+        }
+      };
+      if (real(String(a.dir)) !== real(dir)) throw new CliError('usage', `--dir ${a.dir} is not the folder of lab ${lab} (${dir})`);
+      const services = LAB_SERVICES.filter((s) => a.api || s.name !== 'api').map((s) => s.make());
+      for (const f of a['service-module'] ?? []) services.push(...(await moduleServices(String(f))));
+      await runSupervisor(lab, services).catch(wrap);
+      // The nodes it started are still its children: their handles would keep this process alive.
+      process.exit(0);
+    },
+  );
+}

@@ -1,0 +1,307 @@
+/**
+ * The lab's supervisor process (`dxlab supervise LAB --dir DIR`, started by
+ * labUp, detached): one per lab, living as long as the lab. It
+ *
+ * - starts the node processes itself (supervisor.ts), so it is their parent:
+ *   it reaps them, logs each exit, records it in the state file, and
+ *   restarts a node whose `restart:` policy says so;
+ * - hosts the lab's services (services.ts) on ports chosen per lab, and
+ *   records them in the state file's `services`;
+ * - answers on its control socket (`supervisor.sock` in the lab's folder, one
+ *   JSON object per line each way, as a node's): `status`, `killNode`,
+ *   `restartNode`, `stop`; answers carry no key material;
+ * - logs what it does to stderr, which labUp points at `supervisor.log`, in
+ *   the nodes' line format (node/logger.ts).
+ *
+ * On `stop` or SIGTERM it stops restarting, stops its services, removes its
+ * socket and exits, leaving the nodes running: `down` then takes the TAPs
+ * down and stops the nodes in its own order (teardown.ts), as it does when
+ * the supervisor is gone.
+ */
+import { readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { createLogger } from '../node/index.js';
+import { LabError } from './errors.js';
+import { readLabState, updateLabState, type LabState } from './lab.js';
+import { processAlive, stopProcess } from './host.js';
+import { isLabNodeProcess, nodeProcessesOf } from './node-control.js';
+import { labDir } from './paths.js';
+import { nodeRuntime } from './runtimes/index.js';
+import { startLabService, type LabService, type LabServiceEntry, type RunningLabService } from './services.js';
+import { Supervisor, type SupervisedNodeView } from './supervisor.js';
+import { supervisorSocket } from './supervisor-ref.js';
+import { existingLabDir } from './state-dir.js';
+
+export interface RunSupervisorOptions {
+  /** Where services listen. @default '127.0.0.1' */
+  host?: string;
+}
+
+/** Requests longer than this are refused. */
+const MAX_LINE = 64 * 1024;
+
+type Phase = 'starting' | 'running' | 'failed' | 'stopping';
+
+/**
+ * Runs the supervisor of a lab whose state file labUp wrote; resolves when
+ * it has stopped (`stop` on its socket, SIGTERM or SIGINT).
+ * @throws LabError('notFound') when the lab has no state, 'unsafePath' as state-dir.ts.
+ */
+export async function runSupervisor(lab: string, services: readonly LabService[], o: RunSupervisorOptions = {}): Promise<void> {
+  const dir = existingLabDir(lab);
+  const initial = dir ? readLabState(lab) : undefined;
+  if (!dir || !initial) throw new LabError('notFound', `no lab named '${lab}' in ${labDir(lab)}`);
+  const log = createLogger('info', 'supervisor', (l) => process.stderr.write(l));
+  const host = o.host ?? '127.0.0.1';
+  const socketPath = supervisorSocket(dir);
+  let phase: Phase = 'starting';
+  let failure: string | undefined;
+  const running: Array<{ entry: LabServiceEntry; service: RunningLabService }> = [];
+
+  const nodeOf = (name: string) => initial.nodes.find((n) => n.name === name)!;
+  const sup = new Supervisor(
+    initial.nodes.map((n) => ({ name: n.name, ...(n.restart ? { restart: n.restart } : {}) })),
+    {
+      clock: { now: () => Date.now(), setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (t) => clearTimeout(t as NodeJS.Timeout) },
+      spawn: (name, onExit) => {
+        const n = nodeOf(name);
+        return nodeRuntime(n.runtime).launch({ lab, name, netns: n.netns, config: n.config, log: n.log, socket: n.socket, pid: 0 }, onExit);
+      },
+      ready: (name, pid) => {
+        const n = nodeOf(name);
+        return nodeRuntime(n.runtime).ready({ lab, name, netns: n.netns, config: n.config, log: n.log, socket: n.socket, pid });
+      },
+      log: (level, msg, fields) => log[level](msg, fields),
+      changed: (v) => {
+        try {
+          saveNode(lab, v);
+        } catch (e) {
+          // A state file removed or garbled under a running lab: the supervisor goes on; `down` works by names.
+          log.warn('could not record the node in the state file', { node: v.name, error: (e as Error).message });
+        }
+      },
+    },
+  );
+
+  /**
+   * Processes of the node that are not the supervisor's child (started by
+   * hand, or by `dxlab restart` while no supervisor ran), found by their
+   * command line as `down` finds them: stopped too, so that no two
+   * processes of one node run.
+   */
+  const stopStrays = async (name: string, signal: 'SIGTERM' | 'SIGKILL'): Promise<number[]> => {
+    const own = sup.view(name);
+    const strays = nodeProcessesOf(nodeOf(name).config).filter((pid) => !(own.running && pid === own.pid));
+    for (const pid of strays) {
+      log.info('stopping a process of the node the supervisor did not start', { node: name, pid, signal });
+      if (signal === 'SIGTERM') await stopProcess(pid);
+      else {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* gone meanwhile */
+        }
+        while (processAlive(pid) && isLabNodeProcess(pid, nodeOf(name).config)) await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    return strays;
+  };
+
+  const status = () => ({
+    lab,
+    pid: process.pid,
+    phase,
+    ...(failure ? { error: failure } : {}),
+    nodes: sup.views(),
+    services: running.map((r) => r.entry),
+  });
+
+  let stopped!: () => void;
+  const done = new Promise<void>((r) => (stopped = r));
+  let stopping = false;
+  const stop = async (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    phase = 'stopping';
+    log.info('stopping', { why });
+    sup.stop();
+    for (const r of running.splice(0)) {
+      await r.service.stop().catch((e: Error) => log.warn('service did not stop cleanly', { service: r.entry.name, error: e.message }));
+      log.info('service stopped', { service: r.entry.name });
+    }
+    try {
+      updateLabState(lab, (s) => {
+        s.services = (s.services ?? []).filter((x) => x.pid !== process.pid);
+      });
+    } catch (e) {
+      log.warn('could not update the state file', { error: (e as Error).message });
+    }
+    await server.close();
+    log.info('stopped; the nodes run on until dxlab down stops them');
+    stopped();
+  };
+
+  const server = new SupervisorServer(socketPath, log, async (req) => {
+    switch (req.cmd) {
+      case 'status':
+        return status();
+      case 'killNode': {
+        const name = nodeName(req, sup);
+        const strays = await stopStrays(name, 'SIGKILL');
+        const r = await sup.killNode(name);
+        return { ...r, pids: [...r.pids, ...strays], killed: r.killed || strays.length > 0 };
+      }
+      case 'restartNode': {
+        const name = nodeName(req, sup);
+        const strays = await stopStrays(name, 'SIGTERM');
+        const r = await sup.restartNode(name);
+        return { ...r, stoppedPids: [...r.stoppedPids, ...strays] };
+      }
+      case 'stop':
+        // Answered first, then stopped: the socket goes away with it.
+        setImmediate(() => void stop('stop asked on the control socket'));
+        return { stopping: true };
+      default:
+        throw new LabError('badRequest', `unknown cmd '${String(req.cmd)}': expected status, killNode, restartNode or stop`);
+    }
+  });
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+
+  await server.listen();
+  updateLabState(lab, (s) => {
+    s.supervisor = { pid: process.pid, cmdline: ownCmdline(), socket: socketPath, startedAt: new Date().toISOString() };
+  });
+  log.info('supervising', { lab, pid: process.pid, nodes: initial.nodes.map((n) => n.name), services: services.map((s) => s.name) });
+
+  // Not awaited: a SIGTERM (`down`, or labUp giving up) while nodes still start ends the supervisor at once.
+  void (async () => {
+    try {
+      await sup.startAll();
+      log.info('every node answers');
+      for (const service of services) {
+        if (stopping) break;
+        const { port, running: r } = await startLabService(service, {
+          lab,
+          labDir: dir,
+          host,
+          state: () => readLabState(lab) as LabState,
+          log: (line) => log.info(line, { service: service.name }),
+        });
+        const entry: LabServiceEntry = { name: service.name, port, url: r.url, pid: process.pid };
+        running.push({ entry, service: r });
+        updateLabState(lab, (s) => {
+          s.services = [...(s.services ?? []).filter((x) => !(x.pid === process.pid && x.name === entry.name)), entry];
+        });
+        log.info('service running', { service: service.name, port, url: r.url });
+      }
+      if (!stopping) phase = 'running';
+    } catch (e) {
+      failure = (e as Error).message;
+      phase = 'failed';
+      log.error('start failed', { error: failure });
+    }
+  })();
+  await done;
+}
+
+function nodeName(req: Record<string, unknown>, sup: Supervisor): string {
+  const n = req.node;
+  if (typeof n !== 'string' || n === '') throw new LabError('badRequest', `'node' must be a non-empty string`);
+  if (!sup.has(n)) throw new LabError('notFound', `no node '${n}' in this lab`);
+  return n;
+}
+
+/** What the supervisor knows of a node, written into the lab's state file. */
+function saveNode(lab: string, v: SupervisedNodeView): void {
+  updateLabState(lab, (s) => {
+    const n = s.nodes.find((x) => x.name === v.name);
+    if (!n) return;
+    n.pid = v.pid;
+    if (v.restarts) n.restarts = v.restarts;
+    if (v.exited) n.exited = v.exited;
+    if (v.killedAt) n.killedAt = v.killedAt;
+    else delete n.killedAt;
+    if (v.restartAt) n.restartAt = v.restartAt;
+    else delete n.restartAt;
+  });
+}
+
+function ownCmdline(): string[] {
+  const argv = readFileSync('/proc/self/cmdline', 'utf8').split('\0');
+  if (argv.at(-1) === '') argv.pop();
+  return argv;
+}
+
+/** The supervisor's control socket: a Unix socket, one JSON object per line each way (as a node's, node/control.ts). */
+class SupervisorServer {
+  private server?: Server;
+  private readonly sockets = new Set<Socket>();
+
+  constructor(
+    readonly path: string,
+    private readonly log: { warn(msg: string, f?: Record<string, unknown>): void },
+    private readonly handle: (req: Record<string, unknown>) => Promise<unknown>,
+  ) {}
+
+  async listen(): Promise<void> {
+    rmSync(this.path, { force: true });
+    this.server = createServer((s) => this.accept(s));
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(this.path, () => resolve());
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.end();
+    if (this.server) await new Promise<void>((r) => this.server!.close(() => r()));
+    rmSync(this.path, { force: true });
+  }
+
+  private accept(s: Socket): void {
+    this.sockets.add(s);
+    let buf = '';
+    s.setEncoding('utf8');
+    s.on('data', (chunk: string) => {
+      buf += chunk;
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl).trim();
+        buf = buf.slice(nl + 1);
+        if (line) this.line(s, line);
+      }
+      if (buf.length > MAX_LINE) {
+        this.send(s, { id: null, ok: false, error: { code: 'badRequest', message: `request longer than ${MAX_LINE} octets` } });
+        s.destroy();
+      }
+    });
+    const gone = () => this.sockets.delete(s);
+    s.on('close', gone);
+    s.on('error', gone);
+  }
+
+  private send(s: Socket, msg: unknown): void {
+    if (!s.destroyed) s.write(JSON.stringify(msg) + '\n');
+  }
+
+  private line(s: Socket, line: string): void {
+    let req: Record<string, unknown>;
+    try {
+      req = JSON.parse(line);
+      if (typeof req !== 'object' || req === null || Array.isArray(req)) throw new Error('not an object');
+    } catch {
+      this.send(s, { id: null, ok: false, error: { code: 'badRequest', message: 'each line must be one JSON object' } });
+      return;
+    }
+    const id = req.id ?? null;
+    this.handle(req).then(
+      (result) => this.send(s, { id, ok: true, result }),
+      (e: unknown) => {
+        const code = e instanceof LabError ? e.code : 'internal';
+        if (!(e instanceof LabError)) this.log.warn('control request failed', { cmd: String(req.cmd), error: (e as Error).message });
+        this.send(s, { id, ok: false, error: { code, message: (e as Error).message } });
+      },
+    );
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * A lab for one integration test file, driven as a user drives it, from the
+ * built dxlab: a unique name, a private DXLAB_STATE_DIR, the topology text
+ * written to a scratch folder; `down` removes all of it (call it in afterAll).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ROOT } from './cli.js';
+
+const BIN = fileURLToPath(new URL('../../bin/dxlab.js', import.meta.url));
+
+export interface PortJson {
+  name: string;
+  kind: string;
+  mode: string | null;
+  secured: boolean | null;
+  controlledPort: string | null;
+}
+export interface StatusJson {
+  nodes: Array<{ name: string; kind: string; running: boolean; error?: string; ports: PortJson[] }>;
+}
+
+export class LabSession {
+  readonly lab: string;
+  private readonly stateDir = mkdtempSync(join(tmpdir(), 'dxlab-state-'));
+  private readonly topoDir = mkdtempSync(join(tmpdir(), 'dxlab-topo-'));
+  readonly env: NodeJS.ProcessEnv;
+
+  constructor(prefix: string) {
+    this.lab = `${prefix}${randomBytes(3).toString('hex')}`;
+    this.env = { ...process.env, DXLAB_STATE_DIR: this.stateDir };
+  }
+
+  /** Runs `dxlab ARGS --name LAB`. */
+  dxlab(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+    const r = spawnSync(process.execPath, [BIN, ...args, '--name', this.lab], { cwd: ROOT, encoding: 'utf8', env: this.env, timeout: 60_000 });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  json<T>(...args: string[]): T {
+    const r = this.dxlab(...args, '--json');
+    if (r.status !== 0) throw new Error(`dxlab ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+    return JSON.parse(r.stdout) as T;
+  }
+
+  /** `dxlab up` of a topology given as text. @throws when it fails */
+  up(topologyText: string): void {
+    const file = join(this.topoDir, 'topology.yaml');
+    writeFileSync(file, topologyText);
+    const r = spawnSync(process.execPath, [BIN, 'up', file, '--name', this.lab], { cwd: ROOT, encoding: 'utf8', env: this.env, timeout: 90_000 });
+    if (r.status !== 0) throw new Error(`dxlab up exited ${r.status}: ${r.stderr}`);
+  }
+
+  status(): StatusJson {
+    return this.json<StatusJson>('status');
+  }
+
+  port(s: StatusJson, node: string): PortJson | undefined {
+    return s.nodes.find((n) => n.name === node)?.ports[0];
+  }
+
+  /** Polls `probe` until `cond` holds. Loose bound: the machine is shared, and MKA's fast profile needs a second or two. */
+  async waitFor<T>(what: string, probe: () => T, cond: (x: T) => boolean, ms = 60_000): Promise<T> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const x = probe();
+      if (cond(x)) return x;
+      if (Date.now() > end) throw new Error(`${what}: not reached: ${JSON.stringify(x).slice(0, 2000)}`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+
+  secured(...nodes: string[]): (s: StatusJson) => boolean {
+    return (s) => nodes.every((n) => this.port(s, n)?.secured === true);
+  }
+
+  /** Runs a command in a node's namespace; its status and output. */
+  exec(node: string, ...argv: string[]): { status: number | null; stdout: string } {
+    const r = spawnSync('ip', ['netns', 'exec', `dxlab-${this.lab}-${node}`, ...argv], { encoding: 'utf8', timeout: 60_000 });
+    return { status: r.status, stdout: r.stdout };
+  }
+
+  /** Removes the lab and its scratch folders; the namespaces must be gone. */
+  down(): void {
+    const r = spawnSync(process.execPath, [BIN, 'down', this.lab], { cwd: ROOT, encoding: 'utf8', env: this.env, timeout: 60_000 });
+    rmSync(join(ROOT, 'pcaps', this.lab), { recursive: true, force: true });
+    rmSync(this.stateDir, { recursive: true, force: true });
+    rmSync(this.topoDir, { recursive: true, force: true });
+    if (r.status !== 0) throw new Error(`dxlab down exited ${r.status}: ${r.stderr}`);
+    const left = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+    if (left.includes(`dxlab-${this.lab}-`)) throw new Error(`namespaces of ${this.lab} left: ${left}`);
+  }
+}
+
+/** The sum of one receive counter over a node's MACsec port's receive SCs (`show counters --json`). */
+export function rxScSum(counters: { ports: Array<{ secy?: { rxScs: Array<Record<string, unknown>> } }> }, name: string): number {
+  return (counters.ports[0]?.secy?.rxScs ?? []).reduce((n, sc) => n + Number(sc[name] ?? 0), 0);
+}
+
+/** One SecY-level receive counter (`show counters --json`). */
+export function secyCounter(counters: { ports: Array<{ secy?: { secy: Record<string, unknown> } }> }, name: string): number {
+  return Number(counters.ports[0]?.secy?.secy[name] ?? 0);
+}
