@@ -42,9 +42,19 @@ export interface PortKey {
   cak: Secret;
 }
 
+/** A data-plane port a connection can be bound to, and the device it is on. */
+export interface DxPortSlot {
+  /** The binding's name of the port (a lab's `node:port`). */
+  port: string;
+  /** The `awsDevice` a connection on it shows. */
+  device: string;
+}
+
 /** The whole desired state of one DX port. */
 export interface DxPortConfig {
   connectionId: string;
+  /** The data-plane port it is bound to ({@link DxPortBinding.ports}); absent while none is (state `requested`). */
+  port?: string | undefined;
   lagId: string | undefined;
   awsDevice: string;
   location: string;
@@ -77,13 +87,17 @@ export interface DxVifConfig {
   amazonSideAsn: number;
   customerAsn: number;
   authKey: string;
+  /** Its TAP's name when the data plane made it already (a lab's topology VIF). */
+  tap?: string | undefined;
 }
 
 export type DataPlaneChange =
   | { kind: 'port'; config: DxPortConfig }
-  | { kind: 'portRemoved'; connectionId: string }
+  | { kind: 'portRemoved'; connectionId: string; port?: string | undefined }
   | { kind: 'vif'; config: DxVifConfig }
   | { kind: 'vifRemoved'; virtualInterfaceId: string };
+
+export type PortLink = 'unbound' | 'pending' | 'up' | 'down';
 
 /** What MKA says about a port. */
 export interface PortEncryption {
@@ -101,11 +115,19 @@ export interface DxPortBinding {
   /** The device a new connection's port is on: the LAG's when it joins one (V16), else the binding's choice. */
   placeConnection(location: LocationSpec, bandwidth: string, lagDevice: string | undefined): string;
   /**
-   * Whether the link of a connection's port is up; undefined when there is no
+   * The data-plane ports of a location at a speed, bound or not, in the order
+   * they are handed out; absent when the binding has no ports of its own
+   * (then a connection is never bound, and the API's timings move it).
+   */
+  ports?(location: LocationSpec, bandwidth: string): readonly DxPortSlot[];
+  /**
+   * The link of a connection's port: `unbound` while no port is bound to it
+   * (AWS's `requested`), `pending` while its port has not been up since it
+   * was bound, `up`, or `down` after it was up; undefined when there is no
    * data plane to ask, and the API's own timings move the connection through
    * requested, pending and available.
    */
-  portLink(connectionId: string): 'up' | 'down' | undefined;
+  portLink(connectionId: string): PortLink | undefined;
   portEncryption(connectionId: string): PortEncryption;
   bgpStatus(virtualInterfaceId: string): 'up' | 'down' | 'unknown';
   /** Pushes committed changes, in order. A failure is logged; the API state stays (it is the truth). */

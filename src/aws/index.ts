@@ -26,3 +26,29 @@ export {
 export { AwsServiceError, type AwsErrorCode } from './errors.js';
 export { DEFAULT_API_HOST, DEFAULT_API_PORT, DEFAULT_ACCOUNT_ID, DEFAULT_REGION, DEFAULT_TIMINGS, MAX_BODY_OCTETS, type ApiTimings } from './constants.js';
 export { signature as sigv4Signature, canonicalRequest } from './sigv4.js';
+export {
+  labApiService,
+  startLabApi,
+  LabBinding,
+  labPlan,
+  addService,
+  findService,
+  removeService,
+  dxCall,
+  LAB_API_SERVICE,
+  LAB_API_BASE_PORT,
+  DRIFT_TAG,
+  type LabService,
+  type LabServiceContext,
+  type RunningLabService,
+  type RunningLabApi,
+  type LabApiOptions,
+  type LabApiService,
+  type DxCallResult,
+  type NodeControl,
+  type WireControl,
+  type LabPlan,
+  type LabPort,
+  type ServiceEntry,
+  type StartReport,
+} from './lab/index.js';

@@ -61,6 +61,13 @@ export interface ApiService {
   readonly binding: DxPortBinding;
   readonly accountId: string;
   readonly defaultRegion: string;
+  /**
+   * Runs `fn` on Direct Connect's core in one store transaction, as a
+   * request runs, and pushes its data-plane changes after the commit: for
+   * what the service does by itself (seeding a lab's ports, reconciliation:
+   * src/aws/lab/), never for a client.
+   */
+  transact<T>(fn: (dx: DirectConnectCore, ctx: RequestContext) => T, region?: string): Promise<T>;
 }
 
 export function createApiService(options: ApiServiceOptions): ApiService {
@@ -95,11 +102,29 @@ export function createApiService(options: ApiServiceOptions): ApiService {
       : new AwsServiceError('InternalServiceError', `An internal error occurred (request ${requestId}).`, 500, 'secretsmanager', { cause: e });
   }
 
+  async function push(ctx: RequestContext): Promise<void> {
+    if (!ctx.changes.length) return;
+    try {
+      await binding.apply(ctx.changes);
+    } catch (e) {
+      log(`api data-plane push failed request=${ctx.requestId}: ${(e as Error)?.message ?? String(e)}`);
+    }
+  }
+
   return {
     store,
     binding,
     accountId,
     defaultRegion,
+    async transact<T>(fn: (dx: DirectConnectCore, ctx: RequestContext) => T, region?: string): Promise<T> {
+      const ctx: RequestContext = { region: region ?? defaultRegion, accountId, now: clock(), requestId: uuid(random), changes: [] };
+      const out = store.tx(() => {
+        dx.advance(ctx);
+        return fn(dx, ctx);
+      });
+      await push(ctx);
+      return out;
+    },
     async call(request: ApiCall): Promise<ApiResult> {
       const requestId = request.requestId ?? uuid(random);
       const operation = operationOf(request.service, request.operation);
@@ -115,13 +140,7 @@ export function createApiService(options: ApiServiceOptions): ApiService {
       } catch (e) {
         return { ok: false, requestId, error: asServiceError(request.service, e, requestId) };
       }
-      if (ctx.changes.length) {
-        try {
-          await binding.apply(ctx.changes);
-        } catch (e) {
-          log(`api data-plane push failed request=${requestId}: ${(e as Error)?.message ?? String(e)}`);
-        }
-      }
+      await push(ctx);
       return { ok: true, requestId, output };
     },
   };

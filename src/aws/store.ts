@@ -58,6 +58,9 @@ export interface ApiStore {
   /** Resources whose due time has come. */
   due(now: number): { kind: ResourceKind; id: string }[];
   count(kind: ResourceKind): number;
+  /** A value the service keeps about itself (e.g. that a lab's ports were seeded), or undefined. */
+  getMeta(key: string): string | undefined;
+  setMeta(key: string, value: string): void;
   /** Every stored resource with its index columns, in creation order (tests, reconciliation). */
   dump(): { kind: ResourceKind; id: string; region: string; name: string | null; parent: string | null; dueAt: number | null; doc: unknown }[];
   close(): void;
@@ -113,6 +116,8 @@ export function openStore(file: string): ApiStore {
   const sDue = db.prepare('SELECT kind, id FROM resources WHERE due_at IS NOT NULL AND due_at <= ? ORDER BY due_at, seq');
   const sCount = db.prepare('SELECT count(*) AS n FROM resources WHERE kind = ?');
   const sDump = db.prepare('SELECT kind, id, region, name, parent, due_at AS dueAt, doc FROM resources ORDER BY seq');
+  const sMetaGet = db.prepare('SELECT value FROM meta WHERE key = ?');
+  const sMetaSet = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
   const parse = <T>(row: { doc: string } | undefined): T | undefined => (row === undefined ? undefined : (JSON.parse(row.doc) as T));
 
   return {
@@ -148,6 +153,12 @@ export function openStore(file: string): ApiStore {
     },
     count(kind: ResourceKind): number {
       return (sCount.get(kind) as { n: number }).n;
+    },
+    getMeta(key: string): string | undefined {
+      return (sMetaGet.get(key) as { value: string } | undefined)?.value;
+    },
+    setMeta(key: string, value: string): void {
+      sMetaSet.run(key, value);
     },
     dump() {
       return (sDump.all() as { kind: ResourceKind; id: string; region: string; name: string | null; parent: string | null; dueAt: number | null; doc: string }[]).map((r) => ({

@@ -20,6 +20,7 @@ import { captureCommand } from './commands/capture.js';
 import { setCommand } from './commands/set.js';
 import { killCommand, restartCommand } from './commands/restart.js';
 import { wireCommand } from './commands/wire.js';
+import { vifCommand } from './commands/vif.js';
 import { demoCommand } from './commands/demo.js';
 import { graphCommand } from './commands/graph.js';
 import { apiCommand } from './commands/api.js';
@@ -46,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
   });
   let usageError: string | undefined;
   const width = helpWidth(process.stdout.isTTY ? process.stdout.columns : undefined, process.env);
-  const program = [upCommand, downCommand, statusCommand, showCommand, eventsCommand, execCommand, captureCommand, setCommand, restartCommand, killCommand, wireCommand, attackCommand, demoCommand, graphCommand, superviseCommand].reduce((y, add) => add(y), yargs(argv))
+  const program = [upCommand, downCommand, statusCommand, showCommand, eventsCommand, execCommand, captureCommand, setCommand, restartCommand, killCommand, wireCommand, vifCommand, attackCommand, demoCommand, graphCommand, superviseCommand].reduce((y, add) => add(y), yargs(argv))
     .scriptName('dxlab')
     .usage('$0 <command> [options]\n\nA lab of userspace MACsec (IEEE 802.1AE) endpoints with MKA and the AWS Direct Connect encryption modes.')
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces of errors' })

@@ -12,9 +12,10 @@ export { netnsName, labDir, stateRoot, checkLabName, LAB_NAME_RE, CHECKOUT } fro
 export { listLabs, readStateFile, ownerOf, currentOwner, type LabOwner, type StateRead } from './state-dir.js';
 export { type DownResult } from './teardown.js';
 export { run, ip, netnsExists, processAlive, stopProcess } from './host.js';
+export { writeStateFile } from './state-dir.js';
 export { labUp, labDown, readLabState, readLabTopology, labTopologyFile, topologyWithoutKeys, type LabState, type LabNodeState, type LabUpOptions } from './lab.js';
 export { loadTopology, parseTopology, resolveTopology, NODE_NAME_RE, type Topology, type TopoLink, type TopoVif, type TopoNode, type MacsecOptions } from './topology.js';
-export { NODE_KINDS, nodeKind, awsRuleBroken, DX_SPEEDS, type NodeKindModule } from './kinds/index.js';
+export { NODE_KINDS, nodeKind, awsRuleBroken, dxCipherSuites, DX_SPEEDS, DEFAULT_DX_SPEED, DEFAULT_DX_LOCATION, type DxSpeed, type NodeKindModule } from './kinds/index.js';
 export { NODE_RUNTIMES, nodeRuntime, type NodeRuntime } from './runtimes/index.js';
 export { LINK_TYPES, linkType, type LinkType } from './links/index.js';
 export { NODE_BIN, WIRE_EXTRA, KEY_SERVER_PRIORITY } from './constants.js';

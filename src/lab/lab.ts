@@ -24,7 +24,7 @@ import { BASE_MTU, WIRE_EXTRA } from './constants.js';
 import type { CryptoChoice } from '../io/index.js';
 import { LabError } from './errors.js';
 import { netnsExists } from './host.js';
-import { nodeKind } from './kinds/index.js';
+import { DEFAULT_DX_SPEED, dxCipherSuites, nodeKind, type DxSpeed } from './kinds/index.js';
 import { linkType } from './links/index.js';
 import { checkLabName, ifName, labDir, netnsName, stableMac } from './paths.js';
 import { nodeRuntime } from './runtimes/index.js';
@@ -51,6 +51,8 @@ export interface LabNodeState {
   runtime?: string;
   /** What `status` says about its kind (kinds/*.ts statusNote), if anything. */
   note?: string;
+  /** The fields its kind declares, as the topology gave them (a dx-device's speed and location, read by the AWS API). */
+  options?: Record<string, unknown>;
   /** When `dxlab kill` killed it (node-control.ts); gone after `dxlab restart`. */
   killedAt?: string;
   /** Ports whose wire `dxlab wire cut` took down (node-control.ts). */
@@ -76,7 +78,7 @@ export interface LabState {
   captureDir: string;
   nodes: LabNodeState[];
   /** `wires`: the veth ends of a and b; with `via`, one wire per hop in `segments`, a's side first. */
-  links: Array<{ index: number; a: string; b: string; wires: [string, string]; macsec: boolean; type?: string; via?: string[]; segments?: Array<{ ends: [string, string]; wires: [string, string] }> }>;
+  links: Array<{ index: number; a: string; b: string; wires: [string, string]; macsec: boolean; type?: string; connection?: 'none'; via?: string[]; segments?: Array<{ ends: [string, string]; wires: [string, string] }> }>;
   /** The root-only key files (mode 0600) the node configs reference: the only place a CAK is. */
   keyFiles?: string[];
   /** The lab's supervisor process (supervisor-process.ts), which starts and watches the nodes and hosts the services. */
@@ -154,7 +156,7 @@ export async function labUp(topo: Topology, lab: string, progress: UpProgress = 
     for (const n of topo.nodes) {
       const runtime = nodeRuntime(n.runtime);
       const note = nodeKind(n.kind).statusNote?.(n);
-      const s: LabNodeState = { name: n.name, kind: n.kind, netns: netnsName(lab, n.name), pid: 0, socket: join(dir, `${n.name}.sock`), config: join(dir, `${n.name}.json`), log: join(dir, `${n.name}.log`), wires: {}, taps: [], runtime: runtime.name, ...(note ? { note } : {}), ...(n.restart && n.restart !== 'never' ? { restart: n.restart } : {}) };
+      const s: LabNodeState = { name: n.name, kind: n.kind, netns: netnsName(lab, n.name), pid: 0, socket: join(dir, `${n.name}.sock`), config: join(dir, `${n.name}.json`), log: join(dir, `${n.name}.log`), wires: {}, taps: [], runtime: runtime.name, ...(note ? { note } : {}), ...(n.restart && n.restart !== 'never' ? { restart: n.restart } : {}), ...(n.options && Object.keys(n.options).length ? { options: n.options } : {}) };
       progress(`namespace ${s.netns}`);
       runtime.create(runtimeNode(s));
       state.nodes.push(s);
@@ -185,6 +187,7 @@ export async function labUp(topo: Topology, lab: string, progress: UpProgress = 
         wires,
         macsec: !!l.macsec,
         type: type.name,
+        ...(l.connection ? { connection: l.connection } : {}),
         ...(via.length ? { via, segments: segments.map((g) => ({ ends: g.ends.map((e) => `${e.node}:${e.port}`) as [string, string], wires: g.wires })) } : {}),
       });
       save();
@@ -367,11 +370,22 @@ function nodeConfig(topo: Topology, lab: string, n: LabNodeState, state: LabStat
     const port = l.a.node === n.name ? l.a.port : l.b.port;
     const taps = vifTaps(port);
     const captured = topo.captures.some((c) => c.node === n.name && c.port === port);
+    // A free DX port (connection: none): MACsec with an empty key chain, as AWS's port waits for AssociateMacSecKey.
+    const freeDxPort = l.connection === 'none' && kind.vifEnd === 'aws';
     return {
       name: port,
       wire: n.wires[port],
       taps,
-      ...(l.macsec
+      ...(freeDxPort
+        ? {
+            macsec: {
+              mode: 'should_encrypt',
+              cipherSuites: dxCipherSuites(((tnode.options?.speed as DxSpeed | undefined) ?? DEFAULT_DX_SPEED)),
+              ...(l.macsec?.keyServerPriority[n.name] !== undefined ? { keyServerPriority: l.macsec.keyServerPriority[n.name] } : {}),
+              ...(l.macsec ? pick(l.macsec, ['helloTimeMs', 'lifeTimeMs']) : {}),
+            },
+          }
+        : l.macsec
         ? {
             macsec: {
               mode: l.macsec.mode,

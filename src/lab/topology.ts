@@ -112,6 +112,8 @@ export interface TopoLink {
   mtu?: number;
   /** The LAG (topology.lags, lags.ts) this link is a member of. */
   lag?: string;
+  /** 'none': its DX device's port is free for the AWS API's CreateConnection (an empty key chain until a key is associated). */
+  connection?: 'none';
 }
 
 export interface TopoVif {
@@ -282,7 +284,10 @@ function resolve(given: Record<string, any>, file: string, at: (path: Array<stri
         nodeKind(n.kind).checkMacsec?.(n, macsec, macsecAt, fail);
       }
     }
-    return { index: i, a, b, ...(l.type ? { type: l.type } : {}), via, ...(macsec ? { macsec } : {}), ...(l.mtu !== undefined ? { mtu: l.mtu as number } : {}) };
+    if (l.connection === 'none' && ![a, b].some((e) => nodeKind(nodes.find((x) => x.name === e.node)!.kind).vifEnd === 'aws')) {
+      fail(['topology', 'links', i, 'connection'], 'connection: none leaves a DX device port free, and neither end of this link is a dx-device');
+    }
+    return { index: i, a, b, ...(l.type ? { type: l.type } : {}), via, ...(macsec ? { macsec } : {}), ...(l.mtu !== undefined ? { mtu: l.mtu as number } : {}), ...(l.connection === 'none' ? { connection: 'none' as const } : {}) };
   });
   for (const n of nodes) if (nodeKind(n.kind).inPath && !inPathUsed.has(n.name)) fail(['topology', 'nodes', n.name], `node ${n.name} is ${article(n.kind)} ${n.kind}: name it in a link's via`);
   const lags = resolveLags(t.lags, links, nodes, lagOfLink, fail);

@@ -11,7 +11,7 @@
  * rolls back).
  */
 import type { ApiTimings } from '../constants.js';
-import { DELETED_RETENTION_MS, SECRET_DELETION_DISASSOCIATE_MS } from '../constants.js';
+import { DELETED_RETENTION_MS, MAX_TAGS_PER_RESOURCE, SECRET_DELETION_DISASSOCIATE_MS } from '../constants.js';
 import type { CipherSuiteName, DataPlaneChange, DxPortBinding, DxPortConfig, LocationSpec, PortKey } from '../binding.js';
 import type { BackendDeps, RequestContext } from '../context.js';
 import { dxClientError } from '../errors.js';
@@ -30,6 +30,9 @@ const ID_PATTERN: Record<DxIdPrefix, RegExp> = {
   dxvif: /^dxvif-[a-z0-9]{8}$/,
   dxpeer: /^dxpeer-[a-z0-9]{8}$/,
 };
+
+/** The tag naming the data-plane port a connection is bound to (a lab's `node:port`). */
+export const DATA_PLANE_PORT_TAG = 'dxlab:port';
 
 /** States in which a resource is gone, or going, for good. */
 const GONE: ReadonlySet<string> = new Set(['deleting', 'deleted', 'rejected']);
@@ -143,9 +146,45 @@ export class DirectConnectCore {
   connectionState(c: ConnectionDoc): ConnectionState {
     if (GONE.has(c.state)) return c.state;
     const link = this.binding.portLink(c.connectionId);
-    if (link === undefined || c.state === 'requested') return c.state;
+    if (link === undefined) return c.state;
+    // Bound to a data-plane port: AWS's states follow that port (README "The AWS API bound to a lab").
+    if (link === 'unbound' || c.port === undefined) return 'requested';
     if (link === 'up') return 'available';
-    return c.state === 'pending' ? 'pending' : 'down';
+    return link;
+  }
+
+  /**
+   * Binds a connection to a free data-plane port of its location and speed
+   * (on `device` when given: a LAG's members share one device, V16), when
+   * the binding has ports and one is free; otherwise the connection stays
+   * unbound, `requested`, until a port is freed (bindWaiting).
+   */
+  claimPort(c: ConnectionDoc, device?: string): ConnectionDoc {
+    if (!this.binding.ports || c.port !== undefined || GONE.has(c.state)) return c;
+    const location = this.binding.locations(c.region).find((l) => l.locationCode === c.location);
+    if (!location) return c;
+    const taken = new Set(this.store.list<ConnectionDoc>('connection', c.region).flatMap((r) => (r.doc.port !== undefined && !GONE.has(r.doc.state) && r.doc.connectionId !== c.connectionId ? [r.doc.port] : [])));
+    const free = this.binding.ports(location, c.bandwidth).find((s) => !taken.has(s.port) && (device === undefined || s.device === device));
+    if (!free) return c;
+    // The port shows as a tag, so that a user (and `dxlab set`) can tell which lab port a connection is.
+    const tags = c.tags.filter((t) => t.key !== DATA_PLANE_PORT_TAG);
+    if (tags.length < MAX_TAGS_PER_RESOURCE) tags.push({ key: DATA_PLANE_PORT_TAG, value: free.port });
+    return { ...c, port: free.port, awsDevice: free.device, tags };
+  }
+
+  /** A port was freed: the oldest unbound connection of that location and speed takes it, if one waits. */
+  bindWaiting(ctx: RequestContext, freed: ConnectionDoc): void {
+    if (!this.binding.ports) return;
+    for (const r of this.store.list<ConnectionDoc>('connection', freed.region)) {
+      const c = r.doc;
+      if (c.port !== undefined || GONE.has(c.state) || c.location !== freed.location || c.bandwidth !== freed.bandwidth) continue;
+      const lag = c.lagId !== undefined ? this.store.get<LagDoc>('lag', c.lagId) : undefined;
+      const bound = this.claimPort(c, lag?.awsDevice);
+      if (bound.port === undefined) continue;
+      this.saveConnection(bound);
+      this.pushPort(ctx, bound);
+      return;
+    }
   }
 
   /**
@@ -255,6 +294,7 @@ export class DirectConnectCore {
     const keys = lag ? lag.keys : c.keys;
     return {
       connectionId: c.connectionId,
+      port: c.port,
       lagId: c.lagId,
       awsDevice: c.awsDevice,
       location: c.location,
@@ -274,7 +314,7 @@ export class DirectConnectCore {
   /** Queues the desired state of a connection's port. */
   pushPort(ctx: RequestContext, c: ConnectionDoc): void {
     const change: DataPlaneChange = GONE.has(c.state)
-      ? { kind: 'portRemoved', connectionId: c.connectionId }
+      ? { kind: 'portRemoved', connectionId: c.connectionId, port: c.port }
       : { kind: 'port', config: this.portConfig(c, c.lagId ? this.store.get<LagDoc>('lag', c.lagId) : undefined) };
     ctx.changes.push(change);
   }
@@ -303,6 +343,7 @@ export class DirectConnectCore {
         amazonSideAsn: v.amazonSideAsn,
         customerAsn: v.asn,
         authKey: v.authKey,
+        tap: v.tap,
       },
     });
   }

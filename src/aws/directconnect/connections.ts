@@ -91,9 +91,10 @@ export function createConnection(core: DirectConnectCore, ctx: RequestContext, i
     ...(input.providerName !== undefined && { providerName: input.providerName }),
     createdAt: ctx.now,
   };
-  core.saveConnection(c);
-  core.pushPort(ctx, c);
-  return core.renderConnection(c);
+  const placed = core.claimPort(c, lag?.awsDevice);
+  core.saveConnection(placed);
+  core.pushPort(ctx, placed);
+  return core.renderConnection(placed);
 }
 
 export function describeConnections(core: DirectConnectCore, ctx: RequestContext, input: PageRequest & { connectionId?: string }): Record<string, unknown> {
@@ -148,6 +149,7 @@ export function deleteConnection(core: DirectConnectCore, ctx: RequestContext, i
   const deleted: ConnectionDoc = { ...c, state: 'deleted', stateSince: ctx.now, deletedAt: ctx.now, keys: [] };
   core.saveConnection(deleted);
   core.pushPort(ctx, deleted);
+  if (c.port !== undefined) core.bindWaiting(ctx, c);
   return core.renderConnection(deleted);
 }
 

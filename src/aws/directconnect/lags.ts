@@ -100,7 +100,7 @@ export function createLag(core: DirectConnectCore, ctx: RequestContext, input: C
       tags: childTags,
       createdAt: ctx.now,
     };
-    core.saveConnection(c);
+    core.saveConnection(core.claimPort(c, lag.awsDevice));
   }
   if (existing) {
     // V8: the connection's own keys give way to the LAG's.

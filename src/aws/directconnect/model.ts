@@ -41,6 +41,8 @@ export interface ConnectionDoc extends PortDoc {
   state: ConnectionState;
   stateSince: number;
   lagId?: string;
+  /** The data-plane port it is bound to (a lab's `node:port`, DxPortBinding.ports); absent: none yet. */
+  port?: string;
   /** For a LAG member the LAG's mode applies (V15). */
   encryptionMode: EncryptionMode;
   /** Empty for a LAG member: the LAG's keys apply (V8). */
@@ -90,4 +92,6 @@ export interface VifDoc {
   tags: TagDoc[];
   createdAt: number;
   deletedAt?: number;
+  /** Its TAP's name on the data plane when the lab made it (a topology VIF); absent: the binding names it. */
+  tap?: string;
 }

@@ -11,6 +11,7 @@ import { checkKindSet } from '../../lab/index.js';
 import { KNOB_NAMES, NodeError, isMacsecKnob, parseKnobWord, resolveMacsecKnob, type KnobApply } from '../../node/index.js';
 import { printJson, printLine } from '../output.js';
 import { renderSet, type SetChange } from '../render.js';
+import { setThroughApi, type ApiSetRequest } from '../set-through-api.js';
 
 /** `dxlab set PROVIDER KNOB VALUE`: latencyMs, jitterMs, lossPercent, reorderPercent, mtu, sVlan or mode, live. */
 async function setProviderKnob(n: { name: string; socket: string }, knob: string, args: string[], json: boolean): Promise<void> {
@@ -84,6 +85,14 @@ export function setCommand(y: Argv): Argv {
         if (!a.ckn) throw new CliError('usage', 'key remove needs --ckn HEX');
         req = { cmd: 'removeKey', ckn: a.ckn };
       } else throw new CliError('usage', 'set ... key needs add or remove');
+      if (n.kind === 'dx-device' && (req.cmd === 'setMode' || req.cmd === 'addKey' || req.cmd === 'removeKey')) {
+        // AWS's side belongs to the lab's AWS API: its rules and stored secrets apply (set-through-api.ts).
+        const apiReq: ApiSetRequest = req.cmd === 'setMode' ? { what: 'mode', mode: String(req.mode) } : req.cmd === 'addKey' ? { what: 'keyAdd', ckn: String(req.ckn), cak: String(req.cak) } : { what: 'keyRemove', ckn: String(req.ckn) };
+        const r = await setThroughApi(state, n.name, port, apiReq);
+        if (a.json) return printJson(r);
+        const change: SetChange = r.mode !== undefined ? { what: 'mode', from: r.from ?? null, to: r.mode } : { what: apiReq.what === 'keyAdd' ? 'keyAdd' : 'keyRemove', ckn: String(a.ckn).toLowerCase(), keyChain: r.keyChain ?? [] };
+        return printLine(`${renderSet(n.name, port, change)} (AWS API ${r.operation} on ${r.resource})`);
+      }
       // The port before the change: the mode it had, the key server a rekey depends on.
       const before = ((await ask(n.socket, { cmd: 'status', port })) as { kay?: KayStatus }).kay;
       const r = (await ask(n.socket, { ...req, port })) as { mode?: string; keyChain?: string[] };

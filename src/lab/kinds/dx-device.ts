@@ -21,6 +21,13 @@ export const DX_SPEEDS = ['10G', '100G', '400G'] as const;
 export type DxSpeed = (typeof DX_SPEEDS)[number];
 /** The speed of a dx-device that names none: the smallest port AWS offers MACsec on. */
 export const DEFAULT_DX_SPEED: DxSpeed = '10G';
+/** The Direct Connect location a dx-device is at when it names none: the blog's (its create-connection example). */
+export const DEFAULT_DX_LOCATION = 'IAD66';
+
+/** V2: the cipher suites of a port of that speed, AWS's preference first (XPN). */
+export function dxCipherSuites(speed: DxSpeed): string[] {
+  return [...SUITES_BY_SPEED[speed]].reverse();
+}
 
 /** V2: the cipher suites an AWS port of each speed takes. */
 const SUITES_BY_SPEED: Record<DxSpeed, readonly string[]> = {
@@ -110,6 +117,7 @@ export const dxDevice: NodeKindModule = {
   nodeKind: 'dx-device',
   schema: {
     speed: { enum: [...DX_SPEEDS], description: 'Port speed (AWS rule V2 picks the cipher suites by it). Default 10G.' },
+    location: { type: 'string', pattern: '^[A-Za-z0-9-]{1,32}$', description: 'The Direct Connect location code its ports are at, for the AWS API (default IAD66).' },
     awsStrict: { type: 'boolean', description: "false lifts AWS's fixed side (64-hex keys, SCI, no tag in clear, offset 0, suites by speed). Default true." },
   },
   vifEnd: 'aws',

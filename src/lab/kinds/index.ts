@@ -21,4 +21,4 @@ export function nodeKind(name: string): NodeKindModule {
 }
 
 export type { NodeKindModule, Fail } from './types.js';
-export { awsRuleBroken, DX_SPEEDS, DEFAULT_DX_SPEED, type DxSpeed } from './dx-device.js';
+export { awsRuleBroken, dxCipherSuites, DX_SPEEDS, DEFAULT_DX_SPEED, DEFAULT_DX_LOCATION, type DxSpeed } from './dx-device.js';

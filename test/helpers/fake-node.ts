@@ -1,0 +1,145 @@
+/**
+ * A DX node's control socket without a node: a Unix socket speaking the
+ * control protocol (one JSON object per line each way), with ports held in
+ * memory, that records every command it gets. It answers `status` in the
+ * node's shape (a MACsec port's `kay` with mode, secured, the CKN in use and
+ * one participant per key chain pair; `bgp` per TAP) and the contract §2
+ * commands (addVif, moveVif, removeVif, an empty key chain), so that the
+ * AWS binding can be tested before a real node has them.
+ */
+import { createServer, type Server } from 'node:net';
+import { rmSync } from 'node:fs';
+
+export interface FakePort {
+  mode: 'no_encrypt' | 'should_encrypt' | 'must_encrypt';
+  /** Lower-case CKNs, oldest first. */
+  keyChain: string[];
+  secured: boolean;
+  /** The CKN MKA secured with (lower case); the test sets it. */
+  inUse?: string;
+  cipherSuites?: string[];
+}
+
+export interface FakeVif {
+  name: string;
+  port: string;
+  vlan?: number;
+  tap: Record<string, unknown>;
+  bgpState: string;
+}
+
+export interface FakeNode {
+  path: string;
+  ports: Map<string, FakePort>;
+  vifs: Map<string, FakeVif>;
+  /** Every request but `status`, in order. */
+  commands: Array<Record<string, unknown>>;
+  /** cmd -> error code: the node refuses that command. */
+  failing: Map<string, string>;
+  /** Stops answering at all (the node is gone). */
+  down: boolean;
+  close(): Promise<void>;
+}
+
+export async function fakeNode(path: string, ports: Record<string, FakePort>): Promise<FakeNode> {
+  const node: FakeNode = {
+    path,
+    ports: new Map(Object.entries(ports)),
+    vifs: new Map(),
+    commands: [],
+    failing: new Map(),
+    down: false,
+    close: async () => {},
+  };
+  const answer = (req: Record<string, any>): unknown => {
+    const cmd = String(req.cmd);
+    if (cmd !== 'status') node.commands.push(req);
+    const code = node.failing.get(cmd);
+    if (code) throw Object.assign(new Error(`${cmd} refused (test)`), { code });
+    const port = (name: unknown) => {
+      const p = node.ports.get(String(name));
+      if (!p) throw Object.assign(new Error(`no port ${String(name)}`), { code: 'unknownPort' });
+      return p;
+    };
+    switch (cmd) {
+      case 'status':
+        return {
+          name: 'dx',
+          ports: [...node.ports].map(([name, p]) => ({
+            name,
+            kind: 'macsec',
+            taps: [...node.vifs.values()].filter((v) => v.port === name).map((v) => ({ name: v.name, vlan: v.vlan ?? null })),
+            kay: {
+              mode: p.mode,
+              secured: p.secured,
+              keyChain: p.secured && p.inUse ? { inUse: p.inUse } : { reason: 'test' },
+              participants: p.keyChain.map((ckn, i) => ({ ckn, keyChainIndex: i, principal: ckn === p.inUse })),
+            },
+          })),
+          bgp: [...node.vifs.values()].map((v) => ({ tap: v.name, state: v.bgpState })),
+        };
+      case 'addKey': {
+        const p = port(req.port);
+        if (p.keyChain.length >= 3 || p.keyChain.includes(req.ckn)) throw Object.assign(new Error('key chain full or CKN held'), { code: 'badRequest' });
+        p.keyChain.push(String(req.ckn));
+        return { keyChain: p.keyChain };
+      }
+      case 'removeKey': {
+        const p = port(req.port);
+        p.keyChain = p.keyChain.filter((k) => k !== req.ckn);
+        if (p.inUse === req.ckn) p.secured = false;
+        return { keyChain: p.keyChain };
+      }
+      case 'setMode':
+        port(req.port).mode = req.mode;
+        return { mode: req.mode };
+      case 'set':
+        if (req.knob === 'cipherSuites') port(req.port).cipherSuites = req.value;
+        return { knob: req.knob, from: null, to: req.value, applied: 'kayRestart' };
+      case 'addVif': {
+        port(req.port);
+        const name = String(req.tap?.name);
+        if (node.vifs.has(name)) throw Object.assign(new Error(`VIF ${name} exists`), { code: 'vifExists' });
+        node.vifs.set(name, { name, port: String(req.port), vlan: req.tap?.vlan, tap: req.tap, bgpState: 'Active' });
+        return { name };
+      }
+      case 'moveVif': {
+        const v = node.vifs.get(String(req.name));
+        if (!v) throw Object.assign(new Error(`no VIF ${String(req.name)}`), { code: 'unknownVif' });
+        port(req.to);
+        v.port = String(req.to);
+        if (req.vlan !== undefined) v.vlan = req.vlan;
+        v.bgpState = 'Active';
+        return { name: v.name };
+      }
+      case 'removeVif':
+        if (!node.vifs.delete(String(req.name))) throw Object.assign(new Error(`no VIF ${String(req.name)}`), { code: 'unknownVif' });
+        return {};
+      default:
+        throw Object.assign(new Error(`unknown cmd ${cmd}`), { code: 'unknownCommand' });
+    }
+  };
+  rmSync(path, { force: true });
+  const server: Server = createServer((s) => {
+    let buf = '';
+    s.setEncoding('utf8');
+    s.on('data', (chunk: string) => {
+      if (node.down) return void s.destroy();
+      buf += chunk;
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const req = JSON.parse(buf.slice(0, nl)) as Record<string, unknown>;
+        buf = buf.slice(nl + 1);
+        try {
+          s.write(JSON.stringify({ id: req.id, ok: true, result: answer(req) }) + '\n');
+        } catch (e) {
+          s.write(JSON.stringify({ id: req.id, ok: false, error: { code: (e as { code?: string }).code ?? 'internal', message: (e as Error).message } }) + '\n');
+        }
+      }
+    });
+    s.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => server.listen(path, resolve));
+  node.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  return node;
+}

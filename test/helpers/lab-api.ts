@@ -1,0 +1,85 @@
+/**
+ * A lab for the AWS API's unit tests, with no namespace or node process: a
+ * lab state of a router and a dx-device (dx:eth1 on a MACsec link with CKN1,
+ * dx:eth2 free, `connection: none`), the DX node's configuration and key
+ * file in the lab's folder, a fake DX control socket (fake-node.ts) and
+ * wires held in memory.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startLabApi, type LabPort, type RunningLabApi, type WireControl } from '../../src/aws/index.js';
+import type { LabState } from '../../src/lab/index.js';
+import { fakeNode, type FakeNode } from './fake-node.js';
+import { CAK1, CKN1 } from './aws.js';
+
+/** Wires held in memory: each port's carrier, and every change asked of them. */
+export function fakeWires(): WireControl & { carriers: Map<string, 'up' | 'down'>; calls: string[] } {
+  const carriers = new Map<string, 'up' | 'down'>();
+  const calls: string[] = [];
+  return {
+    carriers,
+    calls,
+    carrier: async (p: LabPort) => carriers.get(p.id) ?? 'up',
+    set: async (p: LabPort, c: 'up' | 'down') => {
+      calls.push(`${p.id} ${c}`);
+      carriers.set(p.id, c);
+    },
+  };
+}
+
+export interface FakeLab {
+  labDir: string;
+  state: LabState;
+  node: FakeNode;
+  wires: ReturnType<typeof fakeWires>;
+  logs: string[];
+  start(): Promise<RunningLabApi>;
+}
+
+/** A lab of a router and a dx-device: dx:eth1 on a MACsec link with CKN1, dx:eth2 free (`connection: none`). */
+export async function fakeLab(labDir: string, name: string): Promise<FakeLab> {
+  mkdirSync(labDir, { recursive: true });
+  writeFileSync(join(labDir, 'keys.json'), JSON.stringify({ version: 1, cas: [{ ckn: CKN1, cak: CAK1 }], saks: [] }), { mode: 0o600 });
+  const dxConfig = {
+    name: 'dx',
+    kind: 'dx-device',
+    ports: [
+      { name: 'eth1', wire: 'w1', taps: [], macsec: { mode: 'should_encrypt', cipherSuites: ['gcm-aes-xpn-256', 'gcm-aes-256'], keyFile: join(labDir, 'keys.json') } },
+      { name: 'eth2', wire: 'w2', taps: [], macsec: { mode: 'should_encrypt', cipherSuites: ['gcm-aes-xpn-256', 'gcm-aes-256'] } },
+    ],
+  };
+  writeFileSync(join(labDir, 'dx.json'), JSON.stringify(dxConfig));
+  const socket = join(labDir, 'dx.sock');
+  const node = await fakeNode(socket, {
+    eth1: { mode: 'should_encrypt', keyChain: [CKN1], secured: true, inUse: CKN1 },
+    eth2: { mode: 'should_encrypt', keyChain: [], secured: false },
+  });
+  const state: LabState = {
+    lab: name,
+    kind: 'topology',
+    owner: { uid: 0, checkout: '/x' },
+    topology: '/x/t.yaml',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    captureDir: '/x/pcaps',
+    nodes: [
+      { name: 'router', kind: 'router', netns: 'ns-r', pid: 1, socket: join(labDir, 'router.sock'), config: join(labDir, 'router.json'), log: '', wires: { eth1: 'r1', eth2: 'r2' }, taps: [] },
+      { name: 'dx', kind: 'dx-device', netns: 'ns-d', pid: 2, socket, config: join(labDir, 'dx.json'), log: '', wires: { eth1: 'w1', eth2: 'w2' }, taps: [], options: { speed: '10G' } },
+    ],
+    links: [
+      { index: 0, a: 'router:eth1', b: 'dx:eth1', wires: ['r1', 'w1'], macsec: true },
+      { index: 1, a: 'router:eth2', b: 'dx:eth2', wires: ['r2', 'w2'], macsec: true, connection: 'none' },
+    ],
+  };
+  const wires = fakeWires();
+  const logs: string[] = [];
+  const l: FakeLab = {
+    labDir,
+    state,
+    node,
+    wires,
+    logs,
+    start: () => startLabApi({ lab: state.lab, labDir, host: '127.0.0.1', port: 0, state: () => state, log: (line) => logs.push(line) }, { pollMs: 60_000, wires, timings: { vifPendingMs: 0 } }),
+  };
+  return l;
+}
+

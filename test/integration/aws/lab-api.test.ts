@@ -1,0 +1,189 @@
+/**
+ * The AWS API bound to a running lab (root): router-dx (fast MKA profile)
+ * and `dxlab api serve --lab` in the foreground, driven with the AWS CLI v2
+ * from Debian (/usr/bin/aws) and `dxlab set`, as a user drives them. The
+ * lab's port starts as an available connection with the topology's key
+ * (describe says "Encryption Up with CKN ..."), its VIF's BGP is up; a
+ * second key associated and given to the router takes over with no ping
+ * lost; `dxlab set dx` goes through the API (its rules apply, the API
+ * shows it); must_encrypt with a wrong key on the router stops traffic and
+ * describe says Encryption Down; a mode changed on the node while the API
+ * is down is reported at its restart, not overwritten.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ROOT } from '../../helpers/cli.js';
+
+const isRoot = process.getuid?.() === 0;
+const BIN = fileURLToPath(new URL('../../../bin/dxlab.js', import.meta.url));
+const AWS = '/usr/bin/aws';
+const TOPO_CKN = '0F1E2D3C4B5A69788796A5B4C3D2E1F00F1E2D3C4B5A69788796A5B4C3D2E1F0';
+
+describe.skipIf(!isRoot)('the AWS API bound to a lab: router-dx', () => {
+  const lab = `a${randomBytes(3).toString('hex')}`;
+  const stateDir = mkdtempSync(join(tmpdir(), 'dxlab-labapi-'));
+  const work = mkdtempSync(join(tmpdir(), 'dxlab-labapi-work-'));
+  const env = { ...process.env, DXLAB_STATE_DIR: stateDir };
+  let api: ChildProcess | undefined;
+  let apiOut = '';
+  let apiErr = '';
+  let endpoint = '';
+  const dxlab = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [BIN, ...args, '--name', lab], { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  const aws = (...args: string[]) => {
+    const r = spawnSync(AWS, [...args, '--endpoint-url', endpoint, '--region', 'us-east-1', '--output', 'json'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work, AWS_ACCESS_KEY_ID: 'AKIDDXLABEXAMPLE', AWS_SECRET_ACCESS_KEY: 'dxlab-example-secret', AWS_CONFIG_FILE: join(work, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(work, 'none'), AWS_PAGER: '' },
+    });
+    if (r.status !== 0) throw new Error(`aws ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+    return JSON.parse(r.stdout) as any;
+  };
+  const connection = () => aws('directconnect', 'describe-connections').connections[0];
+  const nodeStatus = (node: string) => {
+    const st = JSON.parse(readFileSync(join(stateDir, lab, 'state.json'), 'utf8')) as { nodes: Array<{ name: string; socket: string }> };
+    const r = spawnSync(process.execPath, [BIN, 'node', 'status', '--socket', st.nodes.find((n) => n.name === node)!.socket, '--json'], { encoding: 'utf8', env });
+    return JSON.parse(r.stdout) as { ports: Array<{ name: string; kay: { mode: string; secured: boolean; participants: Array<{ ckn: string }> } }> };
+  };
+  /** Polls until `cond` holds; the bound is loose (the fast profile secures in about a second; the machine is shared). */
+  const waitFor = async <T>(what: string, get: () => T, cond: (v: T) => boolean, ms = 60_000): Promise<T> => {
+    const end = Date.now() + ms;
+    for (;;) {
+      const v = get();
+      if (cond(v)) return v;
+      if (Date.now() > end) throw new Error(`${what}: not reached: ${JSON.stringify(v)}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  };
+  const startApi = async (): Promise<string> => {
+    apiOut = '';
+    const child = spawn(process.execPath, [BIN, 'api', 'serve', '--lab', lab, '--port', '0', '--quiet'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    api = child;
+    child.stderr!.on('data', (d: Buffer) => (apiErr += d.toString()));
+    return new Promise<string>((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => {
+        apiOut += d.toString();
+        const m = /^try: /m.test(apiOut) && /^endpoint (\S+)$/m.exec(apiOut);
+        if (m) resolve(m[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`dxlab api serve --lab exited ${code}: ${apiErr}`)));
+    });
+  };
+  const stopApi = async () => {
+    if (!api || api.exitCode !== null) return;
+    const exited = new Promise((r) => api!.once('exit', r));
+    api.kill('SIGTERM');
+    await exited;
+  };
+  const keyFile = (name: string, hex: string) => {
+    const f = join(work, name);
+    writeFileSync(f, hex + '\n', { mode: 0o600 });
+    return f;
+  };
+  const ping = (count: number) =>
+    new Promise<{ transmitted: number; received: number }>((resolve) => {
+      const p = spawn('ip', ['netns', 'exec', `dxlab-${lab}-router`, 'ping', '-i', '0.2', '-W', '1', '-c', String(count), '169.254.100.2'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      let out = '';
+      p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      p.once('exit', () => {
+        const m = /(\d+) packets transmitted, (\d+) received/.exec(out);
+        resolve({ transmitted: Number(m?.[1] ?? 0), received: Number(m?.[2] ?? 0) });
+      });
+    });
+
+  beforeAll(async () => {
+    if (!existsSync(AWS)) throw new Error(`${AWS} is missing: apt-get install awscli (scripts/setup.sh does)`);
+    const up = spawnSync(process.execPath, [BIN, 'up', join(ROOT, 'topologies/router-dx.yaml'), '--name', lab], { cwd: ROOT, encoding: 'utf8', env, timeout: 90_000 });
+    expect(up.status, up.stderr).toBe(0);
+    endpoint = await startApi();
+  }, 120_000);
+
+  afterAll(async () => {
+    await stopApi();
+    const down = spawnSync(process.execPath, [BIN, 'down', lab], { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 });
+    rmSync(join(ROOT, 'pcaps', lab), { recursive: true, force: true });
+    rmSync(stateDir, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+    expect(down.status, down.stderr).toBe(0);
+    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(`dxlab-${lab}-`);
+  }, 60_000);
+
+  it("the lab's DX port is an available connection at IAD66 with the topology's key, Encryption Up with its CKN; its VIF's BGP is up; the store is root-only and the state lists the service", async () => {
+    expect(aws('directconnect', 'describe-locations').locations).toEqual([expect.objectContaining({ locationCode: 'IAD66', availableMacSecPortSpeeds: ['10Gbps'] })]);
+    const c = await waitFor('Encryption Up', connection, (x) => x.portEncryptionStatus === `Encryption Up with CKN ${TOPO_CKN}`);
+    expect(c).toMatchObject({ connectionState: 'available', bandwidth: '10Gbps', encryptionMode: 'should_encrypt', macSecCapable: true, tags: [{ key: 'dxlab:port', value: 'dx:eth1' }] });
+    expect(c.macSecKeys).toEqual([expect.objectContaining({ ckn: TOPO_CKN, state: 'associated', startOn: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/) })]);
+    const vif = await waitFor('BGP up', () => aws('directconnect', 'describe-virtual-interfaces').virtualInterfaces[0], (v) => v?.bgpPeers?.[0]?.bgpStatus === 'up');
+    expect(vif).toMatchObject({ virtualInterfaceName: 'private-vif', vlan: 100, connectionId: c.connectionId, amazonAddress: '169.254.100.2/30', customerAddress: '169.254.100.1/30', virtualInterfaceState: 'available' });
+    const st = JSON.parse(readFileSync(join(stateDir, lab, 'state.json'), 'utf8'));
+    expect(st.services).toEqual([{ name: 'api', port: Number(new URL(endpoint).port), url: endpoint, pid: api!.pid }]);
+    expect(execFileSync('stat', ['-c', '%a', join(stateDir, lab, 'api.sqlite')], { encoding: 'utf8' }).trim()).toBe('600');
+  });
+
+  it('a second key associated with the AWS CLI and given to the router with dxlab set takes over: Encryption Up with the new CKN, no ping lost', async () => {
+    const c = connection();
+    const ckn = randomBytes(32).toString('hex');
+    const cak = randomBytes(32).toString('hex');
+    const pinging = ping(40);
+    const out = aws('directconnect', 'associate-mac-sec-key', '--connection-id', c.connectionId, '--ckn', ckn, '--cak', cak);
+    expect(out.macSecKeys.map((k: { ckn: string }) => k.ckn)).toEqual([TOPO_CKN, ckn.toUpperCase()]);
+    const set = dxlab('set', 'router', 'eth1', 'key', 'add', '--ckn', ckn, '--cak-file', keyFile('k2', cak));
+    expect(set.status, set.stderr).toBe(0);
+    await waitFor('Encryption Up with the new CKN', connection, (x) => x.portEncryptionStatus === `Encryption Up with CKN ${ckn.toUpperCase()}`);
+    const p = await pinging;
+    expect(p.transmitted).toBe(40);
+    expect(p.received).toBe(40);
+  }, 90_000);
+
+  it('dxlab set on the DX device goes through the API: its rules apply (V3), and the API and the node both show the change', async () => {
+    const before = nodeStatus('dx').ports[0]!.kay.participants.length;
+    const bad = dxlab('set', 'dx', 'eth1', 'key', 'add', '--ckn', 'ab'.repeat(16), '--cak-file', keyFile('short', 'cd'.repeat(16)));
+    expect(bad.status).toBe(2);
+    // V3, by the DX device's rules before anything is sent, as by the API's (AssociateMacSecKey).
+    expect(bad.stderr).toMatch(/AWS rule V3|AWS API: AssociateMacSecKey: ckn must be exactly 64 hexadecimal characters/);
+    expect(bad.stderr).not.toContain('cd'.repeat(16));
+    expect(nodeStatus('dx').ports[0]!.kay.participants.length).toBe(before);
+    const set = dxlab('set', 'dx', 'eth1', 'mode', 'must_encrypt');
+    expect(set.status, set.stderr).toBe(0);
+    expect(set.stdout).toMatch(/^dx eth1: mode should_encrypt -> must_encrypt \(AWS API UpdateConnection on dxcon-[a-z0-9]{8}\)\n$/);
+    expect(connection().encryptionMode).toBe('must_encrypt');
+    expect(nodeStatus('dx').ports[0]!.kay.mode).toBe('must_encrypt');
+  });
+
+  it('must_encrypt with a wrong key on the router: traffic stops and describe says Encryption Down', async () => {
+    const wrong = randomBytes(32).toString('hex');
+    expect(dxlab('set', 'router', 'eth1', 'key', 'add', '--ckn', wrong, '--cak-file', keyFile('wrong', randomBytes(32).toString('hex'))).status).toBe(0);
+    for (const p of nodeStatus('router').ports[0]!.kay.participants.map((x) => x.ckn).filter((x) => x !== wrong)) {
+      const r = dxlab('set', 'router', 'eth1', 'key', 'remove', '--ckn', p);
+      expect(r.status, r.stderr).toBe(0);
+    }
+    await waitFor('Encryption Down', connection, (x) => x.portEncryptionStatus === 'Encryption Down');
+    // The DX side is must_encrypt: nothing passes once MKA is down.
+    const p = await ping(5);
+    expect(p.received).toBe(0);
+  }, 90_000);
+
+  it('after a restart of the API, a mode changed on the node meanwhile is reported (drift), not overwritten; without the API, dxlab set on the DX device says so', async () => {
+    await stopApi();
+    const st = JSON.parse(readFileSync(join(stateDir, lab, 'state.json'), 'utf8'));
+    expect(st.services).toBeUndefined();
+    const noApi = dxlab('set', 'dx', 'eth1', 'mode', 'should_encrypt');
+    expect(noApi.status).toBe(1);
+    expect(noApi.stderr).toMatch(/has no AWS API running/);
+    const dxSock = st.nodes.find((n: { name: string }) => n.name === 'dx').socket;
+    expect(spawnSync(process.execPath, [BIN, 'node', 'mode', 'should_encrypt', '--socket', dxSock], { encoding: 'utf8' }).status).toBe(0);
+    endpoint = await startApi();
+    expect(apiOut).toMatch(/^drift dx:eth1 dxcon-[a-z0-9]{8}: mode node=should_encrypt api=must_encrypt/m);
+    const c = connection();
+    expect(c.encryptionMode).toBe('must_encrypt');
+    expect(c.tags).toContainEqual({ key: 'dxlab:drift', value: expect.stringContaining('mode node=should_encrypt api=must_encrypt') });
+    expect(nodeStatus('dx').ports[0]!.kay.mode).toBe('should_encrypt');
+  }, 90_000);
+});
