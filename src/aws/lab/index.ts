@@ -8,7 +8,7 @@
  * // aws directconnect describe-connections --endpoint-url api.url
  * await api.stop();
  */
-export { labApiService, startLabApi, type LabService, type LabServiceContext, type RunningLabService, type RunningLabApi, type LabApiOptions, type LabApiService } from './service.js';
+export { labApiService, startLabApi, type RunningLabApi, type LabApiOptions, type LabApiService } from './service.js';
 export { LabBinding, socketControl, labWires, vifTap, vifTapName, type NodeControl, type WireControl, type LabBindingOptions } from './lab-binding.js';
 export { labPlan, bandwidthOf, deviceName, type LabPlan, type LabPort } from './plan.js';
 export { nodeView, type NodeView, type PortView } from './node-view.js';

@@ -4,9 +4,7 @@
  * the binding to the lab's DX devices, seeding or reconciliation at start,
  * and the snapshot poller.
  *
- * The context and service shapes are the supervisor's (src/lab/services.ts
- * on the `sup` branch); they are restated here structurally so that this
- * module builds on its own, and any object of the supervisor's types fits.
+ * The context and service shapes are the supervisor's (src/lab/services.ts).
  *
  * @example
  * const running = await labApiService().start({ lab: 'rdx', labDir: '/run/dxlab/rdx', host: '127.0.0.1', port: 4566, state: () => readLabState('rdx')!, log: console.error });
@@ -15,7 +13,7 @@
  */
 import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LabState } from '../../lab/index.js';
+import type { LabService, LabServiceContext, LabState, RunningLabService } from '../../lab/index.js';
 import { startApiServer, type RunningApiServer } from '../server.js';
 import { openStore } from '../store.js';
 import type { ApiTimings } from '../constants.js';
@@ -23,27 +21,6 @@ import { LAB_API_BASE_PORT, LAB_API_SERVICE, LAB_API_STORE, LAB_POLL_MS } from '
 import { LabBinding, type NodeControl, type WireControl } from './lab-binding.js';
 import { labPlan } from './plan.js';
 import { seedOrReconcile, type StartReport } from './seed.js';
-
-/** What the supervisor hands a service (contract §1). */
-export interface LabServiceContext {
-  lab: string;
-  labDir: string;
-  host: string;
-  port: number;
-  state(): LabState;
-  log(line: string): void;
-}
-
-export interface RunningLabService {
-  readonly url: string;
-  stop(): Promise<void>;
-}
-
-export interface LabService {
-  readonly name: string;
-  readonly basePort: number;
-  start(ctx: LabServiceContext): Promise<RunningLabService>;
-}
 
 /** The running API of a lab, with what tests and `dxlab api serve --lab` look at. */
 export interface RunningLabApi extends RunningLabService {

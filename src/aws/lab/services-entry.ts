@@ -1,28 +1,22 @@
 /**
- * A lab's `services` entries (contract §1): what runs for the lab beside its
- * nodes, as `{ name, port, url, pid }` in the lab's state file. The
- * supervisor writes its own; `dxlab api serve --lab` writes its entry the
- * same way when it hosts the API in the foreground, and removes it when it
- * stops. A client (`dxlab set` on a DX device) finds a lab's API here.
+ * A lab's `services` entries (contract §1, LabState.services): what runs for
+ * the lab beside its nodes. The supervisor writes its own; `dxlab api serve
+ * --lab` writes its entry the same way when it hosts the API in the
+ * foreground, and removes it when it stops. A client (`dxlab set` on a DX
+ * device) finds a lab's API here. Written through updateLabState, which
+ * re-reads the file first, as every writer of a lab's state does.
  */
-import { readStateFile, writeStateFile } from '../../lab/index.js';
+import { readLabState, updateLabState, type LabServiceEntry } from '../../lab/index.js';
 
-export interface ServiceEntry {
-  name: string;
-  port: number;
-  url: string;
-  pid: number;
-}
-
-function entries(value: Record<string, unknown>): ServiceEntry[] {
-  const s = value.services;
-  return Array.isArray(s) ? (s.filter((e) => typeof e === 'object' && e !== null && typeof (e as ServiceEntry).name === 'string') as ServiceEntry[]) : [];
-}
+export type ServiceEntry = LabServiceEntry;
 
 /** The lab's entry of that name, if its state file has one. */
 export function findService(lab: string, name: string): ServiceEntry | undefined {
-  const r = readStateFile(lab);
-  return r.status === 'ok' ? entries(r.value).find((e) => e.name === name) : undefined;
+  try {
+    return readLabState(lab)?.services?.find((e) => e.name === name);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -30,16 +24,21 @@ export function findService(lab: string, name: string): ServiceEntry | undefined
  * @throws Error when the lab has no readable state file.
  */
 export function addService(lab: string, entry: ServiceEntry): void {
-  const r = readStateFile(lab);
-  if (r.status !== 'ok') throw new Error(`lab ${lab}: no readable state file (${r.status === 'unreadable' ? r.reason : 'missing'})`);
-  writeStateFile(lab, { ...r.value, services: [...entries(r.value).filter((e) => e.name !== entry.name), entry] });
+  const done = updateLabState(lab, (s) => {
+    s.services = [...(s.services ?? []).filter((e) => e.name !== entry.name), entry];
+  });
+  if (!done) throw new Error(`lab ${lab}: no state file`);
 }
 
 /** Removes the entry of that name written by process `pid` (another process's entry stays). */
 export function removeService(lab: string, name: string, pid: number): void {
-  const r = readStateFile(lab);
-  if (r.status !== 'ok') return;
-  const kept = entries(r.value).filter((e) => !(e.name === name && e.pid === pid));
-  const { services: _old, ...rest } = r.value;
-  writeStateFile(lab, kept.length ? { ...rest, services: kept } : rest);
+  try {
+    updateLabState(lab, (s) => {
+      const kept = (s.services ?? []).filter((e) => !(e.name === name && e.pid === pid));
+      if (kept.length) s.services = kept;
+      else delete s.services;
+    });
+  } catch {
+    // The lab went (dxlab down) before the service stopped: nothing to remove.
+  }
 }

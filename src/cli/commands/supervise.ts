@@ -11,16 +11,17 @@ import type { Argv } from 'yargs';
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { labApiService } from '../../aws/index.js';
 import { labDir, runSupervisor, type LabService } from '../../lab/index.js';
 import { CliError } from '../errors.js';
 import { wrap } from '../lab-context.js';
 
 /**
- * The services every lab gets, by name. The AWS API ('api', contract §1 of
- * the lab services: `labApiService()`) is added here by the AWS binding;
- * `up --no-api` leaves it out.
+ * The services every lab gets, by name: the AWS API ('api',
+ * src/aws/lab/service.ts), bound to the lab's DX devices; `up --no-api`
+ * leaves it out.
  */
-export const LAB_SERVICES: ReadonlyArray<{ name: string; make: () => LabService }> = [];
+export const LAB_SERVICES: ReadonlyArray<{ name: string; make: () => LabService }> = [{ name: 'api', make: () => labApiService() }];
 
 async function moduleServices(file: string): Promise<LabService[]> {
   const m = (await import(pathToFileURL(resolve(file)).href)) as { default?: LabService | LabService[] };
