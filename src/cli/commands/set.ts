@@ -7,8 +7,8 @@ import type { KayStatus } from '../../mka/index.js';
 import { CAK_FILE_HELP, CAK_HELP, cknCakPairs } from '../cak-args.js';
 import { CliError } from '../errors.js';
 import { ask, labState, nameOpt, nodeOf, wrap } from '../lab-context.js';
-import { checkKindSet } from '../../lab/index.js';
-import { KNOB_NAMES, NodeError, isMacsecKnob, parseKnobWord, resolveMacsecKnob, type KnobApply } from '../../node/index.js';
+import { checkKindSet, readLabTopology } from '../../lab/index.js';
+import { KNOB_NAMES, NodeError, controlRequest, isMacsecKnob, parseKnobWord, resolveMacsecKnob, type KnobApply } from '../../node/index.js';
 import { printJson, printLine } from '../output.js';
 import { renderSet, type SetChange } from '../render.js';
 import { setThroughApi, type ApiSetRequest } from '../set-through-api.js';
@@ -38,9 +38,9 @@ export function setCommand(y: Argv): Argv {
       // A provider has knobs of its own, no ports to name: `set NODE KNOB VALUE`.
       if (n.kind === 'provider') return setProviderKnob(n, String(a.port), [String(a.what), ...((a.args as string[] | undefined) ?? [])], !!a.json);
       const port = String(a.port);
-      const lag = (((await ask(n.socket, { cmd: 'lag' }, n.name)) as { lags?: Array<{ name: string; members: Array<{ name: string }> }> }).lags ?? []).find((l) => l.name === port);
-      if (lag) {
-        for (const m of lag.members) await handler({ ...a, port: m.name });
+      const members = await lagMembers(state.lab, n, port);
+      if (members) {
+        for (const m of members) await handler({ ...a, port: m });
         return;
       }
       const args = (a.args as string[] | undefined) ?? [];
@@ -107,4 +107,23 @@ export function setCommand(y: Argv): Argv {
       printLine(renderSet(n.name, port, change));
     },
   );
+}
+
+/**
+ * The member ports of LAG `port` on node `n`: from the lab's kept topology,
+ * or, for a lab that kept none, from the node; undefined when `port` is not
+ * a LAG of the node.
+ */
+async function lagMembers(lab: string, n: { name: string; socket: string }, port: string): Promise<string[] | undefined> {
+  const topo = readLabTopology(lab);
+  if (topo) return topo.lags?.find((l) => l.name === port && l.nodes.includes(n.name))?.ports[n.name];
+  let answer: { lags?: Array<{ name: string; members: Array<{ name: string }> }> };
+  try {
+    answer = (await controlRequest(n.socket, { cmd: 'lag' }, undefined, { node: n.name })).result as typeof answer;
+  } catch (e) {
+    // A node that knows no LAGs (`lag` is an unknown command to it) has none.
+    if (e instanceof NodeError && (e as NodeError & { remoteCode?: string }).remoteCode === 'unknownCommand') return undefined;
+    return wrap(e);
+  }
+  return (answer.lags ?? []).find((l) => l.name === port)?.members.map((m) => m.name);
 }
