@@ -6,11 +6,12 @@
  * `dxlab set`, describe says "Encryption Up with CKN <it>";
  * associate-virtual-interface moves AWS's end of the VIF to the new
  * connection, `dxlab vif move` the router's, and BGP re-establishes over it.
+ * The API is the one `dxlab up` starts in the lab's supervisor.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +26,6 @@ describe.skipIf(!isRoot)('the blog cut-over in a lab: router-dx-two-links', () =
   const stateDir = mkdtempSync(join(tmpdir(), 'dxlab-cutover-'));
   const work = mkdtempSync(join(tmpdir(), 'dxlab-cutover-work-'));
   const env = { ...process.env, DXLAB_STATE_DIR: stateDir };
-  let api: ChildProcess | undefined;
   let endpoint = '';
   const dxlab = (...args: string[]) => {
     const r = spawnSync(process.execPath, [BIN, ...args, '--name', lab], { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 });
@@ -54,27 +54,15 @@ describe.skipIf(!isRoot)('the blog cut-over in a lab: router-dx-two-links', () =
     if (!existsSync(AWS)) throw new Error(`${AWS} is missing: apt-get install awscli (scripts/setup.sh does)`);
     const up = spawnSync(process.execPath, [BIN, 'up', join(ROOT, 'topologies/router-dx-two-links.yaml'), '--name', lab], { cwd: ROOT, encoding: 'utf8', env, timeout: 90_000 });
     expect(up.status, up.stderr).toBe(0);
-    const child = spawn(process.execPath, [BIN, 'api', 'serve', '--lab', lab, '--port', '0', '--quiet'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    api = child;
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    endpoint = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /^endpoint (\S+)$/m.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      child.once('exit', (code) => reject(new Error(`dxlab api serve --lab exited ${code}: ${err}`)));
-    });
+    // The lab's supervisor hosts its API (the service named api); its endpoint is in the state file and in status.
+    const st = JSON.parse(readFileSync(join(stateDir, lab, 'state.json'), 'utf8')) as { services?: Array<{ name: string; url: string }> };
+    endpoint = st.services?.find((x) => x.name === 'api')?.url ?? '';
+    expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const status = JSON.parse(dxlab('status', '--json').stdout) as { services?: Array<{ name: string; url: string }> };
+    expect(status.services?.find((x) => x.name === 'api')?.url).toBe(endpoint);
   }, 120_000);
 
   afterAll(async () => {
-    if (api && api.exitCode === null) {
-      const exited = new Promise((r) => api!.once('exit', r));
-      api.kill('SIGTERM');
-      await exited;
-    }
     const down = spawnSync(process.execPath, [BIN, 'down', lab], { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 });
     rmSync(stateDir, { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 /**
  * The AWS API bound to a running lab (root): router-dx (fast MKA profile)
- * and `dxlab api serve --lab` in the foreground, driven with the AWS CLI v2
+ * started `--no-api` and `dxlab api serve --lab` in the foreground, driven with the AWS CLI v2
  * from Debian (/usr/bin/aws) and `dxlab set`, as a user drives them. The
  * lab's port starts as an available connection with the topology's key
  * (describe says "Encryption Up with CKN ..."), its VIF's BGP is up; a
@@ -100,7 +100,8 @@ describe.skipIf(!isRoot)('the AWS API bound to a lab: router-dx', () => {
 
   beforeAll(async () => {
     if (!existsSync(AWS)) throw new Error(`${AWS} is missing: apt-get install awscli (scripts/setup.sh does)`);
-    const up = spawnSync(process.execPath, [BIN, 'up', join(ROOT, 'topologies/router-dx.yaml'), '--name', lab], { cwd: ROOT, encoding: 'utf8', env, timeout: 90_000 });
+    // --no-api: this file runs the API in the foreground (dxlab api serve --lab), so that it can stop and start it.
+    const up = spawnSync(process.execPath, [BIN, 'up', join(ROOT, 'topologies/router-dx.yaml'), '--name', lab, '--no-api'], { cwd: ROOT, encoding: 'utf8', env, timeout: 90_000 });
     expect(up.status, up.stderr).toBe(0);
     endpoint = await startApi();
   }, 120_000);
