@@ -8,9 +8,10 @@
  * everything each command printed, the lab folder (state, node
  * configurations, logs, the kept topology) and the capture folder. The only
  * files allowed to hold keys are the root-only key files the node
- * configurations reference (keys*.json) and the explicit key export of a
- * capture (`*.keys.json`, `*.wireshark-macsec-keys.txt`), which is also
- * where this test learns the SAKs from.
+ * configurations reference (keys*.json), the lab's AWS API store (api.sqlite:
+ * Secrets Manager's copy of the Direct Connect secrets) and the explicit key
+ * export of a capture (`*.keys.json`, `*.wireshark-macsec-keys.txt`), which
+ * is also where this test learns the SAKs from.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -37,8 +38,13 @@ function files(dir: string): string[] {
   });
 }
 
-/** Files that may hold keys: the node configurations' key files and a capture's explicit key export. */
-const EXPORTS = /(^|\/)keys\d*\.json$|\.keys\.json$|\.wireshark-macsec-keys\.txt$/;
+/**
+ * Files that may hold keys: the node configurations' key files, a capture's
+ * explicit key export, and the lab's AWS API store (`api.sqlite` and its
+ * journal files), which is Secrets Manager's store of the Direct Connect
+ * secrets, as AWS keeps a CAK. Each is root-only (checked below).
+ */
+const EXPORTS = /(^|\/)keys\d*\.json$|\.keys\.json$|\.wireshark-macsec-keys\.txt$|(^|\/)api\.sqlite(-wal|-shm|-journal)?$/;
 
 describe.skipIf(!isRoot)('no key material outside the key files and explicit exports', () => {
   const lab = `k${hex(3)}`;
@@ -104,6 +110,8 @@ describe.skipIf(!isRoot)('no key material outside the key files and explicit exp
     for (const v of [['status', '--json'], ['show', 'mka', 'router', '--json'], ['events', 'dx', '--json']]) dxlab(...v);
     const labFiles = files(join(stateDir, lab));
     const pcapFiles = files(join(ROOT, 'pcaps', lab));
+    // The files allowed to hold keys are root-only (0600).
+    for (const f of [...labFiles, ...pcapFiles].filter((x) => EXPORTS.test(x))) expect((statSync(f).mode & 0o077).toString(8), f).toBe('0');
     exportedSaks = pcapFiles
       .filter((f) => f.endsWith('.keys.json'))
       .flatMap((f) => (JSON.parse(readFileSync(f, 'utf8')) as { saks: Array<{ sak: string }> }).saks.map((s) => s.sak));
