@@ -42,6 +42,7 @@
  * another in-path node) and popped on the way out to a customer.
  */
 import { macToString } from '../shared/bytes.js';
+import { addVlanTag } from './vlan.js';
 
 export const PROVIDER_MODES = ['transparent', 'provider-bridge', 'filter-all'] as const;
 export type ProviderMode = (typeof PROVIDER_MODES)[number];
@@ -224,14 +225,7 @@ export function sTagVid(frame: Uint8Array): number | undefined {
 
 /** DA ‖ SA ‖ 0x88A8 ‖ PCP 0, DEI 0, VID ‖ the rest (802.1Q-2018 9.5, 9.6). */
 export function pushSTag(frame: Uint8Array, vid: number): Uint8Array {
-  const out = new Uint8Array(frame.length + S_TAG_LEN);
-  out.set(frame.subarray(0, 12));
-  out[12] = ETHERTYPE_S_TAG >> 8;
-  out[13] = ETHERTYPE_S_TAG & 0xff;
-  out[14] = (vid >> 8) & 0x0f;
-  out[15] = vid & 0xff;
-  out.set(frame.subarray(12), 16);
-  return out;
+  return addVlanTag(frame, vid, ETHERTYPE_S_TAG);
 }
 
 export function popSTag(frame: Uint8Array): Uint8Array {

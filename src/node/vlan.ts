@@ -8,12 +8,15 @@ import { ETHERTYPE_VLAN } from '../macsec/index.js';
 /** Length of an 802.1Q tag (TPID + TCI). */
 export const VLAN_TAG_LEN = 4;
 
-/** DA ‖ SA ‖ 0x8100 ‖ PCP/DEI 0, VID ‖ rest of `frame`. */
-export function addVlanTag(frame: Uint8Array, vid: number): Uint8Array {
+/**
+ * DA ‖ SA ‖ TPID ‖ PCP/DEI 0, VID ‖ rest of `frame`: a C-tag (0x8100) by
+ * default, an S-tag with `tpid` 0x88A8 (802.1Q-2018 9.5, 9.6).
+ */
+export function addVlanTag(frame: Uint8Array, vid: number, tpid = ETHERTYPE_VLAN): Uint8Array {
   const out = new Uint8Array(frame.length + VLAN_TAG_LEN);
   out.set(frame.subarray(0, 12));
-  out[12] = ETHERTYPE_VLAN >> 8;
-  out[13] = ETHERTYPE_VLAN & 0xff;
+  out[12] = tpid >> 8;
+  out[13] = tpid & 0xff;
   out[14] = (vid >> 8) & 0x0f;
   out[15] = vid & 0xff;
   out.set(frame.subarray(12), 16);
