@@ -28,6 +28,8 @@ type FastPathHandle = { readonly __brand: 'dxio fast path' };
 export const FAST_PATH_MAX_RX_SAS = 64;
 export const FAST_PATH_MAX_CLEAR_TEXT = 16;
 export const FAST_PATH_MAX_TAPS = 16;
+/** The most members a LAG's fast path takes (fastpath.h FP_LAG_MAX_MEMBERS). */
+export const FAST_PATH_MAX_LAG_MEMBERS = 8;
 
 /** What the port adds to the SecY's tables. */
 export interface FastPathPortConfig {
@@ -55,12 +57,52 @@ export interface FastPathStats {
   rxToJs: number;
 }
 
+/**
+ * What a LAG's fast path does with its members (src/io/native/lag.c): the
+ * members in LACP port order, and which of them distribute and collect
+ * (bit i: member i), as LACP last decided.
+ */
+export interface LagFastPathConfig {
+  /** False: every frame of the LAG's TAPs goes to JavaScript, and the members' fast paths deliver nothing. */
+  enabled: boolean;
+  members: readonly FastPath[];
+  distributing: number;
+  collecting: number;
+  /** 802.1Q VLAN of each attached TAP of the LAG, -1 for untagged, in attach order. */
+  taps: number[];
+}
+
+/** What a LAG's fast path did since it was created (per member in configuration order). */
+export interface LagFastPathStats {
+  /** Frames from the LAG's TAPs it sent through a member. */
+  txFrames: number;
+  /** Frames from the LAG's TAPs it left to JavaScript's distributor. */
+  txToJs: number;
+  /** Frames a member validated whose collector was disabled: dropped. */
+  rxNotCollecting: number;
+  txByMember: number[];
+  rxByMember: number[];
+}
+
+/** One frame the fast path decided (process()): tap -1 when a LAG member's collector dropped it. */
+export interface FastPathOutput {
+  index: number;
+  tap: number;
+  frame: Uint8Array;
+  /** For a LAG's 'tx': the member (index in its configuration) that carried it. */
+  member?: number;
+}
+
 interface FastPathAddon {
   fpCreate(): FastPathHandle;
   fpConfigure(fp: FastPathHandle, config: FastPathConfig): void;
   fpAttach(fp: FastPathHandle, wire: NativeHandle | null, taps: NativeHandle[]): void;
-  fpProcess(fp: FastPathHandle, dir: 'tx' | 'rx', frames: readonly Uint8Array[], tap: number): { out: Array<{ index: number; tap: number; frame: Buffer }>; left: number[] };
+  fpProcess(fp: FastPathHandle, dir: 'tx' | 'rx', frames: readonly Uint8Array[], tap: number): { out: FastPathOutput[]; left: number[] };
   fpStats(fp: FastPathHandle): FastPathStats;
+  fpLagCreate(): FastPathHandle;
+  fpLagConfigure(lag: FastPathHandle, config: Omit<LagFastPathConfig, 'members'> & { members: FastPathHandle[] }): void;
+  fpLagAttach(lag: FastPathHandle, taps: NativeHandle[]): void;
+  fpLagStats(lag: FastPathHandle): LagFastPathStats;
 }
 
 function nativeHandleOf(io: FrameIo): NativeHandle | undefined {
@@ -70,7 +112,8 @@ function nativeHandleOf(io: FrameIo): NativeHandle | undefined {
 export class FastPath {
   private constructor(
     private readonly addon: FastPathAddon,
-    private readonly handle: FastPathHandle,
+    /** @internal The addon's external, for a LAG's fast path to name its members. */
+    readonly handle: FastPathHandle,
   ) {}
 
   /** @throws IoError('addonNotLoaded') when the addon cannot be loaded. */
@@ -85,6 +128,11 @@ export class FastPath {
    */
   static canServe(wire: FrameIo, taps: readonly FrameIo[]): boolean {
     return wire.kind === 'afPacket' && nativeHandleOf(wire) !== undefined && taps.length > 0 && taps.length <= FAST_PATH_MAX_TAPS && taps.every((t) => t.kind === 'tap' && nativeHandleOf(t) !== undefined);
+  }
+
+  /** Whether `wire` is an addon packet socket: a LAG member's fast path serves its wire only. */
+  static canServeWire(wire: FrameIo): boolean {
+    return wire.kind === 'afPacket' && nativeHandleOf(wire) !== undefined;
   }
 
   /**
@@ -119,11 +167,79 @@ export class FastPath {
    * The per-frame decisions without I/O, for tests: what the fast path makes
    * of `frames` (from TAP `tap` for 'tx'), and the indices it leaves to JavaScript.
    */
-  process(dir: 'tx' | 'rx', frames: readonly Uint8Array[], tap = 0): { out: Array<{ index: number; tap: number; frame: Uint8Array }>; left: number[] } {
+  process(dir: 'tx' | 'rx', frames: readonly Uint8Array[], tap = 0): { out: FastPathOutput[]; left: number[] } {
     return this.addon.fpProcess(this.handle, dir, frames, tap);
   }
 
   stats(): FastPathStats {
     return this.addon.fpStats(this.handle);
+  }
+}
+
+/**
+ * A LAG's Frame Distributor and Frame Collector in the addon's fast path
+ * (src/io/native/lag.c, IEEE 802.1AX-2014 6.2.3 and 6.2.4): frames read from
+ * the LAG's TAPs go, with no JavaScript per frame, through the member the
+ * flow hash picks among the distributing ones (that member's SecY fast
+ * path, then its wire); a member's fast path delivers what it validated to
+ * the LAG's TAPs while its collector is enabled, and drops and counts it
+ * otherwise. LACPDUs, Marker PDUs and MKPDUs, and every frame a member's
+ * fast path leaves, go to JavaScript, whose distributor
+ * (src/lacp/distributor.ts, the reference) picks the same member.
+ *
+ * @example
+ * const lagFp = LagFastPath.create();
+ * lagFp.attach([tap0]);
+ * lagFp.configure({ enabled: true, members: [fp1, fp2], distributing: 0b11, collecting: 0b11, taps: [100] });
+ */
+export class LagFastPath {
+  private constructor(
+    private readonly addon: FastPathAddon,
+    private readonly handle: FastPathHandle,
+  ) {}
+
+  /** @throws IoError('addonNotLoaded') when the addon cannot be loaded. */
+  static create(): LagFastPath {
+    const addon = loadNative() as unknown as FastPathAddon;
+    return new LagFastPath(addon, addon.fpLagCreate());
+  }
+
+  /** Whether `taps` are addon TAPs the LAG's fast path can read. */
+  static canServe(taps: readonly FrameIo[]): boolean {
+    return taps.length > 0 && taps.length <= FAST_PATH_MAX_TAPS && taps.every((t) => t.kind === 'tap' && nativeHandleOf(t) !== undefined);
+  }
+
+  /** Takes over the frames read on the LAG's TAPs. @throws IoError('invalidArgument') for devices it cannot serve. */
+  attach(taps: readonly FrameIo[]): void {
+    const t = taps.map(nativeHandleOf);
+    if (t.some((x) => x === undefined)) throw new IoError('invalidArgument', 'the fast path serves addon TAPs only');
+    try {
+      this.addon.fpLagAttach(this.handle, t as NativeHandle[]);
+    } catch (e) {
+      throw new IoError('invalidArgument', `LAG fast path: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  detach(): void {
+    this.addon.fpLagAttach(this.handle, []);
+  }
+
+  /** Replaces the whole configuration. @throws IoError('invalidArgument') on a bad one (the old one stays). */
+  configure(config: LagFastPathConfig): void {
+    if (config.members.length > FAST_PATH_MAX_LAG_MEMBERS) throw new IoError('invalidArgument', `members: ${config.members.length}, at most ${FAST_PATH_MAX_LAG_MEMBERS}`);
+    try {
+      this.addon.fpLagConfigure(this.handle, { ...config, members: config.members.map((m) => m.handle) });
+    } catch (e) {
+      throw new IoError('invalidArgument', (e as Error).message, { cause: e });
+    }
+  }
+
+  /** The distributor's decisions without I/O, for tests: frames from TAP `tap`, each protected by the member it names. */
+  process(frames: readonly Uint8Array[], tap = 0): { out: FastPathOutput[]; left: number[] } {
+    return this.addon.fpProcess(this.handle, 'tx', frames, tap);
+  }
+
+  stats(): LagFastPathStats {
+    return this.addon.fpLagStats(this.handle);
   }
 }

@@ -134,4 +134,10 @@ export interface FrameIo extends Startable {
   /** Releases socket, device, poll handle and buffers. Idempotent. */
   close(): void;
   isClosed(): boolean;
+  /**
+   * Whether the link has carrier (the interface up and running, as
+   * SIOCGIFFLAGS' IFF_RUNNING says): a veth whose peer was set down has
+   * none. Undefined where an endpoint cannot tell (taken as up).
+   */
+  carrier?(): boolean;
 }

@@ -61,7 +61,20 @@ export {
   DEFAULT_TAP_TXQUEUELEN,
   ETH_P_ALL,
 } from './constants.js';
-export { FastPath, FAST_PATH_MAX_CLEAR_TEXT, FAST_PATH_MAX_RX_SAS, FAST_PATH_MAX_TAPS, type FastPathConfig, type FastPathPortConfig, type FastPathStats } from './fastpath.js';
+export {
+  FastPath,
+  LagFastPath,
+  FAST_PATH_MAX_CLEAR_TEXT,
+  FAST_PATH_MAX_RX_SAS,
+  FAST_PATH_MAX_TAPS,
+  FAST_PATH_MAX_LAG_MEMBERS,
+  type FastPathConfig,
+  type FastPathOutput,
+  type FastPathPortConfig,
+  type FastPathStats,
+  type LagFastPathConfig,
+  type LagFastPathStats,
+} from './fastpath.js';
 export {
   LINKTYPE_ETHERNET,
   PcapngWriter,

@@ -39,6 +39,8 @@ export interface MemoryWireOptions {
   loss?: (frame: Uint8Array, from: string) => boolean;
   /** Rearranges one batch in flight; may also duplicate or leave out frames. */
   reorder?: (frames: Uint8Array[], from: string) => Uint8Array[];
+  /** Whether endpoint `name` has carrier now (a test's cable pull). @default always */
+  carrier?: (name: string) => boolean;
   /** Milliseconds a frame spends on the wire; 0 means the next event loop turn. @default 0 */
   delayMs?: number | ((frame: Uint8Array, from: string) => number);
 }
@@ -162,6 +164,10 @@ class MemoryEndpoint implements FrameIo {
   mtu(): number {
     this.assertOpen();
     return this.mtuOctets;
+  }
+
+  carrier(): boolean {
+    return !this.closed && (this.hooks.carrier?.(this.name) ?? true);
   }
 
   close(): void {

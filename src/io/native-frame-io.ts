@@ -159,6 +159,12 @@ export class NativeFrameIo implements FrameIo {
     }
   }
 
+  /** IFF_UP and IFF_RUNNING (carrier) of the interface; false once closed or gone. */
+  carrier(): boolean {
+    if (this.closed) return false;
+    return this.native.carrier(this.handle);
+  }
+
   mtu(): number {
     this.assertOpen();
     try {

@@ -104,6 +104,8 @@ export interface NativeAddon {
   send(h: NativeHandle, frames: readonly Uint8Array[]): number;
   stats(h: NativeHandle): NativeStats;
   mtu(h: NativeHandle): number;
+  /** The interface is up and has carrier (IFF_UP and IFF_RUNNING); false when it cannot be read. */
+  carrier(h: NativeHandle): boolean;
   mac(h: NativeHandle): Buffer;
   info(h: NativeHandle): NativeInfo;
   close(h: NativeHandle): void;

@@ -13,10 +13,16 @@
  *
  * Frames from the TAPs go to the member the Frame Distributor picks among the
  * distributing members (a flow hash, src/lacp/distributor.ts); frames from a
- * member reach the TAPs only when its collector is enabled. The distributor
- * runs here per frame in JavaScript; the members' fast path is off.
+ * member reach the TAPs only when its collector is enabled. With the addon
+ * on real devices both run in its fast path (src/io/native/lag.c), told the
+ * members that distribute and collect whenever LACP changes them: a frame
+ * crosses TAP -> chosen member's SecY -> its wire, and wire -> SecY -> TAP,
+ * with no JavaScript. What the fast path leaves (LACPDUs, Marker PDUs,
+ * MKPDUs, frames its SecY cannot decide) comes here, and the reference
+ * distributor below picks the same member.
  */
 import { Lag, distributeFrame, collectFrame, ETHERTYPE_SLOW_PROTOCOLS, LacpError, type LacpEvent, type LacpOutput, type LagStatus } from '../lacp/index.js';
+import { FAST_PATH_MAX_LAG_MEMBERS, LagFastPath, type LagFastPathStats } from '../io/index.js';
 import type { TapConfig } from './config.js';
 import { NodeError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -68,6 +74,16 @@ export interface LagPortDeps {
 }
 
 const MAX_EVENTS = 2000;
+/**
+ * How often the members' carrier is read. 802.1AX-2014 6.4.8: a port that
+ * is no longer operational has Port_Enabled FALSE, and its Receive machine
+ * goes to PORT_DISABLED at once, taking the member out of distribution
+ * without waiting for LACP's timeout (3 s fast, 90 s slow). The kernel
+ * announces carrier changes on rtnetlink; reading IFF_RUNNING of each
+ * member's wire ten times a second is a few system calls and reacts well
+ * within one fast LACPDU period.
+ */
+export const CARRIER_POLL_MS = 100;
 
 export class LagPort {
   readonly name: string;
@@ -75,9 +91,17 @@ export class LagPort {
   readonly events: LagEvent[] = [];
   readonly counters: LagPortCounters;
   private timer: NodeJS.Timeout | undefined;
+  private carrierTimer: NodeJS.Timeout | undefined;
+  /** Each member's carrier as last read. */
+  private readonly carrierUp = new Map<string, boolean>();
   private started = false;
   /** Other ports (or LAGs) of a switch's bridge: frames collected from the members go there too. */
   bridgePeers: BridgePeer[] = [];
+  /** The addon's distributor and collector, or undefined (and why) when this LAG runs in JavaScript. */
+  private fastPath: LagFastPath | undefined;
+  private fastPathOff: string | undefined = 'LAG stopped';
+  /** The member masks the fast path was last given, to skip unchanged ones. */
+  private fastPathSet = '';
 
   /**
    * @param system the LACP System ID: the MAC of the first member's wire.
@@ -118,8 +142,14 @@ export class LagPort {
   /** Starts LACP on every member (after the members started) and reads the TAPs. */
   start(): void {
     this.started = true;
+    this.setUpFastPath();
     this.handle(this.lag.start(this.deps.now()));
-    for (const m of this.members) this.memberChanged(m);
+    for (const m of this.members) {
+      this.carrierUp.set(m.name, m.carrier());
+      this.memberChanged(m);
+    }
+    this.carrierTimer = setInterval(() => this.readCarrier(), CARRIER_POLL_MS);
+    this.carrierTimer.unref?.();
     for (const t of this.deps.taps) {
       t.io.start(
         (frames) => this.fromControlledSide(t.config.vlan === undefined ? frames : frames.map((f) => addVlanTag(f, t.config.vlan!))),
@@ -132,7 +162,74 @@ export class LagPort {
     this.started = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.carrierTimer) clearInterval(this.carrierTimer);
+    this.carrierTimer = undefined;
+    if (this.fastPath) {
+      this.fastPath.detach();
+      this.syncFastPath();
+    }
+    this.fastPathOff = 'LAG stopped';
     for (const t of this.deps.taps) t.io.close();
+  }
+
+  /**
+   * The addon's fast path for the LAG's data, when every member has one (a
+   * MACsec port with native crypto on a packet socket) and the TAPs are the
+   * addon's; not for a bridged LAG (the bridge runs in JavaScript).
+   */
+  private setUpFastPath(): void {
+    const members = this.members.map((m) => m.lagFastPath());
+    const taps = this.deps.taps.map((t) => t.io);
+    this.fastPathOff = undefined;
+    if (members.some((m) => m === undefined)) this.fastPathOff = 'a member runs without the fast path (plain port, DXLAB_FASTPATH=0, crypto node or devices not the addon\'s)';
+    else if (members.length > FAST_PATH_MAX_LAG_MEMBERS) this.fastPathOff = `more than ${FAST_PATH_MAX_LAG_MEMBERS} members`;
+    else if (this.bridgePeers.length) this.fastPathOff = 'bridged LAG';
+    else if (!LagFastPath.canServe(taps)) this.fastPathOff = taps.length === 0 ? 'no TAP on the LAG' : 'TAPs not served by the addon';
+    if (this.fastPathOff) return;
+    try {
+      const fp = LagFastPath.create();
+      fp.attach(taps);
+      this.fastPath = fp;
+    } catch (e) {
+      this.fastPathOff = (e as Error).message;
+      this.deps.log.warn('LAG fast path off: the distributor runs in JavaScript', { lag: this.name, error: this.fastPathOff });
+    }
+  }
+
+  /**
+   * Tells the fast path which members distribute and collect (bit i: member
+   * i, in LACP port order as the reference distributor's), after every LACP
+   * output: frames follow LACP's decisions from the next batch on.
+   */
+  private syncFastPath(): void {
+    const fp = this.fastPath;
+    if (!fp) return;
+    const names = this.lag.members();
+    const mask = (on: readonly string[]) => names.reduce((m, n, i) => (on.includes(n) ? m | (1 << i) : m), 0);
+    const config = {
+      enabled: this.started,
+      members: this.members.map((m) => m.lagFastPath()!),
+      distributing: mask(this.lag.distributing()),
+      collecting: mask(this.lag.collecting()),
+      taps: this.deps.taps.map((t) => t.config.vlan ?? -1),
+    };
+    const key = `${config.enabled} ${config.distributing} ${config.collecting}`;
+    if (key === this.fastPathSet) return;
+    try {
+      fp.configure(config);
+      this.fastPathSet = key;
+    } catch (e) {
+      // Never let the fast path break the LAG: detached, every frame to JavaScript.
+      this.deps.log.warn('LAG fast path off: the distributor runs in JavaScript', { lag: this.name, error: (e as Error).message });
+      this.fastPathOff = `refused by the addon: ${(e as Error).message}`;
+      fp.detach();
+      this.fastPath = undefined;
+    }
+  }
+
+  /** Why the LAG's fast path takes no frames now, or undefined when it does. */
+  fastPathIdle(): string | undefined {
+    return this.fastPath ? (this.started ? undefined : 'LAG stopped') : this.fastPathOff;
   }
 
   /**
@@ -142,6 +239,17 @@ export class LagPort {
   memberChanged(member: Port): void {
     if (!this.started) return;
     this.handle(this.lag.setPortEnabled(this.deps.now(), member.name, member.operational()));
+  }
+
+  /** A member whose carrier changed is enabled or disabled for LACP now. */
+  private readCarrier(): void {
+    for (const m of this.members) {
+      const up = m.carrier();
+      if (up === this.carrierUp.get(m.name)) continue;
+      this.carrierUp.set(m.name, up);
+      this.deps.log.info(`member carrier ${up ? 'up' : 'down'}`, { lag: this.name, port: m.name });
+      this.memberChanged(m);
+    }
   }
 
   /** Frames that passed a member's controlled port. */
@@ -214,6 +322,7 @@ export class LagPort {
   }
 
   private handle(out: LacpOutput): void {
+    this.syncFastPath();
     for (const t of out.transmit) this.members.find((m) => m.name === t.port)!.fromControlledSide([t.frame]);
     for (const e of out.events) this.recordEvent(e);
     if (!this.started) return;
@@ -239,13 +348,30 @@ export class LagPort {
   }
 
   /** `dxlab show lag`: LACP per member with its controlled port and MKA state, and the TAPs. */
-  status(): LagStatus & { name: string; taps: Array<{ name: string; vlan: number | null; mtu: number }>; counters: LagPortCounters; members: Array<Record<string, unknown>> } {
+  status(): LagStatus & {
+    name: string;
+    taps: Array<{ name: string; vlan: number | null; mtu: number }>;
+    counters: LagPortCounters;
+    fastPath: { active: boolean; reason?: string } & Partial<Omit<LagFastPathStats, 'txByMember' | 'rxByMember'>>;
+    members: Array<Record<string, unknown>>;
+  } {
+    const reason = this.fastPathIdle();
+    const fp = this.fastPath?.stats();
     return {
       name: this.name,
       ...this.lag.status(),
       taps: this.config.taps.map((t) => ({ name: t.name, vlan: t.vlan ?? null, mtu: t.mtu })),
-      counters: this.counters,
+      counters: this.countersWithFastPath(fp),
+      fastPath: { active: reason === undefined, ...(reason ? { reason } : {}), ...(fp ? { txFrames: fp.txFrames, txToJs: fp.txToJs, rxNotCollecting: fp.rxNotCollecting } : {}) },
       members: this.members.map((m) => m.memberSummary()),
     };
+  }
+
+  /** The LAG's counters: what JavaScript counted plus what the fast path counted in C. */
+  private countersWithFastPath(fp: LagFastPathStats | undefined): LagPortCounters {
+    const c = this.counters;
+    if (!fp) return c;
+    const add = (js: Record<string, number>, native: number[]) => Object.fromEntries(this.members.map((m, i) => [m.name, js[m.name]! + (native[i] ?? 0)]));
+    return { ...c, rxNotCollecting: c.rxNotCollecting + fp.rxNotCollecting, txByMember: add(c.txByMember, fp.txByMember), rxByMember: add(c.rxByMember, fp.rxByMember) };
   }
 }

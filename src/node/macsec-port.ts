@@ -9,7 +9,9 @@
  * (encrypted out, validated in, or untagged both ways under no_encrypt)
  * without calling into JavaScript; this class decides every other frame
  * with the reference SecY. Captures and a bridge turn the fast path off, so
- * that every frame is seen here. The config's `fastPath: false` (from
+ * that every frame is seen here. A LAG member's fast path serves its wire
+ * only: its LAG's fast path (lag-port.ts) sends through it and it delivers
+ * to the LAG's TAPs. The config's `fastPath: false` (from
  * DXLAB_FASTPATH=0, read by the node's process entry) turns it off too.
  *
  * MTU: a protected frame is 32 octets longer than its cleartext (16 of
@@ -87,8 +89,7 @@ export class MacsecPort extends Port {
     this.eapolEtherType = this.macsec.eapolEtherType ?? ETHERTYPE_EAPOL;
     this.kay = this.makeKay(this.macsec);
     this.checkMtu();
-    if (config.lag !== undefined) this.fastPathOff = `member of LAG ${config.lag}: the frame distributor and collector run in JavaScript`;
-    else if (this.macsec.fastPath === false) this.fastPathOff = 'fastPath false (DXLAB_FASTPATH=0)';
+    if (this.macsec.fastPath === false) this.fastPathOff = 'fastPath false (DXLAB_FASTPATH=0)';
     else if (this.gcmEngine.name !== 'native') this.fastPathOff = 'crypto node: node:crypto runs every frame';
     // The TAPs are checked whenever they change (VIFs come and go); the wire only once.
     else if (deps.wire.kind !== 'afPacket') this.fastPathOff = 'devices not served by the addon';
@@ -106,12 +107,17 @@ export class MacsecPort extends Port {
   private fastPathIdle(): string | undefined {
     if (!this.fastPath) return this.fastPathOff ?? 'not available';
     if (!this.started) return 'port stopped';
-    if (!this.fastPathAttached) return this.deps.taps.length === 0 ? 'no TAP on the port' : 'devices not served by the addon';
+    if (!this.fastPathAttached) return this.aggregator ? 'wire not served by the addon' : this.deps.taps.length === 0 ? 'no TAP on the port' : 'devices not served by the addon';
     if (this.capturing) return 'capture running: every frame goes through the reference SecY';
     if (this.bridgePeers.length) return 'bridged port';
     // Clear-text EtherTypes cannot be cut short, or frames of the missing ones would be encrypted.
     if (this.clearText.size > FAST_PATH_MAX_CLEAR_TEXT) return `more than ${FAST_PATH_MAX_CLEAR_TEXT} clear-text EtherTypes`;
     return this.fastPathError;
+  }
+
+  /** The port's fast path for its LAG's (lag-port.ts) to send through and deliver from, or undefined. */
+  override lagFastPath(): FastPath | undefined {
+    return this.fastPath;
   }
 
   /**
@@ -127,7 +133,8 @@ export class MacsecPort extends Port {
       fp.configure({
         enabled: this.fastPathIdle() === undefined,
         blocked: this.portState === 'blocked',
-        taps: this.deps.taps.map((t) => t.config.vlan ?? -1),
+        // A LAG member delivers to its LAG's TAPs (lag.c); its own table is not read then.
+        taps: this.aggregator ? [-1] : this.deps.taps.map((t) => t.config.vlan ?? -1),
         eapolEtherType: this.eapolEtherType,
         clearText: [...this.clearText].slice(0, FAST_PATH_MAX_CLEAR_TEXT),
         ...tables,
@@ -144,7 +151,10 @@ export class MacsecPort extends Port {
 
   /** Whether the fast path takes frames now, and what it did. */
   fastPathStatus(): { active: boolean; reason?: string } & Partial<FastPathStats> {
-    const reason = this.fastPathIdle();
+    // A LAG member's frames take the fast path only while its LAG's does too (the C checks both).
+    const own = this.fastPathIdle();
+    const lag = this.aggregator?.fastPathIdle();
+    const reason = own ?? (lag !== undefined ? `LAG: ${lag}` : undefined);
     return { active: reason === undefined, ...(reason ? { reason } : {}), ...this.fastPath?.stats() };
   }
 
@@ -207,7 +217,11 @@ export class MacsecPort extends Port {
     const taps = this.deps.taps.map((t) => t.io);
     this.fastPathAttached = false;
     try {
-      if (FastPath.canServe(this.deps.wire, taps)) {
+      // A LAG member's fast path takes its wire only: the TAPs are its LAG's.
+      if (this.aggregator && FastPath.canServeWire(this.deps.wire)) {
+        this.fastPath.attach(this.deps.wire, []);
+        this.fastPathAttached = true;
+      } else if (!this.aggregator && FastPath.canServe(this.deps.wire, taps)) {
         this.fastPath.attach(this.deps.wire, taps);
         this.fastPathAttached = true;
       } else this.fastPath.detach();
@@ -420,7 +434,7 @@ export class MacsecPort extends Port {
   // ------------------------------------------------------------ control
 
   override operational(): boolean {
-    return this.portState !== 'blocked';
+    return super.operational() && this.portState !== 'blocked';
   }
 
   override memberSummary(): Record<string, unknown> {
@@ -430,6 +444,7 @@ export class MacsecPort extends Port {
       sci: sciToHex(this.sci),
       controlledPort: this.portState,
       mka: { mode: k.mode, secured: k.secured, cpState: k.cpState, ...(k.notSecured ? { notSecured: k.notSecured.code } : {}) },
+      fastPath: this.fastPathStatus(),
     };
   }
 

@@ -7,7 +7,7 @@
  *
  * Frames cross in batches, as the frame I/O hands them over.
  */
-import type { FrameIo, FrameIoStats } from '../io/index.js';
+import type { FastPath, FrameIo, FrameIoStats } from '../io/index.js';
 import type { PortConfig, TapConfig } from './config.js';
 import type { CaptureFile, CaptureInfo, CaptureSide } from './capture.js';
 import type { Logger } from './logger.js';
@@ -66,6 +66,8 @@ export interface BridgePeer {
 export interface Aggregator {
   fromMember(member: Port, frames: Uint8Array[]): void;
   memberChanged(member: Port): void;
+  /** Why the LAG's fast path takes no frames now, or undefined when it does. */
+  fastPathIdle(): string | undefined;
 }
 
 export class Port {
@@ -271,14 +273,27 @@ export class Port {
     return this.deps.wire.mac();
   }
 
-  /** Whether frames can pass the controlled port (LACP's Port_Enabled for a LAG member). */
+  /** The port's native fast path, for its LAG's fast path to use (a MACsec port's); none here. */
+  lagFastPath(): FastPath | undefined {
+    return undefined;
+  }
+
+  /** Whether the wire has carrier (a cut cable has none: `dxlab wire cut`); true where the wire cannot tell. */
+  carrier(): boolean {
+    return this.deps.wire.carrier?.() ?? true;
+  }
+
+  /**
+   * Whether frames can pass the port (LACP's Port_Enabled for a LAG member,
+   * 802.1AX-2014 6.4.8: the port is operational): not without carrier.
+   */
   operational(): boolean {
-    return true;
+    return this.carrier();
   }
 
   /** What `dxlab show lag` says of this port as a member. */
   memberSummary(): Record<string, unknown> {
-    return { name: this.name, kind: this.kind, wire: this.config.wire, operational: this.operational() };
+    return { name: this.name, kind: this.kind, wire: this.config.wire, carrier: this.carrier() ? 'up' : 'down', operational: this.operational() };
   }
 
   ioStats(): { wire: FrameIoStats; taps: Record<string, FrameIoStats> } {

@@ -7,7 +7,11 @@
  * fastpath.c, which decides about one frame in memory and knows no handle,
  * and from rxtx.c, which knows no fast path beyond this one call.
  *
- * Exports: fpAttach(fastPath, wire | null, taps).
+ * A LAG's fast path (lag.c) is attached to the LAG's TAPs (fpLagAttach) and
+ * sends each frame on the wire of the member it picks; a member's fast
+ * path is attached to its wire only and delivers to its LAG's TAPs.
+ *
+ * Exports: fpAttach(fastPath, wire | null, taps), fpLagAttach(lagFastPath, taps).
  */
 #define _GNU_SOURCE
 #include "dxio.h"
@@ -27,27 +31,101 @@
 static void fp_flush(handle *h, uint32_t q) {
   if (q == 0) return;
   fastpath *fp = h->fp;
-  dxio_tx_frames(h->fp_tap >= 0 ? fp->wire : fp->taps[h->fp_qtap[0]], h->fp_qptr, h->fp_qlen, q);
+  /* A LAG member delivers to its LAG's TAPs. */
+  void *const *taps = fp->lag ? fp->lag->taps : fp->taps;
+  dxio_tx_frames(h->fp_tap >= 0 ? fp->wire : taps[h->fp_qtap[0]], h->fp_qptr, h->fp_qlen, q);
 }
 
-/* Every handle the fast path writes to is attached and open. */
-static int fp_ready(const fastpath *fp) {
-  if (!fp->enabled || !fp->wire || ((handle *)fp->wire)->closed) return 0;
+/* The TAPs of fast path fp (a LAG's, or a port's) are attached and open. */
+static int taps_ready(const fastpath *fp) {
   for (int t = 0; t < fp->ntaps; t++)
     if (!fp->taps[t] || ((handle *)fp->taps[t])->closed) return 0;
   return 1;
 }
 
-int dxio_fp_run(handle *h, int n) {
-  fastpath *fp = h->fp;
-  if (!fp_ready(fp)) return n;
+/* A member's (or a port's) wire is attached and open: frames may go out on it. */
+static int wire_ready(const fastpath *fp) { return fp->enabled && fp->wire && !((handle *)fp->wire)->closed; }
+
+/* Every handle the fast path writes to is attached and open. */
+static int fp_ready(const fastpath *fp) {
+  if (fp->is_lag) return fp->enabled && taps_ready(fp);
+  if (!wire_ready(fp)) return 0;
+  return fp->lag ? fp->lag->enabled && taps_ready(fp->lag) : taps_ready(fp);
+}
+
+static int fp_buffers(handle *h) {
   if (!h->fp_out) {
     h->fp_out = malloc(FP_OUT_OCTETS);
     h->fp_qptr = calloc(TX_CHUNK, sizeof *h->fp_qptr);
     h->fp_qlen = calloc(TX_CHUNK, sizeof *h->fp_qlen);
     h->fp_qtap = calloc(TX_CHUNK, sizeof *h->fp_qtap);
-    if (!h->fp_out || !h->fp_qptr || !h->fp_qlen || !h->fp_qtap) return n;
   }
+  return h->fp_out && h->fp_qptr && h->fp_qlen && h->fp_qtap;
+}
+
+/* Writes a LAG's queued output, member by member (fp_qtap holds the
+ * member of each frame): each member's frames in their order (a flow is on
+ * one member, 802.1AX-2014 6.2.4), as one batch on its wire. */
+static void lag_flush(handle *h, uint32_t q) {
+  if (q == 0) return;
+  fastpath *lag = h->fp;
+  uint8_t *ptr[TX_CHUNK];
+  uint32_t len[TX_CHUNK];
+  for (int m = 0; m < lag->nmembers; m++) {
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < q; i++) {
+      if (h->fp_qtap[i] != m) continue;
+      ptr[k] = h->fp_qptr[i];
+      len[k++] = h->fp_qlen[i];
+    }
+    fastpath *mf = lag->members[m];
+    if (k && mf && mf->wire) dxio_tx_frames(mf->wire, ptr, len, k);
+  }
+}
+
+/* Frames read from a LAG's TAP: each through the member its flow hashes to. */
+static int lag_run(handle *h, int n) {
+  fastpath *lag = h->fp;
+  if (!fp_ready(lag) || !fp_buffers(h)) return n;
+  int kept = 0;
+  uint32_t q = 0;
+  size_t used = 0;
+  for (int i = 0; i < n; i++) {
+    uint8_t *f = h->rx_ptr[i];
+    size_t len = h->rx_len[i], cap = len + FP_GROWTH, l = 0;
+    int m = -1;
+    if (cap <= FP_OUT_OCTETS) {
+      if (used + cap > FP_OUT_OCTETS || q == TX_CHUNK) {
+        lag_flush(h, q);
+        q = 0;
+        used = 0;
+      }
+      l = fp_lag_tx(lag, h->fp_tap, f, len, h->fp_out + used, cap, &m, wire_ready);
+    } else {
+      lag->tx_to_js++;
+    }
+    if (l == 0) {
+      h->rx_ptr[kept] = f;
+      h->rx_len[kept] = (uint32_t)len;
+      kept++;
+      continue;
+    }
+    h->fp_qptr[q] = h->fp_out + used;
+    h->fp_qlen[q] = (uint32_t)l;
+    h->fp_qtap[q] = m;
+    q++;
+    used = (used + l + 15) & ~(size_t)15;
+    h->rx_packets++;
+    h->rx_bytes += len;
+  }
+  lag_flush(h, q);
+  return kept;
+}
+
+int dxio_fp_run(handle *h, int n) {
+  fastpath *fp = h->fp;
+  if (fp->is_lag) return lag_run(h, n);
+  if (!fp_ready(fp) || !fp_buffers(h)) return n;
   int kept = 0;
   uint32_t q = 0;
   size_t used = 0;
@@ -74,6 +152,12 @@ int dxio_fp_run(handle *h, int n) {
       h->rx_ptr[kept] = f;
       h->rx_len[kept] = (uint32_t)len;
       kept++;
+      continue;
+    }
+    if (tap < 0) {
+      /* Validated, then dropped by its LAG's collector (counted there). */
+      h->rx_packets++;
+      h->rx_bytes += len;
       continue;
     }
     /* One TAP per queue: a run for one TAP is written before a frame for
@@ -145,7 +229,36 @@ static napi_value fp_attach(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* fpLagAttach(lag, taps[]): the LAG's TAPs, whose frames it distributes
+ * (TAP i is tap index i of its configuration); fpLagAttach(lag, []) detaches. */
+static napi_value fp_lag_attach(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  fastpath *lag = argc >= 2 ? dxio_fastpath_of(env, argv[0]) : NULL;
+  if (!lag || !lag->is_lag) return throw_type(env, "fpLagAttach(lagFastPath, taps)");
+  uint32_t n = 0;
+  if (napi_get_array_length(env, argv[1], &n) != napi_ok || n > FP_MAX_TAPS) return throw_type(env, "taps must be an array of at most 16 TAP handles");
+  handle *taps[FP_MAX_TAPS] = {0};
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value e;
+    NAPI_OK(napi_get_element(env, argv[1], i, &e));
+    if (!(taps[i] = dxio_get_handle(env, e, 1))) return NULL;
+    if (taps[i]->kind != KIND_TAP) return throw_type(env, "taps must be TAP handles");
+    if (taps[i]->fp && taps[i]->fp != lag) return throw_type(env, "a TAP already feeds another fast path");
+  }
+  dxio_fastpath_detach(lag);
+  if (n == 0) return NULL;
+  lag->detach = dxio_fastpath_detach;
+  for (uint32_t i = 0; i < n; i++) {
+    lag->taps[i] = taps[i];
+    taps[i]->fp = lag;
+    taps[i]->fp_tap = (int)i;
+  }
+  return NULL;
+}
+
 napi_value dxio_fastpath_io_init(napi_env env, napi_value exports) {
-  const napi_property_descriptor props[] = {EXPORT_FN("fpAttach", fp_attach)};
+  const napi_property_descriptor props[] = {EXPORT_FN("fpAttach", fp_attach), EXPORT_FN("fpLagAttach", fp_lag_attach)};
   return define_exports(env, exports, props, sizeof props / sizeof props[0]);
 }

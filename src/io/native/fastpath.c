@@ -27,7 +27,8 @@
  *   fpCreate() -> external
  *   fpConfigure(fp, config) -> undefined (see src/io/fastpath.ts)
  *   fpProcess(fp, 'tx' | 'rx', frames: Uint8Array[], tap) ->
- *       { out: [{ index, tap, frame }], left: [index] }   (tests, no I/O)
+ *       { out: [{ index, tap, frame, member? }], left: [index] }   (tests, no I/O;
+ *       tap -1: a LAG member's collector dropped it; member: for a LAG's 'tx')
  *   fpStats(fp) -> { txFrames, rxFrames, txToJs, rxToJs }
  */
 #include "exports.h"
@@ -85,9 +86,14 @@ static uint64_t recover_xpn(uint64_t next_pn, uint32_t wire) {
   return (upper << 32) | wire;
 }
 
+/* Where the TAPs are: a LAG member's are its LAG's (the VIFs sit on the
+ * logical port), its own table unused. */
+static inline const fastpath *tap_table(const fastpath *fp) { return fp->lag ? fp->lag : fp; }
+
 size_t fp_tx(fastpath *fp, int tap, const uint8_t *f, size_t len, uint8_t *out, size_t cap) {
-  if (!fp->enabled || tap < 0 || tap >= fp->ntaps || len < MAC_HDR + 2) return 0;
-  int vlan = fp->tap_vlan[tap];
+  const fastpath *tt = tap_table(fp);
+  if (!fp->enabled || tap < 0 || tap >= tt->ntaps || len < MAC_HDR + 2) return 0;
+  int vlan = tt->tap_vlan[tap];
   size_t tagged = len + (vlan >= 0 ? 4 : 0);
   int et = vlan >= 0 ? 0x8100 : be16(f + MAC_HDR);
   if (is_clear(fp, et) || fp->blocked) return 0;
@@ -143,6 +149,7 @@ size_t fp_tx(fastpath *fp, int tap, const uint8_t *f, size_t len, uint8_t *out, 
 
 /* The TAP a delivered frame goes to, its tag removed (port.ts deliver). */
 static int route(const fastpath *fp, uint8_t **start, size_t *len) {
+  fp = tap_table(fp);
   if (fp->ntaps == 1 && fp->tap_vlan[0] < 0) return 0;
   uint8_t *f = *start;
   int vid = (*len >= 18 && f[12] == 0x81 && f[13] == 0x00) ? (be16(f + 14) & 0x0fff) : -1;
@@ -158,10 +165,28 @@ static int route(const fastpath *fp, uint8_t **start, size_t *len) {
   return -1;
 }
 
+/* The Frame Collector of a LAG member (802.1AX-2014 6.2.3), once the frame
+ * passed the SecY: 1 when it goes up to the TAP, 0 when the member's
+ * collector is disabled (dropped and counted, as lag-port.ts fromMember). */
+static int collect(fastpath *fp, int *tap) {
+  fastpath *lag = fp->lag;
+  if (!lag) return 1;
+  if (!(lag->collecting & (1u << fp->lag_index))) {
+    lag->rx_not_collecting++;
+    *tap = -1;
+    return 0;
+  }
+  lag->rx_by_member[fp->lag_index]++;
+  return 1;
+}
+
 size_t fp_rx(fastpath *fp, uint8_t *f, size_t len, uint8_t *out, size_t cap, uint8_t **start, int *tap) {
   if (!fp->enabled || len < MAC_HDR + 2 || len > cap) return 0;
+  if (fp->lag && !fp->lag->enabled) return 0;
   int et = be16(f + MAC_HDR);
   if (et == fp->eapol || is_clear(fp, et)) return 0;
+  /* LACPDUs and Marker PDUs are LACP's, in JavaScript (lag-port.ts). */
+  if (fp->lag && et == FP_SLOW_PROTOCOLS) return 0;
   if (et != 0x88e5) {
     if (fp->validate == 2 || fp->blocked) return 0;
     /* Delivered where it lies (route only changes it once a TAP is found). */
@@ -172,6 +197,7 @@ size_t fp_rx(fastpath *fp, uint8_t *f, size_t len, uint8_t *out, size_t cap, uin
     fp->secy_counters[FP_IN_UNTAGGED] += 1;
     *tap = t;
     fp->rx_frames++;
+    collect(fp, tap);
     return l;
   }
   /* The SecTAG checks of 802.1AE-2018 9.12, as sectag.ts parseSecTag. */
@@ -224,6 +250,8 @@ size_t fp_rx(fastpath *fp, uint8_t *f, size_t len, uint8_t *out, size_t cap, uin
   uint8_t iv[12];
   iv_for(sa, pn, iv);
   if (dxio_gcm_open(sa->key, iv, f, data, f + data, plain, f + icv_off, out + MAC_HDR) != 1) return 0;
+  /* A protected LACPDU (a member's controlled port carries LACP) is LACP's. */
+  if (fp->lag && plain >= 2 && be16(out + MAC_HDR) == FP_SLOW_PROTOCOLS) return 0;
   memcpy(out, f, MAC_HDR);
   *start = out;
   size_t l = MAC_HDR + plain;
@@ -238,6 +266,7 @@ size_t fp_rx(fastpath *fp, uint8_t *f, size_t len, uint8_t *out, size_t cap, uin
   st[FP_OCTETS] += plain;
   *tap = t;
   fp->rx_frames++;
+  collect(fp, tap);
   return l;
 }
 
@@ -252,6 +281,10 @@ static void release_refs(napi_env env, fastpath *fp) {
 static void finalize_fp(napi_env env, void *data, void *hint) {
   (void)hint;
   fastpath *fp = data;
+  /* A LAG and its members forget each other, whichever is freed first. */
+  if (fp->lag && fp->lag->members[fp->lag_index] == fp) fp->lag->members[fp->lag_index] = NULL;
+  for (int i = 0; i < fp->nmembers; i++)
+    if (fp->members[i] && fp->members[i]->lag == fp) fp->members[i]->lag = NULL;
   if (fp->detach) fp->detach(fp);
   release_refs(env, fp);
   fp->magic = 0;
@@ -265,8 +298,7 @@ fastpath *dxio_fastpath_of(napi_env env, napi_value v) {
   return fp->magic == FP_MAGIC ? fp : NULL;
 }
 
-static napi_value fp_create(napi_env env, napi_callback_info info) {
-  (void)info;
+fastpath *dxio_fastpath_new(napi_env env, napi_value *ext) {
   fastpath *fp = calloc(1, sizeof *fp);
   if (!fp) {
     napi_throw_error(env, "ENOMEM", "out of memory for a fast path");
@@ -274,12 +306,17 @@ static napi_value fp_create(napi_env env, napi_callback_info info) {
   }
   fp->magic = FP_MAGIC;
   fp->eapol = 0x888e;
-  napi_value ext;
-  if (napi_create_external(env, fp, finalize_fp, NULL, &ext) != napi_ok) {
+  if (napi_create_external(env, fp, finalize_fp, NULL, ext) != napi_ok) {
     free(fp);
     return NULL;
   }
-  return ext;
+  return fp;
+}
+
+static napi_value fp_create(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value ext;
+  return dxio_fastpath_new(env, &ext) ? ext : NULL;
 }
 
 typedef struct {
@@ -348,6 +385,7 @@ static napi_value fp_configure(napi_env env, napi_callback_info info) {
   CB_ARGS(2);
   fastpath *fp = argc >= 1 ? dxio_fastpath_of(env, argv[0]) : NULL;
   if (!fp || argc < 2) return throw_type(env, "fpConfigure(fastPath, config)");
+  if (fp->is_lag) return throw_type(env, "fpConfigure: a LAG's fast path is configured by fpLagConfigure");
   fastpath *n = calloc(1, sizeof *n);
   if (!n) {
     napi_throw_error(env, "ENOMEM", "out of memory");
@@ -438,6 +476,8 @@ static napi_value fp_configure(napi_env env, napi_callback_info info) {
   n->wire = fp->wire;
   memcpy(n->taps, fp->taps, sizeof n->taps);
   n->detach = fp->detach;
+  n->lag = fp->lag;
+  n->lag_index = fp->lag_index;
   *fp = *n;
   free(n);
   return NULL;
@@ -473,8 +513,8 @@ static napi_value fp_process(napi_env env, napi_callback_info info) {
     if (!buf) return NULL;
     uint8_t *in = buf, *out = buf + len, *start = out;
     if (len) memcpy(in, d, len); /* an empty frame may have no data pointer */
-    int tap = tap_in;
-    size_t l = tx ? fp_tx(fp, tap_in, in, len, out, cap) : fp_rx(fp, in, len, out, cap, &start, &tap);
+    int tap = tap_in, member = -1;
+    size_t l = tx ? (fp->is_lag ? fp_lag_tx(fp, tap_in, in, len, out, cap, &member, NULL) : fp_tx(fp, tap_in, in, len, out, cap)) : fp->is_lag ? 0 : fp_rx(fp, in, len, out, cap, &start, &tap);
     napi_value idx;
     napi_create_uint32(env, i, &idx);
     if (l == 0) {
@@ -486,6 +526,7 @@ static napi_value fp_process(napi_env env, napi_callback_info info) {
       napi_set_named_property(env, o, "frame", b);
       napi_set_named_property(env, o, "index", idx);
       set_num(env, o, "tap", tap);
+      if (fp->is_lag) set_num(env, o, "member", member);
       napi_set_element(env, outs, no++, o);
     }
     free(buf);

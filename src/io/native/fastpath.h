@@ -16,6 +16,10 @@
 #define FP_MAX_TAPS 16
 #define FP_MAX_RX_SAS 64
 #define FP_MAX_CLEAR 16
+/* Members of a LAG's fast path (V16 allows 4; lag.c chooses among 32). */
+#define FP_LAG_MAX_MEMBERS 8
+/* EtherType of the Slow Protocols (802.1AX-2014 6.2.11: LACPDUs, Marker PDUs). */
+#define FP_SLOW_PROTOCOLS 0x8809
 
 /* Words of an SA's state block, a BigUint64Array shared with the
  * TypeScript SecY (src/macsec/secy.ts SA_STATE_*). */
@@ -74,6 +78,19 @@ struct fastpath {
   void *wire;
   void *taps[FP_MAX_TAPS];
   void (*detach)(fastpath *fp);
+  /* A LAG member: its aggregator's fast path (fpLagConfigure), whose TAPs
+   * it delivers to, and its index there (bit lag_index of the masks). */
+  fastpath *lag;
+  int lag_index;
+  /* A LAG's fast path (fpLagCreate): no SecY of its own; its TAPs' frames
+   * go to the member the flow hash picks (lag.c), through that member's
+   * fp_tx; members[i] is NULL once member i is freed. */
+  int is_lag;
+  int nmembers;
+  fastpath *members[FP_LAG_MAX_MEMBERS];
+  uint32_t distributing, collecting; /* bit i: member i (802.1AX-2014 6.2.3, 6.2.4) */
+  uint64_t rx_not_collecting;
+  uint64_t tx_by_member[FP_LAG_MAX_MEMBERS], rx_by_member[FP_LAG_MAX_MEMBERS];
 };
 
 /* Protects one frame read from TAP `tap` into out (cap octets). Returns the
@@ -84,8 +101,24 @@ size_t fp_tx(fastpath *fp, int tap, const uint8_t *f, size_t len, uint8_t *out, 
 /* Validates one frame from the wire into out (cap octets). Returns the
  * delivered length (the frame starts at *start: in out, or in f itself for
  * an untagged frame) and the TAP index in *tap, or 0 when the reference path
- * must take the frame (nothing changed then, f included). */
+ * must take the frame (nothing changed then, f included). A LAG member
+ * whose collector is disabled validates the frame and drops it: *tap is -1
+ * then (counted in its LAG's rx_not_collecting). */
 size_t fp_rx(fastpath *fp, uint8_t *f, size_t len, uint8_t *out, size_t cap, uint8_t **start, int *tap);
+
+/* A frame read from TAP `tap` of LAG fast path `lag` (lag.c): protected by
+ * the member the flow hash picks among the distributing ones (*member),
+ * as fp_tx, when `ready` (NULL: always) says the member can send. Returns 0
+ * when JavaScript must take it (no member distributes, the member's fast
+ * path cannot), nothing changed then. */
+size_t fp_lag_tx(fastpath *lag, int tap, const uint8_t *f, size_t len, uint8_t *out, size_t cap, int *member, int (*ready)(const fastpath *member));
+
+/* lag.c */
+uint32_t dxio_lag_flow_hash(const uint8_t *f, size_t n);
+int dxio_lag_choose(uint32_t h, unsigned n, uint32_t distributing);
+
+/* A new fast path and its JavaScript external (*ext), or NULL (thrown). */
+fastpath *dxio_fastpath_new(napi_env env, napi_value *ext);
 
 /* The fast path behind a JavaScript external from fpCreate, or NULL. */
 fastpath *dxio_fastpath_of(napi_env env, napi_value v);

@@ -3,7 +3,7 @@
  * (stats), the interface's MTU and MAC address, and how the handle was
  * opened (info). Apart from the data path: nothing here runs per frame.
  *
- * Exports: stats(handle), mtu(handle), mac(handle), info(handle).
+ * Exports: stats(handle), mtu(handle), carrier(handle), mac(handle), info(handle).
  */
 #define _GNU_SOURCE
 #include "dxio.h"
@@ -89,6 +89,20 @@ static napi_value mtu(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* carrier(handle): the interface up with carrier (IFF_UP and IFF_RUNNING,
+ * which the kernel sets from netif_oper_up: a veth whose peer is down has
+ * none). False when the flags cannot be read (the interface is gone). */
+static napi_value carrier(napi_env env, napi_callback_info info) {
+  handle *h = dxio_handle_arg(env, info, 1);
+  if (!h) return NULL;
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  int up = dxio_ifreq_ioctl(h->ctl_fd, h->ifname, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
+  napi_value out;
+  napi_get_boolean(env, up, &out);
+  return out;
+}
+
 static napi_value mac(napi_env env, napi_callback_info info) {
   handle *h = dxio_handle_arg(env, info, 1);
   if (!h) return NULL;
@@ -151,6 +165,7 @@ napi_value dxio_info_init(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
       EXPORT_FN("stats", stats),
       EXPORT_FN("mtu", mtu),
+      EXPORT_FN("carrier", carrier),
       EXPORT_FN("mac", mac),
       EXPORT_FN("info", info_fn),
   };

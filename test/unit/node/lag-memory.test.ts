@@ -51,6 +51,8 @@ function frame(src: number, dst: number, sport: number, len = 100): Uint8Array {
 /** Two members' wires with a cut switch and a log of the EtherTypes each carried; TAP far ends held by the test. */
 function bench() {
   const cut = [false, false];
+  /** A cable pulled: no carrier on either end of that member's wire (and no frame through). */
+  const pulled = [false, false];
   const etherTypes: Array<Set<number>> = [new Set(), new Set()];
   const wires = [0, 1].map((i) =>
     memoryWire({
@@ -59,8 +61,9 @@ function bench() {
       mtu: 1600,
       loss: (f) => {
         etherTypes[i]!.add((f[12]! << 8) | f[13]!);
-        return cut[i]!;
+        return cut[i]! || pulled[i]!;
       },
+      carrier: () => !pulled[i],
     }),
   );
   const hosts = new Map<string, FrameIo>();
@@ -76,7 +79,7 @@ function bench() {
   const listen = () => {
     for (const [name, host] of hosts) host.start((fs) => got.set(name, [...(got.get(name) ?? []), ...fs]));
   };
-  return { cut, etherTypes, devices, hosts, got, listen };
+  return { cut, pulled, etherTypes, devices, hosts, got, listen };
 }
 
 const lagOf = (n: LabNode) => (n.status() as unknown as LagStatusView).lags[0]!;
@@ -144,6 +147,40 @@ describe('a 2-member LAG, should_encrypt, every member secured', () => {
     expect(r.lags[0]!.name).toBe('lag1');
     await expect(controlRequest(join(tmp, 'rt-32.sock'), { cmd: 'lag', lag: 'nope' })).rejects.toThrow(/no LAG 'nope'/);
     expect(JSON.stringify(r)).not.toContain(CAK);
+  });
+});
+
+describe('a member whose cable is pulled (no carrier on its wire)', () => {
+  const b = bench();
+  const dx = new LabNode(config('dx', 16), b.devices(0));
+  const rt = new LabNode(config('rt', 32), b.devices(1));
+  afterAll(async () => {
+    await dx.stop();
+    await rt.stop();
+  });
+  type Ev = { type: string; port: string; to?: string; reason: string };
+  const events = async (sock: string) => ((await controlRequest(join(tmp, sock), { cmd: 'events' })).result as { events: Ev[] }).events;
+
+  it('leaves distribution on both nodes by Port_Enabled (receive PORT_DISABLED), not by an LACP timeout (EXPIRED)', async () => {
+    await dx.start();
+    await rt.start();
+    b.listen();
+    await until(() => distributing(dx).length === 2 && distributing(rt).length === 2, 15_000);
+    const since = { dx: (await events('dx-16.sock')).length, rt: (await events('rt-32.sock')).length };
+    b.pulled[0] = true;
+    await until(() => distributing(dx).join() === 'eth2' && distributing(rt).join() === 'eth2', 10_000);
+    for (const [n, sock] of [['dx', 'dx-16.sock'], ['rt', 'rt-32.sock']] as const) {
+      const rx = (await events(sock)).slice(since[n]).filter((e) => e.type === 'lacp:receive' && e.port === 'eth1');
+      // 802.1AX-2014 6.4.12: not operational -> PORT_DISABLED at once; a timeout would show CURRENT -> EXPIRED first.
+      expect(rx[0]?.reason, `${n}: ${JSON.stringify(rx)}`).toMatch(/-> PORT_DISABLED/);
+    }
+    expect((lagOf(dx) as unknown as { members: Array<{ name: string; carrier: string }> }).members.find((m) => m.name === 'eth1')!.carrier).toBe('down');
+  });
+
+  it('the cable back: the member rejoins once LACP agrees again', async () => {
+    b.pulled[0] = false;
+    await until(() => distributing(dx).length === 2 && distributing(rt).length === 2, 15_000);
+    expect((lagOf(rt) as unknown as { members: Array<{ name: string; carrier: string }> }).members.map((m) => m.carrier)).toEqual(['up', 'up']);
   });
 });
 
