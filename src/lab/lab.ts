@@ -15,11 +15,11 @@
  * itself: it finds the namespaces by their name (dxlab-<lab>-*) and the
  * processes by their configuration path (teardown.ts).
  */
+import { BGP_HOLD_TIME_S, BGP_KEEPALIVE_S } from '../node/index.js';
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { serializeKeyFile } from '../shared/key-file.js';
-import { BGP_HOLD_TIME_S, BGP_KEEPALIVE_S } from '../node/index.js';
 import { BASE_MTU, WIRE_EXTRA } from './constants.js';
 import type { CryptoChoice } from '../io/index.js';
 import { LabError } from './errors.js';
@@ -349,8 +349,8 @@ function nodeConfig(topo: Topology, lab: string, n: LabNodeState, state: LabStat
               peerAsn: customer ? b.amazonAsn : b.customerAsn,
               peerAddress: addrs[1 - side]!.split('/')[0],
               localAddress: addrs[side]!.split('/')[0],
-              holdTimeS: BGP_HOLD_TIME_S,
-              keepaliveS: BGP_KEEPALIVE_S,
+              holdTimeS: b.holdTimeS ?? BGP_HOLD_TIME_S,
+              keepaliveS: b.keepaliveS ?? BGP_KEEPALIVE_S,
               ...(b.md5Key ? { md5Key: b.md5Key } : {}),
               prefixes: prefixes.filter((p) => p.includes(':') === (family === 'ipv6')),
               // AWS's side waits for the customer router to connect.

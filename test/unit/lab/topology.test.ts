@@ -33,6 +33,14 @@ describe('topology files', () => {
     const laughs = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefghi'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill('*' + 'abcdefghi'[i]).join(', ')}]`)].join('\n');
     expect(err(`${base}${laughs}\n`).message).toMatch(/^x\.yaml: not YAML a topology can be read from: /);
   });
+  it("a VIF's BGP timers: AWS's 90/30 by default, a short hold time with a keepalive of a third of it, RFC 4271's limits refused", () => {
+    const vif = (bgp: string) => `${base}  vifs:\n    - { name: v, vlan: 7, endpoints: [r:eth1, d:eth1], ipv4: [169.254.0.1/30, 169.254.0.2/30], bgp: { customerAsn: 65000${bgp} } }\n`;
+    expect(parseTopology(vif(''), 'x.yaml').vifs[0]!.bgp).toMatchObject({ holdTimeS: 90, keepaliveS: 30 });
+    expect(parseTopology(vif(', holdTimeS: 6'), 'x.yaml').vifs[0]!.bgp).toMatchObject({ holdTimeS: 6, keepaliveS: 2 });
+    expect(parseTopology(vif(', holdTimeS: 0'), 'x.yaml').vifs[0]!.bgp).toMatchObject({ holdTimeS: 0, keepaliveS: 0 });
+    expect(err(vif(', holdTimeS: 2')).message).toMatch(/topology\.vifs\.0\.bgp\.holdTimeS: 2: a hold time is 0 or at least 3 seconds/);
+    expect(err(vif(', holdTimeS: 6, keepaliveS: 3')).message).toMatch(/topology\.vifs\.0\.bgp\.keepaliveS: 3 s is more than a third of the hold time 6 s/);
+  });
   it('an endpoint naming no node', () => {
     expect(err(base.replace('[r:eth1, d:eth1]', '[r:eth1, q:eth1]')).message).toMatch(/^x\.yaml:7: topology\.links\.0\.endpoints\.1: no node named 'q'/);
   });
