@@ -10,7 +10,9 @@
  * fast profile); each node's RSS and CPU during TCP at MTU 1500 on the
  * default engine (native). Native runs with the addon's fast path (checked
  * in the nodes' status); `rings` repeats native TCP with the wire sockets on
- * PACKET_MMAP rings (TPACKET_V2, TPACKET_V3). Every TCP figure comes with the
+ * PACKET_MMAP rings (TPACKET_V2, TPACKET_V3); `lag` puts a 2-member LAG
+ * against a single link with iperf3 -P 4 (bench/lag-run.ts: one flow stays
+ * on one member, so a LAG needs several). Every TCP figure comes with the
  * average ping round trip of the idle link before it; with `--rounds N` the
  * TCP runs repeat N times, in turn, and each figure is the median (`runs`
  * lists them all).
@@ -26,6 +28,7 @@ import { linkDown, linkUp, type LinkState } from '../src/lab/index.js';
 import { controlRequest } from '../src/node/index.js';
 import { afPacket } from '../src/io/index.js';
 import type { KayStatus } from '../src/mka/index.js';
+import { lagLines, lagVersusSingle, type LagVersusSingle } from './lag-run.js';
 
 const json = process.argv.includes('--json');
 const secondsArg = process.argv.indexOf('--seconds');
@@ -153,6 +156,7 @@ async function main(): Promise<void> {
     secureMs: { default: 0, fast: 0 },
     rssMB: {} as Record<string, number>,
     cpuPct: {} as Record<string, number>,
+    lag: undefined as LagVersusSingle | undefined,
   };
   for (const profile of ['default', 'fast'] as const) {
     const name = `bs-${profile}-${tag}`;
@@ -171,7 +175,7 @@ async function main(): Promise<void> {
     { crypto: 'native', ring: 'v2' },
     { crypto: 'native', ring: 'v3' },
   ] as const;
-  // BENCH_VARIANTS=native,none (crypto, or a ring name) measures only those.
+  // BENCH_VARIANTS=native,none (crypto, a ring name, or lag) measures only those.
   const only = process.env.BENCH_VARIANTS?.split(',');
   const chosen = variants.filter((v) => !only || only.includes(v.ring === 'off' ? v.crypto : v.ring));
   for (let round = 0; round < ROUNDS; round++) {
@@ -232,6 +236,13 @@ async function main(): Promise<void> {
       }
     }
   }
+  if (!only || only.includes('lag')) {
+    // A LAG against a single link in the same run (native, fast path), once: its own two labs.
+    process.env.DXLAB_CRYPTO = 'native';
+    process.env.DXLAB_PACKET_RING = 'off';
+    result.lag = await lagVersusSingle(SECONDS, log);
+    log(`LAG: single link ${result.lag.singleLinkGbps} Gbit/s, 2-member LAG ${result.lag.lagGbps} Gbit/s (iperf3 -P 4)`);
+  }
   result.tcp = medianOf(result.tcp, (x) => `${x.mtu} ${x.crypto}`);
   result.rings = medianOf(result.rings, (x) => `${x.mtu} ${x.ring}`);
   if (json) {
@@ -245,6 +256,10 @@ async function main(): Promise<void> {
     for (const r of result.rings.filter((x) => x.mtu === mtu)) console.log(`TCP, TAP MTU ${mtu}, crypto native, ring ${r.ring}: ${r.gbps.toFixed(3)} Gbit/s, ping ${r.rttMs} ms`);
   }
   for (const f of result.fps64) console.log(`64-octet frames, crypto ${f.crypto.padEnd(6)}: ${f.fps} frames/s`);
+  if (result.lag) {
+    console.log(`TCP, iperf3 -P 4, TAP MTU 1500, a LAG against a single link:`);
+    for (const l of lagLines(result.lag)) console.log(l);
+  }
   console.log(`RSS: ${Object.entries(result.rssMB).map(([n, v]) => `${n} ${v} MB`).join(', ')}; CPU during TCP at MTU 1500, crypto native: ${Object.entries(result.cpuPct).map(([n, v]) => `${n} ${v}%`).join(', ')}`);
 }
 
