@@ -12,6 +12,8 @@ export interface LagMemberAnswer {
   name: string;
   kind: string;
   operational: boolean;
+  /** The member's wire: 'down' when its cable is cut (`dxlab wire cut`). */
+  carrier?: 'up' | 'down';
   sci?: string;
   controlledPort?: string;
   mka?: { mode: string; secured: boolean; cpState: string; notSecured?: string };
@@ -23,6 +25,8 @@ export type LagAnswer = LagStatus & {
   taps: Array<{ name: string; vlan: number | null; mtu: number }>;
   members: LagMemberAnswer[];
   counters: { txNoMember: number; rxNotCollecting: number; txByMember: Record<string, number>; rxByMember: Record<string, number> };
+  /** Whether the addon's fast path distributes and collects (lag-port.ts), and what it did. */
+  fastPath?: { active: boolean; reason?: string; txFrames?: number; txToJs?: number; rxNotCollecting?: number };
 };
 
 /** "2 of 3 distributing": the members that carry frames. */
@@ -44,7 +48,8 @@ export function renderLags(node: string, lags: LagAnswer[]): string {
     const rows = [['member', 'receive', 'mux', 'selected', 'actor', 'partner', 'partner port', 'tx', 'rx', 'MACsec']];
     for (const p of l.ports) {
       const m = l.members.find((x) => x.name === p.name);
-      const macsec = !m?.mka ? 'plain port' : `${m.mka.mode}, ${m.mka.secured ? 'secured' : `controlled port ${m.controlledPort}${m.mka.notSecured ? ` (${m.mka.notSecured})` : ''}`}`;
+      const macsec =
+        (!m?.mka ? 'plain port' : `${m.mka.mode}, ${m.mka.secured ? 'secured' : `controlled port ${m.controlledPort}${m.mka.notSecured ? ` (${m.mka.notSecured})` : ''}`}`) + (m?.carrier === 'down' ? '; no carrier' : '');
       rows.push([
         p.name,
         p.receive,
@@ -59,6 +64,8 @@ export function renderLags(node: string, lags: LagAnswer[]): string {
       ]);
     }
     out.push(table(rows));
+    const fp = l.fastPath;
+    if (fp) out.push(fp.active ? `  data path: the addon's fast path (distributor and collector in C): ${fp.txFrames ?? 0} frames sent, ${fp.txToJs ?? 0} left to JavaScript` : `  data path: JavaScript (${fp.reason ?? 'fast path off'})`);
     out.push(`  TAPs ${l.taps.map((t) => `${t.name}${t.vlan !== null ? ` (VLAN ${t.vlan})` : ''}`).join(', ') || 'none'}; letters: A active, T short timeout, G aggregatable, S in sync, C collecting, D distributing, F defaulted, E expired`);
   }
   return out.join('\n');
