@@ -53,6 +53,8 @@ export interface DxPortSlot {
 /** The whole desired state of one DX port. */
 export interface DxPortConfig {
   connectionId: string;
+  /** The data-plane LAG of its LAG (LagDoc.port), when its LAG is one. */
+  lagPort?: string | undefined;
   /** The data-plane port it is bound to ({@link DxPortBinding.ports}); absent while none is (state `requested`). */
   port?: string | undefined;
   lagId: string | undefined;
@@ -91,8 +93,22 @@ export interface DxVifConfig {
   tap?: string | undefined;
 }
 
+/**
+ * The whole desired state of a LAG's members at once (AssociateMacSecKey
+ * with a lagId, UpdateLag): a data plane with LAGs of its own applies it as
+ * one operation on the LAG, any other member by member.
+ */
+export interface DxLagConfig {
+  lagId: string;
+  /** The data-plane LAG (LagDoc.port), if the LAG is one. */
+  lagPort?: string | undefined;
+  minimumLinks: number;
+  members: DxPortConfig[];
+}
+
 export type DataPlaneChange =
   | { kind: 'port'; config: DxPortConfig }
+  | { kind: 'lag'; config: DxLagConfig }
   | { kind: 'portRemoved'; connectionId: string; port?: string | undefined }
   | { kind: 'vif'; config: DxVifConfig }
   | { kind: 'vifRemoved'; virtualInterfaceId: string };
@@ -130,6 +146,19 @@ export interface DxPortBinding {
   portLink(connectionId: string): PortLink | undefined;
   portEncryption(connectionId: string): PortEncryption;
   bgpStatus(virtualInterfaceId: string): 'up' | 'down' | 'unknown';
+  /**
+   * The logical port of a data-plane LAG (LagDoc.port): `up` while its
+   * bundle is (enough members distributing, minimumLinks); undefined when
+   * the binding has no such LAG, and the members' states decide.
+   */
+  lagLink?(lagPort: string): 'up' | 'down' | undefined;
+  /**
+   * The data-plane LAG a port is a member port of (`lag`, with its member
+   * ports), or, given a LAG's own name, that LAG; undefined otherwise. Its
+   * members are fixed by the data plane: AssociateConnectionWithLag refuses
+   * any other port.
+   */
+  dataPlaneLag?(name: string): { lag: string; members: readonly string[] } | undefined;
   /** Pushes committed changes, in order. A failure is logged; the API state stays (it is the truth). */
   apply(changes: readonly DataPlaneChange[]): Promise<void>;
 }

@@ -11,8 +11,11 @@
  * `"stop": true` (every capture of the port) once the files are complete.
  * `addVif` (`"port"`, `"tap"`: a port's taps[] entry of the node
  * configuration), `removeVif` (`"name"`) and `moveVif` (`"name"`, `"to"`,
- * `"vlan"`?) change the node's VIFs live (node.ts). Answers never carry key
- * material.
+ * `"vlan"`?) change the node's VIFs live (node.ts). `addKey`, `removeKey` and
+ * `setMode` with `"lag"` instead of `"port"` change every member of that LAG
+ * at once; `setMinimumLinks` (`"lag"`, `"minimumLinks"`) and `lagMember`
+ * (`"lag"`, `"port"`, `"member"`: true or false) change the LAG itself
+ * (lag-commands.ts). Answers never carry key material.
  */
 import { isAbsolute } from 'node:path';
 import { fromHex } from '../shared/bytes.js';
@@ -26,6 +29,7 @@ import { resolveMacsecKnob } from './config.js';
 import type { MacsecKnob } from './knobs.js';
 import { BuiltinSpeaker } from './bgp/index.js';
 import { inPathRequest } from './in-path-request.js';
+import { lagAddKey, lagRemoveKey, lagSetMember, lagSetMinimumLinks, lagSetMode } from './lag-commands.js';
 import { JsonLineServer, type JsonLineConnection, type JsonRequest } from './json-line-server.js';
 
 
@@ -125,12 +129,24 @@ export class ControlServer {
         return { events };
       }
       case 'addKey': {
+        const lag = str(req, 'lag', false);
+        if (lag !== undefined) {
+          const r = lagAddKey(n.lag(lag), hexField(req, 'ckn', CKN_LENGTHS), secretField(req, 'cak', CAK_LENGTHS, 'CAK'));
+          this.log.info('key added', { lag, ckn: req.ckn });
+          return r;
+        }
         const p = n.macsecPort(port);
         p.addKey(hexField(req, 'ckn', CKN_LENGTHS), secretField(req, 'cak', CAK_LENGTHS, 'CAK'));
         this.log.info('key added', { port: p.name, ckn: req.ckn });
         return { keyChain: p.keyChainCkns() };
       }
       case 'removeKey': {
+        const lag = str(req, 'lag', false);
+        if (lag !== undefined) {
+          const r = lagRemoveKey(n.lag(lag), hexField(req, 'ckn', CKN_LENGTHS));
+          this.log.info('key removed', { lag, ckn: req.ckn });
+          return r;
+        }
         const p = n.macsecPort(port);
         p.removeKey(hexField(req, 'ckn', CKN_LENGTHS));
         this.log.info('key removed', { port: p.name, ckn: req.ckn });
@@ -140,6 +156,12 @@ export class ControlServer {
         const mode = str(req, 'mode');
         if (mode !== 'should_encrypt' && mode !== 'must_encrypt' && mode !== 'no_encrypt') {
           throw new NodeError('badRequest', `mode must be should_encrypt, must_encrypt or no_encrypt, got '${mode}'`);
+        }
+        const lag = str(req, 'lag', false);
+        if (lag !== undefined) {
+          const r = lagSetMode(n.lag(lag), mode);
+          this.log.info('mode set', { lag, mode });
+          return r;
         }
         const p = n.macsecPort(port);
         p.setMode(mode);
@@ -177,6 +199,16 @@ export class ControlServer {
         const name = str(req, 'lag', false);
         return { lags: name === undefined ? n.lags.map((l) => l.status()) : [n.lag(name).status()] };
       }
+      case 'setMinimumLinks': {
+        const r = lagSetMinimumLinks(n.lag(str(req, 'lag')), req.minimumLinks);
+        this.log.info('minimumLinks set', { lag: r.lag, minimumLinks: r.minimumLinks });
+        return r;
+      }
+      case 'lagMember': {
+        const r = lagSetMember(n.lag(str(req, 'lag')), str(req, 'port')!, req.member);
+        this.log.info(r.member ? 'LAG member back in' : 'LAG member taken out', { lag: r.lag, port: r.port });
+        return r;
+      }
       case 'bgp': {
         // {"cmd":"bgp"} lists the peers; {"cmd":"bgp","tap":T,"prefixes":[...]} changes what the builtin speaker on T advertises.
         const tap = str(req, 'tap', false);
@@ -205,7 +237,7 @@ export class ControlServer {
         // A provider's knob ({"cmd":"provider","knob","value"}) or an attacker's action (in-path-request.ts).
         return inPathRequest(n, req);
       default:
-        throw new NodeError('unknownCommand', `unknown cmd '${String(req.cmd)}': expected status, counters, events, addKey, removeKey, setMode, set, rekey, capture, lag, bgp, addVif, removeVif, moveVif, provider or attack`);
+        throw new NodeError('unknownCommand', `unknown cmd '${String(req.cmd)}': expected status, counters, events, addKey, removeKey, setMode, set, rekey, capture, lag, setMinimumLinks, lagMember, bgp, addVif, removeVif, moveVif, provider or attack`);
     }
   }
 }

@@ -252,6 +252,16 @@ export class LagPort {
     }
   }
 
+  /** UpdateLag's minimumLinks, live (lag-commands.ts checks the value). */
+  setMinimumLinks(n: number): void {
+    this.handle(this.lag.setMinimumLinks(this.deps.now(), n));
+  }
+
+  /** A member out of the LAG (LACP_Enabled false, 802.1AX-2014 6.4.8) or back in (lag-commands.ts). */
+  setMember(member: string, enabled: boolean): void {
+    this.handle(this.lag.setLacpEnabled(this.deps.now(), member, enabled));
+  }
+
   /** Frames that passed a member's controlled port. */
   fromMember(member: Port, frames: Uint8Array[]): void {
     const up: Uint8Array[] = [];

@@ -4,8 +4,10 @@
  * memory, that records every command it gets. It answers `status` in the
  * node's shape (a MACsec port's `kay` with mode, secured, the CKN in use and
  * one participant per key chain pair; `bgp` per TAP) and the contract §2
- * commands (addVif, moveVif, removeVif, an empty key chain), so that the
- * AWS binding can be tested before a real node has them.
+ * commands (addVif, moveVif, removeVif, an empty key chain), and a LAG's
+ * (`lags` in status; addKey, removeKey, setMode with `lag`, setMinimumLinks,
+ * lagMember), so that the AWS binding can be tested before a real node has
+ * them.
  */
 import { createServer, type Server } from 'node:net';
 import { rmSync } from 'node:fs';
@@ -28,9 +30,19 @@ export interface FakeVif {
   bgpState: string;
 }
 
+export interface FakeLag {
+  members: string[];
+  minimumLinks: number;
+  /** The test sets it (the bundle up or not). */
+  logicalPortUp: boolean;
+  /** Member ports taken out of the LAG (lagMember false). */
+  out: Set<string>;
+}
+
 export interface FakeNode {
   path: string;
   ports: Map<string, FakePort>;
+  lags: Map<string, FakeLag>;
   vifs: Map<string, FakeVif>;
   /** Every request but `status`, in order. */
   commands: Array<Record<string, unknown>>;
@@ -41,10 +53,11 @@ export interface FakeNode {
   close(): Promise<void>;
 }
 
-export async function fakeNode(path: string, ports: Record<string, FakePort>): Promise<FakeNode> {
+export async function fakeNode(path: string, ports: Record<string, FakePort>, lags: Record<string, FakeLag> = {}): Promise<FakeNode> {
   const node: FakeNode = {
     path,
     ports: new Map(Object.entries(ports)),
+    lags: new Map(Object.entries(lags)),
     vifs: new Map(),
     commands: [],
     failing: new Map(),
@@ -61,6 +74,23 @@ export async function fakeNode(path: string, ports: Record<string, FakePort>): P
       if (!p) throw Object.assign(new Error(`no port ${String(name)}`), { code: 'unknownPort' });
       return p;
     };
+    const lag = (name: unknown) => {
+      const l = node.lags.get(String(name));
+      if (!l) throw Object.assign(new Error(`no LAG '${String(name)}'`), { code: 'badRequest' });
+      return l;
+    };
+    // A LAG-wide key or mode command: every member, as the node does (src/node/lag-commands.ts).
+    if (req.lag !== undefined && (cmd === 'addKey' || cmd === 'removeKey' || cmd === 'setMode')) {
+      const members = lag(req.lag).members.map((m) => [m, port(m)] as const);
+      if (cmd === 'addKey' && members.some(([, p]) => p.keyChain.length >= 3 || p.keyChain.includes(req.ckn))) throw Object.assign(new Error('a member holds the CKN or three pairs'), { code: 'badRequest' });
+      if (cmd === 'removeKey' && members.some(([, p]) => !p.keyChain.includes(req.ckn))) throw Object.assign(new Error('a member lacks the CKN'), { code: 'badRequest' });
+      for (const [, p] of members) {
+        if (cmd === 'addKey') p.keyChain.push(String(req.ckn));
+        else if (cmd === 'removeKey') p.keyChain = p.keyChain.filter((k) => k !== req.ckn);
+        else p.mode = req.mode;
+      }
+      return { lag: req.lag, members: members.map(([name, p]) => ({ port: name, keyChain: p.keyChain })) };
+    }
     switch (cmd) {
       case 'status':
         return {
@@ -77,7 +107,22 @@ export async function fakeNode(path: string, ports: Record<string, FakePort>): P
             },
           })),
           bgp: [...node.vifs.values()].map((v) => ({ tap: v.name, state: v.bgpState })),
+          lags: [...node.lags].map(([name, l]) => ({
+            name,
+            minimumLinks: l.minimumLinks,
+            logicalPortUp: l.logicalPortUp,
+            ports: l.members.map((m) => ({ name: m, lacpEnabled: !l.out.has(m) })),
+          })),
         };
+      case 'setMinimumLinks':
+        lag(req.lag).minimumLinks = req.minimumLinks;
+        return { lag: req.lag, minimumLinks: req.minimumLinks };
+      case 'lagMember': {
+        const l = lag(req.lag);
+        if (req.member) l.out.delete(String(req.port));
+        else l.out.add(String(req.port));
+        return { lag: req.lag, port: req.port, member: req.member };
+      }
       case 'addKey': {
         const p = port(req.port);
         if (p.keyChain.length >= 3 || p.keyChain.includes(req.ckn)) throw Object.assign(new Error('key chain full or CKN held'), { code: 'badRequest' });

@@ -83,3 +83,61 @@ export async function fakeLab(labDir: string, name: string): Promise<FakeLab> {
   return l;
 }
 
+
+/**
+ * A lab of a router and a dx-device joined by a 2-member LAG `lag1`
+ * (dx:eth1 and dx:eth2, the LAG's key CKN1 in both members' chains,
+ * should_encrypt, minimumLinks 0) with one VIF over the LAG (VLAN 100, TAP
+ * `dxv1`), as `dxlab up topologies/lag-router-dx.yaml` writes it.
+ */
+export async function fakeLagLab(labDir: string, name: string): Promise<FakeLab> {
+  mkdirSync(labDir, { recursive: true });
+  writeFileSync(join(labDir, 'keys.json'), JSON.stringify({ version: 1, cas: [{ ckn: CKN1, cak: CAK1 }], saks: [] }), { mode: 0o600 });
+  const macsec = { mode: 'should_encrypt', cipherSuites: ['gcm-aes-xpn-256', 'gcm-aes-256'], keyFile: join(labDir, 'keys.json') };
+  const vifTap = { name: 'dxv1', vlan: 100, mtu: 1500, addresses: ['169.254.100.2/30'], bgp: { localAsn: 64512, peerAsn: 65000, peerAddress: '169.254.100.1', localAddress: '169.254.100.2' } };
+  const dxConfig = {
+    name: 'dx',
+    kind: 'dx-device',
+    ports: [
+      { name: 'eth1', wire: 'w1', taps: [], macsec },
+      { name: 'eth2', wire: 'w2', taps: [], macsec },
+    ],
+    lags: [{ name: 'lag1', members: ['eth1', 'eth2'], minimumLinks: 0, mode: 'active', rate: 'fast', taps: [vifTap] }],
+  };
+  writeFileSync(join(labDir, 'dx.json'), JSON.stringify(dxConfig));
+  const socket = join(labDir, 'dx.sock');
+  const node = await fakeNode(
+    socket,
+    {
+      eth1: { mode: 'should_encrypt', keyChain: [CKN1], secured: true, inUse: CKN1 },
+      eth2: { mode: 'should_encrypt', keyChain: [CKN1], secured: true, inUse: CKN1 },
+    },
+    { lag1: { members: ['eth1', 'eth2'], minimumLinks: 0, logicalPortUp: true, out: new Set() } },
+  );
+  const state: LabState = {
+    lab: name,
+    kind: 'topology',
+    owner: { uid: 0, checkout: '/x' },
+    topology: '/x/t.yaml',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    captureDir: '/x/pcaps',
+    nodes: [
+      { name: 'router', kind: 'router', netns: 'ns-r', pid: 1, socket: join(labDir, 'router.sock'), config: join(labDir, 'router.json'), log: '', wires: { eth1: 'r1', eth2: 'r2' }, taps: [] },
+      { name: 'dx', kind: 'dx-device', netns: 'ns-d', pid: 2, socket, config: join(labDir, 'dx.json'), log: '', wires: { eth1: 'w1', eth2: 'w2' }, taps: [{ name: 'dxv1', port: 'lag1', vif: 'private-vif', vlan: 100, addresses: ['169.254.100.2/30'] }], options: { speed: '10G' } },
+    ],
+    links: [
+      { index: 0, a: 'router:eth1', b: 'dx:eth1', wires: ['r1', 'w1'], macsec: true, type: 'lag' },
+      { index: 1, a: 'router:eth2', b: 'dx:eth2', wires: ['r2', 'w2'], macsec: true, type: 'lag' },
+    ],
+  };
+  const wires = fakeWires();
+  const logs: string[] = [];
+  return {
+    labDir,
+    state,
+    node,
+    wires,
+    logs,
+    start: () => startLabApi({ lab: state.lab, labDir, host: '127.0.0.1', port: 0, state: () => state, log: (line) => logs.push(line) }, { pollMs: 60_000, wires, timings: { vifPendingMs: 0 } }),
+  };
+}

@@ -195,6 +195,10 @@ export class DirectConnectCore {
   lagState(l: LagDoc, members: readonly ConnectionDoc[] = this.members(l.lagId)): LagState {
     if (l.deletedAt !== undefined) return 'deleted';
     const states = members.map((c) => this.connectionState(c));
+    // A LAG of the data plane: its logical port says (the node's LACP, minimumLinks included).
+    const link = l.port !== undefined && members.length > 0 ? this.binding.lagLink?.(l.port) : undefined;
+    if (link === 'up') return 'available';
+    if (link === 'down') return states.every((s) => s === 'requested' || s === 'pending') ? 'pending' : 'down';
     if (states.filter((s) => s === 'available').length >= Math.max(1, l.minimumLinks)) return 'available';
     if (states.length > 0 && states.every((s) => s === 'requested' || s === 'pending')) return 'pending';
     return 'down';
@@ -296,6 +300,7 @@ export class DirectConnectCore {
       connectionId: c.connectionId,
       port: c.port,
       lagId: c.lagId,
+      ...(lag?.port !== undefined && { lagPort: lag.port }),
       awsDevice: c.awsDevice,
       location: c.location,
       bandwidth: c.bandwidth,
@@ -319,9 +324,10 @@ export class DirectConnectCore {
     ctx.changes.push(change);
   }
 
-  /** Queues the desired state of every member port of a LAG. */
+  /** Queues the desired state of every member port of a LAG, as one change (one operation on a data-plane LAG). */
   pushLagPorts(ctx: RequestContext, l: LagDoc): void {
-    for (const c of this.members(l.lagId)) ctx.changes.push({ kind: 'port', config: this.portConfig(c, l) });
+    const members = this.members(l.lagId).map((c) => this.portConfig(c, l));
+    ctx.changes.push({ kind: 'lag', config: { lagId: l.lagId, ...(l.port !== undefined && { lagPort: l.port }), minimumLinks: l.minimumLinks, members } });
   }
 
   pushVif(ctx: RequestContext, v: VifDoc): void {

@@ -30,6 +30,31 @@ function moveVifsToLag(core: DirectConnectCore, ctx: RequestContext, connectionI
   }
 }
 
+/**
+ * A LAG of the data plane (a lab's topology LAG) has the member ports its
+ * node started with: LACP can take one out and put it back live, but the
+ * node cannot aggregate a port that is not one of them. A connection joins
+ * such a LAG only from one of its member ports, and a member port joins no
+ * other LAG. The refusal names the ports and why; nothing changes.
+ */
+function checkDataPlaneMembership(core: DirectConnectCore, c: ConnectionDoc, lag: LagDoc | undefined): void {
+  const b = core.binding;
+  if (!b.dataPlaneLag) return;
+  const target = lag?.port !== undefined ? b.dataPlaneLag(lag.port) : undefined;
+  const own = c.port !== undefined ? b.dataPlaneLag(c.port) : undefined;
+  const where = c.port !== undefined ? `is on lab port ${c.port}` : 'has no lab port yet';
+  if (target && !(c.port !== undefined && target.members.includes(c.port))) {
+    throw dxClientError(
+      `Connection ${c.connectionId} ${where}: LAG ${lag!.lagId} is the lab's LAG ${target.lag}, whose member ports are ${target.members.join(', ')}; its node aggregates only the ports its topology gave it, so only a connection on one of them can join it live`,
+    );
+  }
+  if (!target && own) {
+    throw dxClientError(
+      `Connection ${c.connectionId} ${where}, a member port of the lab's LAG ${own.lag}: its node aggregates that port in ${own.lag} only, so it can join no other LAG${lag ? ` (${lag.lagId})` : ''}`,
+    );
+  }
+}
+
 /** A connection leaving a LAG: standalone, no key, the LAG's mode (V10 applied). */
 function standalone(c: ConnectionDoc, lag: LagDoc | undefined): ConnectionDoc {
   const { lagId: _left, ...rest } = c;
@@ -60,6 +85,7 @@ export function createLag(core: DirectConnectCore, ctx: RequestContext, input: C
     if (existing.bandwidth !== bandwidth) throw dxClientError(`Connection ${existing.connectionId} is ${existing.bandwidth}, not ${bandwidth}: all connections of a LAG have the same bandwidth`);
     if (existing.lagId !== undefined) throw dxClientError(`Connection ${existing.connectionId} is already a member of ${existing.lagId}`);
     if (macsec && !existing.macSecCapable) throw dxClientError(`Connection ${existing.connectionId} was not requested with MACsec: every connection of a MACsec LAG must support MACsec`);
+    checkDataPlaneMembership(core, existing, undefined);
   }
   const tags = mergeTags([], input.tags);
   const childTags = mergeTags([], input.childConnectionTags, 'childConnectionTags');
@@ -133,6 +159,7 @@ export function updateLag(core: DirectConnectCore, ctx: RequestContext, input: U
     if (input.minimumLinks < 0 || input.minimumLinks > n) throw dxClientError(`minimumLinks must be 0 to the LAG's ${n} connections, not ${input.minimumLinks}`);
     lag = { ...lag, minimumLinks: input.minimumLinks };
   }
+  const linksChanged = input.minimumLinks !== undefined && input.minimumLinks !== core.liveLag(ctx, input.lagId).minimumLinks;
   let modeChanged = false;
   if (input.encryptionMode !== undefined) {
     const mode = checkEncryptionMode(input.encryptionMode);
@@ -142,8 +169,8 @@ export function updateLag(core: DirectConnectCore, ctx: RequestContext, input: U
     lag = { ...lag, encryptionMode: mode };
   }
   core.saveLag(lag);
-  // V15: the mode applies to every member connection.
-  if (modeChanged) core.pushLagPorts(ctx, lag);
+  // V15: the mode applies to every member connection; minimumLinks to a data-plane LAG's logical port.
+  if (modeChanged || linksChanged) core.pushLagPorts(ctx, lag);
   return core.renderLag(lag);
 }
 
@@ -173,6 +200,7 @@ export function associateConnectionWithLag(core: DirectConnectCore, ctx: Request
   if (n >= maxLagMembers(lag.connectionsBandwidth)) throw dxClientError(`LAG ${lag.lagId} already has ${n} connections, the most a ${lag.connectionsBandwidth} LAG can have`);
   if (lag.macSecCapable && !c.macSecCapable) throw dxClientError(`LAG ${lag.lagId} runs MACsec: connection ${c.connectionId} was not requested with MACsec`);
   if (c.lagId !== undefined) checkLeavingLag(core, c, c.lagId);
+  checkDataPlaneMembership(core, c, lag);
   // V8: the connection's own keys give way to the LAG's.
   const joined: ConnectionDoc = { ...c, lagId: lag.lagId, keys: [] };
   core.saveConnection(joined);

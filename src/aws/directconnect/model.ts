@@ -54,6 +54,8 @@ export interface LagDoc extends PortDoc {
   lagName: string;
   connectionsBandwidth: string;
   minimumLinks: number;
+  /** The data-plane LAG it is (a lab's `node:LAG`, a LAG of the topology); absent: an API LAG over standalone ports. */
+  port?: string;
 }
 
 export interface BgpPeerDoc {

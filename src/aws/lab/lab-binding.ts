@@ -8,6 +8,12 @@
  *   worked (V7): `addKey` / `removeKey`; its mode follows encryptionMode
  *   (`setMode`); a port newly bound gets the cipher suites of its bandwidth
  *   (V2, `set cipherSuites`);
+ * - a LAG of the topology is its API LAG: a change to the LAG's keys or
+ *   mode (AssociateMacSecKey with a lagId, UpdateLag) is one operation on
+ *   the node's LAG (`addKey` / `removeKey` / `setMode` with `lag`, and
+ *   `setMinimumLinks`), reaching every member at once; a member connection
+ *   leaving the LAG (DisassociateConnectionFromLag) has LACP disabled on its
+ *   port (`lagMember`, out of the bundle), and rejoining enables it again;
  * - DeleteConnection takes the port down (its wire's carrier, as a pulled
  *   cable), and a port bound again comes up;
  * - a private VIF is a TAP on the port's VLAN with AWS's passive BGP speaker
@@ -26,10 +32,10 @@ import { execFile } from 'node:child_process';
 import { BGP_HOLD_TIME_S, BGP_KEEPALIVE_S, controlRequest, type NodeError } from '../../node/index.js';
 import { setWireCarrier } from '../../lab/index.js';
 import { toHex } from '../../shared/bytes.js';
-import type { DataPlaneChange, DxPortBinding, DxPortConfig, DxPortSlot, DxVifConfig, LocationSpec, PortEncryption, PortLink } from '../binding.js';
+import type { DataPlaneChange, DxLagConfig, DxPortBinding, DxPortConfig, DxPortSlot, DxVifConfig, LocationSpec, PortEncryption, PortLink } from '../binding.js';
 import { LAB_POLL_MS } from './constants.js';
-import type { LabPlan, LabPort } from './plan.js';
-import { nodeView, type NodeView, type PortView } from './node-view.js';
+import type { LabLag, LabPlan, LabPort } from './plan.js';
+import { nodeView, type LagView, type NodeView, type PortView } from './node-view.js';
 
 /** One request on a node's control socket; resolves with its result, rejects with the node's error. */
 export type NodeControl = (port: Pick<LabPort, 'node' | 'socket'>, request: Record<string, unknown>) => Promise<unknown>;
@@ -102,7 +108,7 @@ export class LabBinding implements DxPortBinding {
     this.#control = options.control ?? socketControl;
     this.#wires = options.wires ?? labWires(options.plan.lab);
     this.#log = options.log ?? (() => {});
-    this.description = `lab ${this.plan.lab}: ${this.plan.ports.length} DX port(s) at ${this.plan.locations.map((l) => l.locationCode).join(', ') || 'no location'}`;
+    this.description = `lab ${this.plan.lab}: ${this.plan.ports.length} DX port(s)${this.plan.lags.length ? `, ${this.plan.lags.length} LAG(s)` : ''} at ${this.plan.locations.map((l) => l.locationCode).join(', ') || 'no location'}`;
   }
 
   // ---- what the API asks ----
@@ -138,7 +144,26 @@ export class LabBinding implements DxPortBinding {
     const view = this.#views.get(v.port.node);
     if (!view) return 'unknown';
     const states = view.bgp.get(v.tap);
-    return states && states.length > 0 && states.every((s) => s === 'Established') && this.#linkUp(v.port) ? 'up' : 'down';
+    // A VIF over a node's LAG rides its logical port, not the member it was placed by.
+    const linkUp = v.port.lag !== undefined ? this.lagLink(v.port.lag) === 'up' : this.#linkUp(v.port);
+    return states && states.length > 0 && states.every((s) => s === 'Established') && linkUp ? 'up' : 'down';
+  }
+
+  lagLink(lagPort: string): 'up' | 'down' | undefined {
+    const l = this.plan.lags.find((x) => x.id === lagPort);
+    if (!l) return undefined;
+    const view = this.#views.get(l.node)?.lags.get(l.name);
+    return view?.logicalPortUp ? 'up' : 'down';
+  }
+
+  dataPlaneLag(name: string): { lag: string; members: readonly string[] } | undefined {
+    const l = this.plan.lags.find((x) => x.id === name || x.members.includes(name));
+    return l && { lag: l.id, members: l.members };
+  }
+
+  /** What the node last said about one of its LAGs (undefined: not reached yet, or not answering). */
+  lagView(l: Pick<LabLag, 'node' | 'name'>): LagView | undefined {
+    return this.#views.get(l.node)?.lags.get(l.name);
   }
 
   /** What the node last said about a port (undefined: not reached yet, or not answering). */
@@ -235,6 +260,7 @@ export class LabBinding implements DxPortBinding {
 
   async #applyOne(c: DataPlaneChange): Promise<void> {
     if (c.kind === 'port') return this.#applyPort(c.config);
+    if (c.kind === 'lag') return this.#applyLag(c.config);
     if (c.kind === 'portRemoved') return this.#removePort(c.connectionId, c.port);
     if (c.kind === 'vif') return this.#applyVif(c.config);
     return this.#removeVif(c.virtualInterfaceId);
@@ -254,6 +280,8 @@ export class LabBinding implements DxPortBinding {
       await this.#wires.set(p, 'up');
       this.#down.delete(p.id);
     }
+    // A member port of a node's LAG: in the LAG while its connection is in the LAG's API LAG, out of it otherwise.
+    if (p.lag !== undefined) await this.#setMember(p, config.lagPort === p.lag);
     const m = config.macsec;
     if (!m) return;
     if (newlyBound) {
@@ -284,6 +312,62 @@ export class LabBinding implements DxPortBinding {
     if (view?.mode !== m.mode) await this.#control(p, { cmd: 'setMode', port: p.port, mode: m.mode });
   }
 
+  /** LACP on a member port of a node's LAG, enabled or not, as the node's `lag` status says it is not yet. */
+  async #setMember(p: LabPort, member: boolean): Promise<void> {
+    const lag = this.plan.lags.find((l) => l.id === p.lag)!;
+    const status = nodeView(await this.#control(p, { cmd: 'status' })).lags.get(lag.name);
+    if (status && status.lacpEnabled.get(p.port) === member) return;
+    await this.#control(p, { cmd: 'lagMember', lag: lag.name, port: p.port, member });
+  }
+
+  /**
+   * A LAG's members all at once. On a node's LAG whose members are exactly
+   * the API LAG's ports, the keys and mode change by one command each on
+   * the LAG (every member together, as AWS configures MACsec at the LAG
+   * level); then each member port is brought to its whole desired state (a
+   * member whose chain differed, or that is newly bound). Any other LAG
+   * (an API LAG over standalone ports) is applied member by member.
+   */
+  async #applyLag(config: DxLagConfig): Promise<void> {
+    const lag = config.lagPort !== undefined ? this.plan.lags.find((l) => l.id === config.lagPort) : undefined;
+    if (lag) await this.#applyNodeLag(lag, config);
+    for (const member of config.members) await this.#applyPort(member);
+  }
+
+  async #applyNodeLag(lag: LabLag, config: DxLagConfig): Promise<void> {
+    const at = { node: lag.node, socket: lag.socket };
+    const view = nodeView(await this.#control(at, { cmd: 'status' }));
+    const lagView = view.lags.get(lag.name);
+    if (lagView && lagView.minimumLinks !== config.minimumLinks) await this.#control(at, { cmd: 'setMinimumLinks', lag: lag.name, minimumLinks: config.minimumLinks });
+    const m = config.members.find((x) => x.macsec)?.macsec;
+    const members = lag.members.map((id) => view.ports.get(id.slice(lag.node.length + 1)));
+    // Only while every node member is a member of the API LAG: one that left runs its own (empty) chain.
+    const inApiLag = lag.members.every((id) => config.members.some((x) => x.port === id));
+    if (!m || !inApiLag || members.some((v) => v === undefined)) return;
+    const want = m.keyChain.map((k) => k.ckn.toUpperCase());
+    const heldByAll = (ckn: string) => members.every((v) => v!.ckns.includes(ckn));
+    const heldByNone = (ckn: string) => members.every((v) => !v!.ckns.includes(ckn));
+    const add = m.keyChain.filter((k) => heldByNone(k.ckn.toUpperCase()));
+    const remove = [...new Set(members.flatMap((v) => v!.ckns))].filter((ckn) => !want.includes(ckn) && heldByAll(ckn));
+    const longest = Math.max(...members.map((v) => v!.ckns.length));
+    const addKeys = async () => {
+      // Oldest first: the last added is the newest, which every member's KaY tries first (V7).
+      for (const k of add) await this.#control(at, { cmd: 'addKey', lag: lag.name, ckn: k.ckn.toLowerCase(), cak: toHex(k.cak.expose()) });
+    };
+    const removeKeys = async () => {
+      for (const ckn of remove) await this.#control(at, { cmd: 'removeKey', lag: lag.name, ckn: ckn.toLowerCase() });
+    };
+    // As for a port: adding first keeps a working key while keys rotate; a full chain makes room first.
+    if (longest + add.length <= 3) {
+      await addKeys();
+      await removeKeys();
+    } else {
+      await removeKeys();
+      await addKeys();
+    }
+    if (members.some((v) => v!.mode !== m.mode)) await this.#control(at, { cmd: 'setMode', lag: lag.name, mode: m.mode });
+  }
+
   async #removePort(connectionId: string, portId: string | undefined): Promise<void> {
     const p = this.#bound.get(connectionId) ?? this.#port(portId);
     this.#bound.delete(connectionId);
@@ -305,6 +389,8 @@ export class LabBinding implements DxPortBinding {
       return;
     }
     if (at && at.port.id === target.id) return;
+    // Over a node's LAG the TAP is on the LAG's logical port, whichever member stands for it.
+    if (at && at.port.lag !== undefined && at.port.lag === target.lag) return;
     const tap = at?.tap ?? config.tap ?? vifTapName(config.virtualInterfaceId);
     if (at && at.port.node === target.node) {
       // The blog's step 4: the VIF moves, its BGP session restarts over the new port (the downtime AWS documents).
@@ -353,6 +439,7 @@ export function vifTap(lab: string, p: LabPort, v: DxVifConfig): Record<string, 
 function describeChange(c: DataPlaneChange): string {
   if (c.kind === 'port') return `port ${c.config.port ?? '(unbound)'} of ${c.config.connectionId}`;
   if (c.kind === 'portRemoved') return `removal of ${c.connectionId}`;
+  if (c.kind === 'lag') return `LAG ${c.config.lagPort ?? c.config.lagId} (${c.config.members.length} member(s))`;
   if (c.kind === 'vif') return `VIF ${c.config.virtualInterfaceId}`;
   return `removal of VIF ${c.virtualInterfaceId}`;
 }

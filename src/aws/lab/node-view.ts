@@ -18,8 +18,17 @@ export interface PortView {
   taps: string[];
 }
 
+/** A LAG of the node, from its `status` answer's `lags` (src/node/lag-port.ts status()). */
+export interface LagView {
+  logicalPortUp: boolean;
+  minimumLinks?: number;
+  /** Member port -> whether LACP is enabled on it (false: taken out of the LAG). */
+  lacpEnabled: Map<string, boolean>;
+}
+
 export interface NodeView {
   ports: Map<string, PortView>;
+  lags: Map<string, LagView>;
   /** TAP name -> BGP FSM states of its sessions (one per address family). */
   bgp: Map<string, string[]>;
 }
@@ -44,7 +53,17 @@ function cknsOf(p: Obj, kay: Obj | undefined): string[] {
 export function nodeView(status: unknown): NodeView {
   const ports = new Map<string, PortView>();
   const bgp = new Map<string, string[]>();
+  const lags = new Map<string, LagView>();
   const s = isObj(status) ? status : {};
+  for (const l of Array.isArray(s.lags) ? s.lags.filter(isObj) : []) {
+    if (typeof l.name !== 'string') continue;
+    const members = Array.isArray(l.ports) ? l.ports.filter(isObj) : [];
+    lags.set(l.name, {
+      logicalPortUp: l.logicalPortUp === true,
+      ...(typeof l.minimumLinks === 'number' && { minimumLinks: l.minimumLinks }),
+      lacpEnabled: new Map(members.flatMap((m) => (typeof m.name === 'string' ? [[m.name, m.lacpEnabled !== false] as const] : []))),
+    });
+  }
   for (const p of Array.isArray(s.ports) ? s.ports.filter(isObj) : []) {
     if (typeof p.name !== 'string') continue;
     const kay = isObj(p.kay) ? p.kay : undefined;
@@ -71,5 +90,5 @@ export function nodeView(status: unknown): NodeView {
     const state = isObj(v.bgp) ? v.bgp.state : v.bgpState;
     if (typeof state === 'string') bgp.set(v.name, [state]);
   }
-  return { ports, bgp };
+  return { ports, lags, bgp };
 }

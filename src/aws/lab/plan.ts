@@ -38,6 +38,32 @@ export interface LabPort {
   macsec?: { mode: EncryptionMode; keyChain: Array<{ ckn: string; cak: string }> };
   /** The topology's VIFs on this port with an IPv4 BGP session: private VIFs of its connection. */
   vifs: LabVif[];
+  /** The lab LAG (`node:LAG`) it is a member port of, if any: its connection is a member of that LAG's API LAG. */
+  lag?: string;
+}
+
+/**
+ * A LAG of the topology on a DX device (`lags:`, src/lab/lags.ts): an API
+ * LAG whose member connections are its member ports. Its MACsec is the
+ * topology's one `macsec:` block of the LAG, which every member runs.
+ */
+export interface LabLag {
+  /** `node:LAG`, the binding's name of the LAG. */
+  id: string;
+  node: string;
+  /** The LAG's name on the node (its logical port). */
+  name: string;
+  socket: string;
+  /** Member port ids (`node:port`), in member order. */
+  members: string[];
+  location: string;
+  bandwidth: string;
+  device: string;
+  minimumLinks: number;
+  /** What every member runs (absent: no MACsec). */
+  macsec?: { mode: EncryptionMode; keyChain: Array<{ ckn: string; cak: string }> };
+  /** The topology's VIFs over the LAG: private VIFs of the API LAG. */
+  vifs: LabVif[];
 }
 
 /** A topology VIF on a DX port, as the API shows it. */
@@ -96,6 +122,7 @@ export interface LabPlan {
   region: string;
   locations: LocationSpec[];
   ports: LabPort[];
+  lags: LabLag[];
 }
 
 /** The node speed of a topology, as AWS writes a connection's bandwidth. */
@@ -110,6 +137,7 @@ export function deviceName(location: string, node: string): string {
 
 interface NodeConfigFile {
   ports?: Array<{ name: string; taps?: TapFile[]; macsec?: { mode?: EncryptionMode; keyFile?: string; keyChain?: Array<{ ckn: string; cak: string }> } }>;
+  lags?: Array<{ name: string; members: string[]; minimumLinks?: number; taps?: TapFile[] }>;
 }
 
 /**
@@ -119,6 +147,7 @@ interface NodeConfigFile {
  */
 export function labPlan(state: LabState, readText: (path: string) => string, region = DEFAULT_REGION): LabPlan {
   const ports: LabPort[] = [];
+  const lags: LabLag[] = [];
   const locations = new Map<string, LocationSpec>();
   for (const n of state.nodes) {
     if (n.kind !== 'dx-device') continue;
@@ -160,8 +189,17 @@ export function labPlan(state: LabState, readText: (path: string) => string, reg
       // A MACsec port (seeded with MACsec, or free: every free port is MACsec-capable) counts for V1.
       if ((macsec || free) && !loc.macSecPortSpeeds.includes(bandwidth)) (loc.macSecPortSpeeds as string[]).push(bandwidth);
       const vifs = free ? [] : (pc?.taps ?? []).flatMap((t) => labVif(t, n.taps.find((x) => x.name === t.name)?.vif) ?? []);
-      ports.push({ id, node: n.name, port, socket: n.socket, netns: n.netns, wire, location, bandwidth, device, free, ...(macsec ? { macsec } : {}), vifs });
+      const lag = config.lags?.find((l) => l.members.includes(port));
+      ports.push({ id, node: n.name, port, socket: n.socket, netns: n.netns, wire, location, bandwidth, device, free, ...(macsec ? { macsec } : {}), vifs, ...(lag && { lag: `${n.name}:${lag.name}` }) });
+    }
+    for (const l of config.lags ?? []) {
+      const id = `${n.name}:${l.name}`;
+      const members = ports.filter((p) => p.lag === id);
+      // One macsec block for the LAG (lags.ts): every member runs it, the first one says what it is.
+      const macsec = members[0]?.macsec;
+      const vifs = (l.taps ?? []).flatMap((t) => labVif(t, n.taps.find((x) => x.name === t.name)?.vif) ?? []);
+      lags.push({ id, node: n.name, name: l.name, socket: n.socket, members: members.map((p) => p.id), location, bandwidth, device, minimumLinks: l.minimumLinks ?? 0, ...(macsec && { macsec }), vifs });
     }
   }
-  return { lab: state.lab, region, locations: [...locations.values()], ports };
+  return { lab: state.lab, region, locations: [...locations.values()], ports, lags };
 }

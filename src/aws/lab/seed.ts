@@ -5,8 +5,12 @@
  * topology wires is seeded as an `available` connection holding the mode and
  * key chain its node runs, each pair stored as a Direct Connect-owned
  * secret as AssociateMacSecKey stores it (V3 and V6 apply); `connection:
- * none` ports stay free for CreateConnection. Seeding pushes nothing: the
- * nodes run that state already.
+ * none` ports stay free for CreateConnection. Each LAG of the topology on a
+ * DX device is seeded as an API LAG holding the LAG's `macsec:` (its mode,
+ * its key chain as Direct Connect secrets of the LAG), minimumLinks and the
+ * VIFs over it; its member ports are its member connections (lagId set, no
+ * key of their own: V8). Seeding pushes nothing: the nodes run that state
+ * already.
  *
  * Every later start (a restart of the service) reconciles instead: each
  * bound connection's desired state (the API's) is compared with what its
@@ -25,7 +29,7 @@ import type { BgpPeerDoc, ConnectionDoc, KeyDoc, LagDoc, TagDoc, VifDoc } from '
 import type { RequestContext } from '../context.js';
 import { DRIFT_TAG } from './constants.js';
 import type { LabBinding } from './lab-binding.js';
-import type { LabPort, LabVif } from './plan.js';
+import type { LabLag, LabPort, LabVif } from './plan.js';
 
 const SEEDED_META = 'lab-seeded';
 const GONE = new Set(['deleting', 'deleted', 'rejected']);
@@ -57,13 +61,23 @@ export async function seedOrReconcile(service: ApiService, binding: LabBinding, 
 async function seed(service: ApiService, binding: LabBinding, log: (line: string) => void): Promise<string[]> {
   const plan = binding.plan;
   const vifs: Array<{ virtualInterfaceId: string; port: string; tap?: string }> = [];
+  const lagsSeeded: Array<{ lagId: string; lag: string }> = [];
   const bound = await service.transact((dx, ctx) => {
     const out: Array<{ connectionId: string; port: string; up: boolean }> = [];
     for (const p of plan.ports) {
-      if (p.free) continue;
+      if (p.free || p.lag !== undefined) continue;
       const connectionId = seedPort(dx, ctx, p, log);
       out.push({ connectionId, port: p.id, up: true });
       for (const v of dx.store.children<VifDoc>('vif', connectionId)) vifs.push({ virtualInterfaceId: v.virtualInterfaceId, port: p.id, ...(v.tap !== undefined && { tap: v.tap }) });
+    }
+    for (const l of plan.lags) {
+      const members = l.members.map((id) => plan.ports.find((p) => p.id === id)!).filter((p) => !p.free);
+      if (members.length === 0) continue;
+      const lagId = seedLag(dx, ctx, l, log);
+      lagsSeeded.push({ lagId, lag: l.id });
+      for (const p of members) out.push({ connectionId: seedPort(dx, ctx, p, log, lagId), port: p.id, up: true });
+      // A VIF over the LAG sits on the LAG's logical port: the binding places it by its first member.
+      for (const v of dx.store.children<VifDoc>('vif', lagId)) vifs.push({ virtualInterfaceId: v.virtualInterfaceId, port: members[0]!.id, ...(v.tap !== undefined && { tap: v.tap }) });
     }
     service.store.setMeta(SEEDED_META, new Date(ctx.now).toISOString());
     // The nodes run this state already: nothing to push.
@@ -72,14 +86,51 @@ async function seed(service: ApiService, binding: LabBinding, log: (line: string
   }, plan.region);
   binding.learn(bound, vifs);
   for (const b of bound) log(`lab ${plan.lab}: port ${b.port} is connection ${b.connectionId}`);
+  for (const l of lagsSeeded) log(`lab ${plan.lab}: LAG ${l.lag} is ${l.lagId}`);
   return bound.map((b) => b.connectionId);
 }
 
-function seedPort(dx: DirectConnectCore, ctx: RequestContext, p: LabPort, log: (line: string) => void): string {
+/** A LAG of the topology as an API LAG: its macsec block's mode and keys (Direct Connect secrets of the LAG), minimumLinks, its VIFs. */
+function seedLag(dx: DirectConnectCore, ctx: RequestContext, l: LabLag, log: (line: string) => void): string {
+  const lagId = dx.newId('dxlag', 'lag');
+  const lag: LagDoc = {
+    lagId,
+    lagName: `dxlab ${l.id}`,
+    ownerAccount: ctx.accountId,
+    region: ctx.region,
+    location: l.location,
+    connectionsBandwidth: l.bandwidth,
+    awsDevice: l.device,
+    minimumLinks: l.minimumLinks,
+    macSecCapable: l.macsec !== undefined,
+    // The topology's mode (should_encrypt by default, as a port's), not CreateLag's no_encrypt.
+    encryptionMode: l.macsec?.mode ?? 'no_encrypt',
+    keys: [],
+    tags: [{ key: DATA_PLANE_PORT_TAG, value: l.id }],
+    port: l.id,
+    createdAt: ctx.now,
+  };
+  dx.saveLag(lag);
+  for (const k of l.macsec?.keyChain ?? []) {
+    try {
+      associateMacSecKey(dx, ctx, { connectionId: lagId, ckn: k.ckn, cak: k.cak });
+    } catch (e) {
+      log(`lab: LAG ${l.id}: CKN ${k.ckn.slice(0, 8).toUpperCase()}… not taken into the API (${(e as Error).message}); the node keeps it: dxlab reports it as drift`);
+    }
+  }
+  const after = dx.store.get<LagDoc>('lag', lagId)!;
+  dx.saveLag({ ...after, keys: after.keys.map((key): KeyDoc => ({ ...key, state: 'associated' })) });
+  for (const v of l.vifs) seedVif(dx, ctx, lagId, l.location, v);
+  return lagId;
+}
+
+/** A DX port as an available connection; a member of `lagId` holds no key of its own (V8: the LAG's apply). */
+function seedPort(dx: DirectConnectCore, ctx: RequestContext, p: LabPort, log: (line: string) => void, lagId?: string): string {
   const connectionId = dx.newId('dxcon', 'connection');
   const c: ConnectionDoc = {
     connectionId,
     connectionName: `dxlab ${p.id}`,
+    ...(lagId !== undefined && { lagId }),
     ownerAccount: ctx.accountId,
     region: ctx.region,
     location: p.location,
@@ -95,7 +146,8 @@ function seedPort(dx: DirectConnectCore, ctx: RequestContext, p: LabPort, log: (
     createdAt: ctx.now,
   };
   dx.saveConnection(c);
-  for (const v of p.vifs) seedVif(dx, ctx, connectionId, p, v);
+  if (lagId !== undefined) return connectionId;
+  for (const v of p.vifs) seedVif(dx, ctx, connectionId, p.location, v);
   for (const k of p.macsec?.keyChain ?? []) {
     try {
       // AssociateMacSecKey's own rules and storage: a Direct Connect secret per pair.
@@ -110,7 +162,7 @@ function seedPort(dx: DirectConnectCore, ctx: RequestContext, p: LabPort, log: (
 }
 
 /** A topology VIF as a private VIF of its port's connection, `available`, its TAP the lab's. */
-function seedVif(dx: DirectConnectCore, ctx: RequestContext, connectionId: string, p: LabPort, v: LabVif): void {
+function seedVif(dx: DirectConnectCore, ctx: RequestContext, connectionId: string, location: string, v: LabVif): void {
   const peer: BgpPeerDoc = {
     bgpPeerId: dx.newId('dxpeer', undefined),
     asn: v.customerAsn,
@@ -126,7 +178,7 @@ function seedVif(dx: DirectConnectCore, ctx: RequestContext, connectionId: strin
     virtualInterfaceName: v.name,
     ownerAccount: ctx.accountId,
     region: ctx.region,
-    location: p.location,
+    location,
     connectionId,
     vlan: v.vlan,
     asn: v.customerAsn,
@@ -190,6 +242,25 @@ async function reconcile(service: ApiService, binding: LabBinding, log: (line: s
         tags = [...others, { key: DRIFT_TAG, value: text.slice(0, 256) }];
       }
       if (JSON.stringify(tags) !== JSON.stringify(c.tags)) dx.saveConnection({ ...c, tags });
+    }
+    // A LAG of the topology: what its members reported, and its minimumLinks, on the LAG itself.
+    for (const r of dx.store.list<LagDoc>('lag', ctx.region)) {
+      const l = r.doc;
+      const at = l.deletedAt === undefined && l.port !== undefined ? plan.lags.find((x) => x.id === l.port) : undefined;
+      if (!at) continue;
+      const view = binding.lagView(at);
+      if (!view) continue;
+      const problems = drift.filter((d) => live.some((c) => c.connectionId === d.connectionId && c.lagId === l.lagId)).map((d) => `${d.port}: ${d.text}`);
+      if (view.minimumLinks !== undefined && view.minimumLinks !== l.minimumLinks) problems.unshift(`minimumLinks node=${view.minimumLinks} api=${l.minimumLinks}`);
+      const others = l.tags.filter((t) => t.key !== DRIFT_TAG);
+      let tags: TagDoc[] = others;
+      if (problems.length) {
+        const text = problems.join(' / ');
+        drift.push({ connectionId: l.lagId, port: at.id, text });
+        log(`lab ${plan.lab}: LAG ${at.id} (${l.lagId}) changed while the API was down: ${text}; left as the node runs it (the LAG's ${DRIFT_TAG} tag says so; the next API change on it pushes the API's state)`);
+        tags = [...others, { key: DRIFT_TAG, value: text.slice(0, 256) }];
+      }
+      if (JSON.stringify(tags) !== JSON.stringify(l.tags)) dx.saveLag({ ...l, tags });
     }
     ctx.changes.length = 0;
   }, plan.region);

@@ -1,6 +1,7 @@
 /**
  * `dxlab set NODE PORT KNOB VALUE|key|rekey ...`: live changes to a MACsec port, each told in one line; the knobs are those of src/node/knobs.ts.
- * PORT may name a LAG: the change is made on every member, one after the other (AWS: UpdateLag's encryption mode and a LAG's keys apply to every member, directconnect-api.md V8, V15).
+ * PORT may name a LAG: the change is made on every member, one after the other (AWS: UpdateLag's encryption mode and a LAG's keys apply to every member, directconnect-api.md V8, V15);
+ * on a DX device a LAG's mode and keys go through the lab's AWS API once, on the LAG (UpdateLag, AssociateMacSecKey with its lagId), which changes every member on the node at once.
  */
 import type { Argv } from 'yargs';
 import type { KayStatus } from '../../mka/index.js';
@@ -39,7 +40,9 @@ export function setCommand(y: Argv): Argv {
       if (n.kind === 'provider') return setProviderKnob(n, String(a.port), [String(a.what), ...((a.args as string[] | undefined) ?? [])], !!a.json);
       const port = String(a.port);
       const members = await lagMembers(state.lab, n, port);
-      if (members) {
+      // A DX device's LAG: its mode and keys are the API LAG's, changed once for every member (set-through-api.ts).
+      const lagThroughApi = n.kind === 'dx-device' && (a.what === 'mode' || a.what === 'key');
+      if (members && !lagThroughApi) {
         for (const m of members) await handler({ ...a, port: m });
         return;
       }

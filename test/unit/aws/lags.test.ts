@@ -84,7 +84,9 @@ describe('MACsec on a LAG', () => {
     const members = (await t.dx('DescribeConnections')).connections;
     expect(members.map((c: any) => c.macSecKeys.map((k: any) => k.ckn))).toEqual([[CKN1], [CKN1]]);
     await t.rejects('directconnect', 'AssociateMacSecKey', { connectionId: members[0].connectionId, ckn: CKN2, cak: CAK2 }, 'DirectConnectClientException', /member of .*associated with the LAG/);
-    const ports = binding.changes.slice(-2).flatMap((c) => (c.kind === 'port' ? [c.config] : []));
+    // One change for the whole LAG (one operation on a data-plane LAG), holding every member's desired state.
+    const last = binding.changes[binding.changes.length - 1]!;
+    const ports = last.kind === 'lag' ? last.config.members : [];
     expect(ports.map((p) => [p.connectionId, p.macsec!.keyChain.map((k) => k.ckn)])).toEqual(members.map((c: any) => [c.connectionId, [CKN1]]));
   });
 
@@ -108,7 +110,8 @@ describe('MACsec on a LAG', () => {
     const u = await t.dx('UpdateLag', { lagId: lag.lagId, encryptionMode: 'must_encrypt' });
     expect(u.encryptionMode).toBe('must_encrypt');
     expect(u.connections.map((c: any) => c.encryptionMode)).toEqual(['must_encrypt', 'must_encrypt']);
-    expect(binding.changes.slice(-2).map((c) => c.kind === 'port' && c.config.macsec!.mode)).toEqual(['must_encrypt', 'must_encrypt']);
+    const last = binding.changes[binding.changes.length - 1]!;
+    expect(last.kind === 'lag' && last.config.members.map((m) => m.macsec!.mode)).toEqual(['must_encrypt', 'must_encrypt']);
     await t.rejects('directconnect', 'UpdateConnection', { connectionId: u.connections[0].connectionId, encryptionMode: 'should_encrypt' }, 'DirectConnectClientException', /member of .*UpdateLag/);
     await t.rejects('directconnect', 'UpdateLag', { lagId: lag.lagId, encryptionMode: 'maybe' }, 'DirectConnectClientException', /encryptionMode 'maybe'/);
   });
