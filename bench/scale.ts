@@ -33,6 +33,7 @@ const print = (r: ScaleResult) =>
   [
     `${r.links} links (${r.nodes} nodes, ${profile} MKA profile): up ${(r.upMs / 1000).toFixed(1)} s, every port secured ${(r.securedAfterUpMs / 1000).toFixed(1)} s later (Life Time ${r.lifeTimeMs / 1000} s), ping across ${r.pinged} of ${r.links} links, down ${(r.downMs / 1000).toFixed(1)} s`,
     `  RSS per node ${mb(r.rssKb.min)} to ${mb(r.rssKb.max)} (median ${mb(r.rssKb.median)}), total ${mb(r.rssKb.total)}; over ${mb(RSS_TARGET_KB)}: ${r.rssKb.overTarget.length === 0 ? 'none' : r.rssKb.overTarget.join(', ')}`,
+    `  PSS per node (shared code divided among the nodes) median ${mb(r.pssKb.median)}, total ${mb(r.pssKb.total)}`,
     ...(r.left.length > 0 ? [`  LEFT AFTER DOWN: ${r.left.join('; ')}`] : []),
   ].join('\n');
 

@@ -207,12 +207,19 @@ export function storeIds(path: string, kind: string): string[] {
   }
 }
 
-/** RSS (kB) and open file descriptors of a process, or undefined when it is gone. */
-export function procUsage(pid: number): { rssKb: number; fds: number } | undefined {
+/**
+ * RSS and PSS (kB) and open file descriptors of a process, or undefined when
+ * it is gone. RSS counts every resident page, also the node binary's code
+ * that all node processes share (about 43 MB of each node's RSS here); PSS
+ * divides each shared page among its sharers, so the sum of PSS is what the
+ * processes cost together (/proc/PID/smaps_rollup, Linux 4.14).
+ */
+export function procUsage(pid: number): { rssKb: number; pssKb: number; fds: number } | undefined {
   try {
     const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+    const pssKb = Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? NaN);
     const fds = readdirSync(`/proc/${pid}/fd`).length;
-    return { rssKb, fds };
+    return { rssKb, pssKb, fds };
   } catch {
     return undefined;
   }

@@ -55,6 +55,8 @@ export interface ScaleResult {
   /** Links whose ping got a reply. */
   pinged: number;
   rssKb: { min: number; median: number; max: number; total: number; overTarget: string[] };
+  /** PSS: shared pages (the node binary's code) divided among the processes; the total is what they cost together. */
+  pssKb: { median: number; total: number };
   downMs: number;
   left: string[];
 }
@@ -90,7 +92,10 @@ export async function runScale(links: number, options: { profile?: 'default' | '
       else log(`link ${i}: no reply: ${p.stdout.split('\n').at(-3)}`);
     }
     result.pinged = pinged;
-    const rss = lab.status().nodes.map((n) => ({ name: n.name, kb: procUsage(n.pid)?.rssKb ?? NaN }));
+    const usage = lab.status().nodes.map((n) => ({ name: n.name, use: procUsage(n.pid) }));
+    const rss = usage.map((u) => ({ name: u.name, kb: u.use?.rssKb ?? NaN }));
+    const pss = usage.map((u) => u.use?.pssKb ?? NaN).sort((a, b) => a - b);
+    result.pssKb = { median: pss[Math.floor(pss.length / 2)]!, total: pss.reduce((a, b) => a + b, 0) };
     const sorted = rss.map((r) => r.kb).sort((a, b) => a - b);
     result.rssKb = {
       min: sorted[0]!,

@@ -31,9 +31,9 @@ export interface SoakRound {
   fault: SoakFault;
   /** When the kill came, ms after the start of what it interrupted. */
   killAtMs: number;
-  /** node: ms from the new node's start (seen in status) to both ends secured; supervisor: ms after the kill at which the nodes were seen secured. */
+  /** node: ms from the new node's KaY start to both ends secured (from the nodes' logs); supervisor: ms after the kill at which status showed the nodes secured. */
   resecureMs?: number;
-  /** node: ms from the kill to the restarted node running. */
+  /** node: ms from the kill to the restarted node's KaY start (its log). */
   restartMs?: number;
   /** node: the counting ping's totals over the round. */
   ping?: { sent: number; received: number };
@@ -66,6 +66,22 @@ export function soakTopology(): string {
 }
 
 const DX_VIF_ADDRESS = '169.254.100.2';
+
+/** A node log's lines (one JSON object each) at or after `since` (epoch ms): message and time. */
+function logEvents(file: string, since: number): Array<{ msg: string; at: number }> {
+  const out: Array<{ msg: string; at: number }> = [];
+  for (const l of readFileSync(file, 'utf8').split('\n')) {
+    if (!l.startsWith('{')) continue;
+    try {
+      const e = JSON.parse(l) as { time?: string; msg?: string };
+      const at = Date.parse(e.time ?? '');
+      if (at >= since && e.msg) out.push({ msg: e.msg, at });
+    } catch {
+      /* a line cut by the kill */
+    }
+  }
+  return out;
+}
 
 /** One awsJson1_1 request to the lab's API; the parsed answer, or undefined when the server did not answer. */
 function apiCall(port: number, target: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> } | undefined> {
@@ -180,10 +196,16 @@ async function killNode(lab: FaultLab, round: number, atMs: number): Promise<Soa
     const killed = Date.now();
     process.kill(old, 'SIGKILL');
     await lab.waitFor('dx restarted', () => lab.status(), (s) => s.nodes.some((n) => n.name === 'dx' && n.running && n.pid !== old));
-    const started = Date.now();
-    r.restartMs = started - killed;
     await lab.waitFor('secured after the restart', () => lab.status(), FaultLab.allSecured);
-    r.resecureMs = Date.now() - started;
+    // Times from the nodes' own logs, not from polling `status` (a call takes a second or more on a loaded machine).
+    const dxLog = logEvents(join(lab.labDir, 'dx.log'), killed);
+    const kayStarted = dxLog.find((e) => e.msg === 'kay: started')?.at;
+    const securedAt = ['dx.log', 'router.log'].map((f) => logEvents(join(lab.labDir, f), kayStarted ?? killed).find((e) => e.msg === 'kay: secured')?.at);
+    if (kayStarted === undefined || securedAt.some((t) => t === undefined)) r.problems.push(`the logs show no KaY start or no secured after the kill: ${JSON.stringify({ kayStarted, securedAt })}`);
+    else {
+      r.restartMs = kayStarted - killed;
+      r.resecureMs = Math.max(...(securedAt as number[])) - kayStarted;
+    }
     for (const bad of [checkStateFile(lab.statePath), checkApiStore(join(lab.labDir, 'api.sqlite'))]) if (bad) r.problems.push(bad);
     // The ping passes again: a reply after the link secured (the ARP cache may take a moment).
     const after = countingPing(lab.netns('router'), DX_VIF_ADDRESS);
