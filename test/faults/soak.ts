@@ -200,7 +200,8 @@ async function killNode(lab: FaultLab, round: number, atMs: number): Promise<Soa
     // Times from the nodes' own logs, not from polling `status` (a call takes a second or more on a loaded machine).
     const dxLog = logEvents(join(lab.labDir, 'dx.log'), killed);
     const kayStarted = dxLog.find((e) => e.msg === 'kay: started')?.at;
-    const securedAt = ['dx.log', 'router.log'].map((f) => logEvents(join(lab.labDir, f), kayStarted ?? killed).find((e) => e.msg === 'kay: secured')?.at);
+    // The router may never have left `secured` when dx came back within Life Time: then its sign is the new SAK in use.
+    const securedAt = ['dx.log', 'router.log'].map((f) => logEvents(join(lab.labDir, f), kayStarted ?? killed).find((e) => e.msg === 'kay: secured' || e.msg === 'kay: sakInUse')?.at);
     if (kayStarted === undefined || securedAt.some((t) => t === undefined)) r.problems.push(`the logs show no KaY start or no secured after the kill: ${JSON.stringify({ kayStarted, securedAt })}`);
     else {
       r.restartMs = kayStarted - killed;
