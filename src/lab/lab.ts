@@ -129,7 +129,7 @@ export interface LabUpOptions {
   topologyLabel?: string;
   /** More arguments of the supervisor's command line (`dxlab supervise`), such as `--no-api`. */
   supervisorArgs?: string[];
-  /** How long the supervisor has to start every node and service. @default 60000 */
+  /** How long the supervisor has to start every node and service. @default 60000 plus 2000 per node */
   readyTimeoutMs?: number;
 }
 
@@ -200,7 +200,8 @@ export async function labUp(topo: Topology, lab: string, progress: UpProgress = 
     }
     for (const n of state.nodes) progress(`node ${n.name} (${n.kind})`);
     // From here on the supervisor writes the state file; this process only reads it.
-    await startSupervisor(lab, dir, o.supervisorArgs ?? [], o.readyTimeoutMs ?? 60_000);
+    // 60 s, and 2 s more per node: the supervisor starts a few nodes at a time (Supervisor.startAll), so a large lab takes longer.
+    await startSupervisor(lab, dir, o.supervisorArgs ?? [], o.readyTimeoutMs ?? 60_000 + 2_000 * state.nodes.length);
     return readLabState(lab) ?? state;
   } catch (e) {
     await labDown(lab).catch(() => undefined);

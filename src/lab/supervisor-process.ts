@@ -20,6 +20,7 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { JsonLineServer, createLogger, type JsonRequest } from '../node/index.js';
 import { LabError } from './errors.js';
 import { readLabState, updateLabState, type LabState } from './lab.js';
@@ -70,6 +71,8 @@ export async function runSupervisor(lab: string, services: readonly LabService[]
         return nodeRuntime(n.runtime).ready({ lab, name, netns: n.netns, config: n.config, log: n.log, socket: n.socket, pid });
       },
       log: (level, msg, fields) => log[level](msg, fields),
+      // Twice the cores: starting nodes are CPU-bound (module loading), with a little I/O to overlap.
+      startConcurrency: 2 * availableParallelism(),
       changed: (v) => {
         try {
           saveNode(lab, v);

@@ -2,7 +2,10 @@
  * No key material where it was not exported (root): router-dx with fresh
  * keys, driven through every verb a user has (status, show, events, graph,
  * set of knobs, mode and key chain, rekey, restart, kill, wire cut and
- * restore, capture), then every artefact is searched for every key: each
+ * restore, capture to a file and streamed to stdout, events followed, a key
+ * associated through the lab's AWS API and every read answer of that API,
+ * the nodes' and the supervisor's control-socket answers), then every
+ * artefact is searched for every key: each
  * CAK, the ICK and KEK derived from it (802.1X-2020 6.2.2), each SAK the
  * lab used, in lower- and upper-case hex and as raw octets. The artefacts:
  * everything each command printed, the lab folder (state, node
@@ -21,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deriveIck, deriveKek } from '../../src/mka/index.js';
+import { controlRequest } from '../../src/node/index.js';
 import { fromHex, toHex } from '../../src/shared/bytes.js';
 import { ROOT } from '../helpers/cli.js';
 
@@ -52,6 +56,7 @@ describe.skipIf(!isRoot)('no key material outside the key files and explicit exp
   const topoDir = mkdtempSync(join(tmpdir(), 'dxlab-leaks-topo-'));
   const topo = join(topoDir, 'router-dx-leaks.yaml');
   const pairs = [
+    { ckn: hex(32), cak: hex(32) },
     { ckn: hex(32), cak: hex(32) },
     { ckn: hex(32), cak: hex(32) },
   ];
@@ -108,8 +113,47 @@ describe.skipIf(!isRoot)('no key material outside the key files and explicit exp
     dxlab('set', 'router', 'eth1', 'rekey');
     await waitSecured('second rekey');
     for (const v of [['status', '--json'], ['show', 'mka', 'router', '--json'], ['events', 'dx', '--json']]) dxlab(...v);
+    // The lab's AWS API: a third key associated through it (its request carries the CAK, its answer and
+    // the DX node it drives must not), and every read answer of both services.
+    const state = JSON.parse(readFileSync(join(stateDir, lab, 'state.json'), 'utf8')) as { services: Array<{ name: string; port: number }>; supervisor: { socket: string }; nodes: Array<{ name: string; socket: string }> };
+    const apiPort = state.services.find((x) => x.name === 'api')!.port;
+    const api = async (target: string, body: unknown) => {
+      const res = await fetch(`http://127.0.0.1:${apiPort}/`, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target }, body: JSON.stringify(body) });
+      const text = await res.text();
+      printed.push(`API ${target} ${res.status}\n${text}`);
+      return JSON.parse(text) as Record<string, unknown>;
+    };
+    const conns = (await api('OvertureService.DescribeConnections', {})) as { connections: Array<{ connectionId: string }> };
+    expect(conns.connections.length).toBeGreaterThan(0);
+    const assoc = await api('OvertureService.AssociateMacSecKey', { connectionId: conns.connections[0]!.connectionId, ckn: pairs[2]!.ckn, cak: pairs[2]!.cak });
+    expect(assoc.macSecKeys).toBeDefined();
+    for (const [t, b] of [
+      ['OvertureService.DescribeConnections', {}],
+      ['OvertureService.DescribeVirtualInterfaces', {}],
+      ['OvertureService.DescribeLags', {}],
+      ['OvertureService.DescribeTags', { resourceArns: [] }],
+      ['secretsmanager.ListSecrets', {}],
+    ] as const)
+      await api(t, b);
+    const secrets = (await api('secretsmanager.ListSecrets', {})) as { SecretList: Array<{ ARN: string }> };
+    for (const x of secrets.SecretList) await api('secretsmanager.DescribeSecret', { SecretId: x.ARN });
+    // The control sockets' own answers, as a program reads them.
+    for (const n of state.nodes) {
+      for (const req of [{ cmd: 'status' }, { cmd: 'counters', port: 'eth1' }, { cmd: 'events' }, { cmd: 'bgp' }]) {
+        const a = await controlRequest(n.socket, req).catch((e: Error) => ({ error: e.message }));
+        printed.push(`${n.name}.sock ${JSON.stringify(req)}\n${JSON.stringify(a)}`);
+      }
+    }
+    printed.push(`supervisor.sock status\n${JSON.stringify(await controlRequest(state.supervisor.socket, { cmd: 'status' }))}`);
+    // The text and JSON of the remaining read verbs, a set answered in JSON, a capture streamed to stdout, events followed.
+    for (const v of [['status'], ['show', 'macsec', 'router', '--json'], ['show', 'counters', 'dx'], ['show', 'bgp', 'router', '--json'], ['show', 'mka', 'dx'], ['events', 'router'], ['set', 'router', 'eth1', 'replayWindow', '16', '--json'], ['graph', '--svg', join(topoDir, 'lab.svg')]]) dxlab(...v);
+    const stream = spawnSync(process.execPath, [BIN, 'capture', 'router', 'eth1', '--wire', '--out', '-', '--duration', '1', '--name', lab], { cwd: ROOT, env, timeout: 60_000 });
+    printed.push(`$ dxlab capture router eth1 --wire --out -\n${stream.stdout.toString('latin1')}\n${stream.stderr.toString()}`);
+    expect(stream.stdout.length).toBeGreaterThan(100);
+    const follow = spawnSync(process.execPath, [BIN, 'events', 'dx', '--follow', '--name', lab], { cwd: ROOT, env, encoding: 'utf8', timeout: 2000, killSignal: 'SIGINT' });
+    printed.push(`$ dxlab events dx --follow\n${follow.stdout}\n${follow.stderr}`);
     const labFiles = files(join(stateDir, lab));
-    const pcapFiles = files(join(ROOT, 'pcaps', lab));
+    const pcapFiles = [...files(join(ROOT, 'pcaps', lab)), join(topoDir, 'lab.svg')];
     // The files allowed to hold keys are root-only (0600).
     for (const f of [...labFiles, ...pcapFiles].filter((x) => EXPORTS.test(x))) expect((statSync(f).mode & 0o077).toString(8), f).toBe('0');
     exportedSaks = pcapFiles

@@ -246,3 +246,43 @@ describe('real children', () => {
     }
   }, 15_000);
 });
+
+describe('Supervisor.startAll with startConcurrency', () => {
+  it('starts at most that many nodes at once, the next as soon as one answers, and resolves when all answer', async () => {
+    const procs = new FakeProcs();
+    const pending = new Map<string, () => void>();
+    const deps: SupervisorDeps = {
+      clock: new ManualClock(),
+      spawn: procs.spawn,
+      ready: (node) => new Promise<void>((r) => pending.set(node, r)),
+      log: () => undefined,
+      changed: () => undefined,
+      startConcurrency: 2,
+    };
+    const names = ['r0', 'd0', 'r1', 'd1', 'r2'];
+    const sup = new Supervisor(
+      names.map((name) => ({ name })),
+      deps,
+    );
+    let done = false;
+    const all = sup.startAll().then(() => (done = true));
+    const started = () => names.filter((n) => sup.view(n).running);
+    const answer = async (node: string) => {
+      pending.get(node)!();
+      pending.delete(node);
+      await new Promise((r) => setImmediate(r));
+    };
+    expect(started()).toEqual(['r0', 'd0']);
+    await answer('d0');
+    expect(started()).toEqual(['r0', 'd0', 'r1']);
+    await answer('r0');
+    expect(started()).toEqual(['r0', 'd0', 'r1', 'd1']);
+    await answer('r1');
+    await answer('d1');
+    expect(started()).toEqual(names);
+    expect(done).toBe(false);
+    await answer('r2');
+    await all;
+    expect(done).toBe(true);
+  });
+});
