@@ -34,9 +34,11 @@ import type { LabLag, LabPort, LabVif } from './plan.js';
 const SEEDED_META = 'lab-seeded';
 const GONE = new Set(['deleting', 'deleted', 'rejected']);
 
-/** A port whose node runs something else than the API holds. */
+/** A port (or a lab LAG) whose node runs something else than the API holds. */
 export interface Drift {
+  /** The connection, or for a lab's LAG the LAG (`dxlag-`). */
   connectionId: string;
+  /** `node:port`, or a LAG's `node:LAG`. */
   port: string;
   /** What differs, for people (CKNs shortened to 8 digits; never a CAK). */
   text: string;
