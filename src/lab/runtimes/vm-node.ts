@@ -125,7 +125,12 @@ export async function runVmNode(configFile: string): Promise<void> {
   let reading: Promise<typeof last> | undefined;
   const refresh = () => (reading ??= read().then((x) => ((last = x), x)).finally(() => (reading = undefined)));
   const reader = setInterval(() => void refresh().catch((e: Error) => log.warn('guest status', { error: e.message })), STATUS_REFRESH_MS);
-  const current = (req: JsonRequest) => (req.fresh === true ? refresh() : Promise.resolve(last));
+  // A fresh answer comes from a reading that starts after the request: one already under way may predate it.
+  const fresh = async () => {
+    if (reading) await reading.catch(() => undefined);
+    return refresh();
+  };
+  const current = (req: JsonRequest) => (req.fresh === true ? fresh() : Promise.resolve(last));
   const server = new JsonLineServer(c.controlSocket, {
     log,
     codeOf: (e) => (e instanceof LabError ? 'badRequest' : undefined),
