@@ -30,4 +30,5 @@ export { runSupervisor, type RunSupervisorOptions } from './supervisor-process.j
 export { askSupervisor, isLabSupervisor, labSupervisors, recordedSupervisorRuns, supervisorArgv, SUPERVISOR_LOG, SUPERVISOR_SOCKET, type SupervisorEntry } from './supervisor-ref.js';
 export { buildImage, findImage, imageInputs, imageKey, qemuArgs, GUEST_PACKAGES, DEFAULT_MIRROR, type LinuxPeerImage } from './images/linux-peer.js';
 export { GuestConsole, type CommandResult } from './images/guest-console.js';
+export { runVmNode } from './runtimes/vm-node.js';
 export { imageCacheRoot } from './paths.js';

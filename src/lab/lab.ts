@@ -145,6 +145,9 @@ export async function labUp(topo: Topology, lab: string, progress: UpProgress = 
   if (topo.nodes.some((n) => netnsExists(netnsName(lab, n.name)))) {
     throw new LabError('exists', `a lab named '${lab}' exists already: dxlab down ${lab}`);
   }
+  // What the nodes' runtimes need first (a VM image, built on first use: minutes), before anything of the lab exists.
+  const runtimes = [...new Set(topo.nodes.map((n) => nodeRuntime(n.runtime)))];
+  for (const r of runtimes) await r.prepare?.(progress);
   claimLabDir(lab);
   const dir = labDir(lab);
   const state: LabState = { lab, kind: o.kind ?? 'topology', owner: currentOwner(), topology: o.topologyLabel ?? resolve(topo.file), createdAt: new Date().toISOString(), captureDir: resolve('pcaps', lab), nodes: [], links: [], keyFiles: [] };
@@ -200,8 +203,9 @@ export async function labUp(topo: Topology, lab: string, progress: UpProgress = 
     }
     for (const n of state.nodes) progress(`node ${n.name} (${n.kind})`);
     // From here on the supervisor writes the state file; this process only reads it.
-    // 60 s, and 2 s more per node: the supervisor starts a few nodes at a time (Supervisor.startAll), so a large lab takes longer.
-    await startSupervisor(lab, dir, o.supervisorArgs ?? [], o.readyTimeoutMs ?? 60_000 + 2_000 * state.nodes.length);
+    // 60 s (or a slow runtime's own, e.g. a VM's boot), and 2 s more per node: the supervisor starts a few nodes at a time (Supervisor.startAll), so a large lab takes longer.
+    const baseReadyMs = Math.max(60_000, ...runtimes.map((r) => r.readyTimeoutMs ?? 0));
+    await startSupervisor(lab, dir, o.supervisorArgs ?? [], o.readyTimeoutMs ?? baseReadyMs + 2_000 * state.nodes.length);
     return readLabState(lab) ?? state;
   } catch (e) {
     await labDown(lab).catch(() => undefined);

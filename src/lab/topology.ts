@@ -238,7 +238,13 @@ function resolve(given: Record<string, any>, file: string, at: (path: Array<stri
   const nodes: TopoNode[] = Object.entries(t.nodes as Record<string, Record<string, any>>).map(([name, n]) => {
     const { kind, logLevel, runtime, restart, ...options } = n;
     if (RESERVED_NODE_NAMES.includes(name)) fail(['topology', 'nodes', name], `'${name}' is not a node name: the lab's folder holds ${name}.* files of its own (reserved: ${RESERVED_NODE_NAMES.join(', ')})`);
-    return { name, kind, ...(logLevel ? { logLevel } : {}), ...(runtime ? { runtime } : {}), ...(restart ? { restart } : {}), options };
+    // A kind that only one runtime can run (a linux-peer: a VM) gets it; a runtime that runs only some kinds refuses the others.
+    const only = nodeKind(kind).runtime;
+    if (only && runtime && runtime !== only) fail(['topology', 'nodes', name, 'runtime'], `a ${kind} runs in the ${only} runtime only`);
+    const serves = runtime ? NODE_RUNTIMES.find((r) => r.name === runtime)?.kinds : undefined;
+    if (serves && !serves.includes(kind)) fail(['topology', 'nodes', name, 'runtime'], `the ${runtime} runtime runs ${serves.join(', ')} nodes only, not ${article(kind)} ${kind}`);
+    const rt = runtime ?? only;
+    return { name, kind, ...(logLevel ? { logLevel } : {}), ...(rt ? { runtime: rt } : {}), ...(restart ? { restart } : {}), options };
   });
   const nodeOf = (e: Endpoint, path: Array<string | number>) => nodes.find((n) => n.name === e.node) ?? fail(path, `no node named '${e.node}'`);
   const used = new Set<string>();

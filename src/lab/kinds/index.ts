@@ -9,9 +9,10 @@ import { router } from './router.js';
 import { switchKind } from './switch.js';
 import { provider } from './provider.js';
 import { attacker } from './attacker.js';
+import { linuxPeer } from './linux-peer.js';
 import type { NodeKindModule } from './types.js';
 
-export const NODE_KINDS: readonly NodeKindModule[] = [dxDevice, router, switchKind, provider, attacker];
+export const NODE_KINDS: readonly NodeKindModule[] = [dxDevice, router, switchKind, provider, attacker, linuxPeer];
 
 /** @throws Error for a kind the registry does not hold (the schema has refused it before). */
 export function nodeKind(name: string): NodeKindModule {

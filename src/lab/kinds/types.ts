@@ -23,6 +23,8 @@ export interface NodeKindModule {
   readonly vifEnd?: 'customer' | 'aws';
   /** Frames pass through it between its ports (a switch): VIFs run across it. */
   readonly transit?: boolean;
+  /** The one node runtime (runtimes/) that can run it, when not every runtime can (a linux-peer needs a VM). */
+  readonly runtime?: string;
   /** It may sit inside a link's path (`via:`), between the link's MKA peers. */
   readonly inPath?: boolean;
   /** Checks a MACsec link end on this node; `at` is the YAML path of the link's macsec. */

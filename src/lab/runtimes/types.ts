@@ -19,6 +19,12 @@ export interface RuntimeNode {
 
 export interface NodeRuntime {
   readonly name: string;
+  /** The node kinds it can run; absent: every kind. */
+  readonly kinds?: readonly string[];
+  /** How long its nodes may take to answer after their start. @default 60000 (the lab's) */
+  readonly readyTimeoutMs?: number;
+  /** Makes what its nodes need before any is created (a VM image); `progress` gets one line per step. */
+  prepare?(progress: (line: string) => void): Promise<void>;
   /** Makes the node's place (a namespace) before its links are made. */
   create(node: RuntimeNode): void;
   /** Starts the node process on its configuration. @returns its pid */

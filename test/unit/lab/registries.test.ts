@@ -15,12 +15,12 @@ const err = topologyError;
 
 describe('registries', () => {
   it('hold the kinds, runtimes and link types of today, each by its name, the first the default', () => {
-    expect(NODE_KINDS.map((k) => k.name)).toEqual(['dx-device', 'router', 'switch', 'provider', 'attacker']);
-    expect(NODE_RUNTIMES.map((r) => r.name)).toEqual(['netns-process']);
+    expect(NODE_KINDS.map((k) => k.name)).toEqual(['dx-device', 'router', 'switch', 'provider', 'attacker', 'linux-peer']);
+    expect(NODE_RUNTIMES.map((r) => r.name)).toEqual(['netns-process', 'qemu-vm']);
     expect(LINK_TYPES.map((t) => t.name)).toEqual(['veth', 'lag']);
     expect(nodeRuntime(undefined).name).toBe('netns-process');
     expect(linkType(undefined).name).toBe('veth');
-    expect(() => nodeKind('linux-peer')).toThrow(/no node kind 'linux-peer'/);
+    expect(() => nodeKind('cisco')).toThrow(/no node kind 'cisco'/);
   });
 
   it('the kinds declare their roles: the VIF ends, the switch transit, what each node process runs as', () => {

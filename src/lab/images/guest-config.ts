@@ -1,0 +1,178 @@
+/**
+ * What the linux-peer guest is told to do, as text: wpa_supplicant's
+ * configuration (MKA), BIRD's (BGP), and the shell lines the VM node
+ * (runtimes/vm-node.ts) runs on the guest's console. Pure: no I/O; the
+ * lines carry the CAK, so the caller never logs them.
+ *
+ * Sources:
+ * - wpa_supplicant 2.10's network block for MKA with a pre-shared CAK
+ *   (wpa_supplicant/wpa_supplicant.conf, "MACsec" and the example
+ *   wpa_supplicant/examples/macsec.conf): key_mgmt=NONE, eapol_flags=0,
+ *   macsec_policy (0: should not secure, 1: should secure),
+ *   macsec_replay_protect / macsec_replay_window, macsec_port, mka_cak,
+ *   mka_ckn, mka_priority (255 = lowest; 802.1X-2020 9.5.1), ap_scan=0 and
+ *   `-D macsec_linux`, which creates macsec0 on the NIC through the kernel's
+ *   macsec netlink API (src/drivers/driver_macsec_linux.c).
+ * - BIRD 2's user's guide: `protocol bgp` with `local ... as`, `neighbor
+ *   ... as`, `hold time`, `keepalive time`, `password` (TCP MD5 on Linux),
+ *   per-channel `import`/`export`; `protocol static` routes to announce.
+ * - ip-link(8) / ip-macsec(8): `ip link add link DEV NAME type vlan id N`.
+ */
+import type { EncryptionMode } from '../../mka/index.js';
+
+/** One BGP session the guest's BIRD runs (a node configuration's tap.bgp). */
+export interface GuestBgpSession {
+  localAsn: number;
+  peerAsn: number;
+  localAddress: string;
+  peerAddress: string;
+  holdTimeS: number;
+  keepaliveS: number;
+  md5Key?: string;
+  prefixes: string[];
+}
+
+/** One VIF of the guest: on macsec0 (or the NIC when MACsec is off), tagged or not. */
+export interface GuestVif {
+  vlan?: number;
+  mtu: number;
+  addresses: string[];
+  bgp: GuestBgpSession[];
+}
+
+export interface GuestMka {
+  mode: EncryptionMode;
+  /** hex */
+  ckn: string;
+  /** hex; written into the guest only. */
+  cak: string;
+  priority?: number;
+  replayWindow?: number;
+  replayProtect?: boolean;
+}
+
+export interface GuestPlan {
+  /** The NIC's MTU: the lab wire's. The kernel gives macsec0 this minus 32 (SecTAG with SCI, ICV). */
+  nicMtu: number;
+  /** MKA by wpa_supplicant; absent: the link has no MACsec. */
+  mka?: GuestMka;
+  vifs: GuestVif[];
+}
+
+/** Where the guest keeps what the VM node writes (a tmpfs: gone with the VM). */
+export const GUEST_DIR = '/run/dxlab';
+export const GUEST_WPA_CONF = `${GUEST_DIR}/wpa.conf`;
+export const GUEST_WPA_LOG = `${GUEST_DIR}/wpa.log`;
+export const GUEST_BIRD_CONF = `${GUEST_DIR}/bird.conf`;
+export const GUEST_BIRD_SOCKET = '/run/bird/bird.ctl';
+export const GUEST_NET_SCRIPT = `${GUEST_DIR}/net.sh`;
+
+/** wpa_supplicant's default key-server priority (mka_priority unset), the lowest precedence but 255's "never". */
+export const WPA_DEFAULT_PRIORITY = 255;
+
+/** wpa_supplicant's network block for MKA with the link's CKN/CAK. */
+export function wpaSupplicantConf(m: GuestMka): string {
+  return [
+    'ctrl_interface=/run/wpa_supplicant',
+    'eapol_version=3',
+    'ap_scan=0',
+    'network={',
+    '\tkey_mgmt=NONE',
+    '\teapol_flags=0',
+    // must_encrypt and should_encrypt both want a secured session; the kernel
+    // never falls back to clear on macsec0 (the guest's side of should_encrypt
+    // behaves as must_encrypt: README, linux-peer).
+    '\tmacsec_policy=1',
+    '\tmacsec_integ_only=0',
+    `\tmacsec_replay_protect=${m.replayProtect === false ? 0 : 1}`,
+    `\tmacsec_replay_window=${m.replayWindow ?? 0}`,
+    '\tmacsec_port=1',
+    `\tmka_cak=${m.cak}`,
+    `\tmka_ckn=${m.ckn}`,
+    `\tmka_priority=${m.priority ?? WPA_DEFAULT_PRIORITY}`,
+    '}',
+    '',
+  ].join('\n');
+}
+
+const isV6 = (a: string) => a.includes(':');
+
+/** BIRD 2's configuration: one `protocol bgp` per session, its prefixes announced from static blackhole routes. */
+export function birdConf(sessions: GuestBgpSession[]): string {
+  const v4 = sessions.find((s) => !isV6(s.localAddress));
+  const lines = [`log "${GUEST_DIR}/bird.log" all;`, 'timeformat protocol iso long;', `router id ${v4?.localAddress ?? '192.0.2.1'};`, 'protocol device {}'];
+  const p4 = [...new Set(sessions.flatMap((s) => s.prefixes.filter((p) => !isV6(p))))];
+  const p6 = [...new Set(sessions.flatMap((s) => s.prefixes.filter(isV6)))];
+  if (p4.length) lines.push(`protocol static announce4 { ipv4; ${p4.map((p) => `route ${p} blackhole;`).join(' ')} }`);
+  if (p6.length) lines.push(`protocol static announce6 { ipv6; ${p6.map((p) => `route ${p} blackhole;`).join(' ')} }`);
+  sessions.forEach((s, i) => {
+    const fam = isV6(s.localAddress) ? 'ipv6' : 'ipv4';
+    lines.push(
+      `protocol bgp vif${i} {`,
+      `\tlocal ${s.localAddress} as ${s.localAsn};`,
+      `\tneighbor ${s.peerAddress} as ${s.peerAsn};`,
+      `\thold time ${s.holdTimeS};`,
+      `\tkeepalive time ${s.keepaliveS};`,
+      ...(s.md5Key ? [`\tpassword "${s.md5Key.replace(/["\\]/g, '')}";`] : []),
+      `\t${fam} { import all; export where source = RTS_STATIC; };`,
+      '}',
+    );
+  });
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * A script the guest runs in a loop (every second): it (re)makes the VIFs'
+ * devices and addresses whenever their parent is there without them, since
+ * wpa_supplicant creates macsec0 when its KaY starts and may delete and
+ * recreate it (a lost peer, a restart).
+ */
+export function netScript(plan: GuestPlan): string {
+  const parent = plan.mka ? 'macsec0' : 'eth0';
+  const lines = ['#!/bin/sh', `[ -e /sys/class/net/${parent} ] || exit 0`];
+  plan.vifs.forEach((v, i) => {
+    const dev = v.vlan === undefined ? parent : `vif${i}`;
+    const make = v.vlan === undefined ? (plan.mka ? `ip link set ${parent} mtu ${v.mtu}` : 'true') : `ip link add link ${parent} name ${dev} type vlan id ${v.vlan} && ip link set ${dev} mtu ${v.mtu}`;
+    lines.push(
+      `if ! ip -o addr show dev ${dev} 2>/dev/null | grep -q 'inet ${v.addresses[0]!.split('/')[0]}/'; then`,
+      `  [ -e /sys/class/net/${dev} ] || { ${make}; }`,
+      ...v.addresses.map((a) => `  ip addr add ${a} dev ${dev} 2>/dev/null`),
+      `  ip link set ${parent} up; ip link set ${dev} up`,
+      'fi',
+    );
+  });
+  return lines.join('\n') + '\n';
+}
+
+/** A shell line writing `text` to `file` in the guest (base64: one line, no quoting of its contents), root-only. */
+export function writeFileLine(file: string, text: string): string {
+  return `umask 077; echo ${Buffer.from(text).toString('base64')} | base64 -d > ${file}`;
+}
+
+/**
+ * The guest's setup, one console line each, in order: the NIC named eth0
+ * (udev in the initramfs names it enp0s*), sized to the wire and silent in
+ * clear (no IPv6, no ARP: the kernel would answer ARP for macsec0's
+ * addresses on eth0, arp_ignore 0); wpa_supplicant on it; the VIFs kept by
+ * the net script; BIRD.
+ */
+export function guestSetupLines(plan: GuestPlan): string[] {
+  const lines = [
+    `mkdir -p ${GUEST_DIR}`,
+    `n=$(ls /sys/class/net | grep -v '^lo$' | head -n 1); [ "$n" = eth0 ] || ip link set "$n" name eth0`,
+    'echo 1 > /proc/sys/net/ipv6/conf/eth0/disable_ipv6',
+    `ip link set eth0 mtu ${plan.nicMtu} ${plan.mka ? 'arp off ' : ''}up`,
+  ];
+  if (plan.mka) {
+    lines.push(writeFileLine(GUEST_WPA_CONF, wpaSupplicantConf(plan.mka)));
+    lines.push(`wpa_supplicant -B -i eth0 -D macsec_linux -c ${GUEST_WPA_CONF} -f ${GUEST_WPA_LOG}`);
+  }
+  lines.push(writeFileLine(GUEST_NET_SCRIPT, netScript(plan)));
+  lines.push(`(while true; do sh ${GUEST_NET_SCRIPT} >/dev/null 2>&1; sleep 1; done) >/dev/null 2>&1 </dev/null &`);
+  const sessions = plan.vifs.flatMap((v) => v.bgp);
+  if (sessions.length) {
+    lines.push(writeFileLine(GUEST_BIRD_CONF, birdConf(sessions)));
+    lines.push(`bird -c ${GUEST_BIRD_CONF} -s ${GUEST_BIRD_SOCKET}`);
+  }
+  return lines;
+}
