@@ -17,7 +17,7 @@ import { ScenarioRunner, deterministic, quotedChecks } from '../helpers/scenario
 const runner = new ScenarioRunner();
 afterAll(() => runner.cleanUp());
 
-export const SCENARIOS_1 = ['should-encrypt-fallback'];
+export const SCENARIOS_1 = ['should-encrypt-fallback', 'must-encrypt-down', 'no-encrypt'];
 
 function checkScenario(name: string): void {
   const r = runner.run(name);
