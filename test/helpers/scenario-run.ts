@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,7 +42,8 @@ export class ScenarioRunner {
 
   /** `dxlab down` of every lab run, for a run that was killed or failed half-way. */
   cleanUp(): void {
-    for (const lab of this.labs) spawnSync(process.execPath, [BIN, 'down', lab], { cwd: ROOT, env: this.env, encoding: 'utf8', timeout: 60_000 });
+    // Only a lab whose folder is still there was left behind (a run takes its lab down itself).
+    for (const lab of this.labs.filter((l) => existsSync(join(this.stateDir, l)))) spawnSync(process.execPath, [BIN, 'down', lab], { cwd: ROOT, env: this.env, encoding: 'utf8', timeout: 60_000 });
     rmSync(this.stateDir, { recursive: true, force: true });
   }
 }

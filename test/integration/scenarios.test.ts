@@ -15,9 +15,9 @@ import { ROOT, dxlab } from '../helpers/cli.js';
 import { ScenarioRunner, deterministic, quotedChecks } from '../helpers/scenario-run.js';
 
 const runner = new ScenarioRunner();
-afterAll(() => runner.cleanUp());
+afterAll(() => runner.cleanUp(), 300_000);
 
-export const SCENARIOS_1 = ['should-encrypt-fallback', 'must-encrypt-down', 'no-encrypt'];
+export const SCENARIOS_1 = ['should-encrypt-fallback', 'must-encrypt-down', 'no-encrypt', 'mode-mismatch', 'key-rollover', 'sak-rekey'];
 
 function checkScenario(name: string): void {
   const r = runner.run(name);
