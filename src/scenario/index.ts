@@ -14,3 +14,4 @@ export { runScenario, flatCounters, type RunOptions, type ScenarioResult, type S
 export { census, etherType, type WireCensus } from './capture-check.js';
 export { parsePingSummary, type TrafficResult } from './traffic.js';
 export { ScenarioError, type ScenarioErrorCode } from './errors.js';
+export { renderVendorConfig, VENDORS, PAE_GROUP_ADDRESS, type PortMacsecView, type Vendor } from './vendor-config.js';

@@ -40,6 +40,17 @@ export class ScenarioRunner {
     return { status: r.status, stdout: r.stdout, stderr: r.stderr, json, seconds: (Date.now() - t0) / 1000 };
   }
 
+  /** `dxlab ARGS --name LAB` against a lab a run kept (--keep). */
+  dxlab(lab: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+    const r = spawnSync(process.execPath, [BIN, ...args, '--name', lab], { cwd: ROOT, encoding: 'utf8', env: this.env, timeout: 60_000 });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  /** `dxlab down LAB`. */
+  down(lab: string): number | null {
+    return spawnSync(process.execPath, [BIN, 'down', lab], { cwd: ROOT, encoding: 'utf8', env: this.env, timeout: 60_000 }).status;
+  }
+
   /** `dxlab down` of every lab run, for a run that was killed or failed half-way. */
   cleanUp(): void {
     // Only a lab whose folder is still there was left behind (a run takes its lab down itself).

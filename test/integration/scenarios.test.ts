@@ -19,8 +19,9 @@ afterAll(() => runner.cleanUp(), 300_000);
 
 export const SCENARIOS_1 = ['should-encrypt-fallback', 'must-encrypt-down', 'no-encrypt', 'mode-mismatch', 'key-rollover', 'sak-rekey'];
 
-function checkScenario(name: string): void {
-  const r = runner.run(name);
+/** Runs `name` and checks it; with `kept`, the run keeps its lab (--keep) and `kept` looks at it before it goes. */
+function checkScenario(name: string, kept?: (lab: string) => void): void {
+  const r = runner.run(name, ...(kept ? ['--keep'] : []));
   // The figure for the issue's CI budget, on stderr of the test run.
   process.stderr.write(`scenario ${name}: ${r.seconds.toFixed(1)} s\n`);
   const failed = (r.json?.steps ?? []).filter((s) => s.held === false || s.error).map((s) => s.text);
@@ -28,7 +29,12 @@ function checkScenario(name: string): void {
   expect(r.status, r.stderr).toBe(0);
   expect(r.json!.passed).toBe(true);
   expect(r.json!.steps.filter((s) => s.held === true).length).toBeGreaterThan(0);
-  // The lab is taken down at the end.
+  if (kept) {
+    expect(r.stderr).toContain(`lab ${r.json!.lab} kept`);
+    kept(r.json!.lab);
+    expect(runner.down(r.json!.lab)).toBe(0);
+  }
+  // The lab is taken down at the end (by the run, or by the down above).
   expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(`dxlab-${r.json!.lab}-`);
   // The guide quotes what the run prints.
   const printed = new Set(r.json!.steps.filter((s) => s.held !== undefined).map((s) => deterministic(s.text)));
@@ -37,8 +43,26 @@ function checkScenario(name: string): void {
   expect(quoted.filter((q) => !printed.has(q))).toEqual([]);
 }
 
+const CAK = '8899aabbccddeeff00112233445566778899aabbccddeeff0011223344556677';
+
+/** dxlab config on the kept lab: the router configuration that matches dx eth1, its CAK only on request. */
+function configOfKeptLab(lab: string): void {
+  const plain = runner.dxlab(lab, 'config', 'dx', 'eth1', '--vendor', 'junos');
+  expect(plain.status, plain.stderr).toBe(0);
+  expect(plain.stdout).toContain('ckn 0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0;');
+  expect(plain.stdout).toContain('should-secure;');
+  expect(plain.stdout).toContain('key-server-priority 32;');
+  expect(plain.stdout + plain.stderr).not.toContain(CAK);
+  expect(plain.stdout).toMatch(/--show-keys/);
+  const keys = runner.dxlab(lab, 'config', 'dx', 'eth1', '--vendor', 'eos', '--show-keys');
+  expect(keys.status, keys.stderr).toBe(0);
+  expect(keys.stdout).toContain(`key 0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0 0 ${CAK}`);
+  const json = runner.dxlab(lab, 'config', 'dx', 'eth1', '--vendor', 'junos', '--json');
+  expect(json.stdout).not.toContain(CAK);
+}
+
 describe('scenarios: encryption modes', () => {
-  for (const name of SCENARIOS_1) it(name, () => checkScenario(name), 300_000);
+  for (const name of SCENARIOS_1) it(name, () => checkScenario(name, name === 'should-encrypt-fallback' ? configOfKeptLab : undefined), 300_000);
 });
 
 describe('scenario files', () => {
