@@ -18,6 +18,7 @@ const runner = new ScenarioRunner();
 afterAll(() => runner.cleanUp(), 300_000);
 
 export const SCENARIOS_1 = ['should-encrypt-fallback', 'must-encrypt-down', 'no-encrypt', 'mode-mismatch', 'key-rollover', 'sak-rekey'];
+export const SCENARIOS_2 = ['peer-failure', 'mtu-too-small'];
 
 /** Runs `name` and checks it; with `kept`, the run keeps its lab (--keep) and `kept` looks at it before it goes. */
 function checkScenario(name: string, kept?: (lab: string) => void): void {
@@ -65,6 +66,10 @@ describe('scenarios: encryption modes', () => {
   for (const name of SCENARIOS_1) it(name, () => checkScenario(name, name === 'should-encrypt-fallback' ? configOfKeptLab : undefined), 300_000);
 });
 
+describe('scenarios: failures', () => {
+  for (const name of SCENARIOS_2) it(name, () => checkScenario(name), 300_000);
+});
+
 describe('scenario files', () => {
   it('a bad file: exit 2, the file, line and field named, no lab made', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dxlab-scen-bad-'));
@@ -83,6 +88,6 @@ describe('scenario files', () => {
     const r = dxlab('scenario', 'list', '--json');
     expect(r.status).toBe(0);
     const names = (JSON.parse(r.stdout) as Array<{ name: string }>).map((s) => s.name);
-    for (const n of SCENARIOS_1) expect(names).toContain(n);
+    for (const n of [...SCENARIOS_1, ...SCENARIOS_2]) expect(names).toContain(n);
   });
 });
