@@ -215,6 +215,7 @@ class Runner {
     for (const n of this.state().nodes) {
       if (n.killedAt) continue;
       const all = await this.ask(n.name, { cmd: 'counters' }).catch(() => undefined);
+      if (all !== undefined) this.countersAtAction.set(`${n.name} *`, flatCounters(all));
       for (const p of (all?.ports ?? []) as Array<{ name: string }>) this.countersAtAction.set(`${n.name} ${p.name}`, flatCounters(p));
     }
   }
@@ -433,18 +434,16 @@ class Runner {
     }
   }
 
+  /** A counter by name, summed over where it appears: in one port's counters, or (no port) in the node's whole answer (a provider's per-direction counters). */
   private async counter(node: string, port: string | undefined, name: string): Promise<number> {
     const all = await this.ask(node, { cmd: 'counters' });
-    const m = new Map<string, Record<string, number>>();
+    const m = new Map<string, Record<string, number>>([[`${node} *`, flatCounters(all)]]);
     for (const p of (all?.ports ?? []) as Array<{ name: string }>) m.set(`${node} ${p.name}`, flatCounters(p));
-    if (!port && !(all?.ports?.length)) m.set(`${node} `, flatCounters(all));
     return this.counterFrom(m, node, port, name);
   }
 
   private counterFrom(m: Map<string, Record<string, number>>, node: string, port: string | undefined, name: string): number {
-    let sum = 0;
-    for (const [k, v] of m) if (k.split(' ')[0] === node && (port === undefined || k.split(' ')[1] === port)) sum += v[name] ?? 0;
-    return sum;
+    return m.get(`${node} ${port ?? '*'}`)?.[name] ?? 0;
   }
 }
 
