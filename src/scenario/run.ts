@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LAB_API_SERVICE, dxCall, findService } from '../aws/index.js';
-import { checkKindSet, killNode, labDown, labUp, loadTopology, processAlive, readLabState, restartNode, setWireCarrier, type LabState, type Topology } from '../lab/index.js';
+import { checkKindSet, killNode, labDown, labUp, loadTopology, processAlive, readLabState, readLabTopology, restartNode, setWireCarrier, type LabState, type Topology } from '../lab/index.js';
 import { controlRequest, isMacsecKnob, parseKnobWord, resolveMacsecKnob, type MacsecKnob } from '../node/index.js';
 import { readCaptureFile } from '../io/index.js';
 import { census, type WireCensus } from './capture-check.js';
@@ -226,10 +226,10 @@ class Runner {
     const a = s.args;
     switch (s.verb) {
       case 'set':
-        return this.set(a.node, a.port, a.knob, a.value);
+        return this.eachMember(a.node, a.port, (port) => this.set(a.node, port, a.knob, a.value));
       case 'key-add':
       case 'key-remove':
-        return this.key(s.verb, a.node, a.port, String(a.ckn).toLowerCase(), a.cak);
+        return this.eachMember(a.node, a.port, (port) => this.key(s.verb, a.node, port!, String(a.ckn).toLowerCase(), a.cak));
       case 'rekey':
         await this.ask(a.node, { cmd: 'rekey', port: a.port });
         return 'rekey requested';
@@ -286,6 +286,18 @@ class Runner {
         return 'done';
     }
     throw new ScenarioError('step', `unknown action '${s.verb}'`);
+  }
+
+  /**
+   * A change to a LAG is made on every member, one after the other, as `dxlab set` does
+   * (AWS: UpdateLag's mode and a LAG's keys apply to every member, directconnect-api.md V8, V15).
+   */
+  private async eachMember(node: string, port: string | undefined, change: (port: string | undefined) => Promise<string>): Promise<string> {
+    const members = port === undefined ? undefined : readLabTopology(this.lab)?.lags?.find((l) => l.name === port && l.nodes.includes(node))?.ports[node];
+    if (!members) return change(port);
+    const said: string[] = [];
+    for (const m of members) said.push(`${m}: ${await change(m)}`);
+    return said.join('; ');
   }
 
   private apiUrl(): string | undefined {
@@ -453,9 +465,9 @@ function chain(ckns: string[] | undefined): string {
 
 /**
  * A counters answer flattened to name -> number: a counter that appears in
- * several places (per receive SC, per direction) is summed, and an object
- * that holds totals of its children is not counted twice (the leaves are
- * summed only where no sibling called `total`/`totals` exists).
+ * several places (per receive SC, per direction) is summed; the per-SA
+ * copies of an SC's counters (802.1AE-2018 10.7.13, `sas` and `txSas` in a
+ * SecY snapshot) are left out, so that a frame counts once.
  */
 export function flatCounters(tree: unknown): Record<string, number> {
   const out: Record<string, number> = {};
@@ -464,7 +476,7 @@ export function flatCounters(tree: unknown): Record<string, number> {
     if (v === null || typeof v !== 'object') return;
     for (const [k, x] of Object.entries(v)) {
       if (typeof x === 'number') out[k] = (out[k] ?? 0) + x;
-      else walk(x);
+      else if (k !== 'sas' && k !== 'txSas') walk(x);
     }
   };
   walk(tree);

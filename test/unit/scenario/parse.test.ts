@@ -100,5 +100,7 @@ describe('assertion helpers', () => {
 
   it('flatCounters sums a counter over the places it appears', () => {
     expect(flatCounters({ name: 'eth1', secy: { inPktsOk: 2, rxSc: [{ inPktsLate: 1 }, { inPktsLate: 2 }] }, kay: { inMkpdu: 5 } })).toEqual({ inPktsOk: 2, inPktsLate: 3, inMkpdu: 5 });
+    // An SC's per-SA copies are not counted again (a frame that failed its ICV shows on the SC and on the SA).
+    expect(flatCounters({ rxScs: [{ inPktsNotValid: 7, sas: [{ an: 0, inPktsNotValid: 7 }] }], txSas: [{ an: 0, outPktsProtected: 3 }] })).toEqual({ inPktsNotValid: 7 });
   });
 });
