@@ -4,7 +4,7 @@
  * helpers the runner's assertions use.
  */
 import { describe, expect, it } from 'vitest';
-import { ScenarioError, fieldOf, flatCounters, loadScenario, meets, parseScenario, scenarioNames } from '../../../src/scenario/index.js';
+import { LAB_ROOT, ScenarioError, fieldOf, flatCounters, loadScenario, meets, parseScenario, scenarioNames } from '../../../src/scenario/index.js';
 
 const HEAD = `name: t1
 title: a test
@@ -76,6 +76,10 @@ describe('shipped scenarios', () => {
       expect(existsSync(resolve(dir, scenario.topology))).toBe(true);
       expect(existsSync(join(dir, 'README.md'))).toBe(true);
     }
+    // lab/README.md lists each one.
+    const { readFileSync } = await import('node:fs');
+    const index = readFileSync(join(LAB_ROOT, 'README.md'), 'utf8');
+    expect(names.filter((n) => !index.includes(`(${n}/README.md)`))).toEqual([]);
   });
 
   it('an unknown name says which exist', () => {
