@@ -18,7 +18,7 @@ const runner = new ScenarioRunner();
 afterAll(() => runner.cleanUp(), 300_000);
 
 export const SCENARIOS_1 = ['should-encrypt-fallback', 'must-encrypt-down', 'no-encrypt', 'mode-mismatch', 'key-rollover', 'sak-rekey'];
-export const SCENARIOS_2 = ['peer-failure', 'mtu-too-small', 'cipher-mismatch', 'sci-not-sent', 'ckn-cak-length', 'provider-eats-eapol', 'downgrade-attack', 'replay-and-tamper', 'lag-member-failure'];
+export const SCENARIOS_2 = ['peer-failure', 'mtu-too-small', 'cipher-mismatch', 'sci-not-sent', 'ckn-cak-length', 'provider-eats-eapol', 'downgrade-attack', 'replay-and-tamper', 'lag-member-failure', 'topology-1'];
 
 /** Runs `name` and checks it; with `kept`, the run keeps its lab (--keep) and `kept` looks at it before it goes. */
 function checkScenario(name: string, kept?: (lab: string) => void): void {
