@@ -16,7 +16,7 @@ import { census, type WireCensus } from './capture-check.js';
 import { DEFAULT_PING_INTERVAL_MS, DEFAULT_WAIT_TIMEOUT_S, WAIT_POLL_MS } from './constants.js';
 import { ScenarioError } from './errors.js';
 import { fieldOf, meets, type Scenario, type Step } from './parse.js';
-import { startPing, startTcp, type TrafficResult, type TrafficRun } from './traffic.js';
+import { startPing, type TrafficResult, type TrafficRun } from './traffic.js';
 
 /** What one step did. `held` is set for waits, assertions and actions expected to be refused. */
 export interface StepOutcome {
@@ -102,7 +102,6 @@ class Runner {
   private readonly startAt = new Date().toISOString();
   /** Counters as they were at the last action, for `moved`. */
   private countersAtAction = new Map<string, Record<string, number>>();
-  private tcpPort = 5201 + Math.floor(Math.random() * 500);
 
   constructor(
     private readonly sc: Scenario,
@@ -161,7 +160,7 @@ class Runner {
         if (s.verb === 'set') return `set ${where} ${a.knob} ${Array.isArray(a.value) ? a.value.join(',') : a.value}`;
         if (s.verb === 'key-add' || s.verb === 'key-remove') return `${s.verb} ${where} ckn ${String(a.ckn).slice(0, 8)}...`;
         if (s.verb === 'wire-cut' || s.verb === 'wire-restore') return `${s.verb} ${a.end}`;
-        if (s.verb === 'traffic-start') return `traffic-start ${a.id}: ${a.kind ?? 'ping'} ${a.from} -> ${a.to}`;
+        if (s.verb === 'traffic-start') return `traffic-start ${a.id}: ping ${a.from} -> ${a.to}`;
         if (s.verb === 'attack') return `attack ${a.node} ${a.action}${a.from ? ` --from ${a.from}` : ''}`;
         if (s.verb === 'sleep') return `sleep ${a.seconds} s`;
         if (a.id !== undefined) return `${s.verb} ${a.id}${where ? ` (${where})` : ''}`;
@@ -249,10 +248,7 @@ class Runner {
       }
       case 'traffic-start': {
         const from = this.node(a.from);
-        const run =
-          a.kind === 'tcp'
-            ? startTcp(from.netns, this.node(a.toNode ?? '').netns, a.to, this.tcpPort++)
-            : startPing(from.netns, a.to, { intervalMs: a.intervalMs ?? DEFAULT_PING_INTERVAL_MS, ...(a.size !== undefined ? { size: a.size } : {}), ...(a.count !== undefined ? { count: a.count } : {}) });
+        const run = startPing(from.netns, a.to, { intervalMs: a.intervalMs ?? DEFAULT_PING_INTERVAL_MS, ...(a.size !== undefined ? { size: a.size } : {}), ...(a.count !== undefined ? { count: a.count } : {}) });
         this.traffic.set(a.id, run);
         return 'running';
       }
@@ -260,7 +256,7 @@ class Runner {
         const r = await this.traffic.get(a.id)!.stop();
         this.traffic.delete(a.id);
         this.trafficResults.set(a.id, r);
-        return r.kind === 'ping' ? `${r.sent} sent, ${r.received} answered, ${r.lost} lost` : `${r.bytes} octets received, ${r.retransmits} segments retransmitted`;
+        return `${r.sent} sent, ${r.received} answered, ${r.lost} lost`;
       }
       case 'capture-start': {
         const path = join(this.scratch, `${a.id}.pcapng`);
@@ -432,7 +428,7 @@ class Runner {
       case 'traffic': {
         const r = this.trafficResults.get(a.id)!;
         const held = meets(r.lost, { atLeast: a.lostAtLeast, atMost: a.lostAtMost }).held && meets(r.received, { atLeast: a.receivedAtLeast, atMost: a.receivedAtMost }).held;
-        return done(held, r, r.kind === 'ping' ? `${r.lost} lost, ${r.received} answered of ${r.sent}` : `${r.lost} retransmitted, ${r.received} octets received`);
+        return done(held, r, `${r.lost} lost, ${r.received} answered of ${r.sent}`);
       }
       case 'capture': {
         const c = this.captureResults.get(a.id)!;

@@ -1,20 +1,14 @@
 /**
  * Measured traffic for a scenario: a counting ping from a node's namespace
- * (`ping -n -i 0.1`), stopped with SIGINT so that it prints its summary,
- * from which the frames sent, answered and lost are read; or a TCP stream
- * (iperf3, its server started in the receiving node's namespace) that reports
- * the octets it carried and the segments TCP had to send again.
+ * (`ping -n -i 0.1`), whose summary gives the echoes sent, answered and lost.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 
 export interface TrafficResult {
-  kind: 'ping' | 'tcp';
+  kind: 'ping';
   sent: number;
   received: number;
   lost: number;
-  /** tcp: the octets the stream carried; retransmits: the segments TCP sent again. */
-  bytes?: number;
-  retransmits?: number;
 }
 
 export interface TrafficRun {
@@ -59,51 +53,5 @@ export function startPing(ns: string, address: string, o: { intervalMs: number; 
       return { kind: 'ping', sent: s.sent, received: s.received, lost: s.sent - s.received };
     },
     abort: () => void p.kill('SIGKILL'),
-  };
-}
-
-/**
- * A TCP stream (iperf3) from namespace `ns` to `address`, whose server runs in
- * `serverNs`; `lost` is the segments TCP retransmitted (what the wire lost),
- * `bytes` what the receiver got.
- */
-export function startTcp(ns: string, serverNs: string, address: string, port: number): TrafficRun {
-  const server = spawn('ip', ['netns', 'exec', serverNs, 'iperf3', '-s', '-1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let client: ChildProcess | undefined;
-  let c: ReturnType<typeof collect> | undefined;
-  // The server needs a moment to listen; iperf3's client retries nothing, so it starts once the server says it listens.
-  const ready = new Promise<void>((resolve) => {
-    let said = '';
-    server.stdout?.on('data', (d: Buffer) => {
-      said += d.toString();
-      if (/listening/i.test(said)) resolve();
-    });
-    setTimeout(resolve, 2000);
-  }).then(() => {
-    client = spawn('ip', ['netns', 'exec', ns, 'iperf3', '-c', address, '-p', String(port), '-t', '600', '-b', '20M', '-J'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    c = collect(client);
-  });
-  return {
-    async stop() {
-      await ready;
-      client!.kill('SIGINT');
-      await c!.done;
-      server.kill('SIGKILL');
-      const text = c!.text();
-      let j: any;
-      try {
-        j = JSON.parse(text.slice(text.indexOf('{')));
-      } catch {
-        throw new Error(`iperf3 to ${address} printed no result: ${text.trim().slice(-200) || 'nothing'}`);
-      }
-      const sum = j.end?.sum_sent ?? {};
-      const rcv = j.end?.sum_received ?? {};
-      const retransmits = Number(sum.retransmits ?? 0);
-      return { kind: 'tcp', sent: Number(sum.bytes ?? 0), received: Number(rcv.bytes ?? 0), lost: retransmits, bytes: Number(rcv.bytes ?? 0), retransmits };
-    },
-    abort: () => {
-      client?.kill('SIGKILL');
-      server.kill('SIGKILL');
-    },
   };
 }
