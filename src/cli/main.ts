@@ -28,6 +28,8 @@ import { superviseCommand } from './commands/supervise.js';
 import { attackCommand } from './commands/attack.js';
 import { imageCommand } from './commands/image.js';
 import { vmNodeCommand } from './commands/vm-node.js';
+import { scenarioCommand } from './commands/scenario.js';
+import { configCommand } from './commands/config.js';
 import { VERSION } from './version.js';
 import { helpWidth, separateGluedHints } from './help-layout.js';
 
@@ -48,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
   });
   let usageError: string | undefined;
   const width = helpWidth(process.stdout.isTTY ? process.stdout.columns : undefined, process.env);
-  const program = [upCommand, downCommand, statusCommand, showCommand, eventsCommand, execCommand, captureCommand, setCommand, restartCommand, killCommand, wireCommand, vifCommand, attackCommand, demoCommand, graphCommand, superviseCommand, vmNodeCommand].reduce((y, add) => add(y), yargs(argv))
+  const program = [upCommand, downCommand, statusCommand, showCommand, eventsCommand, execCommand, captureCommand, setCommand, restartCommand, killCommand, wireCommand, vifCommand, attackCommand, scenarioCommand, configCommand, demoCommand, graphCommand, superviseCommand, vmNodeCommand].reduce((y, add) => add(y), yargs(argv))
     .scriptName('dxlab')
     .usage('$0 <command> [options]\n\nA lab of userspace MACsec (IEEE 802.1AE) endpoints with MKA and the AWS Direct Connect encryption modes.')
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces of errors' })

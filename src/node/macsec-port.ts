@@ -471,6 +471,8 @@ export class MacsecPort extends Port {
       controlledPort: this.portState,
       encodingAn: this.secy.encodingSa ?? null,
       cipherSuite: this.secy.cipherSuite.name,
+      // Every knob as it is now (set live or from the configuration; null: the default), as a configuration file writes it: no key.
+      knobs: Object.fromEntries((Object.keys(MACSEC_KNOBS) as MacsecKnob[]).map((k) => [k, knobConfigValue(this.macsec, k)])),
       crypto: this.gcmEngine.name,
       fastPath: this.fastPathStatus(),
       kay,

@@ -27,7 +27,8 @@ const ALLOWED: Record<string, string[]> = {
   offline: ['shared', 'macsec', 'mka', 'io'],
   lab: ['shared', 'macsec', 'mka', 'bgp', 'io', 'lacp', 'node'],
   aws: ['shared', 'macsec', 'mka', 'io', 'lacp', 'node', 'lab'],
-  cli: ['shared', 'macsec', 'mka', 'bgp', 'io', 'lacp', 'node', 'lab', 'aws', 'offline'],
+  scenario: ['shared', 'macsec', 'mka', 'bgp', 'io', 'lacp', 'node', 'lab', 'aws'],
+  cli: ['shared', 'macsec', 'mka', 'bgp', 'io', 'lacp', 'node', 'lab', 'aws', 'offline', 'scenario'],
 };
 const PURE = ['shared', 'macsec', 'mka', 'bgp', 'lacp'];
 const IMPURE: RegExp[] = [
