@@ -43,5 +43,6 @@ describe('README', () => {
       const r = dxlab(verb!, sub!, '--help');
       expect(r.status, `dxlab ${c} --help: ${r.stderr}`).toBe(0);
     }
-  });
+    // One CLI start per command, a score of them in a row: seconds each on a loaded machine.
+  }, 240_000);
 });
