@@ -90,9 +90,7 @@ static napi_value lag_choose_fn(napi_env env, napi_callback_info info) {
 }
 
 napi_value dxio_lag_init(napi_env env, napi_value exports) {
-  const napi_property_descriptor props[] = {
-      EXPORT_FN("lagFlowHash", lag_flow_hash_fn),
-      EXPORT_FN("lagChoose", lag_choose_fn),
-  };
-  return define_exports(env, exports, props, sizeof props / sizeof props[0]);
+  return DXIO_EXPORTS(env, exports,
+                      EXPORT_FN("lagFlowHash", lag_flow_hash_fn),
+                      EXPORT_FN("lagChoose", lag_choose_fn));
 }
