@@ -80,23 +80,29 @@ static napi_value stats(napi_env env, napi_callback_info info) {
   return o;
 }
 
-static napi_value mtu(napi_env env, napi_callback_info info) {
+/* The interface request `req` (named `what` in the error) on the handle's interface into *ifr; 0, or -1 with a JavaScript error thrown. */
+static int handle_ifreq(napi_env env, napi_callback_info info, unsigned long req, const char *what, struct ifreq *ifr) {
   handle *h = dxio_handle_arg(env, info, 1);
-  if (!h) return NULL;
+  if (!h) return -1;
+  memset(ifr, 0, sizeof *ifr);
+  if (dxio_ifreq_ioctl(h->ctl_fd, h->ifname, req, ifr) != 0) {
+    dxio_throw_errno(env, errno, what, h->ifname);
+    return -1;
+  }
+  return 0;
+}
+
+static napi_value mtu(napi_env env, napi_callback_info info) {
   struct ifreq ifr;
-  memset(&ifr, 0, sizeof ifr);
-  if (dxio_ifreq_ioctl(h->ctl_fd, h->ifname, SIOCGIFMTU, &ifr) != 0) return dxio_throw_errno(env, errno, "SIOCGIFMTU", h->ifname);
+  if (handle_ifreq(env, info, SIOCGIFMTU, "SIOCGIFMTU", &ifr) != 0) return NULL;
   napi_value out;
   napi_create_uint32(env, (uint32_t)ifr.ifr_mtu, &out);
   return out;
 }
 
 static napi_value mac(napi_env env, napi_callback_info info) {
-  handle *h = dxio_handle_arg(env, info, 1);
-  if (!h) return NULL;
   struct ifreq ifr;
-  memset(&ifr, 0, sizeof ifr);
-  if (dxio_ifreq_ioctl(h->ctl_fd, h->ifname, SIOCGIFHWADDR, &ifr) != 0) return dxio_throw_errno(env, errno, "SIOCGIFHWADDR", h->ifname);
+  if (handle_ifreq(env, info, SIOCGIFHWADDR, "SIOCGIFHWADDR", &ifr) != 0) return NULL;
   napi_value out;
   void *data;
   napi_create_buffer_copy(env, 6, ifr.ifr_hwaddr.sa_data, &data, &out);
