@@ -82,6 +82,15 @@ function ioErrorFromGcm(e: unknown, what: string): IoError {
   return new IoError((e as { code?: unknown })?.code === 'ECLOSED' ? 'closed' : 'invalidArgument', message, { cause: e });
 }
 
+/** Runs one addon call, what it throws turned into an IoError naming the operation (ioErrorFromGcm). */
+function guarded<T>(what: string, call: () => T): T {
+  try {
+    return call();
+  } catch (e) {
+    throw ioErrorFromGcm(e, `native AES-GCM ${what}`);
+  }
+}
+
 /**
  * A native SA key: {@link GcmKey} plus whole batches in one call, for the
  * batched data path (frames back to back in one buffer, as the addon
@@ -118,35 +127,19 @@ class NativeKey implements NativeGcmKey {
   }
 
   seal(iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array, outOffset: number): void {
-    try {
-      this.addon.gcmSeal(this.handle, iv, aad, plaintext, out, outOffset);
-    } catch (e) {
-      throw ioErrorFromGcm(e, 'native AES-GCM seal');
-    }
+    guarded('seal', () => this.addon.gcmSeal(this.handle, iv, aad, plaintext, out, outOffset));
   }
 
   open(iv: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array, icv: Uint8Array, out: Uint8Array, outOffset: number): boolean {
-    try {
-      return this.addon.gcmOpen(this.handle, iv, aad, ciphertext, icv, out, outOffset);
-    } catch (e) {
-      throw ioErrorFromGcm(e, 'native AES-GCM open');
-    }
+    return guarded('open', () => this.addon.gcmOpen(this.handle, iv, aad, ciphertext, icv, out, outOffset));
   }
 
   sealBatch(src: Uint8Array, dst: Uint8Array, count: number, desc: Uint32Array, ivs: Uint8Array): void {
-    try {
-      this.addon.gcmSealBatch(this.handle, src, dst, count, desc, ivs);
-    } catch (e) {
-      throw ioErrorFromGcm(e, 'native AES-GCM seal batch');
-    }
+    guarded('seal batch', () => this.addon.gcmSealBatch(this.handle, src, dst, count, desc, ivs));
   }
 
   openBatch(src: Uint8Array, dst: Uint8Array, count: number, desc: Uint32Array, ivs: Uint8Array, ok: Uint8Array): number {
-    try {
-      return this.addon.gcmOpenBatch(this.handle, src, dst, count, desc, ivs, ok);
-    } catch (e) {
-      throw ioErrorFromGcm(e, 'native AES-GCM open batch');
-    }
+    return guarded('open batch', () => this.addon.gcmOpenBatch(this.handle, src, dst, count, desc, ivs, ok));
   }
 
   /** Frees both OpenSSL contexts, which clears the expanded key; idempotent. Later calls throw IoError('closed'). */

@@ -320,13 +320,11 @@ function nodeConfig(topo: Topology, lab: string, n: LabNodeState, state: LabStat
   const tnode = topo.nodes.find((x) => x.name === n.name)!;
   const kind = nodeKind(tnode.kind);
   const links = topo.links.filter((l) => l.a.node === n.name || l.b.node === n.name);
+  // What every node's configuration opens with, whatever its kind.
+  const head = { name: n.name, kind: kind.nodeKind, controlSocket: n.socket, logLevel: tnode.logLevel ?? 'info', captureDir: state.captureDir };
   if (kind.inPath) {
     return {
-      name: n.name,
-      kind: kind.nodeKind,
-      controlSocket: n.socket,
-      logLevel: tnode.logLevel ?? 'info',
-      captureDir: state.captureDir,
+      ...head,
       ports: IN_PATH_PORTS.map((p) => ({ name: p, wire: n.wires[p], taps: [] })),
       ...inPathConfig(topo, n, kind.nodeConfig?.(tnode, [...IN_PATH_PORTS]) ?? {}),
     };
@@ -409,11 +407,7 @@ function nodeConfig(topo: Topology, lab: string, n: LabNodeState, state: LabStat
     .filter((l) => l.nodes.includes(n.name))
     .map((l) => ({ name: l.name, members: l.ports[n.name]!, minimumLinks: l.minimumLinks, mode: l.lacp.mode, rate: l.lacp.rate, taps: vifTaps(l.name) }));
   return {
-    name: n.name,
-    kind: kind.nodeKind,
-    controlSocket: n.socket,
-    logLevel: tnode.logLevel ?? 'info',
-    captureDir: state.captureDir,
+    ...head,
     ...(kind.nodeConfig?.(tnode, [...ports.filter((_p, i) => links[i]!.lag === undefined).map((p) => p.name), ...lags.map((l) => l.name)]) ?? {}),
     ports,
     ...(lags.length ? { lags } : {}),

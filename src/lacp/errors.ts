@@ -5,6 +5,7 @@
  * (802.1AX-2014 7.3.3.1) and goes on. The codecs and the configuration check
  * throw it at the public edge.
  */
+import { truncationError } from '../shared/bytes.js';
 import { DxlabError } from '../shared/errors.js';
 
 export type LacpErrorCode =
@@ -23,6 +24,5 @@ export class LacpError extends DxlabError<LacpErrorCode> {
 
 /** A {@link ByteReader} failure factory that produces `malformedPdu` errors. */
 export function readFail(where: string) {
-  return (field: string, offset: number, need: number, have: number): LacpError =>
-    new LacpError('malformedPdu', `${where}: ${field} at offset ${offset} needs ${need} octets, ${have} left`);
+  return truncationError(where, (message) => new LacpError('malformedPdu', message));
 }

@@ -6,6 +6,7 @@
  *
  * Messages name the field, the offset and the value seen, never key octets.
  */
+import { truncationError } from '../shared/bytes.js';
 import { DxlabError } from '../shared/errors.js';
 
 export type MkaErrorCode =
@@ -32,6 +33,5 @@ export class MkaError extends DxlabError<MkaErrorCode> {
 
 /** A {@link ByteReader} failure factory that produces `malformedMkpdu` errors. */
 export function readFail(where: string) {
-  return (field: string, offset: number, need: number, have: number): MkaError =>
-    new MkaError('malformedMkpdu', `${where}: ${field} at offset ${offset} needs ${need} octets, ${have} left`);
+  return truncationError(where, (message) => new MkaError('malformedMkpdu', message));
 }

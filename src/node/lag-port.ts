@@ -26,8 +26,8 @@ import { FAST_PATH_MAX_LAG_MEMBERS, LagFastPath, type LagFastPathStats } from '.
 import type { TapConfig } from './config.js';
 import { NodeError } from './errors.js';
 import type { Logger } from './logger.js';
-import { isReservedGroupAddress, type BridgePeer, type Port, type TapBinding } from './port.js';
-import { addVlanTag, removeVlanTag, vlanOf } from './vlan.js';
+import { deliverToTaps, type BridgePeer, type Port, type TapBinding } from './port.js';
+import { addVlanTag } from './vlan.js';
 
 /** A LAG as the node configuration gives it (config.ts). */
 export interface LagNodeConfig {
@@ -307,28 +307,7 @@ export class LagPort {
 
   /** Collected frames to the TAPs (by VLAN, tag removed) and the bridge (never to 802.1D reserved addresses). */
   private deliver(frames: Uint8Array[]): void {
-    const taps = this.deps.taps;
-    if (taps.length === 1 && taps[0]!.config.vlan === undefined && this.bridgePeers.length === 0) {
-      taps[0]!.io.send(frames);
-      return;
-    }
-    const perTap = new Map<TapBinding, Uint8Array[]>();
-    for (const f of frames) {
-      const vid = vlanOf(f);
-      const tap = taps.find((t) => t.config.vlan === vid);
-      if (!tap) {
-        if (this.bridgePeers.length === 0) this.counters.rxNoTap++;
-        continue;
-      }
-      const list = perTap.get(tap) ?? [];
-      list.push(vid === undefined ? f : removeVlanTag(f));
-      perTap.set(tap, list);
-    }
-    for (const [tap, list] of perTap) tap.io.send(list);
-    if (this.bridgePeers.length) {
-      const forward = frames.filter((f) => !isReservedGroupAddress(f));
-      if (forward.length) for (const p of this.bridgePeers) p.fromControlledSide(forward);
-    }
+    deliverToTaps(frames, this.deps.taps, this.bridgePeers, this.counters);
   }
 
   private handle(out: LacpOutput): void {

@@ -56,6 +56,42 @@ export function isReservedGroupAddress(frame: Uint8Array): boolean {
   return frame[0] === 0x01 && frame[1] === 0x80 && frame[2] === 0xc2 && frame[3] === 0 && frame[4] === 0 && (frame[5]! & 0xf0) === 0;
 }
 
+/**
+ * Hands frames that passed a controlled port (a port's, or a LAG's logical
+ * port's) to the TAPs, by VLAN with the tag removed, and to the bridge. A
+ * bridge forwards no frame to the IEEE 802.1D reserved group addresses
+ * (01:80:C2:00:00:00-0F): MKPDUs, LACP, LLDP and the like stay on their
+ * link, as in a real bridge.
+ * @param counters rxNoTap counts a frame with neither a TAP for its VLAN nor a bridge; bridgeFiltered, where the caller keeps it, a frame the bridge holds back
+ */
+export function deliverToTaps(frames: Uint8Array[], taps: readonly TapBinding[], bridgePeers: readonly BridgePeer[], counters: { rxNoTap: number; bridgeFiltered?: number }): void {
+  if (taps.length === 1 && taps[0]!.config.vlan === undefined && bridgePeers.length === 0) {
+    taps[0]!.io.send(frames);
+    return;
+  }
+  const perTap = new Map<TapBinding, Uint8Array[]>();
+  for (const f of frames) {
+    const vid = vlanOf(f);
+    const tap = taps.find((t) => t.config.vlan === vid);
+    if (tap) {
+      const list = perTap.get(tap) ?? [];
+      list.push(vid === undefined ? f : removeVlanTag(f));
+      perTap.set(tap, list);
+    } else if (bridgePeers.length === 0) {
+      counters.rxNoTap++;
+    }
+  }
+  for (const [tap, list] of perTap) tap.io.send(list);
+  if (bridgePeers.length) {
+    const forward = frames.filter((f) => {
+      if (!isReservedGroupAddress(f)) return true;
+      if (counters.bridgeFiltered !== undefined) counters.bridgeFiltered++;
+      return false;
+    });
+    if (forward.length) for (const p of bridgePeers) p.fromControlledSide(forward);
+  }
+}
+
 /** What a switch's bridge forwards to: a port, or a LAG's logical port (lag-port.ts). */
 export interface BridgePeer {
   readonly name: string;
@@ -224,12 +260,7 @@ export class Port {
     this.deliver(frames);
   }
 
-  /**
-   * Hands frames that passed the controlled port to the TAPs (by VLAN, tag
-   * removed) and to the bridge. A bridge forwards no frame to the IEEE
-   * 802.1D reserved group addresses (01:80:C2:00:00:00-0F): MKPDUs, LACP,
-   * LLDP and the like stay on their link, as in a real bridge.
-   */
+  /** Hands frames that passed the controlled port to the TAPs and the bridge (deliverToTaps), or to its LAG. */
   protected deliver(frames: Uint8Array[], captureClear = true): void {
     if (frames.length === 0) return;
     if (captureClear && this.capturing) {
@@ -240,32 +271,7 @@ export class Port {
       this.aggregator.fromMember(this, frames);
       return;
     }
-    const taps = this.deps.taps;
-    if (taps.length === 1 && taps[0]!.config.vlan === undefined && this.bridgePeers.length === 0) {
-      taps[0]!.io.send(frames);
-      return;
-    }
-    const perTap = new Map<TapBinding, Uint8Array[]>();
-    for (const f of frames) {
-      const vid = vlanOf(f);
-      const tap = taps.find((t) => t.config.vlan === vid);
-      if (tap) {
-        const list = perTap.get(tap) ?? [];
-        list.push(vid === undefined ? f : removeVlanTag(f));
-        perTap.set(tap, list);
-      } else if (this.bridgePeers.length === 0) {
-        this.counters.rxNoTap++;
-      }
-    }
-    for (const [tap, list] of perTap) tap.io.send(list);
-    if (this.bridgePeers.length) {
-      const forward = frames.filter((f) => {
-        if (!isReservedGroupAddress(f)) return true;
-        this.counters.bridgeFiltered++;
-        return false;
-      });
-      for (const p of this.bridgePeers) if (forward.length) p.fromControlledSide(forward);
-    }
+    deliverToTaps(frames, this.deps.taps, this.bridgePeers, this.counters);
   }
 
   /** The wire's MAC: a LAG member's LACPDUs come from it (802.1AX-2014 6.2.11.2). */

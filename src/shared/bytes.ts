@@ -143,6 +143,15 @@ export function macFromString(s: string): Uint8Array {
 export type ReadErrorFactory = (field: string, offset: number, need: number, have: number) => Error;
 
 /**
+ * The usual {@link ReadErrorFactory}: "WHERE: FIELD at offset N needs K
+ * octets, M left", as the error `make` builds (the layer's, with its code for
+ * a malformed PDU).
+ */
+export function truncationError<E extends Error>(where: string, make: (message: string) => E): (field: string, offset: number, need: number, have: number) => E {
+  return (field, offset, need, have) => make(`${where}: ${field} at offset ${offset} needs ${need} octets, ${have} left`);
+}
+
+/**
  * Bounds-checked big-endian reader. Every read names its field so that a short
  * input turns into the caller's layer error with field and offset, never into
  * `undefined` or a bare RangeError.

@@ -1,17 +1,23 @@
 /**
  * A lab for one integration test file, driven as a user drives it, from the
- * built dxlab: a unique name, a private DXLAB_STATE_DIR, the topology text
- * written to a scratch folder; `down` removes all of it (call it in afterAll).
+ * built dxlab: a unique name, a private DXLAB_STATE_DIR, a scratch folder
+ * (topology text, captures); `down` removes all of it (call it in afterAll).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ROOT } from './cli.js';
 
-const BIN = fileURLToPath(new URL('../../bin/dxlab.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../bin/dxlab.js', import.meta.url));
+
+export interface RunResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 export interface PortJson {
   name: string;
@@ -26,18 +32,32 @@ export interface StatusJson {
 
 export class LabSession {
   readonly lab: string;
-  private readonly stateDir = mkdtempSync(join(tmpdir(), 'dxlab-state-'));
-  private readonly topoDir = mkdtempSync(join(tmpdir(), 'dxlab-topo-'));
+  readonly stateDir = mkdtempSync(join(tmpdir(), 'dxlab-state-'));
+  /** A scratch folder of the test's own (topology text, captures), removed by `down`. */
+  readonly scratch = mkdtempSync(join(tmpdir(), 'dxlab-scratch-'));
+  /** Where `up` writes the topology text it is given. */
+  readonly topologyFile = join(this.scratch, 'topology.yaml');
   readonly env: NodeJS.ProcessEnv;
+  /** The lab's state file (`dxlab up` writes it). */
+  readonly statePath: string;
+  private readonly timeoutMs: number;
 
-  constructor(prefix: string) {
+  /** @param timeoutMs how long one `dxlab` command may take (a restart through the supervisor waits for MKA) */
+  constructor(prefix: string, options: { timeoutMs?: number } = {}) {
     this.lab = `${prefix}${randomBytes(3).toString('hex')}`;
     this.env = { ...process.env, DXLAB_STATE_DIR: this.stateDir };
+    this.statePath = join(this.stateDir, this.lab, 'state.json');
+    this.timeoutMs = options.timeoutMs ?? 60_000;
   }
 
   /** Runs `dxlab ARGS --name LAB`. */
-  dxlab(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-    const r = spawnSync(process.execPath, [BIN, ...args, '--name', this.lab], { cwd: ROOT, encoding: 'utf8', env: this.env, timeout: 60_000 });
+  dxlab(...args: string[]): RunResult {
+    return this.run(...args, '--name', this.lab);
+  }
+
+  /** Runs `dxlab ARGS` with the lab's environment, no `--name` added. */
+  run(...args: string[]): RunResult {
+    const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: this.env, timeout: this.timeoutMs });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   }
 
@@ -48,11 +68,26 @@ export class LabSession {
   }
 
   /** `dxlab up` of a topology given as text. @throws when it fails */
-  up(topologyText: string): void {
-    const file = join(this.topoDir, 'topology.yaml');
-    writeFileSync(file, topologyText);
-    const r = spawnSync(process.execPath, [BIN, 'up', file, '--name', this.lab], { cwd: ROOT, encoding: 'utf8', env: this.env, timeout: 90_000 });
+  up(topologyText: string, ...options: string[]): RunResult {
+    writeFileSync(this.topologyFile, topologyText);
+    return this.upFile(this.topologyFile, ...options);
+  }
+
+  /** `dxlab up FILE --name LAB [options]`; its output. @throws when it fails */
+  upFile(file: string, ...options: string[]): RunResult {
+    const r = spawnSync(process.execPath, [BIN, 'up', file, '--name', this.lab, ...options], { cwd: ROOT, encoding: 'utf8', env: this.env, timeout: 90_000 });
     if (r.status !== 0) throw new Error(`dxlab up exited ${r.status}: ${r.stderr}`);
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  /** The lab's state file as `dxlab up` wrote it. */
+  state<T = { nodes: Array<{ name: string; netns: string; socket: string; config: string; wires: Record<string, string> }> }>(): T {
+    return JSON.parse(readFileSync(this.statePath, 'utf8')) as T;
+  }
+
+  /** A node's namespace, from the state file. */
+  netns(node: string): string {
+    return this.state().nodes.find((n) => n.name === node)!.netns;
   }
 
   status(): StatusJson {
@@ -84,13 +119,16 @@ export class LabSession {
     return { status: r.status, stdout: r.stdout };
   }
 
-  /** Removes the lab and its scratch folders; the namespaces must be gone. */
-  down(): void {
+  /**
+   * Removes the lab and its scratch folders; the namespaces must be gone.
+   * @param mayBeDown a test already took the lab down: `dxlab down`'s status is not checked
+   */
+  down(options: { mayBeDown?: boolean } = {}): void {
     const r = spawnSync(process.execPath, [BIN, 'down', this.lab], { cwd: ROOT, encoding: 'utf8', env: this.env, timeout: 60_000 });
     rmSync(join(ROOT, 'pcaps', this.lab), { recursive: true, force: true });
     rmSync(this.stateDir, { recursive: true, force: true });
-    rmSync(this.topoDir, { recursive: true, force: true });
-    if (r.status !== 0) throw new Error(`dxlab down exited ${r.status}: ${r.stderr}`);
+    rmSync(this.scratch, { recursive: true, force: true });
+    if (r.status !== 0 && !options.mayBeDown) throw new Error(`dxlab down exited ${r.status}: ${r.stderr}`);
     const left = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
     if (left.includes(`dxlab-${this.lab}-`)) throw new Error(`namespaces of ${this.lab} left: ${left}`);
   }

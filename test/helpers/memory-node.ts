@@ -3,6 +3,7 @@
  * tests of the control socket, captures and the CLI's key verbs drive.
  */
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { memoryWire, type FrameIo } from '../../src/io/index.js';
 import { LabNode, resolveNodeConfig, type DeviceFactory } from '../../src/node/index.js';
 
@@ -36,4 +37,14 @@ export function memoryRouter(o: MemoryRouterOptions): LabNode {
     ports: [{ name: 'eth1', wire: 'w', taps: (o.taps ?? ['t0']).map((name) => ({ name })), macsec: o.macsec }],
   };
   return new LabNode(resolveNodeConfig(config, 'rt.yaml'), memoryDevices(o.wire));
+}
+
+/**
+ * The configuration of a node `dx` (a dx-device) or any other name (a
+ * router) for tests on memory wires: its control socket `SOCKET.sock` in
+ * `dir` (SOCKET the name unless given), captures to `dir`, errors only in
+ * the log, and the given ports (and anything else, such as lags).
+ */
+export function memoryNodeConfig(name: string, dir: string, rest: { ports: unknown[]; [k: string]: unknown }, socket = name): ReturnType<typeof resolveNodeConfig> {
+  return resolveNodeConfig({ name, kind: name === 'dx' ? 'dx-device' : 'router', controlSocket: join(dir, `${socket}.sock`), captureDir: dir, logLevel: 'error', ...rest }, `${name}.yaml`);
 }

@@ -10,15 +10,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ROOT } from '../helpers/cli.js';
+import { BIN, LabSession } from '../helpers/lab-session.js';
 
 const isRoot = process.getuid?.() === 0;
-const BIN = fileURLToPath(new URL('../../bin/dxlab.js', import.meta.url));
 const WIRE_MTU = 1400;
 
 interface StatusJson {
@@ -26,35 +23,16 @@ interface StatusJson {
 }
 
 describe.skipIf(!isRoot)('live controls: router-dx', () => {
-  const lab = `c${randomBytes(3).toString('hex')}`;
-  const stateDir = mkdtempSync(join(tmpdir(), 'dxlab-controls-'));
-  const topoDir = mkdtempSync(join(tmpdir(), 'dxlab-controls-topo-'));
-  const topo = join(topoDir, 'router-dx-mtu.yaml');
-  const env = { ...process.env, DXLAB_STATE_DIR: stateDir };
+  const session = new LabSession('c');
+  const { lab, env, statePath } = session;
   const sleepers: ChildProcess[] = [];
-  const dxlab = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [BIN, ...args, '--name', lab], { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 });
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-  };
-  const json = <T>(...args: string[]): T => {
-    const r = dxlab(...args, '--json');
-    if (r.status !== 0) throw new Error(`dxlab ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-    return JSON.parse(r.stdout) as T;
-  };
+  const dxlab = (...args: string[]) => session.dxlab(...args);
+  const json = <T>(...args: string[]) => session.json<T>(...args);
   const status = () => json<StatusJson>('status');
   const port = (s: StatusJson, node: string) => s.nodes.find((n) => n.name === node)!.ports[0];
   /** Polls status until `cond` holds; the bound is loose (MKA's fast profile secures in about a second; the machine is shared). */
-  const waitFor = async (what: string, cond: (s: StatusJson) => boolean, ms = 60_000) => {
-    const end = Date.now() + ms;
-    for (;;) {
-      const s = status();
-      if (cond(s)) return s;
-      if (Date.now() > end) throw new Error(`${what}: not reached: ${JSON.stringify(s)}`);
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  };
+  const waitFor = (what: string, cond: (s: StatusJson) => boolean, ms = 60_000) => session.waitFor(what, status, cond, ms);
   const bothSecured = (s: StatusJson) => s.nodes.every((n) => n.running && n.ports.every((p) => p.secured === true));
-  const statePath = join(stateDir, lab, 'state.json');
   const editState = (f: (st: { nodes: Array<{ name: string; pid: number; killedAt?: string }> }) => void) => {
     const st = JSON.parse(readFileSync(statePath, 'utf8'));
     f(st);
@@ -79,20 +57,14 @@ describe.skipIf(!isRoot)('live controls: router-dx', () => {
     // router-dx with an MTU on its link, smaller than the VIF's 1500 + 36: a lab may show a too-small MTU.
     const text = readFileSync(join(ROOT, 'topologies/router-dx.yaml'), 'utf8').replace('      macsec: true\n', `      macsec: true\n      mtu: ${WIRE_MTU}\n`);
     expect(text).toContain(`mtu: ${WIRE_MTU}`);
-    writeFileSync(topo, text);
-    const up = spawnSync(process.execPath, [BIN, 'up', topo, '--name', lab], { cwd: ROOT, encoding: 'utf8', env, timeout: 90_000 });
-    expect(up.status, up.stderr).toBe(0);
+    session.up(text);
     await waitFor('secured after up', bothSecured);
   }, 120_000);
 
   afterAll(() => {
-    const down = spawnSync(process.execPath, [BIN, 'down', lab], { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 });
     for (const p of sleepers) p.kill('SIGKILL');
-    rmSync(join(ROOT, 'pcaps', lab), { recursive: true, force: true });
-    rmSync(stateDir, { recursive: true, force: true });
-    rmSync(topoDir, { recursive: true, force: true });
-    expect(down.status, down.stderr).toBe(0);
-    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(`dxlab-${lab}-`);
+    // The last test takes the lab down itself.
+    session.down({ mayBeDown: true });
   }, 60_000);
 
   it("the link's veth has the topology's MTU", () => {
@@ -186,7 +158,7 @@ describe.skipIf(!isRoot)('live controls: router-dx', () => {
     editState((st) => {
       for (const n of st.nodes) n.pid = other;
     });
-    const down = spawnSync(process.execPath, [BIN, 'down', lab], { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 });
+    const down = session.run('down', lab);
     expect(down.status, down.stderr).toBe(0);
     expect(down.stdout).not.toContain(`process ${other}`);
     expect(alive(other)).toBe(true);

@@ -15,13 +15,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { labDown, labUp, loadTopology, type LabState } from '../../src/lab/index.js';
 import { controlRequest } from '../../src/node/index.js';
 import { ROOT } from '../helpers/cli.js';
+import { BIN, LabSession } from '../helpers/lab-session.js';
 
 const isRoot = process.getuid?.() === 0;
-const BIN = fileURLToPath(new URL('../../bin/dxlab.js', import.meta.url));
 
 interface NodeJson {
   name: string;
@@ -70,34 +69,15 @@ function processesMentioning(text: string): number[] {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!isRoot)('the lab supervisor: restarts, reaping, kill and restart through it, down', () => {
-  const lab = `s${randomBytes(3).toString('hex')}`;
-  const stateDir = mkdtempSync(join(tmpdir(), 'dxlab-sup-'));
-  const topoDir = mkdtempSync(join(tmpdir(), 'dxlab-sup-topo-'));
-  const topo = join(topoDir, 'router-dx-restart.yaml');
-  const env = { ...process.env, DXLAB_STATE_DIR: stateDir };
-  const statePath = join(stateDir, lab, 'state.json');
-  const readState = () => JSON.parse(readFileSync(statePath, 'utf8')) as LabState;
-  const dxlab = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [BIN, ...args, '--name', lab], { cwd: ROOT, encoding: 'utf8', env, timeout: 90_000 });
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-  };
-  const json = <T>(...args: string[]): T => {
-    const r = dxlab(...args, '--json');
-    if (r.status !== 0) throw new Error(`dxlab ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-    return JSON.parse(r.stdout) as T;
-  };
+  const session = new LabSession('s', { timeoutMs: 90_000 });
+  const { lab, env, stateDir, statePath } = session;
+  const readState = () => session.state<LabState>();
+  const dxlab = (...args: string[]) => session.dxlab(...args);
+  const json = <T>(...args: string[]) => session.json<T>(...args);
   const status = () => json<StatusJson>('status');
   const node = (s: StatusJson, name: string) => s.nodes.find((n) => n.name === name)!;
   /** Polls status until `cond` holds; the bound is loose (the fast MKA profile secures in about a second; the machine is shared). */
-  const waitFor = async (what: string, cond: (s: StatusJson) => boolean, ms = 60_000) => {
-    const end = Date.now() + ms;
-    for (;;) {
-      const s = status();
-      if (cond(s)) return s;
-      if (Date.now() > end) throw new Error(`${what}: not reached: ${JSON.stringify(s)}`);
-      await sleep(300);
-    }
-  };
+  const waitFor = (what: string, cond: (s: StatusJson) => boolean, ms = 60_000) => session.waitFor(what, status, cond, ms);
   const secured = (s: StatusJson, name: string) => node(s, name).running && node(s, name).ports.every((p) => p.secured === true);
   const bothSecured = (s: StatusJson) => secured(s, 'router') && secured(s, 'dx');
   let supervisorPid = 0;
@@ -105,20 +85,14 @@ describe.skipIf(!isRoot)('the lab supervisor: restarts, reaping, kill and restar
   beforeAll(async () => {
     const text = readFileSync(join(ROOT, 'topologies/router-dx.yaml'), 'utf8').replace('    dx: { kind: dx-device }\n', '    dx: { kind: dx-device, restart: always }\n');
     expect(text).toContain('restart: always');
-    writeFileSync(topo, text);
-    const up = spawnSync(process.execPath, [BIN, 'up', topo, '--name', lab, '--no-api'], { cwd: ROOT, encoding: 'utf8', env, timeout: 90_000 });
-    expect(up.status, up.stderr).toBe(0);
+    const up = session.up(text, '--no-api');
     expect(up.stdout).toMatch(/^supervisor pid \d+$/m);
     await waitFor('secured after up', bothSecured);
   }, 120_000);
 
   afterAll(() => {
     // Normally down has run in the last test; this cleans up after a failure.
-    spawnSync(process.execPath, [BIN, 'down', lab], { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 });
-    rmSync(join(ROOT, 'pcaps', lab), { recursive: true, force: true });
-    rmSync(stateDir, { recursive: true, force: true });
-    rmSync(topoDir, { recursive: true, force: true });
-    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(`dxlab-${lab}-`);
+    session.down({ mayBeDown: true });
   }, 60_000);
 
   it('up leaves a supervisor: recorded with its pid, command line and socket, the parent of every node, no key in its answers', async () => {
@@ -146,7 +120,7 @@ describe.skipIf(!isRoot)('the lab supervisor: restarts, reaping, kill and restar
       ['router', true],
       ['dx', true],
     ]);
-    const cak = /cak: ([0-9a-f]{64})/.exec(readFileSync(topo, 'utf8'))![1]!;
+    const cak = /cak: ([0-9a-f]{64})/.exec(readFileSync(session.topologyFile, 'utf8'))![1]!;
     expect(JSON.stringify(answer)).not.toContain(cak);
     expect(readFileSync(join(stateDir, lab, 'supervisor.log'), 'utf8')).not.toContain(cak);
     await expect(controlRequest(sv.socket, { cmd: 'killNode', node: 'nope' })).rejects.toThrow(/no node 'nope'/);
@@ -219,7 +193,7 @@ describe.skipIf(!isRoot)('the lab supervisor: restarts, reaping, kill and restar
     const st = JSON.parse(readFileSync(statePath, 'utf8')) as LabState;
     st.supervisor!.pid = other.pid!;
     writeFileSync(statePath, JSON.stringify(st));
-    const down = spawnSync(process.execPath, [BIN, 'down', lab, '--json'], { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 });
+    const down = session.run('down', lab, '--json');
     expect(down.status, down.stderr).toBe(0);
     const r = JSON.parse(down.stdout) as { removed: string[]; leftover: string[] };
     expect(r.removed[0]).toBe(`supervisor ${supervisorPid}`);

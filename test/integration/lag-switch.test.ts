@@ -8,57 +8,37 @@
  * BGP up, and the member rejoins when restored.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ROOT } from '../helpers/cli.js';
+import { LabSession } from '../helpers/lab-session.js';
 import { tshark } from '../helpers/tshark.js';
 
 const isRoot = process.getuid?.() === 0;
-const BIN = fileURLToPath(new URL('../../bin/dxlab.js', import.meta.url));
 
 interface StatusJson {
   nodes: Array<{ name: string; bgp: Array<{ state: string }>; lags?: Array<{ logicalPortUp: boolean; distributing: string[] }> }>;
 }
 
 describe.skipIf(!isRoot)('LAG in topology 1: router -- switch == 2 members == DX device', () => {
-  const lab = `w${randomBytes(3).toString('hex')}`;
-  const stateDir = mkdtempSync(join(tmpdir(), 'dxlab-lagsw-'));
-  const scratch = mkdtempSync(join(tmpdir(), 'dxlab-lagsw-scratch-'));
-  const env = { ...process.env, DXLAB_STATE_DIR: stateDir };
-  const dxlab = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args, '--name', lab], { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 });
+  const session = new LabSession('w');
+  const { scratch } = session;
+  const dxlab = (...args: string[]) => session.dxlab(...args);
   const status = () => JSON.parse(dxlab('status', '--json').stdout) as StatusJson;
   const lagOf = (s: StatusJson, node: string) => s.nodes.find((n) => n.name === node)!.lags?.[0];
   const bgp = (s: StatusJson) => s.nodes.find((n) => n.name === 'router')!.bgp[0]?.state;
-  const waitFor = async (what: string, cond: (s: StatusJson) => boolean, ms = 60_000) => {
-    const end = Date.now() + ms;
-    for (;;) {
-      const s = status();
-      if (cond(s)) return s;
-      if (Date.now() > end) throw new Error(`${what}: not reached: ${JSON.stringify(s)}`);
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  };
+  const waitFor = (what: string, cond: (s: StatusJson) => boolean, ms = 60_000) => session.waitFor(what, status, cond, ms);
   const ping = (n: number) => {
-    const netns = (JSON.parse(readFileSync(join(stateDir, lab, 'state.json'), 'utf8')) as { nodes: Array<{ name: string; netns: string }> }).nodes.find((x) => x.name === 'router')!.netns;
+    const netns = session.netns('router');
     return spawnSync('ip', ['netns', 'exec', netns, 'ping', '-c', String(n), '-i', '0.2', '-W', '1', '169.254.200.2'], { encoding: 'utf8', timeout: 30_000 }).stdout;
   };
 
   beforeAll(() => {
-    const up = spawnSync(process.execPath, [BIN, 'up', join(ROOT, 'topologies/lag-router-switch-dx.yaml'), '--name', lab], { cwd: ROOT, encoding: 'utf8', env, timeout: 90_000 });
-    expect(up.status, up.stderr).toBe(0);
+    session.upFile(join(ROOT, 'topologies/lag-router-switch-dx.yaml'));
   }, 120_000);
 
   afterAll(() => {
-    const down = spawnSync(process.execPath, [BIN, 'down', lab], { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 });
-    rmSync(join(ROOT, 'pcaps', lab), { recursive: true, force: true });
-    rmSync(stateDir, { recursive: true, force: true });
-    rmSync(scratch, { recursive: true, force: true });
-    expect(down.status, down.stderr).toBe(0);
-    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(`dxlab-${lab}-`);
+    session.down();
   }, 60_000);
 
   it('forms with both members secured and distributing; BGP router <-> DX device Established across the switch and the LAG', async () => {

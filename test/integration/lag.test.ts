@@ -9,17 +9,15 @@
  * socket (tshark) on both member wires sees no frame in clear.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ROOT } from '../helpers/cli.js';
+import { LabSession } from '../helpers/lab-session.js';
 import { readCaptureFile } from '../../src/io/pcap.js';
 
 const isRoot = process.getuid?.() === 0;
-const BIN = fileURLToPath(new URL('../../bin/dxlab.js', import.meta.url));
 const LAB_CKN = '5a1c0ffee5a1c0ffee5a1c0ffee5a1c0ffee5a1c0ffee5a1c0ffee5a1c0ffee0';
 
 interface FastPathJson {
@@ -55,46 +53,24 @@ function collect(p: ReturnType<typeof run>): Promise<{ code: number | null; out:
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!isRoot)('LAG: router -- 2 members -- DX device', () => {
-  const lab = `g${randomBytes(3).toString('hex')}`;
-  const stateDir = mkdtempSync(join(tmpdir(), 'dxlab-lag-'));
-  const scratch = mkdtempSync(join(tmpdir(), 'dxlab-lag-scratch-'));
-  const env = { ...process.env, DXLAB_STATE_DIR: stateDir };
-  const dxlab = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [BIN, ...args, '--name', lab], { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 });
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-  };
-  const json = <T>(...args: string[]): T => {
-    const r = dxlab(...args, '--json');
-    if (r.status !== 0) throw new Error(`dxlab ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-    return JSON.parse(r.stdout) as T;
-  };
+  const session = new LabSession('g');
+  const { scratch } = session;
+  const dxlab = (...args: string[]) => session.dxlab(...args);
+  const json = <T>(...args: string[]) => session.json<T>(...args);
   const lag = (node: string) => json<LagJson>('show', 'lag', node).lags[0]!;
   const distributing = (node: string) => lag(node).ports.filter((p) => p.distributing).map((p) => p.name);
   /** Polls until `cond` holds; the bound is loose (the machine is shared), the LAG forms in about 3 s. */
-  const waitFor = async (what: string, cond: () => boolean, ms = 60_000) => {
-    const end = Date.now() + ms;
-    for (;;) {
-      if (cond()) return;
-      if (Date.now() > end) throw new Error(`${what}: not reached`);
-      await sleep(300);
-    }
-  };
-  const state = () => JSON.parse(readFileSync(join(stateDir, lab, 'state.json'), 'utf8')) as { nodes: Array<{ name: string; netns: string; wires: Record<string, string> }> };
-  const ns = (node: string) => state().nodes.find((n) => n.name === node)!.netns;
+  const waitFor = (what: string, cond: () => boolean, ms = 60_000) => session.waitFor(what, cond, (ok) => ok, ms);
+  const state = () => session.state();
+  const ns = (node: string) => session.netns(node);
   const bgpUp = () => json<StatusJson>('status').nodes.every((n) => n.bgp.every((b) => b.state === 'Established') && n.bgp.length > 0);
 
   beforeAll(async () => {
-    const up = spawnSync(process.execPath, [BIN, 'up', join(ROOT, 'topologies/lag-router-dx.yaml'), '--name', lab], { cwd: ROOT, encoding: 'utf8', env, timeout: 90_000 });
-    expect(up.status, up.stderr).toBe(0);
+    session.upFile(join(ROOT, 'topologies/lag-router-dx.yaml'));
   }, 120_000);
 
   afterAll(() => {
-    const down = spawnSync(process.execPath, [BIN, 'down', lab], { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 });
-    rmSync(join(ROOT, 'pcaps', lab), { recursive: true, force: true });
-    rmSync(stateDir, { recursive: true, force: true });
-    rmSync(scratch, { recursive: true, force: true });
-    expect(down.status, down.stderr).toBe(0);
-    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(`dxlab-${lab}-`);
+    session.down();
   }, 60_000);
 
   it('forms with every member secured, both distributing on both sides, and BGP Established over it', async () => {

@@ -50,11 +50,23 @@ interface SourceFile {
   text: string;
 }
 
-function files(dir: string): string[] {
+function files(dir: string, ext = /\.ts$/): string[] {
   return readdirSync(dir).flatMap((f) => {
     const p = join(dir, f);
-    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+    return statSync(p).isDirectory() ? files(p, ext) : ext.test(p) ? [p] : [];
   });
+}
+
+/**
+ * A file a reader can hold in their head: at most 800 lines, unless its
+ * opening comment (the first 40 lines) says why it is longer with the words
+ * "longer than 800 lines" (TypeScript and the addon's C alike).
+ */
+const MAX_LINES = 800;
+function lengthViolations(sources: SourceFile[]): string[] {
+  return sources
+    .filter(({ text }) => text.split('\n').length > MAX_LINES && !/longer than 800 lines/i.test(text.split('\n').slice(0, 40).join('\n')))
+    .map(({ path, text }) => `${path}: ${text.split('\n').length} lines and no reason at its top`);
 }
 
 /** Comments may show usage (`crypto.getRandomValues` in a KaY example); only code counts. */
@@ -123,11 +135,23 @@ describe('architecture', () => {
     expect(purityViolations(all)).toEqual([]);
   });
 
+  it(`no source file (TypeScript or C) over ${MAX_LINES} lines without a reason at its top`, () => {
+    const native = files(SRC, /\.(ts|c|h)$/).map((f) => ({ path: relative(SRC, f), text: readFileSync(f, 'utf8') }));
+    expect(native.length).toBeGreaterThan(all.length);
+    expect(lengthViolations(native)).toEqual([]);
+  });
+
   it('only the edge reads environment variables', () => {
     expect(envViolations(all)).toEqual([]);
   });
 
   describe('the checks report a violation', () => {
+    it('a file over 800 lines, unless its top says why', () => {
+      const long = Array.from({ length: 801 }, (_, i) => `x${i};`).join('\n');
+      expect(lengthViolations([{ path: 'io/native/big.c', text: long }])).toEqual(['io/native/big.c: 801 lines and no reason at its top']);
+      expect(lengthViolations([{ path: 'io/native/big.c', text: `/* One table of the standard: longer than 800 lines, as one piece. */\n${long}` }])).toEqual([]);
+      expect(lengthViolations([{ path: 'mka/kay.ts', text: long.split('\n').slice(0, 800).join('\n') }])).toEqual([]);
+    });
     it('an environment variable read inside', () => {
       expect(envViolations([{ path: 'node/macsec-port.ts', text: "if (process.env.DXLAB_FASTPATH === '0') off();" }])).toEqual(['node/macsec-port.ts reads process.env']);
       expect(envViolations([{ path: 'cli/node-env.ts', text: 'const v = process.env.DXLAB_FASTPATH;' }])).toEqual([]);

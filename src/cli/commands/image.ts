@@ -13,34 +13,36 @@ import { note, printJson, printLine } from '../output.js';
 
 const IMAGES = ['linux-peer'] as const;
 
+/** The `<image>` argument both verbs take. */
+const imageArg = (c: Argv) => c.positional('image', { type: 'string', choices: IMAGES, demandOption: true });
+
+/** Seconds since `t0` (process.hrtime.bigint()), to the millisecond. */
+const secondsSince = (t0: bigint) => Number((process.hrtime.bigint() - t0) / 1_000_000n) / 1000;
+
 export function imageCommand(y: Argv): Argv {
   return y
     .command(
       'build <image>',
       'build a guest image into the cache (/var/cache/dxlab/images, or DXLAB_IMAGE_CACHE) unless it is there',
       (c) =>
-        c
-          .positional('image', { type: 'string', choices: IMAGES, demandOption: true })
-          .option('mirror', { type: 'string', default: DEFAULT_MIRROR, describe: "Debian mirror debootstrap fetches from" }),
+        imageArg(c).option('mirror', { type: 'string', default: DEFAULT_MIRROR, describe: "Debian mirror debootstrap fetches from" }),
       async (a) => {
         const t0 = process.hrtime.bigint();
         const img = await buildImage((line) => note(line), a.mirror).catch(wrap);
-        printLine(`${img.dir} (${Number((process.hrtime.bigint() - t0) / 1_000_000n) / 1000} s)`);
+        printLine(`${img.dir} (${secondsSince(t0)} s)`);
       },
     )
     .command(
       'check <image>',
       'boot a built guest image once and show its kernel, macsec driver and tools',
       (c) =>
-        c
-          .positional('image', { type: 'string', choices: IMAGES, demandOption: true })
-          .option('json', { type: 'boolean', default: false, describe: 'one JSON document' }),
+        imageArg(c).option('json', { type: 'boolean', default: false, describe: 'one JSON document' }),
       async (a) => {
         const img = findImage();
         if (!img) throw new CliError('failed', 'image linux-peer is not built: run dxlab image build linux-peer');
         const t0 = process.hrtime.bigint();
         const g = await GuestConsole.boot(img).catch(wrap);
-        const bootSeconds = Number((process.hrtime.bigint() - t0) / 1_000_000n) / 1000;
+        const bootSeconds = secondsSince(t0);
         try {
           const ask = async (line: string): Promise<string> => (await g.run(line)).output.trim();
           const r = {

@@ -30,6 +30,13 @@ const socketOpt = (y: Argv) =>
     .option('port', { type: 'string', describe: 'port name (default: the only port)' })
     .option('json', { type: 'boolean', default: false, describe: 'one JSON document on stdout' });
 
+/** The handler of a verb that asks the node `cmd` about a port: its answer as JSON, or as `print` renders it. */
+const portQuery = (cmd: string, print: (r: Record<string, unknown>) => void) => async (a: { socket: string; port: string | undefined; json: boolean }) => {
+  const r = (await ask(a.socket, { cmd, port: a.port })) as Record<string, unknown>;
+  if (a.json) printJson(r);
+  else print(r);
+};
+
 async function runNode(configPath: string, overrides: NodeOverrides, devices: KernelDeviceOptions): Promise<void> {
   let node: LabNode;
   try {
@@ -122,21 +129,13 @@ export function nodeCommand(y: Argv): Argv {
       'status',
       "the node's ports: mode, controlled port, MKA peers and key server, SAK in use",
       socketOpt,
-      async (a) => {
-        const r = (await ask(a.socket, { cmd: 'status', port: a.port })) as Record<string, unknown>;
-        if (a.json) printJson(r);
-        else printStatus(r);
-      },
+      portQuery('status', printStatus),
     )
     .command(
       'counters',
       'SecY (802.1AE) and MKA (OpenConfig) counters, the port\'s own and the devices\'',
       socketOpt,
-      async (a) => {
-        const r = (await ask(a.socket, { cmd: 'counters', port: a.port })) as Record<string, unknown>;
-        if (a.json) printJson(r);
-        else printCounters(r);
-      },
+      portQuery('counters', printCounters),
     )
     .command(
       'events',

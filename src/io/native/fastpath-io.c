@@ -259,6 +259,7 @@ static napi_value fp_lag_attach(napi_env env, napi_callback_info info) {
 }
 
 napi_value dxio_fastpath_io_init(napi_env env, napi_value exports) {
-  const napi_property_descriptor props[] = {EXPORT_FN("fpAttach", fp_attach), EXPORT_FN("fpLagAttach", fp_lag_attach)};
-  return define_exports(env, exports, props, sizeof props / sizeof props[0]);
+  return DXIO_EXPORTS(env, exports,
+                      EXPORT_FN("fpAttach", fp_attach),
+                      EXPORT_FN("fpLagAttach", fp_lag_attach));
 }

@@ -542,19 +542,18 @@ static napi_value fp_stats(napi_env env, napi_callback_info info) {
   if (!fp) return throw_type(env, "fpStats(fastPath)");
   napi_value o;
   napi_create_object(env, &o);
-  set_num(env, o, "txFrames", (double)fp->tx_frames);
-  set_num(env, o, "rxFrames", (double)fp->rx_frames);
-  set_num(env, o, "txToJs", (double)fp->tx_to_js);
-  set_num(env, o, "rxToJs", (double)fp->rx_to_js);
+  static const dxio_counter counters[] = {
+      DXIO_COUNTER("txFrames", fastpath, tx_frames), DXIO_COUNTER("rxFrames", fastpath, rx_frames),
+      DXIO_COUNTER("txToJs", fastpath, tx_to_js),    DXIO_COUNTER("rxToJs", fastpath, rx_to_js),
+  };
+  set_counters(env, o, fp, counters, sizeof counters / sizeof counters[0]);
   return o;
 }
 
 napi_value dxio_fastpath_init(napi_env env, napi_value exports) {
-  const napi_property_descriptor props[] = {
-      EXPORT_FN("fpCreate", fp_create),
-      EXPORT_FN("fpConfigure", fp_configure),
-      EXPORT_FN("fpProcess", fp_process),
-      EXPORT_FN("fpStats", fp_stats),
-  };
-  return define_exports(env, exports, props, sizeof props / sizeof props[0]);
+  return DXIO_EXPORTS(env, exports,
+                      EXPORT_FN("fpCreate", fp_create),
+                      EXPORT_FN("fpConfigure", fp_configure),
+                      EXPORT_FN("fpProcess", fp_process),
+                      EXPORT_FN("fpStats", fp_stats));
 }

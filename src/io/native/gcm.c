@@ -432,14 +432,12 @@ static napi_value gcm_info(napi_env env, napi_callback_info info) {
 
 /* Called from dxio.c's module init. */
 napi_value dxio_gcm_init(napi_env env, napi_value exports) {
-  const napi_property_descriptor props[] = {
-      EXPORT_FN("gcmCreate", gcm_create),
-      EXPORT_FN("gcmSeal", gcm_seal),
-      EXPORT_FN("gcmOpen", gcm_open),
-      EXPORT_FN("gcmSealBatch", gcm_seal_batch),
-      EXPORT_FN("gcmOpenBatch", gcm_open_batch),
-      EXPORT_FN("gcmDestroy", gcm_destroy),
-      EXPORT_FN("gcmInfo", gcm_info),
-  };
-  return define_exports(env, exports, props, sizeof props / sizeof props[0]);
+  return DXIO_EXPORTS(env, exports,
+                      EXPORT_FN("gcmCreate", gcm_create),
+                      EXPORT_FN("gcmSeal", gcm_seal),
+                      EXPORT_FN("gcmOpen", gcm_open),
+                      EXPORT_FN("gcmSealBatch", gcm_seal_batch),
+                      EXPORT_FN("gcmOpenBatch", gcm_open_batch),
+                      EXPORT_FN("gcmDestroy", gcm_destroy),
+                      EXPORT_FN("gcmInfo", gcm_info));
 }

@@ -367,6 +367,5 @@ static napi_value close_fn(napi_env env, napi_callback_info info) {
 }
 
 napi_value dxio_handle_init(napi_env env, napi_value exports) {
-  const napi_property_descriptor props[] = {EXPORT_FN("close", close_fn)};
-  return define_exports(env, exports, props, sizeof props / sizeof props[0]);
+  return DXIO_EXPORTS(env, exports, EXPORT_FN("close", close_fn));
 }

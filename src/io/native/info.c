@@ -14,6 +14,20 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+/* The handle's frame counters, as stats() names them. */
+static const dxio_counter FRAME_COUNTERS[] = {
+    DXIO_COUNTER("rxPackets", handle, rx_packets), DXIO_COUNTER("rxBytes", handle, rx_bytes),     DXIO_COUNTER("rxTruncated", handle, rx_truncated),
+    DXIO_COUNTER("rxErrors", handle, rx_errors),   DXIO_COUNTER("txPackets", handle, tx_packets), DXIO_COUNTER("txBytes", handle, tx_bytes),
+    DXIO_COUNTER("txDropped", handle, tx_dropped), DXIO_COUNTER("txErrors", handle, tx_errors),
+};
+
+/* A TAP's offload counters (vnet.c), stats().offload. */
+static const dxio_counter OFFLOAD_COUNTERS[] = {
+    DXIO_COUNTER("rxSuperFrames", handle, rx_super_frames), DXIO_COUNTER("rxSegments", handle, rx_segments),
+    DXIO_COUNTER("rxChecksums", handle, rx_csum_done),      DXIO_COUNTER("rxErrors", handle, rx_offload_errors),
+    DXIO_COUNTER("txGsoFrames", handle, tx_gso_frames),     DXIO_COUNTER("txGsoSegments", handle, tx_gso_segments),
+};
+
 static napi_value stats(napi_env env, napi_callback_info info) {
   handle *h = dxio_handle_arg(env, info, 0);
   if (!h) return NULL;
@@ -26,24 +40,12 @@ static napi_value stats(napi_env env, napi_callback_info info) {
   }
   napi_value o;
   napi_create_object(env, &o);
-  set_num(env, o, "rxPackets", (double)h->rx_packets);
-  set_num(env, o, "rxBytes", (double)h->rx_bytes);
-  set_num(env, o, "rxTruncated", (double)h->rx_truncated);
-  set_num(env, o, "rxErrors", (double)h->rx_errors);
-  set_num(env, o, "txPackets", (double)h->tx_packets);
-  set_num(env, o, "txBytes", (double)h->tx_bytes);
-  set_num(env, o, "txDropped", (double)h->tx_dropped);
-  set_num(env, o, "txErrors", (double)h->tx_errors);
+  set_counters(env, o, h, FRAME_COUNTERS, sizeof FRAME_COUNTERS / sizeof FRAME_COUNTERS[0]);
   if (h->kind == KIND_PACKET) set_num(env, o, "socketDrops", (double)h->tp_drops);
   if (h->offload) {
     napi_value v;
     napi_create_object(env, &v);
-    set_num(env, v, "rxSuperFrames", (double)h->rx_super_frames);
-    set_num(env, v, "rxSegments", (double)h->rx_segments);
-    set_num(env, v, "rxChecksums", (double)h->rx_csum_done);
-    set_num(env, v, "rxErrors", (double)h->rx_offload_errors);
-    set_num(env, v, "txGsoFrames", (double)h->tx_gso_frames);
-    set_num(env, v, "txGsoSegments", (double)h->tx_gso_segments);
+    set_counters(env, v, h, OFFLOAD_COUNTERS, sizeof OFFLOAD_COUNTERS / sizeof OFFLOAD_COUNTERS[0]);
     napi_set_named_property(env, o, "offload", v);
   }
   napi_value v;
@@ -78,12 +80,21 @@ static napi_value stats(napi_env env, napi_callback_info info) {
   return o;
 }
 
-static napi_value mtu(napi_env env, napi_callback_info info) {
+/* The interface request `req` (named `what` in the error) on the handle's interface into *ifr; 0, or -1 with a JavaScript error thrown. */
+static int handle_ifreq(napi_env env, napi_callback_info info, unsigned long req, const char *what, struct ifreq *ifr) {
   handle *h = dxio_handle_arg(env, info, 1);
-  if (!h) return NULL;
+  if (!h) return -1;
+  memset(ifr, 0, sizeof *ifr);
+  if (dxio_ifreq_ioctl(h->ctl_fd, h->ifname, req, ifr) != 0) {
+    dxio_throw_errno(env, errno, what, h->ifname);
+    return -1;
+  }
+  return 0;
+}
+
+static napi_value mtu(napi_env env, napi_callback_info info) {
   struct ifreq ifr;
-  memset(&ifr, 0, sizeof ifr);
-  if (dxio_ifreq_ioctl(h->ctl_fd, h->ifname, SIOCGIFMTU, &ifr) != 0) return dxio_throw_errno(env, errno, "SIOCGIFMTU", h->ifname);
+  if (handle_ifreq(env, info, SIOCGIFMTU, "SIOCGIFMTU", &ifr) != 0) return NULL;
   napi_value out;
   napi_create_uint32(env, (uint32_t)ifr.ifr_mtu, &out);
   return out;
@@ -104,11 +115,8 @@ static napi_value carrier(napi_env env, napi_callback_info info) {
 }
 
 static napi_value mac(napi_env env, napi_callback_info info) {
-  handle *h = dxio_handle_arg(env, info, 1);
-  if (!h) return NULL;
   struct ifreq ifr;
-  memset(&ifr, 0, sizeof ifr);
-  if (dxio_ifreq_ioctl(h->ctl_fd, h->ifname, SIOCGIFHWADDR, &ifr) != 0) return dxio_throw_errno(env, errno, "SIOCGIFHWADDR", h->ifname);
+  if (handle_ifreq(env, info, SIOCGIFHWADDR, "SIOCGIFHWADDR", &ifr) != 0) return NULL;
   napi_value out;
   void *data;
   napi_create_buffer_copy(env, 6, ifr.ifr_hwaddr.sa_data, &data, &out);
@@ -162,12 +170,10 @@ static napi_value info_fn(napi_env env, napi_callback_info info) {
 }
 
 napi_value dxio_info_init(napi_env env, napi_value exports) {
-  const napi_property_descriptor props[] = {
-      EXPORT_FN("stats", stats),
-      EXPORT_FN("mtu", mtu),
-      EXPORT_FN("carrier", carrier),
-      EXPORT_FN("mac", mac),
-      EXPORT_FN("info", info_fn),
-  };
-  return define_exports(env, exports, props, sizeof props / sizeof props[0]);
+  return DXIO_EXPORTS(env, exports,
+                      EXPORT_FN("stats", stats),
+                      EXPORT_FN("mtu", mtu),
+                      EXPORT_FN("carrier", carrier),
+                      EXPORT_FN("mac", mac),
+                      EXPORT_FN("info", info_fn));
 }

@@ -224,12 +224,10 @@ static napi_value lag_choose_fn(napi_env env, napi_callback_info info) {
 }
 
 napi_value dxio_lag_init(napi_env env, napi_value exports) {
-  const napi_property_descriptor props[] = {
-      EXPORT_FN("lagFlowHash", lag_flow_hash_fn),
-      EXPORT_FN("lagChoose", lag_choose_fn),
-      EXPORT_FN("fpLagCreate", fp_lag_create),
-      EXPORT_FN("fpLagConfigure", fp_lag_configure),
-      EXPORT_FN("fpLagStats", fp_lag_stats),
-  };
-  return define_exports(env, exports, props, sizeof props / sizeof props[0]);
+  return DXIO_EXPORTS(env, exports,
+                      EXPORT_FN("lagFlowHash", lag_flow_hash_fn),
+                      EXPORT_FN("lagChoose", lag_choose_fn),
+                      EXPORT_FN("fpLagCreate", fp_lag_create),
+                      EXPORT_FN("fpLagConfigure", fp_lag_configure),
+                      EXPORT_FN("fpLagStats", fp_lag_stats));
 }

@@ -91,6 +91,18 @@ static inline void set_num(napi_env env, napi_value obj, const char *name, doubl
   napi_set_named_property(env, obj, name, n);
 }
 
+/* A uint64_t counter of a struct, by the name JavaScript sees and its offset (DXIO_COUNTER). */
+typedef struct {
+  const char *name;
+  size_t offset;
+} dxio_counter;
+#define DXIO_COUNTER(name, type, field) {(name), offsetof(type, field)}
+
+/* Sets each counter of `table` read from the struct at `base` on obj, as a number. */
+static inline void set_counters(napi_env env, napi_value obj, const void *base, const dxio_counter *table, size_t n) {
+  for (size_t i = 0; i < n; i++) set_num(env, obj, table[i].name, (double)*(const uint64_t *)((const char *)base + table[i].offset));
+}
+
 /* A function of the module's exports (napi_property_descriptor). */
 #define EXPORT_FN(name, fn) {(name), NULL, (fn), NULL, NULL, NULL, napi_enumerable, NULL}
 
@@ -100,6 +112,10 @@ static inline napi_value define_exports(napi_env env, napi_value exports, const 
   napi_define_properties(env, exports, n, props);
   return exports;
 }
+
+/* A file's init: `return DXIO_EXPORTS(env, exports, EXPORT_FN("name", fn), ...);` defines its functions on exports. */
+#define DXIO_EXPORTS(env, exports, ...) \
+  define_exports((env), (exports), (const napi_property_descriptor[]){__VA_ARGS__}, sizeof((const napi_property_descriptor[]){__VA_ARGS__}) / sizeof(napi_property_descriptor))
 
 /* The data pointer of an external made by this addon, or NULL for any other value. */
 static inline void *external_data(napi_env env, napi_value v) {

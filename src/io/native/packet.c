@@ -452,6 +452,5 @@ uint32_t dxio_tx_ring(handle *h, uint32_t n) {
 }
 
 napi_value dxio_packet_init(napi_env env, napi_value exports) {
-  const napi_property_descriptor props[] = {EXPORT_FN("openPacket", open_packet)};
-  return define_exports(env, exports, props, sizeof props / sizeof props[0]);
+  return DXIO_EXPORTS(env, exports, EXPORT_FN("openPacket", open_packet));
 }

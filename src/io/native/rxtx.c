@@ -247,10 +247,8 @@ static napi_value send_fn(napi_env env, napi_callback_info info) {
 }
 
 napi_value dxio_rxtx_init(napi_env env, napi_value exports) {
-  const napi_property_descriptor props[] = {
-      EXPORT_FN("start", start),
-      EXPORT_FN("stop", stop),
-      EXPORT_FN("send", send_fn),
-  };
-  return define_exports(env, exports, props, sizeof props / sizeof props[0]);
+  return DXIO_EXPORTS(env, exports,
+                      EXPORT_FN("start", start),
+                      EXPORT_FN("stop", stop),
+                      EXPORT_FN("send", send_fn));
 }

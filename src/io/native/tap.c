@@ -275,6 +275,5 @@ uint32_t dxio_tx_tap_vnet(handle *h, uint32_t n) {
 }
 
 napi_value dxio_tap_init(napi_env env, napi_value exports) {
-  const napi_property_descriptor props[] = {EXPORT_FN("openTap", open_tap)};
-  return define_exports(env, exports, props, sizeof props / sizeof props[0]);
+  return DXIO_EXPORTS(env, exports, EXPORT_FN("openTap", open_tap));
 }

@@ -173,10 +173,8 @@ static napi_value tcp_close(napi_env env, napi_callback_info info) {
 }
 
 napi_value dxio_tcp_md5_init(napi_env env, napi_value exports) {
-  const napi_property_descriptor props[] = {
-      EXPORT_FN("tcpSocket", tcp_socket),
-      EXPORT_FN("tcpMd5", tcp_md5),
-      EXPORT_FN("tcpClose", tcp_close),
-  };
-  return define_exports(env, exports, props, sizeof props / sizeof props[0]);
+  return DXIO_EXPORTS(env, exports,
+                      EXPORT_FN("tcpSocket", tcp_socket),
+                      EXPORT_FN("tcpMd5", tcp_md5),
+                      EXPORT_FN("tcpClose", tcp_close));
 }

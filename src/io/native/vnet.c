@@ -441,9 +441,7 @@ static napi_value vnet_coalesce_fn(napi_env env, napi_callback_info info) {
 }
 
 napi_value dxio_vnet_init(napi_env env, napi_value exports) {
-  const napi_property_descriptor props[] = {
-      EXPORT_FN("vnetSegment", vnet_segment_fn),
-      EXPORT_FN("vnetCoalesce", vnet_coalesce_fn),
-  };
-  return define_exports(env, exports, props, sizeof props / sizeof props[0]);
+  return DXIO_EXPORTS(env, exports,
+                      EXPORT_FN("vnetSegment", vnet_segment_fn),
+                      EXPORT_FN("vnetCoalesce", vnet_coalesce_fn));
 }

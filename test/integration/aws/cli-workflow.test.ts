@@ -6,68 +6,30 @@
  * a second to start.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from '../../helpers/cli.js';
+import { AWS, awsCli, runAws, serveApi, stopApi, type ServedApi } from '../../helpers/aws-cli.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { until } from '../../helpers/until.js';
 
-const AWS = '/usr/bin/aws';
 const dir = tempDir('dxlab-aws-cli-');
 const CKN = '444cf2486f0b7890fe88279f15da27c31db301c47de95a2fe0e2f42a5d68107f';
 const CAK = '9f1c4f2a7e5d3b8c6a0e1f2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6e5f4a3';
 
-let server: ChildProcess | undefined;
+let server: ServedApi | undefined;
 let endpoint = '';
-let serverLog = '';
 
-function aws(...args: string[]): { status: number | null; out: any; stderr: string } {
-  const r = spawnSync(AWS, [...args, '--endpoint-url', endpoint, '--region', 'us-east-1', '--output', 'json'], {
-    encoding: 'utf8',
-    timeout: 60_000,
-    env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: dir,
-      AWS_ACCESS_KEY_ID: 'AKIDDXLABEXAMPLE',
-      AWS_SECRET_ACCESS_KEY: 'dxlab-example-secret',
-      AWS_CONFIG_FILE: join(dir, 'no-config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
-      AWS_PAGER: '',
-    },
-  });
-  return { status: r.status, out: r.stdout.trim() ? JSON.parse(r.stdout) : undefined, stderr: r.stderr };
-}
-
-function ok(...args: string[]): any {
-  const r = aws(...args);
-  if (r.status !== 0) throw new Error(`aws ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return r.out;
-}
+const aws = (...args: string[]) => runAws(dir, endpoint, args);
+const ok = awsCli(dir, () => endpoint);
 
 beforeAll(async () => {
   if (!existsSync(AWS)) throw new Error(`${AWS} is missing: apt-get install awscli (scripts/setup.sh does)`);
-  const child = spawn(process.execPath, [join(ROOT, 'bin/dxlab.js'), 'api', 'serve', '--port', '0', '--state', join(dir, 'state.sqlite'), '--provision-seconds', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  server = child;
-  child.stderr!.on('data', (d: Buffer) => (serverLog += d.toString()));
-  endpoint = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /^endpoint (\S+)$/m.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`dxlab api serve exited ${code}: ${serverLog}`)));
-  });
+  server = await serveApi(['--port', '0', '--state', join(dir, 'state.sqlite'), '--provision-seconds', '0']);
+  endpoint = server.endpoint;
 });
 
-afterAll(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server!.once('exit', r));
-    server.kill('SIGTERM');
-    await exited;
-  }
-});
+afterAll(() => stopApi(server?.child));
 
 describe('the blog workflow with the AWS CLI v2 from Debian', () => {
   it('is the Debian AWS CLI v2', () => {
@@ -109,8 +71,8 @@ describe('the blog workflow with the AWS CLI v2 from Debian', () => {
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/An error occurred \(DirectConnectClientException\) when calling the AssociateMacSecKey operation: /);
     // spawnSync held the event loop: let the server's log lines in.
-    await until(() => /api op=AssociateMacSecKey status=400/.test(serverLog));
-    expect(serverLog).toMatch(/api op=AssociateMacSecKey status=200/);
-    expect(serverLog.toLowerCase()).not.toContain(CAK);
+    await until(() => /api op=AssociateMacSecKey status=400/.test(server!.err()));
+    expect(server!.err()).toMatch(/api op=AssociateMacSecKey status=200/);
+    expect(server!.err().toLowerCase()).not.toContain(CAK);
   });
 });

@@ -8,10 +8,10 @@
  * Direct Connect secret its key.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { ROOT } from '../../helpers/cli.js';
+import { serveApi } from '../../helpers/aws-cli.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 const dir = tempDir('dxlab-aws-kill9-');
@@ -23,20 +23,9 @@ afterAll(() => {
 });
 
 async function serve(): Promise<{ child: ChildProcess; endpoint: string }> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/dxlab.js'), 'api', 'serve', '--port', '0', '--state', STATE, '--quiet', '--provision-seconds', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /^endpoint (\S+)$/m.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`dxlab api serve exited ${code}: ${err}`)));
-  });
-  return { child, endpoint };
+  const api = await serveApi(['--port', '0', '--state', STATE, '--quiet', '--provision-seconds', '0']);
+  children.push(api.child);
+  return api;
 }
 
 async function call(endpoint: string, target: string, body: unknown): Promise<{ status: number; json: any }> {

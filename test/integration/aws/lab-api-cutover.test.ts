@@ -9,53 +9,28 @@
  * The API is the one `dxlab up` starts in the lab's supervisor.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ROOT } from '../../helpers/cli.js';
+import { AWS, awsCli } from '../../helpers/aws-cli.js';
+import { LabSession } from '../../helpers/lab-session.js';
 
 const isRoot = process.getuid?.() === 0;
-const BIN = fileURLToPath(new URL('../../../bin/dxlab.js', import.meta.url));
-const AWS = '/usr/bin/aws';
 
 describe.skipIf(!isRoot)('the blog cut-over in a lab: router-dx-two-links', () => {
-  const lab = `b${randomBytes(3).toString('hex')}`;
-  const stateDir = mkdtempSync(join(tmpdir(), 'dxlab-cutover-'));
-  const work = mkdtempSync(join(tmpdir(), 'dxlab-cutover-work-'));
-  const env = { ...process.env, DXLAB_STATE_DIR: stateDir };
+  const session = new LabSession('b');
+  const { statePath } = session;
   let endpoint = '';
-  const dxlab = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [BIN, ...args, '--name', lab], { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 });
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-  };
-  const aws = (...args: string[]) => {
-    const r = spawnSync(AWS, [...args, '--endpoint-url', endpoint, '--region', 'us-east-1', '--output', 'json'], {
-      encoding: 'utf8',
-      timeout: 60_000,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work, AWS_ACCESS_KEY_ID: 'AKIDDXLABEXAMPLE', AWS_SECRET_ACCESS_KEY: 'dxlab-example-secret', AWS_CONFIG_FILE: join(work, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(work, 'none'), AWS_PAGER: '' },
-    });
-    if (r.status !== 0) throw new Error(`aws ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-    return JSON.parse(r.stdout) as any;
-  };
-  const waitFor = async <T>(what: string, get: () => T, cond: (v: T) => boolean, ms = 60_000): Promise<T> => {
-    const end = Date.now() + ms;
-    for (;;) {
-      const v = get();
-      if (cond(v)) return v;
-      if (Date.now() > end) throw new Error(`${what}: not reached: ${JSON.stringify(v)}`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  };
+  const dxlab = (...args: string[]) => session.dxlab(...args);
+  const aws = awsCli(session.scratch, () => endpoint);
+  const waitFor = <T>(what: string, get: () => T, cond: (v: T) => boolean, ms = 60_000) => session.waitFor(what, get, cond, ms);
 
   beforeAll(async () => {
     if (!existsSync(AWS)) throw new Error(`${AWS} is missing: apt-get install awscli (scripts/setup.sh does)`);
-    const up = spawnSync(process.execPath, [BIN, 'up', join(ROOT, 'topologies/router-dx-two-links.yaml'), '--name', lab], { cwd: ROOT, encoding: 'utf8', env, timeout: 90_000 });
-    expect(up.status, up.stderr).toBe(0);
+    session.upFile(join(ROOT, 'topologies/router-dx-two-links.yaml'));
     // The lab's supervisor hosts its API (the service named api); its endpoint is in the state file and in status.
-    const st = JSON.parse(readFileSync(join(stateDir, lab, 'state.json'), 'utf8')) as { services?: Array<{ name: string; url: string }> };
+    const st = JSON.parse(readFileSync(statePath, 'utf8')) as { services?: Array<{ name: string; url: string }> };
     endpoint = st.services?.find((x) => x.name === 'api')?.url ?? '';
     expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const status = JSON.parse(dxlab('status', '--json').stdout) as { services?: Array<{ name: string; url: string }> };
@@ -63,11 +38,7 @@ describe.skipIf(!isRoot)('the blog cut-over in a lab: router-dx-two-links', () =
   }, 120_000);
 
   afterAll(async () => {
-    const down = spawnSync(process.execPath, [BIN, 'down', lab], { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 });
-    rmSync(stateDir, { recursive: true, force: true });
-    rmSync(work, { recursive: true, force: true });
-    expect(down.status, down.stderr).toBe(0);
-    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(`dxlab-${lab}-`);
+    session.down();
   }, 60_000);
 
   it('create-connection on the free port, associate-mac-sec-key, the router given the same pair: Encryption Up with its CKN; associate-virtual-interface and dxlab vif move: BGP re-establishes on the new connection', async () => {
@@ -81,7 +52,7 @@ describe.skipIf(!isRoot)('the blog cut-over in a lab: router-dx-two-links', () =
     const ckn = randomBytes(32).toString('hex');
     const cak = randomBytes(32).toString('hex');
     aws('directconnect', 'associate-mac-sec-key', '--connection-id', id, '--ckn', ckn, '--cak', cak);
-    const cakFile = join(work, 'cak');
+    const cakFile = join(session.scratch, 'cak');
     writeFileSync(cakFile, cak, { mode: 0o600 });
     const set = dxlab('set', 'router', 'eth2', 'key', 'add', '--ckn', ckn, '--cak-file', cakFile);
     expect(set.status, set.stderr).toBe(0);

@@ -11,76 +11,36 @@
  * is down is reported at its restart, not overwritten.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ROOT } from '../../helpers/cli.js';
+import { AWS, awsCli, serveApi, stopApi, type ServedApi } from '../../helpers/aws-cli.js';
+import { BIN, LabSession } from '../../helpers/lab-session.js';
 
 const isRoot = process.getuid?.() === 0;
-const BIN = fileURLToPath(new URL('../../../bin/dxlab.js', import.meta.url));
-const AWS = '/usr/bin/aws';
 const TOPO_CKN = '0F1E2D3C4B5A69788796A5B4C3D2E1F00F1E2D3C4B5A69788796A5B4C3D2E1F0';
 
 describe.skipIf(!isRoot)('the AWS API bound to a lab: router-dx', () => {
-  const lab = `a${randomBytes(3).toString('hex')}`;
-  const stateDir = mkdtempSync(join(tmpdir(), 'dxlab-labapi-'));
-  const work = mkdtempSync(join(tmpdir(), 'dxlab-labapi-work-'));
-  const env = { ...process.env, DXLAB_STATE_DIR: stateDir };
-  let api: ChildProcess | undefined;
-  let apiOut = '';
-  let apiErr = '';
+  const session = new LabSession('a');
+  const { lab, env, stateDir, statePath } = session;
+  const work = session.scratch;
+  let api: ServedApi | undefined;
   let endpoint = '';
-  const dxlab = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [BIN, ...args, '--name', lab], { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 });
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-  };
-  const aws = (...args: string[]) => {
-    const r = spawnSync(AWS, [...args, '--endpoint-url', endpoint, '--region', 'us-east-1', '--output', 'json'], {
-      encoding: 'utf8',
-      timeout: 60_000,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work, AWS_ACCESS_KEY_ID: 'AKIDDXLABEXAMPLE', AWS_SECRET_ACCESS_KEY: 'dxlab-example-secret', AWS_CONFIG_FILE: join(work, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(work, 'none'), AWS_PAGER: '' },
-    });
-    if (r.status !== 0) throw new Error(`aws ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-    return JSON.parse(r.stdout) as any;
-  };
+  const dxlab = (...args: string[]) => session.dxlab(...args);
+  const aws = awsCli(work, () => endpoint);
   const connection = () => aws('directconnect', 'describe-connections').connections[0];
   const nodeStatus = (node: string) => {
-    const st = JSON.parse(readFileSync(join(stateDir, lab, 'state.json'), 'utf8')) as { nodes: Array<{ name: string; socket: string }> };
+    const st = session.state();
     const r = spawnSync(process.execPath, [BIN, 'node', 'status', '--socket', st.nodes.find((n) => n.name === node)!.socket, '--json'], { encoding: 'utf8', env });
     return JSON.parse(r.stdout) as { ports: Array<{ name: string; kay: { mode: string; secured: boolean; participants: Array<{ ckn: string }> } }> };
   };
   /** Polls until `cond` holds; the bound is loose (the fast profile secures in about a second; the machine is shared). */
-  const waitFor = async <T>(what: string, get: () => T, cond: (v: T) => boolean, ms = 60_000): Promise<T> => {
-    const end = Date.now() + ms;
-    for (;;) {
-      const v = get();
-      if (cond(v)) return v;
-      if (Date.now() > end) throw new Error(`${what}: not reached: ${JSON.stringify(v)}`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  };
+  const waitFor = <T>(what: string, get: () => T, cond: (v: T) => boolean, ms = 60_000) => session.waitFor(what, get, cond, ms);
   const startApi = async (): Promise<string> => {
-    apiOut = '';
-    const child = spawn(process.execPath, [BIN, 'api', 'serve', '--lab', lab, '--port', '0', '--quiet'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    api = child;
-    child.stderr!.on('data', (d: Buffer) => (apiErr += d.toString()));
-    return new Promise<string>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => {
-        apiOut += d.toString();
-        const m = /^try: /m.test(apiOut) && /^endpoint (\S+)$/m.exec(apiOut);
-        if (m) resolve(m[1]!);
-      });
-      child.once('exit', (code) => reject(new Error(`dxlab api serve --lab exited ${code}: ${apiErr}`)));
-    });
-  };
-  const stopApi = async () => {
-    if (!api || api.exitCode !== null) return;
-    const exited = new Promise((r) => api!.once('exit', r));
-    api.kill('SIGTERM');
-    await exited;
+    api = await serveApi(['--lab', lab, '--port', '0', '--quiet'], { env, ready: /^try: /m });
+    return api.endpoint;
   };
   const keyFile = (name: string, hex: string) => {
     const f = join(work, name);
@@ -101,19 +61,13 @@ describe.skipIf(!isRoot)('the AWS API bound to a lab: router-dx', () => {
   beforeAll(async () => {
     if (!existsSync(AWS)) throw new Error(`${AWS} is missing: apt-get install awscli (scripts/setup.sh does)`);
     // --no-api: this file runs the API in the foreground (dxlab api serve --lab), so that it can stop and start it.
-    const up = spawnSync(process.execPath, [BIN, 'up', join(ROOT, 'topologies/router-dx.yaml'), '--name', lab, '--no-api'], { cwd: ROOT, encoding: 'utf8', env, timeout: 90_000 });
-    expect(up.status, up.stderr).toBe(0);
+    session.upFile(join(ROOT, 'topologies/router-dx.yaml'), '--no-api');
     endpoint = await startApi();
   }, 120_000);
 
   afterAll(async () => {
-    await stopApi();
-    const down = spawnSync(process.execPath, [BIN, 'down', lab], { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 });
-    rmSync(join(ROOT, 'pcaps', lab), { recursive: true, force: true });
-    rmSync(stateDir, { recursive: true, force: true });
-    rmSync(work, { recursive: true, force: true });
-    expect(down.status, down.stderr).toBe(0);
-    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(`dxlab-${lab}-`);
+    await stopApi(api?.child);
+    session.down();
   }, 60_000);
 
   it("the lab's DX port is an available connection at IAD66 with the topology's key, Encryption Up with its CKN; its VIF's BGP is up; the store is root-only and the state lists the service", async () => {
@@ -123,8 +77,8 @@ describe.skipIf(!isRoot)('the AWS API bound to a lab: router-dx', () => {
     expect(c.macSecKeys).toEqual([expect.objectContaining({ ckn: TOPO_CKN, state: 'associated', startOn: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/) })]);
     const vif = await waitFor('BGP up', () => aws('directconnect', 'describe-virtual-interfaces').virtualInterfaces[0], (v) => v?.bgpPeers?.[0]?.bgpStatus === 'up');
     expect(vif).toMatchObject({ virtualInterfaceName: 'private-vif', vlan: 100, connectionId: c.connectionId, amazonAddress: '169.254.100.2/30', customerAddress: '169.254.100.1/30', virtualInterfaceState: 'available' });
-    const st = JSON.parse(readFileSync(join(stateDir, lab, 'state.json'), 'utf8'));
-    expect(st.services).toEqual([{ name: 'api', port: Number(new URL(endpoint).port), url: endpoint, pid: api!.pid }]);
+    const st = JSON.parse(readFileSync(statePath, 'utf8'));
+    expect(st.services).toEqual([{ name: 'api', port: Number(new URL(endpoint).port), url: endpoint, pid: api!.child.pid }]);
     expect(execFileSync('stat', ['-c', '%a', join(stateDir, lab, 'api.sqlite')], { encoding: 'utf8' }).trim()).toBe('600');
   });
 
@@ -172,8 +126,8 @@ describe.skipIf(!isRoot)('the AWS API bound to a lab: router-dx', () => {
   }, 90_000);
 
   it('after a restart of the API, a mode changed on the node meanwhile is reported (drift), not overwritten; without the API, dxlab set on the DX device says so', async () => {
-    await stopApi();
-    const st = JSON.parse(readFileSync(join(stateDir, lab, 'state.json'), 'utf8'));
+    await stopApi(api?.child);
+    const st = JSON.parse(readFileSync(statePath, 'utf8'));
     expect(st.services).toBeUndefined();
     const noApi = dxlab('set', 'dx', 'eth1', 'mode', 'should_encrypt');
     expect(noApi.status).toBe(1);
@@ -181,7 +135,7 @@ describe.skipIf(!isRoot)('the AWS API bound to a lab: router-dx', () => {
     const dxSock = st.nodes.find((n: { name: string }) => n.name === 'dx').socket;
     expect(spawnSync(process.execPath, [BIN, 'node', 'mode', 'should_encrypt', '--socket', dxSock], { encoding: 'utf8' }).status).toBe(0);
     endpoint = await startApi();
-    expect(apiOut).toMatch(/^drift dx:eth1 dxcon-[a-z0-9]{8}: mode node=should_encrypt api=must_encrypt/m);
+    expect(api!.out()).toMatch(/^drift dx:eth1 dxcon-[a-z0-9]{8}: mode node=should_encrypt api=must_encrypt/m);
     const c = connection();
     expect(c.encryptionMode).toBe('must_encrypt');
     expect(c.tags).toContainEqual({ key: 'dxlab:drift', value: expect.stringContaining('mode node=should_encrypt api=must_encrypt') });

@@ -7,10 +7,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { memoryWire, type FrameIo } from '../../../src/io/index.js';
-import { LabNode, resolveNodeConfig, controlRequest, type DeviceFactory } from '../../../src/node/index.js';
+import { LabNode, controlRequest, type DeviceFactory } from '../../../src/node/index.js';
 import { readCaptureFile } from '../../../src/io/pcap.js';
 import { isMacsecFrame } from '../../../src/macsec/index.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { memoryNodeConfig } from '../../helpers/memory-node.js';
 import { dxlabJson } from '../../helpers/cli.js';
 import { until } from '../../helpers/until.js';
 
@@ -19,25 +20,17 @@ const CKN = '11'.repeat(32);
 const CAK = '22'.repeat(32);
 
 function nodeConfig(name: string, priority: number, extra: Record<string, unknown> = {}) {
-  return resolveNodeConfig(
-    {
-      name,
-      kind: name === 'dx' ? 'dx-device' : 'router',
-      controlSocket: join(tmp, `${name}.sock`),
-      captureDir: tmp,
-      logLevel: 'error',
-      ports: [
-        {
-          name: 'eth1',
-          wire: `${name}-w`,
-          taps: [{ name: `${name}-t0` }, { name: `${name}-t100`, vlan: 100 }],
-          macsec: { keyChain: [{ ckn: CKN, cak: CAK }], keyServerPriority: priority, helloTimeMs: 200, lifeTimeMs: 600, ...extra },
-          capture: { wire: true, clear: true, decrypted: true, keys: true },
-        },
-      ],
-    },
-    `${name}.yaml`,
-  );
+  return memoryNodeConfig(name, tmp, {
+    ports: [
+      {
+        name: 'eth1',
+        wire: `${name}-w`,
+        taps: [{ name: `${name}-t0` }, { name: `${name}-t100`, vlan: 100 }],
+        macsec: { keyChain: [{ ckn: CKN, cak: CAK }], keyServerPriority: priority, helloTimeMs: 200, lifeTimeMs: 600, ...extra },
+        capture: { wire: true, clear: true, decrypted: true, keys: true },
+      },
+    ],
+  });
 }
 
 /** Wires both nodes' wires together; each TAP is a memory wire whose far end the test holds. */

@@ -12,11 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { memoryWire, type FrameIo } from '../../../src/io/index.js';
-import { LabNode, resolveNodeConfig, controlRequest, type DeviceFactory } from '../../../src/node/index.js';
+import { LabNode, controlRequest, type DeviceFactory } from '../../../src/node/index.js';
 import type { BgpConfig } from '../../../src/node/config.js';
 import type { BgpPeerStatus, BgpSpeaker } from '../../../src/node/bgp/index.js';
 import { isMacsecFrame } from '../../../src/macsec/index.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { memoryNodeConfig } from '../../helpers/memory-node.js';
 import { until } from '../../helpers/until.js';
 import { ROOT } from '../../helpers/cli.js';
 
@@ -26,23 +27,15 @@ const CAK = 'c3'.repeat(32);
 const EAPOL = 0x888e;
 
 function nodeConfig(name: 'dx' | 'rt', priority: number) {
-  return resolveNodeConfig(
-    {
-      name,
-      kind: name === 'dx' ? 'dx-device' : 'router',
-      controlSocket: join(tmp, `${name}.sock`),
-      captureDir: tmp,
-      logLevel: 'error',
-      // No keyChain, no keyFile: both ports start with an empty key chain.
-      ports: ['eth1', 'eth2'].map((port) => ({
-        name: port,
-        wire: `${name}-${port}`,
-        taps: port === 'eth1' ? [{ name: `${name}-t0`, addresses: [name === 'dx' ? '169.254.9.2/30' : '169.254.9.1/30'] }] : [],
-        macsec: { keyServerPriority: priority, helloTimeMs: 200, lifeTimeMs: 600 },
-      })),
-    },
-    `${name}.yaml`,
-  );
+  return memoryNodeConfig(name, tmp, {
+    // No keyChain, no keyFile: both ports start with an empty key chain.
+    ports: ['eth1', 'eth2'].map((port) => ({
+      name: port,
+      wire: `${name}-${port}`,
+      taps: port === 'eth1' ? [{ name: `${name}-t0`, addresses: [name === 'dx' ? '169.254.9.2/30' : '169.254.9.1/30'] }] : [],
+      macsec: { keyServerPriority: priority, helloTimeMs: 200, lifeTimeMs: 600 },
+    })),
+  });
 }
 
 class FakeSpeaker implements BgpSpeaker {
