@@ -5,7 +5,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // npm test runs test/integration in a second pass with --no-file-parallelism:
-    // its timing assertions (MKA within Life Time) want the cores to themselves.
+    // npm test runs test/integration in a second pass (npm run test:integration):
+    // two files at a time (--maxWorkers 2; they mostly wait on MKA timers, BGP
+    // and lab up/down, and each uses its own lab names and state dir), then the
+    // files that must have the machine alone (scale, linux-peer VMs) one by one.
   },
 });
