@@ -54,33 +54,10 @@ export async function fakeLab(labDir: string, name: string): Promise<FakeLab> {
     eth1: { mode: 'should_encrypt', keyChain: [CKN1], secured: true, inUse: CKN1 },
     eth2: { mode: 'should_encrypt', keyChain: [], secured: false },
   });
-  const state: LabState = {
-    lab: name,
-    kind: 'topology',
-    owner: { uid: 0, checkout: '/x' },
-    topology: '/x/t.yaml',
-    createdAt: '2026-01-01T00:00:00.000Z',
-    captureDir: '/x/pcaps',
-    nodes: [
-      { name: 'router', kind: 'router', netns: 'ns-r', pid: 1, socket: join(labDir, 'router.sock'), config: join(labDir, 'router.json'), log: '', wires: { eth1: 'r1', eth2: 'r2' }, taps: [] },
-      { name: 'dx', kind: 'dx-device', netns: 'ns-d', pid: 2, socket, config: join(labDir, 'dx.json'), log: '', wires: { eth1: 'w1', eth2: 'w2' }, taps: [], options: { speed: '10G' } },
-    ],
-    links: [
-      { index: 0, a: 'router:eth1', b: 'dx:eth1', wires: ['r1', 'w1'], macsec: true },
-      { index: 1, a: 'router:eth2', b: 'dx:eth2', wires: ['r2', 'w2'], macsec: true, connection: 'none' },
-    ],
-  };
-  const wires = fakeWires();
-  const logs: string[] = [];
-  const l: FakeLab = {
-    labDir,
-    state,
-    node,
-    wires,
-    logs,
-    start: () => startLabApi({ lab: state.lab, labDir, host: '127.0.0.1', port: 0, state: () => state, log: (line) => logs.push(line) }, { pollMs: 60_000, wires, timings: { vifPendingMs: 0 } }),
-  };
-  return l;
+  return assemble(labDir, name, node, socket, [], [
+    { index: 0, a: 'router:eth1', b: 'dx:eth1', wires: ['r1', 'w1'], macsec: true },
+    { index: 1, a: 'router:eth2', b: 'dx:eth2', wires: ['r2', 'w2'], macsec: true, connection: 'none' },
+  ]);
 }
 
 
@@ -114,6 +91,18 @@ export async function fakeLagLab(labDir: string, name: string): Promise<FakeLab>
     },
     { lag1: { members: ['eth1', 'eth2'], minimumLinks: 0, logicalPortUp: true, out: new Set() } },
   );
+  return assemble(labDir, name, node, socket, [{ name: 'dxv1', port: 'lag1', vif: 'private-vif', vlan: 100, addresses: ['169.254.100.2/30'] }], [
+    { index: 0, a: 'router:eth1', b: 'dx:eth1', wires: ['r1', 'w1'], macsec: true, type: 'lag' },
+    { index: 1, a: 'router:eth2', b: 'dx:eth2', wires: ['r2', 'w2'], macsec: true, type: 'lag' },
+  ]);
+}
+
+/**
+ * The lab state both labs share (a router and a dx-device, each on wires
+ * eth1 and eth2), the dx-device's TAPs and the links being what differs, and
+ * the FakeLab around it.
+ */
+function assemble(labDir: string, name: string, node: FakeNode, socket: string, dxTaps: LabState['nodes'][number]['taps'], links: LabState['links']): FakeLab {
   const state: LabState = {
     lab: name,
     kind: 'topology',
@@ -123,12 +112,9 @@ export async function fakeLagLab(labDir: string, name: string): Promise<FakeLab>
     captureDir: '/x/pcaps',
     nodes: [
       { name: 'router', kind: 'router', netns: 'ns-r', pid: 1, socket: join(labDir, 'router.sock'), config: join(labDir, 'router.json'), log: '', wires: { eth1: 'r1', eth2: 'r2' }, taps: [] },
-      { name: 'dx', kind: 'dx-device', netns: 'ns-d', pid: 2, socket, config: join(labDir, 'dx.json'), log: '', wires: { eth1: 'w1', eth2: 'w2' }, taps: [{ name: 'dxv1', port: 'lag1', vif: 'private-vif', vlan: 100, addresses: ['169.254.100.2/30'] }], options: { speed: '10G' } },
+      { name: 'dx', kind: 'dx-device', netns: 'ns-d', pid: 2, socket, config: join(labDir, 'dx.json'), log: '', wires: { eth1: 'w1', eth2: 'w2' }, taps: dxTaps, options: { speed: '10G' } },
     ],
-    links: [
-      { index: 0, a: 'router:eth1', b: 'dx:eth1', wires: ['r1', 'w1'], macsec: true, type: 'lag' },
-      { index: 1, a: 'router:eth2', b: 'dx:eth2', wires: ['r2', 'w2'], macsec: true, type: 'lag' },
-    ],
+    links,
   };
   const wires = fakeWires();
   const logs: string[] = [];
@@ -140,4 +126,34 @@ export async function fakeLagLab(labDir: string, name: string): Promise<FakeLab>
     logs,
     start: () => startLabApi({ lab: state.lab, labDir, host: '127.0.0.1', port: 0, state: () => state, log: (line) => logs.push(line) }, { pollMs: 60_000, wires, timings: { vifPendingMs: 0 } }),
   };
+}
+
+/** Something a test started and must close: an API or a fake node. */
+export type Closable = { stop(): Promise<void> } | FakeNode;
+
+/** Closes what a test started, newest first, emptying the list. */
+export async function closeAll(open: Closable[]): Promise<void> {
+  for (const x of open.splice(0).reverse()) await ('stop' in x ? x.stop() : x.close());
+}
+
+export interface UpLab {
+  l: FakeLab;
+  api: RunningLabApi;
+  /** A Direct Connect call that throws AWS's error code and message when it fails. */
+  dx: <T = Record<string, any>>(op: string, body?: unknown) => Promise<T>;
+  call: (op: string, body?: unknown) => Promise<any>;
+}
+
+/** Starts the API over a fake lab, its node and API pushed on `open` for closeAll. */
+export async function upLab(l: FakeLab, open: Closable[]): Promise<UpLab> {
+  open.push(l.node);
+  const api = await l.start();
+  open.push(api);
+  const call = (op: string, body: unknown = {}) => api.server.service.call({ service: 'directconnect', operation: op, body });
+  const dx = async (op: string, body: unknown = {}) => {
+    const r = await call(op, body);
+    if (!r.ok) throw new Error(`${op}: ${r.error.code}: ${r.error.message}`);
+    return r.output as any;
+  };
+  return { l, api, dx, call };
 }

@@ -9,33 +9,17 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { RunningLabApi } from '../../../src/aws/index.js';
-import type { FakeNode } from '../../helpers/fake-node.js';
-import { fakeLagLab, type FakeLab } from '../../helpers/lab-api.js';
+import { fakeLagLab, upLab, closeAll, type Closable, type UpLab } from '../../helpers/lab-api.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { CAK2, CKN1, CKN2 } from '../../helpers/aws.js';
 
 const dir = tempDir('dxlab-aws-lag-');
 let n = 0;
 
-const open: Array<{ stop(): Promise<void> } | FakeNode> = [];
-afterEach(async () => {
-  for (const x of open.splice(0).reverse()) await ('stop' in x ? x.stop() : x.close());
-});
+const open: Closable[] = [];
+afterEach(() => closeAll(open));
 
-async function up(): Promise<{ l: FakeLab; api: RunningLabApi; dx: (op: string, body?: unknown) => Promise<any>; call: (op: string, body?: unknown) => Promise<any> }> {
-  const l = await fakeLagLab(join(dir, `lab${++n}`), `g${n}`);
-  open.push(l.node);
-  const api = await l.start();
-  open.push(api);
-  const call = (op: string, body: unknown = {}) => api.server.service.call({ service: 'directconnect', operation: op, body });
-  const dx = async (op: string, body: unknown = {}) => {
-    const r = await call(op, body);
-    if (!r.ok) throw new Error(`${op}: ${r.error.code}: ${r.error.message}`);
-    return r.output as any;
-  };
-  return { l, api, dx, call };
-}
+const up = (): Promise<UpLab> => fakeLagLab(join(dir, `lab${++n}`), `g${n}`).then((l) => upLab(l, open));
 
 describe("a lab's LAG as an API LAG", () => {
   it('is seeded with its member connections, the LAG key and mode, minimumLinks and its VIF; nothing is pushed', async () => {
