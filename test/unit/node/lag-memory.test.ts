@@ -82,22 +82,31 @@ function bench() {
   return { cut, pulled, etherTypes, devices, hosts, got, listen };
 }
 
-const lagOf = (n: LabNode) => (n.status() as unknown as LagStatusView).lags[0]!;
-const distributing = (n: LabNode) => lagOf(n).ports.filter((p) => p.distributing).map((p) => p.name);
-
-describe('a 2-member LAG, should_encrypt, every member secured', () => {
+/** The DX (priority 16) and the router (32) on one bench, stopped after the suite; start() starts both and listens on the TAPs. */
+function pair(dxOpts: Parameters<typeof config>[2] = {}, rtOpts: Parameters<typeof config>[2] = dxOpts) {
   const b = bench();
-  const dx = new LabNode(config('dx', 16), b.devices(0));
-  const rt = new LabNode(config('rt', 32), b.devices(1));
+  const dx = new LabNode(config('dx', 16, dxOpts), b.devices(0));
+  const rt = new LabNode(config('rt', 32, rtOpts), b.devices(1));
   afterAll(async () => {
     await dx.stop();
     await rt.stop();
   });
-
-  it('forms with both members secured, each with its own SCI, and both distributing', async () => {
+  const start = async () => {
     await dx.start();
     await rt.start();
     b.listen();
+  };
+  return { b, dx, rt, start };
+}
+
+const lagOf = (n: LabNode) => (n.status() as unknown as LagStatusView).lags[0]!;
+const distributing = (n: LabNode) => lagOf(n).ports.filter((p) => p.distributing).map((p) => p.name);
+
+describe('a 2-member LAG, should_encrypt, every member secured', () => {
+  const { b, dx, rt, start } = pair();
+
+  it('forms with both members secured, each with its own SCI, and both distributing', async () => {
+    await start();
     await until(() => distributing(dx).length === 2 && distributing(rt).length === 2, 15_000);
     for (const n of [dx, rt]) {
       const l = lagOf(n);
@@ -151,20 +160,12 @@ describe('a 2-member LAG, should_encrypt, every member secured', () => {
 });
 
 describe('a member whose cable is pulled (no carrier on its wire)', () => {
-  const b = bench();
-  const dx = new LabNode(config('dx', 16), b.devices(0));
-  const rt = new LabNode(config('rt', 32), b.devices(1));
-  afterAll(async () => {
-    await dx.stop();
-    await rt.stop();
-  });
+  const { b, dx, rt, start } = pair();
   type Ev = { type: string; port: string; to?: string; reason: string };
   const events = async (sock: string) => ((await controlRequest(join(tmp, sock), { cmd: 'events' })).result as { events: Ev[] }).events;
 
   it('leaves distribution on both nodes by Port_Enabled (receive PORT_DISABLED), not by an LACP timeout (EXPIRED)', async () => {
-    await dx.start();
-    await rt.start();
-    b.listen();
+    await start();
     await until(() => distributing(dx).length === 2 && distributing(rt).length === 2, 15_000);
     const since = { dx: (await events('dx-16.sock')).length, rt: (await events('rt-32.sock')).length };
     b.pulled[0] = true;
@@ -185,17 +186,9 @@ describe('a member whose cable is pulled (no carrier on its wire)', () => {
 });
 
 describe('must_encrypt with a wrong CAK on one member only', () => {
-  const b = bench();
-  const dx = new LabNode(config('dx', 16, { mode: 'must_encrypt' }), b.devices(0));
-  const rt = new LabNode(config('rt', 32, { mode: 'must_encrypt', caks: [CAK, WRONG] }), b.devices(1));
-  afterAll(async () => {
-    await dx.stop();
-    await rt.stop();
-  });
+  const { b, dx, rt, start } = pair({ mode: 'must_encrypt' }, { mode: 'must_encrypt', caks: [CAK, WRONG] });
   it('that member stays out (blocked, no LACP), the other carries; no cleartext frame on either wire', async () => {
-    await dx.start();
-    await rt.start();
-    b.listen();
+    await start();
     await until(() => distributing(dx).join() === 'eth1' && distributing(rt).join() === 'eth1', 15_000);
     const m = lagOf(rt).members.find((x) => x.name === 'eth2')!;
     expect(m.controlledPort).toBe('blocked');
@@ -207,17 +200,9 @@ describe('must_encrypt with a wrong CAK on one member only', () => {
 });
 
 describe('minimumLinks 2', () => {
-  const b = bench();
-  const dx = new LabNode(config('dx', 16, { minimumLinks: 2 }), b.devices(0));
-  const rt = new LabNode(config('rt', 32, { minimumLinks: 2 }), b.devices(1));
-  afterAll(async () => {
-    await dx.stop();
-    await rt.stop();
-  });
+  const { b, dx, rt, start } = pair({ minimumLinks: 2 });
   it('one member cut: the logical port goes down and frames from the TAP are dropped and counted', async () => {
-    await dx.start();
-    await rt.start();
-    b.listen();
+    await start();
     await until(() => lagOf(dx).logicalPortUp && lagOf(rt).logicalPortUp, 15_000);
     b.cut[1] = true;
     await until(() => !lagOf(rt).logicalPortUp && !lagOf(dx).logicalPortUp, 10_000);
