@@ -200,6 +200,18 @@ function seedVif(dx: DirectConnectCore, ctx: RequestContext, connectionId: strin
   });
 }
 
+/**
+ * A connection's or LAG's tags with the drift tag saying what differs from
+ * the node (AWS caps a tag value at 256 characters), or without it when
+ * nothing does; `text` is the drift, if any.
+ */
+function driftTagged(tags: TagDoc[], problems: string[]): { tags: TagDoc[]; text?: string } {
+  const others = tags.filter((t) => t.key !== DRIFT_TAG);
+  if (!problems.length) return { tags: others };
+  const text = problems.join(' / ');
+  return { tags: [...others, { key: DRIFT_TAG, value: text.slice(0, 256) }], text };
+}
+
 function short(ckns: readonly string[]): string {
   return ckns.length ? ckns.map((c) => c.slice(0, 8)).join('+') : 'none';
 }
@@ -235,13 +247,10 @@ async function reconcile(service: ApiService, binding: LabBinding, log: (line: s
         if (view.mode !== undefined && view.mode !== want.mode) problems.push(`mode node=${view.mode} api=${want.mode}`);
         if (wantCkns.join() !== view.ckns.join()) problems.push(`ckns node=${short(view.ckns)} api=${short(wantCkns)}`);
       }
-      const others = c.tags.filter((t) => t.key !== DRIFT_TAG);
-      let tags: TagDoc[] = others;
-      if (problems.length) {
-        const text = problems.join(' / ');
+      const { tags, text } = driftTagged(c.tags, problems);
+      if (text !== undefined) {
         drift.push({ connectionId: c.connectionId, port: p.id, text });
         log(`lab ${plan.lab}: port ${p.id} (${c.connectionId}) changed while the API was down: ${text}; left as the node runs it (the connection's ${DRIFT_TAG} tag says so; the next API change on it pushes the API's state)`);
-        tags = [...others, { key: DRIFT_TAG, value: text.slice(0, 256) }];
       }
       if (JSON.stringify(tags) !== JSON.stringify(c.tags)) dx.saveConnection({ ...c, tags });
     }
@@ -254,13 +263,10 @@ async function reconcile(service: ApiService, binding: LabBinding, log: (line: s
       if (!view) continue;
       const problems = drift.filter((d) => live.some((c) => c.connectionId === d.connectionId && c.lagId === l.lagId)).map((d) => `${d.port}: ${d.text}`);
       if (view.minimumLinks !== undefined && view.minimumLinks !== l.minimumLinks) problems.unshift(`minimumLinks node=${view.minimumLinks} api=${l.minimumLinks}`);
-      const others = l.tags.filter((t) => t.key !== DRIFT_TAG);
-      let tags: TagDoc[] = others;
-      if (problems.length) {
-        const text = problems.join(' / ');
+      const { tags, text } = driftTagged(l.tags, problems);
+      if (text !== undefined) {
         drift.push({ connectionId: l.lagId, port: at.id, text });
         log(`lab ${plan.lab}: LAG ${at.id} (${l.lagId}) changed while the API was down: ${text}; left as the node runs it (the LAG's ${DRIFT_TAG} tag says so; the next API change on it pushes the API's state)`);
-        tags = [...others, { key: DRIFT_TAG, value: text.slice(0, 256) }];
       }
       if (JSON.stringify(tags) !== JSON.stringify(l.tags)) dx.saveLag({ ...l, tags });
     }
