@@ -20,5 +20,5 @@ export { createLogger, type Logger } from './logger.js';
 export { JsonLineServer, MAX_REQUEST_LINE, type JsonLineConnection, type JsonLineServerOptions, type JsonRequest } from './json-line-server.js';
 export { addVlanTag, removeVlanTag, vlanOf, VLAN_TAG_LEN } from './vlan.js';
 export type { BgpPeerStatus } from './bgp/index.js';
-export { parseBirdProtocol, type BirdProtocolInfo } from './bgp/index.js';
+export { birdPeerStatus, parseBirdProtocol, type BirdProtocolInfo } from './bgp/index.js';
 export { MACSEC_KNOBS, KNOB_NAMES, isMacsecKnob, parseKnobWord, type MacsecKnob, type KnobApply, type KnobSpec } from './knobs.js';

@@ -22,7 +22,7 @@
  *   `name proto table state since info` (info `Established` for a BGP
  *   session that is up) and indented details.
  */
-import { parseBirdProtocol, type BgpPeerStatus } from '../../node/index.js';
+import { birdPeerStatus, parseBirdProtocol, type BgpPeerStatus } from '../../node/index.js';
 import type { GuestBgpSession } from './guest-config.js';
 
 /** Separates the two outputs of STATUS_LINE. */
@@ -182,24 +182,6 @@ export function guestPortStatus(output: string, ctx: GuestPortContext): Record<s
 export function parseBirdProtocols(text: string, sessions: GuestBgpSession[], tap: string): BgpPeerStatus[] {
   return sessions.map((s, i) => {
     const info = parseBirdProtocol(text, `vif${i}`);
-    return {
-      tap,
-      speaker: 'bird',
-      localAsn: s.localAsn,
-      peerAsn: s.peerAsn,
-      localAddress: s.localAddress,
-      peerAddress: s.peerAddress,
-      state: info?.state ?? 'Idle',
-      uptimeS: null,
-      prefixes: {
-        received: { ipv4: info?.routes.ipv4.imported ?? 0, ipv6: info?.routes.ipv6.imported ?? 0 },
-        advertised: { ipv4: info?.routes.ipv4.exported ?? 0, ipv6: info?.routes.ipv6.exported ?? 0 },
-      },
-      holdTimeS: info?.holdTimeS ?? s.holdTimeS,
-      keepaliveS: info?.keepaliveS ?? s.keepaliveS,
-      md5: !!s.md5Key,
-      passive: false,
-      lastError: info?.lastError ?? null,
-    };
+    return birdPeerStatus(tap, s, info, { uptimeS: null, passive: false, lastError: info?.lastError ?? null });
   });
 }

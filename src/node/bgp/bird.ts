@@ -107,6 +107,40 @@ export interface BirdProtocolInfo {
   routes: { ipv4: { imported: number; exported: number }; ipv6: { imported: number; exported: number } };
 }
 
+/**
+ * A session's BgpPeerStatus from what BIRD reports of its protocol, the
+ * configured timers standing in until BIRD has said (no protocol yet, or
+ * BIRD not running): our BIRD speaker and a guest image's BIRD
+ * (src/lab/images/guest-status.ts) answer alike. What only the caller knows
+ * (uptime, passive, the last error) comes in `rest`.
+ */
+export function birdPeerStatus(
+  tap: string,
+  c: { localAsn: number; peerAsn: number; localAddress: string; peerAddress: string; holdTimeS: number; keepaliveS: number; md5Key?: unknown },
+  i: BirdProtocolInfo | null | undefined,
+  rest: Pick<BgpPeerStatus, 'uptimeS' | 'passive' | 'lastError'>,
+): BgpPeerStatus {
+  return {
+    tap,
+    speaker: 'bird',
+    localAsn: c.localAsn,
+    peerAsn: c.peerAsn,
+    localAddress: c.localAddress,
+    peerAddress: c.peerAddress,
+    state: i?.state ?? 'Idle',
+    uptimeS: rest.uptimeS,
+    prefixes: {
+      received: { ipv4: i?.routes.ipv4.imported ?? 0, ipv6: i?.routes.ipv6.imported ?? 0 },
+      advertised: { ipv4: i?.routes.ipv4.exported ?? 0, ipv6: i?.routes.ipv6.exported ?? 0 },
+    },
+    holdTimeS: i?.holdTimeS ?? c.holdTimeS,
+    keepaliveS: i?.keepaliveS ?? c.keepaliveS,
+    md5: !!c.md5Key,
+    passive: rest.passive,
+    lastError: rest.lastError,
+  };
+}
+
 /** Parses `birdc show protocols all NAME` output (BIRD 2.0, `timeformat protocol iso long`). */
 export function parseBirdProtocol(text: string, name: string): BirdProtocolInfo | null {
   const lines = text.split('\n');
@@ -252,24 +286,10 @@ export class BirdSpeaker implements BgpSpeaker {
     const c = this.config;
     const i = this.child ? this.info : null;
     const state = i?.state ?? 'Idle';
-    return {
-      tap: this.tap,
-      speaker: 'bird',
-      localAsn: c.localAsn,
-      peerAsn: c.peerAsn,
-      localAddress: c.localAddress,
-      peerAddress: c.peerAddress,
-      state,
+    return birdPeerStatus(this.tap, c, i, {
       uptimeS: state === 'Established' && i?.since ? Math.max(0, Math.floor((Date.now() - i.since.getTime()) / 1000)) : null,
-      prefixes: {
-        received: { ipv4: i?.routes.ipv4.imported ?? 0, ipv6: i?.routes.ipv6.imported ?? 0 },
-        advertised: { ipv4: i?.routes.ipv4.exported ?? 0, ipv6: i?.routes.ipv6.exported ?? 0 },
-      },
-      holdTimeS: i?.holdTimeS ?? c.holdTimeS,
-      keepaliveS: i?.keepaliveS ?? c.keepaliveS,
-      md5: !!c.md5Key,
       passive: c.passive,
       lastError: this.exitError ?? i?.lastError ?? null,
-    };
+    });
   }
 }

@@ -22,7 +22,7 @@ import type { BgpSpeaker } from './types.js';
 
 export type { BgpPeerStatus, BgpSpeaker, BgpTransport, FibRoute, RouteTable, TcpSocketLike } from './types.js';
 export { BuiltinSpeaker, type BuiltinSpeakerDeps } from './builtin.js';
-export { BirdSpeaker, birdConfig, birdProtocolName, parseBirdProtocol, type BirdProtocolInfo } from './bird.js';
+export { BirdSpeaker, birdConfig, birdPeerStatus, birdProtocolName, parseBirdProtocol, type BirdProtocolInfo } from './bird.js';
 export { kernelRoutes, kernelTransport, parseMd5Counters, plainAddress, readMd5Counters, type Md5DropCounters } from './kernel.js';
 
 export interface SpeakerContext {
