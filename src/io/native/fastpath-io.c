@@ -83,6 +83,17 @@ static void lag_flush(handle *h, uint32_t q) {
   }
 }
 
+/* Room in fp_out for a frame's output of up to cap octets and in the
+ * queue for one more frame: what is queued goes out first when either is
+ * full. */
+static inline void make_room(handle *h, size_t cap, uint32_t *q, size_t *used, void (*flush)(handle *, uint32_t)) {
+  if (*used + cap > FP_OUT_OCTETS || *q == TX_CHUNK) {
+    flush(h, *q);
+    *q = 0;
+    *used = 0;
+  }
+}
+
 /* Frames read from a LAG's TAP: each through the member its flow hashes to. */
 static int lag_run(handle *h, int n) {
   fastpath *lag = h->fp;
@@ -95,11 +106,7 @@ static int lag_run(handle *h, int n) {
     size_t len = h->rx_len[i], cap = len + FP_GROWTH, l = 0;
     int m = -1;
     if (cap <= FP_OUT_OCTETS) {
-      if (used + cap > FP_OUT_OCTETS || q == TX_CHUNK) {
-        lag_flush(h, q);
-        q = 0;
-        used = 0;
-      }
+      make_room(h, cap, &q, &used, lag_flush);
       l = fp_lag_tx(lag, h->fp_tap, f, len, h->fp_out + used, cap, &m, wire_ready);
     } else {
       lag->tx_to_js++;
@@ -135,11 +142,7 @@ int dxio_fp_run(handle *h, int n) {
     uint8_t *start = NULL;
     int tap = h->fp_tap;
     if (cap <= FP_OUT_OCTETS) {
-      if (used + cap > FP_OUT_OCTETS || q == TX_CHUNK) {
-        fp_flush(h, q);
-        q = 0;
-        used = 0;
-      }
+      make_room(h, cap, &q, &used, fp_flush);
       uint8_t *o = h->fp_out + used;
       start = o;
       l = h->fp_tap >= 0 ? fp_tx(fp, h->fp_tap, f, len, o, cap) : fp_rx(fp, f, len, o, cap, &start, &tap);
@@ -190,12 +193,37 @@ void dxio_fastpath_detach(fastpath *fp) {
   }
 }
 
+/* Element i of an attach call's TAP array: a TAP feeding no fast path but fp
+ * (and not the wire); NULL with a JavaScript exception pending when not. */
+static handle *tap_at(napi_env env, napi_value arr, uint32_t i, fastpath *fp, handle *wire) {
+  napi_value e;
+  NAPI_OK(napi_get_element(env, arr, i, &e));
+  handle *t = dxio_get_handle(env, e, 1);
+  if (!t) return NULL;
+  if (t->kind != KIND_TAP) {
+    throw_type(env, "taps must be TAP handles");
+    return NULL;
+  }
+  if ((t->fp && t->fp != fp) || t == wire) {
+    throw_type(env, "a TAP already feeds another fast path");
+    return NULL;
+  }
+  return t;
+}
+
+/* TAP i of fp is taps[i]: its frames go to fp as tap index i. */
+static void attach_taps(fastpath *fp, handle **taps, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++) {
+    fp->taps[i] = taps[i];
+    taps[i]->fp = fp;
+    taps[i]->fp_tap = (int)i;
+  }
+}
+
 /* fpAttach(fp, wire, taps[]): the handles whose frames the fast path takes
  * (TAP i is tap index i of the configuration); fpAttach(fp, null, []) detaches. */
 static napi_value fp_attach(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  CB_ARGS(3);
   fastpath *fp = argc >= 3 ? dxio_fastpath_of(env, argv[0]) : NULL;
   if (!fp) return throw_type(env, "fpAttach(fastPath, wire | null, taps)");
   napi_valuetype t;
@@ -206,13 +234,8 @@ static napi_value fp_attach(napi_env env, napi_callback_info info) {
   if (t != napi_null && t != napi_undefined) {
     if (!(wire = dxio_get_handle(env, argv[1], 1))) return NULL;
     if (wire->kind != KIND_PACKET) return throw_type(env, "wire must be a packet socket");
-    for (uint32_t i = 0; i < n; i++) {
-      napi_value e;
-      NAPI_OK(napi_get_element(env, argv[2], i, &e));
-      if (!(taps[i] = dxio_get_handle(env, e, 1))) return NULL;
-      if (taps[i]->kind != KIND_TAP) return throw_type(env, "taps must be TAP handles");
-      if ((taps[i]->fp && taps[i]->fp != fp) || taps[i] == wire) return throw_type(env, "a TAP already feeds another fast path");
-    }
+    for (uint32_t i = 0; i < n; i++)
+      if (!(taps[i] = tap_at(env, argv[2], i, fp, wire))) return NULL;
     if (wire->fp && wire->fp != fp) return throw_type(env, "the wire already feeds another fast path");
   }
   dxio_fastpath_detach(fp);
@@ -221,40 +244,25 @@ static napi_value fp_attach(napi_env env, napi_callback_info info) {
   fp->wire = wire;
   wire->fp = fp;
   wire->fp_tap = -1;
-  for (uint32_t i = 0; i < n; i++) {
-    fp->taps[i] = taps[i];
-    taps[i]->fp = fp;
-    taps[i]->fp_tap = (int)i;
-  }
+  attach_taps(fp, taps, n);
   return NULL;
 }
 
 /* fpLagAttach(lag, taps[]): the LAG's TAPs, whose frames it distributes
  * (TAP i is tap index i of its configuration); fpLagAttach(lag, []) detaches. */
 static napi_value fp_lag_attach(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  CB_ARGS(2);
   fastpath *lag = argc >= 2 ? dxio_fastpath_of(env, argv[0]) : NULL;
   if (!lag || !lag->is_lag) return throw_type(env, "fpLagAttach(lagFastPath, taps)");
   uint32_t n = 0;
   if (napi_get_array_length(env, argv[1], &n) != napi_ok || n > FP_MAX_TAPS) return throw_type(env, "taps must be an array of at most 16 TAP handles");
   handle *taps[FP_MAX_TAPS] = {0};
-  for (uint32_t i = 0; i < n; i++) {
-    napi_value e;
-    NAPI_OK(napi_get_element(env, argv[1], i, &e));
-    if (!(taps[i] = dxio_get_handle(env, e, 1))) return NULL;
-    if (taps[i]->kind != KIND_TAP) return throw_type(env, "taps must be TAP handles");
-    if (taps[i]->fp && taps[i]->fp != lag) return throw_type(env, "a TAP already feeds another fast path");
-  }
+  for (uint32_t i = 0; i < n; i++)
+    if (!(taps[i] = tap_at(env, argv[1], i, lag, NULL))) return NULL;
   dxio_fastpath_detach(lag);
   if (n == 0) return NULL;
   lag->detach = dxio_fastpath_detach;
-  for (uint32_t i = 0; i < n; i++) {
-    lag->taps[i] = taps[i];
-    taps[i]->fp = lag;
-    taps[i]->fp_tap = (int)i;
-  }
+  attach_taps(lag, taps, n);
   return NULL;
 }
 

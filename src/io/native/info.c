@@ -126,28 +126,18 @@ static napi_value mac(napi_env env, napi_callback_info info) {
 static napi_value info_fn(napi_env env, napi_callback_info info) {
   handle *h = dxio_handle_arg(env, info, 0);
   if (!h) return NULL;
-  napi_value o, v;
+  napi_value o;
   napi_create_object(env, &o);
-  napi_create_string_utf8(env, h->ifname, NAPI_AUTO_LENGTH, &v);
-  napi_set_named_property(env, o, "name", v);
-  napi_create_int32(env, h->ifindex, &v);
-  napi_set_named_property(env, o, "ifindex", v);
-  napi_create_uint32(env, h->batch, &v);
-  napi_set_named_property(env, o, "batch", v);
-  napi_get_boolean(env, h->closed, &v);
-  napi_set_named_property(env, o, "closed", v);
-  napi_get_boolean(env, h->polling, &v);
-  napi_set_named_property(env, o, "started", v);
-  napi_get_boolean(env, h->ignore_outgoing, &v);
-  napi_set_named_property(env, o, "kernelIgnoresOutgoing", v);
-  napi_create_uint32(env, h->rx_cap, &v);
-  napi_set_named_property(env, o, "deliveryFrames", v);
-  napi_get_boolean(env, h->offload, &v);
-  napi_set_named_property(env, o, "offload", v);
-  napi_get_boolean(env, h->offload && h->coalesce, &v);
-  napi_set_named_property(env, o, "coalesce", v);
-  napi_create_string_utf8(env, h->ring == TPACKET_V3 ? "v3" : h->ring == TPACKET_V2 ? "v2" : "off", NAPI_AUTO_LENGTH, &v);
-  napi_set_named_property(env, o, "ring", v);
+  set_str(env, o, "name", h->ifname);
+  set_num(env, o, "ifindex", h->ifindex);
+  set_num(env, o, "batch", h->batch);
+  set_bool(env, o, "closed", h->closed);
+  set_bool(env, o, "started", h->polling);
+  set_bool(env, o, "kernelIgnoresOutgoing", h->ignore_outgoing);
+  set_num(env, o, "deliveryFrames", h->rx_cap);
+  set_bool(env, o, "offload", h->offload);
+  set_bool(env, o, "coalesce", h->offload && h->coalesce);
+  set_str(env, o, "ring", h->ring == TPACKET_V3 ? "v3" : h->ring == TPACKET_V2 ? "v2" : "off");
   /* Queue depths as the kernel has them now (it doubles SO_RCVBUF/SO_SNDBUF
    * for its bookkeeping, socket(7)). */
   if (!h->closed && h->kind == KIND_PACKET) {

@@ -173,9 +173,7 @@ static napi_value fp_lag_configure(napi_env env, napi_callback_info info) {
 }
 
 static napi_value fp_lag_stats(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  CB_ARGS(1);
   fastpath *lag = argc >= 1 ? dxio_fastpath_of(env, argv[0]) : NULL;
   if (!lag || !lag->is_lag) return throw_type(env, "fpLagStats(lagFastPath)");
   napi_value o, tx, rx, x;
@@ -198,9 +196,7 @@ static napi_value fp_lag_stats(napi_env env, napi_callback_info info) {
 
 /* lagFlowHash(frame) -> number */
 static napi_value lag_flow_hash_fn(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  CB_ARGS(1);
   bytes b;
   if (argc < 1 || !arg_bytes(env, argv[0], "frame", &b)) return NULL;
   napi_value out;
@@ -210,9 +206,7 @@ static napi_value lag_flow_hash_fn(napi_env env, napi_callback_info info) {
 
 /* lagChoose(frame, members, distributingMask) -> member index, or -1 */
 static napi_value lag_choose_fn(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  CB_ARGS(3);
   bytes b;
   uint32_t n, mask;
   if (argc < 3) return throw_type(env, "expected (frame: Uint8Array, members: number, distributingMask: number)");

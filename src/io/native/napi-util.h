@@ -91,6 +91,20 @@ static inline void set_num(napi_env env, napi_value obj, const char *name, doubl
   napi_set_named_property(env, obj, name, n);
 }
 
+/* obj[name] = v, as a JavaScript boolean. */
+static inline void set_bool(napi_env env, napi_value obj, const char *name, bool v) {
+  napi_value b;
+  napi_get_boolean(env, v, &b);
+  napi_set_named_property(env, obj, name, b);
+}
+
+/* obj[name] = s, as a JavaScript string. */
+static inline void set_str(napi_env env, napi_value obj, const char *name, const char *s) {
+  napi_value v;
+  napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, obj, name, v);
+}
+
 /* A uint64_t counter of a struct, by the name JavaScript sees and its offset (DXIO_COUNTER). */
 typedef struct {
   const char *name;
