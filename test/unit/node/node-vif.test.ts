@@ -20,6 +20,7 @@ import { tempDir } from '../../helpers/tmp.js';
 import { memoryNodeConfig } from '../../helpers/memory-node.js';
 import { until } from '../../helpers/until.js';
 import { ROOT } from '../../helpers/cli.js';
+import type { NodeStatus } from '../../helpers/node-status.js';
 
 const tmp = tempDir();
 const CKN = '5a'.repeat(32);
@@ -113,28 +114,6 @@ function frame(src: number, dst: number, len: number, fill: number): Uint8Array 
   const f = new Uint8Array(14 + len).fill(fill);
   f.set([2, 0, 0, 0, 0, dst, 2, 0, 0, 0, 0, src, 0x08, 0x00]);
   return f;
-}
-
-interface PortStatus {
-  name: string;
-  mode: string;
-  secured: boolean;
-  keyChain: Array<{ ckn: string; inUse: boolean }>;
-  cknInUse: string | null;
-  controlledPort: string;
-  kay: { notSecured?: { code: string; reason: string }; counters: { outMkpdu: number } };
-  counters?: unknown;
-}
-interface Vif {
-  name: string;
-  port: string;
-  vlan: number | null;
-  addresses: string[];
-  bgp: Array<{ peerAddress: string; state: string }>;
-}
-interface NodeStatus {
-  ports: PortStatus[];
-  vifs: Vif[];
 }
 
 const sockOf = (n: 'dx' | 'rt') => join(tmp, `${n}.sock`);
