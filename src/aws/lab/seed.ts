@@ -92,6 +92,27 @@ async function seed(service: ApiService, binding: LabBinding, log: (line: string
   return bound.map((b) => b.connectionId);
 }
 
+/**
+ * A topology's key chain into the API, through AssociateMacSecKey's own
+ * rules and storage (a Direct Connect secret per pair); a pair it refuses is
+ * logged (CKN shortened, never the CAK) and stays on the node only, where
+ * dxlab reports it as drift.
+ */
+function seedKeys(dx: DirectConnectCore, ctx: RequestContext, connectionId: string, what: string, keyChain: ReadonlyArray<{ ckn: string; cak: string }>, log: (line: string) => void): void {
+  for (const k of keyChain) {
+    try {
+      associateMacSecKey(dx, ctx, { connectionId, ckn: k.ckn, cak: k.cak });
+    } catch (e) {
+      log(`lab: ${what}: CKN ${k.ckn.slice(0, 8).toUpperCase()}… not taken into the API (${(e as Error).message}); the node keeps it: dxlab reports it as drift`);
+    }
+  }
+}
+
+/** Seeded keys are in use on the node already: associated at once, not associating. */
+function associated(keys: KeyDoc[]): KeyDoc[] {
+  return keys.map((key): KeyDoc => ({ ...key, state: 'associated' }));
+}
+
 /** A LAG of the topology as an API LAG: its macsec block's mode and keys (Direct Connect secrets of the LAG), minimumLinks, its VIFs. */
 function seedLag(dx: DirectConnectCore, ctx: RequestContext, l: LabLag, log: (line: string) => void): string {
   const lagId = dx.newId('dxlag', 'lag');
@@ -113,15 +134,9 @@ function seedLag(dx: DirectConnectCore, ctx: RequestContext, l: LabLag, log: (li
     createdAt: ctx.now,
   };
   dx.saveLag(lag);
-  for (const k of l.macsec?.keyChain ?? []) {
-    try {
-      associateMacSecKey(dx, ctx, { connectionId: lagId, ckn: k.ckn, cak: k.cak });
-    } catch (e) {
-      log(`lab: LAG ${l.id}: CKN ${k.ckn.slice(0, 8).toUpperCase()}… not taken into the API (${(e as Error).message}); the node keeps it: dxlab reports it as drift`);
-    }
-  }
+  seedKeys(dx, ctx, lagId, `LAG ${l.id}`, l.macsec?.keyChain ?? [], log);
   const after = dx.store.get<LagDoc>('lag', lagId)!;
-  dx.saveLag({ ...after, keys: after.keys.map((key): KeyDoc => ({ ...key, state: 'associated' })) });
+  dx.saveLag({ ...after, keys: associated(after.keys) });
   for (const v of l.vifs) seedVif(dx, ctx, lagId, l.location, v);
   return lagId;
 }
@@ -150,16 +165,9 @@ function seedPort(dx: DirectConnectCore, ctx: RequestContext, p: LabPort, log: (
   dx.saveConnection(c);
   if (lagId !== undefined) return connectionId;
   for (const v of p.vifs) seedVif(dx, ctx, connectionId, p.location, v);
-  for (const k of p.macsec?.keyChain ?? []) {
-    try {
-      // AssociateMacSecKey's own rules and storage: a Direct Connect secret per pair.
-      associateMacSecKey(dx, ctx, { connectionId, ckn: k.ckn, cak: k.cak });
-    } catch (e) {
-      log(`lab: port ${p.id}: CKN ${k.ckn.slice(0, 8).toUpperCase()}… not taken into the API (${(e as Error).message}); the node keeps it: dxlab reports it as drift`);
-    }
-  }
+  seedKeys(dx, ctx, connectionId, `port ${p.id}`, p.macsec?.keyChain ?? [], log);
   const after = dx.store.get<ConnectionDoc>('connection', connectionId)!;
-  dx.saveConnection({ ...after, keys: after.keys.map((key): KeyDoc => ({ ...key, state: 'associated' })) });
+  dx.saveConnection({ ...after, keys: associated(after.keys) });
   return connectionId;
 }
 
