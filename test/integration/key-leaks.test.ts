@@ -77,7 +77,7 @@ describe.skipIf(!isRoot)('no key material outside the key files and explicit exp
   const waitSecured = async (what: string) => {
     const end = Date.now() + 60_000;
     while (!secured()) {
-      if (Date.now() > end) throw new Error(`${what}: the link did not secure`);
+      if (Date.now() > end) throw new Error(`${what}: the link did not secure; last status: ${dxlab('status').stdout}`);
       await new Promise((r) => setTimeout(r, 300));
     }
   };
