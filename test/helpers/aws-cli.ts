@@ -5,9 +5,10 @@
  * credentials, no config or credentials file of the machine's read, JSON out.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './cli.js';
-import { BIN } from './lab-session.js';
+import { BIN, type LabSession } from './lab-session.js';
 
 export const AWS = '/usr/bin/aws';
 
@@ -70,4 +71,40 @@ export async function stopApi(child: ChildProcess | undefined): Promise<void> {
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
   await exited;
+}
+
+/**
+ * A lab whose AWS API runs in the foreground (`dxlab api serve --lab`), not
+ * under the lab's supervisor, so that a test can stop it and start it again.
+ */
+export class ForegroundLabApi {
+  /** The running API, if any (the last one started). */
+  api: ServedApi | undefined;
+  endpoint = '';
+
+  constructor(private readonly session: LabSession) {}
+
+  /** `dxlab up topologies/FILE --no-api`, then the API. @throws when the AWS CLI is missing or either fails */
+  async up(topology: string): Promise<void> {
+    if (!existsSync(AWS)) throw new Error(`${AWS} is missing: apt-get install awscli (scripts/setup.sh does)`);
+    this.session.upFile(join(ROOT, 'topologies', topology), '--no-api');
+    await this.start();
+  }
+
+  /** Serves the lab's API; its endpoint. */
+  async start(): Promise<string> {
+    this.api = await serveApi(['--lab', this.session.lab, '--port', '0', '--quiet'], { env: this.session.env, ready: /^try: /m });
+    this.endpoint = this.api.endpoint;
+    return this.endpoint;
+  }
+
+  stop(): Promise<void> {
+    return stopApi(this.api?.child);
+  }
+
+  /** The API stopped and the lab removed (LabSession.down). */
+  async down(): Promise<void> {
+    await this.stop();
+    this.session.down();
+  }
 }

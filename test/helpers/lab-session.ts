@@ -3,7 +3,7 @@
  * built dxlab: a unique name, a private DXLAB_STATE_DIR, a scratch folder
  * (topology text, captures); `down` removes all of it (call it in afterAll).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -117,6 +117,33 @@ export class LabSession {
   exec(node: string, ...argv: string[]): { status: number | null; stdout: string } {
     const r = spawnSync('ip', ['netns', 'exec', `dxlab-${this.lab}-${node}`, ...argv], { encoding: 'utf8', timeout: 60_000 });
     return { status: r.status, stdout: r.stdout };
+  }
+
+  /** A node's own status answer (`dxlab node status --socket S --json`), its socket from the state file. */
+  nodeStatus<T>(node: string): T {
+    const socket = this.state<{ nodes: Array<{ name: string; socket: string }> }>().nodes.find((n) => n.name === node)!.socket;
+    const r = spawnSync(process.execPath, [BIN, 'node', 'status', '--socket', socket, '--json'], { encoding: 'utf8', env: this.env });
+    return JSON.parse(r.stdout) as T;
+  }
+
+  /** Writes a key (hex) into a file of the scratch folder, readable by root only, as `--cak-file` wants; its path. */
+  keyFile(name: string, hex: string): string {
+    const f = join(this.scratch, name);
+    writeFileSync(f, hex + '\n', { mode: 0o600 });
+    return f;
+  }
+
+  /** Pings `address` `count` times from a node's namespace (5 a second, 1 s wait); how many went and came back. */
+  ping(node: string, address: string, count: number): Promise<{ transmitted: number; received: number }> {
+    return new Promise((resolve) => {
+      const p = spawn('ip', ['netns', 'exec', `dxlab-${this.lab}-${node}`, 'ping', '-i', '0.2', '-W', '1', '-c', String(count), address], { stdio: ['ignore', 'pipe', 'ignore'] });
+      let out = '';
+      p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      p.once('exit', () => {
+        const m = /(\d+) packets transmitted, (\d+) received/.exec(out);
+        resolve({ transmitted: Number(m?.[1] ?? 0), received: Number(m?.[2] ?? 0) });
+      });
+    });
   }
 
   /**

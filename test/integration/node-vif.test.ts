@@ -25,6 +25,7 @@ import { controlRequest } from '../../src/node/index.js';
 import { readCaptureFile } from '../../src/io/pcap.js';
 import { isMacsecFrame } from '../../src/macsec/index.js';
 import { nativeAvailable } from '../../src/io/index.js';
+import type { NodeStatus, Vif } from '../helpers/node-status.js';
 
 const isRoot = process.getuid?.() === 0;
 const BIN = fileURLToPath(new URL('../../bin/dxlab.js', import.meta.url));
@@ -39,23 +40,6 @@ const VIF_ADDR = { rt: '169.254.20.1', dx: '169.254.20.2' } as const;
 const PATIENCE = 30_000;
 type Side = 'dx' | 'rt';
 
-interface PortStatus {
-  name: string;
-  mode: string;
-  secured: boolean;
-  keyChain: Array<{ ckn: string; inUse: boolean }>;
-  cknInUse: string | null;
-  controlledPort: string;
-  kay: { notSecured?: { code: string } };
-}
-interface Vif {
-  name: string;
-  port: string;
-  vlan: number | null;
-  addresses: string[];
-  bgp: Array<{ peerAddress: string; state: string }>;
-}
-
 describe.skipIf(!isRoot || !nativeAvailable())('node: an empty key chain and live VIFs', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dxlab-nodevif-'));
   const sock = (n: Side) => join(dir, `${n}.sock`);
@@ -63,7 +47,7 @@ describe.skipIf(!isRoot || !nativeAvailable())('node: an empty key chain and liv
   const children: ChildProcess[] = [];
 
   const ask = async (n: Side, req: Record<string, unknown>) => (await controlRequest(sock(n), req)).result;
-  const status = async (n: Side) => (await ask(n, { cmd: 'status' })) as { ports: PortStatus[]; vifs: Vif[] };
+  const status = async (n: Side) => (await ask(n, { cmd: 'status' })) as NodeStatus;
   const refused = async (n: Side, req: Record<string, unknown>) => {
     try {
       await controlRequest(sock(n), req);

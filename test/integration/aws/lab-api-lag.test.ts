@@ -15,17 +15,14 @@
  * reported at its restart, not overwritten.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ROOT } from '../../helpers/cli.js';
+import { awsCli, runAws, ForegroundLabApi } from '../../helpers/aws-cli.js';
+import { BIN, LabSession } from '../../helpers/lab-session.js';
 
 const isRoot = process.getuid?.() === 0;
-const BIN = fileURLToPath(new URL('../../../bin/dxlab.js', import.meta.url));
-const AWS = '/usr/bin/aws';
 /** The LAG's key in topologies/lag-router-dx.yaml. */
 const TOPO_CKN = '5A1C0FFEE5A1C0FFEE5A1C0FFEE5A1C0FFEE5A1C0FFEE5A1C0FFEE5A1C0FFEE0';
 
@@ -41,109 +38,33 @@ interface NodeLag {
 }
 
 describe.skipIf(!isRoot)('the AWS API bound to a lab with a LAG: lag-router-dx', () => {
-  const lab = `g${randomBytes(3).toString('hex')}`;
-  const stateDir = mkdtempSync(join(tmpdir(), 'dxlab-lagapi-'));
-  const work = mkdtempSync(join(tmpdir(), 'dxlab-lagapi-work-'));
-  const env = { ...process.env, DXLAB_STATE_DIR: stateDir };
+  const session = new LabSession('g');
+  const { lab, stateDir } = session;
+  const work = session.scratch;
   const newCkn = randomBytes(32).toString('hex').toUpperCase();
   const newCak = randomBytes(32).toString('hex');
-  let api: ChildProcess | undefined;
-  let apiOut = '';
-  let apiErr = '';
-  let endpoint = '';
+  const served = new ForegroundLabApi(session);
   let lagId = '';
-  const dxlab = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [BIN, ...args, '--name', lab], { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 });
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-  };
-  const awsRun = (...args: string[]) =>
-    spawnSync(AWS, [...args, '--endpoint-url', endpoint, '--region', 'us-east-1', '--output', 'json'], {
-      encoding: 'utf8',
-      timeout: 60_000,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work, AWS_ACCESS_KEY_ID: 'AKIDDXLABEXAMPLE', AWS_SECRET_ACCESS_KEY: 'dxlab-example-secret', AWS_CONFIG_FILE: join(work, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(work, 'none'), AWS_PAGER: '' },
-    });
-  const aws = (...args: string[]) => {
-    const r = awsRun(...args);
-    if (r.status !== 0) throw new Error(`aws ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-    return JSON.parse(r.stdout) as any;
-  };
+  const dxlab = (...args: string[]) => session.dxlab(...args);
+  const aws = awsCli(work, () => served.endpoint);
   /** The CLI's error line for a refused call (exit 254, AWS's exception name and message). */
   const awsError = (...args: string[]) => {
-    const r = awsRun(...args);
-    expect(r.status, r.stdout).toBe(254);
+    const r = runAws(work, served.endpoint, args);
+    expect(r.status, JSON.stringify(r.out)).toBe(254);
     return r.stderr.trim();
   };
   const theLag = () => aws('directconnect', 'describe-lags').lags[0];
-  const socketOf = (node: string) => (JSON.parse(readFileSync(join(stateDir, lab, 'state.json'), 'utf8')) as { nodes: Array<{ name: string; socket: string }> }).nodes.find((n) => n.name === node)!.socket;
-  const nodeStatus = (node: string) => {
-    const r = spawnSync(process.execPath, [BIN, 'node', 'status', '--socket', socketOf(node), '--json'], { encoding: 'utf8', env });
-    return JSON.parse(r.stdout) as { ports: NodePort[]; lags: NodeLag[] };
-  };
+  const socketOf = (node: string) => session.state<{ nodes: Array<{ name: string; socket: string }> }>().nodes.find((n) => n.name === node)!.socket;
+  const nodeStatus = (node: string) => session.nodeStatus<{ ports: NodePort[]; lags: NodeLag[] }>(node);
   const chains = (node: string) => nodeStatus(node).ports.map((p) => p.kay.participants.map((x) => x.ckn.toUpperCase()));
   const dxLog = () => readFileSync(join(stateDir, lab, 'dx.log'), 'utf8');
   /** Polls until `cond` holds; the bound is loose (the fast profile secures in about a second, but each AWS CLI run takes seconds on a loaded machine). */
-  const waitFor = async <T>(what: string, get: () => T, cond: (v: T) => boolean, ms = 150_000): Promise<T> => {
-    const end = Date.now() + ms;
-    for (;;) {
-      const v = get();
-      if (cond(v)) return v;
-      if (Date.now() > end) throw new Error(`${what}: not reached: ${JSON.stringify(v)}`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  };
-  const startApi = async (): Promise<string> => {
-    apiOut = '';
-    const child = spawn(process.execPath, [BIN, 'api', 'serve', '--lab', lab, '--port', '0', '--quiet'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    api = child;
-    child.stderr!.on('data', (d: Buffer) => (apiErr += d.toString()));
-    return new Promise<string>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => {
-        apiOut += d.toString();
-        const m = /^try: /m.test(apiOut) && /^endpoint (\S+)$/m.exec(apiOut);
-        if (m) resolve(m[1]!);
-      });
-      child.once('exit', (code) => reject(new Error(`dxlab api serve --lab exited ${code}: ${apiErr}`)));
-    });
-  };
-  const stopApi = async () => {
-    if (!api || api.exitCode !== null) return;
-    const exited = new Promise((r) => api!.once('exit', r));
-    api.kill('SIGTERM');
-    await exited;
-  };
-  const keyFile = (name: string, hex: string) => {
-    const f = join(work, name);
-    writeFileSync(f, hex + '\n', { mode: 0o600 });
-    return f;
-  };
-  const ping = (count: number) =>
-    new Promise<{ transmitted: number; received: number }>((resolve) => {
-      const p = spawn('ip', ['netns', 'exec', `dxlab-${lab}-router`, 'ping', '-i', '0.2', '-W', '1', '-c', String(count), '169.254.100.2'], { stdio: ['ignore', 'pipe', 'ignore'] });
-      let out = '';
-      p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      p.once('exit', () => {
-        const m = /(\d+) packets transmitted, (\d+) received/.exec(out);
-        resolve({ transmitted: Number(m?.[1] ?? 0), received: Number(m?.[2] ?? 0) });
-      });
-    });
+  const waitFor = <T>(what: string, get: () => T, cond: (v: T) => boolean, ms = 150_000) => session.waitFor(what, get, cond, ms);
+  const keyFile = (name: string, hex: string) => session.keyFile(name, hex);
+  const ping = (count: number) => session.ping('router', '169.254.100.2', count);
 
-  beforeAll(async () => {
-    if (!existsSync(AWS)) throw new Error(`${AWS} is missing: apt-get install awscli (scripts/setup.sh does)`);
-    // --no-api: this file runs the API in the foreground (dxlab api serve --lab), so that it can stop and start it.
-    const up = spawnSync(process.execPath, [BIN, 'up', join(ROOT, 'topologies/lag-router-dx.yaml'), '--name', lab, '--no-api'], { cwd: ROOT, encoding: 'utf8', env, timeout: 90_000 });
-    expect(up.status, up.stderr).toBe(0);
-    endpoint = await startApi();
-  }, 120_000);
-
-  afterAll(async () => {
-    await stopApi();
-    const down = spawnSync(process.execPath, [BIN, 'down', lab], { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 });
-    rmSync(join(ROOT, 'pcaps', lab), { recursive: true, force: true });
-    rmSync(stateDir, { recursive: true, force: true });
-    rmSync(work, { recursive: true, force: true });
-    expect(down.status, down.stderr).toBe(0);
-    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(`dxlab-${lab}-`);
-  }, 300_000);
+  beforeAll(() => served.up('lag-router-dx.yaml'), 120_000);
+  afterAll(() => served.down(), 300_000);
 
   it("describe-lags: the topology's LAG, available once its bundle is up, with its two member connections, the LAG's key and mode, each member Encryption Up with its CKN; its VIF is on the LAG with BGP up", async () => {
     const lag = await waitFor('LAG available, both members secured', theLag, (l) => l?.lagState === 'available' && l.connections.every((c: any) => c.portEncryptionStatus === `Encryption Up with CKN ${TOPO_CKN}`));
@@ -263,13 +184,13 @@ describe.skipIf(!isRoot)('the AWS API bound to a lab with a LAG: lag-router-dx',
   }, 300_000);
 
   it("after a restart of the API, the LAG's mode changed on the node meanwhile is reported (drift, on the LAG), not overwritten", async () => {
-    await stopApi();
+    await served.stop();
     for (const port of ['eth1', 'eth2']) {
       const r = spawnSync(process.execPath, [BIN, 'node', 'mode', 'should_encrypt', '--socket', socketOf('dx'), '--port', port], { encoding: 'utf8' });
       expect(r.status, r.stderr).toBe(0);
     }
-    endpoint = await startApi();
-    expect(apiOut).toMatch(new RegExp(`^drift dx:lag1 ${lagId}: dx:eth1: mode node=should_encrypt api=must_encrypt / dx:eth2: mode node=should_encrypt api=must_encrypt$`, 'm'));
+    await served.start();
+    expect(served.api!.out()).toMatch(new RegExp(`^drift dx:lag1 ${lagId}: dx:eth1: mode node=should_encrypt api=must_encrypt / dx:eth2: mode node=should_encrypt api=must_encrypt$`, 'm'));
     const lag = theLag();
     expect(lag.encryptionMode).toBe('must_encrypt');
     expect(lag.tags).toContainEqual({ key: 'dxlab:drift', value: expect.stringContaining('dx:eth1: mode node=should_encrypt api=must_encrypt') });

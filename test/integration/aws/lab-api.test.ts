@@ -11,12 +11,11 @@
  * is down is reported at its restart, not overwritten.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from '../../helpers/cli.js';
-import { AWS, awsCli, serveApi, stopApi, type ServedApi } from '../../helpers/aws-cli.js';
+import { awsCli, ForegroundLabApi } from '../../helpers/aws-cli.js';
 import { BIN, LabSession } from '../../helpers/lab-session.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -24,51 +23,20 @@ const TOPO_CKN = '0F1E2D3C4B5A69788796A5B4C3D2E1F00F1E2D3C4B5A69788796A5B4C3D2E1
 
 describe.skipIf(!isRoot)('the AWS API bound to a lab: router-dx', () => {
   const session = new LabSession('a');
-  const { lab, env, stateDir, statePath } = session;
+  const { lab, stateDir, statePath } = session;
   const work = session.scratch;
-  let api: ServedApi | undefined;
-  let endpoint = '';
+  const served = new ForegroundLabApi(session);
   const dxlab = (...args: string[]) => session.dxlab(...args);
-  const aws = awsCli(work, () => endpoint);
+  const aws = awsCli(work, () => served.endpoint);
   const connection = () => aws('directconnect', 'describe-connections').connections[0];
-  const nodeStatus = (node: string) => {
-    const st = session.state();
-    const r = spawnSync(process.execPath, [BIN, 'node', 'status', '--socket', st.nodes.find((n) => n.name === node)!.socket, '--json'], { encoding: 'utf8', env });
-    return JSON.parse(r.stdout) as { ports: Array<{ name: string; kay: { mode: string; secured: boolean; participants: Array<{ ckn: string }> } }> };
-  };
+  const nodeStatus = (node: string) => session.nodeStatus<{ ports: Array<{ name: string; kay: { mode: string; secured: boolean; participants: Array<{ ckn: string }> } }> }>(node);
   /** Polls until `cond` holds; the bound is loose (the fast profile secures in about a second; the machine is shared). */
   const waitFor = <T>(what: string, get: () => T, cond: (v: T) => boolean, ms = 60_000) => session.waitFor(what, get, cond, ms);
-  const startApi = async (): Promise<string> => {
-    api = await serveApi(['--lab', lab, '--port', '0', '--quiet'], { env, ready: /^try: /m });
-    return api.endpoint;
-  };
-  const keyFile = (name: string, hex: string) => {
-    const f = join(work, name);
-    writeFileSync(f, hex + '\n', { mode: 0o600 });
-    return f;
-  };
-  const ping = (count: number) =>
-    new Promise<{ transmitted: number; received: number }>((resolve) => {
-      const p = spawn('ip', ['netns', 'exec', `dxlab-${lab}-router`, 'ping', '-i', '0.2', '-W', '1', '-c', String(count), '169.254.100.2'], { stdio: ['ignore', 'pipe', 'ignore'] });
-      let out = '';
-      p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      p.once('exit', () => {
-        const m = /(\d+) packets transmitted, (\d+) received/.exec(out);
-        resolve({ transmitted: Number(m?.[1] ?? 0), received: Number(m?.[2] ?? 0) });
-      });
-    });
+  const keyFile = (name: string, hex: string) => session.keyFile(name, hex);
+  const ping = (count: number) => session.ping('router', '169.254.100.2', count);
 
-  beforeAll(async () => {
-    if (!existsSync(AWS)) throw new Error(`${AWS} is missing: apt-get install awscli (scripts/setup.sh does)`);
-    // --no-api: this file runs the API in the foreground (dxlab api serve --lab), so that it can stop and start it.
-    session.upFile(join(ROOT, 'topologies/router-dx.yaml'), '--no-api');
-    endpoint = await startApi();
-  }, 120_000);
-
-  afterAll(async () => {
-    await stopApi(api?.child);
-    session.down();
-  }, 60_000);
+  beforeAll(() => served.up('router-dx.yaml'), 120_000);
+  afterAll(() => served.down(), 60_000);
 
   it("the lab's DX port is an available connection at IAD66 with the topology's key, Encryption Up with its CKN; its VIF's BGP is up; the store is root-only and the state lists the service", async () => {
     expect(aws('directconnect', 'describe-locations').locations).toEqual([expect.objectContaining({ locationCode: 'IAD66', availableMacSecPortSpeeds: ['10Gbps'] })]);
@@ -78,7 +46,7 @@ describe.skipIf(!isRoot)('the AWS API bound to a lab: router-dx', () => {
     const vif = await waitFor('BGP up', () => aws('directconnect', 'describe-virtual-interfaces').virtualInterfaces[0], (v) => v?.bgpPeers?.[0]?.bgpStatus === 'up');
     expect(vif).toMatchObject({ virtualInterfaceName: 'private-vif', vlan: 100, connectionId: c.connectionId, amazonAddress: '169.254.100.2/30', customerAddress: '169.254.100.1/30', virtualInterfaceState: 'available' });
     const st = JSON.parse(readFileSync(statePath, 'utf8'));
-    expect(st.services).toEqual([{ name: 'api', port: Number(new URL(endpoint).port), url: endpoint, pid: api!.child.pid }]);
+    expect(st.services).toEqual([{ name: 'api', port: Number(new URL(served.endpoint).port), url: served.endpoint, pid: served.api!.child.pid }]);
     expect(execFileSync('stat', ['-c', '%a', join(stateDir, lab, 'api.sqlite')], { encoding: 'utf8' }).trim()).toBe('600');
   });
 
@@ -126,7 +94,7 @@ describe.skipIf(!isRoot)('the AWS API bound to a lab: router-dx', () => {
   }, 90_000);
 
   it('after a restart of the API, a mode changed on the node meanwhile is reported (drift), not overwritten; without the API, dxlab set on the DX device says so', async () => {
-    await stopApi(api?.child);
+    await served.stop();
     const st = JSON.parse(readFileSync(statePath, 'utf8'));
     expect(st.services).toBeUndefined();
     const noApi = dxlab('set', 'dx', 'eth1', 'mode', 'should_encrypt');
@@ -134,8 +102,8 @@ describe.skipIf(!isRoot)('the AWS API bound to a lab: router-dx', () => {
     expect(noApi.stderr).toMatch(/has no AWS API running/);
     const dxSock = st.nodes.find((n: { name: string }) => n.name === 'dx').socket;
     expect(spawnSync(process.execPath, [BIN, 'node', 'mode', 'should_encrypt', '--socket', dxSock], { encoding: 'utf8' }).status).toBe(0);
-    endpoint = await startApi();
-    expect(api!.out()).toMatch(/^drift dx:eth1 dxcon-[a-z0-9]{8}: mode node=should_encrypt api=must_encrypt/m);
+    await served.start();
+    expect(served.api!.out()).toMatch(/^drift dx:eth1 dxcon-[a-z0-9]{8}: mode node=should_encrypt api=must_encrypt/m);
     const c = connection();
     expect(c.encryptionMode).toBe('must_encrypt');
     expect(c.tags).toContainEqual({ key: 'dxlab:drift', value: expect.stringContaining('mode node=should_encrypt api=must_encrypt') });
