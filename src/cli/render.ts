@@ -306,7 +306,7 @@ export function renderBgp(node: string, peers: BgpPeerStatus[], vifOf: (tap: str
         ['state', `${b.state}${b.uptimeS !== null ? `, up ${duration(b.uptimeS)}` : ''}${b.passive ? ' (passive: waits for the peer)' : ''}`],
         ['received', families(b.prefixes.received)],
         ['advertised', families(b.prefixes.advertised)],
-        ['hold time', `${b.holdTimeS} s, keepalive ${b.keepaliveS} s`],
+        ['hold time', `${b.holdTimeS} s, keepalive ${b.keepaliveS} s, connect retry ${b.connectRetryS} s`],
         ['TCP MD5', yesNo(b.md5)],
         ['last error', b.lastError ?? '-'],
       ]).replace(/^/gm, '  '),

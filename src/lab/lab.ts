@@ -15,7 +15,7 @@
  * itself: it finds the namespaces by their name (dxlab-<lab>-*) and the
  * processes by their configuration path (teardown.ts).
  */
-import { BGP_HOLD_TIME_S, BGP_KEEPALIVE_S } from '../node/index.js';
+import { BGP_CONNECT_RETRY_S, BGP_HOLD_TIME_S, BGP_KEEPALIVE_S } from '../node/index.js';
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -354,6 +354,7 @@ function nodeConfig(topo: Topology, lab: string, n: LabNodeState, state: LabStat
               localAddress: addrs[side]!.split('/')[0],
               holdTimeS: b.holdTimeS ?? BGP_HOLD_TIME_S,
               keepaliveS: b.keepaliveS ?? BGP_KEEPALIVE_S,
+              connectRetryS: b.connectRetryS ?? BGP_CONNECT_RETRY_S,
               ...(b.md5Key ? { md5Key: b.md5Key } : {}),
               prefixes: prefixes.filter((p) => p.includes(':') === (family === 'ipv6')),
               // AWS's side waits for the customer router to connect.

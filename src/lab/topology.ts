@@ -15,7 +15,7 @@ import { LINK_TYPES } from './links/index.js';
 import { NODE_RUNTIMES } from './runtimes/index.js';
 import { checkLagVifEnds, expandLags, resolveLags, throughLag, type TopoLag } from './lags.js';
 import type { EncryptionMode } from '../mka/index.js';
-import { BGP_HOLD_TIME_S, BGP_KEEPALIVE_S } from '../node/index.js';
+import { BGP_CONNECT_RETRY_S, BGP_HOLD_TIME_S, BGP_KEEPALIVE_S } from '../node/index.js';
 import type { RestartPolicy } from './supervisor.js';
 
 const require = createRequire(import.meta.url);
@@ -137,6 +137,8 @@ export interface TopoVif {
     /** BGP timers of both ends' sessions. @default 90 and 30 (AWS's) */
     holdTimeS?: number;
     keepaliveS?: number;
+    /** Seconds between attempts to connect. @default 120 (RFC 4271 §10) */
+    connectRetryS?: number;
     customerPrefixes: string[];
     amazonPrefixes: string[];
     speaker: Record<string, 'builtin' | 'bird'>;
@@ -398,12 +400,14 @@ function connected(links: TopoLink[], nodes: Topology['nodes'], from: Endpoint, 
  * A VIF's BGP timers: AWS's hold time (90 s) and keepalive (30 s) unless
  * the topology shortens them, so that a lab shows a session's end within
  * seconds. RFC 4271 4.2: a hold time is 0 or at least 3 s; 10: keepalives
- * at most a third of it.
+ * at most a third of it. The connect retry time (RFC 4271 §10's 120 s unless
+ * shortened) is how long a speaker whose attempt failed, for example while
+ * its link was down, waits before the next one.
  */
-function bgpTimers(b: { holdTimeS?: number; keepaliveS?: number }, at: Array<string | number>, fail: (path: Array<string | number>, msg: string) => never): { holdTimeS: number; keepaliveS: number } {
+function bgpTimers(b: { holdTimeS?: number; keepaliveS?: number; connectRetryS?: number }, at: Array<string | number>, fail: (path: Array<string | number>, msg: string) => never): { holdTimeS: number; keepaliveS: number; connectRetryS: number } {
   const holdTimeS = b.holdTimeS ?? BGP_HOLD_TIME_S;
   const keepaliveS = b.keepaliveS ?? (b.holdTimeS !== undefined ? Math.floor(holdTimeS / 3) : BGP_KEEPALIVE_S);
   if (holdTimeS === 1 || holdTimeS === 2) fail([...at, 'holdTimeS'], `${holdTimeS}: a hold time is 0 or at least 3 seconds (RFC 4271 §4.2)`);
   if (holdTimeS > 0 && keepaliveS * 3 > holdTimeS) fail([...at, 'keepaliveS'], `${keepaliveS} s is more than a third of the hold time ${holdTimeS} s (RFC 4271 §10)`);
-  return { holdTimeS, keepaliveS };
+  return { holdTimeS, keepaliveS, connectRetryS: b.connectRetryS ?? BGP_CONNECT_RETRY_S };
 }

@@ -32,6 +32,8 @@ export type NodeKind = 'dx-device' | 'router' | 'switch' | 'provider' | 'attacke
 /** BGP timers when a session names none: AWS's side runs hold time 90 s, keepalive 30 s (a third of it, RFC 4271 §10). */
 export const BGP_HOLD_TIME_S = 90;
 export const BGP_KEEPALIVE_S = 30;
+/** Seconds between attempts to connect (RFC 4271 §10 ConnectRetryTime's suggested value, and BIRD's default). */
+export const BGP_CONNECT_RETRY_S = 120;
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export interface TapConfig {
@@ -63,6 +65,8 @@ export interface BgpConfig {
   holdTimeS: number;
   /** @default 30 (AWS Direct Connect) */
   keepaliveS: number;
+  /** Seconds between attempts to connect. @default 120 (RFC 4271 §10) */
+  connectRetryS: number;
   /** TCP MD5 password (RFC 2385). */
   md5Key?: Secret;
   /** Prefixes to advertise, canonical text. @default [] */
@@ -395,6 +399,7 @@ function resolveBgp(b: any, tapAddresses: string[], at: string, fail: (path: str
   if (holdTimeS === 1 || holdTimeS === 2) fail(`${at}/holdTimeS`, 'the hold time is 0 or at least 3 seconds (RFC 4271 §4.2)');
   const keepaliveS: number = b.keepaliveS ?? BGP_KEEPALIVE_S;
   if (holdTimeS > 0 && keepaliveS * 3 > holdTimeS) fail(`${at}/keepaliveS`, `${keepaliveS} s is more than a third of the hold time ${holdTimeS} s (RFC 4271 §10)`);
+  const connectRetryS: number = b.connectRetryS ?? BGP_CONNECT_RETRY_S;
   const nextHop4 = family === 1 ? localAddress : first(1);
   const nextHop6 = family === 2 ? localAddress : hosts.find((h) => afiOf(h) === 2 && !h.toLowerCase().startsWith('fe80'));
   return {
@@ -406,6 +411,7 @@ function resolveBgp(b: any, tapAddresses: string[], at: string, fail: (path: str
     routerId,
     holdTimeS,
     keepaliveS,
+    connectRetryS,
     ...(b.md5Key !== undefined ? { md5Key: new Secret(new TextEncoder().encode(b.md5Key), 'TCP MD5 key') } : {}),
     prefixes,
     passive: b.passive ?? false,

@@ -28,6 +28,7 @@ export interface GuestBgpSession {
   peerAddress: string;
   holdTimeS: number;
   keepaliveS: number;
+  connectRetryS: number;
   md5Key?: string;
   prefixes: string[];
 }
@@ -113,6 +114,7 @@ export function birdConf(sessions: GuestBgpSession[]): string {
       `\tneighbor ${s.peerAddress} as ${s.peerAsn};`,
       `\thold time ${s.holdTimeS};`,
       `\tkeepalive time ${s.keepaliveS};`,
+      `\tconnect retry time ${s.connectRetryS};`,
       ...(s.md5Key ? [`\tpassword "${s.md5Key.replace(/["\\]/g, '')}";`] : []),
       `\t${fam} { import all; export where source = RTS_STATIC; };`,
       '}',

@@ -68,6 +68,7 @@ export function birdConfig(tap: string, c: BgpConfig): string {
     `  neighbor ${c.peerAddress} as ${c.peerAsn};`,
     `  hold time ${c.holdTimeS};`,
     `  keepalive time ${c.keepaliveS};`,
+    `  connect retry time ${c.connectRetryS};`,
   ];
   if (c.md5Key) {
     const pw = new TextDecoder().decode(c.md5Key.expose());
@@ -116,7 +117,7 @@ export interface BirdProtocolInfo {
  */
 export function birdPeerStatus(
   tap: string,
-  c: { localAsn: number; peerAsn: number; localAddress: string; peerAddress: string; holdTimeS: number; keepaliveS: number; md5Key?: unknown },
+  c: { localAsn: number; peerAsn: number; localAddress: string; peerAddress: string; holdTimeS: number; keepaliveS: number; connectRetryS: number; md5Key?: unknown },
   i: BirdProtocolInfo | null | undefined,
   rest: Pick<BgpPeerStatus, 'uptimeS' | 'passive' | 'lastError'>,
 ): BgpPeerStatus {
@@ -135,6 +136,7 @@ export function birdPeerStatus(
     },
     holdTimeS: i?.holdTimeS ?? c.holdTimeS,
     keepaliveS: i?.keepaliveS ?? c.keepaliveS,
+    connectRetryS: c.connectRetryS,
     md5: !!c.md5Key,
     passive: rest.passive,
     lastError: rest.lastError,

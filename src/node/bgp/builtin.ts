@@ -28,7 +28,7 @@ export interface BuiltinSpeakerDeps {
   md5Unavailable?: () => string | null;
   /** The namespace's MD5 drop counters, to explain a session that does not come up. */
   md5Counters?: () => Promise<Md5DropCounters | null>;
-  /** Seconds between connection attempts (RFC 4271 §10 ConnectRetryTime). @default 120 */
+  /** Seconds between connection attempts (RFC 4271 §10 ConnectRetryTime). @default the config's connectRetryS */
   connectRetryS?: number;
   /** Seconds in Idle before restarting after a failure (RFC 4271 §8.1.1 IdleHoldTime). @default 5 */
   idleHoldS?: number;
@@ -63,7 +63,7 @@ export class BuiltinSpeaker implements BgpSpeaker {
       keepaliveTimeSeconds: config.keepaliveS,
       passive: config.passive,
       families: [IPV4_UNICAST, IPV6_UNICAST],
-      ...(deps.connectRetryS !== undefined ? { connectRetryTimeSeconds: deps.connectRetryS } : {}),
+      connectRetryTimeSeconds: deps.connectRetryS ?? config.connectRetryS,
       ...(deps.idleHoldS !== undefined ? { idleHoldTimeSeconds: deps.idleHoldS } : {}),
     });
   }
@@ -121,6 +121,7 @@ export class BuiltinSpeaker implements BgpSpeaker {
       prefixes: this.fsm.prefixCounts(),
       holdTimeS: n?.holdTime ?? c.holdTimeS,
       keepaliveS: n?.keepaliveTime ?? c.keepaliveS,
+      connectRetryS: c.connectRetryS,
       md5: !!c.md5Key,
       passive: c.passive,
       lastError: [this.driverError, state === 'Established' ? null : this.md5Note, fsmError].filter((x) => x !== null).join('; ') || null,

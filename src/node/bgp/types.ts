@@ -27,6 +27,8 @@ export interface BgpPeerStatus {
   /** Hold time and keepalive in use (negotiated when Established, else configured), seconds. */
   holdTimeS: number;
   keepaliveS: number;
+  /** Seconds between attempts to connect (configured). */
+  connectRetryS: number;
   md5: boolean;
   passive: boolean;
   /** Why the session is down or last went down; null when nothing went wrong. */

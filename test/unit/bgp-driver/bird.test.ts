@@ -23,6 +23,7 @@ describe('bird.conf', () => {
       peerAddress: '169.254.100.1',
       holdTimeS: 30,
       keepaliveS: 10,
+      connectRetryS: 7,
       md5Key: 'aws-auth-key',
       passive: true,
       prefixes: ['203.0.113.0/24', '2001:DB8:0002::/48'],
@@ -36,6 +37,7 @@ describe('bird.conf', () => {
       '  neighbor 169.254.100.1 as 64512;',
       '  hold time 30;',
       '  keepalive time 10;',
+      '  connect retry time 7;',
       '  password "aws-auth-key";',
       '  passive on;',
       '  route 203.0.113.0/24 blackhole;',
@@ -51,7 +53,7 @@ describe('bird.conf', () => {
 
   it('AWS defaults (hold 90, keepalive 30), no password or passive line when not set', () => {
     const text = birdConfig('t0', bgp(['169.254.100.2/30'], { speaker: 'bird', localAsn: 7224, peerAsn: 64512, peerAddress: '169.254.100.1' }));
-    expect(text).toContain('  hold time 90;\n  keepalive time 30;');
+    expect(text).toContain('  hold time 90;\n  keepalive time 30;\n  connect retry time 120;');
     expect(text).not.toContain('password');
     expect(text).not.toContain('passive');
   });

@@ -144,7 +144,7 @@ describe('dxlab show bgp', () => {
       ['state', 'Established, up 27 s'],
       ['received', 'IPv4 1, IPv6 0'],
       ['advertised', 'IPv4 1, IPv6 0'],
-      ['hold time', '90 s, keepalive 30 s'],
+      ['hold time', '90 s, keepalive 30 s, connect retry 120 s'],
       ['TCP MD5', 'yes'],
       ['last error', '-'],
     ]);

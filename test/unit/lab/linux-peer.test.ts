@@ -58,7 +58,7 @@ describe('guest configuration', () => {
   const plan: GuestPlan = {
     nicMtu: 1536,
     mka: { mode: 'must_encrypt', ...KEY, priority: 32 },
-    vifs: [{ vlan: 100, mtu: 1500, addresses: ['169.254.100.1/30'], bgp: [{ localAsn: 65000, peerAsn: 64512, localAddress: '169.254.100.1', peerAddress: '169.254.100.2', holdTimeS: 90, keepaliveS: 30, md5Key: 'md5', prefixes: ['10.0.0.0/16', '2001:db8::/48'] }] }],
+    vifs: [{ vlan: 100, mtu: 1500, addresses: ['169.254.100.1/30'], bgp: [{ localAsn: 65000, peerAsn: 64512, localAddress: '169.254.100.1', peerAddress: '169.254.100.2', holdTimeS: 90, keepaliveS: 30, connectRetryS: 120, md5Key: 'md5', prefixes: ['10.0.0.0/16', '2001:db8::/48'] }] }],
   };
 
   it("wpa_supplicant's network block: MKA with the CKN/CAK, should-secure policy, the priority, replay window 0 unless given", () => {
@@ -73,7 +73,7 @@ describe('guest configuration', () => {
     expect(b).toContain('router id 169.254.100.1;');
     expect(b).toContain('protocol static announce4 { ipv4; route 10.0.0.0/16 blackhole; }');
     expect(b).toContain('protocol static announce6 { ipv6; route 2001:db8::/48 blackhole; }');
-    expect(b).toMatch(/protocol bgp vif0 \{\n\tlocal 169\.254\.100\.1 as 65000;\n\tneighbor 169\.254\.100\.2 as 64512;\n\thold time 90;\n\tkeepalive time 30;\n\tpassword "md5";\n\tipv4 \{ import all; export where source = RTS_STATIC; \};\n\}/);
+    expect(b).toMatch(/protocol bgp vif0 \{\n\tlocal 169\.254\.100\.1 as 65000;\n\tneighbor 169\.254\.100\.2 as 64512;\n\thold time 90;\n\tkeepalive time 30;\n\tconnect retry time 120;\n\tpassword "md5";\n\tipv4 \{ import all; export where source = RTS_STATIC; \};\n\}/);
   });
 
   it('the setup: NIC renamed eth0, at the wire MTU with ARP and IPv6 off, wpa_supplicant with macsec_linux, VIFs on macsec0 kept by a loop, BIRD', () => {
@@ -135,7 +135,7 @@ describe('guest status', () => {
 
   it("BGP from birdc show protocols all, by the parser of our own BIRD speaker", () => {
     const birdc = `BIRD 2.0.12 ready.\nName       Proto      Table      State  Since         Info\nvif0       BGP        ---        up     2026-12-06 12:00:00  Established   \n  BGP state:          Established\n    Neighbor address: 169.254.100.2\n    Hold timer:       80.1/90\n    Keepalive timer:  10.2/30\n  Channel ipv4\n    State:          UP\n    Routes:         1 imported, 1 exported, 1 preferred\n`;
-    const s = { localAsn: 65000, peerAsn: 64512, localAddress: '169.254.100.1', peerAddress: '169.254.100.2', holdTimeS: 90, keepaliveS: 30, prefixes: [] };
+    const s = { localAsn: 65000, peerAsn: 64512, localAddress: '169.254.100.1', peerAddress: '169.254.100.2', holdTimeS: 90, keepaliveS: 30, connectRetryS: 120, prefixes: [] };
     expect(parseBirdProtocols(birdc, [s], 'dxt0')).toEqual([expect.objectContaining({ tap: 'dxt0', speaker: 'bird', state: 'Established', holdTimeS: 90, prefixes: { received: { ipv4: 1, ipv6: 0 }, advertised: { ipv4: 1, ipv6: 0 } } })]);
     expect(parseBirdProtocols('', [s], 'dxt0')[0]!.state).toBe('Idle');
   });

@@ -35,7 +35,9 @@ describe('topology files', () => {
   });
   it("a VIF's BGP timers: AWS's 90/30 by default, a short hold time with a keepalive of a third of it, RFC 4271's limits refused", () => {
     const vif = (bgp: string) => `${base}  vifs:\n    - { name: v, vlan: 7, endpoints: [r:eth1, d:eth1], ipv4: [169.254.0.1/30, 169.254.0.2/30], bgp: { customerAsn: 65000${bgp} } }\n`;
-    expect(parseTopology(vif(''), 'x.yaml').vifs[0]!.bgp).toMatchObject({ holdTimeS: 90, keepaliveS: 30 });
+    expect(parseTopology(vif(''), 'x.yaml').vifs[0]!.bgp).toMatchObject({ holdTimeS: 90, keepaliveS: 30, connectRetryS: 120 });
+    expect(parseTopology(vif(', connectRetryS: 5'), 'x.yaml').vifs[0]!.bgp).toMatchObject({ connectRetryS: 5 });
+    expect(err(vif(', connectRetryS: 0')).message).toMatch(/topology\.vifs\.0\.bgp\.connectRetryS/);
     expect(parseTopology(vif(', holdTimeS: 6'), 'x.yaml').vifs[0]!.bgp).toMatchObject({ holdTimeS: 6, keepaliveS: 2 });
     expect(parseTopology(vif(', holdTimeS: 0'), 'x.yaml').vifs[0]!.bgp).toMatchObject({ holdTimeS: 0, keepaliveS: 0 });
     expect(err(vif(', holdTimeS: 2')).message).toMatch(/topology\.vifs\.0\.bgp\.holdTimeS: 2: a hold time is 0 or at least 3 seconds/);

@@ -68,6 +68,7 @@ class FakeSpeaker implements BgpSpeaker {
       uptimeS: null,
       prefixes: { received: { ipv4: 0, ipv6: 0 }, advertised: { ipv4: 0, ipv6: 0 } },
       holdTimeS: c.holdTimeS,
+      connectRetryS: c.connectRetryS,
       keepaliveS: c.keepaliveS,
       md5: c.md5Key !== undefined,
       passive: c.passive,
