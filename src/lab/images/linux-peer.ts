@@ -23,6 +23,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, stat
 import { join } from 'node:path';
 import { LabError } from '../errors.js';
 import { imageCacheRoot } from '../paths.js';
+import { removeBuildFolder } from './build-folder.js';
 
 /** Raise when the build steps change in a way the inputs below do not show. */
 export const BUILDER_VERSION = 1;
@@ -128,7 +129,7 @@ export async function buildImage(progress: Progress = () => {}, mirror = DEFAULT
   mkdirSync(root, { recursive: true });
   const final = join(root, `linux-peer-${imageKey(inputs)}`);
   const work = `${final}.build-${process.pid}`;
-  rmSync(work, { recursive: true, force: true });
+  removeBuildFolder(work);
   mkdirSync(work);
   try {
     const rootfs = join(work, 'rootfs');
@@ -151,11 +152,11 @@ export async function buildImage(progress: Progress = () => {}, mirror = DEFAULT
     const mb = Math.ceil(Number(du.stdout.split('\t')[0] || 1024) * 1.3) + 64;
     progress(`image linux-peer: packing the root (${mb} MB ext4)`);
     await step('mkfs.ext4', ['-q', '-F', '-L', 'dxlab-root', '-d', rootfs, join(work, 'root.ext4'), `${mb}M`], progress, 'mkfs.ext4');
-    rmSync(rootfs, { recursive: true, force: true });
+    removeBuildFolder(rootfs);
     writeFileSync(join(work, 'image.json'), JSON.stringify({ ...inputs, init: undefined, mirror, release, builtAt: new Date().toISOString() }, null, 2) + '\n');
     renameSync(work, final);
   } catch (e) {
-    rmSync(work, { recursive: true, force: true });
+    removeBuildFolder(work);
     throw e;
   }
   const img = imageAt(final)!;
