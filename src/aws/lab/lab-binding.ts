@@ -128,7 +128,7 @@ export class LabBinding implements DxPortBinding {
   portLink(connectionId: string): PortLink {
     const p = this.#bound.get(connectionId);
     if (!p) return 'unbound';
-    if (this.#linkUp(p)) return 'up';
+    if (this.#serviceUp(p)) return 'up';
     return this.#everUp.has(connectionId) ? 'down' : 'pending';
   }
 
@@ -181,6 +181,18 @@ export class LabBinding implements DxPortBinding {
   }
 
   /**
+   * Up as Direct Connect shows a connection: its link is up and, in
+   * must_encrypt, MKA has secured it (V9, directconnect-api.md: "the
+   * connection goes down when the encryption is down"; should_encrypt falls
+   * back to clear and stays available).
+   */
+  #serviceUp(p: LabPort): boolean {
+    if (!this.#linkUp(p)) return false;
+    const v = this.portView(p);
+    return !(v?.mode === 'must_encrypt' && !v.secured);
+  }
+
+  /**
    * Takes note of connections and VIFs that are bound already (the store's,
    * when the service starts) without pushing anything to the nodes:
    * reconciliation decides what is pushed. `up`: the connection was
@@ -218,7 +230,7 @@ export class LabBinding implements DxPortBinding {
       }),
       ...this.plan.ports.map(async (p) => this.#carrier.set(p.id, await this.#wires.carrier(p))),
     ]);
-    for (const [id, p] of this.#bound) if (this.#linkUp(p)) this.#everUp.add(id);
+    for (const [id, p] of this.#bound) if (this.#serviceUp(p)) this.#everUp.add(id);
   }
 
   /** Refreshes every `intervalMs` until stop(). */

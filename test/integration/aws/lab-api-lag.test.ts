@@ -168,7 +168,7 @@ describe.skipIf(!isRoot)('the AWS API bound to a lab with a LAG: lag-router-dx',
     await waitFor('both members secured again', theLag, (l) => l.numberOfConnections === 2 && l.connections.every((c: any) => c.portEncryptionStatus === `Encryption Up with CKN ${newCkn}`));
   }, 300_000);
 
-  it("update-lag --encryption-mode must_encrypt with a wrong key on the router's LAG: every member down, describe says Encryption Down, traffic stops", async () => {
+  it("update-lag --encryption-mode must_encrypt with a wrong key on the router's LAG: every member down (V9), describe says Encryption Down, traffic stops", async () => {
     expect((await ping(5)).received).toBeGreaterThan(0);
     // The router keeps the CKN with another CAK: MKA fails on every member (ICV mismatch).
     expect(dxlab('set', 'router', 'lag1', 'key', 'remove', '--ckn', newCkn.toLowerCase()).status).toBe(0);
@@ -177,7 +177,7 @@ describe.skipIf(!isRoot)('the AWS API bound to a lab with a LAG: lag-router-dx',
     expect(u.encryptionMode).toBe('must_encrypt');
     expect(u.connections.map((c: any) => c.encryptionMode)).toEqual(['must_encrypt', 'must_encrypt']);
     await waitFor('node members must_encrypt', () => nodeStatus('dx').ports.map((p) => p.kay.mode), (m) => m.every((x) => x === 'must_encrypt'));
-    const lag = await waitFor('every member Encryption Down, the LAG down', theLag, (l) => l.lagState === 'down' && l.connections.every((c: any) => c.portEncryptionStatus === 'Encryption Down'));
+    const lag = await waitFor('every member Encryption Down, the LAG down', theLag, (l) => l.lagState === 'down' && l.connections.every((c: any) => c.portEncryptionStatus === 'Encryption Down' && c.connectionState === 'down'));
     expect(lag.connections).toHaveLength(2);
     expect(nodeStatus('dx').lags[0]!.logicalPortUp).toBe(false);
     expect((await ping(5)).received).toBe(0);

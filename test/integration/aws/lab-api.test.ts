@@ -80,14 +80,14 @@ describe.skipIf(!isRoot)('the AWS API bound to a lab: router-dx', () => {
     expect(nodeStatus('dx').ports[0]!.kay.mode).toBe('must_encrypt');
   });
 
-  it('must_encrypt with a wrong key on the router: traffic stops and describe says Encryption Down', async () => {
+  it('must_encrypt with a wrong key on the router: traffic stops and describe says Encryption Down, the connection down (V9)', async () => {
     const wrong = randomBytes(32).toString('hex');
     expect(dxlab('set', 'router', 'eth1', 'key', 'add', '--ckn', wrong, '--cak-file', keyFile('wrong', randomBytes(32).toString('hex'))).status).toBe(0);
     for (const p of nodeStatus('router').ports[0]!.kay.participants.map((x) => x.ckn).filter((x) => x !== wrong)) {
       const r = dxlab('set', 'router', 'eth1', 'key', 'remove', '--ckn', p);
       expect(r.status, r.stderr).toBe(0);
     }
-    await waitFor('Encryption Down', connection, (x) => x.portEncryptionStatus === 'Encryption Down');
+    await waitFor('Encryption Down, connection down', connection, (x) => x.portEncryptionStatus === 'Encryption Down' && x.connectionState === 'down');
     // The DX side is must_encrypt: nothing passes once MKA is down.
     const p = await ping(5);
     expect(p.received).toBe(0);

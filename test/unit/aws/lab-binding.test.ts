@@ -60,6 +60,23 @@ describe('the lab as the AWS location', () => {
     expect(c).toMatchObject({ connectionState: 'down', portEncryptionStatus: 'Encryption Down' });
   });
 
+  it('in must_encrypt a port MKA has not secured is down (V9: the connection goes down when the encryption is down); secured again: available', async () => {
+    const { l, api, dx } = await up();
+    const port = l.node.ports.get('eth1')!;
+    port.mode = 'must_encrypt';
+    port.secured = false;
+    await api.binding.refresh();
+    expect(byPort((await dx('DescribeConnections')).connections, 'dx:eth1')).toMatchObject({ connectionState: 'down', portEncryptionStatus: 'Encryption Down' });
+    // should_encrypt falls back to clear: the connection stays available, only the encryption is down.
+    port.mode = 'should_encrypt';
+    await api.binding.refresh();
+    expect(byPort((await dx('DescribeConnections')).connections, 'dx:eth1')).toMatchObject({ connectionState: 'available', portEncryptionStatus: 'Encryption Down' });
+    port.mode = 'must_encrypt';
+    port.secured = true;
+    await api.binding.refresh();
+    expect(byPort((await dx('DescribeConnections')).connections, 'dx:eth1')).toMatchObject({ connectionState: 'available', portEncryptionStatus: `Encryption Up with CKN ${CKN1.toUpperCase()}` });
+  });
+
   it('CreateConnection takes the free port (requested, then available with its link up; the cipher suites of 10Gbps); a second waits requested until DeleteConnection frees the port, which goes down and comes up for it', async () => {
     const { l, api, dx } = await up();
     const created = await dx('CreateConnection', { location: 'IAD66', bandwidth: '10Gbps', connectionName: 'MACsec connection', requestMACSec: true });
