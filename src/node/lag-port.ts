@@ -84,6 +84,7 @@ const MAX_EVENTS = 2000;
  * within one fast LACPDU period.
  */
 export const CARRIER_POLL_MS = 100;
+const NO_TAP = 'no TAP on the LAG';
 
 export class LagPort {
   readonly name: string;
@@ -150,11 +151,85 @@ export class LagPort {
     }
     this.carrierTimer = setInterval(() => this.readCarrier(), CARRIER_POLL_MS);
     this.carrierTimer.unref?.();
-    for (const t of this.deps.taps) {
-      t.io.start(
-        (frames) => this.fromControlledSide(t.config.vlan === undefined ? frames : frames.map((f) => addVlanTag(f, t.config.vlan!))),
-        (e) => this.deps.log.warn('TAP read error', { lag: this.name, tap: t.config.name, error: e.message }),
-      );
+    for (const t of this.deps.taps) this.startTap(t);
+  }
+
+  private startTap(t: TapBinding): void {
+    t.io.start(
+      (frames) => this.fromControlledSide(t.config.vlan === undefined ? frames : frames.map((f) => addVlanTag(f, t.config.vlan!))),
+      (e) => this.deps.log.warn('TAP read error', { lag: this.name, tap: t.config.name, error: e.message }),
+    );
+  }
+
+  /** The VIF TAPs on the logical port. */
+  get taps(): readonly TapBinding[] {
+    return this.deps.taps;
+  }
+
+  /**
+   * A VIF comes onto the logical port (control addVif, moveVif): its TAP is
+   * read from now on, and the fast path serves it from its next batch.
+   */
+  attachTap(t: TapBinding): void {
+    this.deps.taps.push(t);
+    this.config.taps.push(t.config);
+    if (!this.started) return;
+    this.startTap(t);
+    this.retapFastPath();
+  }
+
+  /**
+   * Takes a TAP off the logical port and stops reading it; the device stays
+   * open (a VIF moved elsewhere keeps it), the caller closes it otherwise.
+   * @returns the TAP, or undefined when the LAG has none of that name.
+   */
+  detachTap(name: string): TapBinding | undefined {
+    const i = this.deps.taps.findIndex((t) => t.config.name === name);
+    if (i < 0) return undefined;
+    const [t] = this.deps.taps.splice(i, 1);
+    const j = this.config.taps.findIndex((c) => c.name === name);
+    if (j >= 0) this.config.taps.splice(j, 1);
+    t!.io.stop();
+    if (this.started) this.retapFastPath();
+    return t;
+  }
+
+  /**
+   * Hands the fast path the LAG's TAPs as they are now (TAP i of the
+   * configuration is `taps[i]`), setting it up when it was off for want of a
+   * TAP; on devices it cannot serve it is turned off and JavaScript carries
+   * the LAG's frames.
+   */
+  private retapFastPath(): void {
+    const taps = this.deps.taps.map((t) => t.io);
+    if (!this.fastPath) {
+      if (this.fastPathOff === NO_TAP) this.setUpFastPath();
+    } else if (taps.length === 0) {
+      this.fastPath.detach();
+    } else {
+      try {
+        this.fastPath.attach(taps);
+      } catch (e) {
+        this.fastPath.detach();
+        this.fastPathOff = (e as Error).message;
+        this.deps.log.warn('LAG fast path off: the distributor runs in JavaScript', { lag: this.name, error: this.fastPathOff });
+        this.disableFastPath();
+        return;
+      }
+    }
+    this.fastPathSet = '';
+    this.syncFastPath();
+  }
+
+  /** Tells the addon the LAG's fast path takes nothing any more, and forgets it. */
+  private disableFastPath(): void {
+    const fp = this.fastPath;
+    this.fastPath = undefined;
+    this.fastPathSet = '';
+    try {
+      fp?.configure({ enabled: false, members: this.members.map((m) => m.lagFastPath()!), distributing: 0, collecting: 0, taps: [] });
+    } catch {
+      // Refused: it was detached already and takes no frame.
     }
   }
 
@@ -184,7 +259,7 @@ export class LagPort {
     if (members.some((m) => m === undefined)) this.fastPathOff = 'a member runs without the fast path (plain port, DXLAB_FASTPATH=0, crypto node or devices not the addon\'s)';
     else if (members.length > FAST_PATH_MAX_LAG_MEMBERS) this.fastPathOff = `more than ${FAST_PATH_MAX_LAG_MEMBERS} members`;
     else if (this.bridgePeers.length) this.fastPathOff = 'bridged LAG';
-    else if (!LagFastPath.canServe(taps)) this.fastPathOff = taps.length === 0 ? 'no TAP on the LAG' : 'TAPs not served by the addon';
+    else if (!LagFastPath.canServe(taps)) this.fastPathOff = taps.length === 0 ? NO_TAP : 'TAPs not served by the addon';
     if (this.fastPathOff) return;
     try {
       const fp = LagFastPath.create();

@@ -32,6 +32,9 @@ import type { BgpConfig } from './config.js';
 export type SpeakerFactory = (tap: string, config: BgpConfig, ctx: SpeakerContext) => BgpSpeaker;
 
 /** How the node opens its devices; tests hand in the memory wire. */
+/** A port or a LAG's logical port: what VIF TAPs sit on. */
+type VifHolder = Pick<Port, 'name' | 'taps' | 'attachTap' | 'detachTap'>;
+
 export interface DeviceFactory {
   wire(port: PortConfig, netns?: string): FrameIo;
   tap(t: TapConfig, netns?: string): FrameIo;
@@ -252,10 +255,31 @@ export class LabNode {
   }
 
   /** @throws NodeError('unknownVif') */
-  private portOfTap(name: string): Port {
-    const p = this.ports.find((q) => q.taps.some((t) => t.config.name === name));
-    if (!p) throw new NodeError('unknownVif', `no VIF (TAP) '${name}' on node ${this.config.name} (TAPs: ${this.ports.flatMap((q) => q.taps.map((t) => t.config.name)).join(', ') || 'none'})`);
+  /** Where VIFs sit: the ports, and the LAGs' logical ports. */
+  private vifHolders(): VifHolder[] {
+    return [...this.ports, ...this.lags];
+  }
+
+  private portOfTap(name: string): VifHolder {
+    const p = this.vifHolders().find((q) => q.taps.some((t) => t.config.name === name));
+    if (!p) throw new NodeError('unknownVif', `no VIF (TAP) '${name}' on node ${this.config.name} (TAPs: ${this.vifHolders().flatMap((q) => q.taps.map((t) => t.config.name)).join(', ') || 'none'})`);
     return p;
+  }
+
+  /**
+   * The port or LAG a VIF can go on. A LAG's member is refused: what it
+   * collects goes to its LAG's TAPs, so a TAP of its own would hear nothing.
+   * @throws NodeError('unknownPort' | 'badRequest')
+   */
+  private vifHolder(name: string | undefined): VifHolder {
+    const lag = name === undefined ? undefined : this.lags.find((l) => l.name === name);
+    if (lag) return lag;
+    const member = name === undefined ? undefined : this.lags.find((l) => l.config.members.includes(name));
+    if (member) throw new NodeError('badRequest', `port ${name} is a member of LAG ${member.name}: a VIF goes on the LAG ('${member.name}')`);
+    if (name !== undefined && !this.ports.some((x) => x.name === name) && this.lags.length) {
+      throw new NodeError('unknownPort', `no port or LAG '${name}' on node ${this.config.name} (ports: ${this.ports.map((x) => x.name).join(', ')}; LAGs: ${this.lags.map((l) => l.name).join(', ')})`);
+    }
+    return this.port(name);
   }
 
   /**
@@ -269,8 +293,8 @@ export class LabNode {
    */
   addVif(portName: string, raw: unknown): Promise<{ name: string; port: string; vlan: number | null }> {
     return this.serialized(async () => {
-      const p = this.port(portName);
-      const names = new Set(this.ports.flatMap((q) => q.taps.map((t) => t.config.name)));
+      const p = this.vifHolder(portName);
+      const names = new Set(this.vifHolders().flatMap((q) => q.taps.map((t) => t.config.name)));
       const t = resolveVifRequest(raw, { names, vlans: new Set(p.taps.map((x) => x.config.vlan)) });
       const wire = this.ports.find((q) => q.config.wire === t.name);
       if (wire) throw new NodeError('badRequest', `tap/name: '${t.name}' is the wire of port ${wire.name}`);
@@ -314,7 +338,7 @@ export class LabNode {
   moveVif(name: string, toName: string, vlan?: number): Promise<{ name: string; port: string; vlan: number | null }> {
     return this.serialized(async () => {
       const from = this.portOfTap(name);
-      const to = this.port(toName);
+      const to = this.vifHolder(toName);
       if (vlan !== undefined && !(Number.isInteger(vlan) && vlan >= 1 && vlan <= 4094)) throw new NodeError('badRequest', `'vlan' must be an integer from 1 to 4094, got ${JSON.stringify(vlan)}`);
       const cur = from.taps.find((t) => t.config.name === name)!;
       const next = vlan ?? cur.config.vlan;
@@ -333,7 +357,7 @@ export class LabNode {
 
   /** Each VIF (TAP) of the node: its port, VLAN, addresses and BGP sessions' state. */
   vifs(): Array<Record<string, unknown>> {
-    return this.ports.flatMap((p) =>
+    return this.vifHolders().flatMap((p) =>
       p.taps.map(({ config: t }) => ({
         name: t.name,
         port: p.name,

@@ -142,7 +142,8 @@ export async function fakeNode(path: string, ports: Record<string, FakePort>, la
         if (req.knob === 'cipherSuites') port(req.port).cipherSuites = req.value;
         return { knob: req.knob, from: null, to: req.value, applied: 'kayRestart' };
       case 'addVif': {
-        port(req.port);
+        // A VIF goes on a port or on a LAG's logical port (src/node/node.ts vifHolder).
+        if (!node.lags.has(String(req.port))) port(req.port);
         const name = String(req.tap?.name);
         if (node.vifs.has(name)) throw Object.assign(new Error(`VIF ${name} exists`), { code: 'vifExists' });
         node.vifs.set(name, { name, port: String(req.port), vlan: req.tap?.vlan, tap: req.tap, bgpState: 'Active' });
@@ -151,7 +152,7 @@ export async function fakeNode(path: string, ports: Record<string, FakePort>, la
       case 'moveVif': {
         const v = node.vifs.get(String(req.name));
         if (!v) throw Object.assign(new Error(`no VIF ${String(req.name)}`), { code: 'unknownVif' });
-        port(req.to);
+        if (!node.lags.has(String(req.to))) port(req.to);
         v.port = String(req.to);
         if (req.vlan !== undefined) v.vlan = req.vlan;
         v.bgpState = 'Active';

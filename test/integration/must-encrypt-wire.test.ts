@@ -42,6 +42,19 @@ interface Counters {
   ports: Array<{ fastPath?: { active: boolean; txFrames: number; rxFrames: number } }>;
 }
 
+/** The test's own packet sockets on both ends of every wire of the lab, passing only MACsec and EAPOL. */
+function watchLabWires(lab: FaultLab): WireWatch {
+  const st = lab.state();
+  const ns = (end: string) => st.nodes.find((n) => n.name === end.split(':')[0])!.netns;
+  return watchWire(
+    st.links.flatMap((l) => [
+      { netns: ns(l.a), ifname: l.wires[0] },
+      { netns: ns(l.b), ifname: l.wires[1] },
+    ]),
+    [ETH_MACSEC, ETH_EAPOL],
+  );
+}
+
 function mustEncrypt(file: string): string {
   const text = readFileSync(join(ROOT, 'topologies', file), 'utf8').replace(/\n  captures: .*\n/, '\n');
   const out = text.replace('mode: should_encrypt', 'mode: must_encrypt');
@@ -73,16 +86,7 @@ describe.skipIf(!isRoot)('must_encrypt on the wire: only MACsec and EAPOL, throu
 
   beforeAll(async () => {
     lab.up();
-    const st = lab.state();
-    const link = st.links[0]!;
-    const ns = (end: string) => st.nodes.find((n) => n.name === end.split(':')[0])!.netns;
-    watch = watchWire(
-      [
-        { netns: ns(link.a), ifname: link.wires[0] },
-        { netns: ns(link.b), ifname: link.wires[1] },
-      ],
-      [ETH_MACSEC, ETH_EAPOL],
-    );
+    watch = watchLabWires(lab);
     await lab.waitFor('secured after up', () => lab.status(), secured);
     rightCkn = /ckn: ([0-9a-f]{64})/.exec(readFileSync(lab.topoFile, 'utf8'))![1]!;
     fastBefore = fast();
@@ -228,16 +232,8 @@ describe.skipIf(!isRoot)('must_encrypt LAG: a member lost and back, only MACsec 
 
   beforeAll(async () => {
     lab.up('--no-api');
-    const st = lab.state();
-    const ns = (end: string) => st.nodes.find((n) => n.name === end.split(':')[0])!.netns;
-    watch = watchWire(
-      st.links.flatMap((l) => [
-        { netns: ns(l.a), ifname: l.wires[0] },
-        { netns: ns(l.b), ifname: l.wires[1] },
-      ]),
-      [ETH_MACSEC, ETH_EAPOL],
-    );
-    expect(st.links).toHaveLength(2);
+    watch = watchLabWires(lab);
+    expect(lab.state().links).toHaveLength(2);
     await lab.waitFor('both members secured', () => lab.status(), FaultLab.allSecured);
   }, 300_000);
 

@@ -404,12 +404,14 @@ export class LabBinding implements DxPortBinding {
     // Over a node's LAG the TAP is on the LAG's logical port, whichever member stands for it.
     if (at && at.port.lag !== undefined && at.port.lag === target.lag) return;
     const tap = at?.tap ?? config.tap ?? vifTapName(config.virtualInterfaceId);
+    // A VIF of a LAG sits on the node LAG's logical port, not on the member that stands for it here.
+    const onNode = (target.lag !== undefined ? this.plan.lags.find((l) => l.id === target.lag)?.name : undefined) ?? target.port;
     if (at && at.port.node === target.node) {
       // The blog's step 4: the VIF moves, its BGP session restarts over the new port (the downtime AWS documents).
-      await this.#control(target, { cmd: 'moveVif', name: tap, to: target.port, vlan: config.vlan });
+      await this.#control(target, { cmd: 'moveVif', name: tap, to: onNode, vlan: config.vlan });
     } else {
       if (at) await this.#control(at.port, { cmd: 'removeVif', name: tap });
-      await this.#control(target, { cmd: 'addVif', port: target.port, tap: { ...vifTap(this.plan.lab, target, config), name: tap } });
+      await this.#control(target, { cmd: 'addVif', port: onNode, tap: { ...vifTap(this.plan.lab, target, config), name: tap } });
     }
     this.#vifs.set(config.virtualInterfaceId, { tap, port: target });
   }

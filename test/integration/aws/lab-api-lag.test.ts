@@ -91,6 +91,16 @@ describe.skipIf(!isRoot)('the AWS API bound to a lab with a LAG: lag-router-dx',
     expect(vif).toMatchObject({ connectionId: lagId, vlan: 100, virtualInterfaceState: 'available' });
   }, 300_000);
 
+  it("create-private-virtual-interface on the LAG: the DX node's TAP is on its LAG's logical port (lag1), not on a member; delete-virtual-interface takes it off", async () => {
+    const vifs = () => session.nodeStatus<{ vifs: Array<{ name: string; port: string; vlan: number | null; addresses: string[] }> }>('dx').vifs;
+    const v = aws('directconnect', 'create-private-virtual-interface', '--connection-id', lagId, '--new-private-virtual-interface', 'virtualInterfaceName=second,vlan=200,asn=65000,amazonAddress=169.254.200.2/30,customerAddress=169.254.200.1/30,virtualGatewayId=vgw-0123abcd');
+    expect(v).toMatchObject({ connectionId: lagId, vlan: 200 });
+    const tap = await waitFor('the VIF on the node', vifs, (l) => l.some((x) => x.vlan === 200));
+    expect(tap.find((x) => x.vlan === 200)).toMatchObject({ port: 'lag1', addresses: ['169.254.200.2/30'] });
+    aws('directconnect', 'delete-virtual-interface', '--virtual-interface-id', v.virtualInterfaceId);
+    await waitFor('the VIF gone from the node', vifs, (l) => !l.some((x) => x.vlan === 200));
+  }, 300_000);
+
   it('associate-mac-sec-key on the LAG adds the key to every member on the node in one operation; with the router given it, every member secures with it', async () => {
     const before = (dxLog().match(/"msg":"key added"/g) ?? []).length;
     const r = aws('directconnect', 'associate-mac-sec-key', '--connection-id', lagId, '--ckn', newCkn, '--cak', newCak);

@@ -81,6 +81,25 @@ describe("a lab's LAG as an API LAG", () => {
     expect(l.node.commands).toEqual([{ id: 1, cmd: 'removeKey', lag: 'lag1', ckn: CKN2 }]);
   });
 
+  it("a private VIF created on the LAG goes on the node LAG's logical port (addVif on lag1, not on a member), and leaves it with DeleteVirtualInterface", async () => {
+    const { l, api, dx } = await up();
+    const lag = (await dx('DescribeLags')).lags[0];
+    await api.binding.settled();
+    l.node.commands.length = 0;
+    const vif = await dx('CreatePrivateVirtualInterface', {
+      connectionId: lag.lagId,
+      newPrivateVirtualInterface: { virtualInterfaceName: 'second', vlan: 200, asn: 65000, amazonAddress: '169.254.200.2/30', customerAddress: '169.254.200.1/30', virtualGatewayId: 'vgw-0123abcd' },
+    });
+    await api.binding.settled();
+    const tap = `dxv${vif.virtualInterfaceId.slice(-8)}`;
+    expect(l.node.commands).toEqual([{ id: 1, cmd: 'addVif', port: 'lag1', tap: expect.objectContaining({ name: tap, vlan: 200, addresses: ['169.254.200.2/30'] }) }]);
+    expect(l.node.vifs.get(tap)).toMatchObject({ port: 'lag1', vlan: 200 });
+    l.node.commands.length = 0;
+    await dx('DeleteVirtualInterface', { virtualInterfaceId: vif.virtualInterfaceId });
+    await api.binding.settled();
+    expect(l.node.commands).toEqual([{ id: 1, cmd: 'removeVif', name: tap }]);
+  });
+
   it('a member leaves (LACP off on its port, its keys off) and rejoins (LACP on, the LAG keys back)', async () => {
     const { l, api, dx } = await up();
     const lag = (await dx('DescribeLags')).lags[0];
