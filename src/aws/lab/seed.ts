@@ -270,6 +270,13 @@ async function reconcile(service: ApiService, binding: LabBinding, log: (line: s
       const view = binding.lagView(at);
       if (!view) continue;
       const problems = drift.filter((d) => live.some((c) => c.connectionId === d.connectionId && c.lagId === l.lagId)).map((d) => `${d.port}: ${d.text}`);
+      // Membership: a member port is in the API LAG when its connection has the LAG's ID, in the node's when LACP is enabled on it.
+      const membership = at.members.flatMap((portId) => {
+        const apiIn = live.some((c) => c.port === portId && c.lagId === l.lagId);
+        const nodeIn = view.lacpEnabled.get(plan.ports.find((p) => p.id === portId)?.port ?? '');
+        return nodeIn === undefined || nodeIn === apiIn ? [] : [`member ${portId} node=${nodeIn ? 'in' : 'out'} api=${apiIn ? 'in' : 'out'}`];
+      });
+      problems.unshift(...membership);
       if (view.minimumLinks !== undefined && view.minimumLinks !== l.minimumLinks) problems.unshift(`minimumLinks node=${view.minimumLinks} api=${l.minimumLinks}`);
       const { tags, text } = driftTagged(l.tags, problems);
       if (text !== undefined) {

@@ -171,4 +171,20 @@ describe("a lab's LAG as an API LAG", () => {
     expect(lag.tags).toContainEqual({ key: 'dxlab:drift', value: lagDrift!.text });
     expect(l.node.commands).toEqual([]);
   });
+
+  it('after a restart, a member taken out of the node LAG meanwhile (lagMember) is reported on the LAG, not put back', async () => {
+    const { l, api, dx } = await up();
+    const lagId = (await dx('DescribeLags')).lags[0].lagId;
+    await api.stop();
+    open.splice(open.indexOf(api), 1);
+    l.node.lags.get('lag1')!.out.add('eth2');
+    const again = await l.start();
+    open.push(again);
+    expect(again.report.drift.find((d) => d.connectionId === lagId)).toEqual({ connectionId: lagId, port: 'dx:lag1', text: 'member dx:eth2 node=out api=in' });
+    // The API still counts it in; the node keeps it out until the next API change on the LAG.
+    const r = await again.server.service.call({ service: 'directconnect', operation: 'DescribeLags', body: {} });
+    expect((r as any).output.lags[0].numberOfConnections).toBe(2);
+    expect(l.node.commands).toEqual([]);
+    expect(l.node.lags.get('lag1')!.out.has('eth2')).toBe(true);
+  });
 });
