@@ -156,6 +156,8 @@ describe('the LAG itself', () => {
   });
 
   it('setMinimumLinks 2 applies live', async () => {
+    // The key and mode changes before may have a member re-securing (not distributing) for a moment: both must be back first.
+    await until(() => distributing('dx').length === 2 && lagNow('dx').logicalPortUp, 15_000);
     const r = (await controlRequest(sock('dx'), { cmd: 'setMinimumLinks', lag: 'lag1', minimumLinks: 2 })).result;
     expect(r).toEqual({ lag: 'lag1', minimumLinks: 2, logicalPortUp: true });
     expect((await lagOf('dx')).minimumLinks).toBe(2);
