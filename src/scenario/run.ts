@@ -40,6 +40,8 @@ export interface ScenarioResult {
   /** Every assertion and wait held, and no action failed. */
   passed: boolean;
   steps: StepOutcome[];
+  /** Where the run's time went, in seconds: bringing the lab up, the steps, taking it down (0 with keep). */
+  seconds: { up: number; steps: number; down: number };
 }
 
 export interface RunOptions {
@@ -47,6 +49,12 @@ export interface RunOptions {
   lab?: string;
   /** Leave the lab running at the end. */
   keep?: boolean;
+  /**
+   * Run on the lab `lab`, already running (it must have the scenario's nodes): neither bring it up
+   * nor take it down. For a lab whose start is dear (a VM), so that a test can run a scenario on a
+   * lab it has up already.
+   */
+  attach?: boolean;
   /** Called before each `say` step's outcome is reported; a terminal waits for Enter here. */
   onSay?: (step: Step) => Promise<void>;
   /** Called with each step's outcome as it completes. */
@@ -80,15 +88,26 @@ export async function runScenario(sc: Scenario, dir: string, o: RunOptions = {})
     throw new ScenarioError('file', `${sc.file}: topology: ${(e as Error).message}`, { cause: e });
   }
   checkNodes(sc, topo);
+  if (o.attach) {
+    const running = readLabState(lab);
+    if (!running) throw new ScenarioError('file', `--attach: no lab '${lab}' is running (dxlab up ... --name ${lab} first)`);
+    const missing = topo.nodes.map((n) => n.name).filter((n) => !running.nodes.some((x) => x.name === n));
+    if (missing.length) throw new ScenarioError('file', `--attach: lab '${lab}' has no node ${missing.join(', ')} that ${sc.topology} has`);
+  }
   const runner = new Runner(sc, lab, o);
+  const t = [Date.now()];
   try {
-    await labUp(topo, lab, (s) => o.progress?.(s), sc.api ? {} : { supervisorArgs: ['--no-api'] });
+    if (!o.attach) await labUp(topo, lab, (s) => o.progress?.(s), sc.api ? {} : { supervisorArgs: ['--no-api'] });
+    t.push(Date.now());
     await runner.run();
+    t.push(Date.now());
   } finally {
     runner.cleanUp();
-    if (!o.keep) await labDown(lab).catch(() => undefined);
+    if (!o.keep && !o.attach) await labDown(lab).catch(() => undefined);
   }
-  return { scenario: sc.name, lab, kept: !!o.keep, passed: runner.outcomes.every((x) => x.held !== false && !x.error), steps: runner.outcomes };
+  const secs = (a: number, b: number) => Math.round((b - a) / 100) / 10;
+  const seconds = { up: secs(t[0]!, t[1]!), steps: secs(t[1]!, t[2]!), down: secs(t[2]!, Date.now()) };
+  return { scenario: sc.name, lab, kept: !!o.keep || !!o.attach, passed: runner.outcomes.every((x) => x.held !== false && !x.error), steps: runner.outcomes, seconds };
 }
 
 class Runner {

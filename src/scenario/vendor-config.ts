@@ -41,7 +41,7 @@ export interface PortMacsecView {
    * The port is a LAG (`port` is its name): MACsec is configured once for it and runs on each
    * member (AWS applies a LAG's mode and keys to every member; each member its own MKA and SCI).
    */
-  lag?: { members: Array<{ port: string; sci: string }> };
+  lag?: { members: Array<{ port: string; sci: string }>; lacpRate?: 'fast' | 'slow' };
 }
 
 export const PAE_GROUP_ADDRESS = '01:80:c2:00:00:03';
@@ -138,7 +138,7 @@ export function renderVendorConfig(v: PortMacsecView, vendor: Vendor, showKeysHi
       if (v.lag) {
         body.push('interfaces {');
         for (let i = 0; i < n; i++) body.push(`    xe-0/0/${i} {`, '        gigether-options {', '            802.3ad ae0;', '        }', '    }');
-        body.push('    ae0 {', '        aggregated-ether-options {', '            lacp {', '                active;', '                periodic fast;', '            }', '        }', '        # the VIF (its VLAN and address) lives on ae0 units', '    }', '}');
+        body.push('    ae0 {', '        aggregated-ether-options {', '            lacp {', '                active;', ...(v.lag.lacpRate === 'fast' ? ['                periodic fast;'] : []), '            }', '        }', '        # the VIF (its VLAN and address) lives on ae0 units', '    }', '}');
       }
       if (v.eapolEtherType !== 0x888e) body.push(`# EAPOL EtherType 0x${v.eapolEtherType.toString(16)}: Junos moves the address (eapol-address), not the EtherType`);
       break;

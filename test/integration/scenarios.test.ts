@@ -23,8 +23,9 @@ export const SCENARIOS_2 = ['peer-failure', 'mtu-too-small', 'cipher-mismatch', 
 /** Runs `name` and checks it; with `kept`, the run keeps its lab (--keep) and `kept` looks at it before it goes. */
 function checkScenario(name: string, kept?: (lab: string) => void): void {
   const r = runner.run(name, ...(kept ? ['--keep'] : []));
-  // The figure for the issue's CI budget, on stderr of the test run.
-  process.stderr.write(`scenario ${name}: ${r.seconds.toFixed(1)} s\n`);
+  // The figure for the issue's CI budget, on stderr of the test run, with where it went.
+  const t = r.json?.seconds;
+  process.stderr.write(`scenario ${name}: ${r.seconds.toFixed(1)} s${t ? ` (up ${t.up} s, steps ${t.steps} s, down ${t.down} s)` : ''}\n`);
   const failed = (r.json?.steps ?? []).filter((s) => s.held === false || s.error).map((s) => s.text);
   expect(failed, r.stderr).toEqual([]);
   expect(r.status, r.stderr).toBe(0);

@@ -77,7 +77,7 @@ export function configCommand(y: Argv): Argv {
         confidentialityOffset: (k.confidentialityOffset as 0 | 'none' | null) ?? 0,
         ...(typeof k.sakRekeyIntervalS === 'number' ? { sakRekeyIntervalS: k.sakRekeyIntervalS } : {}),
         sci: st.sci,
-        ...(lag ? { lag: { members: await Promise.all(members.map(async (m) => ({ port: m, sci: ((await ask(n.socket, { cmd: 'status', port: m }, n.name)) as PortStatus).sci }))) } } : {}),
+        ...(lag ? { lag: { members: await Promise.all(members.map(async (m) => ({ port: m, sci: ((await ask(n.socket, { cmd: 'status', port: m }, n.name)) as PortStatus).sci }))), lacpRate: lag.lacp.rate } } : {}),
       };
       const hint = `dxlab config ${n.name} ${port} --vendor ${a.vendor} --show-keys${a.name ? ` --name ${a.name}` : ''} prints it (root: the lab's key files)`;
       if (a.json) return printJson(view);

@@ -80,7 +80,7 @@ describe('renderVendorConfig', () => {
   });
 
   it("a LAG: each vendor's aggregate, the same MACsec on every member, every member's SCI", () => {
-    const lag: PortMacsecView = { ...PORT, port: 'lag1', mode: 'must_encrypt', lag: { members: [{ port: 'eth1', sci: '020000000101' + '0001' }, { port: 'eth2', sci: '020000000102' + '0002' }] } };
+    const lag: PortMacsecView = { ...PORT, port: 'lag1', mode: 'must_encrypt', lag: { members: [{ port: 'eth1', sci: '020000000101' + '0001' }, { port: 'eth2', sci: '020000000102' + '0002' }], lacpRate: 'fast' } };
     const count = (t: string, w: string) => t.split(w).length - 1;
     for (const v of VENDORS) expect(renderVendorConfig(lag, v, HINT)).toMatch(/Lab LAG lag1: 2 members \(eth1 SCI 0200000001010001, eth2 SCI 0200000001020002\)/);
     const junos = renderVendorConfig(lag, 'junos', HINT);
@@ -88,6 +88,8 @@ describe('renderVendorConfig', () => {
     expect(count(junos, '802.3ad ae0;')).toBe(2);
     expect(count(junos, 'connectivity-association DXLAB-CA;')).toBe(2);
     expect(junos).toContain('    ae0 {');
+    expect(junos).toContain('periodic fast;');
+    expect(renderVendorConfig({ ...lag, lag: { ...lag.lag!, lacpRate: 'slow' } }, 'junos', HINT)).not.toContain('periodic fast;');
     const xe = renderVendorConfig(lag, 'cisco-iosxe', HINT);
     expect(xe).toContain('interface Port-channel1');
     expect(count(xe, ' channel-group 1 mode active')).toBe(2);
