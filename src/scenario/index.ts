@@ -12,6 +12,6 @@ export { parseScenario, fieldOf, meets, type Scenario, type Step, type StepKind 
 export { loadScenario, scenarioNames, LAB_ROOT, SCENARIO_FILE, GUIDE_FILE } from './catalog.js';
 export { runScenario, flatCounters, type RunOptions, type ScenarioResult, type StepOutcome } from './run.js';
 export { census, etherType, type WireCensus } from './capture-check.js';
-export { parsePingSummary, type TrafficResult } from './traffic.js';
+export { parsePingSummary, parseIperfReport, type TrafficResult } from './traffic.js';
 export { ScenarioError, type ScenarioErrorCode } from './errors.js';
 export { renderVendorConfig, VENDORS, PAE_GROUP_ADDRESS, type PortMacsecView, type Vendor } from './vendor-config.js';

@@ -5,6 +5,7 @@
  * scenario hosts it), checks each wait and assertion and reports it as it
  * goes, and takes the lab down at the end unless asked to keep it.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,10 +14,10 @@ import { checkKindSet, killNode, labDown, labUp, loadTopology, processAlive, rea
 import { controlRequest, isMacsecKnob, parseKnobWord, resolveMacsecKnob, type MacsecKnob } from '../node/index.js';
 import { readCaptureFile } from '../io/index.js';
 import { census, type WireCensus } from './capture-check.js';
-import { DEFAULT_PING_INTERVAL_MS, DEFAULT_WAIT_TIMEOUT_S, WAIT_POLL_MS } from './constants.js';
+import { DEFAULT_PING_INTERVAL_MS, DEFAULT_TCP_RATE_MBPS, DEFAULT_WAIT_TIMEOUT_S, TCP_FIRST_PORT, WAIT_POLL_MS } from './constants.js';
 import { ScenarioError } from './errors.js';
 import { fieldOf, meets, type Scenario, type Step } from './parse.js';
-import { startPing, type TrafficResult, type TrafficRun } from './traffic.js';
+import { startPing, startTcp, type TrafficResult, type TrafficRun } from './traffic.js';
 
 /** What one step did. `held` is set for waits, assertions and actions expected to be refused. */
 export interface StepOutcome {
@@ -39,6 +40,8 @@ export interface ScenarioResult {
   /** Every assertion and wait held, and no action failed. */
   passed: boolean;
   steps: StepOutcome[];
+  /** Where the run's time went, in seconds: bringing the lab up, the steps, taking it down (0 with keep). */
+  seconds: { up: number; steps: number; down: number };
 }
 
 export interface RunOptions {
@@ -46,6 +49,12 @@ export interface RunOptions {
   lab?: string;
   /** Leave the lab running at the end. */
   keep?: boolean;
+  /**
+   * Run on the lab `lab`, already running (it must have the scenario's nodes): neither bring it up
+   * nor take it down. For a lab whose start is dear (a VM), so that a test can run a scenario on a
+   * lab it has up already.
+   */
+  attach?: boolean;
   /** Called before each `say` step's outcome is reported; a terminal waits for Enter here. */
   onSay?: (step: Step) => Promise<void>;
   /** Called with each step's outcome as it completes. */
@@ -79,15 +88,26 @@ export async function runScenario(sc: Scenario, dir: string, o: RunOptions = {})
     throw new ScenarioError('file', `${sc.file}: topology: ${(e as Error).message}`, { cause: e });
   }
   checkNodes(sc, topo);
+  if (o.attach) {
+    const running = readLabState(lab);
+    if (!running) throw new ScenarioError('file', `--attach: no lab '${lab}' is running (dxlab up ... --name ${lab} first)`);
+    const missing = topo.nodes.map((n) => n.name).filter((n) => !running.nodes.some((x) => x.name === n));
+    if (missing.length) throw new ScenarioError('file', `--attach: lab '${lab}' has no node ${missing.join(', ')} that ${sc.topology} has`);
+  }
   const runner = new Runner(sc, lab, o);
+  const t = [Date.now()];
   try {
-    await labUp(topo, lab, (s) => o.progress?.(s), sc.api ? {} : { supervisorArgs: ['--no-api'] });
+    if (!o.attach) await labUp(topo, lab, (s) => o.progress?.(s), sc.api ? {} : { supervisorArgs: ['--no-api'] });
+    t.push(Date.now());
     await runner.run();
+    t.push(Date.now());
   } finally {
     runner.cleanUp();
-    if (!o.keep) await labDown(lab).catch(() => undefined);
+    if (!o.keep && !o.attach) await labDown(lab).catch(() => undefined);
   }
-  return { scenario: sc.name, lab, kept: !!o.keep, passed: runner.outcomes.every((x) => x.held !== false && !x.error), steps: runner.outcomes };
+  const secs = (a: number, b: number) => Math.round((b - a) / 100) / 10;
+  const seconds = { up: secs(t[0]!, t[1]!), steps: secs(t[1]!, t[2]!), down: secs(t[2]!, Date.now()) };
+  return { scenario: sc.name, lab, kept: !!o.keep || !!o.attach, passed: runner.outcomes.every((x) => x.held !== false && !x.error), steps: runner.outcomes, seconds };
 }
 
 class Runner {
@@ -160,22 +180,23 @@ class Runner {
         if (s.verb === 'set') return `set ${where} ${a.knob} ${Array.isArray(a.value) ? a.value.join(',') : a.value}`;
         if (s.verb === 'key-add' || s.verb === 'key-remove') return `${s.verb} ${where} ckn ${String(a.ckn).slice(0, 8)}...`;
         if (s.verb === 'wire-cut' || s.verb === 'wire-restore') return `${s.verb} ${a.end}`;
-        if (s.verb === 'traffic-start') return `traffic-start ${a.id}: ping ${a.from} -> ${a.to}`;
+        if (s.verb === 'traffic-start') return `traffic-start ${a.id}: ${a.kind === 'tcp' ? `tcp ${a.seconds} s` : 'ping'} ${a.from} -> ${a.to}`;
         if (s.verb === 'attack') return `attack ${a.node} ${a.action}${a.from ? ` --from ${a.from}` : ''}`;
         if (s.verb === 'sleep') return `sleep ${a.seconds} s`;
         if (a.id !== undefined) return `${s.verb} ${a.id}${where ? ` (${where})` : ''}`;
         return `${s.verb} ${where}`;
       case 'wait':
         if (s.verb === 'event') return `wait event ${where} ${a.type}`;
-        if (s.verb === 'bgp') return `wait bgp ${a.node} ${a.state}`;
+        if (s.verb === 'bgp') return `wait bgp ${a.node} ${bgpWant(a)}`;
+        if (s.verb === 'counter') return `wait counter ${where} ${a.counter}${a.grownBy !== undefined ? ` grown by >= ${a.grownBy}` : a.moved !== undefined ? (a.moved ? ' moved' : ' unchanged') : ''} ${meets(undefined, a).want === 'present' ? '' : meets(undefined, a).want}`.trimEnd();
         return `wait status ${where} ${a.field} ${meets(undefined, a).want}`;
       case 'expect':
         if (s.verb === 'status') return `expect status ${where} ${a.field} ${meets(undefined, a).want}`;
         if (s.verb === 'counter') return `expect counter ${where} ${a.counter}${a.moved !== undefined ? (a.moved ? ' moved' : ' unchanged') : ''} ${meets(undefined, a).want === 'present' ? '' : meets(undefined, a).want}`.trimEnd();
         if (s.verb === 'event') return `expect event ${where} ${a.type} ${meets(undefined, { atLeast: a.atLeast ?? (a.atMost === undefined ? 1 : undefined), atMost: a.atMost }).want}${a.since === 'start' ? ' since start' : ''}`;
-        if (s.verb === 'traffic') return `expect traffic ${a.id} ${this.bounds(a, ['lost', 'received'])}`;
+        if (s.verb === 'traffic') return `expect traffic ${a.id} ${[this.bounds(a, ['lost', 'received']), a.stalledAtMostS !== undefined ? `stalled <= ${a.stalledAtMostS} s` : '', a.survived !== undefined ? `connection ${a.survived ? 'survives' : 'lost'}` : ''].filter((x) => x).join(' and ')}`;
         if (s.verb === 'capture') return `expect capture ${a.id} ${this.bounds(a, ['cleartext', 'macsec', 'mkpdu'])}`;
-        return `expect bgp ${a.node} ${a.state}`;
+        return `expect bgp ${a.node} ${bgpWant(a)}`;
     }
   }
 
@@ -248,6 +269,12 @@ class Runner {
       }
       case 'traffic-start': {
         const from = this.node(a.from);
+        if (a.kind === 'tcp') {
+          const to = this.holderOf(a.to);
+          const run = await startTcp(from.netns, to.netns, a.to, { seconds: a.seconds, rateMbps: a.rateMbps ?? DEFAULT_TCP_RATE_MBPS, port: TCP_FIRST_PORT + this.traffic.size + this.trafficResults.size });
+          this.traffic.set(a.id, run);
+          return `running (iperf3 server on ${to.name} ${a.to})`;
+        }
         const run = startPing(from.netns, a.to, { intervalMs: a.intervalMs ?? DEFAULT_PING_INTERVAL_MS, ...(a.size !== undefined ? { size: a.size } : {}), ...(a.count !== undefined ? { count: a.count } : {}) });
         this.traffic.set(a.id, run);
         return 'running';
@@ -256,6 +283,7 @@ class Runner {
         const r = await this.traffic.get(a.id)!.stop();
         this.traffic.delete(a.id);
         this.trafficResults.set(a.id, r);
+        if (r.kind === 'tcp') return `${r.sent} octets sent, ${r.received} received, ${r.lost} lost, stalled ${r.stalledS} s, connection ${r.survived ? 'survived' : `lost (${r.error ?? 'nothing received'})`}`;
         return `${r.sent} sent, ${r.received} answered, ${r.lost} lost`;
       }
       case 'capture-start': {
@@ -294,6 +322,22 @@ class Runner {
     const said: string[] = [];
     for (const m of members) said.push(`${m}: ${await change(m)}`);
     return said.join('; ');
+  }
+
+  /** The node whose namespace holds `address` (a TCP stream's server runs there). */
+  private holderOf(address: string) {
+    for (const n of this.state().nodes) {
+      if (n.killedAt || !n.netns) continue;
+      const out = (() => {
+        try {
+          return execFileSync('ip', ['-n', n.netns, '-4', '-o', 'addr', 'show'], { encoding: 'utf8' });
+        } catch {
+          return '';
+        }
+      })();
+      if (out.split('\n').some((l) => l.split(/\s+/).includes('inet') && l.split(/\s+/)[l.split(/\s+/).indexOf('inet') + 1]?.split('/')[0] === address)) return n;
+    }
+    throw new ScenarioError('step', `no node of lab ${this.lab} has the address ${address}`);
   }
 
   private apiUrl(): string | undefined {
@@ -386,7 +430,11 @@ class Runner {
         } else if (s.verb === 'bgp') {
           const states = await this.bgpStates(a.node);
           last = states.join(', ');
-          held = states.length > 0 && states.every((x) => x === a.state);
+          held = bgpHeld(states, a);
+        } else if (s.verb === 'counter') {
+          const c = await this.counterCheck(a);
+          last = c.got;
+          held = c.held;
         } else {
           last = fieldOf(await this.ask(a.node, { cmd: 'status', port: a.port }), a.field);
           held = meets(last, a).held;
@@ -395,7 +443,7 @@ class Runner {
         last = (e as Error).message;
       }
       const secs = ((Date.now() - t0) / 1000).toFixed(1);
-      if (held) return { ...out, held: true, figure: Number(secs), text: `PASS ${what}: after ${secs} s${s.verb === 'event' ? ` (${last})` : ''}` };
+      if (held) return { ...out, held: true, figure: Number(secs), text: `PASS ${what}: after ${secs} s${s.verb === 'event' || s.verb === 'counter' || (s.verb === 'bgp' && a.notState !== undefined) ? ` (${last})` : ''}` };
       if (Date.now() - t0 > limit) return { ...out, held: false, figure: Number(secs), text: `FAIL ${what}: not within ${limit / 1000} s (last seen: ${typeof last === 'string' ? last : JSON.stringify(last)})` };
       await sleep(WAIT_POLL_MS);
     }
@@ -410,15 +458,8 @@ class Runner {
         return done(meets(v, a).held, v, JSON.stringify(v));
       }
       case 'counter': {
-        const key = `${a.node} ${a.port ?? ''}`.trim();
-        const now = await this.counter(a.node, a.port, a.counter);
-        if (a.moved !== undefined) {
-          const before = this.counterFrom(this.countersAtAction, a.node, a.port, a.counter);
-          const moved = now - before;
-          const held = (a.moved ? moved > 0 : moved === 0) && meets(now, a).held;
-          return done(held, now, `${now} (${moved >= 0 ? '+' : ''}${moved} since the last action on ${key})`);
-        }
-        return done(meets(now, a).held, now, String(now));
+        const c = await this.counterCheck(a);
+        return done(c.held, c.now, c.got);
       }
       case 'event': {
         const ev = (await this.events(a.node, a.port, a.since === 'start' ? this.startAt : this.actionAt)).filter((e) => e.type === a.type);
@@ -427,8 +468,10 @@ class Runner {
       }
       case 'traffic': {
         const r = this.trafficResults.get(a.id)!;
-        const held = meets(r.lost, { atLeast: a.lostAtLeast, atMost: a.lostAtMost }).held && meets(r.received, { atLeast: a.receivedAtLeast, atMost: a.receivedAtMost }).held;
-        return done(held, r, `${r.lost} lost, ${r.received} answered of ${r.sent}`);
+        let held = meets(r.lost, { atLeast: a.lostAtLeast, atMost: a.lostAtMost }).held && meets(r.received, { atLeast: a.receivedAtLeast, atMost: a.receivedAtMost }).held;
+        if (r.kind === 'ping') return done(held, r, `${r.lost} lost, ${r.received} answered of ${r.sent}`);
+        held &&= (a.survived === undefined || a.survived === r.survived) && meets(r.stalledS, { atMost: a.stalledAtMostS }).held;
+        return done(held, r, `${r.lost} octets lost, ${r.received} received of ${r.sent}, stalled ${r.stalledS} s, connection ${r.survived ? 'survived' : 'lost'}`);
       }
       case 'capture': {
         const c = this.captureResults.get(a.id)!;
@@ -437,9 +480,19 @@ class Runner {
       }
       default: {
         const states = await this.bgpStates(a.node);
-        return done(states.length > 0 && states.every((x) => x === a.state), states, states.join(', ') || 'no session');
+        return done(bgpHeld(states, a), states, states.join(', ') || 'no session');
       }
     }
+  }
+
+  /** A counter against its bound, and against its value at the last action (`moved`, `grownBy`). */
+  private async counterCheck(a: Record<string, any>): Promise<{ held: boolean; now: number; got: string }> {
+    const key = `${a.node} ${a.port ?? ''}`.trim();
+    const now = await this.counter(a.node, a.port, a.counter);
+    if (a.moved === undefined && a.grownBy === undefined) return { held: meets(now, a).held, now, got: String(now) };
+    const moved = now - this.counterFrom(this.countersAtAction, a.node, a.port, a.counter);
+    const held = (a.grownBy !== undefined ? moved >= a.grownBy : a.moved ? moved > 0 : moved === 0) && meets(now, a).held;
+    return { held, now, got: `${now} (${moved >= 0 ? '+' : ''}${moved} since the last action on ${key})` };
   }
 
   /** A counter by name, summed over where it appears: in one port's counters, or (no port) in the node's whole answer (a provider's per-direction counters). */
@@ -453,6 +506,16 @@ class Runner {
   private counterFrom(m: Map<string, Record<string, number>>, node: string, port: string | undefined, name: string): number {
     return m.get(`${node} ${port ?? '*'}`)?.[name] ?? 0;
   }
+}
+
+/** A bgp step's state in words: `Established`, or `not Established`. */
+function bgpWant(a: Record<string, any>): string {
+  return a.notState !== undefined ? `not ${a.notState}` : String(a.state);
+}
+
+/** Every session in `state`, or (notState) none in it; a node with no session holds neither. */
+function bgpHeld(states: string[], a: Record<string, any>): boolean {
+  return states.length > 0 && (a.notState !== undefined ? states.every((x) => x !== a.notState) : states.every((x) => x === a.state));
 }
 
 function chain(ckns: string[] | undefined): string {

@@ -17,7 +17,7 @@ export interface ScenarioRun {
   status: number | null;
   stdout: string;
   stderr: string;
-  json: { passed: boolean; lab: string; steps: Array<{ index: number; kind: string; verb: string; text: string; held?: boolean; error?: string }> } | undefined;
+  json: { passed: boolean; lab: string; steps: Array<{ index: number; kind: string; verb: string; text: string; held?: boolean; error?: string }>; seconds?: { up: number; steps: number; down: number } } | undefined;
   seconds: number;
 }
 

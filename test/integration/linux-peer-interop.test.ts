@@ -6,10 +6,12 @@
  * after both sides change to a 16-octet CAK, with wpa_supplicant as key
  * server; pings pass both ways, BIRD in the guest and our speaker reach
  * Established over MACsec, and the kernel's SecY counters and ours agree
- * (PNs, packets and octets each way).
+ * (PNs, packets and octets each way). Last, the guided scenario
+ * cipher-mismatch-linux (issue 18) runs on this same VM (`dxlab scenario run
+ * --attach`), CI's budget of two VM boots allowing no boot of its own.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +20,7 @@ import { buildImage, labDown, labUp, loadTopology, type LabNodeState, type LabSt
 import { GUEST_WPA_CONF, wpaSupplicantConf, writeFileLine } from '../../src/lab/images/guest-config.js';
 import { controlRequest } from '../../src/node/index.js';
 import { ROOT } from '../helpers/cli.js';
+import { deterministic, quotedChecks } from '../helpers/scenario-run.js';
 
 const isRoot = process.getuid?.() === 0;
 const lab = `lp${randomBytes(3).toString('hex')}`;
@@ -210,4 +213,21 @@ describe.skipIf(!isRoot)('linux-peer interop (wpa_supplicant 2.10 and Linux 6.1 
     }, 120_000);
     expect(st.secured).toBe(false);
   }, 180_000);
+
+  it('the scenario cipher-mismatch-linux, on this VM: every check holds, its guide quotes what it prints, the lab is left running', () => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'dxlab.js'), 'scenario', 'run', 'cipher-mismatch-linux', '--attach', '--name', lab, '--no-pause', '--json'], { cwd: ROOT, encoding: 'utf8', env: process.env, timeout: 600_000 });
+    const json = JSON.parse(r.stdout || '{}') as { passed?: boolean; kept?: boolean; steps?: Array<{ text: string; held?: boolean; error?: string }>; seconds?: { up: number; steps: number; down: number } };
+    process.stderr.write(`scenario cipher-mismatch-linux (attached): ${JSON.stringify(json.seconds)}\n`);
+    expect((json.steps ?? []).filter((x) => x.held === false || x.error).map((x) => x.text), r.stderr).toEqual([]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(json.passed).toBe(true);
+    expect(json.seconds?.up).toBe(0);
+    expect(r.stderr).toContain(`lab ${lab} left running`);
+    const printed = new Set((json.steps ?? []).filter((x) => x.held !== undefined).map((x) => deterministic(x.text)));
+    const quoted = quotedChecks(readFileSync(join(ROOT, 'lab', 'cipher-mismatch-linux', 'README.md'), 'utf8'));
+    expect(quoted.length).toBeGreaterThan(0);
+    expect(quoted.filter((q) => !printed.has(q))).toEqual([]);
+    // Attached: the lab is still up (afterAll takes it down and checks that nothing is left).
+    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).toContain(`dxlab-${lab}-`);
+  }, 600_000);
 });

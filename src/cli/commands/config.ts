@@ -35,12 +35,17 @@ export function configCommand(y: Argv): Argv {
       const s = labState(a);
       const n = nodeOf(s, String(a.node));
       const port = String(a.port);
-      const st = (await ask(n.socket, { cmd: 'status', port }, n.name)) as PortStatus;
+      const topo = readLabTopology(s.lab);
+      // A LAG's name: its MACsec is one configuration applied to every member (as AWS applies a LAG's
+      // mode and keys), so the first member's settings stand for the LAG, with every member's SCI.
+      const lag = topo?.lags?.find((l) => l.name === port && l.nodes.includes(n.name));
+      const members = lag?.ports[n.name] ?? [];
+      const statusPort = members[0] ?? port;
+      const st = (await ask(n.socket, { cmd: 'status', port: statusPort }, n.name)) as PortStatus;
       if (!st.knobs || st.mode === undefined) throw new CliError('usage', `${n.name} ${port} is not a MACsec port`);
       const k = st.knobs;
       // The router facing a DX device should not win key server: the peer's priority as the lab runs it, else the lab's customer default.
-      const topo = readLabTopology(s.lab);
-      const here = (e: { node: string; port: string }) => e.node === n.name && e.port === port;
+      const here = (e: { node: string; port: string }) => e.node === n.name && e.port === statusPort;
       const link = topo?.links.find((l) => here(l.a) || here(l.b));
       const peer = link ? (here(link.a) ? link.b : link.a) : undefined;
       const peerPriority = peer ? link?.macsec?.keyServerPriority[peer.node] : undefined;
@@ -72,6 +77,7 @@ export function configCommand(y: Argv): Argv {
         confidentialityOffset: (k.confidentialityOffset as 0 | 'none' | null) ?? 0,
         ...(typeof k.sakRekeyIntervalS === 'number' ? { sakRekeyIntervalS: k.sakRekeyIntervalS } : {}),
         sci: st.sci,
+        ...(lag ? { lag: { members: await Promise.all(members.map(async (m) => ({ port: m, sci: ((await ask(n.socket, { cmd: 'status', port: m }, n.name)) as PortStatus).sci }))), lacpRate: lag.lacp.rate } } : {}),
       };
       const hint = `dxlab config ${n.name} ${port} --vendor ${a.vendor} --show-keys${a.name ? ` --name ${a.name}` : ''} prints it (root: the lab's key files)`;
       if (a.json) return printJson(view);

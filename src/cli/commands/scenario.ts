@@ -57,6 +57,7 @@ export function scenarioCommand(y: Argv): Argv {
             .option('name', { type: 'string', describe: "lab name (default: the scenario's name)" })
             .option('pause', { type: 'boolean', default: true, describe: 'on a terminal, wait for Enter after each explanation (--no-pause: do not)' })
             .option('keep', { type: 'boolean', default: false, describe: 'leave the lab running at the end (dxlab down LAB removes it)' })
+            .option('attach', { type: 'boolean', default: false, describe: "run on the lab --name names, already running with the scenario's nodes: neither bring it up nor take it down" })
             .option('json', { type: 'boolean', default: false, describe: "every step's outcome as one JSON document on stdout (the lines go to stderr)" }),
         async (a) => {
           const { scenario, dir } = load(String(a.scenario));
@@ -76,6 +77,7 @@ export function scenarioCommand(y: Argv): Argv {
             result = await runScenario(scenario, dir, {
               lab,
               keep: a.keep,
+              attach: a.attach,
               progress: (s) => process.stderr.isTTY && note(`  ${s}`),
               onSay: async (s) => {
                 say('');
@@ -92,7 +94,7 @@ export function scenarioCommand(y: Argv): Argv {
           }
           const checks = result.steps.filter((s) => s.held !== undefined);
           const failed = checks.filter((s) => !s.held).length + result.steps.filter((s) => s.error).length;
-          const summary = `scenario ${scenario.name}: ${checks.length - checks.filter((s) => !s.held).length} of ${checks.length} checks held${result.steps.some((s) => s.error) ? '; an action failed, the rest did not run' : ''}${result.kept ? `; lab ${lab} kept (dxlab down ${lab})` : ''}`;
+          const summary = `scenario ${scenario.name}: ${checks.length - checks.filter((s) => !s.held).length} of ${checks.length} checks held${result.steps.some((s) => s.error) ? '; an action failed, the rest did not run' : ''}${result.kept ? `; lab ${lab} ${a.attach ? 'left running' : 'kept'} (dxlab down ${lab})` : ''}`;
           if (a.json) printJson(result);
           say(summary);
           if (failed) throw new CliError('failed', `scenario ${scenario.name}: ${failed} step${failed === 1 ? '' : 's'} did not hold`);

@@ -4,7 +4,7 @@
  * helpers the runner's assertions use.
  */
 import { describe, expect, it } from 'vitest';
-import { LAB_ROOT, ScenarioError, fieldOf, flatCounters, loadScenario, meets, parseScenario, scenarioNames } from '../../../src/scenario/index.js';
+import { LAB_ROOT, ScenarioError, fieldOf, flatCounters, loadScenario, meets, parseIperfReport, parseScenario, scenarioNames } from '../../../src/scenario/index.js';
 
 const HEAD = `name: t1
 title: a test
@@ -58,6 +58,27 @@ describe('parseScenario', () => {
     expect(error(HEAD + `  - do: capture-stop\n    id: c\n`).message).toMatch(/no capture 'c' was started/);
   });
 
+  it('reads a TCP stream, its assertions, a BGP state that must be left and a wait on a counter', () => {
+    const s = parseScenario(
+      HEAD +
+        `  - do: traffic-start\n    id: s\n    kind: tcp\n    from: router\n    to: 169.254.100.2\n    seconds: 10\n    rateMbps: 1\n  - do: traffic-stop\n    id: s\n  - expect: traffic\n    id: s\n    survived: true\n    stalledAtMostS: 5\n    lostAtMost: 0\n` +
+        `  - wait: bgp\n    node: dx\n    notState: Established\n  - expect: bgp\n    node: dx\n    notState: Established\n  - wait: counter\n    node: dx\n    port: eth1\n    counter: inMkpduIcvVerificationErrors\n    grownBy: 3\n    timeoutS: 10\n`,
+      'x.yaml',
+    );
+    expect(s.steps.map((x) => `${x.kind} ${x.verb}`)).toEqual(['do traffic-start', 'do traffic-stop', 'expect traffic', 'wait bgp', 'expect bgp', 'wait counter']);
+    expect(s.steps[0]!.args).toEqual({ id: 's', kind: 'tcp', from: 'router', to: '169.254.100.2', seconds: 10, rateMbps: 1 });
+    expect(s.steps[5]!.args.grownBy).toBe(3);
+  });
+
+  it('refuses a TCP stream without its length, stream fields on a ping, and a BGP step with neither or both states', () => {
+    expect(error(HEAD + `  - do: traffic-start\n    id: s\n    kind: tcp\n    from: router\n    to: 10.0.0.1\n`).message).toBe("x.yaml:7: steps.0: missing field 'seconds'");
+    expect(error(HEAD + `  - do: traffic-start\n    id: s\n    kind: udp\n    from: router\n    to: 10.0.0.1\n`).message).toBe('x.yaml:9: steps.0.kind: must be one of "ping", "tcp"');
+    expect(error(HEAD + `  - do: traffic-start\n    id: s\n    from: router\n    to: 10.0.0.1\n    seconds: 5\n`).message).toMatch(/^x\.yaml:7: steps\.0/);
+    expect(error(HEAD + `  - wait: bgp\n    node: dx\n`).message).toMatch(/^x\.yaml:7: steps\.0/);
+    expect(error(HEAD + `  - expect: bgp\n    node: dx\n    state: Established\n    notState: Idle\n`).message).toMatch(/^x\.yaml:7: steps\.0/);
+    expect(error(HEAD + `  - wait: counter\n    node: dx\n    port: eth1\n    counter: x\n    grownBy: 0\n`).message).toMatch(/^x\.yaml:11: steps\.0\.grownBy/);
+  });
+
   it('names a missing top-level field and YAML that does not parse', () => {
     expect(error(`name: t1\nsteps: [{say: hi}]\n`).message).toBe("x.yaml:1: (top): missing field 'title'");
     expect(error(`name: [\n`).message).toMatch(/^x\.yaml:\d+: not YAML/);
@@ -100,6 +121,16 @@ describe('assertion helpers', () => {
     expect(meets('blocked', { oneOf: ['blocked', 'clear'] }).held).toBe(true);
     expect(meets(true, { equals: false })).toEqual({ held: false, want: '= false' });
     expect(meets(undefined, { notEquals: 'x' }).held).toBe(true);
+  });
+
+  it('parseIperfReport: octets sent and received, stalled seconds, whether the connection survived', () => {
+    const iv = (b: number[]) => b.map((bytes) => ({ sum: { bytes, seconds: 0.5 } }));
+    const ok = JSON.stringify({ intervals: iv([262144, 0, 0, 0, 524288]), end: { sum_sent: { bytes: 786432 }, sum_received: { bytes: 786432 } } });
+    expect(parseIperfReport(ok, 0)).toEqual({ kind: 'tcp', sent: 786432, received: 786432, lost: 0, stalledS: 1.5, survived: true });
+    // iperf3 says why in "error" when the connection broke; its exit status is then not 0.
+    const broke = JSON.stringify({ intervals: iv([262144, 0]), end: { sum_sent: { bytes: 262144 }, sum_received: { bytes: 131072 } }, error: 'control socket has closed unexpectedly' });
+    expect(parseIperfReport(broke, 1)).toEqual({ kind: 'tcp', sent: 262144, received: 131072, lost: 131072, stalledS: 0.5, survived: false, error: 'control socket has closed unexpectedly' });
+    expect(parseIperfReport('iperf3: error - unable to connect to server', 1)).toMatchObject({ survived: false, received: 0, error: expect.stringContaining('unable to connect') });
   });
 
   it('flatCounters sums a counter over the places it appears', () => {

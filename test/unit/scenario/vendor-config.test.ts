@@ -78,4 +78,35 @@ describe('renderVendorConfig', () => {
     expect(renderVendorConfig({ ...PORT, eapolDestination: '01:80:c2:00:00:0e' }, 'junos', HINT)).toContain('eapol-address lldp-multicast;');
     expect(renderVendorConfig({ ...PORT, eapolDestination: '01:80:c2:00:00:00' }, 'cisco-iosxr', HINT)).toMatch(/EAPOL: destination 01:80:c2:00:00:00/);
   });
+
+  it("a LAG: each vendor's aggregate, the same MACsec on every member, every member's SCI", () => {
+    const lag: PortMacsecView = { ...PORT, port: 'lag1', mode: 'must_encrypt', lag: { members: [{ port: 'eth1', sci: '020000000101' + '0001' }, { port: 'eth2', sci: '020000000102' + '0002' }], lacpRate: 'fast' } };
+    const count = (t: string, w: string) => t.split(w).length - 1;
+    for (const v of VENDORS) expect(renderVendorConfig(lag, v, HINT)).toMatch(/Lab LAG lag1: 2 members \(eth1 SCI 0200000001010001, eth2 SCI 0200000001020002\)/);
+    const junos = renderVendorConfig(lag, 'junos', HINT);
+    expect(junos).toContain('802.3ad ae0;');
+    expect(count(junos, '802.3ad ae0;')).toBe(2);
+    expect(count(junos, 'connectivity-association DXLAB-CA;')).toBe(2);
+    expect(junos).toContain('    ae0 {');
+    expect(junos).toContain('periodic fast;');
+    expect(renderVendorConfig({ ...lag, lag: { ...lag.lag!, lacpRate: 'slow' } }, 'junos', HINT)).not.toContain('periodic fast;');
+    const xe = renderVendorConfig(lag, 'cisco-iosxe', HINT);
+    expect(xe).toContain('interface Port-channel1');
+    expect(count(xe, ' channel-group 1 mode active')).toBe(2);
+    expect(count(xe, ' mka pre-shared-key key-chain DXLAB-KC')).toBe(2);
+    // IOS XE takes no MACsec on the Port-channel itself: nothing MACsec between it and the first member.
+    expect(xe.slice(xe.indexOf('interface Port-channel1'), xe.indexOf('interface TenGigabitEthernet1/0/1'))).not.toMatch(/macsec|mka/);
+    const xr = renderVendorConfig(lag, 'cisco-iosxr', HINT);
+    expect(xr).toContain('interface Bundle-Ether1');
+    expect(count(xr, ' bundle id 1 mode active')).toBe(2);
+    expect(count(xr, ' macsec psk-keychain DXLAB-KC policy DXLAB-POLICY')).toBe(2);
+    expect(xr).toContain('security-policy must-secure');
+    const eos = renderVendorConfig(lag, 'eos', HINT);
+    expect(eos).toContain('interface Port-Channel1');
+    expect(count(eos, '   channel-group 1 mode active')).toBe(2);
+    expect(count(eos, '   mac security profile DXLAB')).toBe(2);
+    // A single port keeps its single interface and no aggregate.
+    expect(renderVendorConfig(PORT, 'junos', HINT)).not.toContain('ae0');
+    expect(count(renderVendorConfig(PORT, 'eos', HINT), 'mac security profile DXLAB')).toBe(1);
+  });
 });
