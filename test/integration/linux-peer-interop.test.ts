@@ -7,12 +7,16 @@
  * server; pings pass both ways, BIRD in the guest and our speaker reach
  * Established over MACsec, and the kernel's SecY counters and ours agree
  * (PNs, packets and octets each way); a SAK rekey from our key server
- * loses none of the guest's pings every 0.2 s. Last, static SAs (no MKA on either
+ * loses none of the guest's pings every 0.2 s; wpa_supplicant as key
+ * server rekeys when our KaY restarts (a new live peer) and we follow; our
+ * port in must_encrypt against a wrong CAK in the guest lets nothing pass
+ * and nothing but MACsec and EAPOL onto the wire (the test's own AF_PACKET
+ * sockets), then secures with the right one. Last, static SAs (no MKA on either
  * side: our port's `staticSas`, the guest's `ip macsec`) for each of the four
  * suites in turn, XPN with PNs crossing 2^32.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +25,7 @@ import { buildImage, labDown, labUp, loadTopology, type LabNodeState, type LabSt
 import { GUEST_WPA_CONF, staticSasLines, wpaSupplicantConf, writeFileLine, type GuestStaticSa } from '../../src/lab/images/guest-config.js';
 import { controlRequest } from '../../src/node/index.js';
 import { ROOT } from '../helpers/cli.js';
+import { watchWire } from '../helpers/wire-watch.js';
 
 const isRoot = process.getuid?.() === 0;
 const lab = `lp${randomBytes(3).toString('hex')}`;
@@ -182,6 +187,23 @@ describe.skipIf(!isRoot)('linux-peer interop (wpa_supplicant 2.10 and Linux 6.1 
     expect(refused(p2) - refused(o2), seen).toBe(0);
   }, 240_000);
 
+  it('iperf3 passes both ways over MACsec (a server in the guest, the client in our DX node\'s namespace, then reversed)', async () => {
+    const srv = await guest('iperf3 -s -D -I /run/dxlab/iperf3.pid');
+    expect(srv.status, srv.output).toBe(0);
+    const run = (reverse: boolean) => {
+      const r = spawnSync('ip', ['netns', 'exec', dx.netns, 'iperf3', '-c', '169.254.100.1', '-t', '3', '-J', ...(reverse ? ['-R'] : [])], { encoding: 'utf8', timeout: 120_000 });
+      expect(r.status, `${r.stdout}${r.stderr}`.slice(0, 2000)).toBe(0);
+      return (JSON.parse(r.stdout) as { end: { sum_received: { bytes: number; bits_per_second: number } } }).end.sum_received;
+    };
+    const toGuest = run(false);
+    const fromGuest = run(true);
+    console.log(`linux-peer interop: iperf3 towards the guest ${(toGuest.bits_per_second / 1e6).toFixed(1)} Mbit/s, from it ${(fromGuest.bits_per_second / 1e6).toFixed(1)} Mbit/s (TCG, loaded machine)`);
+    // A TCP stream crossed each way (any rate: the guest's CPU is emulated).
+    expect(toGuest.bytes).toBeGreaterThan(100_000);
+    expect(fromGuest.bytes).toBeGreaterThan(100_000);
+    await guest('kill $(cat /run/dxlab/iperf3.pid); true');
+  }, 300_000);
+
   it('a SAK rekey forced from our key server while the guest pings every 0.2 s: both move to the new AN, no ping lost', async () => {
     const an = async (n: LabNodeState) => (await port(n)) as unknown as { encodingAn: number | null };
     const before = { ours: (await an(dx)).encodingAn, theirs: (await an(peer)).encodingAn };
@@ -202,16 +224,22 @@ describe.skipIf(!isRoot)('linux-peer interop (wpa_supplicant 2.10 and Linux 6.1 
     expect(done, done).toMatch(/40 packets transmitted, 40 received, 0% packet loss/);
   }, 240_000);
 
-  it('secures again with a 16-octet CAK, wpa_supplicant the key server (priority 0), and pings pass', async () => {
-    const key = { ckn: randomBytes(16).toString('hex'), cak: randomBytes(16).toString('hex') };
-    const old = (await port(dx)).kay.participants[0]!.ckn;
-    await ask(dx, { cmd: 'addKey', port: 'eth1', ...key });
-    await ask(dx, { cmd: 'removeKey', port: 'eth1', ckn: old });
-    const conf = wpaSupplicantConf({ mode: 'should_encrypt', ...key, priority: 0 });
+  /** The pair both sides hold from the 16-octet test on. */
+  const key = { ckn: randomBytes(16).toString('hex'), cak: randomBytes(16).toString('hex') };
+  /** wpa_supplicant restarted in the guest with `cak` for the 16-octet CKN, key server (priority 0). */
+  const restartWpa = async (cak: string) => {
+    const conf = wpaSupplicantConf({ mode: 'should_encrypt', ckn: key.ckn, cak, priority: 0 });
     for (const line of [writeFileLine(GUEST_WPA_CONF, conf), 'wpa_cli -i eth0 terminate; sleep 1', `wpa_supplicant -B -i eth0 -D macsec_linux -c ${GUEST_WPA_CONF}`]) {
       const r = await guest(line);
       expect(r.status, r.output).toBe(0);
     }
+  };
+
+  it('secures again with a 16-octet CAK, wpa_supplicant the key server (priority 0), and pings pass', async () => {
+    const old = (await port(dx)).kay.participants[0]!.ckn;
+    await ask(dx, { cmd: 'addKey', port: 'eth1', ...key });
+    await ask(dx, { cmd: 'removeKey', port: 'eth1', ckn: old });
+    await restartWpa(key.cak);
     const [ours, theirs] = await until('both secured on the 16-octet CAK', async () => {
       const pair = await securedBoth();
       return pair && pair[1].kay.participants[0]?.ckn === key.ckn && pair;
@@ -223,6 +251,63 @@ describe.skipIf(!isRoot)('linux-peer interop (wpa_supplicant 2.10 and Linux 6.1 
     expect(ping).toBe(true);
     execFileSync('ip', ['netns', 'exec', dx.netns, 'ping', '-c', '3', '-W', '3', '169.254.100.1'], { stdio: 'ignore' });
   }, 300_000);
+
+  it('wpa_supplicant as key server rekeys when its live peer list changes (our KaY restarted, a new MI): we follow onto its new SAK and AN', async () => {
+    // wpa_supplicant has no command that forces a new SAK (hostap's ieee802_1x_kay_new_sak has no caller): as key
+    // server it makes one when it elects itself anew, each time its live peer list changes, or at PN exhaustion
+    // (README, linux-peer). A knob applied by a KaY restart gives our port a new MI: a new live peer for it.
+    type Guest = Port & { encodingAn: number | null; wpaSupplicant?: Record<string, string> };
+    const before = (await port(peer)) as Guest;
+    const distributed = (g: Guest) => Number(g.wpaSupplicant?.['Number of Keys Distributed'] ?? NaN);
+    expect(before.kay.participants[0]!.keyServer?.self).toBe(true);
+    expect(Number.isFinite(distributed(before)), JSON.stringify(before.wpaSupplicant)).toBe(true);
+    const set = (await ask(dx, { cmd: 'set', port: 'eth1', knob: 'keyServerPriority', value: 64 })) as { applied: string };
+    expect(set.applied).toBe('kayRestart');
+    const [ours, theirs] = await until('secured again on a new SAK from wpa_supplicant', async () => {
+      const [o, k] = [await port(dx), (await port(peer)) as Guest];
+      return o.secured && k.secured && distributed(k) > distributed(before) && k.encodingAn !== before.encodingAn && ([o as Port & { encodingAn: number | null }, k] as const);
+    }, 120_000);
+    expect(theirs.kay.participants[0]!.keyServer?.self).toBe(true);
+    expect(ours.kay.participants[0]!.keyServer?.self).toBe(false);
+    // Each side transmits with the AN wpa_supplicant distributed last.
+    expect(ours.encodingAn, JSON.stringify({ ours: ours.encodingAn, theirs: theirs.encodingAn })).toBe(theirs.encodingAn);
+    const ping = await until('a ping from the guest on the new SAK', async () => (await guest('ping -c 2 -W 3 169.254.100.2')).status === 0, 60_000);
+    expect(ping).toBe(true);
+  }, 300_000);
+
+  it('our port must_encrypt, the guest restarted with a wrong CAK: nothing passes and no clear frame leaves our node (seen on the wire by the test); the right CAK again: secured', async () => {
+    // The test's own AF_PACKET sockets on both ends of the wire (not a node's capture): only MACsec and EAPOL.
+    const link = state.links[0]!;
+    const end = (name: string) => state.nodes.find((n) => n.name === name.split(':')[0])!.netns;
+    const watch = watchWire([{ netns: end(link.a), ifname: link.wires[0] }, { netns: end(link.b), ifname: link.wires[1] }], [0x88e5, 0x888e]);
+    try {
+      await ask(dx, { cmd: 'setMode', port: 'eth1', mode: 'must_encrypt' });
+      await restartWpa(randomBytes(16).toString('hex'));
+      const down = await until('our port not secured (the old peer gone, the new one with a CAK we lack)', async () => {
+        const p = (await port(dx)) as Port & { controlledPort: string };
+        return !p.secured && p;
+      }, 120_000);
+      expect(down.controlledPort).toBe('blocked');
+      // Traffic both ways while it is so: pings and BGP's keepalives and reconnects, ARP for the VIF's peer.
+      const fromDx = spawnSync('ip', ['netns', 'exec', dx.netns, 'ping', '-c', '10', '-i', '0.2', '-W', '1', '169.254.100.1'], { encoding: 'utf8' });
+      expect(fromDx.status, fromDx.stdout).not.toBe(0);
+      expect(fromDx.stdout).toMatch(/ 0 received/);
+      const fromGuest = await guest('ping -c 5 -i 0.2 -W 1 169.254.100.2');
+      expect(fromGuest.status, fromGuest.output).not.toBe(0);
+      expect(watch.offending(), JSON.stringify({ counts: watch.counts(), offenders: watch.offenders() })).toBe(0);
+      // The sockets saw the wire: the guest's MKPDUs at least.
+      expect(watch.counts()['888e'] ?? 0).toBeGreaterThan(0);
+      await restartWpa(key.cak);
+      await until('both secured again', securedBoth, 120_000);
+      const ping = await until('a ping from the guest', async () => (await guest('ping -c 2 -W 3 169.254.100.2')).status === 0, 60_000);
+      expect(ping).toBe(true);
+      expect(watch.offending(), JSON.stringify({ counts: watch.counts(), offenders: watch.offenders() })).toBe(0);
+      expect(watch.counts()['88e5'] ?? 0).toBeGreaterThan(0);
+    } finally {
+      watch.close();
+      await ask(dx, { cmd: 'setMode', port: 'eth1', mode: 'should_encrypt' });
+    }
+  }, 400_000);
 
   it("our DX device with AWS's suites only (GCM-AES-XPN-256, GCM-AES-256) against wpa_supplicant, which has GCM-AES-128 alone: not secured, noCommonCipherSuite", async () => {
     // As a configuration writes the knob: the list of suites (the same list AWS's rules give a 10G+ port).
