@@ -7,7 +7,8 @@
  * server; pings pass both ways, BIRD in the guest and our speaker reach
  * Established over MACsec, and the kernel's SecY counters and ours agree
  * (PNs, packets and octets each way); a SAK rekey from our key server
- * loses none of the guest's pings every 0.2 s; wpa_supplicant as key
+ * loses none of the guest's pings every 0.2 s; our DX node restarted
+ * secures again with wpa_supplicant; wpa_supplicant as key
  * server rekeys when our KaY restarts (a new live peer) and we follow; our
  * port in must_encrypt against a wrong CAK in the guest lets nothing pass
  * and nothing but MACsec and EAPOL onto the wire (the test's own AF_PACKET
@@ -21,7 +22,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildImage, labDown, labUp, loadTopology, type LabNodeState, type LabState } from '../../src/lab/index.js';
+import { buildImage, labDown, labUp, loadTopology, restartNode, type LabNodeState, type LabState } from '../../src/lab/index.js';
 import { GUEST_WPA_CONF, staticSasLines, wpaSupplicantConf, writeFileLine, type GuestStaticSa } from '../../src/lab/images/guest-config.js';
 import { controlRequest } from '../../src/node/index.js';
 import { readCaptureFile } from '../../src/io/index.js';
@@ -244,6 +245,18 @@ describe.skipIf(!isRoot)('linux-peer interop (wpa_supplicant 2.10 and Linux 6.1 
     expect(done, done).toMatch(/40 packets transmitted, 40 received, 0% packet loss/);
   }, 240_000);
 
+  it('our DX node restarted (a new process, a new MI on the same SCI): wpa_supplicant takes it as a live peer again and the link re-secures, pings pass', async () => {
+    // wpa_supplicant ignores a new MI with a live peer's SCI until that peer's Life Time (6 s) ends (by hand in
+    // the issue: re-secured 6 to 7 s after the restart). The time is printed, not asserted (a loaded machine).
+    const t0 = Date.now();
+    const r = await restartNode(lab, 'dx');
+    expect(r.stoppedPids.length).toBe(1);
+    await until('secured again after the restart', securedBoth, 120_000);
+    console.log(`linux-peer interop: secured again ${((Date.now() - t0) / 1000).toFixed(1)} s after our DX node's restart began`);
+    const ping = await until('a ping from the guest', async () => (await guest('ping -c 2 -W 3 169.254.100.2')).status === 0, 60_000);
+    expect(ping).toBe(true);
+  }, 300_000);
+
   /** The pair both sides hold from the 16-octet test on. */
   const key = { ckn: randomBytes(16).toString('hex'), cak: randomBytes(16).toString('hex') };
   /** wpa_supplicant restarted in the guest with `cak` for the 16-octet CKN, key server (priority 0). */
@@ -378,9 +391,10 @@ describe.skipIf(!isRoot)('linux-peer interop (wpa_supplicant 2.10 and Linux 6.1 
       expect(rx(k2, 'inPktsOK') - rx(k1, 'inPktsOK'), seen).toBeGreaterThanOrEqual(13);
       expect(refused(o2) - refused(o1), seen).toBe(0);
       expect(refused(k2) - refused(k1), seen).toBe(0);
-      // Replay window 0: a frame from the guest that arrives after a later one is InPktsLate. One run of three
-      // (GCM-AES-XPN-256) saw our node count two such from the guest, none refused for its ICV; not yet found
-      // whether the guest's kernel or our node's path reorders them (README, linux-peer). Up to two, printed.
+      // Replay window 0: a frame from the guest that arrives after a later one is InPktsLate. Three runs of six
+      // (GCM-AES-XPN-256 twice, GCM-AES-128 once) saw our node count one or two such from the guest in one suite;
+      // not yet found whether the guest's kernel or our node's path reorders them (README, linux-peer). Up to
+      // two, printed.
       const late = rx(o2, 'inPktsLate') + rx(k2, 'inPktsLate');
       if (late > 0) console.log(`linux-peer interop: ${suite}: InPktsLate ours ${rx(o2, 'inPktsLate')}, the kernel's ${rx(k2, 'inPktsLate')}`);
       expect(late, seen).toBeLessThanOrEqual(2);
