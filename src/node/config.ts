@@ -21,6 +21,7 @@ import { NodeError } from './errors.js';
 import { KNOB_NAMES, isMacsecKnob, type MacsecKnob } from './knobs.js';
 import type { PortRole, ProviderSettings } from './provider.js';
 import type { LagNodeConfig } from './lag-port.js';
+import { resolveStaticSas, type StaticSasConfig } from './static-sas.js';
 
 const require = createRequire(import.meta.url);
 // The schema stays in src/ (shipped with the package), whether this runs from src/ or dist/.
@@ -107,6 +108,8 @@ export interface MacsecConfig {
   clearTextEtherTypes?: number[];
   announceCipherSuites?: boolean;
   includeIcvIndicator?: boolean;
+  /** Static SAs instead of MKA (static-sas.ts): no KaY, the key chain empty. */
+  staticSas?: StaticSasConfig;
 }
 
 export interface CaptureConfig {
@@ -216,9 +219,12 @@ export function resolveNodeConfig(doc: unknown, source: string, overrides: NodeO
         if (cak.length !== 16 && cak.length !== 32) fail(where(j, 'cak'), `a CAK is 16 or 32 octets, got ${cak.length}`);
         return { ckn, cak };
       });
-      const { keyFile: _keyFile, keyChain: _keyChain, ...knobs } = m;
+      const { keyFile: _keyFile, keyChain: _keyChain, staticSas: rawStatic, ...knobs } = m;
+      if (rawStatic !== undefined && (fromFile || keyChain.length > 0)) fail(`${at}/macsec/staticSas`, `static SAs replace MKA: give staticSas or a key chain (${fromFile ? 'keyFile' : 'keyChain'}), not both`);
+      const staticSas = rawStatic === undefined ? undefined : resolveStaticSas(rawStatic, `${at}/macsec/staticSas`, fail);
       macsec = {
         ...resolveKnobValues(knobs),
+        ...(staticSas ? { staticSas } : {}),
         mode: m.mode ?? 'should_encrypt',
         sciPort: m.sciPort ?? 1,
         keyChain,
@@ -356,6 +362,21 @@ export function resolveMacsecKnob<K extends MacsecKnob>(knob: K, value: unknown)
     throw new NodeError('badRequest', `${knob}: ${msg}, got ${JSON.stringify(value)}`);
   }
   return (resolveKnobValues(doc) as Record<string, unknown>)[knob] as NonNullable<MacsecConfig[K]>;
+}
+
+const validateStaticSas = ajv.getSchema(`${(SCHEMA as { $id: string }).$id}#/definitions/staticSas`)!;
+
+/**
+ * A port's `staticSas` section asked for on the control socket (`staticSas`):
+ * checked by the same schema and resolver as a configuration file's.
+ * @throws NodeError('badRequest') naming the field (`staticSas/tx/salt`...); never echoes a key.
+ */
+export function resolveStaticSasRequest(raw: unknown): StaticSasConfig {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new NodeError('badRequest', `'staticSas' must be an object: a port's macsec.staticSas of the node configuration`);
+  if (!validateStaticSas(raw)) throw new NodeError('badRequest', schemaMessage({ ...validateStaticSas.errors![0]!, instancePath: `staticSas${validateStaticSas.errors![0]!.instancePath}` }));
+  return resolveStaticSas(raw, 'staticSas', (path, msg) => {
+    throw new NodeError('badRequest', `${path}: ${msg}`);
+  });
 }
 
 /** A knob's value as the configuration file writes it (suites by name, the PN and MAC as text); null when unset (the default). */

@@ -2,6 +2,7 @@
  * The node's control socket: a Unix socket, one JSON object per line each
  * way. A request is `{"id", "cmd", ...}` with cmd one of status, counters,
  * events, addKey, removeKey, setMode, set (one MACsec knob, knobs.ts), rekey,
+ * staticSas (a port's `macsec.staticSas`, or null: back to MKA; static-sas.ts),
  * capture, lag (the LAGs' LACP state), bgp, addVif, removeVif, moveVif, provider (a provider's knob), attack (an attacker's action); the answer is
  * `{"id", "ok": true, "result"}` or `{"id", "ok": false, "error": {"code",
  * "message"}}`. `events` with `"follow": true` is a subscription: after the
@@ -25,7 +26,7 @@ import { NodeError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { LabNode } from './node.js';
 import { MacsecPort } from './macsec-port.js';
-import { resolveMacsecKnob } from './config.js';
+import { resolveMacsecKnob, resolveStaticSasRequest } from './config.js';
 import type { MacsecKnob } from './knobs.js';
 import { BuiltinSpeaker } from './bgp/index.js';
 import { inPathRequest } from './in-path-request.js';
@@ -181,6 +182,12 @@ export class ControlServer {
         p.rekey();
         return { requested: true };
       }
+      case 'staticSas': {
+        // {"cmd":"staticSas","port","staticSas": a port's macsec.staticSas, or null: MKA again}. The answer holds no key.
+        const p = n.macsecPort(port);
+        p.setStaticSas(req.staticSas === null ? undefined : resolveStaticSasRequest(req.staticSas));
+        return { keying: p.status().keying, ...(p.status().staticSas ? { staticSas: p.status().staticSas } : {}) };
+      }
       case 'capture': {
         if (req.stop === true) return n.stopCaptures(port).then((captures) => ({ stopped: captures.length > 0, captures }));
         if (req.stop !== undefined) {
@@ -237,7 +244,7 @@ export class ControlServer {
         // A provider's knob ({"cmd":"provider","knob","value"}) or an attacker's action (in-path-request.ts).
         return inPathRequest(n, req);
       default:
-        throw new NodeError('unknownCommand', `unknown cmd '${String(req.cmd)}': expected status, counters, events, addKey, removeKey, setMode, set, rekey, capture, lag, setMinimumLinks, lagMember, bgp, addVif, removeVif, moveVif, provider or attack`);
+        throw new NodeError('unknownCommand', `unknown cmd '${String(req.cmd)}': expected status, counters, events, addKey, removeKey, setMode, set, rekey, staticSas, capture, lag, setMinimumLinks, lagMember, bgp, addVif, removeVif, moveVif, provider or attack`);
     }
   }
 }

@@ -12,7 +12,7 @@ export { loadNodeConfig, resolveNodeConfig, resolveMacsecKnob, knobConfigValue, 
 export { NodeError, type NodeErrorCode } from './errors.js';
 export { controlRequest, controlTimeoutMs, CONTROL_TIMEOUT_MS, type ControlRequestOptions } from './control-client.js';
 export { checkCapturePath, prepareCapturePath, type CapturePathCheck } from './capture-path.js';
-export type { CaptureInfo, CaptureSide } from './capture.js';
+export { CaptureFile, type CaptureInfo, type CaptureSide } from './capture.js';
 export { applySecYCommand } from './secy-commands.js';
 export { MacsecPort, MACSEC_OVERHEAD, type PortEvent } from './macsec-port.js';
 export { Port, type PortCounters } from './port.js';

@@ -1,8 +1,9 @@
 /**
  * The MACsec knobs `dxlab set NODE PORT KNOB VALUE` changes on a running
  * port: every field of a port's `macsec` section in the node configuration
- * (config.schema.json) but the key chain (`set ... key add|remove`) and the
- * SCI's port number (the SecY's identity, fixed while it runs).
+ * (config.schema.json) but the key chain (`set ... key add|remove`), the
+ * SCI's port number (the SecY's identity, fixed while it runs) and the
+ * static SAs (keys, changed as a whole by the control socket's `staticSas`).
  *
  * How each is applied:
  * - live: the SecY's own managed objects, which 802.1AE-2018 10.7 lets an

@@ -35,6 +35,10 @@ import { Port, type PortDeps, type TapBinding } from './port.js';
 import type { CaptureFile } from './capture.js';
 import { applySecYCommand } from './secy-commands.js';
 import { VLAN_TAG_LEN } from './vlan.js';
+import { StaticKeying, staticSasSummary, type StaticSasConfig } from './static-sas.js';
+
+/** What keys the port's SecY: MKA's KaY, or the static SAs of `macsec.staticSas` (static-sas.ts), which answers the same calls. */
+type Keying = Pick<KaY, 'start' | 'stop' | 'receive' | 'tick' | 'reportPn' | 'setMode' | 'requestRekey' | 'addKey' | 'setKeyChain' | 'status'> & { readonly config: object };
 
 /** MACsec's growth of a frame: SecTAG with SCI (802.1AE-2018 9.3) + ICV (14.5). */
 export const MACSEC_OVERHEAD = SECTAG_SCI_LEN + ICV_LEN;
@@ -58,7 +62,7 @@ export class MacsecPort extends Port {
   readonly sci: Sci;
   /** The SecY's AES-GCM engine ('native' or 'node'), as `status()` reports it. */
   readonly gcmEngine: GcmEngine;
-  private kay: KaY;
+  private kay: Keying;
   private portState: ControlledPortState = 'blocked';
   private clearText = new Set<number>();
   private timer: NodeJS.Timeout | undefined;
@@ -173,8 +177,9 @@ export class MacsecPort extends Port {
     return 'macsec';
   }
 
-  private makeKay(m: MacsecConfig): KaY {
-    const { sciPort: _p, crypto: _c, pnThreshold, keyChain, ...knobs } = m;
+  private makeKay(m: MacsecConfig): Keying {
+    const { sciPort: _p, crypto: _c, pnThreshold, keyChain, staticSas, ...knobs } = m;
+    if (staticSas) return new StaticKeying(staticSas, m);
     return new KaY(
       { ...knobs, sci: this.sci, keyChain, ...(pnThreshold !== undefined ? { pnExhaustionThreshold: pnThreshold } : {}) },
       // A plain Uint8Array: the KaY copies with .slice(), which on a Buffer would alias.
@@ -471,6 +476,8 @@ export class MacsecPort extends Port {
       controlledPort: this.portState,
       encodingAn: this.secy.encodingSa ?? null,
       cipherSuite: this.secy.cipherSuite.name,
+      keying: this.macsec.staticSas ? 'staticSas' : 'mka',
+      ...(this.macsec.staticSas ? { staticSas: staticSasSummary(this.macsec.staticSas) } : {}),
       // Every knob as it is now (set live or from the configuration; null: the default), as a configuration file writes it: no key.
       knobs: Object.fromEntries((Object.keys(MACSEC_KNOBS) as MacsecKnob[]).map((k) => [k, knobConfigValue(this.macsec, k)])),
       crypto: this.gcmEngine.name,
@@ -558,7 +565,7 @@ export class MacsecPort extends Port {
     if (next.confidentialityOffset !== undefined && next.confidentialityOffset !== 0 && next.confidentialityOffset !== 'none') {
       throw new NodeError('badRequest', `${knob}: offset ${next.confidentialityOffset} is not supported by the SecY: dxlab, Linux and AWS use offset 0 only`);
     }
-    let kay: KaY;
+    let kay: Keying;
     try {
       kay = this.makeKay(next);
     } catch (e) {
@@ -577,6 +584,18 @@ export class MacsecPort extends Port {
 
   rekey(): void {
     this.handle(this.kay.requestRekey(this.deps.now()));
+  }
+
+  /**
+   * Replaces the port's keying: static SAs (`macsec.staticSas`) in place of
+   * MKA or of other static SAs, or, with undefined, MKA again with the key
+   * chain the port had (empty when it started with static SAs: `addKey`).
+   * The old keying stops first (its SAs deleted), as a knob's KaY restart.
+   */
+  setStaticSas(sas: StaticSasConfig | undefined): void {
+    const { staticSas: _old, ...rest } = this.macsec;
+    this.restartKay(sas ? { ...rest, staticSas: sas } : rest, 'staticSas');
+    this.deps.log.info(sas ? 'static SAs installed' : 'static SAs removed: MKA', { port: this.name, ...(sas ? staticSasSummary(sas) : {}) });
   }
 
   keyChainCkns(): string[] {

@@ -146,6 +146,57 @@ export function netScript(plan: GuestPlan): string {
   return lines.join('\n') + '\n';
 }
 
+/** One static SA as the guest's `ip macsec` takes it: hex key and salt, the first PN. */
+export interface GuestStaticSa {
+  an: number;
+  /** hex; written into the guest only. */
+  key: string;
+  pn: bigint;
+  ssci?: number;
+  /** hex, 12 octets (XPN) */
+  salt?: string;
+}
+
+/** The guest's macsec0 with static SAs (a node's `macsec.staticSas` seen from the guest): no wpa_supplicant. */
+export interface GuestStaticSas {
+  /** gcm-aes-128, gcm-aes-256, gcm-aes-xpn-128 or gcm-aes-xpn-256: ip-link(8)'s spelling, as ours. */
+  cipherSuite: string;
+  /** The peer's SCI, 16 hex digits: its MAC and port. */
+  peerSci: string;
+  tx: GuestStaticSa;
+  rx: GuestStaticSa[];
+  replayProtect?: boolean;
+  replayWindow?: number;
+}
+
+/** ip-macsec(8)'s SA options: `pn` up to 2^32-1, `xpn` (64-bit) with an XPN suite, then its SSCI and salt. */
+function saOptions(suite: string, sa: GuestStaticSa): string {
+  const xpn = suite.includes('xpn');
+  return `${xpn ? 'xpn' : 'pn'} ${sa.pn}${xpn ? ` ssci ${sa.ssci} salt ${sa.salt}` : ''} on`;
+}
+
+/**
+ * The console lines that (re)make the guest's macsec0 on eth0 with static
+ * SAs (ip-link(8) `type macsec`, ip-macsec(8) `tx sa` / `rx ... sa`, iproute2
+ * 6.1: `OPTS := [ pn | xpn ] [ salt SALT ] [ ssci SSCI ] [ on | off ]`; a
+ * key ID of 16 octets, which the kernel requires, MACSEC_KEYID_LEN): any
+ * macsec0 there (wpa_supplicant's, or one made here before) is deleted
+ * first; the net script (netScript) puts the VIFs back on the new one. The
+ * guest's SCI is its NIC's MAC and port 1, as wpa_supplicant's is.
+ */
+export function staticSasLines(s: GuestStaticSas): string[] {
+  const mac = s.peerSci.slice(0, 12).match(/../g)!.join(':');
+  const port = Number.parseInt(s.peerSci.slice(12), 16);
+  const keyId = (dir: number, an: number) => `${dir}${an}`.padStart(32, '0');
+  return [
+    'ip link del macsec0 2>/dev/null; true',
+    `ip link add link eth0 macsec0 type macsec port 1 cipher ${s.cipherSuite} encrypt on send_sci on ${s.replayProtect === false ? 'replay off' : `replay on window ${s.replayWindow ?? 0}`} validate strict encodingsa ${s.tx.an}`,
+    `ip macsec add macsec0 tx sa ${s.tx.an} ${saOptions(s.cipherSuite, s.tx)} key ${keyId(1, s.tx.an)} ${s.tx.key}`,
+    `ip macsec add macsec0 rx port ${port} address ${mac} on`,
+    ...s.rx.map((r) => `ip macsec add macsec0 rx port ${port} address ${mac} sa ${r.an} ${saOptions(s.cipherSuite, r)} key ${keyId(2, r.an)} ${r.key}`),
+  ];
+}
+
 /** A shell line writing `text` to `file` in the guest (base64: one line, no quoting of its contents), root-only. */
 export function writeFileLine(file: string, text: string): string {
   return `umask 077; echo ${Buffer.from(text).toString('base64')} | base64 -d > ${file}`;

@@ -14,12 +14,14 @@
  * The control socket speaks the node's protocol (src/node/control.ts):
  * `status`, `counters` and `bgp` are read from the guest (`ip -s macsec
  * show`, `wpa_cli status`, `birdc show protocols`) and translated
- * (images/guest-status.ts); `exec` runs a shell line in the guest; the
+ * (images/guest-status.ts); `exec` runs a shell line in the guest;
+ * `capture` writes the wire side (every frame the forwarder copies); the
  * knobs of our own nodes (`set`, `rekey`, `addKey`, ...) are refused by name.
  */
 import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import { afPacket, type FrameIo } from '../../io/index.js';
-import { JsonLineServer, createLogger, type JsonRequest } from '../../node/index.js';
+import { CaptureFile, JsonLineServer, createLogger, type JsonRequest } from '../../node/index.js';
 import { parseKeyFile } from '../../shared/key-file.js';
 import { LabError } from '../errors.js';
 import { run } from '../host.js';
@@ -37,6 +39,7 @@ export const GUEST_NIC_TAP = 'dxvm0';
 interface VmNodeConfig {
   name: string;
   controlSocket: string;
+  captureDir?: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   linuxPeer?: { memoryMb?: number };
   ports: Array<{
@@ -85,8 +88,24 @@ export async function runVmNode(configFile: string): Promise<void> {
   const wire = afPacket(port.wire);
   const nic = afPacket(GUEST_NIC_TAP);
   const forwarded = { toGuest: 0, fromGuest: 0 };
-  wire.start((frames) => (forwarded.toGuest += nic.send(frames)), (e) => log.warn('wire', { error: e.message }));
-  nic.start((frames) => (forwarded.fromGuest += wire.send(frames)), (e) => log.warn('guest nic', { error: e.message }));
+  // Wire captures: every frame the forwarder copies, both ways, as it is on the lab's wire (MACsec and MKPDUs).
+  const captures = new Set<CaptureFile>();
+  const capture = (frames: Uint8Array[]) => {
+    if (captures.size === 0) return;
+    const t = BigInt(Date.now()) * 1_000_000n;
+    for (const c of captures) for (const f of frames) c.write(t, f);
+  };
+  wire.start((frames) => (capture(frames), (forwarded.toGuest += nic.send(frames))), (e) => log.warn('wire', { error: e.message }));
+  nic.start((frames) => (capture(frames), (forwarded.fromGuest += wire.send(frames))), (e) => log.warn('guest nic', { error: e.message }));
+  const stopCapture = async (c: CaptureFile) => {
+    captures.delete(c);
+    await c.close();
+    return c.info();
+  };
+  const captureFlusher = setInterval(() => {
+    for (const c of captures) void (c.failed || (c.stopAtMs !== undefined && Date.now() >= c.stopAtMs) ? stopCapture(c) : c.flush());
+  }, 500);
+  captureFlusher.unref();
 
   log.info('booting the guest', { image: img.dir, kernel: img.release });
   let guest: GuestConsole;
@@ -150,6 +169,25 @@ export async function runVmNode(configFile: string): Promise<void> {
         case 'events':
           // wpa_supplicant's log is the guest's event record; the node keeps none of its own.
           return { events: [] };
+        case 'capture': {
+          // The wire side only: frames as the forwarder copies them. The clear and decrypted sides are inside the
+          // guest's kernel (its SAKs never leave it): `dxlab exec NODE -- tcpdump -i macsec0` there.
+          if (typeof req.port === 'string' && req.port !== port.name) throw new LabError('topology', `no port '${req.port}' on node ${c.name} (ports: ${port.name})`);
+          if (req.stop !== undefined) {
+            const which = [...captures].filter((x) => req.stop === true || x.path === req.stop);
+            const infos = await Promise.all(which.map(stopCapture));
+            return { stopped: infos.length > 0, captures: infos };
+          }
+          if (req.side !== 'wire') throw new LabError('topology', `a linux-peer captures its wire only ('side': 'wire'): its clear and decrypted frames are in the guest's kernel, which holds the SAKs (dxlab exec ${c.name} -- tcpdump -i macsec0)`);
+          const durationS = req.durationS;
+          if (durationS !== undefined && (typeof durationS !== 'number' || !(durationS > 0))) throw new LabError('topology', `'durationS' must be a positive number`);
+          const path = typeof req.path === 'string' && req.path ? req.path : resolve(c.captureDir ?? 'pcaps', `${c.name}-${port.name}-wire.pcapng`);
+          if (!isAbsolute(path)) throw new LabError('topology', `'path' must be absolute (the node's working directory is not the client's), got '${path}'`);
+          if ([...captures].some((x) => x.path === resolve(path))) throw new LabError('topology', `a capture to ${path} runs already: stop it first`);
+          const file = await CaptureFile.create(path, 'wire', port.wire, `dxlab ${c.name} port ${port.name}: the wire (MACsec and MKPDUs), as the VM node forwards it`, durationS !== undefined ? Date.now() + (durationS as number) * 1000 : undefined);
+          captures.add(file);
+          return { path: file.path };
+        }
         case 'bgp':
           return { peers: (await current(req)).bgp };
         case 'exec': {
@@ -158,7 +196,7 @@ export async function runVmNode(configFile: string): Promise<void> {
           return { status: r.status, output: r.output };
         }
         default:
-          throw new LabError('topology', `a linux-peer answers status, counters, events, bgp and exec; '${String(req.cmd)}' is for our own nodes (change the guest with dxlab exec ${c.name} -- ...)`);
+          throw new LabError('topology', `a linux-peer answers status, counters, events, bgp, capture (its wire) and exec; '${String(req.cmd)}' is for our own nodes (change the guest with dxlab exec ${c.name} -- ...)`);
       }
     },
   });
@@ -172,10 +210,12 @@ export async function runVmNode(configFile: string): Promise<void> {
       stopping = true;
       log.info('stopping', { why });
       clearInterval(reader);
+      clearInterval(captureFlusher);
       // The guest keeps nothing (its disk writes go to a throwaway overlay): QEMU is killed, not shut down, so
       // that it is gone within `down`'s grace and reaped here rather than left to the namespace's removal.
       void (async () => {
         await server.close().catch(() => undefined);
+        await Promise.all([...captures].map(stopCapture)).catch(() => undefined);
         const exited = new Promise((r) => guest.qemu.once('exit', r));
         guest.kill();
         await exited;
@@ -189,6 +229,8 @@ export async function runVmNode(configFile: string): Promise<void> {
       if (stopping) return;
       log.error('qemu exited', { code, signal: sig });
       clearInterval(reader);
+      clearInterval(captureFlusher);
+      void Promise.all([...captures].map(stopCapture)).catch(() => undefined);
       closeIo([wire, nic]);
       process.exitCode = 1;
       void server.close().finally(done);

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadTopology, parseTopology } from '../../../src/lab/index.js';
-import { birdConf, guestSetupLines, netScript, wpaSupplicantConf, type GuestPlan } from '../../../src/lab/images/guest-config.js';
+import { birdConf, guestSetupLines, netScript, staticSasLines, wpaSupplicantConf, type GuestPlan } from '../../../src/lab/images/guest-config.js';
 import { guestPortStatus, parseBirdProtocols, STATUS_SEPARATOR } from '../../../src/lab/images/guest-status.js';
 import { topologyError } from '../../helpers/topology-error.js';
 
@@ -108,6 +108,31 @@ const IP_SECURED = JSON.stringify([
 ]);
 const WPA = (secured: boolean, live: number) =>
   `bssid=01:80:c2:00:00:03\nwpa_state=COMPLETED\nPAE KaY status=Active\nAuthenticated=No\nSecured=${secured ? 'Yes' : 'No'}\nFailed=No\nActor Priority=32\nKey Server Priority=16\nIs Key Server=No\nactor_sci=52:54:00:12:34:56@1\nkey_server_sci=02:aa:bb:cc:dd:ee@1\nckn=${KEY.ckn}\nmi=40974497b8783cde7e16cdb1\nmn=2\nlive_peers=${live}\npotential_peers=0\nieee8021XKayMkaPartCKN=${KEY.ckn}\nieee8021XKayMkaPeerListMI=4f0cb9b9ed76920866b74dd5\nieee8021XKayMkaPeerListMN=63\nieee8021XKayMkaPeerListType=1\nieee8021XKayMkaPeerListSCI=02:aa:bb:cc:dd:ee@1\n`;
+
+describe('guest static SAs (ip macsec)', () => {
+  const key = (b: string, n: number) => b.repeat(n);
+  it('XPN: the device with its suite and encoding SA, xpn PNs with SSCI and salt, the peer\'s SC by port and address, 16-octet key IDs', () => {
+    const lines = staticSasLines({
+      cipherSuite: 'gcm-aes-xpn-256',
+      peerSci: '020000000a0b0001',
+      tx: { an: 3, key: key('aa', 32), pn: (1n << 32n) - 3n, ssci: 2, salt: key('5a', 12) },
+      rx: [{ an: 2, key: key('bb', 32), pn: (1n << 32n) - 3n, ssci: 1, salt: key('a5', 12) }],
+    });
+    expect(lines).toEqual([
+      'ip link del macsec0 2>/dev/null; true',
+      'ip link add link eth0 macsec0 type macsec port 1 cipher gcm-aes-xpn-256 encrypt on send_sci on replay on window 0 validate strict encodingsa 3',
+      `ip macsec add macsec0 tx sa 3 xpn 4294967293 ssci 2 salt ${key('5a', 12)} on key ${'13'.padStart(32, '0')} ${key('aa', 32)}`,
+      'ip macsec add macsec0 rx port 1 address 02:00:00:00:0a:0b on',
+      `ip macsec add macsec0 rx port 1 address 02:00:00:00:0a:0b sa 2 xpn 4294967293 ssci 1 salt ${key('a5', 12)} on key ${'22'.padStart(32, '0')} ${key('bb', 32)}`,
+    ]);
+  });
+  it('a suite without XPN: pn, no SSCI or salt; replay off has no window', () => {
+    const lines = staticSasLines({ cipherSuite: 'gcm-aes-128', peerSci: '0200000000010002', tx: { an: 0, key: key('aa', 16), pn: 1000n }, rx: [{ an: 1, key: key('bb', 16), pn: 7n }], replayProtect: false });
+    expect(lines[1]).toBe('ip link add link eth0 macsec0 type macsec port 1 cipher gcm-aes-128 encrypt on send_sci on replay off validate strict encodingsa 0');
+    expect(lines[2]).toBe(`ip macsec add macsec0 tx sa 0 pn 1000 on key ${'10'.padStart(32, '0')} ${key('aa', 16)}`);
+    expect(lines[4]).toBe(`ip macsec add macsec0 rx port 2 address 02:00:00:00:00:01 sa 1 pn 7 on key ${'21'.padStart(32, '0')} ${key('bb', 16)}`);
+  });
+});
 
 describe('guest status', () => {
   const ctx = { name: 'eth1', wire: 'dxl0b', taps: [{ name: 'dxt0', vlan: 100, mtu: 1500 }], mode: 'should_encrypt' };
