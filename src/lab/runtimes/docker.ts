@@ -25,11 +25,14 @@ import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, re
 import { dirname, join } from 'node:path';
 import { LabError } from '../errors.js';
 import { NODE_PROCESS_FLAGS, ip, waitForNode } from '../host.js';
-import { DOCKER_BIN, docker, dockerAsync, dockerEnv, labDockerHost } from '../docker/engine.js';
+import { DOCKER_BIN, docker, dockerArgs, dockerAsync, labDockerHost } from '../docker/engine.js';
 import { IMAGE_NODE_BIN, IMAGE_PROJECT_DIR, buildNodeImage } from '../docker/node-image.js';
 import type { NodeRuntime, RuntimeNode } from './types.js';
 
 export const LAB_LABEL = 'dxlab.lab';
+
+/** The environment a node process reads (src/cli/node-env.ts, the control client's timeout). */
+const NODE_ENV = ['DXLAB_CRYPTO', 'DXLAB_FASTPATH', 'DXLAB_PACKET_RING', 'DXLAB_TAP_COALESCE', 'DXLAB_TAP_OFFLOAD', 'DXLAB_CONTROL_TIMEOUT_S'];
 
 /** The image `prepare` built or found in this process (`dxlab up`), so that each node's `create` does not hash the inputs again. */
 let preparedTag: string | undefined;
@@ -64,9 +67,8 @@ export function keyFilesOf(config: unknown): string[] {
 /** `docker run` arguments of the node container (not the image or command). */
 export function nodeRunArgs(n: RuntimeNode, config: { captureDir?: string }, keyFiles: string[]): string[] {
   const ro = (p: string) => ['-v', `${p}:${p}:ro`];
-  const passEnv = Object.keys(process.env)
-    .filter((k) => k.startsWith('DXLAB_') && k !== 'DXLAB_DOCKER_HOST')
-    .flatMap((k) => ['-e', k]);
+  // `-e NAME` passes NAME on only where the client's environment has it: the node's own settings (cli/node-env.ts).
+  const passEnv = NODE_ENV.flatMap((k) => ['-e', k]);
   return [
     'run', '--rm', '--name', containerName(n.lab, n.name),
     '--label', `${LAB_LABEL}=${n.lab}`, '--label', `dxlab.node=${n.name}`,
@@ -90,7 +92,7 @@ function launchContainer(n: RuntimeNode, onExit: (code: number | null, signal: s
   const fd = openSync(n.log, 'a');
   try {
     // Attached (`docker run` without -d): the client lives as long as the container and passes a SIGTERM on (its signal proxy).
-    const child = spawn(DOCKER_BIN, argv, { env: dockerEnv(host), detached: true, stdio: ['ignore', fd, fd] });
+    const child = spawn(DOCKER_BIN, dockerArgs(host, argv), { detached: true, stdio: ['ignore', fd, fd] });
     if (child.pid === undefined) throw new LabError('process', `could not start the container of node ${n.name}`);
     child.once('exit', (code, signal) => onExit(code, signal));
     child.on('error', () => undefined);

@@ -16,7 +16,7 @@ const err = topologyError;
 describe('registries', () => {
   it('hold the kinds, runtimes and link types of today, each by its name, the first the default', () => {
     expect(NODE_KINDS.map((k) => k.name)).toEqual(['dx-device', 'router', 'switch', 'provider', 'attacker', 'linux-peer']);
-    expect(NODE_RUNTIMES.map((r) => r.name)).toEqual(['netns-process', 'qemu-vm']);
+    expect(NODE_RUNTIMES.map((r) => r.name)).toEqual(['netns-process', 'qemu-vm', 'docker']);
     expect(LINK_TYPES.map((t) => t.name)).toEqual(['veth', 'lag']);
     expect(nodeRuntime(undefined).name).toBe('netns-process');
     expect(linkType(undefined).name).toBe('veth');
