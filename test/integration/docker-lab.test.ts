@@ -105,6 +105,16 @@ describe.skipIf(!isRoot || !hasDocker)('docker runtime', () => {
     const wire = join(state.captureDir, 'router-eth1-wire.pcapng');
     await until('the capture has MACsec frames', () => tshark(wire, 'macsec', ['frame.number']).length > 0, 30_000);
     expect(tshark(wire, 'eapol', ['frame.number']).length).toBeGreaterThan(0);
+    // `dxlab capture --out -`: the node writes a FIFO it can open (in the capture folder, mounted) that the CLI copies to stdout.
+    const streamed = join(dir, 'streamed.pcapng');
+    const cap = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" capture --name ${lab} dx eth1 --wire --duration 2 --out - > "${streamed}"`], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+    expect(cap.status, cap.stderr).toBe(0);
+    expect(tshark(streamed, 'eapol', ['frame.number']).length).toBeGreaterThan(0);
+    // A file outside that folder the container could not write: refused, by name.
+    const outside = cli(['capture', '--name', lab, 'dx', 'eth1', '--wire', '--duration', '1', '--out', join(dir, 'x.pcapng')], 60_000);
+    expect(outside.status).toBe(2);
+    expect(outside.stderr).toMatch(/--out: node dx runs in a container/);
+    expect(existsSync(join(dir, 'x.pcapng'))).toBe(false);
   }, 300_000);
 
   it('after a kill -9 of the supervisor and the clients, down removes every container, veth and namespace', () => {
