@@ -4,7 +4,7 @@
  * no iptables), the node image built there once and found again, and
  * router-dx.yaml with `--runtime docker`: each node in a container with
  * NET_ADMIN and NET_RAW only, MKA secured, BGP Established, ping across the
- * VIF, the wire capture readable; then a kill -9 of the supervisor and of
+ * VIF, the wire capture readable, a node killed and restarted; then a kill -9 of the supervisor and of
  * the containers' clients, and `dxlab down` leaves no container, veth or
  * namespace. Nothing here talks to the machine's own Docker daemon, if any:
  * every call names the engine (-H, DXLAB_DOCKER_HOST).
@@ -115,6 +115,14 @@ describe.skipIf(!isRoot || !hasDocker)('docker runtime', () => {
     expect(outside.status).toBe(2);
     expect(outside.stderr).toMatch(/--out: node dx runs in a container/);
     expect(existsSync(join(dir, 'x.pcapng'))).toBe(false);
+    // kill and restart through the supervisor: a new container under the same name, secured again.
+    const killed = cli(['kill', '--name', lab, 'router'], 60_000);
+    expect(killed.status, killed.stderr).toBe(0);
+    await until('the router container gone', () => !ps().includes(`dxlab-${lab}-router`), 30_000);
+    const restarted = cli(['restart', '--name', lab, 'router'], 120_000);
+    expect(restarted.status, restarted.stderr).toBe(0);
+    expect(ps()).toContain(`dxlab-${lab}-router`);
+    await until('MKA secured again', () => status().nodes.every((n) => n.ports?.length === 1 && n.ports[0]!.secured === true), 60_000);
   }, 300_000);
 
   it('after a kill -9 of the supervisor and the clients, down removes every container, veth and namespace', () => {

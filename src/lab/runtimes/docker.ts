@@ -88,6 +88,12 @@ function launchContainer(n: RuntimeNode, onExit: (code: number | null, signal: s
   const host = labDockerHost();
   const config = JSON.parse(readFileSync(n.config, 'utf8')) as { captureDir?: string };
   if (config.captureDir) mkdirSync(config.captureDir, { recursive: true });
+  // A container of the node's last run that the engine has not removed yet (--rm removes it after the client ended) would hold the name.
+  try {
+    docker(host, ['rm', '-f', containerName(n.lab, n.name)]);
+  } catch {
+    /* none */
+  }
   const argv = [...nodeRunArgs(n, config, keyFilesOf(config)), imageOf(host, n.lab, n.name), ...NODE_PROCESS_FLAGS, `${IMAGE_PROJECT_DIR}/bin/dxlab.js`, 'node', '--config', n.config];
   const fd = openSync(n.log, 'a');
   try {
