@@ -24,6 +24,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, rmdirSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { LabError } from '../errors.js';
+import { dockerHostSetting } from '../paths.js';
 import { NODE_PROCESS_FLAGS, ip, waitForNode } from '../host.js';
 import { DOCKER_BIN, docker, dockerArgs, dockerAsync, labDockerHost } from '../docker/engine.js';
 import { IMAGE_NODE_BIN, IMAGE_PROJECT_DIR, buildNodeImage } from '../docker/node-image.js';
@@ -124,12 +125,12 @@ function launchContainer(n: RuntimeNode, onExit: (code: number | null, signal: s
  * Removes the lab's containers (by label) and its nodes' socket folders.
  * @returns what was removed and what is left, as `down` says them.
  */
-export async function removeDockerLab(lab: string, dir: string | undefined): Promise<{ removed: string[]; leftover: string[] }> {
+export async function removeDockerLab(lab: string, dir: string | undefined, hostSetting = dockerHostSetting()): Promise<{ removed: string[]; leftover: string[] }> {
   const removed: string[] = [];
   const leftover: string[] = [];
   let host: string | undefined;
   try {
-    host = labDockerHost();
+    host = labDockerHost(hostSetting);
   } catch {
     host = undefined;
   }
@@ -147,8 +148,14 @@ export async function removeDockerLab(lab: string, dir: string | undefined): Pro
       leftover.push(`containers of lab ${lab} (${(e as Error).message})`);
     }
   }
-  if (dir && existsSync(dir)) {
-    for (const name of readdirSync(dir)) {
+  const runDirs = dir && existsSync(dir) ? readdirSync(dir).filter((x) => RUN_DIR_RE.test(x)) : [];
+  if (!host) {
+    // The lab had docker nodes (their socket folders say so), but no engine is named: say so, and keep the folders, so that a `down` with it finds the lab again.
+    if (runDirs.length) leftover.push(`the containers of lab ${lab} (label ${LAB_LABEL}=${lab}): DXLAB_DOCKER_HOST is not set, so they were not looked for; run dxlab down ${lab} again with it`);
+    return { removed, leftover };
+  }
+  if (dir && runDirs.length) {
+    for (const name of runDirs) {
       const p = join(dir, name);
       if (!RUN_DIR_RE.test(name) || !lstatSync(p).isDirectory()) continue;
       try {
@@ -190,5 +197,5 @@ export const dockerRuntime: NodeRuntime = {
   start: (n) => launchContainer(n, () => undefined, true).pid,
   launch: (n, onExit) => launchContainer(n, onExit),
   ready: (n) => waitForNode({ node: n.name, pid: n.pid, socket: n.socket, log: n.log }, 60_000),
-  removeLab: removeDockerLab,
+  removeLab: (lab, dir) => removeDockerLab(lab, dir),
 };

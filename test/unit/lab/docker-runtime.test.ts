@@ -5,9 +5,9 @@
  * key files read-only, and `--runtime` names a runtime of the registry.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { keyFilesOf, nodeRunArgs } from '../../../src/lab/runtimes/docker.js';
+import { keyFilesOf, nodeRunArgs, removeDockerLab } from '../../../src/lab/runtimes/docker.js';
 import { nodeImageHash, parseLdd, type NodeImageInputs } from '../../../src/lab/docker/node-image.js';
 import { labDockerHost } from '../../../src/lab/docker/engine.js';
 import { LabError, withDefaultRuntime, type Topology } from '../../../src/lab/index.js';
@@ -76,5 +76,17 @@ describe('engine and --runtime', () => {
     expect(withDefaultRuntime(topo, 'docker').nodes.map((x) => x.runtime)).toEqual(['docker', 'qemu-vm']);
     expect(() => withDefaultRuntime(topo, 'podman')).toThrow(LabError);
     expect(() => withDefaultRuntime(topo, 'podman')).toThrow(/--runtime: no node runtime 'podman'/);
+  });
+
+  it('down with no engine named says the containers were not looked for, and keeps the socket folders for a later down', async () => {
+    const dir = tempDir('dxlab-docker-down-');
+    mkdirSync(join(dir, 'router.run'));
+    writeFileSync(join(dir, 'router.run', 'router.sock'), '');
+    const r = await removeDockerLab('l1', dir, '');
+    expect(r.removed).toEqual([]);
+    expect(r.leftover).toEqual([expect.stringMatching(/containers of lab l1 \(label dxlab\.lab=l1\): DXLAB_DOCKER_HOST is not set/)]);
+    expect(existsSync(join(dir, 'router.run', 'router.sock'))).toBe(true);
+    // No docker node in the lab (no socket folder): nothing to say.
+    expect(await removeDockerLab('l2', tempDir('dxlab-docker-down-'), '')).toEqual({ removed: [], leftover: [] });
   });
 });
