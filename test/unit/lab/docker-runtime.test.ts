@@ -13,6 +13,15 @@ import { labDockerHost } from '../../../src/lab/docker/engine.js';
 import { LabError, withDefaultRuntime, type Topology } from '../../../src/lab/index.js';
 import { tempDir } from '../../helpers/tmp.js';
 
+/** One scratch folder for the file, removed after it (tempDir registers its afterAll here, not inside a test). */
+const scratch = tempDir('dxlab-docker-unit-');
+let made = 0;
+const sub = () => {
+  const d = join(scratch, String(made++));
+  mkdirSync(d);
+  return d;
+};
+
 describe('node image', () => {
   it('takes every library ldd lists, and the loader, but not the vDSO', () => {
     const out = [
@@ -25,7 +34,7 @@ describe('node image', () => {
   });
 
   it("its hash changes when a built file changes, and not otherwise (rebuilt only then)", () => {
-    const root = tempDir('dxlab-node-image-');
+    const root = sub();
     mkdirSync(join(root, 'dist'));
     writeFileSync(join(root, 'dist', 'a.js'), 'one');
     writeFileSync(join(root, 'package.json'), '{"version":"0.1.0"}');
@@ -79,7 +88,7 @@ describe('engine and --runtime', () => {
   });
 
   it('down with no engine named says the containers were not looked for, and keeps the socket folders for a later down', async () => {
-    const dir = tempDir('dxlab-docker-down-');
+    const dir = sub();
     mkdirSync(join(dir, 'router.run'));
     writeFileSync(join(dir, 'router.run', 'router.sock'), '');
     const r = await removeDockerLab('l1', dir, '');
@@ -87,6 +96,6 @@ describe('engine and --runtime', () => {
     expect(r.leftover).toEqual([expect.stringMatching(/containers of lab l1 \(label dxlab\.lab=l1\): DXLAB_DOCKER_HOST is not set/)]);
     expect(existsSync(join(dir, 'router.run', 'router.sock'))).toBe(true);
     // No docker node in the lab (no socket folder): nothing to say.
-    expect(await removeDockerLab('l2', tempDir('dxlab-docker-down-'), '')).toEqual({ removed: [], leftover: [] });
+    expect(await removeDockerLab('l2', sub(), '')).toEqual({ removed: [], leftover: [] });
   });
 });
