@@ -9,8 +9,10 @@ cd "$(dirname "$0")/.."
 # ping crosses it; bird2 is the alternative BGP speaker (`speaker: bird`);
 # awscli (AWS CLI v2) drives `dxlab api serve` in the tests and the README;
 # debootstrap builds the linux-peer guest image and qemu-system-x86 boots it
-# (`dxlab image build linux-peer`).
-APT_PACKAGES=(tshark iperf3 iputils-ping bird2 awscli debootstrap qemu-system-x86)
+# (`dxlab image build linux-peer`); docker.io runs the docker runtime's
+# nodes on a private engine (`dxlab docker start DIR`), docker-compose the
+# Compose file.
+APT_PACKAGES=(tshark iperf3 iputils-ping bird2 awscli debootstrap qemu-system-x86 docker.io docker-compose)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

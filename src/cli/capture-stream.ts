@@ -34,8 +34,9 @@ export interface CaptureStream {
   close(): void;
 }
 
-export function openCaptureStream(out: NodeJS.WritableStream = process.stdout): CaptureStream {
-  const dir = mkdtempSync(join(tmpdir(), 'dxlab-stream-'));
+/** @param parent where the FIFO's folder is made: a folder the node can open (a container node: the lab's capture folder). */
+export function openCaptureStream(out: NodeJS.WritableStream = process.stdout, parent = tmpdir()): CaptureStream {
+  const dir = mkdtempSync(join(parent, 'dxlab-stream-'));
   const fifo = join(dir, 'capture.pcapng');
   execFileSync('mkfifo', ['-m', '600', fifo]);
   const fd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);

@@ -27,6 +27,7 @@ import { apiCommand } from './commands/api.js';
 import { superviseCommand } from './commands/supervise.js';
 import { attackCommand } from './commands/attack.js';
 import { imageCommand } from './commands/image.js';
+import { dockerCommand } from './commands/docker.js';
 import { vmNodeCommand } from './commands/vm-node.js';
 import { scenarioCommand } from './commands/scenario.js';
 import { configCommand } from './commands/config.js';
@@ -58,7 +59,8 @@ export async function main(argv: string[]): Promise<number> {
     .command('keys', 'MACsec key material: generate CKN/CAK pairs, derive ICK/KEK', keysCommand)
     .command('link', 'two nodes on a veth between two namespaces: up, down, status', linkCommand)
     .command('api', 'the AWS Direct Connect and Secrets Manager APIs for the AWS CLI and SDKs: serve', apiCommand)
-    .command('image', 'guest images for VM nodes (linux-peer): build, check', imageCommand)
+    .command('image', 'images: the linux-peer guest (VM nodes) and the node image (docker runtime): build, check', imageCommand)
+    .command('docker', 'a private Docker engine for the docker runtime: start, stop', dockerCommand)
     .command('node', 'run one lab device (--config FILE), or talk to a running one through its control socket', nodeCommand, nodeRun)
     .demandCommand(1, 'give a command; see dxlab --help')
     .strict()

@@ -159,7 +159,7 @@ export async function labUp(topo: Topology, lab: string, progress: UpProgress = 
     for (const n of topo.nodes) {
       const runtime = nodeRuntime(n.runtime);
       const note = nodeKind(n.kind).statusNote?.(n);
-      const s: LabNodeState = { name: n.name, kind: n.kind, netns: netnsName(lab, n.name), pid: 0, socket: join(dir, `${n.name}.sock`), config: join(dir, `${n.name}.json`), log: join(dir, `${n.name}.log`), wires: {}, taps: [], runtime: runtime.name, ...(note ? { note } : {}), ...(n.restart && n.restart !== 'never' ? { restart: n.restart } : {}), ...(n.options && Object.keys(n.options).length ? { options: n.options } : {}) };
+      const s: LabNodeState = { name: n.name, kind: n.kind, netns: netnsName(lab, n.name), pid: 0, socket: runtime.socketPath?.(dir, n.name) ?? join(dir, `${n.name}.sock`), config: join(dir, `${n.name}.json`), log: join(dir, `${n.name}.log`), wires: {}, taps: [], runtime: runtime.name, ...(note ? { note } : {}), ...(n.restart && n.restart !== 'never' ? { restart: n.restart } : {}), ...(n.options && Object.keys(n.options).length ? { options: n.options } : {}) };
       progress(`namespace ${s.netns}`);
       runtime.create(runtimeNode(s));
       state.nodes.push(s);

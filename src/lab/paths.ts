@@ -31,6 +31,11 @@ export function checkLabName(lab: string): void {
 }
 
 /** Root of the labs' state folders, absolute. Override with DXLAB_STATE_DIR. */
+/** The Docker engine of the docker runtime (docker/engine.ts labDockerHost checks it): DXLAB_DOCKER_HOST. */
+export function dockerHostSetting(): string | undefined {
+  return process.env.DXLAB_DOCKER_HOST || undefined;
+}
+
 export function stateRoot(): string {
   return resolve(process.env.DXLAB_STATE_DIR || '/run/dxlab');
 }

@@ -25,6 +25,7 @@ import { delNetns, ip, netnsExists, processAlive, run, stopProcess } from './hos
 import { labDir, netnsName } from './paths.js';
 import { existingLabDir, readStateFile, removeLabFiles } from './state-dir.js';
 import { NODE_NAME_RE } from './topology.js';
+import { NODE_RUNTIMES } from './runtimes/index.js';
 import { isLabSupervisor, labSupervisors, recordedSupervisorRuns, type SupervisorEntry } from './supervisor-ref.js';
 
 export interface DownResult {
@@ -104,6 +105,13 @@ export async function tearDown(lab: string): Promise<DownResult> {
       /* reported below */
     }
     if (netnsExists(ns)) leftover.push(`netns ${ns}`);
+  }
+  // What a runtime made beyond namespaces and processes (the docker runtime's containers), by the lab's name.
+  for (const r of NODE_RUNTIMES) {
+    if (!r.removeLab) continue;
+    const x = await r.removeLab(lab, dir);
+    removed.push(...x.removed);
+    leftover.push(...x.leftover);
   }
   for (const pid of pids) if (processAlive(pid)) leftover.push(`process ${pid}`);
   for (const pid of supervisors) if (isLabSupervisor(pid, lab, dirs)) leftover.push(`supervisor ${pid}`);

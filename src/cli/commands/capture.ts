@@ -4,6 +4,8 @@
  * running in the node.
  */
 import type { Argv } from 'yargs';
+import { mkdirSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
 import { ask, labState, nameOpt, nodeOf } from '../lab-context.js';
 import { outPath, runCapture, stopCapture, type Ask } from '../capture-session.js';
 import { openCaptureStream } from '../capture-stream.js';
@@ -34,7 +36,13 @@ export function captureCommand(y: Argv): Argv {
           return true;
         }),
     async (a) => {
-      const n = nodeOf(labState(a), String(a.node));
+      const lab = labState(a);
+      const n = nodeOf(lab, String(a.node));
+      // A node in a container (the docker runtime) sees of the host only its mounted folders: of those, it writes captures in the lab's capture folder.
+      const inContainer = n.runtime === 'docker';
+      if (inContainer && a.out !== undefined && a.out !== '-' && relative(lab.captureDir, resolve(a.out)).startsWith('..')) {
+        throw new CliError('usage', `--out: node ${n.name} runs in a container, which writes captures only in the lab's capture folder ${lab.captureDir}: give a file there, or no --out`);
+      }
       const target = { node: n.name, port: String(a.port) };
       const toNode: Ask = (req) => ask(n.socket, req, n.name);
       if (a.stop !== undefined) {
@@ -47,7 +55,8 @@ export function captureCommand(y: Argv): Argv {
       const side = a.wire ? 'wire' : a.clear ? 'clear' : 'decrypted';
       if (a.out === '-') {
         // pcapng on stdout (capture-stream.ts); what people read goes to stderr.
-        const stream = openCaptureStream();
+        if (inContainer) mkdirSync(lab.captureDir, { recursive: true });
+        const stream = openCaptureStream(process.stdout, inContainer ? lab.captureDir : undefined);
         try {
           const run = await runCapture(toNode, target, { side, out: stream.fifo, durationS: a.duration, abort: stream.readerGone }, () => {
             stream.start();

@@ -6,12 +6,12 @@
  * long the boot took.
  */
 import type { Argv } from 'yargs';
-import { DEFAULT_MIRROR, GuestConsole, buildImage, findImage } from '../../lab/index.js';
+import { DEFAULT_MIRROR, GuestConsole, buildImage, buildNodeImage, findImage, labDockerHost } from '../../lab/index.js';
 import { CliError } from '../errors.js';
 import { wrap } from '../lab-context.js';
 import { note, printJson, printLine } from '../output.js';
 
-const IMAGES = ['linux-peer'] as const;
+const IMAGES = ['linux-peer', 'node'] as const;
 
 /** The `<image>` argument both verbs take. */
 const imageArg = (c: Argv) => c.positional('image', { type: 'string', choices: IMAGES, demandOption: true });
@@ -23,11 +23,23 @@ export function imageCommand(y: Argv): Argv {
   return y
     .command(
       'build <image>',
-      'build a guest image into the cache (/var/cache/dxlab/images, or DXLAB_IMAGE_CACHE) unless it is there',
+      'build an image unless it is there: linux-peer (a guest, into /var/cache/dxlab/images or DXLAB_IMAGE_CACHE) or node (the docker runtime\'s, on DXLAB_DOCKER_HOST)',
       (c) =>
         imageArg(c).option('mirror', { type: 'string', default: DEFAULT_MIRROR, describe: "Debian mirror debootstrap fetches from" }),
       async (a) => {
         const t0 = process.hrtime.bigint();
+        if (a.image === 'node') {
+          // The node image of the docker runtime, on the engine DXLAB_DOCKER_HOST names.
+          const r = (() => {
+            try {
+              return buildNodeImage(labDockerHost(), (line) => note(line));
+            } catch (e) {
+              return wrap(e);
+            }
+          })();
+          printLine(`${r.tag} (${r.built ? 'built' : 'built already'}, ${secondsSince(t0)} s)`);
+          return;
+        }
         const img = await buildImage((line) => note(line), a.mirror).catch(wrap);
         printLine(`${img.dir} (${secondsSince(t0)} s)`);
       },
@@ -38,6 +50,7 @@ export function imageCommand(y: Argv): Argv {
       (c) =>
         imageArg(c).option('json', { type: 'boolean', default: false, describe: 'one JSON document' }),
       async (a) => {
+        if (a.image === 'node') throw new CliError('failed', 'check takes linux-peer; the node image is checked by dxlab up --runtime docker');
         const img = findImage();
         if (!img) throw new CliError('failed', 'image linux-peer is not built: run dxlab image build linux-peer');
         const t0 = process.hrtime.bigint();

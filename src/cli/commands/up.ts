@@ -1,6 +1,6 @@
 /** `dxlab up TOPOLOGY` (deploy): build a lab from a topology file and start its nodes. */
 import type { Argv } from 'yargs';
-import { labUp, loadTopology } from '../../lab/index.js';
+import { labUp, loadTopology, withDefaultRuntime } from '../../lab/index.js';
 import { topologyPath, wrap } from '../lab-context.js';
 import { note, printJson, printLine, table } from '../output.js';
 
@@ -14,13 +14,15 @@ export function upCommand(y: Argv): Argv {
         .option('topo', { alias: 't', type: 'string', describe: 'topology file (same as the positional)' })
         .option('name', { type: 'string', describe: "lab name (default: the topology's name)" })
         .option('crypto', { choices: ['native', 'node'] as const, describe: 'AES-GCM engine of every node (default: native where the addon loads)' })
+        .option('runtime', { type: 'string', describe: 'node runtime of every node the topology gives none (netns-process, docker)' })
         .option('api', { type: 'boolean', default: true, describe: "host the AWS API for the lab in its supervisor (--no-api: do not)" })
         .option('json', { type: 'boolean', default: false }),
     async (a) => {
       const file = topologyPath(a);
       const topo = (() => {
         try {
-          return loadTopology(file);
+          const t = loadTopology(file);
+          return a.runtime ? withDefaultRuntime(t, a.runtime) : t;
         } catch (e) {
           return wrap(e);
         }

@@ -36,4 +36,11 @@ export interface NodeRuntime {
   launch(node: RuntimeNode, onExit: (code: number | null, signal: string | null) => void): ChildHandle;
   /** Resolves when the node answers; throws LabError('process' | 'timeout'). */
   ready(node: RuntimeNode): Promise<void>;
+  /** Where the node's control socket is, when not `<lab dir>/<node>.sock` (a container can write only a folder of its own). */
+  socketPath?(labDir: string, node: string): string;
+  /**
+   * Removes what the runtime made for a lab beyond its namespaces and
+   * processes (containers), found by the lab's name; called by `down`.
+   */
+  removeLab?(lab: string, labDir: string | undefined): Promise<{ removed: string[]; leftover: string[] }>;
 }

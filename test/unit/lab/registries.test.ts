@@ -16,7 +16,7 @@ const err = topologyError;
 describe('registries', () => {
   it('hold the kinds, runtimes and link types of today, each by its name, the first the default', () => {
     expect(NODE_KINDS.map((k) => k.name)).toEqual(['dx-device', 'router', 'switch', 'provider', 'attacker', 'linux-peer']);
-    expect(NODE_RUNTIMES.map((r) => r.name)).toEqual(['netns-process', 'qemu-vm']);
+    expect(NODE_RUNTIMES.map((r) => r.name)).toEqual(['netns-process', 'qemu-vm', 'docker']);
     expect(LINK_TYPES.map((t) => t.name)).toEqual(['veth', 'lag']);
     expect(nodeRuntime(undefined).name).toBe('netns-process');
     expect(linkType(undefined).name).toBe('veth');
@@ -36,6 +36,8 @@ describe('registries', () => {
     const t = parseTopology(base(', speed: 100G, runtime: netns-process'), 'x.yaml');
     expect(t.nodes.find((n) => n.name === 'd')).toMatchObject({ kind: 'dx-device', runtime: 'netns-process', options: { speed: '100G' } });
     expect(err(base().replace('r: { kind: router }', 'r: { kind: router, speed: 10G }')).message).toMatch(/^x\.yaml:4: topology\.nodes\.r: unknown field 'speed'/);
+    // `runtime: docker` in the topology: a container on the docker runtime's engine (runtimes/docker.ts).
+    expect(parseTopology(base(', runtime: docker'), 'x.yaml').nodes.find((n) => n.name === 'd')).toMatchObject({ kind: 'dx-device', runtime: 'docker' });
     expect(err(base(', runtime: vm')).message).toMatch(/topology\.nodes\.d\.runtime: must be one of "netns-process"/);
     expect(err(base('', '\n      type: tunnel')).message).toMatch(/topology\.links\.0\.type: must be one of "veth", "lag"/);
     // A lag link is a LAG's member: written under topology.lags (topology-lags.test.ts), not on its own.
