@@ -25,6 +25,7 @@ import { delNetns, ip, netnsExists, processAlive, run, stopProcess } from './hos
 import { labDir, netnsName } from './paths.js';
 import { existingLabDir, readStateFile, removeLabFiles } from './state-dir.js';
 import { NODE_NAME_RE } from './topology.js';
+import type { PhaseTimer } from './timings.js';
 import { isLabSupervisor, labSupervisors, recordedSupervisorRuns, type SupervisorEntry } from './supervisor-ref.js';
 
 export interface DownResult {
@@ -43,7 +44,8 @@ export interface DownResult {
  *   LabError('unsafePath') when its state folder is a symbolic link or not a
  *   plain folder in the state root; in both cases before anything changed.
  */
-export async function tearDown(lab: string): Promise<DownResult> {
+export async function tearDown(lab: string, timings?: PhaseTimer): Promise<DownResult> {
+  const lap = (name: string) => timings?.lap(name);
   const named = labDir(lab);
   const dir = existingLabDir(lab);
   const removed: string[] = [];
@@ -53,6 +55,7 @@ export async function tearDown(lab: string): Promise<DownResult> {
   if (st.status === 'unreadable') notes.push(`the state file ${st.file} is unreadable (${st.reason}): removed what the lab's names find (namespaces dxlab-${lab}-NODE, node processes configured in ${named})`);
   const dirs = [named, ...(dir ? [dir] : [])];
   const namespaces = labNamespaces(lab);
+  lap('state file read, namespaces listed');
   // First the TAPs down in every namespace, then the nodes. Nodes stop one
   // after the other and a stopping node sends no more MKPDUs: its peer's MKA
   // Life Time (1.5 s with --fast) can expire before the peer itself is
@@ -74,6 +77,7 @@ export async function tearDown(lab: string): Promise<DownResult> {
     }
   };
   tapsDown();
+  lap('TAPs down');
   // Then the supervisor, before any node stops: it would restart a node of
   // `restart: always` that stops below. SIGTERM makes it stop its services
   // and exit, leaving the nodes to the order below; SIGKILL after the grace
@@ -87,6 +91,7 @@ export async function tearDown(lab: string): Promise<DownResult> {
     await stopProcess(pid);
     removed.push(`supervisor ${pid}`);
   }
+  lap('supervisor stopped');
   // A node the supervisor restarted meanwhile made its TAPs anew.
   if (supervisors.size) tapsDown();
   // One after the other, in the order they were started (the lower pid
@@ -97,6 +102,7 @@ export async function tearDown(lab: string): Promise<DownResult> {
     await stopProcess(pid);
     removed.push(`process ${pid}`);
   }
+  lap(`node processes stopped (${pids.length})`);
   for (const ns of namespaces) {
     try {
       if (delNetns(ns)) removed.push(`netns ${ns}`);
@@ -105,9 +111,11 @@ export async function tearDown(lab: string): Promise<DownResult> {
     }
     if (netnsExists(ns)) leftover.push(`netns ${ns}`);
   }
+  lap(`namespaces deleted (${namespaces.length})`);
   for (const pid of pids) if (processAlive(pid)) leftover.push(`process ${pid}`);
   for (const pid of supervisors) if (isLabSupervisor(pid, lab, dirs)) leftover.push(`supervisor ${pid}`);
   if (dir) leftover.push(...removeLabFiles(dir));
+  lap('files removed');
   return { removed, leftover, notes };
 }
 
