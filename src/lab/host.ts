@@ -133,6 +133,17 @@ export function processAlive(pid: number): boolean {
   return !isZombie(pid);
 }
 
+/**
+ * Waits, at most `timeoutMs`, until none of `pids` is a zombie any more
+ * (reaped by its parent or PID 1): once, at the end of `down`, for every
+ * process it stopped together, rather than once per process as each stop
+ * used to. A PID that is gone, or taken by a new process, is not waited for.
+ */
+export async function waitReaped(pids: readonly number[], timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (pids.some((pid) => isZombie(pid)) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+}
+
 /** Whether /proc/PID/stat says Z (zombie) or X (dead); the state is the field after the command name in parentheses, proc(5). */
 function isZombie(pid: number): boolean {
   try {

@@ -21,7 +21,7 @@
  */
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { delNetns, ip, netnsExists, processAlive, run, stopProcess } from './host.js';
+import { delNetns, ip, netnsExists, processAlive, run, stopProcess, waitReaped } from './host.js';
 import { labDir, netnsName } from './paths.js';
 import { existingLabDir, readStateFile, removeLabFiles } from './state-dir.js';
 import { NODE_NAME_RE } from './topology.js';
@@ -116,6 +116,13 @@ export async function tearDown(lab: string, timings?: PhaseTimer): Promise<DownR
   for (const pid of supervisors) if (isLabSupervisor(pid, lab, dirs)) leftover.push(`supervisor ${pid}`);
   if (dir) leftover.push(...removeLabFiles(dir));
   lap('files removed');
+  // The processes stopped above have exited; orphans (the supervisor, and the
+  // nodes once it is gone) wait for PID 1 to reap them, which some inits do
+  // only every second or two. Waited for once, here, while the steps above
+  // went on, so that when `down` returns no entry of the lab's is left in
+  // the process table.
+  await waitReaped([...supervisors, ...pids]);
+  lap('processes reaped');
   return { removed, leftover, notes };
 }
 

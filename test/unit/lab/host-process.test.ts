@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { processAlive, stopProcess } from '../../../src/lab/host.js';
+import { processAlive, stopProcess, waitReaped } from '../../../src/lab/host.js';
 
 const state = (pid: number) => {
   const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -36,6 +36,19 @@ describe('processAlive', () => {
       parent.kill('SIGKILL');
     }
   });
+
+  it('waitReaped returns once the zombie is reaped (its parent killed: PID 1 reaps it, however late)', async () => {
+    const { pid, parent } = await zombie();
+    parent.kill('SIGKILL');
+    await waitReaped([pid], 50_000);
+    let gone = false;
+    try {
+      gone = state(pid) !== 'Z';
+    } catch {
+      gone = true;
+    }
+    expect(gone).toBe(true);
+  }, 60_000);
 
   it('stopProcess of a zombie neither signals nor waits out a grace', async () => {
     const { pid, parent } = await zombie();
