@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { LongestFirstSequencer } from './test/sequencer.js';
 
 export default defineConfig({
   test: {
@@ -9,5 +10,7 @@ export default defineConfig({
     // two files at a time (--maxWorkers 2; they mostly wait on MKA timers, BGP
     // and lab up/down, and each uses its own lab names and state dir), then the
     // files that must have the machine alone (scale, linux-peer VMs) one by one.
+    // The longest files start first (test/sequencer.ts), also in a fresh clone.
+    sequence: { sequencer: LongestFirstSequencer },
   },
 });

@@ -11,6 +11,7 @@ export { LabError, type LabErrorCode } from './errors.js';
 export { netnsName, labDir, stateRoot, checkLabName, LAB_NAME_RE, CHECKOUT } from './paths.js';
 export { listLabs, readStateFile, ownerOf, currentOwner, type LabOwner, type StateRead } from './state-dir.js';
 export { type DownResult } from './teardown.js';
+export { PhaseTimer, formatTimings, type PhaseTiming } from './timings.js';
 export { run, ip, netnsExists, processAlive, stopProcess } from './host.js';
 export { writeStateFile } from './state-dir.js';
 export { labUp, labDown, readLabState, readLabTopology, labTopologyFile, topologyWithoutKeys, type LabState, type LabNodeState, type LabUpOptions } from './lab.js';

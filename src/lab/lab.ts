@@ -33,6 +33,7 @@ import { tearDown, type DownResult } from './teardown.js';
 import type { LabServiceEntry } from './services.js';
 import type { NodeExit, RestartPolicy } from './supervisor.js';
 import { SUPERVISOR_LOG, askSupervisor, supervisorArgv, supervisorSocket, type SupervisorEntry } from './supervisor-ref.js';
+import type { PhaseTimer, PhaseTiming } from './timings.js';
 import type { Endpoint, Topology, TopoLink } from './topology.js';
 
 export interface LabNodeState {
@@ -131,6 +132,8 @@ export interface LabUpOptions {
   supervisorArgs?: string[];
   /** How long the supervisor has to start every node and service. @default 60000 plus 2000 per node */
   readyTimeoutMs?: number;
+  /** Records how long each step took (`dxlab up --timings`), the supervisor's own steps included. */
+  timings?: PhaseTimer;
 }
 
 /**
@@ -148,6 +151,8 @@ export async function labUp(topo: Topology, lab: string, progress: UpProgress = 
   // What the nodes' runtimes need first (a VM image, built on first use: minutes), before anything of the lab exists.
   const runtimes = [...new Set(topo.nodes.map((n) => nodeRuntime(n.runtime)))];
   for (const r of runtimes) await r.prepare?.(progress);
+  const lap = (name: string) => o.timings?.lap(name);
+  lap('checks and runtimes prepared');
   claimLabDir(lab);
   const dir = labDir(lab);
   const state: LabState = { lab, kind: o.kind ?? 'topology', owner: currentOwner(), topology: o.topologyLabel ?? resolve(topo.file), createdAt: new Date().toISOString(), captureDir: resolve('pcaps', lab), nodes: [], links: [], keyFiles: [] };
@@ -165,6 +170,7 @@ export async function labUp(topo: Topology, lab: string, progress: UpProgress = 
       state.nodes.push(s);
       save();
     }
+    lap(`namespaces (${state.nodes.length})`);
     const node = (name: string) => state.nodes.find((n) => n.name === name)!;
     for (const l of topo.links) {
       const wires: [string, string] = [ifName(lab, 'dxl', `${l.index}a`), ifName(lab, 'dxl', `${l.index}b`)];
@@ -195,17 +201,19 @@ export async function labUp(topo: Topology, lab: string, progress: UpProgress = 
       });
       save();
     }
+    lap(`links (${state.links.length})`);
     const keyFileOf = writeKeyFiles(topo, dir, state);
     save();
     for (const n of state.nodes) {
       writeFileAtomic(n.config, JSON.stringify(nodeConfig(topo, lab, n, state, keyFileOf, o), null, 2) + '\n', 0o600);
       save();
     }
+    lap('key files and node configurations');
     for (const n of state.nodes) progress(`node ${n.name} (${n.kind})`);
     // From here on the supervisor writes the state file; this process only reads it.
     // 60 s (or a slow runtime's own, e.g. a VM's boot), and 2 s more per node: the supervisor starts a few nodes at a time (Supervisor.startAll), so a large lab takes longer.
     const baseReadyMs = Math.max(60_000, ...runtimes.map((r) => r.readyTimeoutMs ?? 0));
-    await startSupervisor(lab, dir, o.supervisorArgs ?? [], o.readyTimeoutMs ?? baseReadyMs + 2_000 * state.nodes.length);
+    await startSupervisor(lab, dir, o.supervisorArgs ?? [], o.readyTimeoutMs ?? baseReadyMs + 2_000 * state.nodes.length, o.timings);
     return readLabState(lab) ?? state;
   } catch (e) {
     await labDown(lab).catch(() => undefined);
@@ -240,7 +248,7 @@ export function topologyWithoutKeys(topo: Topology): Topology {
  * @throws LabError('process') when it fails or exits first (with what its
  *   log says), 'timeout'.
  */
-async function startSupervisor(lab: string, dir: string, extra: string[], timeoutMs: number): Promise<void> {
+async function startSupervisor(lab: string, dir: string, extra: string[], timeoutMs: number, timings?: PhaseTimer): Promise<void> {
   const argv = supervisorArgv(lab, dir, extra);
   const logFile = join(dir, SUPERVISOR_LOG);
   const fd = openSync(logFile, 'a', 0o600);
@@ -256,9 +264,19 @@ async function startSupervisor(lab: string, dir: string, extra: string[], timeou
   const socket = supervisorSocket(dir);
   const end = Date.now() + timeoutMs;
   const logTail = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join(' | ') : '');
+  let answered = false;
   for (;;) {
-    const st = (await askSupervisor(socket, { cmd: 'status' }, 2000).catch(() => undefined)) as { phase?: string; error?: string } | undefined;
-    if (st?.phase === 'running') return;
+    const st = (await askSupervisor(socket, { cmd: 'status' }, 2000).catch(() => undefined)) as { phase?: string; error?: string; timings?: PhaseTiming[] } | undefined;
+    if (st && !answered) {
+      answered = true;
+      timings?.lap('supervisor process started, answering on its socket');
+    }
+    if (st?.phase === 'running') {
+      timings?.lap('nodes and services started (as seen from here)');
+      // The supervisor's own measure of each step, for what happened inside the lap above.
+      for (const t of st.timings ?? []) timings?.add(`  supervisor: ${t.phase}`, t.ms);
+      return;
+    }
     if (st?.phase === 'failed') throw new LabError('process', `lab ${lab}: ${st.error ?? 'the supervisor failed'}`);
     if (exited !== undefined) throw new LabError('process', `lab ${lab}: its supervisor exited while starting (${exited}): ${logTail()}`);
     if (Date.now() > end) throw new LabError('timeout', `lab ${lab}: its supervisor did not report every node and service running within ${timeoutMs / 1000} s: ${logTail()}`);
@@ -428,6 +446,6 @@ function pick<T extends object>(o: T, keys: string[]): Partial<T> {
  * @returns what was removed, what is still there (normally nothing), notes.
  * @throws LabError('badName', 'unsafePath') before anything changed.
  */
-export async function labDown(lab: string): Promise<DownResult> {
-  return tearDown(lab);
+export async function labDown(lab: string, o: { timings?: PhaseTimer } = {}): Promise<DownResult> {
+  return tearDown(lab, o.timings);
 }

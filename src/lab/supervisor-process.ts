@@ -32,6 +32,7 @@ import { startLabService, type LabService, type LabServiceEntry, type RunningLab
 import { Supervisor, type SupervisedNodeView } from './supervisor.js';
 import { supervisorSocket } from './supervisor-ref.js';
 import { existingLabDir } from './state-dir.js';
+import type { PhaseTiming } from './timings.js';
 
 export interface RunSupervisorOptions {
   /** Where services listen. @default '127.0.0.1' */
@@ -47,6 +48,9 @@ type Phase = 'starting' | 'running' | 'failed' | 'stopping';
  * @throws LabError('notFound') when the lab has no state, 'unsafePath' as state-dir.ts.
  */
 export async function runSupervisor(lab: string, services: readonly LabService[], o: RunSupervisorOptions = {}): Promise<void> {
+  // Milliseconds since this process began (performance's time origin): Node.js itself and the modules loaded so far.
+  const timings: PhaseTiming[] = [{ phase: 'Node.js start and module loading', ms: Math.round(performance.now()) }];
+  const spawnedAt = new Map<string, number>();
   const dir = existingLabDir(lab);
   const initial = dir ? readLabState(lab) : undefined;
   if (!dir || !initial) throw new LabError('notFound', `no lab named '${lab}' in ${labDir(lab)}`);
@@ -64,11 +68,13 @@ export async function runSupervisor(lab: string, services: readonly LabService[]
       clock: { now: () => Date.now(), setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (t) => clearTimeout(t as NodeJS.Timeout) },
       spawn: (name, onExit) => {
         const n = nodeOf(name);
+        spawnedAt.set(name, performance.now());
         return nodeRuntime(n.runtime).launch({ lab, name, netns: n.netns, config: n.config, log: n.log, socket: n.socket, pid: 0 }, onExit);
       },
-      ready: (name, pid) => {
+      ready: async (name, pid) => {
         const n = nodeOf(name);
-        return nodeRuntime(n.runtime).ready({ lab, name, netns: n.netns, config: n.config, log: n.log, socket: n.socket, pid });
+        await nodeRuntime(n.runtime).ready({ lab, name, netns: n.netns, config: n.config, log: n.log, socket: n.socket, pid });
+        if (phase === 'starting') timings.push({ phase: `node ${name}: spawn to first answer`, ms: Math.round(performance.now() - (spawnedAt.get(name) ?? 0)) });
       },
       log: (level, msg, fields) => log[level](msg, fields),
       // Twice the cores: starting nodes are CPU-bound (module loading), with a little I/O to overlap.
@@ -113,6 +119,7 @@ export async function runSupervisor(lab: string, services: readonly LabService[]
     pid: process.pid,
     phase,
     ...(failure ? { error: failure } : {}),
+    timings,
     nodes: sup.views(),
     services: running.map((r) => r.entry),
   });
@@ -180,10 +187,13 @@ export async function runSupervisor(lab: string, services: readonly LabService[]
   // Not awaited: a SIGTERM (`down`, or labUp giving up) while nodes still start ends the supervisor at once.
   void (async () => {
     try {
+      const t0 = performance.now();
       await sup.startAll();
+      timings.push({ phase: 'every node answers', ms: Math.round(performance.now() - t0) });
       log.info('every node answers');
       for (const service of services) {
         if (stopping) break;
+        const ts = performance.now();
         const { port, running: r } = await startLabService(service, {
           lab,
           labDir: dir,
@@ -196,6 +206,7 @@ export async function runSupervisor(lab: string, services: readonly LabService[]
         updateLabState(lab, (s) => {
           s.services = [...(s.services ?? []).filter((x) => !(x.pid === process.pid && x.name === entry.name)), entry];
         });
+        timings.push({ phase: `service ${service.name} started`, ms: Math.round(performance.now() - ts) });
         log.info('service running', { service: service.name, port, url: r.url });
       }
       if (!stopping) phase = 'running';

@@ -5,12 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import { IoError } from '../../io/index.js';
-import { LabNode, NodeError, controlRequest, kernelDevicesWith, loadNodeConfig, type BgpPeerStatus, type KernelDeviceOptions, type NodeOverrides, type CaptureInfo, type PortEvent } from '../../node/index.js';
+import { NodeError, controlRequest, type BgpPeerStatus, type CaptureInfo, type PortEvent } from '../../node/index.js';
 import type { KayStatus } from '../../mka/index.js';
 import { CAK_FILE_HELP, CAK_HELP, cknCakPairs } from '../cak-args.js';
 import { CliError } from '../errors.js';
-import { nodeDeviceOptions, nodeOverrides } from '../node-env.js';
+import { runNodeProcess } from '../node-process.js';
 import { printJson, printLine, table, note } from '../output.js';
 import { outPath, runCapture, stopCapture, type Ask } from '../capture-session.js';
 import { renderBgp } from '../render.js';
@@ -36,30 +35,6 @@ const portQuery = (cmd: string, print: (r: Record<string, unknown>) => void) => 
   if (a.json) printJson(r);
   else print(r);
 };
-
-async function runNode(configPath: string, overrides: NodeOverrides, devices: KernelDeviceOptions): Promise<void> {
-  let node: LabNode;
-  try {
-    node = new LabNode(loadNodeConfig(configPath, overrides), kernelDevicesWith(devices));
-  } catch (e) {
-    if (e instanceof NodeError) throw new CliError('usage', `--config ${e.message}`, { cause: e });
-    throw e;
-  }
-  try {
-    await node.start();
-  } catch (e) {
-    if (e instanceof NodeError || e instanceof IoError) throw new CliError('failed', e.message, { cause: e });
-    throw e;
-  }
-  await new Promise<void>((resolve) => {
-    const stop = (sig: string) => {
-      node.log.info('stopping', { signal: sig });
-      node.stop().then(resolve, resolve);
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
-}
 
 function printStatus(s: Record<string, unknown>): void {
   const ports = (s.ports as Array<Record<string, unknown>> | undefined) ?? [s];
@@ -315,6 +290,5 @@ export function nodeCommand(y: Argv): Argv {
 /** The handler of `dxlab node --config FILE`. */
 export async function nodeRun(a: { config?: string; crypto?: string; _: Array<string | number> }): Promise<void> {
   if (a._.length > 1) return;
-  // The node process's entry: the one place its environment overrides are read.
-  await runNode(a.config!, nodeOverrides(process.env, a.crypto), nodeDeviceOptions(process.env));
+  await runNodeProcess(a.config!, a.crypto);
 }

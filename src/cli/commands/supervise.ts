@@ -42,27 +42,35 @@ export function superviseCommand(y: Argv): Argv {
         .option('dir', { type: 'string', demandOption: true, describe: "the lab's state folder (checked against the lab's name)" })
         .option('api', { type: 'boolean', default: true, describe: 'host the AWS API (--no-api: not)' })
         .option('service-module', { type: 'string', array: true, describe: 'also host the services this module exports' }),
-    async (a) => {
-      const lab = String(a.lab);
-      let dir: string;
-      try {
-        dir = labDir(lab);
-      } catch (e) {
-        return wrap(e);
-      }
-      const real = (p: string) => {
-        try {
-          return realpathSync(p);
-        } catch {
-          return resolve(p);
-        }
-      };
-      if (real(String(a.dir)) !== real(dir)) throw new CliError('usage', `--dir ${a.dir} is not the folder of lab ${lab} (${dir})`);
-      const services = LAB_SERVICES.filter((s) => a.api || s.name !== 'api').map((s) => s.make());
-      for (const f of a['service-module'] ?? []) services.push(...(await moduleServices(String(f))));
-      await runSupervisor(lab, services).catch(wrap);
-      // The nodes it started are still its children: their handles would keep this process alive.
-      process.exit(0);
-    },
+    async (a) => superviseRun({ lab: String(a.lab), dir: String(a.dir), api: a.api, serviceModules: (a['service-module'] ?? []).map(String) }),
   );
+}
+
+/**
+ * The supervisor process: checks `dir` against the lab's folder, composes
+ * the services and runs the supervisor; exits the process when it stops.
+ * Also the lean entry's (entry.ts), which calls it without yargs.
+ * @throws CliError('usage') for a folder that is not the lab's or a bad service module.
+ */
+export async function superviseRun(a: { lab: string; dir: string; api: boolean; serviceModules: readonly string[] }): Promise<never> {
+  const lab = a.lab;
+  let dir: string;
+  try {
+    dir = labDir(lab);
+  } catch (e) {
+    return wrap(e);
+  }
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  if (real(a.dir) !== real(dir)) throw new CliError('usage', `--dir ${a.dir} is not the folder of lab ${lab} (${dir})`);
+  const services = LAB_SERVICES.filter((s) => a.api || s.name !== 'api').map((s) => s.make());
+  for (const f of a.serviceModules) services.push(...(await moduleServices(f)));
+  await runSupervisor(lab, services).catch(wrap);
+  // The nodes it started are still its children: their handles would keep this process alive.
+  process.exit(0);
 }

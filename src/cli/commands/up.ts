@@ -1,6 +1,6 @@
 /** `dxlab up TOPOLOGY` (deploy): build a lab from a topology file and start its nodes. */
 import type { Argv } from 'yargs';
-import { labUp, loadTopology, withDefaultRuntime } from '../../lab/index.js';
+import { PhaseTimer, formatTimings, labUp, loadTopology, withDefaultRuntime } from '../../lab/index.js';
 import { topologyPath, wrap } from '../lab-context.js';
 import { note, printJson, printLine, table } from '../output.js';
 
@@ -16,8 +16,12 @@ export function upCommand(y: Argv): Argv {
         .option('crypto', { choices: ['native', 'node'] as const, describe: 'AES-GCM engine of every node (default: native where the addon loads)' })
         .option('runtime', { type: 'string', describe: 'node runtime of every node the topology gives none (netns-process, docker)' })
         .option('api', { type: 'boolean', default: true, describe: "host the AWS API for the lab in its supervisor (--no-api: do not)" })
+        .option('timings', { type: 'boolean', default: false, describe: 'print how long each step took, in milliseconds, on stderr' })
         .option('json', { type: 'boolean', default: false }),
     async (a) => {
+      const timings = a.timings ? new PhaseTimer() : undefined;
+      // Milliseconds since this process began: Node.js and the command line's modules.
+      timings?.add('dxlab: Node.js start and module loading', performance.now());
       const file = topologyPath(a);
       const topo = (() => {
         try {
@@ -27,9 +31,11 @@ export function upCommand(y: Argv): Argv {
           return wrap(e);
         }
       })();
+      timings?.lap('topology read and checked');
       const tty = process.stderr.isTTY && !a.json;
-      const state = await labUp(topo, a.name ?? topo.name, (step) => tty && note(`  ${step}`), { ...(a.crypto ? { crypto: a.crypto } : {}), ...(a.api ? {} : { supervisorArgs: ['--no-api'] }) }).catch(wrap);
-      if (a.json) printJson(state);
+      const state = await labUp(topo, a.name ?? topo.name, (step) => tty && note(`  ${step}`), { ...(a.crypto ? { crypto: a.crypto } : {}), ...(a.api ? {} : { supervisorArgs: ['--no-api'] }), ...(timings ? { timings } : {}) }).catch(wrap);
+      if (timings && !a.json) for (const l of formatTimings(timings.phases)) note(l);
+      if (a.json) printJson(timings ? { ...state, timings: timings.phases } : state);
       else {
         printLine(table([['node', 'kind', 'netns', 'pid', 'VIF TAPs'], ...state.nodes.map((n) => [n.name, n.kind, n.netns, String(n.pid), n.taps.map((t) => `${t.name} ${t.vlan !== undefined ? `vlan${t.vlan}` : 'untagged'} ${t.addresses.join(' ')}`).join('; ') || '-'])]));
         if (state.supervisor) printLine(`supervisor pid ${state.supervisor.pid}${(state.services ?? []).map((x) => `; ${x.name} ${x.url}`).join('')}`);

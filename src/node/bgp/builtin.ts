@@ -40,6 +40,8 @@ const MD5_POLL_MS = 2000;
 export class BuiltinSpeaker implements BgpSpeaker {
   readonly fsm: BgpFsm;
   private readonly socks = new Map<string, TcpSocketLike>();
+  /** Sockets ended on the FSM's request (a NOTIFICATION, then FIN) and waiting for the peer's FIN. */
+  private readonly ending = new Set<TcpSocketLike>();
   private readonly installed = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private md5Timer: NodeJS.Timeout | undefined;
@@ -97,6 +99,12 @@ export class BuiltinSpeaker implements BgpSpeaker {
     this.md5Timer = undefined;
     for (const s of this.socks.values()) s.destroy();
     this.socks.clear();
+    // A socket ended before or by the stop waits for the peer's FIN, which never comes when
+    // the link is down (`dxlab down` takes the TAPs down first): it must not hold the node
+    // process for its second (measured: each node's exit took a second longer). Its
+    // NOTIFICATION and FIN, already written, still go out: pending writes keep the process.
+    for (const s of this.ending) s.unref?.();
+    this.ending.clear();
     await this.deps.transport.close().catch(() => undefined);
     await Promise.all([...this.installed].map((p) => this.deps.routes.remove(p).catch(() => undefined)));
     this.installed.clear();
@@ -211,7 +219,15 @@ export class BuiltinSpeaker implements BgpSpeaker {
         if (s) {
           // end() lets a NOTIFICATION just written reach the peer before the FIN.
           s.end();
-          setTimeout(() => s.destroy(), 1000).unref();
+          this.ending.add(s);
+          const forget = () => this.ending.delete(s);
+          s.once('close', forget);
+          setTimeout(() => {
+            forget();
+            s.destroy();
+          }, 1000).unref();
+          // Stopping (the node exits): the FIN need not come back before the process may end.
+          if (!this.running) s.unref?.();
         }
         log.debug('bgp connection closed', { tap: this.tap, conn: a.conn, reason: a.reason });
         return;

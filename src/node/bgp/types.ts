@@ -52,6 +52,8 @@ export interface TcpSocketLike extends EventEmitter {
   write(data: Uint8Array): boolean;
   end(): void;
   destroy(): void;
+  /** Lets the process exit while the socket is open (net.Socket#unref); pending writes and the FIN still go out first. */
+  unref?(): void;
   readonly remoteAddress?: string | undefined;
 }
 

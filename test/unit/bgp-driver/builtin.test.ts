@@ -103,6 +103,20 @@ describe('builtin BGP speaker driver', () => {
     expect(dx.s.status().lastError).toMatch(/NOTIFICATION received: Cease/);
   });
 
+  it('stop with no FIN coming back (the TAPs down at `dxlab down`): the Cease and FIN still go, and the half-closed socket does not keep the node process running', async () => {
+    const { net, rt } = await established();
+    net.finLost = true;
+    // The router's own sockets: those whose remote end is the DX side.
+    const open = net.sockets.filter((x) => !x.closed && x.remoteAddress === '169.254.100.2');
+    await rt.s.stop();
+    await vi.advanceTimersByTimeAsync(10);
+    const ended = open.filter((x) => x.ended);
+    expect(ended.length).toBeGreaterThan(0);
+    // Each socket the stop ended and nobody closed: unref'd, so the process exits once the FIN is out rather than a second later.
+    expect(ended.filter((x) => !x.closed).every((x) => x.unrefed)).toBe(true);
+    expect(ended.some((x) => !x.closed)).toBe(true);
+  });
+
   it('peer not listening: Connect fails, retried after IdleHoldTime (5 s); Established once it listens', async () => {
     const net = new FakeNet();
     const rt = speaker(net, 'rt0', RT);

@@ -12,6 +12,10 @@ import type { BgpTransport, FibRoute, RouteTable, TcpSocketLike } from '../../..
 export class FakeSocket extends EventEmitter implements TcpSocketLike {
   peer?: FakeSocket;
   closed = false;
+  /** end() was called: this side sent its FIN. */
+  ended = false;
+  /** unref() was called: the socket no longer keeps its process running (net.Socket#unref). */
+  unrefed = false;
   constructor(
     readonly remoteAddress: string,
     private readonly net: FakeNet,
@@ -26,8 +30,14 @@ export class FakeSocket extends EventEmitter implements TcpSocketLike {
     return true;
   }
   end(): void {
+    this.ended = true;
+    // The peer's FIN never comes over a link that is down (`net.finLost`): the socket stays half-closed.
+    if (this.net.finLost) return;
     // After the data already written, as a FIN follows the data.
     queueMicrotask(() => this.destroy());
+  }
+  unref(): void {
+    this.unrefed = true;
   }
   destroy(): void {
     if (this.closed) return;
@@ -41,6 +51,9 @@ export class FakeSocket extends EventEmitter implements TcpSocketLike {
 export class FakeNet {
   readonly listeners = new Map<string, (s: TcpSocketLike) => void>();
   readonly muted = new Set<string>();
+  /** No FIN crosses: a socket that ends stays half-closed, as when the lab's TAPs are down at `dxlab down`. */
+  finLost = false;
+  readonly sockets: FakeSocket[] = [];
   connects = 0;
 
   transport(local: string, peer: string): BgpTransport {
@@ -51,6 +64,7 @@ export class FakeNet {
       connect: () => {
         this.connects++;
         const mine = new FakeSocket(peer, this);
+        this.sockets.push(mine);
         const on = this.listeners.get(peer);
         queueMicrotask(() => {
           if (!on) {
@@ -59,6 +73,7 @@ export class FakeNet {
             return;
           }
           const theirs = new FakeSocket(local, this);
+          this.sockets.push(theirs);
           mine.peer = theirs;
           theirs.peer = mine;
           on(theirs);
