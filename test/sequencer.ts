@@ -17,6 +17,10 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 /** Seconds each long integration file took in CI or a full local run (the longest known figure). */
 export const DURATIONS_S: Readonly<Record<string, number>> = {
   'test/integration/scenarios.test.ts': 281,
+  // Measured alone on a loaded machine (2026-12-06), not yet in a CI run's figures:
+  'test/integration/must-encrypt-wire.test.ts': 125,
+  'test/integration/wire-faults.test.ts': 110,
+  'test/integration/docker-lab.test.ts': 100,
   'test/integration/aws/lab-api-lag.test.ts': 150,
   'test/integration/attacker.test.ts': 140,
   'test/integration/lag-min-links.test.ts': 118,
