@@ -21,7 +21,7 @@
 import type { Secret } from '../shared/secret.js';
 import { unwrapKey } from './key-wrap.js';
 
-export { KaY } from './kay.js';
+export { KaY, zeroCounters } from './kay.js';
 export { MkaError, type MkaErrorCode } from './errors.js';
 export * from './constants.js';
 export * from './types.js';

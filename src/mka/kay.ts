@@ -56,7 +56,8 @@ import type {
   SecYSettings,
 } from './types.js';
 
-function zeroCounters(): KayCounters {
+/** Every counter of a KaY at zero (802.1X-2020 12.8's MIB counters, as KayCounters names them). */
+export function zeroCounters(): KayCounters {
   return {
     inMkpdu: 0,
     inSakMkpdu: 0,

@@ -26,8 +26,7 @@ import { FAST_PATH_MAX_LAG_MEMBERS, LagFastPath, type LagFastPathStats } from '.
 import type { TapConfig } from './config.js';
 import { NodeError } from './errors.js';
 import type { Logger } from './logger.js';
-import { deliverToTaps, type BridgePeer, type Port, type TapBinding } from './port.js';
-import { addVlanTag } from './vlan.js';
+import { deliverToTaps, readTap, takeTap, type BridgePeer, type Port, type TapBinding } from './port.js';
 
 /** A LAG as the node configuration gives it (config.ts). */
 export interface LagNodeConfig {
@@ -155,10 +154,7 @@ export class LagPort {
   }
 
   private startTap(t: TapBinding): void {
-    t.io.start(
-      (frames) => this.fromControlledSide(t.config.vlan === undefined ? frames : frames.map((f) => addVlanTag(f, t.config.vlan!))),
-      (e) => this.deps.log.warn('TAP read error', { lag: this.name, tap: t.config.name, error: e.message }),
-    );
+    readTap(t, (frames) => this.fromControlledSide(frames), this.deps.log, { lag: this.name });
   }
 
   /** The VIF TAPs on the logical port. */
@@ -184,13 +180,8 @@ export class LagPort {
    * @returns the TAP, or undefined when the LAG has none of that name.
    */
   detachTap(name: string): TapBinding | undefined {
-    const i = this.deps.taps.findIndex((t) => t.config.name === name);
-    if (i < 0) return undefined;
-    const [t] = this.deps.taps.splice(i, 1);
-    const j = this.config.taps.findIndex((c) => c.name === name);
-    if (j >= 0) this.config.taps.splice(j, 1);
-    t!.io.stop();
-    if (this.started) this.retapFastPath();
+    const t = takeTap(this.deps.taps, this.config.taps, name);
+    if (t && this.started) this.retapFastPath();
     return t;
   }
 

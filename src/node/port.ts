@@ -56,6 +56,29 @@ export function isReservedGroupAddress(frame: Uint8Array): boolean {
   return frame[0] === 0x01 && frame[1] === 0x80 && frame[2] === 0xc2 && frame[3] === 0 && frame[4] === 0 && (frame[5]! & 0xf0) === 0;
 }
 
+/** Reads a TAP of a port or LAG into `to`, its frames tagged with the TAP's VLAN (untagged TAPs as they are). */
+export function readTap(t: TapBinding, to: (frames: Uint8Array[]) => void, log: Logger, where: Record<string, string>): void {
+  t.io.start(
+    (frames) => to(t.config.vlan === undefined ? frames : frames.map((f) => addVlanTag(f, t.config.vlan!))),
+    (e) => log.warn('TAP read error', { ...where, tap: t.config.name, error: e.message }),
+  );
+}
+
+/**
+ * Takes the TAP `name` out of a port's or LAG's TAPs and configuration and
+ * stops reading it; the device stays open (a VIF moved elsewhere keeps it).
+ * @returns the TAP, or undefined when there is none of that name.
+ */
+export function takeTap(taps: TapBinding[], configs: TapConfig[], name: string): TapBinding | undefined {
+  const i = taps.findIndex((t) => t.config.name === name);
+  if (i < 0) return undefined;
+  const [t] = taps.splice(i, 1);
+  const j = configs.findIndex((c) => c.name === name);
+  if (j >= 0) configs.splice(j, 1);
+  t!.io.stop();
+  return t;
+}
+
 /**
  * Hands frames that passed a controlled port (a port's, or a LAG's logical
  * port's) to the TAPs, by VLAN with the tag removed, and to the bridge. A
@@ -137,10 +160,7 @@ export class Port {
   }
 
   private startTap(t: TapBinding): void {
-    t.io.start(
-      (frames) => this.fromControlledSide(t.config.vlan === undefined ? frames : frames.map((f) => addVlanTag(f, t.config.vlan!))),
-      (e) => this.deps.log.warn('TAP read error', { port: this.name, tap: t.config.name, error: e.message }),
-    );
+    readTap(t, (frames) => this.fromControlledSide(frames), this.deps.log, { port: this.name });
   }
 
   /** The TAPs of the controlled side, in the order frames are matched to them. */
@@ -165,13 +185,7 @@ export class Port {
    * @returns the TAP, or undefined when the port has none of that name.
    */
   detachTap(name: string): TapBinding | undefined {
-    const i = this.deps.taps.findIndex((t) => t.config.name === name);
-    if (i < 0) return undefined;
-    const [t] = this.deps.taps.splice(i, 1);
-    const j = this.config.taps.findIndex((c) => c.name === name);
-    if (j >= 0) this.config.taps.splice(j, 1);
-    t!.io.stop();
-    return t;
+    return takeTap(this.deps.taps, this.config.taps, name);
   }
 
   /** Closes the devices; resolves when the capture files are complete. */

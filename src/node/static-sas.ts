@@ -14,7 +14,7 @@
 import { fromHex, macFromString } from '../shared/bytes.js';
 import { Secret } from '../shared/secret.js';
 import { cipherSuiteByName, sciFromHex, sciFromMac, sciToHex, type CipherSuite, type Sci } from '../macsec/index.js';
-import type { EncryptionMode, KayConfig, KayCounters, KayOutput, KayStatus, PnReport, SecYCommand } from '../mka/index.js';
+import { zeroCounters, type EncryptionMode, type KayConfig, type KayCounters, type KayOutput, type KayStatus, type PnReport, type SecYCommand } from '../mka/index.js';
 import { NodeError } from './errors.js';
 
 /** One static SA, resolved: its key a {@link Secret}. */
@@ -103,26 +103,6 @@ export interface StaticKeyingSettings {
   validateFrames?: 'disabled' | 'check' | 'strict';
   clearTextEtherTypes?: number[];
 }
-
-const NO_COUNTERS: KayCounters = {
-  inMkpdu: 0,
-  inSakMkpdu: 0,
-  inCakMkpdu: 0,
-  outMkpdu: 0,
-  outSakMkpdu: 0,
-  outCakMkpdu: 0,
-  outMkpduErrors: 0,
-  inMkpduIcvVerificationErrors: 0,
-  inMkpduValidationErrors: 0,
-  inMkpduBadPeerErrors: 0,
-  inMkpduPeerListErrors: 0,
-  sakGenerationErrors: 0,
-  sakHashErrors: 0,
-  sakEncryptionErrors: 0,
-  sakDecryptionErrors: 0,
-  sakCipherMismatchErrors: 0,
-  unrecognizedCkn: 0,
-};
 
 /** What a static port says where an MKA port names its key chain. */
 export const STATIC_REASON = 'static SAs: no MKA (macsec.staticSas)';
@@ -237,7 +217,7 @@ export class StaticKeying {
       ...(this.started ? {} : { notSecured: { code: 'notStarted' as const, reason: 'port stopped' } }),
       keyChain: { reason: STATIC_REASON },
       participants: [],
-      counters: { ...NO_COUNTERS, inMkpdu: this.mkpdusIgnored },
+      counters: { ...zeroCounters(), inMkpdu: this.mkpdusIgnored },
     };
   }
 }

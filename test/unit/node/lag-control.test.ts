@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { memoryWire } from '../../../src/io/index.js';
-import { LabNode, NodeError, resolveNodeConfig, controlRequest, type DeviceFactory } from '../../../src/node/index.js';
+import { LabNode, NodeError, controlRequest, type DeviceFactory } from '../../../src/node/index.js';
+import { lagNodeConfig } from '../../helpers/memory-lag.js';
 import type { KayStatus } from '../../../src/mka/index.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { until } from '../../helpers/until.js';
@@ -23,25 +24,7 @@ const CAK2 = '55'.repeat(32);
 const suffix = randomBytes(3).toString('hex');
 const sock = (name: string) => join(tmp, `${name}-${suffix}.sock`);
 
-function config(name: string, priority: number) {
-  const port = (i: number) => ({
-    name: `eth${i}`,
-    wire: `${name}-w${i}`,
-    macsec: { mode: 'should_encrypt', keyChain: [{ ckn: CKN, cak: CAK }], keyServerPriority: priority, helloTimeMs: 200, lifeTimeMs: 600, sciPort: i },
-  });
-  return resolveNodeConfig(
-    {
-      name,
-      kind: name === 'dx' ? 'dx-device' : 'router',
-      controlSocket: sock(name),
-      captureDir: tmp,
-      logLevel: 'error',
-      ports: [port(1), port(2)],
-      lags: [{ name: 'lag1', members: ['eth1', 'eth2'], minimumLinks: 0, taps: [{ name: `${name}-lag` }] }],
-    },
-    `${name}.yaml`,
-  );
-}
+const config = (name: string, priority: number) => lagNodeConfig(name, { priority, socket: sock(name), captureDir: tmp, ckn: CKN, cak: CAK, lagTaps: [{ name: `${name}-lag` }] });
 
 const wires = [0, 1].map((i) => memoryWire({ names: [`dx-w${i + 1}`, `rt-w${i + 1}`], macs: [Uint8Array.of(2, 0, 0, 0xd, 0, i + 1), Uint8Array.of(2, 0, 0, 0xe, 0, i + 1)], mtu: 1600 }));
 const devices = (side: 0 | 1): DeviceFactory => ({

@@ -6,8 +6,9 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { memoryWire, type FrameIo } from '../../../src/io/index.js';
-import { LabNode, resolveNodeConfig, controlRequest, type DeviceFactory } from '../../../src/node/index.js';
+import { memoryWire } from '../../../src/io/index.js';
+import { LabNode, controlRequest, resolveNodeConfig, type DeviceFactory } from '../../../src/node/index.js';
+import { hostTaps, lagNodeConfig } from '../../helpers/memory-lag.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { until } from '../../helpers/until.js';
 
@@ -21,23 +22,7 @@ interface LagStatusView {
 }
 
 function config(name: string, priority: number, o: { mode?: string; caks?: [string, string]; minimumLinks?: number } = {}) {
-  const port = (i: number) => ({
-    name: `eth${i}`,
-    wire: `${name}-w${i}`,
-    macsec: { mode: o.mode ?? 'should_encrypt', keyChain: [{ ckn: CKN, cak: o.caks?.[i - 1] ?? CAK }], keyServerPriority: priority, helloTimeMs: 200, lifeTimeMs: 600, sciPort: i },
-  });
-  return resolveNodeConfig(
-    {
-      name,
-      kind: name === 'dx' ? 'dx-device' : 'router',
-      controlSocket: join(tmp, `${name}-${priority}.sock`),
-      captureDir: tmp,
-      logLevel: 'error',
-      ports: [port(1), port(2)],
-      lags: [{ name: 'lag1', members: ['eth1', 'eth2'], minimumLinks: o.minimumLinks ?? 0, taps: [{ name: `${name}-lag` }] }],
-    },
-    `${name}.yaml`,
-  );
+  return lagNodeConfig(name, { priority, socket: join(tmp, `${name}-${priority}.sock`), captureDir: tmp, ckn: CKN, cak: o.caks ?? CAK, lagTaps: [{ name: `${name}-lag` }], ...(o.mode !== undefined && { mode: o.mode }), ...(o.minimumLinks !== undefined && { minimumLinks: o.minimumLinks }) });
 }
 
 function frame(src: number, dst: number, sport: number, len = 100): Uint8Array {
@@ -66,15 +51,8 @@ function bench() {
       carrier: () => !pulled[i],
     }),
   );
-  const hosts = new Map<string, FrameIo>();
-  const devices = (side: 0 | 1): DeviceFactory => ({
-    wire: (p) => wires[Number(p.name.slice(3)) - 1]![side],
-    tap: (t) => {
-      const [ours, host] = memoryWire({ names: [t.name, `${t.name}-host`], mtu: t.mtu });
-      hosts.set(t.name, host);
-      return ours;
-    },
-  });
+  const { hosts, tap } = hostTaps();
+  const devices = (side: 0 | 1): DeviceFactory => ({ wire: (p) => wires[Number(p.name.slice(3)) - 1]![side], tap });
   const got = new Map<string, Uint8Array[]>();
   const listen = () => {
     for (const [name, host] of hosts) host.start((fs) => got.set(name, [...(got.get(name) ?? []), ...fs]));

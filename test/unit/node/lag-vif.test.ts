@@ -11,8 +11,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { memoryWire, type FrameIo } from '../../../src/io/index.js';
-import { LabNode, resolveNodeConfig, controlRequest, type DeviceFactory } from '../../../src/node/index.js';
+import { memoryWire } from '../../../src/io/index.js';
+import { LabNode, controlRequest, type DeviceFactory } from '../../../src/node/index.js';
+import { hostTaps, lagNodeConfig } from '../../helpers/memory-lag.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { until } from '../../helpers/until.js';
 
@@ -22,37 +23,11 @@ const CAK = '22'.repeat(32);
 const suffix = randomBytes(3).toString('hex');
 const sock = (name: string) => join(tmp, `${name}-${suffix}.sock`);
 
-function config(name: string, priority: number) {
-  const port = (i: number) => ({
-    name: `eth${i}`,
-    wire: `${name}-w${i}`,
-    macsec: { mode: 'should_encrypt', keyChain: [{ ckn: CKN, cak: CAK }], keyServerPriority: priority, helloTimeMs: 200, lifeTimeMs: 600, sciPort: i },
-  });
-  // eth3 is a port of its own, outside the LAG, wired to the other node's eth3.
-  return resolveNodeConfig(
-    {
-      name,
-      kind: name === 'dx' ? 'dx-device' : 'router',
-      controlSocket: sock(name),
-      captureDir: tmp,
-      logLevel: 'error',
-      ports: [port(1), port(2), port(3)],
-      lags: [{ name: 'lag1', members: ['eth1', 'eth2'], minimumLinks: 0, taps: [] }],
-    },
-    `${name}.yaml`,
-  );
-}
+const config = (name: string, priority: number) => lagNodeConfig(name, { priority, socket: sock(name), captureDir: tmp, ckn: CKN, cak: CAK, ports: 3 });
 
 const wires = [0, 1, 2].map((i) => memoryWire({ names: [`dx-w${i + 1}`, `rt-w${i + 1}`], macs: [Uint8Array.of(2, 0, 0, 0xd, 0, i + 1), Uint8Array.of(2, 0, 0, 0xe, 0, i + 1)], mtu: 1600 }));
-const hosts = new Map<string, FrameIo>();
-const devices = (side: 0 | 1): DeviceFactory => ({
-  wire: (p) => wires[Number(p.name.slice(3)) - 1]![side],
-  tap: (t) => {
-    const [ours, host] = memoryWire({ names: [t.name, `${t.name}-host`], mtu: t.mtu });
-    hosts.set(t.name, host);
-    return ours;
-  },
-});
+const { hosts, tap: memoryTap } = hostTaps();
+const devices = (side: 0 | 1): DeviceFactory => ({ wire: (p) => wires[Number(p.name.slice(3)) - 1]![side], tap: memoryTap });
 const dx = new LabNode(config('dx', 16), devices(0));
 const rt = new LabNode(config('rt', 32), devices(1));
 const nodes: Record<string, LabNode> = { dx, rt };
