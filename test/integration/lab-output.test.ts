@@ -62,7 +62,7 @@ describe.skipIf(!isRoot)('lab output: router-switch-dx', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).not.toMatch(/[{}"]/);
     expect(r.stdout).toMatch(/^router \S+ \(VIF private-vif\): BGP 169\.254\.200\.1 AS65001 <-> 169\.254\.200\.2 AS64512, builtin speaker\n {2}state\s+Established, up /);
-    expect(r.stdout).toMatch(/received\s+IPv4 1, IPv6 0\n\s+advertised\s+IPv4 1, IPv6 0\n\s+hold time\s+90 s, keepalive 30 s\n\s+TCP MD5\s+no\n\s+last error\s+-\n$/);
+    expect(r.stdout).toMatch(/received\s+IPv4 1, IPv6 0\n\s+advertised\s+IPv4 1, IPv6 0\n\s+hold time\s+90 s, keepalive 30 s, connect retry 120 s\n\s+TCP MD5\s+no\n\s+last error\s+-\n$/);
     const none = dxlab('show', 'bgp', 'switch');
     expect([none.status, none.stdout, none.stderr]).toEqual([1, '', `dxlab: node switch runs no BGP session\n`]);
   });

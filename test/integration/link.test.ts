@@ -205,7 +205,7 @@ describe.skipIf(!isRoot || !nativeAvailable())('tear-down puts nothing in the cl
     expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(`dxlab-${NAME}-`);
   }, 60_000);
 
-  it('link down with a hung node: its peer falls back to clear while down waits, and the wire still carries only MACsec and EAPOL', async () => {
+  it('link down with a hung node: down ends with nothing left, and the wire carries only MACsec and EAPOL while the peer may fall back to clear', async () => {
     const up = dxlab('link', 'up', NAME, '--fast', '--json');
     expect(up.status, up.stderr).toBe(0);
     const state = JSON.parse(up.stdout) as LinkState;
@@ -216,12 +216,14 @@ describe.skipIf(!isRoot || !nativeAvailable())('tear-down puts nothing in the cl
         return false;
       }
     }, 15_000);
-    // Down stops the nodes in the order they started; the first one hangs
-    // (SIGSTOP): it sends no more MKPDUs and down waits its 3 s of SIGTERM
-    // grace before SIGKILL. The other node's MKA Life Time (1.5 s) runs out
-    // in that time: in should_encrypt it falls back to clear, and its
+    // One node hangs (SIGSTOP): it sends no more MKPDUs, and down waits its
+    // 3 s of SIGTERM grace before SIGKILL. Down takes every TAP down first,
+    // then stops the nodes together (src/lab/teardown.ts), so the other node
+    // usually exits before its MKA Life Time (1.5 s) runs out; when it
+    // outlives it, it falls back to clear (should_encrypt) while its
     // namespace's kernel keeps sending (a ping every 0.2 s, besides IPv6
-    // router solicitations).
+    // router solicitations), and only the TAPs being down keeps those frames
+    // off the wire. Either way the wire must carry nothing in the clear.
     const [hung, other] = [...state.nodes].sort((a, b) => a.pid - b.pid) as [LinkState['nodes'][number], LinkState['nodes'][number]];
     spawn('ip', ['netns', 'exec', other.netns, 'ping', '-i', '0.2', hung.address.split('/')[0]!], { detached: true, stdio: 'ignore' }).unref();
     // The wire, seen from this process: an AF_PACKET socket on each wire veth,
@@ -251,8 +253,8 @@ describe.skipIf(!isRoot || !nativeAvailable())('tear-down puts nothing in the cl
       const r = await linkDown(NAME);
       await watch;
       expect(r.leftover).toEqual([]);
-      // The fallback did happen during down: the test covers the case.
-      expect(fellBack).toBe(true);
+      // Since the nodes stop together the fallback is no longer forced; say whether this run saw it.
+      console.log(`link down with a hung node: the other node ${fellBack ? 'fell back to clear during down' : 'stopped before its Life Time ran out'}`);
     } finally {
       // The sockets hold the namespaces (and their veths) until closed.
       for (const o of observers) o.close();
