@@ -33,8 +33,24 @@ export function findDockerd(dir: string): PrivateDockerd | undefined {
   const p = dockerdPaths(dir);
   if (!existsSync(p.pidfile)) return undefined;
   const pid = Number(readFileSync(p.pidfile, 'utf8').trim());
-  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return undefined;
+  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid) || !isDockerdOf(pid, p.pidfile)) return undefined;
   return { dir: p.dir, host: `unix://${p.socket}`, pid };
+}
+
+/**
+ * Whether `pid` is the dockerd this folder started: its command line names
+ * this pidfile. A pidfile alone proves nothing (a reused PID, or a folder
+ * such as /var/run whose docker.pid is the machine's own engine), and stop
+ * signals that PID.
+ */
+function isDockerdOf(pid: number, pidfile: string): boolean {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const i = argv.indexOf('--pidfile');
+    return argv[0] === DOCKERD_BIN && i > 0 && argv[i + 1] === pidfile;
+  } catch {
+    return false;
+  }
 }
 
 /**
