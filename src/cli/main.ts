@@ -5,32 +5,8 @@
  */
 import { createRequire } from 'node:module';
 import type yargsEsm from 'yargs';
+import type { Argv } from 'yargs';
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './errors.js';
-import { pcapCommand } from './commands/pcap.js';
-import { keysCommand } from './commands/keys.js';
-import { nodeCommand, nodeRun } from './commands/node.js';
-import { linkCommand } from './commands/link.js';
-import { upCommand } from './commands/up.js';
-import { downCommand } from './commands/down.js';
-import { statusCommand } from './commands/status.js';
-import { showCommand } from './commands/show.js';
-import { eventsCommand } from './commands/events.js';
-import { execCommand } from './commands/exec.js';
-import { captureCommand } from './commands/capture.js';
-import { setCommand } from './commands/set.js';
-import { killCommand, restartCommand } from './commands/restart.js';
-import { wireCommand } from './commands/wire.js';
-import { vifCommand } from './commands/vif.js';
-import { demoCommand } from './commands/demo.js';
-import { graphCommand } from './commands/graph.js';
-import { apiCommand } from './commands/api.js';
-import { superviseCommand } from './commands/supervise.js';
-import { attackCommand } from './commands/attack.js';
-import { imageCommand } from './commands/image.js';
-import { dockerCommand } from './commands/docker.js';
-import { vmNodeCommand } from './commands/vm-node.js';
-import { scenarioCommand } from './commands/scenario.js';
-import { configCommand } from './commands/config.js';
 import { VERSION } from './version.js';
 import { helpWidth, separateGluedHints } from './help-layout.js';
 
@@ -42,6 +18,59 @@ import { helpWidth, separateGluedHints } from './help-layout.js';
  */
 const yargs = createRequire(import.meta.url)('yargs') as typeof yargsEsm;
 
+type Register = (y: Argv) => Argv;
+/** `.command(name, description, builder)` as one Register. */
+const group = (name: string, description: string, builder: (y: Argv) => Argv): Register => (y) => y.command(name, description, builder);
+
+/**
+ * Each verb (and alias) and how to load what registers it. A command line
+ * that starts with a verb loads that verb's module only: loading all of them
+ * cost each `dxlab status` or `show` (which tests and scripts run hundreds of
+ * times) about a third more module files. Anything else (no verb, --help,
+ * a typo that yargs should answer with "did you mean") loads all.
+ * test/unit/cli/verbs.test.ts checks that this table names each command yargs knows.
+ */
+export const VERBS: Record<string, () => Promise<Register>> = {
+  up: async () => (await import('./commands/up.js')).upCommand,
+  down: async () => (await import('./commands/down.js')).downCommand,
+  status: async () => (await import('./commands/status.js')).statusCommand,
+  show: async () => (await import('./commands/show.js')).showCommand,
+  events: async () => (await import('./commands/events.js')).eventsCommand,
+  exec: async () => (await import('./commands/exec.js')).execCommand,
+  capture: async () => (await import('./commands/capture.js')).captureCommand,
+  set: async () => (await import('./commands/set.js')).setCommand,
+  restart: async () => (await import('./commands/restart.js')).restartCommand,
+  kill: async () => (await import('./commands/restart.js')).killCommand,
+  wire: async () => (await import('./commands/wire.js')).wireCommand,
+  vif: async () => (await import('./commands/vif.js')).vifCommand,
+  attack: async () => (await import('./commands/attack.js')).attackCommand,
+  scenario: async () => (await import('./commands/scenario.js')).scenarioCommand,
+  config: async () => (await import('./commands/config.js')).configCommand,
+  demo: async () => (await import('./commands/demo.js')).demoCommand,
+  graph: async () => (await import('./commands/graph.js')).graphCommand,
+  supervise: async () => (await import('./commands/supervise.js')).superviseCommand,
+  'vm-node': async () => (await import('./commands/vm-node.js')).vmNodeCommand,
+  pcap: async () => group('pcap', 'offline tools for capture files: inspect, decrypt, encrypt', (await import('./commands/pcap.js')).pcapCommand),
+  keys: async () => group('keys', 'MACsec key material: generate CKN/CAK pairs, derive ICK/KEK', (await import('./commands/keys.js')).keysCommand),
+  link: async () => group('link', 'two nodes on a veth between two namespaces: up, down, status', (await import('./commands/link.js')).linkCommand),
+  api: async () => group('api', 'the AWS Direct Connect and Secrets Manager APIs for the AWS CLI and SDKs: serve', (await import('./commands/api.js')).apiCommand),
+  image: async () => group('image', 'images: the linux-peer guest (VM nodes) and the node image (docker runtime): build, check', (await import('./commands/image.js')).imageCommand),
+  docker: async () => group('docker', 'a private Docker engine for the docker runtime: start, stop', (await import('./commands/docker.js')).dockerCommand),
+  node: async () => {
+    const { nodeCommand, nodeRun } = await import('./commands/node.js');
+    return (y) => y.command('node', 'run one lab device (--config FILE), or talk to a running one through its control socket', nodeCommand, nodeRun);
+  },
+};
+/** The aliases yargs knows for a verb: loading the verb registers them. */
+export const ALIASES: Record<string, string> = { deploy: 'up', destroy: 'down', inspect: 'status' };
+
+/** What registers the commands `argv` needs: its verb's, or every one (in the order --help lists them). */
+async function registrations(argv: readonly string[]): Promise<Register[]> {
+  const verb = argv[0] !== undefined ? (ALIASES[argv[0]] ?? argv[0]) : undefined;
+  const one = verb !== undefined && Object.hasOwn(VERBS, verb) ? VERBS[verb] : undefined;
+  return Promise.all((one ? [one] : Object.values(VERBS)).map((load) => load()));
+}
+
 export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
   // A reader that stops early (`| head`) is not an error of ours.
@@ -51,17 +80,10 @@ export async function main(argv: string[]): Promise<number> {
   });
   let usageError: string | undefined;
   const width = helpWidth(process.stdout.isTTY ? process.stdout.columns : undefined, process.env);
-  const program = [upCommand, downCommand, statusCommand, showCommand, eventsCommand, execCommand, captureCommand, setCommand, restartCommand, killCommand, wireCommand, vifCommand, attackCommand, scenarioCommand, configCommand, demoCommand, graphCommand, superviseCommand, vmNodeCommand].reduce((y, add) => add(y), yargs(argv))
+  const program = (await registrations(argv)).reduce((y, add) => add(y), yargs(argv))
     .scriptName('dxlab')
     .usage('$0 <command> [options]\n\nA lab of userspace MACsec (IEEE 802.1AE) endpoints with MKA and the AWS Direct Connect encryption modes.')
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces of errors' })
-    .command('pcap', 'offline tools for capture files: inspect, decrypt, encrypt', pcapCommand)
-    .command('keys', 'MACsec key material: generate CKN/CAK pairs, derive ICK/KEK', keysCommand)
-    .command('link', 'two nodes on a veth between two namespaces: up, down, status', linkCommand)
-    .command('api', 'the AWS Direct Connect and Secrets Manager APIs for the AWS CLI and SDKs: serve', apiCommand)
-    .command('image', 'images: the linux-peer guest (VM nodes) and the node image (docker runtime): build, check', imageCommand)
-    .command('docker', 'a private Docker engine for the docker runtime: start, stop', dockerCommand)
-    .command('node', 'run one lab device (--config FILE), or talk to a running one through its control socket', nodeCommand, nodeRun)
     .demandCommand(1, 'give a command; see dxlab --help')
     .strict()
     .recommendCommands()

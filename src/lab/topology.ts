@@ -7,8 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
-import { LineCounter, parseDocument } from 'yaml';
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { LabError } from './errors.js';
 import { NODE_KINDS, nodeKind } from './kinds/index.js';
 import { LINK_TYPES } from './links/index.js';
@@ -21,7 +20,9 @@ import type { RestartPolicy } from './supervisor.js';
 const require = createRequire(import.meta.url);
 const SCHEMA = withRegistries(require('../../topologies/dxlab.schema.json') as SchemaDoc);
 // verbose: an error carries its schema, whose description words a pattern's message.
-const validate = new Ajv({ allErrors: false, strict: false, verbose: true }).compile(SCHEMA);
+// Loaded and compiled on first use, not at import (see node/config.ts).
+let compiled: ValidateFunction | undefined;
+const validator = (): ValidateFunction => (compiled ??= new (require('ajv') as typeof import('ajv')).Ajv({ allErrors: false, strict: false, verbose: true }).compile(SCHEMA));
 
 interface SchemaDoc {
   definitions: Record<string, { properties: Record<string, any>; [k: string]: unknown }>;
@@ -193,6 +194,7 @@ export function resolveTopology(raw: unknown, source: string): Topology {
 }
 
 export function parseTopology(text: string, file: string): Topology {
+  const { LineCounter, parseDocument } = require('yaml') as typeof import('yaml');
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines });
   if (doc.errors.length) {
@@ -224,6 +226,7 @@ function resolve(given: Record<string, any>, file: string, at: (path: Array<stri
     const path = filePath(given);
     throw new LabError('topology', `${at(path)}: ${path.length ? path.join('.') : '(top)'}: ${msg}`);
   };
+  const validate = validator();
   if (!validate(raw)) {
     // A link's `macsec: true | {...}` fails both branches of its oneOf; the deepest error says what is wrong.
     const e = validate.errors!.reduce((a, b) => (b.instancePath.length > a.instancePath.length ? b : a)) as ErrorObject;

@@ -7,8 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { createRequire } from 'node:module';
-import { parse as parseYaml } from 'yaml';
-import { Ajv, type ErrorObject } from 'ajv';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { fromHex, macFromString, macToString, toHex } from '../shared/bytes.js';
 import { FormatError } from '../shared/errors.js';
 import { parseKeyFile } from '../shared/key-file.js';
@@ -167,8 +166,22 @@ export interface NodeOverrides {
   fastPath?: boolean;
 }
 
-const ajv = new Ajv({ allErrors: false, strict: false });
-const validate = ajv.compile(SCHEMA);
+// Ajv, yaml and the compiled schema are loaded on first use, not at import:
+// every dxlab command loads this module and most never check a node
+// configuration. Compiling the three schemas cost each command about 0.3 s
+// of CPU and the two libraries 134 of its 398 module files (measured with
+// --cpu-prof and strace on `dxlab status`).
+let ajv: Ajv | undefined;
+const compiledAjv = (): Ajv => {
+  if (!ajv) {
+    ajv = new (require('ajv') as typeof import('ajv')).Ajv({ allErrors: false, strict: false });
+    ajv.addSchema(SCHEMA);
+  }
+  return ajv;
+};
+const validator = (): ValidateFunction => compiledAjv().getSchema((SCHEMA as { $id: string }).$id)!;
+/** The validator of one of the schema's definitions. */
+const definition = (name: string): ValidateFunction => compiledAjv().getSchema(`${(SCHEMA as { $id: string }).$id}#/definitions/${name}`)!;
 
 function schemaMessage(e: ErrorObject): string {
   const where = e.instancePath || '(top level)';
@@ -184,6 +197,7 @@ function schemaMessage(e: ErrorObject): string {
  * @throws NodeError('config') naming the file and the field.
  */
 export function resolveNodeConfig(doc: unknown, source: string, overrides: NodeOverrides = {}): NodeConfig {
+  const validate = validator();
   if (!validate(doc)) throw new NodeError('config', `${source}: ${schemaMessage(validate.errors![0]!)}`);
   const raw = doc as Record<string, any>;
   const fail = (path: string, msg: string): never => {
@@ -277,7 +291,6 @@ function resolveTap(t: any, at: string, fail: (path: string, msg: string) => nev
   return { name: t.name, vlan: t.vlan, mtu: t.mtu ?? 1500, mac: t.mac ? macFromString(t.mac) : undefined, alias: t.alias, addresses, bgpSessions, ...(bgp ? { bgp } : {}) };
 }
 
-const validateTap = ajv.getSchema(`${(SCHEMA as { $id: string }).$id}#/definitions/tap`)!;
 
 /**
  * A VIF asked for on the control socket (`addVif`): exactly a port's
@@ -290,7 +303,8 @@ const validateTap = ajv.getSchema(`${(SCHEMA as { $id: string }).$id}#/definitio
  */
 export function resolveVifRequest(raw: unknown, taken: { names: ReadonlySet<string>; vlans: ReadonlySet<number | undefined> }): TapConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new NodeError('badRequest', `'tap' must be an object: a port's taps[] entry of the node configuration`);
-  if (!validateTap(raw)) throw new NodeError('badRequest', schemaMessage({ ...validateTap.errors![0]!, instancePath: `tap${validateTap.errors![0]!.instancePath}` }));
+  const validate = definition('tap');
+  if (!validate(raw)) throw new NodeError('badRequest', schemaMessage({ ...validate.errors![0]!, instancePath: `tap${validate.errors![0]!.instancePath}` }));
   const t = raw as { name: string; vlan?: number };
   if (taken.names.has(t.name)) throw new NodeError('vifExists', `tap/name: a TAP named '${t.name}' runs already on this node`);
   if (taken.vlans.has(t.vlan)) throw new NodeError('badRequest', `tap/vlan: ${vlanTaken(t.vlan)}`);
@@ -344,7 +358,6 @@ function resolveKnobValues(m: Record<string, any>): Omit<MacsecConfig, 'mode' | 
   };
 }
 
-const validateMacsec = ajv.getSchema(`${(SCHEMA as { $id: string }).$id}#/definitions/macsec`)!;
 
 /**
  * One knob of a port's `macsec` section (`dxlab set`), checked by the same
@@ -356,15 +369,15 @@ export function resolveMacsecKnob<K extends MacsecKnob>(knob: K, value: unknown)
   if (!isMacsecKnob(knob)) throw new NodeError('badRequest', `unknown knob '${String(knob)}': expected one of ${KNOB_NAMES.join(', ')}`);
   if (value === undefined || value === null) throw new NodeError('badRequest', `${knob}: a value is needed`);
   const doc = { [knob]: value };
-  if (!validateMacsec(doc)) {
-    const e = validateMacsec.errors![0]!;
+  const validate = definition('macsec');
+  if (!validate(doc)) {
+    const e = validate.errors![0]!;
     const msg = schemaMessage({ ...e, instancePath: '' }).replace(/^\(top level\): /, '');
     throw new NodeError('badRequest', `${knob}: ${msg}, got ${JSON.stringify(value)}`);
   }
   return (resolveKnobValues(doc) as Record<string, unknown>)[knob] as NonNullable<MacsecConfig[K]>;
 }
 
-const validateStaticSas = ajv.getSchema(`${(SCHEMA as { $id: string }).$id}#/definitions/staticSas`)!;
 
 /**
  * A port's `staticSas` section asked for on the control socket (`staticSas`):
@@ -373,7 +386,8 @@ const validateStaticSas = ajv.getSchema(`${(SCHEMA as { $id: string }).$id}#/def
  */
 export function resolveStaticSasRequest(raw: unknown): StaticSasConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new NodeError('badRequest', `'staticSas' must be an object: a port's macsec.staticSas of the node configuration`);
-  if (!validateStaticSas(raw)) throw new NodeError('badRequest', schemaMessage({ ...validateStaticSas.errors![0]!, instancePath: `staticSas${validateStaticSas.errors![0]!.instancePath}` }));
+  const validate = definition('staticSas');
+  if (!validate(raw)) throw new NodeError('badRequest', schemaMessage({ ...validate.errors![0]!, instancePath: `staticSas${validate.errors![0]!.instancePath}` }));
   return resolveStaticSas(raw, 'staticSas', (path, msg) => {
     throw new NodeError('badRequest', `${path}: ${msg}`);
   });
@@ -472,7 +486,7 @@ export function loadNodeConfig(path: string, overrides: NodeOverrides = {}): Nod
   }
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    doc = (require('yaml') as typeof import('yaml')).parse(text);
   } catch (e) {
     throw new NodeError('config', `${path}: not YAML or JSON: ${(e as Error).message.split('\n')[0]}`);
   }

@@ -5,13 +5,14 @@
  * ScenarioError naming the file, the line and the field out.
  */
 import { createRequire } from 'node:module';
-import { LineCounter, parseDocument } from 'yaml';
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ScenarioError } from './errors.js';
 
 const require = createRequire(import.meta.url);
 const SCHEMA = require('../../lab/scenario.schema.json') as Record<string, unknown>;
-const validate = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(SCHEMA);
+// Loaded and compiled on first use, not at import (see node/config.ts).
+let compiled: ValidateFunction | undefined;
+const validator = (): ValidateFunction => (compiled ??= new (require('ajv') as typeof import('ajv')).Ajv({ allErrors: true, strict: false, verbose: true }).compile(SCHEMA));
 
 export type StepKind = 'say' | 'do' | 'wait' | 'expect';
 
@@ -68,6 +69,7 @@ function pick(errors: ErrorObject[]): ErrorObject {
  * @throws ScenarioError('file') naming `file`, the line and the field of the first problem.
  */
 export function parseScenario(text: string, file: string): Scenario {
+  const { LineCounter, parseDocument } = require('yaml') as typeof import('yaml');
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines });
   if (doc.errors.length) {
@@ -91,6 +93,7 @@ export function parseScenario(text: string, file: string): Scenario {
   } catch (e) {
     throw new ScenarioError('file', `${file}: not YAML a scenario can be read from: ${(e as Error).message.split('\n')[0]}`);
   }
+  const validate = validator();
   if (!validate(raw)) {
     const e = pick(validate.errors!);
     fail(e.instancePath.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p)), words(e));

@@ -28,6 +28,8 @@ export const topologyTarget: FuzzTarget = {
       .map((f) => octetsOf(readFileSync(join(TOPOLOGIES, f), 'utf8'))),
   mutate: (seed, rand) => octetsOf(mutateText(textOf(seed), rand)),
   setup() {
+    // The loader loads yaml and compiles its schema on first use: that is no input's cost.
+    parseTopology(readFileSync(join(TOPOLOGIES, 'router-dx.yaml'), 'utf8'), 'warm-up.yaml');
     return {
       feed(input) {
         try {
@@ -71,6 +73,8 @@ export const nodeConfigTarget: FuzzTarget = {
   seeds: () => NODE_CONFIGS.map((c) => octetsOf(JSON.stringify(c, null, 2))),
   mutate: (seed, rand) => octetsOf(mutateText(textOf(seed), rand)),
   setup() {
+    // The loader compiles its schema on first use: that is no input's cost.
+    resolveNodeConfig(NODE_CONFIGS[0], 'warm-up.json');
     return {
       feed(input) {
         let doc: unknown;
