@@ -49,8 +49,9 @@ export function delNetns(name: string): boolean {
 }
 
 /** A veth pair between two namespaces, with MTU and an alias naming each end. */
-export function addVeth(a: { ns: string; name: string; alias: string }, b: { ns: string; name: string; alias: string }, mtu: number): void {
-  ip('link', 'add', a.name, 'netns', a.ns, 'mtu', String(mtu), 'type', 'veth', 'peer', 'name', b.name, 'netns', b.ns, 'mtu', String(mtu));
+export function addVeth(a: { ns: string; name: string; alias: string; mac?: string }, b: { ns: string; name: string; alias: string; mac?: string }, mtu: number): void {
+  const address = (e: { mac?: string }) => (e.mac ? ['address', e.mac] : []);
+  ip('link', 'add', a.name, 'netns', a.ns, 'mtu', String(mtu), ...address(a), 'type', 'veth', 'peer', 'name', b.name, 'netns', b.ns, 'mtu', String(mtu), ...address(b));
   for (const end of [a, b]) {
     ip('-n', end.ns, 'link', 'set', 'dev', end.name, 'alias', end.alias);
     // The wire is the uncontrolled port, the node's alone: the namespace's

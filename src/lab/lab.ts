@@ -26,7 +26,7 @@ import { LabError } from './errors.js';
 import { netnsExists } from './host.js';
 import { DEFAULT_DX_SPEED, dxCipherSuites, nodeKind, type DxSpeed } from './kinds/index.js';
 import { linkType } from './links/index.js';
-import { checkLabName, ifName, labDir, netnsName, stableMac } from './paths.js';
+import { checkLabName, ifName, labDir, netnsName, stableMac, wireMac } from './paths.js';
 import { nodeRuntime } from './runtimes/index.js';
 import { claimLabDir, currentOwner, readStateFile, writeFileAtomic, writeStateFile, type LabOwner } from './state-dir.js';
 import { tearDown, type DownResult } from './teardown.js';
@@ -34,7 +34,7 @@ import type { LabServiceEntry } from './services.js';
 import type { NodeExit, RestartPolicy } from './supervisor.js';
 import { SUPERVISOR_LOG, askSupervisor, supervisorArgv, supervisorSocket, type SupervisorEntry } from './supervisor-ref.js';
 import type { PhaseTimer, PhaseTiming } from './timings.js';
-import type { Endpoint, Topology, TopoLink } from './topology.js';
+import type { Endpoint, Topology, TopoLink, TopoStaticSa } from './topology.js';
 
 export interface LabNodeState {
   name: string;
@@ -182,8 +182,8 @@ export async function labUp(topo: Topology, lab: string, progress: UpProgress = 
       const segments = inPathSegments(lab, l);
       for (const seg of segments) {
         type.create(
-          { ns: node(seg.ends[0].node).netns, name: seg.wires[0], alias: `dxlab ${lab} ${seg.ends[0].node}:${seg.ends[0].port}` },
-          { ns: node(seg.ends[1].node).netns, name: seg.wires[1], alias: `dxlab ${lab} ${seg.ends[1].node}:${seg.ends[1].port}` },
+          { ns: node(seg.ends[0].node).netns, name: seg.wires[0], alias: `dxlab ${lab} ${seg.ends[0].node}:${seg.ends[0].port}`, mac: wireMac(lab, seg.wires[0]) },
+          { ns: node(seg.ends[1].node).netns, name: seg.wires[1], alias: `dxlab ${lab} ${seg.ends[1].node}:${seg.ends[1].port}`, mac: wireMac(lab, seg.wires[1]) },
           mtu,
         );
         node(seg.ends[0].node).wires[seg.ends[0].port] = seg.wires[0];
@@ -232,11 +232,22 @@ export function readLabTopology(lab: string): Topology | undefined {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Topology) : undefined;
 }
 
-/** A topology with every CAK and BGP TCP MD5 key left out (the CKNs stay: they name the keys). */
+/** A topology with every CAK, static SAK and BGP TCP MD5 key left out (the CKNs stay: they name the keys). */
 export function topologyWithoutKeys(topo: Topology): Topology {
   return {
     ...topo,
-    links: topo.links.map((l) => (l.macsec ? { ...l, macsec: { ...l.macsec, keyChain: l.macsec.keyChain.map((k) => ({ ckn: k.ckn, cak: '' })) } } : l)),
+    links: topo.links.map((l) =>
+      l.macsec
+        ? {
+            ...l,
+            macsec: {
+              ...l.macsec,
+              keyChain: l.macsec.keyChain.map((k) => ({ ckn: k.ckn, cak: '' })),
+              ...(l.macsec.staticSas ? { staticSas: { ...l.macsec.staticSas, sas: l.macsec.staticSas.sas.map((sa) => ({ ...sa, key: '' })) as [TopoStaticSa, TopoStaticSa] } } : {}),
+            },
+          }
+        : l,
+    ),
     vifs: topo.vifs.map((v) => (v.bgp?.md5Key ? { ...v, bgp: { ...v.bgp, md5Key: '(set)' } } : v)),
   };
 }
@@ -293,7 +304,8 @@ function writeKeyFiles(topo: Topology, dir: string, state: LabState): Map<number
   const files = new Map<string, string>();
   const of = new Map<number, string>();
   for (const l of topo.links) {
-    if (!l.macsec) continue;
+    // A link with static SAs has no key chain: its keys go in its ends' configurations (0600).
+    if (!l.macsec || l.macsec.staticSas) continue;
     const chain = l.macsec.keyChain.map((k) => ({ ckn: k.ckn.toLowerCase(), cak: k.cak.toLowerCase() }));
     const id = JSON.stringify(chain);
     let file = files.get(id);
@@ -407,6 +419,8 @@ function nodeConfig(topo: Topology, lab: string, n: LabNodeState, state: LabStat
               ...(l.macsec ? pick(l.macsec, ['helloTimeMs', 'lifeTimeMs']) : {}),
             },
           }
+        : l.macsec?.staticSas
+        ? { macsec: { mode: l.macsec.mode, staticSas: staticSasOfEnd(lab, l, n.name, state) } }
         : l.macsec
         ? {
             macsec: {
@@ -432,6 +446,20 @@ function nodeConfig(topo: Topology, lab: string, n: LabNodeState, state: LabStat
     ...(lags.length ? { lags } : {}),
     ...(options.crypto ? { crypto: options.crypto } : {}),
   };
+}
+
+/**
+ * One end's `macsec.staticSas` (node configuration): its own transmit SA,
+ * the other end's as its receive SA, and the other end's SCI: that end's
+ * wire MAC (wireMac) and port 1, as our nodes and the linux-peer's kernel
+ * take it.
+ */
+function staticSasOfEnd(lab: string, l: TopoLink, me: string, state: LabState): Record<string, unknown> {
+  const s = l.macsec!.staticSas!;
+  const mine = l.a.node === me ? 0 : 1;
+  const peer = mine === 0 ? l.b : l.a;
+  const peerWire = state.nodes.find((x) => x.name === peer.node)!.wires[peer.port]!;
+  return { cipherSuite: s.cipherSuite, peerSci: `${wireMac(lab, peerWire)}/1`, tx: s.sas[mine], rx: [s.sas[1 - mine]] };
 }
 
 function pick<T extends object>(o: T, keys: string[]): Partial<T> {

@@ -88,6 +88,16 @@ export function stableMac(lab: string, what: string): string {
 }
 
 /**
+ * A wire end's MAC address (its veth), stable per lab and wire name: a
+ * node's SCI is its wire's MAC and port 1, so the lab knows each peer's SCI
+ * before any node starts (a link's static SAs name it, as `ip macsec add
+ * ... rx address MAC port 1` does).
+ */
+export function wireMac(lab: string, wire: string): string {
+  return stableMac(lab, `wire ${wire}`);
+}
+
+/**
  * The files a lab keeps in its state folder, the only ones `down` removes
  * there: the state file, per node `<node>.<what>` (its configuration, log,
  * control socket, key file), and the temporary files of an atomic write

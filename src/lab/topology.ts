@@ -14,7 +14,7 @@ import { LINK_TYPES } from './links/index.js';
 import { NODE_RUNTIMES } from './runtimes/index.js';
 import { checkLagVifEnds, expandLags, resolveLags, throughLag, type TopoLag } from './lags.js';
 import type { EncryptionMode } from '../mka/index.js';
-import { BGP_CONNECT_RETRY_S, BGP_HOLD_TIME_S, BGP_KEEPALIVE_S } from '../node/index.js';
+import { BGP_CONNECT_RETRY_S, BGP_HOLD_TIME_S, BGP_KEEPALIVE_S, NodeError, resolveStaticSasRequest } from '../node/index.js';
 import type { RestartPolicy } from './supervisor.js';
 
 const require = createRequire(import.meta.url);
@@ -79,10 +79,27 @@ export const NODE_NAME_RE = /^[a-z][a-z0-9]{0,11}$/;
  */
 export const RESERVED_NODE_NAMES: readonly string[] = ['state', 'keys', 'supervisor', 'topology'];
 
+/** One end's transmit SA of a link's static SAs, as the topology gives it (keys in hex). */
+export interface TopoStaticSa {
+  an: number;
+  key: string;
+  pn?: number | string;
+  ssci?: number;
+  salt?: string;
+}
+
+/** A link's static SAs (`macsec.staticSas`): no MKA; `sas` is each end's transmit SA, a's then b's. */
+export interface TopoStaticSas {
+  cipherSuite: string;
+  sas: [TopoStaticSa, TopoStaticSa];
+}
+
 export interface MacsecOptions {
   mode: EncryptionMode;
   cipherSuites: string[];
+  /** Empty on a link with static SAs. */
   keyChain: Array<{ ckn: string; cak: string }>;
+  staticSas?: TopoStaticSas;
   keyServerPriority: Record<string, number>;
   helloTimeMs?: number;
   lifeTimeMs?: number;
@@ -255,6 +272,7 @@ function resolve(given: Record<string, any>, file: string, at: (path: Array<stri
   const used = new Set<string>();
   const inPathUsed = new Set<string>();
   const defaults = t.defaults?.macsec ?? {};
+  if (defaults.staticSas) fail(['topology', 'defaults', 'macsec', 'staticSas'], "static SAs belong to one link (each end's transmit SA, its own keys): give them in that link's macsec");
   const links: TopoLink[] = (t.links as any[]).map((l, i) => {
     const [a, b] = (l.endpoints as string[]).map(endpoint) as [Endpoint, Endpoint];
     for (const [j, e] of [a, b].entries()) {
@@ -270,8 +288,14 @@ function resolve(given: Record<string, any>, file: string, at: (path: Array<stri
     }
     let macsec: MacsecOptions | undefined;
     if (l.macsec) {
-      const m = { ...MACSEC_DEFAULTS, ...defaults, ...(l.macsec === true ? {} : l.macsec) };
-      if (!m.keyChain) fail(['topology', 'links', i, 'macsec'], 'MACsec needs a keyChain (here or in topology.defaults.macsec)');
+      const own = l.macsec === true ? {} : l.macsec;
+      const m = { ...MACSEC_DEFAULTS, ...defaults, ...own };
+      if (own.staticSas) {
+        // Static SAs replace MKA on this link: a key chain from the defaults does not apply to it.
+        if (own.keyChain) fail(['topology', 'links', i, 'macsec', 'staticSas'], 'static SAs replace MKA: give staticSas or a keyChain on this link, not both');
+        checkStaticSas(own.staticSas as TopoStaticSas, ['topology', 'links', i, 'macsec', 'staticSas'], fail);
+        m.keyChain = [];
+      } else if (!m.keyChain) fail(['topology', 'links', i, 'macsec'], 'MACsec needs a keyChain (here or in topology.defaults.macsec)');
       // Each CKN names one CAK: a chain holding one twice is a modified associated key (AWS, directconnect-api.md V6).
       const chainAt = l.macsec !== true && l.macsec.keyChain ? ['topology', 'links', i, 'macsec', 'keyChain'] : ['topology', 'defaults', 'macsec', 'keyChain'];
       const ckns = (m.keyChain as Array<{ ckn: string }>).map((k) => k.ckn.toLowerCase());
@@ -397,6 +421,27 @@ function connected(links: TopoLink[], nodes: Topology['nodes'], from: Endpoint, 
     frontier = next;
   }
   return false;
+}
+
+/**
+ * A link's static SAs, checked as each end's node will check them (the
+ * node's resolver: key length for the suite, PN range, SSCI and salt for
+ * XPN only), plus what only the pair shows: with XPN the two ends' SSCIs
+ * differ, since the IV is the SSCI and the PN under one salt and a link
+ * could otherwise hold two SAs sharing IVs (802.1AE-2018 10.7.13, 14.7).
+ */
+function checkStaticSas(s: TopoStaticSas, at: Array<string | number>, fail: (path: Array<string | number>, msg: string) => never): void {
+  try {
+    // The peer's SCI is the lab's to fill in (the other end's wire); any valid one checks the rest.
+    resolveStaticSasRequest({ cipherSuite: s.cipherSuite, peerSci: '0200000000010001', tx: s.sas[0], rx: [s.sas[1]] });
+  } catch (e) {
+    if (!(e instanceof NodeError)) throw e;
+    // `staticSas/tx/key: ...` names sas[0], `staticSas/rx/0/key: ...` sas[1].
+    const m = /^staticSas\/(tx|rx\/0)\/(\w+): (.*)$/s.exec(e.message);
+    if (!m) fail(at, e.message.replace(/^staticSas: /, ''));
+    fail([...at, 'sas', m![1] === 'tx' ? 0 : 1, m![2]!], m![3]!);
+  }
+  if (s.cipherSuite.includes('xpn') && s.sas[0].ssci === s.sas[1].ssci) fail([...at, 'sas', 1, 'ssci'], `both ends have SSCI ${s.sas[1].ssci}: each end of a link has its own (802.1AE-2018 10.7.13)`);
 }
 
 /**

@@ -8,7 +8,7 @@
  * await node.start();
  */
 export { LabNode, kernelDevices, kernelDevicesWith, type DeviceFactory, type KernelDeviceOptions } from './node.js';
-export { loadNodeConfig, resolveNodeConfig, resolveMacsecKnob, knobConfigValue, BGP_HOLD_TIME_S, BGP_KEEPALIVE_S, BGP_CONNECT_RETRY_S, type NodeKind, type NodeConfig, type NodeOverrides, type PortConfig, type TapConfig, type MacsecConfig } from './config.js';
+export { loadNodeConfig, resolveNodeConfig, resolveMacsecKnob, resolveStaticSasRequest, knobConfigValue, BGP_HOLD_TIME_S, BGP_KEEPALIVE_S, BGP_CONNECT_RETRY_S, type NodeKind, type NodeConfig, type NodeOverrides, type PortConfig, type TapConfig, type MacsecConfig } from './config.js';
 export { NodeError, type NodeErrorCode } from './errors.js';
 export { controlRequest, controlTimeoutMs, CONTROL_TIMEOUT_MS, type ControlRequestOptions } from './control-client.js';
 export { checkCapturePath, prepareCapturePath, type CapturePathCheck } from './capture-path.js';

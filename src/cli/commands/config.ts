@@ -20,6 +20,8 @@ interface PortStatus {
   sci: string;
   keyChain: Array<{ ckn: string; inUse: boolean }>;
   knobs?: Record<string, unknown>;
+  /** 'staticSas' on a port keyed by hand (MacsecPort.status). */
+  keying?: 'mka' | 'staticSas';
 }
 
 export function configCommand(y: Argv): Argv {
@@ -43,6 +45,8 @@ export function configCommand(y: Argv): Argv {
       const statusPort = members[0] ?? port;
       const st = (await ask(n.socket, { cmd: 'status', port: statusPort }, n.name)) as PortStatus;
       if (!st.knobs || st.mode === undefined) throw new CliError('usage', `${n.name} ${port} is not a MACsec port`);
+      // A vendor's MKA configuration does not describe hand-keyed SAs: say so rather than print an empty key chain.
+      if (st.keying === 'staticSas') throw new CliError('usage', `${n.name} ${port} runs static SAs (macsec.staticSas), not MKA: dxlab config writes MKA configurations only (a router needs the same SAs by hand, as ip macsec add ... does)`);
       const k = st.knobs;
       // The router facing a DX device should not win key server: the peer's priority as the lab runs it, else the lab's customer default.
       const here = (e: { node: string; port: string }) => e.node === n.name && e.port === statusPort;

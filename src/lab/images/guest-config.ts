@@ -55,8 +55,10 @@ export interface GuestMka {
 export interface GuestPlan {
   /** The NIC's MTU: the lab wire's. The kernel gives macsec0 this minus 32 (SecTAG with SCI, ICV). */
   nicMtu: number;
-  /** MKA by wpa_supplicant; absent: the link has no MACsec. */
+  /** MKA by wpa_supplicant; absent (and no static SAs): the link has no MACsec. */
   mka?: GuestMka;
+  /** Static SAs by `ip macsec` instead of MKA (a link's `macsec.staticSas`). */
+  static?: GuestStaticSas;
   vifs: GuestVif[];
 }
 
@@ -130,11 +132,11 @@ export function birdConf(sessions: GuestBgpSession[]): string {
  * recreate it (a lost peer, a restart).
  */
 export function netScript(plan: GuestPlan): string {
-  const parent = plan.mka ? 'macsec0' : 'eth0';
+  const parent = plan.mka || plan.static ? 'macsec0' : 'eth0';
   const lines = ['#!/bin/sh', `[ -e /sys/class/net/${parent} ] || exit 0`];
   plan.vifs.forEach((v, i) => {
     const dev = v.vlan === undefined ? parent : `vif${i}`;
-    const make = v.vlan === undefined ? (plan.mka ? `ip link set ${parent} mtu ${v.mtu}` : 'true') : `ip link add link ${parent} name ${dev} type vlan id ${v.vlan} && ip link set ${dev} mtu ${v.mtu}`;
+    const make = v.vlan === undefined ? (parent === 'macsec0' ? `ip link set ${parent} mtu ${v.mtu}` : 'true') : `ip link add link ${parent} name ${dev} type vlan id ${v.vlan} && ip link set ${dev} mtu ${v.mtu}`;
     lines.push(
       `if ! ip -o addr show dev ${dev} 2>/dev/null | grep -q 'inet ${v.addresses[0]!.split('/')[0]}/'; then`,
       `  [ -e /sys/class/net/${dev} ] || { ${make}; }`,
@@ -214,11 +216,13 @@ export function guestSetupLines(plan: GuestPlan): string[] {
     `mkdir -p ${GUEST_DIR}`,
     `n=$(ls /sys/class/net | grep -v '^lo$' | head -n 1); [ "$n" = eth0 ] || ip link set "$n" name eth0`,
     'echo 1 > /proc/sys/net/ipv6/conf/eth0/disable_ipv6',
-    `ip link set eth0 mtu ${plan.nicMtu} ${plan.mka ? 'arp off ' : ''}up`,
+    `ip link set eth0 mtu ${plan.nicMtu} ${plan.mka || plan.static ? 'arp off ' : ''}up`,
   ];
   if (plan.mka) {
     lines.push(writeFileLine(GUEST_WPA_CONF, wpaSupplicantConf(plan.mka)));
     lines.push(`wpa_supplicant -B -i eth0 -D macsec_linux -c ${GUEST_WPA_CONF} -f ${GUEST_WPA_LOG}`);
+  } else if (plan.static) {
+    lines.push(...staticSasLines(plan.static), 'ip link set macsec0 up');
   }
   lines.push(writeFileLine(GUEST_NET_SCRIPT, netScript(plan)));
   lines.push(`(while true; do sh ${GUEST_NET_SCRIPT} >/dev/null 2>&1; sleep 1; done) >/dev/null 2>&1 </dev/null &`);

@@ -99,6 +99,8 @@ export interface GuestPortContext {
   wire: string;
   taps: Array<{ name: string; vlan?: number; mtu: number }>;
   mode: string | null;
+  /** 'staticSas': the guest's macsec0 has static SAs (no wpa_supplicant). */
+  keying?: 'mka' | 'staticSas';
 }
 
 /**
@@ -114,7 +116,9 @@ export function guestPortStatus(output: string, ctx: GuestPortContext): Record<s
   const wpa = parseKeyValues(wpaPart);
   const running = wpa['PAE KaY status'] !== undefined;
   const txInUse = dev ? (Array.isArray(dev.sa_list) ? (dev.sa_list as Json[]) : []).some((s) => s.active === true && s.an === dev.encoding_sa) : false;
-  const secured = wpa.Secured === 'Yes' && txInUse;
+  // Static SAs (`ip macsec`, no wpa_supplicant): secured once the transmit SA is in use, as our StaticKeying is.
+  const staticKeying = ctx.keying === 'staticSas';
+  const secured = staticKeying ? txInUse : wpa.Secured === 'Yes' && txInUse;
   const livePeers = Number(wpa.live_peers ?? 0);
   const peers = parseMibPeers(wpaPart);
   // wpa_cli's "Is Key Server" is the KaY's flag, "is_key_server" and "is_elected" the participant's: before an
@@ -127,7 +131,9 @@ export function guestPortStatus(output: string, ctx: GuestPortContext): Record<s
     ? undefined
     : mode === 'no_encrypt'
       ? { code: 'mkaDisabled', reason: 'no_encrypt: the guest runs no wpa_supplicant, its addresses are on its NIC' }
-      : !running
+      : staticKeying
+        ? { code: 'notStarted', reason: "static SAs: no transmit SA in use on the guest's macsec0" }
+        : !running
         ? { code: 'notStarted', reason: 'wpa_supplicant is not running in the guest' }
         : livePeers === 0
           ? { code: Number(wpa.potential_peers ?? 0) > 0 ? 'peerNotLive' : 'noPeerHeard', reason: `wpa_supplicant: ${wpa.live_peers ?? 0} live, ${wpa.potential_peers ?? 0} potential peers` }
@@ -151,7 +157,7 @@ export function guestPortStatus(output: string, ctx: GuestPortContext): Record<s
       controlledPort,
       cpState: secured ? 'SECURED' : 'INIT',
       ...(notSecured ? { notSecured } : {}),
-      keyChain: { ...(wpa.ckn ? { inUse: wpa.ckn } : {}), reason: 'wpa_supplicant holds one CKN/CAK (the chain\'s first pair)' },
+      keyChain: staticKeying ? { reason: 'static SAs: no MKA, no key chain' } : { ...(wpa.ckn ? { inUse: wpa.ckn } : {}), reason: 'wpa_supplicant holds one CKN/CAK (the chain\'s first pair)' },
       participants: wpa.ckn
         ? [
             {
@@ -168,6 +174,7 @@ export function guestPortStatus(output: string, ctx: GuestPortContext): Record<s
         : [],
       counters: {},
     },
+    ...(staticKeying ? { keying: 'staticSas' } : {}),
     secy: dev ? secyCounters(dev) : null,
     ...(running ? { wpaSupplicant: wpa } : {}),
   };

@@ -78,6 +78,8 @@ const under = (at: string | number, b: Broken): Broken => (b ? { path: [at, ...b
  * @returns the YAML path below the link's macsec and the message, or undefined.
  */
 export function awsRuleBroken(speed: DxSpeed, m: MacsecOptions): Broken {
+  // AWS keys a MACsec connection through MKA from the CKN/CAK it is given (AssociateMacSecKey): there is no way to hand it SAs.
+  if (m.staticSas) return { path: ['staticSas'], msg: 'AWS Direct Connect keys MACsec by MKA from a CKN/CAK (associate-mac-sec-key) only: a DX device takes no static SAs (awsStrict: false lifts the AWS rules)' };
   for (const [j, k] of m.keyChain.entries()) {
     const b = AWS_RULES.key(k);
     if (b) return { path: ['keyChain', j, ...b.path], msg: b.msg };

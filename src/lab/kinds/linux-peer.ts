@@ -29,8 +29,9 @@ export const WPA_SUPPLICANT_SUITE = 'gcm-aes-128';
 export const WPA_SUPPLICANT_LIFE_TIME_MS = 6000;
 
 function checkMacsec(_node: TopoNode, m: MacsecOptions, at: Array<string | number>, fail: Fail): void {
-  if (!m.cipherSuites.includes(WPA_SUPPLICANT_SUITE)) fail([...at, 'cipherSuites'], `a linux-peer runs wpa_supplicant 2.10, whose MKA offers only ${WPA_SUPPLICANT_SUITE}: list it (got ${m.cipherSuites.join(', ')})`);
-  if (m.lifeTimeMs !== undefined && m.lifeTimeMs < WPA_SUPPLICANT_LIFE_TIME_MS) fail([...at, 'lifeTimeMs'], `a linux-peer's wpa_supplicant sends a hello every 2 s: a Life Time of ${m.lifeTimeMs} ms (profile fast?) expires it between two; use the default timers`);
+  // Static SAs go to the guest's kernel by `ip macsec`, without wpa_supplicant: any of the four suites, no MKA timers.
+  if (!m.staticSas && !m.cipherSuites.includes(WPA_SUPPLICANT_SUITE)) fail([...at, 'cipherSuites'], `a linux-peer runs wpa_supplicant 2.10, whose MKA offers only ${WPA_SUPPLICANT_SUITE}: list it (got ${m.cipherSuites.join(', ')})`);
+  if (!m.staticSas && m.lifeTimeMs !== undefined && m.lifeTimeMs < WPA_SUPPLICANT_LIFE_TIME_MS) fail([...at, 'lifeTimeMs'], `a linux-peer's wpa_supplicant sends a hello every 2 s: a Life Time of ${m.lifeTimeMs} ms (profile fast?) expires it between two; use the default timers`);
   const unsupported: Array<[keyof MacsecOptions, string]> = [
     ['eapolDestination', 'its EAPOL destination is fixed (the PAE group address)'],
     ['eapolEtherType', 'its EAPOL EtherType is fixed (0x888E)'],

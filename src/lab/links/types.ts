@@ -6,6 +6,8 @@ export interface WireEnd {
   name: string;
   /** `dxlab <lab> <node>:<port>`, for `ip link`. */
   alias: string;
+  /** Its MAC address (paths.ts wireMac). */
+  mac: string;
 }
 
 export interface LinkType {

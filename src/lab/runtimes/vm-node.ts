@@ -26,7 +26,7 @@ import { parseKeyFile } from '../../shared/key-file.js';
 import { LabError } from '../errors.js';
 import { run } from '../host.js';
 import { GuestConsole } from '../images/guest-console.js';
-import { guestSetupLines, GUEST_BIRD_SOCKET, type GuestBgpSession, type GuestPlan } from '../images/guest-config.js';
+import { guestSetupLines, GUEST_BIRD_SOCKET, type GuestBgpSession, type GuestPlan, type GuestStaticSa, type GuestStaticSas } from '../images/guest-config.js';
 import { guestPortStatus, parseBirdProtocols, STATUS_LINE } from '../images/guest-status.js';
 import { buildImage, findImage } from '../images/linux-peer.js';
 
@@ -46,14 +46,40 @@ interface VmNodeConfig {
     name: string;
     wire: string;
     taps: Array<{ name: string; vlan?: number; mtu: number; addresses: string[]; bgp?: GuestBgpSession | GuestBgpSession[] }>;
-    macsec?: { mode: 'should_encrypt' | 'must_encrypt' | 'no_encrypt'; keyFile?: string; keyServerPriority?: number; replayWindow?: number; replayProtect?: boolean; cipherSuites?: string[] };
+    macsec?: { mode: 'should_encrypt' | 'must_encrypt' | 'no_encrypt'; keyFile?: string; keyServerPriority?: number; replayWindow?: number; replayProtect?: boolean; cipherSuites?: string[]; staticSas?: ConfigStaticSas };
   }>;
+}
+
+/** A port's `macsec.staticSas` as the lab writes it in a node configuration (lab.ts staticSasOfEnd). */
+interface ConfigStaticSas {
+  cipherSuite: string;
+  /** MAC/port, or 16 hex digits. */
+  peerSci: string;
+  tx: ConfigStaticSa;
+  rx: ConfigStaticSa[];
+}
+interface ConfigStaticSa {
+  an: number;
+  key: string;
+  pn?: number | string;
+  ssci?: number;
+  salt?: string;
+}
+
+/** A configuration's static SAs as the guest's `ip macsec` takes them (guest-config.ts staticSasLines). */
+function guestStaticSas(s: ConfigStaticSas, m: { replayProtect?: boolean; replayWindow?: number }): GuestStaticSas {
+  const [mac, port] = s.peerSci.split('/');
+  const peerSci = port === undefined ? s.peerSci.toLowerCase() : `${mac!.replace(/:/g, '').toLowerCase()}${Number(port).toString(16).padStart(4, '0')}`;
+  const sa = (x: ConfigStaticSa): GuestStaticSa => ({ an: x.an, key: x.key, pn: BigInt(x.pn ?? 1), ...(x.ssci !== undefined ? { ssci: x.ssci } : {}), ...(x.salt ? { salt: x.salt } : {}) });
+  return { cipherSuite: s.cipherSuite, peerSci, tx: sa(s.tx), rx: s.rx.map(sa), ...(m.replayProtect !== undefined ? { replayProtect: m.replayProtect } : {}), ...(m.replayWindow !== undefined ? { replayWindow: m.replayWindow } : {}) };
 }
 
 /** What the guest is told, from the node configuration (its key file read here: the CAK goes to the guest only). */
 export function guestPlan(c: VmNodeConfig, nicMtu: number): GuestPlan {
   if (c.ports.length !== 1) throw new LabError('topology', `node ${c.name}: a linux-peer has one port (its NIC), got ${c.ports.length}`);
   const p = c.ports[0]!;
+  const vifs = p.taps.map((t) => ({ ...(t.vlan !== undefined ? { vlan: t.vlan } : {}), mtu: t.mtu, addresses: t.addresses, bgp: t.bgp === undefined ? [] : Array.isArray(t.bgp) ? t.bgp : [t.bgp] }));
+  if (p.macsec?.staticSas) return { nicMtu, static: guestStaticSas(p.macsec.staticSas, p.macsec), vifs };
   let mka: GuestPlan['mka'];
   if (p.macsec && p.macsec.mode !== 'no_encrypt') {
     if (!p.macsec.keyFile) throw new LabError('topology', `node ${c.name}: port ${p.name} has MACsec but no key file`);
@@ -66,7 +92,7 @@ export function guestPlan(c: VmNodeConfig, nicMtu: number): GuestPlan {
   return {
     nicMtu,
     ...(mka ? { mka } : {}),
-    vifs: p.taps.map((t) => ({ ...(t.vlan !== undefined ? { vlan: t.vlan } : {}), mtu: t.mtu, addresses: t.addresses, bgp: t.bgp === undefined ? [] : Array.isArray(t.bgp) ? t.bgp : [t.bgp] })),
+    vifs,
   };
 }
 
@@ -129,13 +155,13 @@ export async function runVmNode(configFile: string): Promise<void> {
       throw new LabError('process', `node ${c.name}: guest setup step '${line.split(' ')[0]}' exited ${r.status}: ${r.output.trim().slice(0, 300)}`);
     }
   }
-  log.info('guest ready', { mka: !!plan.mka, vifs: plan.vifs.length });
+  log.info('guest ready', { mka: !!plan.mka, staticSas: !!plan.static, vifs: plan.vifs.length });
 
   // The guest answers slowly under TCG (each console command forks tools in an emulated CPU), so the
   // control socket answers from the last reading, refreshed every STATUS_REFRESH_MS; `fresh: true` reads now.
   const read = async () => {
     const r = await guest.run(STATUS_LINE);
-    const portStatus = guestPortStatus(r.output, { name: port.name, wire: port.wire, taps: port.taps, mode: plan.mka?.mode ?? port.macsec?.mode ?? null });
+    const portStatus = guestPortStatus(r.output, { name: port.name, wire: port.wire, taps: port.taps, mode: plan.mka?.mode ?? port.macsec?.mode ?? null, keying: plan.static ? 'staticSas' : 'mka' });
     const sessions = plan.vifs.flatMap((v) => v.bgp);
     const bgp = sessions.length ? parseBirdProtocols((await guest.run(`birdc -s ${GUEST_BIRD_SOCKET} show protocols all`)).output, sessions, port.taps[0]?.name ?? '') : [];
     return { port: portStatus, bgp, at: Date.now() };
