@@ -38,6 +38,7 @@ export const DURATIONS_S: Readonly<Record<string, number>> = {
   'test/integration/capture.test.ts': 26,
   'test/integration/aws/cli-workflow.test.ts': 18,
   'test/integration/bgp/builtin-bird.test.ts': 15,
+  'test/integration/static-sas.test.ts': 15,
   'test/integration/link-keys.test.ts': 9,
   'test/integration/fastpath.test.ts': 7,
   'test/integration/bgp/macsec-link.test.ts': 7,

@@ -29,7 +29,7 @@ import { buildImage, labDown, labUp, loadTopology, restartNode, type LabNodeStat
 import { GUEST_WPA_CONF, staticSasLines, wpaSupplicantConf, writeFileLine, type GuestStaticSa } from '../../src/lab/images/guest-config.js';
 import { controlRequest } from '../../src/node/index.js';
 import { readCaptureFile } from '../../src/io/index.js';
-import { ROOT } from '../helpers/cli.js';
+import { ROOT, dxlab } from '../helpers/cli.js';
 import { deterministic, quotedChecks } from '../helpers/scenario-run.js';
 import { watchWire } from '../helpers/wire-watch.js';
 
@@ -115,6 +115,13 @@ describe.skipIf(!isRoot)('linux-peer interop (wpa_supplicant 2.10 and Linux 6.1 
     expect(ours.kay.participants[0]!.keyServer?.self).toBe(true);
     expect(theirs.kay.participants[0]!.keyServer?.self, JSON.stringify(theirs.kay)).toBe(false);
     expect(theirs.kay.participants[0]!.ckn).toBe(ours.kay.participants[0]!.ckn);
+    // The guest's timeline, derived from its readings, names what our KaY's would: our DX device live and key server, secured.
+    const { events } = (await ask(peer, { cmd: 'events', port: 'eth1' })) as { events: Array<{ type: string; peer?: string; port: string; time: string }> };
+    const types = events.map((e) => e.type);
+    for (const t of ['started', 'peerLive', 'keyServerElected', 'sakInUse', 'secured']) expect(types, JSON.stringify(events)).toContain(t);
+    const sci = (ours as unknown as { sci: string }).sci;
+    expect(events.find((e) => e.type === 'keyServerElected')!.peer).toBe(`${sci.slice(0, 12).match(/../g)!.join(':')}/${Number.parseInt(sci.slice(12), 16)}`);
+    expect(types.indexOf('secured')).toBeGreaterThan(types.indexOf('started'));
   }, 180_000);
 
   it('pings pass both ways over MACsec, and BGP between BIRD in the guest and our speaker is Established', async () => {
@@ -247,6 +254,9 @@ describe.skipIf(!isRoot)('linux-peer interop (wpa_supplicant 2.10 and Linux 6.1 
       return /packets transmitted/.test(r.output) && r.output;
     }, 60_000);
     expect(done, done).toMatch(/40 packets transmitted, 40 received, 0% packet loss/);
+    // The guest's timeline has the move to the new AN.
+    const { events } = (await ask(peer, { cmd: 'events', port: 'eth1' })) as { events: Array<{ type: string; an?: number }> };
+    expect(events.filter((e) => e.type === 'sakInUse').map((e) => e.an)).toContain(after.theirs);
   }, 240_000);
 
   it('our DX node restarted (a new process, a new MI on the same SCI): wpa_supplicant takes it as a live peer again and the link re-secures, pings pass', async () => {
@@ -344,6 +354,31 @@ describe.skipIf(!isRoot)('linux-peer interop (wpa_supplicant 2.10 and Linux 6.1 
       watch.close();
       await ask(dx, { cmd: 'setMode', port: 'eth1', mode: 'should_encrypt' });
     }
+  }, 400_000);
+
+  it('dxlab set on the linux-peer: mode no_encrypt on both ends stops wpa_supplicant and clear pings pass; should_encrypt again secures, pings pass; its timeline says so', async () => {
+    await ask(dx, { cmd: 'setMode', port: 'eth1', mode: 'no_encrypt' });
+    const off = dxlab('set', 'peer', 'eth1', 'mode', 'no_encrypt', '--name', lab);
+    expect(off.status, off.stderr).toBe(0);
+    expect(off.stdout).toMatch(/no_encrypt/);
+    const clear = await until('the guest in no_encrypt', async () => {
+      const p = (await port(peer)) as unknown as { mode: string; secured: boolean; kay: { notSecured?: { code: string } } };
+      return p.mode === 'no_encrypt' && p;
+    }, 60_000);
+    expect(clear.kay.notSecured?.code).toBe('mkaDisabled');
+    expect(await until('a clear ping from the guest', async () => (await guest('ping -c 2 -W 3 169.254.100.2')).status === 0, 60_000)).toBe(true);
+    expect((await guest('ip link show macsec0')).status).not.toBe(0);
+    await ask(dx, { cmd: 'setMode', port: 'eth1', mode: 'should_encrypt' });
+    const on = dxlab('set', 'peer', 'eth1', 'mode', 'should_encrypt', '--name', lab);
+    expect(on.status, on.stderr).toBe(0);
+    await until('both secured again', securedBoth, 120_000);
+    expect(await until('a ping over MACsec', async () => (await guest('ping -c 2 -W 3 169.254.100.2')).status === 0, 60_000)).toBe(true);
+    const { events } = (await ask(peer, { cmd: 'events', port: 'eth1' })) as { events: Array<{ type: string; reason: string }> };
+    expect(events.map((e) => e.reason)).toEqual(expect.arrayContaining([expect.stringContaining('mode should_encrypt -> no_encrypt'), expect.stringContaining('mode no_encrypt -> should_encrypt')]));
+    // A knob of our own nodes is still refused by name.
+    const knob = dxlab('set', 'peer', 'eth1', 'replayWindow', '5', '--name', lab);
+    expect(knob.status).not.toBe(0);
+    expect(knob.stderr).toMatch(/a linux-peer answers .*setMode/);
   }, 400_000);
 
   it("our DX device with AWS's suites only (GCM-AES-XPN-256, GCM-AES-256) against wpa_supplicant, which has GCM-AES-128 alone: not secured, noCommonCipherSuite", async () => {

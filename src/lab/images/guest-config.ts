@@ -199,6 +199,32 @@ export function staticSasLines(s: GuestStaticSas): string[] {
   ];
 }
 
+/**
+ * The console lines that change a running guest's mode (`dxlab set NODE
+ * PORT mode MODE`): to no_encrypt, wpa_supplicant stops, macsec0 goes and
+ * the VIFs come back on eth0 (answering ARP again); from no_encrypt,
+ * wpa_supplicant starts again with the configuration the guest has (the
+ * one written at boot, or what a user put there with `dxlab exec`; written
+ * from the plan when the guest started in no_encrypt and has none) and the
+ * VIFs move back onto the macsec0 it makes. Between should_encrypt and
+ * must_encrypt nothing in the guest changes: wpa_supplicant's macsec_policy
+ * is strict for both (wpaSupplicantConf). The net script, rewritten for the
+ * new parent, remakes the VIFs within a second; the old ones go first.
+ */
+export function modeChangeLines(plan: GuestPlan & { mka: GuestMka }, from: EncryptionMode, to: EncryptionMode): string[] {
+  const onMacsec = (m: EncryptionMode) => m !== 'no_encrypt';
+  if (onMacsec(from) === onMacsec(to)) return [];
+  const dropVifs = 'for d in /sys/class/net/vif*; do [ -e "$d" ] && ip link del "${d##*/}"; done; true';
+  if (to === 'no_encrypt') return ['wpa_cli -i eth0 terminate >/dev/null 2>&1; sleep 1; ip link del macsec0 2>/dev/null; true', dropVifs, 'ip link set eth0 arp on', writeFileLine(GUEST_NET_SCRIPT, netScript({ ...plan, mka: undefined }))];
+  return [
+    `[ -e ${GUEST_WPA_CONF} ] || { ${writeFileLine(GUEST_WPA_CONF, wpaSupplicantConf({ ...plan.mka, mode: to }))}; }`,
+    dropVifs,
+    'ip link set eth0 arp off',
+    writeFileLine(GUEST_NET_SCRIPT, netScript({ ...plan, mka: { ...plan.mka, mode: to } })),
+    `wpa_supplicant -B -i eth0 -D macsec_linux -c ${GUEST_WPA_CONF} -f ${GUEST_WPA_LOG}`,
+  ];
+}
+
 /** A shell line writing `text` to `file` in the guest (base64: one line, no quoting of its contents), root-only. */
 export function writeFileLine(file: string, text: string): string {
   return `umask 077; echo ${Buffer.from(text).toString('base64')} | base64 -d > ${file}`;

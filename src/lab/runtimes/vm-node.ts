@@ -14,8 +14,10 @@
  * The control socket speaks the node's protocol (src/node/control.ts):
  * `status`, `counters` and `bgp` are read from the guest (`ip -s macsec
  * show`, `wpa_cli status`, `birdc show protocols`) and translated
- * (images/guest-status.ts); `exec` runs a shell line in the guest;
- * `capture` writes the wire side (every frame the forwarder copies); the
+ * (images/guest-status.ts); `events` is the timeline derived from successive
+ * readings (images/guest-events.ts); `exec` runs a shell line in the guest;
+ * `capture` writes the wire side (every frame the forwarder copies);
+ * `setMode` changes the guest's mode (guest-config.ts modeChangeLines); the
  * knobs of our own nodes (`set`, `rekey`, `addKey`, ...) are refused by name.
  */
 import { readFileSync } from 'node:fs';
@@ -26,12 +28,20 @@ import { parseKeyFile } from '../../shared/key-file.js';
 import { LabError } from '../errors.js';
 import { run } from '../host.js';
 import { GuestConsole } from '../images/guest-console.js';
-import { guestSetupLines, GUEST_BIRD_SOCKET, type GuestBgpSession, type GuestPlan, type GuestStaticSa, type GuestStaticSas } from '../images/guest-config.js';
+import { guestSetupLines, modeChangeLines, GUEST_BIRD_SOCKET, type GuestBgpSession, type GuestPlan, type GuestStaticSa, type GuestStaticSas } from '../images/guest-config.js';
 import { guestPortStatus, parseBirdProtocols, STATUS_LINE } from '../images/guest-status.js';
 import { buildImage, findImage } from '../images/linux-peer.js';
+import { guestEvents, type GuestReading } from '../images/guest-events.js';
+import type { KayEvent } from '../../mka/index.js';
 
 /** How old the status the control socket answers may be (a guest under TCG takes a while to answer). */
 export const STATUS_REFRESH_MS = 2000;
+
+/** How many events the node keeps (the oldest go first), as many as a busy port's KaY would in a class. */
+const MAX_EVENTS = 1000;
+
+/** An event of the guest's port, as our nodes' PortEvent: with its port and time. */
+type GuestPortEvent = KayEvent & { port: string; time: string };
 
 /** The TAP of the guest's NIC, inside the node's own namespace (one VM per namespace, so the name is free). */
 export const GUEST_NIC_TAP = 'dxvm0';
@@ -157,11 +167,26 @@ export async function runVmNode(configFile: string): Promise<void> {
   }
   log.info('guest ready', { mka: !!plan.mka, staticSas: !!plan.static, vifs: plan.vifs.length });
 
+  // The port's timeline: what changed between two readings of the guest (guest-events.ts), as our KaY's events.
+  const events: GuestPortEvent[] = [];
+  const followers = new Set<(e: GuestPortEvent) => void>();
+  const record = (e: KayEvent) => {
+    const ev: GuestPortEvent = { ...e, port: port.name, time: new Date(e.at).toISOString() };
+    events.push(ev);
+    if (events.length > MAX_EVENTS) events.splice(0, events.length - MAX_EVENTS);
+    for (const f of followers) f(ev);
+  };
+  record({ at: Date.now(), type: 'started', reason: `guest set up: ${plan.static ? 'static SAs by ip macsec' : plan.mka ? `wpa_supplicant in ${plan.mka.mode}` : 'no MACsec'}` });
+  let seen: GuestReading | undefined;
+
   // The guest answers slowly under TCG (each console command forks tools in an emulated CPU), so the
   // control socket answers from the last reading, refreshed every STATUS_REFRESH_MS; `fresh: true` reads now.
   const read = async () => {
     const r = await guest.run(STATUS_LINE);
     const portStatus = guestPortStatus(r.output, { name: port.name, wire: port.wire, taps: port.taps, mode: plan.mka?.mode ?? port.macsec?.mode ?? null, keying: plan.static ? 'staticSas' : 'mka' });
+    const reading = portStatus as unknown as GuestReading;
+    for (const e of guestEvents(seen, reading, Date.now())) record(e);
+    seen = reading;
     const sessions = plan.vifs.flatMap((v) => v.bgp);
     const bgp = sessions.length ? parseBirdProtocols((await guest.run(`birdc -s ${GUEST_BIRD_SOCKET} show protocols all`)).output, sessions, port.taps[0]?.name ?? '') : [];
     return { port: portStatus, bgp, at: Date.now() };
@@ -179,7 +204,7 @@ export async function runVmNode(configFile: string): Promise<void> {
   const server = new JsonLineServer(c.controlSocket, {
     log,
     codeOf: (e) => (e instanceof LabError ? 'badRequest' : undefined),
-    handle: async (req: JsonRequest) => {
+    handle: async (req: JsonRequest, conn) => {
       switch (req.cmd) {
         case 'status': {
           if (typeof req.port === 'string' && req.port !== port.name) throw new LabError('topology', `no port '${req.port}' on node ${c.name} (ports: ${port.name})`);
@@ -193,8 +218,13 @@ export async function runVmNode(configFile: string): Promise<void> {
           return req.port ? all.ports[0] : all;
         }
         case 'events':
-          // wpa_supplicant's log is the guest's event record; the node keeps none of its own.
-          return { events: [] };
+          if (typeof req.port === 'string' && req.port !== port.name) throw new LabError('topology', `no port '${req.port}' on node ${c.name} (ports: ${port.name})`);
+          if (req.follow === true) {
+            const push = (e: GuestPortEvent) => conn.push(e);
+            followers.add(push);
+            conn.onClose(() => followers.delete(push));
+          }
+          return { events };
         case 'capture': {
           // The wire side only: frames as the forwarder copies them. The clear and decrypted sides are inside the
           // guest's kernel (its SAKs never leave it): `dxlab exec NODE -- tcpdump -i macsec0` there.
@@ -214,6 +244,25 @@ export async function runVmNode(configFile: string): Promise<void> {
           captures.add(file);
           return { path: file.path };
         }
+        case 'setMode': {
+          if (typeof req.port === 'string' && req.port !== port.name) throw new LabError('topology', `no port '${req.port}' on node ${c.name} (ports: ${port.name})`);
+          const to = req.mode;
+          if (to !== 'should_encrypt' && to !== 'must_encrypt' && to !== 'no_encrypt') throw new LabError('topology', `mode must be should_encrypt, must_encrypt or no_encrypt, got '${String(to)}'`);
+          if (plan.static) throw new LabError('topology', `${c.name} ${port.name} has static SAs: its macsec0 is keyed by hand, with no MKA and no mode to change`);
+          // A guest started in no_encrypt has its keys from the same key file: the plan as if started in the new mode.
+          const mka = plan.mka ?? (port.macsec?.keyFile ? guestPlan({ ...c, ports: [{ ...port, macsec: { ...port.macsec, mode: to } }] }, link.mtu).mka : undefined);
+          if (!mka) throw new LabError('topology', `${c.name} ${port.name} has no MACsec (the link has no key): no mode to set`);
+          const from = plan.mka ? plan.mka.mode : 'no_encrypt';
+          for (const line of modeChangeLines({ ...plan, mka }, from, to)) {
+            const r = await guest.run(line);
+            // The line may hold the CAK: named by its command word only.
+            if (r.status !== 0) throw new LabError('process', `node ${c.name}: mode ${to}: guest step '${line.split(' ')[0]}' exited ${r.status}: ${r.output.trim().slice(0, 300)}`);
+          }
+          plan.mka = { ...mka, mode: to };
+          log.info('mode set', { port: port.name, from, to });
+          record({ at: Date.now(), type: 'started', reason: `mode ${from} -> ${to}${to === 'no_encrypt' ? ': wpa_supplicant stopped, the VIFs on eth0' : from === 'no_encrypt' ? ': wpa_supplicant started' : ": wpa_supplicant's policy is strict in both (the guest's should_encrypt never falls back)"}` });
+          return { mode: to };
+        }
         case 'bgp':
           return { peers: (await current(req)).bgp };
         case 'exec': {
@@ -222,7 +271,7 @@ export async function runVmNode(configFile: string): Promise<void> {
           return { status: r.status, output: r.output };
         }
         default:
-          throw new LabError('topology', `a linux-peer answers status, counters, events, bgp, capture (its wire) and exec; '${String(req.cmd)}' is for our own nodes (change the guest with dxlab exec ${c.name} -- ...)`);
+          throw new LabError('topology', `a linux-peer answers status, counters, events, bgp, capture (its wire), exec and setMode; '${String(req.cmd)}' is for our own nodes (change the guest with dxlab exec ${c.name} -- ...)`);
       }
     },
   });
