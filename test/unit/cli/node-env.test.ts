@@ -63,7 +63,7 @@ describe('node environment overrides', () => {
   });
 
   it.each([
-    [{ DXLAB_CRYPTO: 'fast' }, /DXLAB_CRYPTO must be "node" or "native", got 'fast'/],
+    [{ DXLAB_CRYPTO: 'fast' }, /DXLAB_CRYPTO must be one of native, openssl, ipsec-mb, node, got 'fast'/],
     [{ DXLAB_FASTPATH: 'off' }, /DXLAB_FASTPATH must be 0 \(off\) or 1/],
   ])('%j is a usage error naming the variable', (env, message) => {
     let err: unknown;
