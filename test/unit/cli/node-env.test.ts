@@ -34,6 +34,10 @@ describe('node environment overrides', () => {
     expect(nodeOverrides({ DXLAB_CRYPTO: 'node' })).toEqual({ crypto: 'node' });
     expect(nodeOverrides({ DXLAB_CRYPTO: 'node' }, 'native')).toEqual({ crypto: 'native' });
     expect(port(nodeOverrides({ DXLAB_CRYPTO: 'node' })).status().crypto).toBe('node');
+    // An engine of the addon forced by name: the port runs that one and says so.
+    expect(nodeOverrides({ DXLAB_CRYPTO: 'ipsec-mb' })).toEqual({ crypto: 'ipsec-mb' });
+    expect(nodeOverrides({ DXLAB_CRYPTO: 'native' }, 'openssl')).toEqual({ crypto: 'openssl' });
+    expect(port(nodeOverrides({ DXLAB_CRYPTO: 'openssl' })).status().crypto).toBe('openssl');
   });
 
   it('DXLAB_FASTPATH=0 turns the fast path off, and the port says why', () => {
