@@ -1,15 +1,17 @@
 /**
  * `npm run -s bench:link [-- --json] [-- --seconds N] [-- --rounds N]`: the live link on this
  * machine (root). For TAP MTU 1500 and 9001 it runs iperf3 TCP through
- * MACsec on the native GCM engine and on node:crypto (crypto `native` and
- * `node`: DXLAB_CRYPTO handed to the node processes, checked in their
+ * MACsec on each of the addon's GCM engines that runs here (crypto
+ * `ipsec-mb`, where intel-ipsec-mb loads, and `openssl`) and on node:crypto
+ * (`node`) (DXLAB_CRYPTO handed to the node processes, checked in their
  * status), through the same node path with MACsec off (`none`: no_encrypt,
  * the I/O ceiling) and through a plain veth between the same namespaces (the
- * kernel's figure); then 64-octet frames/s pushed into the router's TAP and
+ * kernel's figure), and prints each figure beside those two of the same run;
+ * then 64-octet frames/s pushed into the router's TAP and
  * counted out of the DX device's TAP; the MKA time to secured (default and
  * fast profile); each node's RSS and CPU during TCP at MTU 1500 on the
- * default engine (native). Native runs with the addon's fast path (checked
- * in the nodes' status); `rings` repeats native TCP with the wire sockets on
+ * default engine (`native`: the fastest that loads). The addon's engines run
+ * with its fast path (checked in the nodes' status); `rings` repeats native TCP with the wire sockets on
  * PACKET_MMAP rings (TPACKET_V2, TPACKET_V3); `lag` puts a 2-member LAG
  * against a single link with iperf3 -P 4 (bench/lag-run.ts: one flow stays
  * on one member, so a LAG needs several). Every TCP figure comes with the
@@ -26,7 +28,7 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { linkDown, linkUp, type LinkState } from '../src/lab/index.js';
 import { controlRequest } from '../src/node/index.js';
-import { afPacket } from '../src/io/index.js';
+import { afPacket, nativeGcmEngines, type NativeGcmEngineName } from '../src/io/index.js';
 import type { KayStatus } from '../src/mka/index.js';
 import { lagLines, lagVersusSingle, type LagVersusSingle } from './lag-run.js';
 
@@ -61,12 +63,16 @@ async function secured(lab: LinkState): Promise<number> {
   }
 }
 
-/** Both nodes' MACsec ports run the GCM engine asked for, native with the fast path (their status says). */
-async function expectCrypto(lab: LinkState, crypto: 'native' | 'node'): Promise<void> {
+/** The addon's engines here, the one `crypto: native` runs first. */
+const ENGINES: NativeGcmEngineName[] = nativeGcmEngines().map((e) => e.name);
+const FASTEST: NativeGcmEngineName | 'node' = ENGINES[0] ?? 'node';
+
+/** Both nodes' MACsec ports run the GCM engine asked for, the addon's with the fast path (their status says). */
+async function expectCrypto(lab: LinkState, crypto: NativeGcmEngineName | 'node'): Promise<void> {
   for (const n of lab.nodes) {
     const status = (await controlRequest(n.socket, { cmd: 'status', port: 'eth1' })).result as { crypto?: string; fastPath?: { active: boolean } };
     if (status.crypto !== crypto) throw new Error(`node ${n.node} runs crypto ${status.crypto ?? '?'}, not ${crypto}`);
-    if ((status.fastPath?.active ?? false) !== (crypto === 'native')) throw new Error(`node ${n.node}: fast path ${status.fastPath?.active ? 'on' : 'off'} with crypto ${crypto}`);
+    if ((status.fastPath?.active ?? false) !== (crypto !== 'node')) throw new Error(`node ${n.node}: fast path ${status.fastPath?.active ? 'on' : 'off'} with crypto ${crypto}`);
   }
 }
 
@@ -168,24 +174,24 @@ async function main(): Promise<void> {
     }
   }
   log(`secured after ${result.secureMs.default} ms (default), ${result.secureMs.fast} ms (fast)`);
-  const variants = [
-    { crypto: 'native', ring: 'off' },
+  const variants: Array<{ crypto: NativeGcmEngineName | 'node' | 'none'; ring: 'off' | 'v2' | 'v3' }> = [
+    ...ENGINES.map((crypto) => ({ crypto, ring: 'off' as const })),
     { crypto: 'node', ring: 'off' },
     { crypto: 'none', ring: 'off' },
-    { crypto: 'native', ring: 'v2' },
-    { crypto: 'native', ring: 'v3' },
-  ] as const;
-  // BENCH_VARIANTS=native,none (crypto, a ring name, or lag) measures only those.
+    { crypto: FASTEST, ring: 'v2' },
+    { crypto: FASTEST, ring: 'v3' },
+  ];
+  // BENCH_VARIANTS=native,none (an engine, native for the fastest, none, a ring name, or lag) measures only those.
   const only = process.env.BENCH_VARIANTS?.split(',');
-  const chosen = variants.filter((v) => !only || only.includes(v.ring === 'off' ? v.crypto : v.ring));
+  const chosen = variants.filter((v) => !only || (v.ring === 'off' ? only.includes(v.crypto) || (only.includes('native') && v.crypto === FASTEST) : only.includes(v.ring)));
   for (let round = 0; round < ROUNDS; round++) {
     for (const mtu of [1500, 9001]) {
       for (const { crypto, ring } of chosen) {
-        const name = `b${mtu}${crypto.slice(0, 2)}${ring}${round}-${tag}`;
+        const name = `b${mtu}${crypto === 'none' ? 'x' : crypto.slice(0, 2)}${ring}${round}-${tag}`;
         try {
           // The node processes inherit the environment: DXLAB_CRYPTO picks their
           // GCM engine, DXLAB_PACKET_RING how their wire sockets read and write.
-          process.env.DXLAB_CRYPTO = crypto === 'node' ? 'node' : 'native';
+          process.env.DXLAB_CRYPTO = crypto === 'none' ? 'native' : crypto;
           process.env.DXLAB_PACKET_RING = ring;
           const lab = await linkUp({ name, mtu, fast: true, mode: crypto === 'none' ? 'no_encrypt' : 'should_encrypt', logLevel: 'warn' });
           await secured(lab).catch(() => 0);
@@ -198,13 +204,13 @@ async function main(): Promise<void> {
           const dt = (performance.now() - t0.at) / 1000;
           if (ring !== 'off') {
             result.rings.push({ mtu, ring, gbps, rttMs });
-            log(`TCP MTU ${mtu} crypto native, PACKET_MMAP ring ${ring}: ${gbps} Gbit/s, ping ${rttMs} ms`);
+            log(`TCP MTU ${mtu} crypto ${crypto}, PACKET_MMAP ring ${ring}: ${gbps} Gbit/s, ping ${rttMs} ms`);
             continue;
           }
           result.tcp.push({ mtu, crypto, gbps, rttMs });
           log(`TCP MTU ${mtu} crypto ${crypto}: ${gbps} Gbit/s, ping ${rttMs} ms`);
           if (round > 0) continue;
-          if (mtu === 1500 && crypto === 'native') {
+          if (mtu === 1500 && crypto === FASTEST) {
             result.cpuPct = { rt: Math.round(((cpuTicks(rt.pid) - t0.rt) / CLK_TCK / dt) * 100), dx: Math.round(((cpuTicks(dx.pid) - t0.dx) / CLK_TCK / dt) * 100) };
             result.rssMB = { rt: rssMB(rt.pid), dx: rssMB(dx.pid) };
           }
@@ -252,15 +258,19 @@ async function main(): Promise<void> {
   console.log(`MKA time to secured: ${result.secureMs.default} ms (hello 2 s, life 6 s), ${result.secureMs.fast} ms (hello 0.5 s, life 1.5 s)`);
   for (const mtu of [1500, 9001]) {
     const k = result.kernel.find((x) => x.mtu === mtu)?.gbps;
-    for (const t of result.tcp.filter((x) => x.mtu === mtu)) console.log(`TCP, TAP MTU ${mtu}, crypto ${t.crypto.padEnd(6)}: ${t.gbps.toFixed(3)} Gbit/s, ping ${t.rttMs} ms (plain veth: ${k} Gbit/s)`);
-    for (const r of result.rings.filter((x) => x.mtu === mtu)) console.log(`TCP, TAP MTU ${mtu}, crypto native, ring ${r.ring}: ${r.gbps.toFixed(3)} Gbit/s, ping ${r.rttMs} ms`);
+    const none = result.tcp.find((x) => x.mtu === mtu && x.crypto === 'none')?.gbps;
+    // Each figure beside the no-crypto path and the plain veth of the same run: how far below the ceiling it is.
+    const beside = (g: number) => (none ? `${(((g - none) / none) * 100).toFixed(0)}% against no crypto ${none.toFixed(3)}, ` : '') + `plain veth: ${k ?? '-'} Gbit/s`;
+    for (const t of result.tcp.filter((x) => x.mtu === mtu)) console.log(`TCP, TAP MTU ${mtu}, crypto ${t.crypto.padEnd(8)}: ${t.gbps.toFixed(3)} Gbit/s, ping ${t.rttMs} ms (${t.crypto === 'none' ? `plain veth: ${k ?? '-'} Gbit/s` : beside(t.gbps)})`);
+    for (const r of result.rings.filter((x) => x.mtu === mtu)) console.log(`TCP, TAP MTU ${mtu}, crypto ${FASTEST}, ring ${r.ring}: ${r.gbps.toFixed(3)} Gbit/s, ping ${r.rttMs} ms`);
   }
-  for (const f of result.fps64) console.log(`64-octet frames, crypto ${f.crypto.padEnd(6)}: ${f.fps} frames/s`);
+  const none64 = result.fps64.find((f) => f.crypto === 'none')?.fps;
+  for (const f of result.fps64) console.log(`64-octet frames, crypto ${f.crypto.padEnd(8)}: ${f.fps} frames/s${none64 && f.crypto !== 'none' ? ` (${(((f.fps - none64) / none64) * 100).toFixed(0)}% against no crypto)` : ''}`);
   if (result.lag) {
     console.log(`TCP, iperf3 -P 4, TAP MTU 1500, a LAG against a single link:`);
     for (const l of lagLines(result.lag)) console.log(l);
   }
-  console.log(`RSS: ${Object.entries(result.rssMB).map(([n, v]) => `${n} ${v} MB`).join(', ')}; CPU during TCP at MTU 1500, crypto native: ${Object.entries(result.cpuPct).map(([n, v]) => `${n} ${v}%`).join(', ')}`);
+  console.log(`RSS: ${Object.entries(result.rssMB).map(([n, v]) => `${n} ${v} MB`).join(', ')}; CPU during TCP at MTU 1500, crypto ${FASTEST}: ${Object.entries(result.cpuPct).map(([n, v]) => `${n} ${v}%`).join(', ')}`);
 }
 
 main().catch((e) => {

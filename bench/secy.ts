@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: SecY throughput per cipher suite and frame size, on the
- * native GCM engine (the addon's per-SA OpenSSL contexts) and on the
- * node:crypto engine, beside plain node:crypto AES-GCM (one createCipheriv
+ * addon's GCM engines (OpenSSL: per-SA contexts; intel-ipsec-mb: per-SA
+ * expanded keys, where the library loads) and on the node:crypto engine, beside plain node:crypto AES-GCM (one createCipheriv
  * per frame) on the same data in the same run. Prints a table (or JSON with
  * --json).
  *
@@ -10,7 +10,7 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { CIPHER_SUITES, SecY, nodeGcmEngine, sciFromHex, type CipherSuite, type GcmEngine } from '../src/macsec/index.js';
-import { nativeGcmEngine, selectGcmEngine } from '../src/io/index.js';
+import { ipsecMbGcmEngine, nativeGcmEngines, opensslGcmEngine, selectGcmEngine } from '../src/io/index.js';
 import { mkaBench } from './mka.js';
 
 const SIZES = [64, 512, 1500, 9000];
@@ -28,14 +28,20 @@ interface Row {
   plainGbps: number;
   /** SecY (node:crypto engine) time per frame over plain node:crypto time per frame, minus 1. */
   overhead: number;
-  /** SecY on the native engine (absent when the addon does not load). */
+  /** SecY on the addon's OpenSSL engine (absent when the addon does not load). */
   nativeFps?: number;
   nativeGbps?: number;
   /** Native SecY frames/s over node:crypto SecY frames/s. */
   nativeSpeedup?: number;
+  /** SecY on the addon's intel-ipsec-mb engine (absent where it does not load). */
+  ipsecMbFps?: number;
+  ipsecMbGbps?: number;
+  /** intel-ipsec-mb SecY frames/s over node:crypto SecY frames/s. */
+  ipsecMbSpeedup?: number;
 }
 
 const native = selectGcmEngine().fallback === undefined;
+const ipsecMb = nativeGcmEngines().includes(ipsecMbGcmEngine);
 
 /**
  * Runs the functions in alternating rounds until the budget is used, so
@@ -75,7 +81,8 @@ function secys(suite: CipherSuite, engine: GcmEngine) {
 function bench(suite: CipherSuite, size: number): Row[] {
   const { sak, tx, rx } = secys(suite, nodeGcmEngine);
   // Without the addon the native columns stay empty (and the node engine runs twice, unreported).
-  const nat = secys(suite, native ? nativeGcmEngine : nodeGcmEngine);
+  const nat = secys(suite, native ? opensslGcmEngine : nodeGcmEngine);
+  const imb = secys(suite, ipsecMb ? ipsecMbGcmEngine : nodeGcmEngine);
 
   const frame = new Uint8Array(size).fill(0x42);
   frame[12] = 0x08;
@@ -98,7 +105,7 @@ function bench(suite: CipherSuite, size: number): Row[] {
   c.final();
   const tag = c.getAuthTag();
 
-  const [plainSeal, secyProtect, nativeProtect] = rates(
+  const [plainSeal, secyProtect, nativeProtect, imbProtect] = rates(
     () => {
       const e = createCipheriv(algo, key, iv);
       e.setAAD(aad);
@@ -112,8 +119,11 @@ function bench(suite: CipherSuite, size: number): Row[] {
     () => {
       nat.tx.protect(frame);
     },
+    () => {
+      imb.tx.protect(frame);
+    },
   );
-  const [plainOpen, secyValidate, nativeValidate] = rates(
+  const [plainOpen, secyValidate, nativeValidate, imbValidate] = rates(
     () => {
       const d = createDecipheriv(algo, key, iv);
       d.setAAD(aad);
@@ -129,9 +139,13 @@ function bench(suite: CipherSuite, size: number): Row[] {
       const r = nat.rx.validate(protectedFrames[i & 1023]!);
       if (!r.ok) throw new Error(r.verdict);
     },
+    (i) => {
+      const r = imb.rx.validate(protectedFrames[i & 1023]!);
+      if (!r.ok) throw new Error(r.verdict);
+    },
   );
   const gbps = (fps: number) => (fps * size * 8) / 1e9;
-  const row = (op: Row['op'], s: number, p: number, n: number): Row => ({
+  const row = (op: Row['op'], s: number, p: number, n: number, m: number): Row => ({
     suite: suite.name,
     size,
     op,
@@ -141,8 +155,9 @@ function bench(suite: CipherSuite, size: number): Row[] {
     plainGbps: +gbps(p).toFixed(3),
     overhead: +(p / s - 1).toFixed(3),
     ...(native ? { nativeFps: Math.round(n), nativeGbps: +gbps(n).toFixed(3), nativeSpeedup: +(n / s).toFixed(2) } : {}),
+    ...(ipsecMb ? { ipsecMbFps: Math.round(m), ipsecMbGbps: +gbps(m).toFixed(3), ipsecMbSpeedup: +(m / s).toFixed(2) } : {}),
   });
-  return [row('protect', secyProtect!, plainSeal!, nativeProtect!), row('validate', secyValidate!, plainOpen!, nativeValidate!)];
+  return [row('protect', secyProtect!, plainSeal!, nativeProtect!, imbProtect!), row('validate', secyValidate!, plainOpen!, nativeValidate!, imbValidate!)];
 }
 
 const rows: Row[] = [];
@@ -153,19 +168,21 @@ if (json) {
   process.stdout.write(JSON.stringify({ secy: rows, mka }, null, 2) + '\n');
 } else {
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-  console.log('SecY on the native GCM engine and on the node:crypto engine, versus plain node:crypto AES-GCM (createCipheriv per frame); same data, same run');
-  console.log(native ? '' : 'native GCM engine unavailable (addon not built): native columns empty\n');
-  console.log('suite             size  op        native frames/s  Gbit/s   SecY frames/s  Gbit/s   plain frames/s  Gbit/s   native/SecY   SecY overhead');
+  console.log('SecY on the addon\'s GCM engines (intel-ipsec-mb, OpenSSL) and on the node:crypto engine, versus plain node:crypto AES-GCM (createCipheriv per frame); same data, same run');
+  console.log(native ? '' : 'native GCM engines unavailable (addon not built): native columns empty\n');
+  if (native && !ipsecMb) console.log('intel-ipsec-mb engine unavailable here: ipsec-mb columns empty\n');
+  console.log('suite             size  op       ipsec-mb frames/s  Gbit/s  openssl frames/s  Gbit/s   SecY frames/s  Gbit/s   plain frames/s  Gbit/s  ipsec-mb/SecY  openssl/SecY  SecY overhead');
+  const col = (fps: number | undefined, g: number | undefined, w: number) => (fps !== undefined ? `${String(fps).padStart(w)} ${g!.toFixed(3).padStart(7)}` : `${'-'.padStart(w)} ${'-'.padStart(7)}`);
+  const times = (x: number | undefined) => (x !== undefined ? `${x.toFixed(2)}x` : '-');
   for (const r of rows) {
-    const n = r.nativeFps !== undefined ? `${String(r.nativeFps).padStart(16)} ${r.nativeGbps!.toFixed(3).padStart(7)}` : `${'-'.padStart(16)} ${'-'.padStart(7)}`;
-    const x = r.nativeSpeedup !== undefined ? `${r.nativeSpeedup.toFixed(2)}x` : '-';
     console.log(
-      `${r.suite.padEnd(16)} ${String(r.size).padStart(5)}  ${r.op.padEnd(8)} ${n}  ${String(r.secyFps).padStart(14)} ${r.secyGbps.toFixed(3).padStart(7)}  ${String(r.plainFps).padStart(15)} ${r.plainGbps.toFixed(3).padStart(7)}  ${x.padStart(11)}  ${pct(r.overhead).padStart(13)}`,
+      `${r.suite.padEnd(16)} ${String(r.size).padStart(5)}  ${r.op.padEnd(8)} ${col(r.ipsecMbFps, r.ipsecMbGbps, 17)} ${col(r.nativeFps, r.nativeGbps, 17)}  ${String(r.secyFps).padStart(14)} ${r.secyGbps.toFixed(3).padStart(7)}  ${String(r.plainFps).padStart(15)} ${r.plainGbps.toFixed(3).padStart(7)}  ${times(r.ipsecMbSpeedup).padStart(13)}  ${times(r.nativeSpeedup).padStart(12)}  ${pct(r.overhead).padStart(13)}`,
     );
   }
   const at1500 = rows.filter((r) => r.size === 1500);
   const worst = Math.max(...at1500.map((r) => r.overhead));
   console.log(`\nworst SecY (node:crypto engine) overhead at 1500 octets: ${pct(worst)} (target: at most 15%)`);
-  if (native) console.log(`native engine at 1500 octets: ${Math.min(...at1500.map((r) => r.nativeSpeedup!)).toFixed(2)}x to ${Math.max(...at1500.map((r) => r.nativeSpeedup!)).toFixed(2)}x the node:crypto SecY`);
+  if (native) console.log(`openssl engine at 1500 octets: ${Math.min(...at1500.map((r) => r.nativeSpeedup!)).toFixed(2)}x to ${Math.max(...at1500.map((r) => r.nativeSpeedup!)).toFixed(2)}x the node:crypto SecY`);
+  if (ipsecMb) console.log(`ipsec-mb engine at 1500 octets: ${Math.min(...at1500.map((r) => r.ipsecMbSpeedup!)).toFixed(2)}x to ${Math.max(...at1500.map((r) => r.ipsecMbSpeedup!)).toFixed(2)}x the node:crypto SecY`);
   for (const line of mka.lines) console.log(line);
 }

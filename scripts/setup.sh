@@ -13,6 +13,11 @@ cd "$(dirname "$0")/.."
 # nodes on a private engine (`dxlab docker start DIR`), docker-compose the
 # Compose file.
 APT_PACKAGES=(tshark iperf3 iputils-ping bird2 awscli debootstrap qemu-system-x86 docker.io docker-compose)
+# libipsec-mb-dev (intel-ipsec-mb, x86-64 only): its header makes `npm ci`
+# build the addon's second AES-GCM engine (src/io/native/gcm-ipsecmb.c),
+# which loads the library at run time and is what `crypto: native` runs
+# where the CPU has AES-NI.
+if [ "$(dpkg --print-architecture)" = amd64 ]; then APT_PACKAGES+=(libipsec-mb-dev); fi
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

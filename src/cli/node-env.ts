@@ -1,6 +1,6 @@
 /**
  * The user-facing environment overrides of a node, read here and nowhere
- * else (README, "The data path"): DXLAB_CRYPTO=node|native picks the GCM
+ * else (README, "The data path"): DXLAB_CRYPTO=native|openssl|ipsec-mb|node picks the GCM
  * engine of every MACsec port, winning over the file's `crypto`, so that one
  * variable reaches every node a lab or `npm run bench:link` starts (the node
  * processes inherit it); DXLAB_FASTPATH=0 turns the addon's fast path off;
@@ -9,6 +9,7 @@
  * take these as options (NodeOverrides, KernelDeviceOptions), so a test or an
  * embedding program sets them without touching process.env.
  */
+import { CRYPTO_CHOICES, type CryptoChoice } from '../io/index.js';
 import type { KernelDeviceOptions, NodeOverrides } from '../node/index.js';
 import { CliError } from './errors.js';
 
@@ -20,8 +21,8 @@ export function nodeOverrides(env: NodeJS.ProcessEnv, crypto?: string): NodeOver
   const out: NodeOverrides = {};
   const engine = crypto || env.DXLAB_CRYPTO;
   if (engine) {
-    if (engine !== 'node' && engine !== 'native') throw new CliError('usage', `DXLAB_CRYPTO must be "node" or "native", got '${engine}'`);
-    out.crypto = engine;
+    if (!(CRYPTO_CHOICES as readonly string[]).includes(engine)) throw new CliError('usage', `DXLAB_CRYPTO must be one of ${CRYPTO_CHOICES.join(', ')}, got '${engine}'`);
+    out.crypto = engine as CryptoChoice;
   }
   const fast = env.DXLAB_FASTPATH;
   if (fast !== undefined && fast !== '') {

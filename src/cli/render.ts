@@ -249,11 +249,11 @@ export function renderMka(node: string, ports: PortStatusAnswer[]): string {
   return out.join('\n');
 }
 
-/** `dxlab show macsec`: per MACsec port its SCI, cipher suite, encoding AN and controlled port. */
+/** `dxlab show macsec`: per MACsec port its SCI, cipher suite, the AES-GCM engine running (`crypto`: ipsec-mb, openssl or node), encoding AN and controlled port. */
 export function renderMacsec(node: string, ports: PortStatusAnswer[]): string {
   return table([
-    ['node', 'port', 'SCI', 'cipher suite', 'encoding AN', 'mode', 'controlled port'],
-    ...ports.map((p) => [node, p.name, p.sci ?? '-', p.cipherSuite ?? '-', p.encodingAn === null || p.encodingAn === undefined ? '-' : String(p.encodingAn), p.kay?.mode ?? '-', p.controlledPort ?? '-']),
+    ['node', 'port', 'SCI', 'cipher suite', 'crypto', 'encoding AN', 'mode', 'controlled port'],
+    ...ports.map((p) => [node, p.name, p.sci ?? '-', p.cipherSuite ?? '-', typeof p.crypto === 'string' ? p.crypto : '-', p.encodingAn === null || p.encodingAn === undefined ? '-' : String(p.encodingAn), p.kay?.mode ?? '-', p.controlledPort ?? '-']),
   ]);
 }
 

@@ -13,9 +13,10 @@
  * batched (sendmmsg) where the kernel allows.
  * pcap/pcapng writing lives in `./pcap.ts`.
  *
- * The addon also holds the fast AES-GCM path: {@link nativeGcmEngine}, macsec's
- * `GcmEngine` with one OpenSSL context per SA, and {@link selectGcmEngine},
- * which picks it or node:crypto (`--crypto node|native`).
+ * The addon also holds the fast AES-GCM path: {@link opensslGcmEngine} and
+ * {@link ipsecMbGcmEngine}, macsec's `GcmEngine` with one OpenSSL context or
+ * one intel-ipsec-mb key per SA, and {@link selectGcmEngine}, which picks one
+ * of them or node:crypto (`--crypto native|openssl|ipsec-mb|node`).
  *
  * @example
  * import { afPacket, tap } from '../io/index.js';
@@ -43,11 +44,17 @@ export { tap, type TapOptions } from './tap.js';
 export { memoryWire, type MemoryWireOptions } from './memory-wire.js';
 export { nativeAvailable } from './native.js';
 export {
-  nativeGcmEngine,
+  opensslGcmEngine,
+  ipsecMbGcmEngine,
+  nativeGcmEngines,
+  isNativeGcmEngine,
   nativeGcmInfo,
   selectGcmEngine,
+  CRYPTO_CHOICES,
   GCM_BATCH_FIELDS,
   type CryptoChoice,
+  type IpsecMbInfo,
+  type NativeGcmEngineName,
   type NativeGcmEngine,
   type NativeGcmInfo,
   type NativeGcmKey,

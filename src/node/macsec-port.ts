@@ -26,7 +26,7 @@ import { serializeKeyFile, type KeyFile, type KeyFileSak } from '../shared/key-f
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ICV_LEN, SECTAG_SCI_LEN, SecY, sciFromMac, sciToHex, type GcmEngine, type Sci, type SecYSnapshot } from '../macsec/index.js';
-import { FAST_PATH_MAX_CLEAR_TEXT, FAST_PATH_MAX_RX_SAS, FastPath, selectGcmEngine, type FastPathStats } from '../io/index.js';
+import { FAST_PATH_MAX_CLEAR_TEXT, FAST_PATH_MAX_RX_SAS, FastPath, isNativeGcmEngine, selectGcmEngine, type FastPathStats } from '../io/index.js';
 import { KaY, MkaError, ETHERTYPE_EAPOL, type ControlledPortState, type EncryptionMode, type KayEvent, type KayOutput, type KayStatus } from '../mka/index.js';
 import { knobConfigValue, type MacsecConfig, type PortConfig, type TapConfig } from './config.js';
 import { MACSEC_KNOBS, type KnobApply, type MacsecKnob } from './knobs.js';
@@ -60,7 +60,7 @@ export interface MacsecPortDeps extends PortDeps {
 export class MacsecPort extends Port {
   readonly secy: SecY;
   readonly sci: Sci;
-  /** The SecY's AES-GCM engine ('native' or 'node'), as `status()` reports it. */
+  /** The SecY's AES-GCM engine ('ipsec-mb', 'openssl' or 'node'), as `status()` reports it. */
   readonly gcmEngine: GcmEngine;
   private kay: Keying;
   private portState: ControlledPortState = 'blocked';
@@ -94,7 +94,7 @@ export class MacsecPort extends Port {
     this.kay = this.makeKay(this.macsec);
     this.checkMtu();
     if (this.macsec.fastPath === false) this.fastPathOff = 'fastPath false (DXLAB_FASTPATH=0)';
-    else if (this.gcmEngine.name !== 'native') this.fastPathOff = 'crypto node: node:crypto runs every frame';
+    else if (!isNativeGcmEngine(this.gcmEngine)) this.fastPathOff = 'crypto node: node:crypto runs every frame';
     // The TAPs are checked whenever they change (VIFs come and go); the wire only once.
     else if (deps.wire.kind !== 'afPacket') this.fastPathOff = 'devices not served by the addon';
     if (!this.fastPathOff) {

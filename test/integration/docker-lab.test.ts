@@ -16,6 +16,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { docker, startDockerd, stopDockerd, type PrivateDockerd } from '../../src/lab/index.js';
+import { nativeGcmEngines } from '../../src/io/index.js';
 import { ROOT } from '../helpers/cli.js';
 import { tshark } from '../helpers/tshark.js';
 
@@ -97,6 +98,9 @@ describe.skipIf(!isRoot || !hasDocker)('docker runtime', () => {
     await until('BGP Established and the route learnt', () => /172\.31\.0\.0\/16 via .* proto bgp/.test(execFileSync('ip', ['-n', router.netns, 'route'], { encoding: 'utf8' })), 90_000);
     const ping = execFileSync('ip', ['netns', 'exec', router.netns, 'ping', '-c', '3', '-i', '0.2', '-W', '2', '169.254.100.2'], { encoding: 'utf8' });
     expect(ping).toMatch(/3 received/);
+    // The image holds the library the addon dlopens (intel-ipsec-mb) where this machine has it: a container's node runs the engine `native` picks here.
+    const shown = JSON.parse(cli(['show', 'macsec', 'router', '--name', lab, '--json'], 60_000).stdout) as { ports: Array<{ crypto?: string }> };
+    expect(shown.ports[0]!.crypto).toBe(nativeGcmEngines()[0]!.name);
     // `dxlab exec` runs in the node's namespace, the container's.
     const ex = cli(['exec', '--name', lab, 'router', '--', 'ip', '-br', 'link'], 60_000);
     expect(ex.status, ex.stderr).toBe(0);

@@ -4,7 +4,9 @@
  * arrive intact on the untagged TAP and on a VLAN TAP, the SecY counters
  * must include the frames the fast path handled, and a capture must turn the
  * fast path off (every frame seen by the reference SecY) and back on when it
- * stops. Everything is removed afterwards, also when a test fails.
+ * stops. All of it once per native GCM engine that runs here, forced with
+ * `crypto` (OpenSSL, and intel-ipsec-mb where it loads). Everything is
+ * removed afterwards, also when a test fails.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
@@ -17,12 +19,13 @@ import { controlRequest } from '../../src/node/index.js';
 import { readCaptureFile } from '../../src/io/pcap.js';
 import type { KayStatus } from '../../src/mka/index.js';
 import type { SecYSnapshot } from '../../src/macsec/index.js';
-import type { FastPathStats, FrameIoStats } from '../../src/io/index.js';
+import { nativeGcmEngines, type FastPathStats, type FrameIoStats, type NativeGcmEngineName } from '../../src/io/index.js';
 import { shaTransfer } from '../helpers/sha-transfer.js';
 import { dxlab } from '../helpers/cli.js';
 
 const isRoot = process.getuid?.() === 0;
-const LAB = `fp-${randomBytes(3).toString('hex')}`;
+const RUN = randomBytes(3).toString('hex');
+const ENGINES: NativeGcmEngineName[] = isRoot ? nativeGcmEngines().map((e) => e.name) : ['openssl'];
 
 type FastPathStatus = { active: boolean; reason?: string } & FastPathStats;
 interface PortCounters {
@@ -43,14 +46,16 @@ function sumRx(s: SecYSnapshot, key: 'inPktsOK' | 'inPktsNotValid' | 'inPktsLate
   return s.rxScs.reduce((a, sc) => a + sc[key], 0);
 }
 
-describe.skipIf(!isRoot)('the native fast path on a live link', () => {
+describe.skipIf(!isRoot).each(ENGINES)('the native fast path on a live link, crypto %s', (engine) => {
+  // As short as the one name it replaces: the lab's interface names derive from it.
+  const name = `f${engine === 'openssl' ? 'o' : 'i'}-${RUN}`;
   let lab: LinkState;
   let rt: LinkState['nodes'][number];
   let dx: LinkState['nodes'][number];
   const children: ChildProcess[] = [];
 
   beforeAll(async () => {
-    lab = await linkUp({ name: LAB, fast: true, logLevel: 'warn', vlans: [{ vlan: 100 }] });
+    lab = await linkUp({ name, fast: true, logLevel: 'warn', vlans: [{ vlan: 100 }], crypto: engine });
     rt = lab.nodes.find((n) => n.node === 'rt')!;
     dx = lab.nodes.find((n) => n.node === 'dx')!;
     const t0 = Date.now();
@@ -65,14 +70,16 @@ describe.skipIf(!isRoot)('the native fast path on a live link', () => {
   });
 
   afterAll(async () => {
-    const r = await linkDown(LAB);
-    rmSync(lab?.captureDir ?? join('pcaps', LAB), { recursive: true, force: true });
+    const r = await linkDown(name);
+    rmSync(lab?.captureDir ?? join('pcaps', name), { recursive: true, force: true });
     expect(r.leftover).toEqual([]);
-    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(LAB);
+    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(name);
   }, 60_000);
 
-  it('is active on both nodes while no capture runs, and the queues it relies on are reported', async () => {
+  it('is active on both nodes while no capture runs, with the engine forced, and the queues it relies on are reported', async () => {
     for (const n of [rt, dx]) {
+      const st = (await controlRequest(n.socket, { cmd: 'status', port: 'eth1' })).result as { crypto: string };
+      expect(st.crypto, n.node).toBe(engine);
       const c = await counters(n.socket);
       expect(c.fastPath.active, n.node).toBe(true);
       // 32 MiB asked for (DEFAULT_RCVBUF_OCTETS); the kernel reports twice that.
@@ -113,7 +120,7 @@ describe.skipIf(!isRoot)('the native fast path on a live link', () => {
     const during = await counters(rt.socket);
     expect(during.fastPath.active).toBe(false);
     expect(during.fastPath.reason).toMatch(/capture/);
-    expect(dxlab('node', 'status', '--socket', rt.socket).stdout).toMatch(/data path: crypto native, fast path off \(capture running/);
+    expect(dxlab('node', 'status', '--socket', rt.socket).stdout).toMatch(new RegExp(`data path: crypto ${engine}, fast path off \\(capture running`));
     const p = spawnSync('ip', ['netns', 'exec', rt.netns, 'ping', '-c', '3', '-i', '0.2', '-W', '2', '169.254.100.2'], { encoding: 'utf8' });
     expect(p.stdout).toMatch(/3 received/);
     const still = await counters(rt.socket);
@@ -125,7 +132,7 @@ describe.skipIf(!isRoot)('the native fast path on a live link', () => {
     expect(icmp.length).toBeGreaterThanOrEqual(6);
     const after = await counters(rt.socket);
     expect(after.fastPath.active).toBe(true);
-    expect(dxlab('node', 'status', '--socket', rt.socket).stdout).toMatch(/data path: crypto native, fast path on; frames out \d+ fast \/ \d+ reference/);
+    expect(dxlab('node', 'status', '--socket', rt.socket).stdout).toMatch(new RegExp(`data path: crypto ${engine}, fast path on; frames out \\d+ fast / \\d+ reference`));
     expect(spawnSync('ip', ['netns', 'exec', rt.netns, 'ping', '-c', '2', '-i', '0.2', '-W', '2', '169.254.100.2'], { encoding: 'utf8' }).stdout).toMatch(/2 received/);
     const later = await counters(rt.socket);
     expect(later.fastPath.txFrames).toBeGreaterThan(after.fastPath.txFrames);

@@ -4,6 +4,7 @@
  * two-node topology run as any lab (`dxlab status --name NAME` works on it).
  */
 import type { Argv } from 'yargs';
+import { CRYPTO_CHOICES } from '../../io/index.js';
 import { linkDown, linkUp, readLinkState } from '../../lab/index.js';
 import { controlRequest } from '../../node/index.js';
 import type { KayStatus } from '../../mka/index.js';
@@ -25,7 +26,7 @@ export function linkCommand(y: Argv): Argv {
           .option('cipher', { type: 'string', default: 'gcm-aes-xpn-256', describe: 'cipher suite both nodes use (one AWS does not take, such as gcm-aes-128, lifts AWS\'s rules on dx: awsStrict false, and says so)' })
           .option('fast', { type: 'boolean', default: false, describe: 'MKA hello 0.5 s and life 1.5 s (default 2 s and 6 s)' })
           .option('vlan', { type: 'number', array: true, describe: 'add a TAP on this 802.1Q VLAN to both nodes (169.254.101.x/30, ...)' })
-          .option('crypto', { choices: ['native', 'node'] as const, describe: 'AES-GCM engine of both nodes (default: native where the addon loads)' })
+          .option('crypto', { choices: CRYPTO_CHOICES, describe: 'AES-GCM engine of both nodes: native (the fastest of the addon: ipsec-mb, else openssl), or one forced (default: native where the addon loads)' })
           .option('capture', { type: 'boolean', default: false, describe: 'capture wire, clear and decrypted sides of both ports, and export the keys, to pcaps/<name>/' })
           .option('ckn', { type: 'string', describe: 'CKN of the pair both nodes use (hex, 1 to 32 octets); default: a fresh 32-octet pair drawn for the lab, in /run/dxlab/<name>/keys.json' })
           .option('cak', { type: 'string', describe: CAK_HELP })

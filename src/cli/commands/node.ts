@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
+import { CRYPTO_CHOICES } from '../../io/index.js';
 import { NodeError, controlRequest, type BgpPeerStatus, type CaptureInfo, type PortEvent } from '../../node/index.js';
 import type { KayStatus } from '../../mka/index.js';
 import { CAK_FILE_HELP, CAK_HELP, cknCakPairs } from '../cak-args.js';
@@ -99,7 +100,7 @@ function eventLine(e: PortEvent): string {
 export function nodeCommand(y: Argv): Argv {
   return y
     .option('config', { type: 'string', describe: 'run the node described by this YAML or JSON file (src/node/config.schema.json)' })
-    .option('crypto', { choices: ['native', 'node'] as const, describe: "AES-GCM engine of the data plane (default: native where the addon loads; overrides the config's crypto)" })
+    .option('crypto', { choices: CRYPTO_CHOICES, describe: "AES-GCM engine of the data plane: native (the fastest of the addon: ipsec-mb, else openssl), or one forced (default: native where the addon loads; overrides the config's crypto)" })
     .command(
       'status',
       "the node's ports: mode, controlled port, MKA peers and key server, SAK in use",

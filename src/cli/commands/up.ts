@@ -1,5 +1,6 @@
 /** `dxlab up TOPOLOGY` (deploy): build a lab from a topology file and start its nodes. */
 import type { Argv } from 'yargs';
+import { CRYPTO_CHOICES } from '../../io/index.js';
 import { PhaseTimer, formatTimings, labUp, loadTopology, withDefaultRuntime } from '../../lab/index.js';
 import { topologyPath, wrap } from '../lab-context.js';
 import { note, printJson, printLine, table } from '../output.js';
@@ -13,7 +14,7 @@ export function upCommand(y: Argv): Argv {
         .positional('topology', { type: 'string', describe: 'topology file (default: the one *.yaml here)' })
         .option('topo', { alias: 't', type: 'string', describe: 'topology file (same as the positional)' })
         .option('name', { type: 'string', describe: "lab name (default: the topology's name)" })
-        .option('crypto', { choices: ['native', 'node'] as const, describe: 'AES-GCM engine of every node (default: native where the addon loads)' })
+        .option('crypto', { choices: CRYPTO_CHOICES, describe: 'AES-GCM engine of every node: native (the fastest of the addon: ipsec-mb, else openssl), or one forced (default: native where the addon loads)' })
         .option('runtime', { type: 'string', describe: 'node runtime of every node the topology gives none (netns-process, docker)' })
         .option('api', { type: 'boolean', default: true, describe: "host the AWS API for the lab in its supervisor (--no-api: do not)" })
         .option('timings', { type: 'boolean', default: false, describe: 'print how long each step took, in milliseconds, on stderr' })

@@ -1,7 +1,9 @@
 /*
  * dxio: the frame I/O addon of dxlab (Linux only; Node-API in C, nothing but
- * node_api.h, libuv as Node exports it, the kernel's headers and the
- * OpenSSL that node exports). This file is its module init: each part
+ * node_api.h, libuv as Node exports it, the kernel's headers, the OpenSSL
+ * that node exports, and intel-ipsec-mb's header where installed: the
+ * library itself is dlopen'ed at run time, gcm-ipsecmb.c). This file is its
+ * module init: each part
  * registers the functions it implements (exports.h), in the order below.
  *
  * Frame I/O, two kinds of handle, one shape (dxio.h):
@@ -19,7 +21,8 @@
  *
  * A MACsec port of a node attaches its wire and TAP handles to a fast path
  * (fastpath-io.c, fpAttach): the frames it can decide are then protected or
- * validated (fastpath.c, with the AES-GCM contexts of gcm.c) and written to
+ * validated (fastpath.c, with the AES-GCM keys of gcm.c: OpenSSL contexts,
+ * or intel-ipsec-mb's expanded keys in gcm-ipsecmb.c) and written to
  * the other side within the poll callback; only the others cross into
  * JavaScript.
  *

@@ -29,8 +29,13 @@
  * OPENSSL_clear_free). Contexts are freed by gcmDestroy and, for a key the
  * caller forgot, by the finalizer of its external.
  *
+ * A second engine, intel-ipsec-mb (gcm-ipsecmb.c), runs the same calls on
+ * keys created with engine "ipsec-mb": a key is one engine's for its life,
+ * and every function here (and the fast path, through dxio_gcm_seal2 and
+ * dxio_gcm_open) dispatches on it, so the argument checks below serve both.
+ *
  * Exports (registered by dxio_gcm_init, called from dxio.c's module init):
- *   gcmCreate(key: Uint8Array(16|32)) -> external
+ *   gcmCreate(key: Uint8Array(16|32), engine?: "openssl" | "ipsec-mb") -> external
  *   gcmSeal(k, iv(12), aad, plaintext, out, outOffset) -> undefined
  *       writes ciphertext, then the 16-octet ICV, at out[outOffset..]
  *   gcmOpen(k, iv(12), aad, ciphertext, icv(16), out, outOffset) -> boolean
@@ -42,10 +47,13 @@
  *       dataOffset, dataLength (all in src), tagOffset (seal: in dst; open:
  *       in src), outOffset (in dst); ivs holds 12 octets per frame.
  *   gcmDestroy(k) -> undefined (idempotent)
- *   gcmInfo() -> { openssl, batchFields, liveKeys }
+ *   gcmInfo() -> { openssl, batchFields, liveKeys,
+ *                  ipsecMb: { available, preferred, version?, arch?, reason? } }
  *
  * Buffers: output may be the very input region (in place) or disjoint from
- * it; OpenSSL refuses a partial overlap, which is thrown as an error.
+ * it; a partial overlap is refused here, before either engine runs (OpenSSL
+ * 3.0's GCM takes it without a word and neither engine defines the result),
+ * and thrown as an error.
  * Arguments are checked on every call (bounds in 64-bit arithmetic): this is
  * C, so a wrong offset from JavaScript must never become a stray write.
  */
@@ -53,6 +61,7 @@
 #include <node_api.h>
 #include "exports.h"
 #include "napi-util.h"
+#include "gcm-ipsecmb.h"
 
 #include <limits.h>
 #include <stdint.h>
@@ -82,8 +91,10 @@
 
 typedef struct {
   uint32_t magic;
+  /* OpenSSL's key: both contexts; intel-ipsec-mb's: imb. One of the two. */
   EVP_CIPHER_CTX *enc;
   EVP_CIPHER_CTX *dec;
+  dxio_imb_key *imb;
   int key_len;
   int accounted; /* external memory still reported to V8 */
 } gcm_key;
@@ -109,8 +120,20 @@ static napi_value throw_openssl(napi_env env, const char *what) {
   return throw_code(env, "ERR_OPENSSL", msg);
 }
 
+/* A seal or open refused: OpenSSL's reason, or for intel-ipsec-mb the one
+ * case gcm-ipsecmb.c refuses (its functions fail on nothing else). */
+static napi_value throw_engine(napi_env env, const gcm_key *k, const char *what) {
+  if (!k->imb) return throw_openssl(env, what);
+  char msg[160];
+  snprintf(msg, sizeof msg, "%s failed: output partly overlaps input (intel-ipsec-mb)", what);
+  return throw_code(env, "ERR_IPSEC_MB", msg);
+}
+
 /* ------------------------------------------------------------------------ */
 /* arguments                                                                 */
+
+/* Not yet destroyed. */
+static int key_live(const gcm_key *k) { return k->enc != NULL || k->imb != NULL; }
 
 /* The open key behind an external. */
 static gcm_key *get_key(napi_env env, napi_value v) {
@@ -124,11 +147,18 @@ static gcm_key *get_key(napi_env env, napi_value v) {
     throw_type(env, "expected a GCM key from gcmCreate");
     return NULL;
   }
-  if (!k->enc) {
+  if (!key_live(k)) {
     throw_code(env, "ECLOSED", "the GCM key was destroyed");
     return NULL;
   }
   return k;
+}
+
+/* out and in overlap without starting together: in place (the same start)
+ * and apart are the two layouts the engines define. */
+static int partly_overlapping(const uint8_t *out, const uint8_t *in, size_t len) {
+  uintptr_t o = (uintptr_t)out, i = (uintptr_t)in;
+  return len && o != i && ((o < i && i - o < len) || (i < o && o - i < len));
 }
 
 /* [offset, offset + len) lies within a buffer of `size` octets. */
@@ -170,6 +200,7 @@ static int set_tag(EVP_CIPHER_CTX *c, const uint8_t *tag) {
  * Lengths are below INT_MAX (checked by the callers). */
 static int seal_parts(gcm_key *k, const uint8_t *iv, const uint8_t *aad, size_t aad_len, const uint8_t *p1, size_t l1, const uint8_t *p2, size_t l2, uint8_t *ct,
                       uint8_t *tag) {
+  if (k->imb) return dxio_imb_seal2(k->imb, iv, aad, aad_len, p1, l1, p2, l2, ct, tag);
   EVP_CIPHER_CTX *c = k->enc;
   int n;
   if (EVP_EncryptInit_ex(c, NULL, NULL, NULL, iv) != 1) return 0;
@@ -188,6 +219,7 @@ static int seal_one(gcm_key *k, const uint8_t *iv, const uint8_t *aad, size_t aa
 /* 1: verified, plaintext in pt; 0: the ICV does not verify, pt zeroed;
  * -1: OpenSSL failed otherwise. */
 static int open_one(gcm_key *k, const uint8_t *iv, const uint8_t *aad, size_t aad_len, const uint8_t *ct, size_t ct_len, const uint8_t *tag, uint8_t *pt) {
+  if (k->imb) return dxio_imb_open(k->imb, iv, aad, aad_len, ct, ct_len, tag, pt);
   EVP_CIPHER_CTX *c = k->dec;
   int n;
   if (EVP_DecryptInit_ex(c, NULL, NULL, NULL, iv) != 1) return -1;
@@ -208,10 +240,13 @@ static int open_one(gcm_key *k, const uint8_t *iv, const uint8_t *aad, size_t aa
 /* key objects                                                               */
 
 static void free_contexts(napi_env env, gcm_key *k) {
-  if (k->enc || k->dec) __atomic_sub_fetch(&live_keys, 1, __ATOMIC_RELAXED);
+  if (k->enc || k->dec || k->imb) __atomic_sub_fetch(&live_keys, 1, __ATOMIC_RELAXED);
   EVP_CIPHER_CTX_free(k->enc);
   EVP_CIPHER_CTX_free(k->dec);
+  /* Zeroises the expanded key (gcm-ipsecmb.c), as OpenSSL's free does its own. */
+  dxio_imb_key_free(k->imb);
   k->enc = k->dec = NULL;
+  k->imb = NULL;
   if (k->accounted) {
     int64_t ignored;
     napi_adjust_external_memory(env, -GCM_KEY_EXTERNAL_BYTES, &ignored);
@@ -227,16 +262,52 @@ static void finalize_key(napi_env env, void *data, void *hint) {
   free(k);
 }
 
+/* A key of intel-ipsec-mb (gcm-ipsecmb.c): k->imb set, or an exception. */
+static int create_imb(napi_env env, gcm_key *k, const bytes *key) {
+  dxio_imb_status_t st;
+  dxio_imb_status(&st);
+  if (!st.available) {
+    throw_code(env, "ENOENGINE", st.reason);
+    return 0;
+  }
+  k->imb = dxio_imb_key_new(key->data, key->len);
+  if (!k->imb) {
+    throw_code(env, "ENOMEM", "out of memory for a GCM key");
+    return 0;
+  }
+  __atomic_add_fetch(&live_keys, 1, __ATOMIC_RELAXED);
+  return 1;
+}
+
 static napi_value gcm_create(napi_env env, napi_callback_info info) {
-  CB_ARGS(1);
+  CB_ARGS(2);
   bytes key;
   if (argc < 1 || !arg_bytes(env, argv[0], "key", &key)) return NULL;
   const EVP_CIPHER *cipher = key.len == 16 ? EVP_aes_128_gcm() : key.len == 32 ? EVP_aes_256_gcm() : NULL;
   if (!cipher) return throw_range(env, "key must be 16 or 32 octets");
+  int imb = 0;
+  napi_valuetype t = napi_undefined;
+  if (argc >= 2) napi_typeof(env, argv[1], &t);
+  if (t != napi_undefined) {
+    char name[16];
+    size_t n = 0;
+    if (t != napi_string || napi_get_value_string_utf8(env, argv[1], name, sizeof name, &n) != napi_ok) return throw_type(env, "engine must be \"openssl\" or \"ipsec-mb\"");
+    if (strcmp(name, "ipsec-mb") == 0)
+      imb = 1;
+    else if (strcmp(name, "openssl") != 0)
+      return throw_range(env, "engine must be \"openssl\" or \"ipsec-mb\"");
+  }
   gcm_key *k = calloc(1, sizeof *k);
   if (!k) return throw_code(env, "ENOMEM", "out of memory for a GCM key");
   k->magic = GCM_KEY_MAGIC;
   k->key_len = (int)key.len;
+  if (imb) {
+    if (!create_imb(env, k, &key)) {
+      free(k);
+      return NULL;
+    }
+    goto wrap;
+  }
   k->enc = EVP_CIPHER_CTX_new();
   k->dec = EVP_CIPHER_CTX_new();
   if (k->enc || k->dec) __atomic_add_fetch(&live_keys, 1, __ATOMIC_RELAXED);
@@ -247,6 +318,7 @@ static napi_value gcm_create(napi_env env, napi_callback_info info) {
     free(k);
     return throw_openssl(env, "EVP_CipherInit (AES-GCM key)");
   }
+wrap:;
   napi_value ext;
   if (napi_create_external(env, k, finalize_key, NULL, &ext) != napi_ok) {
     free_contexts(env, k);
@@ -285,7 +357,8 @@ static napi_value gcm_seal(napi_env env, napi_callback_info info) {
   if (aad.len > INT_MAX || pt.len > INT_MAX - GCM_TAG_LEN) return throw_range(env, "aad or plaintext too long");
   if (!in_bounds(off, (uint64_t)pt.len + GCM_TAG_LEN, out.len)) return throw_range(env, "out has no room for plaintext.length + 16 octets at outOffset");
   uint8_t *ct = out.data + off;
-  if (!seal_one(k, iv.data, aad.data, aad.len, pt.data, pt.len, ct, ct + pt.len)) return throw_openssl(env, "AES-GCM seal");
+  if (partly_overlapping(ct, pt.data, pt.len)) return throw_range(env, "out partly overlaps plaintext (in place or apart only)");
+  if (!seal_one(k, iv.data, aad.data, aad.len, pt.data, pt.len, ct, ct + pt.len)) return throw_engine(env, k, "AES-GCM seal");
   return NULL;
 }
 
@@ -303,8 +376,9 @@ static napi_value gcm_open(napi_env env, napi_callback_info info) {
   if (icv.len != GCM_TAG_LEN) return throw_range(env, "icv must be 16 octets");
   if (aad.len > INT_MAX || ct.len > INT_MAX - GCM_TAG_LEN) return throw_range(env, "aad or ciphertext too long");
   if (!in_bounds(off, ct.len, out.len)) return throw_range(env, "out has no room for ciphertext.length octets at outOffset");
+  if (partly_overlapping(out.data + off, ct.data, ct.len)) return throw_range(env, "out partly overlaps ciphertext (in place or apart only)");
   int r = open_one(k, iv.data, aad.data, aad.len, ct.data, ct.len, icv.data, out.data + off);
-  if (r < 0) return throw_openssl(env, "AES-GCM open");
+  if (r < 0) return throw_engine(env, k, "AES-GCM open");
   napi_value v;
   napi_get_boolean(env, r == 1, &v);
   return v;
@@ -346,6 +420,12 @@ static int get_batch(napi_env env, napi_value *argv, batch *b, int open) {
     const uint32_t *d = b->desc + (size_t)i * GCM_BATCH_FIELDS;
     int ok = d[1] <= INT_MAX && d[3] <= INT_MAX - GCM_TAG_LEN && in_bounds(d[0], d[1], b->src.len) && in_bounds(d[2], d[3], b->src.len) &&
              in_bounds(d[4], GCM_TAG_LEN, open ? b->src.len : b->dst.len) && in_bounds(d[5], d[3], b->dst.len);
+    if (ok && partly_overlapping(b->dst.data + d[5], b->src.data + d[2], d[3])) {
+      char msg[128];
+      snprintf(msg, sizeof msg, "frame %u of the batch: its output partly overlaps its data (in place or apart only)", i);
+      throw_range(env, msg);
+      return 0;
+    }
     if (!ok) {
       char msg[128];
       snprintf(msg, sizeof msg, "frame %u of the batch: a region lies outside src or dst", i);
@@ -364,7 +444,7 @@ static napi_value gcm_seal_batch(napi_env env, napi_callback_info info) {
   for (uint32_t i = 0; i < b.count; i++) {
     const uint32_t *d = b.desc + (size_t)i * GCM_BATCH_FIELDS;
     if (!seal_one(b.k, b.ivs.data + (size_t)i * GCM_IV_LEN, b.src.data + d[0], d[1], b.src.data + d[2], d[3], b.dst.data + d[5], b.dst.data + d[4])) {
-      return throw_openssl(env, "AES-GCM seal (batch)");
+      return throw_engine(env, b.k, "AES-GCM seal (batch)");
     }
   }
   return NULL;
@@ -381,7 +461,7 @@ static napi_value gcm_open_batch(napi_env env, napi_callback_info info) {
   for (uint32_t i = 0; i < b.count; i++) {
     const uint32_t *d = b.desc + (size_t)i * GCM_BATCH_FIELDS;
     int r = open_one(b.k, b.ivs.data + (size_t)i * GCM_IV_LEN, b.src.data + d[0], d[1], b.src.data + d[2], d[3], b.src.data + d[4], b.dst.data + d[5]);
-    if (r < 0) return throw_openssl(env, "AES-GCM open (batch)");
+    if (r < 0) return throw_engine(env, b.k, "AES-GCM open (batch)");
     ok.data[i] = (uint8_t)r;
     verified += (uint32_t)r;
   }
@@ -397,21 +477,21 @@ void *dxio_gcm_key_of(napi_env env, napi_value v) {
   void *data = external_data(env, v);
   if (!data) return NULL;
   gcm_key *k = data;
-  return k->magic == GCM_KEY_MAGIC && k->enc ? k : NULL;
+  return k->magic == GCM_KEY_MAGIC && key_live(k) ? k : NULL;
 }
 
-int dxio_gcm_live(const void *key) { return ((const gcm_key *)key)->enc != NULL; }
+int dxio_gcm_live(const void *key) { return key_live((const gcm_key *)key); }
 
 int dxio_gcm_seal2(void *key, const uint8_t *iv, const uint8_t *aad, size_t aad_len, const uint8_t *p1, size_t l1, const uint8_t *p2, size_t l2, uint8_t *ct,
                    uint8_t *tag) {
   gcm_key *k = key;
-  if (!k->enc || aad_len > INT_MAX || l1 > INT_MAX || l2 > INT_MAX - l1) return 0;
+  if (!key_live(k) || aad_len > INT_MAX || l1 > INT_MAX || l2 > INT_MAX - l1) return 0;
   return seal_parts(k, iv, aad, aad_len, p1, l1, p2, l2, ct, tag);
 }
 
 int dxio_gcm_open(void *key, const uint8_t *iv, const uint8_t *aad, size_t aad_len, const uint8_t *ct, size_t ct_len, const uint8_t *tag, uint8_t *pt) {
   gcm_key *k = key;
-  if (!k->dec || aad_len > INT_MAX || ct_len > INT_MAX) return -1;
+  if (!key_live(k) || aad_len > INT_MAX || ct_len > INT_MAX) return -1;
   return open_one(k, iv, aad, aad_len, ct, ct_len, tag, pt);
 }
 
@@ -427,6 +507,21 @@ static napi_value gcm_info(napi_env env, napi_callback_info info) {
   napi_set_named_property(env, o, "batchFields", v);
   napi_create_int64(env, __atomic_load_n(&live_keys, __ATOMIC_RELAXED), &v);
   napi_set_named_property(env, o, "liveKeys", v);
+  dxio_imb_status_t st;
+  dxio_imb_status(&st);
+  napi_value m;
+  napi_create_object(env, &m);
+  napi_get_boolean(env, st.available, &v);
+  napi_set_named_property(env, m, "available", v);
+  napi_get_boolean(env, st.preferred, &v);
+  napi_set_named_property(env, m, "preferred", v);
+  const char *fields[3][2] = {{"version", st.version}, {"arch", st.arch}, {"reason", st.reason}};
+  for (int i = 0; i < 3; i++) {
+    if (!fields[i][1]) continue;
+    napi_create_string_utf8(env, fields[i][1], NAPI_AUTO_LENGTH, &v);
+    napi_set_named_property(env, m, fields[i][0], v);
+  }
+  napi_set_named_property(env, o, "ipsecMb", m);
   return o;
 }
 

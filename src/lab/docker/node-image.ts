@@ -8,7 +8,10 @@
  *   /usr/sbin;
  * - the shared libraries those and the native addons (build/Release/
  *   dxio.node, better-sqlite3's) link, as `ldd` lists them, at the paths the
- *   dynamic loader looks them up;
+ *   dynamic loader looks them up; and the one the addon opens itself with
+ *   dlopen where the host has it (intel-ipsec-mb's libIPSec_MB.so.1, the
+ *   `ipsec-mb` GCM engine: src/io/native/gcm-ipsecmb.c), found as the
+ *   loader finds it (`ldconfig -p`), with what it links;
  * - the built project at /opt/dxlab: dist/, bin/, the addon, package.json, the JSON schemas the CLI loads
  *   and the production dependencies (`npm ls --omit=dev`).
  *
@@ -60,6 +63,23 @@ export function parseLdd(out: string): string[] {
   return libs;
 }
 
+/** Libraries the addon loads with dlopen, absent from its `ldd` list (gcm-ipsecmb.c). */
+const DLOPENED = ['libIPSec_MB.so.1'];
+
+/**
+ * Where `ldconfig -p` says the loader finds `soname` (this machine's
+ * architecture first: x86-64 entries on x64), or undefined.
+ */
+export function parseLdconfig(out: string, soname: string, arch: string = process.arch): string | undefined {
+  const found: Array<{ tags: string; path: string }> = [];
+  for (const line of out.split('\n')) {
+    const m = /^\s*(\S+)\s+\(([^)]*)\)\s+=>\s+(\/\S+)\s*$/.exec(line);
+    if (m && m[1] === soname) found.push({ tags: m[2]!, path: m[3]! });
+  }
+  const native = arch === 'x64' ? found.find((f) => f.tags.includes('x86-64')) : undefined;
+  return (native ?? found[0])?.path;
+}
+
 /** What goes into the image, from this checkout and this machine. */
 export function nodeImageInputs(root = CHECKOUT): NodeImageInputs {
   const nodeBin = realpathSync(process.execPath);
@@ -70,6 +90,18 @@ export function nodeImageInputs(root = CHECKOUT): NodeImageInputs {
   ];
   const libs = new Set<string>();
   for (const f of [nodeBin, ipBin, ...nativeAddons(root)]) for (const l of parseLdd(execFileSync('ldd', [f], { encoding: 'utf8' }))) libs.add(l);
+  let ldconfig = '';
+  try {
+    ldconfig = execFileSync('ldconfig', ['-p'], { encoding: 'utf8' });
+  } catch {
+    // No ldconfig: the image gets no dlopen'ed library, and its nodes run the OpenSSL engine.
+  }
+  for (const soname of DLOPENED) {
+    const lib = parseLdconfig(ldconfig, soname);
+    if (!lib || !existsSync(lib)) continue;
+    libs.add(lib);
+    for (const l of parseLdd(execFileSync('ldd', [lib], { encoding: 'utf8' }))) libs.add(l);
+  }
   for (const l of [...libs].sort()) system.push([l, l]);
   const modules = execFileSync('npm', ['ls', '--omit=dev', '--parseable', '--all'], { cwd: root, encoding: 'utf8' })
     .split('\n')

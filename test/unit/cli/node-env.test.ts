@@ -34,6 +34,10 @@ describe('node environment overrides', () => {
     expect(nodeOverrides({ DXLAB_CRYPTO: 'node' })).toEqual({ crypto: 'node' });
     expect(nodeOverrides({ DXLAB_CRYPTO: 'node' }, 'native')).toEqual({ crypto: 'native' });
     expect(port(nodeOverrides({ DXLAB_CRYPTO: 'node' })).status().crypto).toBe('node');
+    // An engine of the addon forced by name: the port runs that one and says so.
+    expect(nodeOverrides({ DXLAB_CRYPTO: 'ipsec-mb' })).toEqual({ crypto: 'ipsec-mb' });
+    expect(nodeOverrides({ DXLAB_CRYPTO: 'native' }, 'openssl')).toEqual({ crypto: 'openssl' });
+    expect(port(nodeOverrides({ DXLAB_CRYPTO: 'openssl' })).status().crypto).toBe('openssl');
   });
 
   it('DXLAB_FASTPATH=0 turns the fast path off, and the port says why', () => {
@@ -63,7 +67,7 @@ describe('node environment overrides', () => {
   });
 
   it.each([
-    [{ DXLAB_CRYPTO: 'fast' }, /DXLAB_CRYPTO must be "node" or "native", got 'fast'/],
+    [{ DXLAB_CRYPTO: 'fast' }, /DXLAB_CRYPTO must be one of native, openssl, ipsec-mb, node, got 'fast'/],
     [{ DXLAB_FASTPATH: 'off' }, /DXLAB_FASTPATH must be 0 \(off\) or 1/],
   ])('%j is a usage error naming the variable', (env, message) => {
     let err: unknown;

@@ -6,9 +6,11 @@
  * the rest. Delivered bytes, verdicts, events, PNs and every counter must be
  * equal, over every suite, the three validateFrames values, replay windows,
  * VLAN TAPs, rekeys, XPN PN wrap and mutated, replayed and foreign frames.
+ * All of it once per native GCM engine that runs here (OpenSSL, and
+ * intel-ipsec-mb where it loads): the fast path calls the engine of its SA's key.
  */
-import { describe, expect, it } from 'vitest';
-import { FAST_PATH_MAX_RX_SAS, FastPath, nativeAvailable, nativeGcmEngine, type FastPathPortConfig } from '../../../src/io/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FAST_PATH_MAX_RX_SAS, FastPath, nativeAvailable, nativeGcmEngines, opensslGcmEngine, type FastPathPortConfig, type NativeGcmEngine } from '../../../src/io/index.js';
 import {
   CIPHER_SUITES,
   SecY,
@@ -21,6 +23,9 @@ import { addVlanTag, removeVlanTag, vlanOf } from '../../../src/node/vlan.js';
 import { seededRandom as prng } from '../../helpers/random.js';
 
 const native = nativeAvailable();
+/** The engine of the SecYs of the running describe block (one block per engine). */
+let engine: NativeGcmEngine = opensslGcmEngine;
+const ENGINES = native ? nativeGcmEngines() : [opensslGcmEngine];
 
 const OUR_SCI = sciFromHex('5254000000010001');
 const PEER_SCI = sciFromHex('5254000000020001');
@@ -91,7 +96,7 @@ function makeSecY(s: Scenario, txSci: bigint): SecY {
   const c: SecYConfig = {
     txSci,
     cipherSuite: s.suite,
-    engine: nativeGcmEngine,
+    engine,
     validateFrames: s.validateFrames,
     replayProtect: s.replayProtect,
     replayWindow: s.replayWindow,
@@ -259,7 +264,10 @@ const base: Omit<Scenario, 'seed' | 'suite'> = {
   firstPn: 1n,
 };
 
-describe.skipIf(!native)('native fast path = TypeScript SecY', () => {
+describe.skipIf(!native).each(ENGINES.map((e) => ({ e, name: e.name })))('native fast path on $name = TypeScript SecY', ({ e }) => {
+  beforeAll(() => {
+    engine = e;
+  });
   for (const suite of CIPHER_SUITES) {
     it(`${suite.name}: same frames, verdicts and counters`, () => {
       const { fastRx, fastTx } = run({ ...base, seed: 1, suite }, 2000);

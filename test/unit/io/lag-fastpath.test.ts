@@ -10,7 +10,7 @@
  * with none (the logical port down), and after it comes back.
  */
 import { describe, expect, it } from 'vitest';
-import { FastPath, LagFastPath, nativeAvailable, nativeGcmEngine } from '../../../src/io/index.js';
+import { FastPath, LagFastPath, nativeAvailable, nativeGcmEngines } from '../../../src/io/index.js';
 import { collectFrame, distributeFrame } from '../../../src/lacp/index.js';
 import { CIPHER_SUITES, SecY, sciFromHex, type Sci } from '../../../src/macsec/index.js';
 import { addVlanTag, removeVlanTag, vlanOf } from '../../../src/node/vlan.js';
@@ -25,7 +25,7 @@ const peers = (i: number): Sci => sciFromHex(`52540000000200${(i + 1).toString(1
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
 function makeSecY(sci: Sci): SecY {
-  return new SecY({ txSci: sci, cipherSuite: SUITE, engine: nativeGcmEngine, validateFrames: 'strict', replayProtect: true, replayWindow: 0, protectFrames: true, includeSci: true });
+  return new SecY({ txSci: sci, cipherSuite: SUITE, engine: nativeGcmEngines()[0], validateFrames: 'strict', replayProtect: true, replayWindow: 0, protectFrames: true, includeSci: true });
 }
 
 /** Member i's SA both ways between `secy` (ours) and its peer. */

@@ -1,7 +1,8 @@
 /**
- * The native GCM engine (src/io/native/gcm.c through src/io/native-gcm.ts)
- * against the node:crypto reference engine: one SecY per engine, the same
- * inputs, and the outputs must be identical — protected bytes, verdicts,
+ * The native GCM engines (src/io/native/gcm.c through src/io/native-gcm.ts:
+ * OpenSSL, and intel-ipsec-mb where it loads) against the node:crypto
+ * reference engine: one SecY per engine, the same inputs, and the outputs
+ * must be identical — protected bytes, verdicts,
  * delivered frames, PNs and every 802.1AE counter (STYLE.md §8: one suite,
  * several implementations, as noble cross-checks node:crypto).
  *
@@ -12,12 +13,18 @@
  *   replay settings, PNs (XPN across the 32-bit wrap), keys, and frame
  *   sequences with corruption, truncation, loss, replay and reordering;
  * - every frame of the Linux captures in test/vectors/captures/;
- * - the 802.1AE Annex C (and 802.1AEbw XPN) frames through the native engine;
- * - the engine's own contract: key sizes, destroy, bounds, zeroing, batches.
+ * - the 802.1AE Annex C (and 802.1AEbw XPN) frames through each native engine;
+ * - each engine's own contract: key sizes, destroy, bounds, zeroing, batches.
+ *
+ * Every native engine that runs here takes part (nativeGcmEngines); where
+ * intel-ipsec-mb's header is installed (scripts/setup.sh, CI) its engine must
+ * be among them, so that CI cannot pass without it.
  *
  * Needs the addon (built by `npm ci`, or `npm rebuild`), not root.
  */
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import fc from 'fast-check';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -36,7 +43,7 @@ import {
   type SecYConfig,
   type ValidateResult,
 } from '../../../src/macsec/index.js';
-import { GCM_BATCH_FIELDS, IoError, memoryWire, nativeGcmEngine, nativeGcmInfo, selectGcmEngine } from '../../../src/io/index.js';
+import { GCM_BATCH_FIELDS, IoError, ipsecMbGcmEngine, memoryWire, nativeGcmEngines, nativeGcmInfo, opensslGcmEngine, selectGcmEngine, type NativeGcmEngine } from '../../../src/io/index.js';
 import { loadNative } from '../../../src/io/native.js';
 import { MacsecPort, createLogger, resolveNodeConfig, type NodeOverrides } from '../../../src/node/index.js';
 import { captureKeys, captureSas, loadCapture } from '../../helpers/captures.js';
@@ -45,7 +52,12 @@ import { seededRandom } from '../../helpers/random.js';
 import { ANNEX_C, ANNEX_C_XPN, XPN_SALT, XPN_SSCI } from '../../vectors/macsec/annex-c.js';
 import { annexCSecY, xpnSecY, type VectorSecY } from '../../vectors/macsec/annex-c-secy.js';
 
-const ENGINES: readonly GcmEngine[] = [nodeGcmEngine, nativeGcmEngine];
+/** The native engines that run here, the one `crypto: native` picks first. */
+const NATIVE: readonly NativeGcmEngine[] = nativeGcmEngines();
+/** The reference first, then every native engine. */
+const ENGINES: readonly GcmEngine[] = [nodeGcmEngine, ...NATIVE];
+/** Where scripts/setup.sh installed libipsec-mb-dev (the addon then compiles the engine in). */
+const IPSEC_MB_HEADER = existsSync('/usr/include/intel-ipsec-mb.h');
 const TX_SCI = sciFromHex('0200000000010001');
 const RX_SCI = sciFromHex('0200000000020001');
 const SALT = Uint8Array.from({ length: 12 }, (_, i) => 0xa0 + i);
@@ -86,14 +98,16 @@ function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolea
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 }
 
-/** Records where the native outcome differs from the node:crypto one. */
+/** Records where a native outcome differs from the node:crypto one (outcomes in ENGINES order). */
 class Differences {
   readonly list: string[] = [];
-  check<T extends Outcome>(what: string, [ref, nat]: T[]): T {
-    if (fields(ref!) !== fields(nat!) || !sameBytes(frameOf(ref!), frameOf(nat!))) {
-      if (this.list.length < 10) {
-        const f = (o: Outcome) => `${fields(o)} ${frameOf(o) ? hex(frameOf(o)!.subarray(0, 48)) : ''}`;
-        this.list.push(`${what}: node ${f(ref!)} | native ${f(nat!)}`);
+  check<T extends Outcome>(what: string, [ref, ...nats]: T[]): T {
+    for (const [i, nat] of nats.entries()) {
+      if (fields(ref!) !== fields(nat) || !sameBytes(frameOf(ref!), frameOf(nat))) {
+        if (this.list.length < 10) {
+          const f = (o: Outcome) => `${fields(o)} ${frameOf(o) ? hex(frameOf(o)!.subarray(0, 48)) : ''}`;
+          this.list.push(`${what}: node ${f(ref!)} | ${ENGINES[i + 1]!.name} ${f(nat)}`);
+        }
       }
     }
     return ref!;
@@ -130,7 +144,7 @@ function secys(engine: GcmEngine, s: Setup) {
 
 // ------------------------------------------------------------ every size
 
-describe('SecY on the native engine = SecY on node:crypto, every frame length 0..9012', () => {
+describe(`SecY on each native engine (${NATIVE.map((e) => e.name).join(', ')}) = SecY on node:crypto, every frame length 0..9012`, () => {
   for (const [si, suite] of CIPHER_SUITES.entries()) {
     for (const encrypt of [true, false]) {
       it(`${suite.name}, ${encrypt ? 'encrypted' : 'integrity only'}: same bytes, verdicts and counters; corrupted ICVs and a wrong key rejected alike`, () => {
@@ -158,10 +172,12 @@ describe('SecY on the native engine = SecY on node:crypto, every frame length 0.
         }
         expect(d.list).toEqual([]);
         expect(ok).toBe(9012 - 14 + 1);
-        const [ref, nat] = sides;
-        expect(nat!.tx.snapshot()).toEqual(ref!.tx.snapshot());
-        expect(nat!.rx.snapshot()).toEqual(ref!.rx.snapshot());
-        expect(nat!.wrong.snapshot()).toEqual(ref!.wrong.snapshot());
+        const [ref, ...nats] = sides;
+        for (const nat of nats) {
+          expect(nat.tx.snapshot()).toEqual(ref!.tx.snapshot());
+          expect(nat.rx.snapshot()).toEqual(ref!.rx.snapshot());
+          expect(nat.wrong.snapshot()).toEqual(ref!.wrong.snapshot());
+        }
         expect(ref!.wrong.snapshot().rxScs[0]!.inPktsNotValid).toBe(ok);
         expect(ref!.rx.snapshot().rxScs[0]!.inPktsNotValid).toBe(ok);
       });
@@ -257,8 +273,10 @@ describe('random scenarios (fast-check)', () => {
           last = wire;
         }
         expect(d.list).toEqual([]);
-        expect(sides[1]!.tx.snapshot()).toEqual(sides[0]!.tx.snapshot());
-        expect(sides[1]!.rx.snapshot()).toEqual(sides[0]!.rx.snapshot());
+        for (const nat of sides.slice(1)) {
+          expect(nat.tx.snapshot()).toEqual(sides[0]!.tx.snapshot());
+          expect(nat.rx.snapshot()).toEqual(sides[0]!.rx.snapshot());
+        }
       }),
       { numRuns: 300 },
     );
@@ -267,7 +285,7 @@ describe('random scenarios (fast-check)', () => {
 
 // ------------------------------------------------------------ captures
 
-describe('every frame of the Linux captures (test/vectors/captures) through both engines', () => {
+describe('every frame of the Linux captures (test/vectors/captures) through every engine', () => {
   for (const file of ['static-gcm-aes-256.pcap', 'static-gcm-aes-xpn-256.pcap', 'mka-cak256.pcap']) {
     it(`${file}: same verdicts and cleartext, corrupted and wrong-key frames rejected alike, re-encryption gives the captured bytes`, () => {
       const cap = loadCapture(file);
@@ -308,8 +326,10 @@ describe('every frame of the Linux captures (test/vectors/captures) through both
       }
       expect(d.list).toEqual([]);
       expect(reencrypted).toBe(captureKeys(file).frames.macsec);
-      expect(sides[1]!.rx.snapshot()).toEqual(sides[0]!.rx.snapshot());
-      expect(sides[1]!.wrong.snapshot()).toEqual(sides[0]!.wrong.snapshot());
+      for (const nat of sides.slice(1)) {
+        expect(nat.rx.snapshot()).toEqual(sides[0]!.rx.snapshot());
+        expect(nat.wrong.snapshot()).toEqual(sides[0]!.wrong.snapshot());
+      }
       expect(sides[1]!.wrong.snapshot().rxScs.reduce((n, sc) => n + sc.inPktsNotValid, 0)).toBe(reencrypted);
     });
   }
@@ -317,10 +337,10 @@ describe('every frame of the Linux captures (test/vectors/captures) through both
 
 // ------------------------------------------------------------ Annex C
 
-describe('802.1AE Annex C frames through the native engine', () => {
+describe.each(NATIVE.map((engine) => ({ engine, name: engine.name })))('802.1AE Annex C frames through the native engine $name', ({ engine }) => {
   /** Protects the frame as its vector says, then validates the vector's frame, both on the native engine. */
   const roundTrip = (v: VectorSecY, key: string, expected: string, xpn: boolean) => {
-    const config = { ...v.config, engine: nativeGcmEngine };
+    const config = { ...v.config, engine };
     const xpnKeys = xpn ? { ssci: XPN_SSCI, salt: h(XPN_SALT) } : {};
     const tx = new SecY(config);
     tx.createTxSa({ an: v.an, sak: h(key), nextPn: v.pn, ...xpnKeys });
@@ -343,15 +363,32 @@ describe('802.1AE Annex C frames through the native engine', () => {
 
 // ------------------------------------------------------------ the engine itself
 
-describe('the native engine', () => {
-  const rand = seededRandom(77);
-  const iv = randomBytes(12, rand);
-  const aad = randomBytes(28, rand);
-
+describe('the addon\'s engines', () => {
   it('runs the OpenSSL of the node binary', () => {
     expect(nativeGcmInfo().openssl).toContain(`OpenSSL ${process.versions.openssl} `);
     expect(nativeGcmInfo().batchFields).toBe(GCM_BATCH_FIELDS);
   });
+
+  it('runs intel-ipsec-mb where its header is installed, first when it runs AES-NI code; or says why not', () => {
+    const m = nativeGcmInfo().ipsecMb!;
+    expect(m).toBeDefined();
+    if (IPSEC_MB_HEADER) expect(m, 'libipsec-mb-dev is installed: the addon must build and load the engine').toMatchObject({ available: true });
+    if (m.available) {
+      expect(m.version).toMatch(/^\d+\.\d+/);
+      expect(['sse', 'avx', 'avx2', 'avx512', 'no-aesni']).toContain(m.arch);
+      expect(NATIVE).toEqual(m.preferred ? [ipsecMbGcmEngine, opensslGcmEngine] : [opensslGcmEngine, ipsecMbGcmEngine]);
+      expect(m.reason).toBeUndefined();
+    } else {
+      expect(NATIVE).toEqual([opensslGcmEngine]);
+      expect(m.reason).toMatch(/intel-ipsec-mb/);
+    }
+  });
+});
+
+describe.each(NATIVE.map((engine) => ({ engine, name: engine.name })))('the native engine $name', ({ engine: nativeGcmEngine }) => {
+  const rand = seededRandom(77);
+  const iv = randomBytes(12, rand);
+  const aad = randomBytes(28, rand);
 
   it('refuses keys other than 16 or 32 octets with the MacsecError of the reference', () => {
     for (const n of [0, 15, 24, 33]) {
@@ -416,6 +453,19 @@ describe('the native engine', () => {
     ];
     for (const c of cases) expect(c).toThrow(expect.objectContaining({ name: 'IoError', code: 'invalidArgument' }));
     expect(out.every((x) => x === 1)).toBe(true);
+  });
+
+  it('refuses output that partly overlaps the input (neither engine defines the result) with IoError(invalidArgument), writing nothing', () => {
+    const key = nativeGcmEngine.createKey(randomBytes(16, rand));
+    const buf = randomBytes(120, rand);
+    expect(() => key.seal(iv, aad, buf.subarray(0, 64), buf, 8)).toThrow(expect.objectContaining({ name: 'IoError', code: 'invalidArgument' }));
+    expect(() => key.open(iv, aad, buf.subarray(8, 72), buf.subarray(100, 116), buf, 0)).toThrow(expect.objectContaining({ name: 'IoError', code: 'invalidArgument' }));
+    // A batch frame whose output starts 8 octets into its own data, in the same buffer.
+    const desc = Uint32Array.from([0, 16, 16, 64, 96, 24]);
+    expect(() => key.sealBatch(buf, buf, 1, desc, iv)).toThrow(expect.objectContaining({ name: 'IoError', code: 'invalidArgument' }));
+    const before = buf.slice();
+    expect(() => key.openBatch(buf, buf, 1, desc, iv, new Uint8Array(1))).toThrow(expect.objectContaining({ name: 'IoError', code: 'invalidArgument' }));
+    expect(hex(buf)).toBe(hex(before));
   });
 
   it('the addon refuses anything but its own key object, without reading it as one', () => {
@@ -511,11 +561,33 @@ describe('the native engine', () => {
 // ------------------------------------------------------------ selection
 
 describe('choosing the engine', () => {
-  it('native by default where the addon loads; node when asked', () => {
-    expect(selectGcmEngine().engine.name).toBe('native');
+  it('native by default where the addon loads (intel-ipsec-mb where it runs AES-NI code, else OpenSSL); one engine when forced; node when asked', () => {
+    expect(selectGcmEngine().engine).toBe(NATIVE[0]);
     expect(selectGcmEngine().fallback).toBeUndefined();
-    expect(selectGcmEngine('native').engine).toBe(nativeGcmEngine);
+    expect(selectGcmEngine('native').engine).toBe(NATIVE[0]);
+    expect(selectGcmEngine('openssl').engine).toBe(opensslGcmEngine);
     expect(selectGcmEngine('node').engine).toBe(nodeGcmEngine);
+    if (nativeGcmInfo().ipsecMb?.available) expect(selectGcmEngine('ipsec-mb').engine).toBe(ipsecMbGcmEngine);
+    else expect(() => selectGcmEngine('ipsec-mb')).toThrow(expect.objectContaining({ name: 'IoError', code: 'addonNotLoaded', message: expect.stringMatching(/^crypto ipsec-mb: .*intel-ipsec-mb/) }));
+    if (IPSEC_MB_HEADER && nativeGcmInfo().ipsecMb?.preferred) expect(NATIVE[0]).toBe(ipsecMbGcmEngine);
+  });
+
+  it('where libIPSec_MB does not load, native runs OpenSSL, and ipsec-mb forced is an error naming why (a process of its own: the library loads once)', () => {
+    const code = `
+      import { selectGcmEngine, nativeGcmEngines, nativeGcmInfo } from './src/io/index.ts';
+      const out = { engines: nativeGcmEngines().map((e) => e.name), native: selectGcmEngine('native').engine.name, none: selectGcmEngine().engine.name, info: nativeGcmInfo().ipsecMb };
+      try { selectGcmEngine('ipsec-mb'); out.forced = 'ran'; } catch (e) { out.forced = e.name + '/' + e.code + ': ' + e.message; }
+      console.log(JSON.stringify(out));`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+      cwd: new URL('../../..', import.meta.url).pathname,
+      env: { ...process.env, DXLAB_IPSEC_MB_LIBRARY: `/nonexistent-${process.pid}/libIPSec_MB.so.1` },
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout) as { engines: string[]; native: string; none: string; forced: string; info: { available: boolean; reason: string } };
+    expect(out).toMatchObject({ engines: ['openssl'], native: 'openssl', none: 'openssl', info: { available: false } });
+    expect(out.info.reason).toMatch(/intel-ipsec-mb|without intel-ipsec-mb/);
+    expect(out.forced).toMatch(/^IoError\/addonNotLoaded: crypto ipsec-mb: .*(nonexistent-\d+\/libIPSec_MB\.so\.1|built without intel-ipsec-mb)/);
   });
 
   it('the node config `crypto` (or the crypto override) picks the MACsec port\'s engine, and its status says which runs', () => {
@@ -531,8 +603,12 @@ describe('choosing the engine', () => {
       const port = new MacsecPort(config.ports[0]!, { wire, taps: [], now: () => 0, wallNs: () => 0n, log: createLogger('error', 'test', () => {}), onEvent: () => {} });
       return { crypto: port.status().crypto, resolved: config.crypto };
     };
-    expect(status()).toEqual({ crypto: 'native', resolved: undefined });
-    expect(status('native')).toEqual({ crypto: 'native', resolved: 'native' });
+    const fastest = NATIVE[0]!.name;
+    expect(status()).toEqual({ crypto: fastest, resolved: undefined });
+    expect(status('native')).toEqual({ crypto: fastest, resolved: 'native' });
+    expect(status('openssl')).toEqual({ crypto: 'openssl', resolved: 'openssl' });
+    if (NATIVE.includes(ipsecMbGcmEngine)) expect(status('ipsec-mb')).toEqual({ crypto: 'ipsec-mb', resolved: 'ipsec-mb' });
+    else expect(() => status('ipsec-mb')).toThrow(/crypto ipsec-mb: /);
     expect(status('node')).toEqual({ crypto: 'node', resolved: 'node' });
     expect(() => resolveNodeConfig(doc('noble'), 'n.yaml')).toThrow(/crypto/);
     // DXLAB_CRYPTO, read by the node's process entry, arrives as the override and wins over the file.
@@ -541,7 +617,7 @@ describe('choosing the engine', () => {
     const saved = process.env.DXLAB_CRYPTO;
     try {
       process.env.DXLAB_CRYPTO = 'node';
-      expect(status('native')).toEqual({ crypto: 'native', resolved: 'native' });
+      expect(status('native')).toEqual({ crypto: fastest, resolved: 'native' });
     } finally {
       if (saved === undefined) delete process.env.DXLAB_CRYPTO;
       else process.env.DXLAB_CRYPTO = saved;

@@ -5,10 +5,11 @@
  * key files read-only, and `--runtime` names a runtime of the registry.
  */
 import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { keyFilesOf, nodeRunArgs, removeDockerLab } from '../../../src/lab/runtimes/docker.js';
-import { nodeImageHash, parseLdd, type NodeImageInputs } from '../../../src/lab/docker/node-image.js';
+import { nodeImageHash, nodeImageInputs, parseLdconfig, parseLdd, type NodeImageInputs } from '../../../src/lab/docker/node-image.js';
 import { labDockerHost } from '../../../src/lab/docker/engine.js';
 import { LabError, withDefaultRuntime, type Topology } from '../../../src/lab/index.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -31,6 +32,25 @@ describe('node image', () => {
       '\t/lib64/ld-linux-x86-64.so.2 (0x00007f)',
     ].join('\n');
     expect(parseLdd(out)).toEqual(['/lib/x86_64-linux-gnu/libstdc++.so.6', '/lib/x86_64-linux-gnu/libc.so.6', '/lib64/ld-linux-x86-64.so.2']);
+  });
+
+  it("finds the library the addon dlopens (intel-ipsec-mb) where the loader would, this machine's architecture first", () => {
+    const out = [
+      '1234 libs found in cache `/etc/ld.so.cache\'',
+      '\tlibIPSec_MB.so.1 (libc6) => /lib/i386-linux-gnu/libIPSec_MB.so.1',
+      '\tlibIPSec_MB.so.1 (libc6,x86-64) => /lib/x86_64-linux-gnu/libIPSec_MB.so.1',
+      '\tlibIPSec_MB.so (libc6,x86-64) => /lib/x86_64-linux-gnu/libIPSec_MB.so',
+    ].join('\n');
+    expect(parseLdconfig(out, 'libIPSec_MB.so.1', 'x64')).toBe('/lib/x86_64-linux-gnu/libIPSec_MB.so.1');
+    expect(parseLdconfig(out, 'libIPSec_MB.so.1', 'ia32')).toBe('/lib/i386-linux-gnu/libIPSec_MB.so.1');
+    expect(parseLdconfig(out, 'libIPSec_MB.so.2', 'x64')).toBeUndefined();
+  });
+
+  it('takes intel-ipsec-mb into the image where the host has it, so that its nodes can run the ipsec-mb engine', () => {
+    const lib = parseLdconfig(execFileSync('ldconfig', ['-p'], { encoding: 'utf8' }), 'libIPSec_MB.so.1');
+    const system = nodeImageInputs().system.map(([src]) => src);
+    if (lib) expect(system).toContain(lib);
+    else expect(system.some((p) => p.includes('libIPSec_MB'))).toBe(false);
   });
 
   it("its hash changes when a built file changes, and not otherwise (rebuilt only then)", () => {
