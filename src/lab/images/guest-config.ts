@@ -137,6 +137,10 @@ export function netScript(plan: GuestPlan): string {
   plan.vifs.forEach((v, i) => {
     const dev = v.vlan === undefined ? parent : `vif${i}`;
     const make = v.vlan === undefined ? (parent === 'macsec0' ? `ip link set ${parent} mtu ${v.mtu}` : 'true') : `ip link add link ${parent} name ${dev} type vlan id ${v.vlan} && ip link set ${dev} mtu ${v.mtu}`;
+    // After a mode change (modeChangeLines) a VIF may still be where the old parent had it: a VLAN device on the
+    // other parent is deleted, an untagged VIF's addresses leave eth0 once they belong on macsec0.
+    if (v.vlan !== undefined) lines.push(`ip -o link show dev ${dev} 2>/dev/null | grep -q '${dev}@' && ! ip -o link show dev ${dev} | grep -q '${dev}@${parent}:' && ip link del ${dev}`);
+    else if (parent === 'macsec0') lines.push(...v.addresses.map((a) => `ip addr del ${a} dev eth0 2>/dev/null`));
     lines.push(
       `if ! ip -o addr show dev ${dev} 2>/dev/null | grep -q 'inet ${v.addresses[0]!.split('/')[0]}/'; then`,
       `  [ -e /sys/class/net/${dev} ] || { ${make}; }`,
@@ -215,12 +219,13 @@ export function modeChangeLines(plan: GuestPlan & { mka: GuestMka }, from: Encry
   const onMacsec = (m: EncryptionMode) => m !== 'no_encrypt';
   if (onMacsec(from) === onMacsec(to)) return [];
   const dropVifs = 'for d in /sys/class/net/vif*; do [ -e "$d" ] && ip link del "${d##*/}"; done; true';
-  if (to === 'no_encrypt') return ['wpa_cli -i eth0 terminate >/dev/null 2>&1; sleep 1; ip link del macsec0 2>/dev/null; true', dropVifs, 'ip link set eth0 arp on', writeFileLine(GUEST_NET_SCRIPT, netScript({ ...plan, mka: undefined }))];
+  // The net script for the new parent first: its loop must not remake a VIF on the old one after it went.
+  if (to === 'no_encrypt') return [writeFileLine(GUEST_NET_SCRIPT, netScript({ ...plan, mka: undefined })), 'wpa_cli -i eth0 terminate >/dev/null 2>&1; sleep 1; ip link del macsec0 2>/dev/null; true', dropVifs, 'ip link set eth0 arp on'];
   return [
     `[ -e ${GUEST_WPA_CONF} ] || { ${writeFileLine(GUEST_WPA_CONF, wpaSupplicantConf({ ...plan.mka, mode: to }))}; }`,
+    writeFileLine(GUEST_NET_SCRIPT, netScript({ ...plan, mka: { ...plan.mka, mode: to } })),
     dropVifs,
     'ip link set eth0 arp off',
-    writeFileLine(GUEST_NET_SCRIPT, netScript({ ...plan, mka: { ...plan.mka, mode: to } })),
     `wpa_supplicant -B -i eth0 -D macsec_linux -c ${GUEST_WPA_CONF} -f ${GUEST_WPA_LOG}`,
   ];
 }

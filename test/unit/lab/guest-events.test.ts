@@ -58,7 +58,11 @@ describe("the guest's mode change lines", () => {
 
   it('to no_encrypt: wpa_supplicant stops, macsec0 and the VIFs go, the VIFs come back on eth0 (ARP on)', () => {
     const lines = modeChangeLines(plan, 'should_encrypt', 'no_encrypt');
-    expect(lines[0]).toMatch(/^wpa_cli -i eth0 terminate.*ip link del macsec0/);
+    // The net script for eth0 is written before macsec0 goes, so that its loop never remakes a VIF on macsec0.
+    expect(lines[0]).toMatch(/> \/run\/dxlab\/net\.sh$/);
+    expect(lines[1]).toMatch(/^wpa_cli -i eth0 terminate.*ip link del macsec0/);
+    // A VLAN VIF left on the other parent is deleted by the script itself.
+    expect(script(lines)).toContain("grep -q 'vif0@eth0:' && ip link del vif0");
     expect(lines).toContain('ip link set eth0 arp on');
     expect(script(lines)).toContain('ip link add link eth0 name vif0 type vlan id 100');
     expect(lines.join('\n')).not.toContain(plan.mka.cak);
