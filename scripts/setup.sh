@@ -11,8 +11,9 @@ cd "$(dirname "$0")/.."
 # debootstrap builds the linux-peer guest image and qemu-system-x86 boots it
 # (`dxlab image build linux-peer`); docker.io runs the docker runtime's
 # nodes on a private engine (`dxlab docker start DIR`), docker-compose the
-# Compose file.
-APT_PACKAGES=(tshark iperf3 iputils-ping bird2 awscli debootstrap qemu-system-x86 docker.io docker-compose)
+# Compose file; chromium runs the web view's browser tests headless
+# (puppeteer-core drives it; it never downloads a browser of its own).
+APT_PACKAGES=(tshark iperf3 iputils-ping bird2 awscli debootstrap qemu-system-x86 docker.io docker-compose chromium)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

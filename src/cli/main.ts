@@ -23,6 +23,7 @@ import { wireCommand } from './commands/wire.js';
 import { vifCommand } from './commands/vif.js';
 import { demoCommand } from './commands/demo.js';
 import { graphCommand } from './commands/graph.js';
+import { uiCommand } from './commands/ui.js';
 import { apiCommand } from './commands/api.js';
 import { superviseCommand } from './commands/supervise.js';
 import { attackCommand } from './commands/attack.js';
@@ -51,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
   });
   let usageError: string | undefined;
   const width = helpWidth(process.stdout.isTTY ? process.stdout.columns : undefined, process.env);
-  const program = [upCommand, downCommand, statusCommand, showCommand, eventsCommand, execCommand, captureCommand, setCommand, restartCommand, killCommand, wireCommand, vifCommand, attackCommand, scenarioCommand, configCommand, demoCommand, graphCommand, superviseCommand, vmNodeCommand].reduce((y, add) => add(y), yargs(argv))
+  const program = [upCommand, downCommand, statusCommand, showCommand, eventsCommand, execCommand, captureCommand, setCommand, restartCommand, killCommand, wireCommand, vifCommand, attackCommand, scenarioCommand, configCommand, demoCommand, graphCommand, uiCommand, superviseCommand, vmNodeCommand].reduce((y, add) => add(y), yargs(argv))
     .scriptName('dxlab')
     .usage('$0 <command> [options]\n\nA lab of userspace MACsec (IEEE 802.1AE) endpoints with MKA and the AWS Direct Connect encryption modes.')
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces of errors' })
