@@ -285,12 +285,12 @@ export async function startWebView(o: WebViewOptions): Promise<RunningWebView> {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => {
         size += c.length;
-        if (size > MAX_BODY) {
-          reject(new WebError('badRequest', `request body longer than ${MAX_BODY} octets`));
-          req.destroy();
-        } else chunks.push(c);
+        // Refused at once; the rest is read and dropped, so that the answer reaches the client.
+        if (size > MAX_BODY) reject(new WebError('badRequest', `request body longer than ${MAX_BODY} octets`));
+        else chunks.push(c);
       });
       req.on('end', () => {
+        if (size > MAX_BODY) return;
         try {
           const v = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
           if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');

@@ -17,7 +17,8 @@ import { get, request } from 'node:http';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { LabSession } from '../helpers/lab-session.js';
+import { spawn } from 'node:child_process';
+import { BIN, LabSession } from '../helpers/lab-session.js';
 import { ROOT } from '../helpers/cli.js';
 import { tshark } from '../helpers/tshark.js';
 
@@ -94,6 +95,42 @@ describe('dxlab up --ui: the web view in headless Chromium', () => {
     const ui = s.services.find((x) => x.name === 'ui');
     expect(ui?.running).toBe(true);
     expect(ui?.url).toBe(url.href);
+  });
+
+  it('dxlab ui LAB serves the same view from its own process until SIGTERM', async () => {
+    const p = spawn(process.execPath, [BIN, 'ui', session.lab, '--port', '0'], { cwd: ROOT, env: session.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        p.stdout.on('data', (c: Buffer) => {
+          out += c.toString();
+          if (out.includes('\n')) resolve(out.split('\n')[0]!);
+        });
+        p.once('exit', (code) => reject(new Error(`dxlab ui exited ${code} before printing its URL`)));
+      });
+      const own = new URL(line);
+      expect(own.hostname).toBe('127.0.0.1');
+      expect(own.searchParams.get('token')).toMatch(/^[0-9a-f]{32}$/);
+      expect(own.searchParams.get('token')).not.toBe(url.searchParams.get('token'));
+      const stream = await new Promise<string>((resolve) => {
+        const r = get(new URL('/events', own), (res) => {
+          let t = '';
+          res.on('data', (c: Buffer) => {
+            t += c.toString();
+            if (/event: model/.test(t)) {
+              r.destroy();
+              resolve(t);
+            }
+          });
+        });
+      });
+      sent.push(Buffer.from(stream));
+      expect(stream).toMatch(/"lab":"ui[0-9a-f]{6}"/);
+    } finally {
+      p.kill('SIGTERM');
+      await new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)));
+    }
+    expect(p.exitCode).toBe(0);
   });
 
   it('the graph shows the link secured, with its suite, AN and KN, and no fallback before it', async () => {
