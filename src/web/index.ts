@@ -15,7 +15,7 @@ import { startWebView, type ViaApi } from './server.js';
 
 export { WEB_BASE_PORT, WEB_POLL_MS, WEB_SERVICE_NAME, WEB_TOKEN_HEADER } from './constants.js';
 export { WebError, type WebErrorCode } from './errors.js';
-export { startWebView, type RunningWebView, type ViaApi, type WebModel, type WebViewOptions } from './server.js';
+export { isLoopbackAddress, startWebView, type RunningWebView, type ViaApi, type WebModel, type WebViewOptions } from './server.js';
 export { counterSample, endState, eventView, linkView, nodeView, portView, DROP_COUNTERS, TRAFFIC_COUNTERS, type LinkState, type LinkView, type NodeView, type PortView } from './view.js';
 
 /** The web view as a service of the lab's supervisor (services.ts): name 'ui', from port WEB_BASE_PORT. */

@@ -14,7 +14,9 @@
  *   and prints its URL with a random token. Viewing needs no token; every
  *   action (a POST) and a capture's download need it (403 without).
  * - Keys: everything sent is built by view.ts from named fields; a CAK or a
- *   SAK never reaches the page.
+ *   SAK never reaches the page. A CAK may come from the page (`addKey`),
+ *   only from a loopback address (no TLS here), once; the answer carries
+ *   the key chain's CKNs only.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
@@ -23,14 +25,14 @@ import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Socket } from 'node:net';
-import type { LabState } from '../lab/index.js';
+import { LabError, checkKindSet, type LabState } from '../lab/index.js';
 import { NodeError, controlRequest } from '../node/index.js';
 import { WEB_EVENTS_KEPT, WEB_HISTORY_SAMPLES, WEB_POLL_MS, WEB_TOKEN_HEADER } from './constants.js';
 import { WebError } from './errors.js';
 import { counterSample, eventView, linkView, nodeView, type CounterSample, type EventView, type LinkView, type NodeView, type PortView } from './view.js';
 
-/** A change the lab's AWS API makes for a DX device (its mode belongs to the API, as `dxlab set` does it). */
-export type ViaApi = (state: LabState, node: string, port: string, req: { what: 'mode'; mode: string }) => Promise<unknown>;
+/** A change the lab's AWS API makes for a DX device (its mode and keys belong to the API, as `dxlab set` does it). */
+export type ViaApi = (state: LabState, node: string, port: string, req: { what: 'mode'; mode: string } | { what: 'keyAdd'; ckn: string; cak: string } | { what: 'keyRemove'; ckn: string }) => Promise<unknown>;
 
 export interface WebViewOptions {
   lab: string;
@@ -92,6 +94,28 @@ const MAX_BODY = 64 * 1024;
 const PORT_NAME_RE = /^[A-Za-z0-9_.-]{1,32}$/;
 const MODES = ['should_encrypt', 'must_encrypt', 'no_encrypt'];
 const SIDES = ['wire', 'clear', 'decrypted'];
+
+/** Whether a peer address is this machine's loopback (IPv4, IPv6, or IPv4 mapped into IPv6). */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (!address) return false;
+  const a = address.replace(/^::ffff:/i, '');
+  return a === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(a);
+}
+
+/**
+ * A hex field of `octets` octets (one of them), lower case.
+ * @throws WebError('badRequest') naming the field, never repeating its value (it may be a CAK).
+ */
+function hexArg(v: unknown, field: string, octets: readonly number[]): string {
+  if (typeof v !== 'string' || !/^[0-9a-fA-F]*$/.test(v) || v.length % 2 !== 0 || !octets.includes(v.length / 2)) {
+    const lengths = octets.length > 2 ? `${octets[0]} to ${octets.at(-1)}` : octets.join(' or ');
+    throw new WebError('badRequest', `'${field}' must be ${lengths} octets of hex`);
+  }
+  return v.toLowerCase();
+}
+/** 802.1X-2020 9.3.1: a CKN of 1 to 32 octets, a CAK of 16 or 32. */
+const CKN_OCTETS = Array.from({ length: 32 }, (_, i) => i + 1);
+const CAK_OCTETS = [16, 32];
 
 const eventKey = (e: EventView) => `${e.node}|${e.port}|${e.time}|${e.type}|${e.reason}`;
 
@@ -221,7 +245,7 @@ export async function startWebView(o: WebViewOptions): Promise<RunningWebView> {
     }
   };
 
-  const act = async (body: Record<string, unknown>): Promise<unknown> => {
+  const act = async (body: Record<string, unknown>, remote: string | undefined): Promise<unknown> => {
     const state = o.state();
     const n = nodeOfState(state, body.node);
     switch (body.action) {
@@ -264,8 +288,36 @@ export async function startWebView(o: WebViewOptions): Promise<RunningWebView> {
         o.log('web view: capture stopped', { node: n.name, port: c.port, frames: c.frames });
         return { id: c.id, file: basename(c.path), frames: c.frames };
       }
+      case 'addKey':
+      case 'removeKey': {
+        const port = portArg(body.port);
+        const ckn = hexArg(body.ckn, 'ckn', CKN_OCTETS);
+        // A CAK crosses the network only over loopback here (no TLS): refused before it is even read (issue 22).
+        if (body.action === 'addKey' && !isLoopbackAddress(remote)) throw new WebError('forbidden', 'a CAK is entered only from this machine (the page opened on 127.0.0.1): over the network it would travel in the clear');
+        const cak = body.action === 'addKey' ? hexArg(body.cak, 'cak', CAK_OCTETS) : undefined;
+        if (cak !== undefined) {
+          try {
+            checkKindSet(o.lab, n.name, { key: { ckn, cak } });
+          } catch (e) {
+            if (e instanceof LabError) throw new WebError('badRequest', e.message, { cause: e });
+            throw e;
+          }
+        }
+        o.log(cak !== undefined ? 'web view: key added' : 'web view: key removed', { node: n.name, port, ckn });
+        let r: unknown;
+        if (n.kind === 'dx-device' && o.viaApi) {
+          try {
+            r = await o.viaApi(state, n.name, port, cak !== undefined ? { what: 'keyAdd', ckn, cak } : { what: 'keyRemove', ckn });
+          } catch (e) {
+            throw new WebError('failed', (e as Error).message, { cause: e });
+          }
+        } else r = await askNode(n, cak !== undefined ? { cmd: 'addKey', port, ckn, cak } : { cmd: 'removeKey', port, ckn });
+        // Only the CKNs of the key chain go back (the answer is the page's; the CAK was sent once).
+        const chain = (r as { keyChain?: unknown }).keyChain;
+        return { keyChain: Array.isArray(chain) ? chain.filter((k): k is string => typeof k === 'string' && /^[0-9a-f]+$/i.test(k)) : [] };
+      }
       default:
-        throw new WebError('badRequest', `'action' must be setMode, rekey, captureStart or captureStop`);
+        throw new WebError('badRequest', `'action' must be setMode, rekey, addKey, removeKey, captureStart or captureStop`);
     }
   };
 
@@ -341,7 +393,7 @@ export async function startWebView(o: WebViewOptions): Promise<RunningWebView> {
     if (url.pathname === '/api/action') {
       if (req.method !== 'POST') throw new WebError('badRequest', 'actions are POSTed');
       checkToken(req.headers[WEB_TOKEN_HEADER] as string | undefined);
-      const result = await act(await readBody(req));
+      const result = await act(await readBody(req), req.socket.remoteAddress);
       json(res, 200, { ok: true, result });
       void poll();
       return;

@@ -7,12 +7,14 @@
  * It checks what a trainer relies on: the graph shows the link secured; a
  * capture started from the page downloads and tshark reads it, the page
  * saying the fast path is off meanwhile; an action without the token is
- * refused and changes nothing; a mode set from the page turns the link to
+ * refused and changes nothing; a CAK entered in the page reaches the node and
+ * never comes back; a mode set from the page turns the link to
  * fallback (should_encrypt) and the timeline says why; and nothing the
  * server sent (page, scripts, every SSE message, answers, the download)
  * holds the lab's CAK.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
 import { get, request } from 'node:http';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,6 +32,9 @@ const CHROMIUM = '/usr/bin/chromium';
 /** The lab's CAK (topologies/router-dx.yaml). */
 const CAK = /8899aabbccddeeff00112233445566778899aabbccddeeff0011223344556677/i;
 const CAK_BYTES = Buffer.from('8899aabbccddeeff00112233445566778899aabbccddeeff0011223344556677', 'hex');
+/** A CAK entered in the page (its CKN differs from the lab's: the link stays on its pair). */
+const PAGE_CAK = randomBytes(32).toString('hex');
+const PAGE_CKN = randomBytes(32).toString('hex');
 /** Loose bounds for waits on a shared machine (MKA's fast profile needs a second or two). */
 const WAIT_MS = 30_000;
 
@@ -190,6 +195,18 @@ describe('dxlab up --ui: the web view in headless Chromium', () => {
     expect(await linkState()).toBe('secured');
   });
 
+  it('a CAK entered in the page adds a key chain entry, and the field is emptied', async () => {
+    const end = '#end-router_eth1';
+    await page.type(`${end} input[name=ckn]`, PAGE_CKN);
+    await page.type(`${end} input[name=cak]`, PAGE_CAK);
+    await click(`${end} button[data-action=addKey]`);
+    expect(await page.$eval(`${end} input[name=cak]`, (i) => (i as unknown as { value: string }).value)).toBe('');
+    await page.waitForFunction((ckn) => document.querySelector('#action-result')?.getAttribute('data-ok') === 'true' && document.querySelector('#action-result')!.textContent!.includes(ckn), { timeout: WAIT_MS }, PAGE_CKN);
+    // The node has it: the page's key chain row lists the CKN (never a CAK).
+    await page.waitForFunction((ckn) => document.querySelector('#end-router_eth1 table.status')?.textContent?.includes(ckn), { timeout: WAIT_MS }, PAGE_CKN);
+    expect(await linkState()).toBe('secured');
+  });
+
   it('a mode set from the page turns the link to fallback in should_encrypt, and the timeline says why', async () => {
     const end = '#end-router_eth1';
     await page.select(`${end} select[name=mode]`, 'no_encrypt');
@@ -212,6 +229,13 @@ describe('dxlab up --ui: the web view in headless Chromium', () => {
     expect(all.toString('latin1')).toMatch(/event: mka\ndata: .*fallbackToClear/);
     expect(all.toString('latin1')).not.toMatch(CAK);
     expect(all.indexOf(CAK_BYTES)).toBe(-1);
+    expect(all.toString('latin1').toLowerCase()).not.toContain(PAGE_CAK);
+    expect(all.indexOf(Buffer.from(PAGE_CAK, 'hex'))).toBe(-1);
+    expect(all.toString('latin1')).toContain(PAGE_CKN);
+    // Nor did the supervisor that serves the page write it in its log (it names the CKN it added).
+    const log = readFileSync(join(session.stateDir, session.lab, 'supervisor.log'), 'utf8');
+    expect(log).toContain(PAGE_CKN);
+    expect(log.toLowerCase()).not.toContain(PAGE_CAK);
     // The lab's key file does hold it: the check looks for the right thing.
     const keyFile = session.state<{ keyFiles: string[] }>().keyFiles[0]!;
     expect(readFileSync(keyFile, 'utf8')).toMatch(CAK);

@@ -48,7 +48,8 @@ async function act(body) {
     const r = await fetch('/api/action', { method: 'POST', headers: { 'content-type': 'application/json', 'x-dxlab-token': token }, body: JSON.stringify(body) });
     const j = await r.json();
     out.dataset.ok = String(j.ok === true);
-    out.textContent = j.ok ? `${body.action} ${body.node} ${body.port || ''}: done` : `${body.action}: ${j.error.message}`;
+    const chain = j.ok && j.result && Array.isArray(j.result.keyChain) ? ` (key chain: ${j.result.keyChain.join(', ') || 'empty'})` : '';
+    out.textContent = j.ok ? `${body.action} ${body.node} ${body.port || ''}: done${chain}` : `${body.action}: ${j.error.message}`;
     return j;
   } catch (e) {
     out.dataset.ok = 'false';
@@ -172,10 +173,30 @@ function endPanel(end) {
       sideSel,
       el('button', { 'data-action': 'captureStart', text: 'start capture', on: { click: () => act({ action: 'captureStart', node, port, side: sideSel.value }) } }),
     ),
+    keyForm(node, port, end),
     el('div', { class: 'fastpath-note note', hidden: true }),
     el('ul', { class: 'captures' }),
     el('table', { class: 'status' }, el('tbody')),
     el('div', { class: 'charts' }, el('div', { class: 'chart-traffic' }), el('div', { class: 'chart-drops' })),
+  );
+}
+
+// A key chain entry from the page: the CAK is sent once and the field emptied at once; the answer names CKNs only.
+function keyForm(node, port, end) {
+  const ckn = el('input', { name: 'ckn', placeholder: 'CKN (hex)', size: 20, autocomplete: 'off', spellcheck: 'false', 'aria-label': `CKN for ${end}` });
+  const cak = el('input', { name: 'cak', type: 'password', placeholder: 'CAK (hex, 16 or 32 octets)', size: 20, autocomplete: 'off', 'aria-label': `CAK for ${end}` });
+  const add = () => {
+    const body = { action: 'addKey', node, port, ckn: ckn.value.trim(), cak: cak.value.trim() };
+    cak.value = '';
+    return act(body);
+  };
+  return el(
+    'div',
+    { class: 'actions keys' },
+    ckn,
+    cak,
+    el('button', { 'data-action': 'addKey', text: 'add key', on: { click: add } }),
+    el('button', { 'data-action': 'removeKey', text: 'remove key (CKN)', on: { click: () => act({ action: 'removeKey', node, port, ckn: ckn.value.trim() }) } }),
   );
 }
 

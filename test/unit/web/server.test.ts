@@ -10,7 +10,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { JsonLineServer, type JsonLineConnection } from '../../../src/node/index.js';
 import type { LabState } from '../../../src/lab/index.js';
-import { startWebView, type RunningWebView } from '../../../src/web/index.js';
+import { isLoopbackAddress, startWebView, type RunningWebView } from '../../../src/web/index.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 const CAK = '8899aabbccddeeff00112233445566778899aabbccddeeff0011223344556677';
@@ -18,6 +18,7 @@ const TOKEN = 'c0ffee'.repeat(5) + 'aa';
 const dir = tempDir('dxlab-web-');
 const socket = join(dir, 'dx.sock');
 const got: Array<Record<string, unknown>> = [];
+const logged: string[] = [];
 let subscriber: JsonLineConnection | undefined;
 let view: RunningWebView;
 let node: JsonLineServer;
@@ -56,13 +57,15 @@ beforeAll(async () => {
         return { events: [{ time: '2026-01-01T00:00:00.000Z', type: 'started', reason: 'port up', port: 'eth1', cak: CAK }] };
       }
       if (req.cmd === 'setMode') return { mode: req.mode };
+      // As a real node answers: the key chain's CKNs (a stand-in that also echoed the CAK would be caught below).
+      if (req.cmd === 'addKey') return { keyChain: ['ab'.repeat(32), req.ckn], cak: req.cak };
       return {};
     },
     codeOf: () => undefined,
     log: { warn: () => undefined },
   });
   await node.listen();
-  view = await startWebView({ lab: 'webtest', host: '127.0.0.1', port: 0, pollMs: 50, token: TOKEN, state: () => state, log: () => undefined });
+  view = await startWebView({ lab: 'webtest', host: '127.0.0.1', port: 0, pollMs: 50, token: TOKEN, state: () => state, log: (line, fields) => logged.push(`${line} ${JSON.stringify(fields ?? {})}`) });
 });
 
 afterAll(async () => {
@@ -113,6 +116,27 @@ describe('web view server', () => {
     const r = await action({ action: 'setMode', node: 'dx', port: 'eth1', mode: 'must_encrypt' }, TOKEN);
     expect(r.status).toBe(200);
     expect(actions().at(-1)).toMatchObject({ cmd: 'setMode', port: 'eth1', mode: 'must_encrypt' });
+  });
+
+  it('takes a CAK from the page once, over loopback: the node gets it, the answer, the log and errors never hold it', async () => {
+    const NEW_CAK = 'fe'.repeat(32);
+    const r = await action({ action: 'addKey', node: 'dx', port: 'eth1', ckn: 'CD'.repeat(16), cak: NEW_CAK.toUpperCase() }, TOKEN);
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.text)).toEqual({ ok: true, result: { keyChain: ['ab'.repeat(32), 'cd'.repeat(16)] } });
+    expect(actions().at(-1)).toMatchObject({ cmd: 'addKey', port: 'eth1', ckn: 'cd'.repeat(16), cak: NEW_CAK });
+    const before = actions().length;
+    const short = await action({ action: 'addKey', node: 'dx', port: 'eth1', ckn: 'cd', cak: NEW_CAK.slice(0, 40) }, TOKEN);
+    expect(short.status).toBe(400);
+    expect(JSON.parse(short.text).error.message).toBe("'cak' must be 16 or 32 octets of hex");
+    expect((await action({ action: 'addKey', node: 'dx', port: 'eth1', ckn: 'cd', cak: NEW_CAK }, undefined)).status).toBe(403);
+    expect(actions().length).toBe(before);
+    expect([r.text, short.text, ...logged].join('\n').toLowerCase()).not.toContain(NEW_CAK);
+    expect(logged.some((l) => l.includes('key added'))).toBe(true);
+  });
+
+  it('knows a loopback peer from any other: a CAK is taken only from one', () => {
+    for (const a of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1']) expect(isLoopbackAddress(a), a).toBe(true);
+    for (const a of ['10.0.0.1', '::ffff:192.168.1.2', 'fe80::1', '1127.0.0.1', '127.0.0.1.evil', undefined]) expect(isLoopbackAddress(a), String(a)).toBe(false);
   });
 
   it('streams the kept history, a model per poll and each KaY event, with no key in any', async () => {
