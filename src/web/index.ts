@@ -15,6 +15,7 @@ import { startWebView, type ViaApi } from './server.js';
 
 export { WEB_BASE_PORT, WEB_POLL_MS, WEB_SERVICE_NAME, WEB_TOKEN_HEADER } from './constants.js';
 export { WebError, type WebErrorCode } from './errors.js';
+export { startClassView, type ClassRow, type ClassViewOptions } from './overview.js';
 export { isLoopbackAddress, startWebView, type RunningWebView, type ViaApi, type WebModel, type WebViewOptions } from './server.js';
 export { counterSample, endState, eventView, linkView, nodeView, portView, DROP_COUNTERS, TRAFFIC_COUNTERS, type LinkState, type LinkView, type NodeView, type PortView } from './view.js';
 

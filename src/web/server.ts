@@ -123,12 +123,21 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
+/** One lab's view without its listener: `dxlab ui` serves one at `/`, `dxlab ui --all` one per lab at `/lab/NAME/`. */
+export interface LabView {
+  /** Answers a request whose path, below the view's own prefix, is `path`. @throws WebError */
+  handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void>;
+  /** The last poll's model. */
+  model(): WebModel | undefined;
+  stop(): void;
+}
+
 /**
- * Starts the web view; resolves once it listens.
- * @throws the listen's error (EADDRINUSE when the port is taken)
+ * A lab's view: polls its nodes from now on, answers the page's requests.
+ * The page's URLs are relative, so that the view may sit below a prefix.
  */
-export async function startWebView(o: WebViewOptions): Promise<RunningWebView> {
-  const token = o.token ?? randomBytes(16).toString('hex');
+export function labView(o: Omit<WebViewOptions, 'host' | 'port' | 'token'> & { token: string }): LabView {
+  const token = o.token;
   const pollMs = o.pollMs ?? WEB_POLL_MS;
   const clients = new Set<ServerResponse>();
   const history = new Map<string, Array<CounterSample & { t: number }>>();
@@ -321,15 +330,6 @@ export async function startWebView(o: WebViewOptions): Promise<RunningWebView> {
     }
   };
 
-  const json = (res: ServerResponse, status: number, body: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-    res.end(JSON.stringify(body));
-  };
-  const fail = (res: ServerResponse, e: unknown) => {
-    if (e instanceof WebError) return json(res, e.status, { ok: false, error: { code: e.code, message: e.message } });
-    o.log('web view: request failed', { error: (e as Error).message });
-    json(res, 500, { ok: false, error: { code: 'internal', message: (e as Error).message } });
-  };
 
   const readBody = (req: IncomingMessage): Promise<Record<string, unknown>> =>
     new Promise((resolve, reject) => {
@@ -354,24 +354,10 @@ export async function startWebView(o: WebViewOptions): Promise<RunningWebView> {
       req.on('error', reject);
     });
 
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse, path: string) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    const asset = ASSETS[url.pathname];
-    if (req.method === 'GET' && asset) {
-      res.writeHead(200, {
-        'content-type': asset.type,
-        'cache-control': 'no-cache',
-        // Everything from this server; no inline script (the token stays out of reach of injected markup).
-        'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
-        'x-content-type-options': 'nosniff',
-      });
-      return res.end(readFileSync(asset.file()));
-    }
-    if (req.method === 'GET' && url.pathname === '/favicon.ico') {
-      res.writeHead(204);
-      return res.end();
-    }
-    if (req.method === 'GET' && url.pathname === '/events') {
+    if (req.method === 'GET' && serveAsset(res, ASSETS[path])) return;
+    if (req.method === 'GET' && path === '/events') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
       res.write('retry: 1000\n\n');
       send(res, 'hello', { lab: o.lab, pollMs, history: Object.fromEntries(history), events });
@@ -380,7 +366,7 @@ export async function startWebView(o: WebViewOptions): Promise<RunningWebView> {
       req.on('close', () => clients.delete(res));
       return;
     }
-    const download = /^\/captures\/([0-9a-f]{8})$/.exec(url.pathname);
+    const download = /^\/captures\/([0-9a-f]{8})$/.exec(path);
     if (req.method === 'GET' && download) {
       checkToken(url.searchParams.get('token') ?? (req.headers[WEB_TOKEN_HEADER] as string | undefined));
       const c = captures.get(download[1]!);
@@ -390,38 +376,111 @@ export async function startWebView(o: WebViewOptions): Promise<RunningWebView> {
       createReadStream(c.path).pipe(res);
       return;
     }
-    if (url.pathname === '/api/action') {
+    if (path === '/api/action') {
       if (req.method !== 'POST') throw new WebError('badRequest', 'actions are POSTed');
       checkToken(req.headers[WEB_TOKEN_HEADER] as string | undefined);
       const result = await act(await readBody(req), req.socket.remoteAddress);
-      json(res, 200, { ok: true, result });
+      answerJson(res, 200, { ok: true, result });
       void poll();
       return;
     }
-    throw new WebError('notFound', `nothing at ${req.method} ${url.pathname}`);
+    throw new WebError('notFound', `nothing at ${req.method} ${path}`);
   };
 
-  const server: Server = createServer((req, res) => void handle(req, res).catch((e) => fail(res, e)));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: o.host, port: o.port, exclusive: true }, () => resolve());
-  });
-  const port = (server.address() as { port: number }).port;
   const timer = setInterval(() => void poll(), pollMs);
   void poll();
-  const shown = o.host.includes(':') ? `[${o.host}]` : o.host;
-  if (!isLoopback(o.host)) o.log('web view: listening beyond loopback; the page is plain HTTP', { host: o.host });
   return {
-    url: `http://${shown}:${port}/?token=${token}`,
-    port,
-    stop: async () => {
+    handle,
+    model: () => model,
+    stop: () => {
       stopped = true;
       clearInterval(timer);
       for (const s of subs.values()) s.destroy();
       for (const c of clients) c.end();
       clients.clear();
+    },
+  };
+}
+
+/** Answers with a file of the page, or says there is none. */
+export function serveAsset(res: ServerResponse, asset: { file: () => string; type: string } | undefined): boolean {
+  if (!asset) return false;
+  res.writeHead(200, {
+    'content-type': asset.type,
+    'cache-control': 'no-cache',
+    // Everything from this server; no inline script (the token stays out of reach of injected markup).
+    'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
+    'x-content-type-options': 'nosniff',
+  });
+  res.end(readFileSync(asset.file()));
+  return true;
+}
+
+export function answerJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+/** A refusal as its JSON error (a WebError's status), anything else as 500 and logged. */
+export function answerError(res: ServerResponse, e: unknown, log: WebViewOptions['log']): void {
+  if (res.headersSent) return void res.end();
+  if (e instanceof WebError) return answerJson(res, e.status, { ok: false, error: { code: e.code, message: e.message } });
+  log('web view: request failed', { error: (e as Error).message });
+  answerJson(res, 500, { ok: false, error: { code: 'internal', message: (e as Error).message } });
+}
+
+/**
+ * Listens on host:port with `route` answering every request; the favicon
+ * gets no content.
+ * @throws the listen's error (EADDRINUSE when the port is taken)
+ */
+export async function listenWeb(host: string, port: number, route: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>, log: WebViewOptions['log']): Promise<{ server: Server; port: number; url: (token: string) => string; close(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (req.method === 'GET' && path === '/favicon.ico') {
+      res.writeHead(204);
+      return void res.end();
+    }
+    void route(req, res, path).catch((e) => answerError(res, e, log));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port, exclusive: true }, () => resolve());
+  });
+  const bound = (server.address() as { port: number }).port;
+  const shown = host.includes(':') ? `[${host}]` : host;
+  if (!isLoopback(host)) log('web view: listening beyond loopback; the page is plain HTTP', { host });
+  return {
+    server,
+    port: bound,
+    url: (token) => `http://${shown}:${bound}/?token=${token}`,
+    close: async () => {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+/**
+ * Starts the web view of one lab; resolves once it listens.
+ * @throws the listen's error (EADDRINUSE when the port is taken)
+ */
+export async function startWebView(o: WebViewOptions): Promise<RunningWebView> {
+  const token = o.token ?? randomBytes(16).toString('hex');
+  const view = labView({ ...o, token });
+  let web: Awaited<ReturnType<typeof listenWeb>>;
+  try {
+    web = await listenWeb(o.host, o.port, (req, res, path) => view.handle(req, res, path), o.log);
+  } catch (e) {
+    view.stop();
+    throw e;
+  }
+  return {
+    url: web.url(token),
+    port: web.port,
+    stop: async () => {
+      view.stop();
+      await web.close();
     },
   };
 }

@@ -8,7 +8,8 @@
  * capture started from the page downloads and tshark reads it, the page
  * saying the fast path is off meanwhile; an action without the token is
  * refused and changes nothing; a CAK entered in the page reaches the node and
- * never comes back; a mode set from the page turns the link to
+ * never comes back; `dxlab ui` alone and `dxlab ui --all` (the class
+ * overview) serve it too; a mode set from the page turns the link to
  * fallback (should_encrypt) and the timeline says why; and nothing the
  * server sent (page, scripts, every SSE message, answers, the download)
  * holds the lab's CAK.
@@ -63,6 +64,50 @@ function fetchRaw(path: string, o: { method?: string; headers?: Record<string, s
   });
 }
 
+/** `dxlab ui ARGS` in the lab's environment: its URL (first line of stdout), and a stop (SIGTERM) resolving to its exit code. */
+async function serveUi(...args: string[]): Promise<{ url: URL; stop(): Promise<number | null> }> {
+  const p = spawn(process.execPath, [BIN, 'ui', ...args], { cwd: ROOT, env: session.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stop = async () => {
+    if (p.exitCode === null) {
+      p.kill('SIGTERM');
+      await new Promise((r) => p.once('exit', r));
+    }
+    return p.exitCode;
+  };
+  try {
+    const line = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      p.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.includes('\n')) resolve(out.split('\n')[0]!);
+      });
+      p.once('exit', (code) => reject(new Error(`dxlab ui exited ${code} before printing its URL`)));
+    });
+    return { url: new URL(line), stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+/** The stream at `events` up to its first model message (kept for the CAK check). */
+function firstModel(events: URL): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const r = get(events, (res) => {
+      let t = '';
+      res.on('data', (c: Buffer) => {
+        t += c.toString();
+        if (/event: model/.test(t)) {
+          sent.push(Buffer.from(t));
+          r.destroy();
+          resolve(t);
+        }
+      });
+    });
+    r.on('error', reject);
+  });
+}
+
 /** The link's state as the page lists it (the same data draws the graph's edge). */
 const linkState = () => page.$eval('#links li[data-link]', (e) => e.getAttribute('data-state'));
 /** A click inside the page in one step (the page redraws what changed each second). */
@@ -103,39 +148,38 @@ describe('dxlab up --ui: the web view in headless Chromium', () => {
   });
 
   it('dxlab ui LAB serves the same view from its own process until SIGTERM', async () => {
-    const p = spawn(process.execPath, [BIN, 'ui', session.lab, '--port', '0'], { cwd: ROOT, env: session.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const ui = await serveUi(session.lab, '--port', '0');
     try {
-      const line = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        p.stdout.on('data', (c: Buffer) => {
-          out += c.toString();
-          if (out.includes('\n')) resolve(out.split('\n')[0]!);
-        });
-        p.once('exit', (code) => reject(new Error(`dxlab ui exited ${code} before printing its URL`)));
-      });
-      const own = new URL(line);
-      expect(own.hostname).toBe('127.0.0.1');
-      expect(own.searchParams.get('token')).toMatch(/^[0-9a-f]{32}$/);
-      expect(own.searchParams.get('token')).not.toBe(url.searchParams.get('token'));
-      const stream = await new Promise<string>((resolve) => {
-        const r = get(new URL('/events', own), (res) => {
-          let t = '';
-          res.on('data', (c: Buffer) => {
-            t += c.toString();
-            if (/event: model/.test(t)) {
-              r.destroy();
-              resolve(t);
-            }
-          });
-        });
-      });
-      sent.push(Buffer.from(stream));
+      expect(ui.url.hostname).toBe('127.0.0.1');
+      expect(ui.url.searchParams.get('token')).toMatch(/^[0-9a-f]{32}$/);
+      expect(ui.url.searchParams.get('token')).not.toBe(url.searchParams.get('token'));
+      const stream = await firstModel(new URL('/events', ui.url));
       expect(stream).toMatch(/"lab":"ui[0-9a-f]{6}"/);
     } finally {
-      p.kill('SIGTERM');
-      await new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)));
+      expect(await ui.stop()).toBe(0);
     }
-    expect(p.exitCode).toBe(0);
+  });
+
+  it('dxlab ui --all: a row per lab with its link state, the lab\'s page below it, actions under the token', async () => {
+    const ui = await serveUi('--all', '--port', '0');
+    const overview = await browser!.newPage();
+    try {
+      await overview.goto(ui.url.href);
+      // This file's private DXLAB_STATE_DIR holds one lab: its row, its link secured.
+      await overview.waitForSelector(`tr[data-lab="${session.lab}"] [data-link="router:eth1|dx:eth1"][data-state=secured]`, { timeout: WAIT_MS });
+      expect(await overview.$$eval('#labs tbody tr', (rows) => rows.length)).toBe(1);
+      const href = await overview.$eval(`tr[data-lab="${session.lab}"] a`, (a) => a.getAttribute('href')!);
+      expect(href).toBe(`lab/${session.lab}/?token=${ui.url.searchParams.get('token')}`);
+      await overview.goto(new URL(href, ui.url).href);
+      await overview.waitForFunction(() => document.querySelector('#links li[data-link]')?.getAttribute('data-state') === 'secured', { timeout: WAIT_MS });
+      expect(await overview.$eval('#access', (e) => e.textContent)).toMatch(/actions enabled/);
+      const bare = await fetchRaw(new URL(`/lab/${session.lab}/api/action`, ui.url).href, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'rekey', node: 'dx', port: 'eth1' }) });
+      expect(bare.status).toBe(403);
+      expect((await fetchRaw(new URL('/lab/nosuchlab/', ui.url).href)).status).toBe(404);
+    } finally {
+      await overview.close();
+      expect(await ui.stop()).toBe(0);
+    }
   });
 
   it('the graph shows the link secured, with its suite, AN and KN, and no fallback before it', async () => {

@@ -45,7 +45,7 @@ async function act(body) {
   out.textContent = `${body.action} ${body.node} ${body.port || ''} ...`;
   out.removeAttribute('data-ok');
   try {
-    const r = await fetch('/api/action', { method: 'POST', headers: { 'content-type': 'application/json', 'x-dxlab-token': token }, body: JSON.stringify(body) });
+    const r = await fetch('api/action', { method: 'POST', headers: { 'content-type': 'application/json', 'x-dxlab-token': token }, body: JSON.stringify(body) });
     const j = await r.json();
     out.dataset.ok = String(j.ok === true);
     const chain = j.ok && j.result && Array.isArray(j.result.keyChain) ? ` (key chain: ${j.result.keyChain.join(', ') || 'empty'})` : '';
@@ -234,7 +234,7 @@ function drawEnd(m, end) {
         { 'data-capture': c.id, 'data-running': String(c.running) },
         `${c.side} ${c.file}: ${c.frames} frames ${c.running ? '(running)' : '(stopped)'} `,
         c.running ? el('button', { 'data-action': 'captureStop', text: 'stop', on: { click: () => act({ action: 'captureStop', node, id: c.id }) } }) : null,
-        c.running ? null : el('a', { href: `/captures/${c.id}?token=${encodeURIComponent(token)}`, download: c.file, text: 'download' }),
+        c.running ? null : el('a', { href: `captures/${c.id}?token=${encodeURIComponent(token)}`, download: c.file, text: 'download' }),
       ),
     ),
   );
@@ -311,7 +311,7 @@ function onModel(m) {
 function start() {
   $('#access').textContent = token ? 'actions enabled (token given)' : 'view only: open the URL printed with its token to act';
   if (!token) for (const b of document.querySelectorAll('button')) b.disabled = true;
-  const es = new EventSource('/events');
+  const es = new EventSource('events');
   const conn = $('#conn');
   es.onopen = () => {
     conn.dataset.state = 'live';
