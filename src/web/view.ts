@@ -49,6 +49,8 @@ export interface LinkView {
   a: string;
   b: string;
   macsec: boolean;
+  /** Nodes inside the link (a provider, an attacker), a's side first. */
+  via: string[];
   state: LinkState;
   /** Suite, AN and KN of the SAK in use when secured. */
   cipherSuite: string | null;
@@ -233,12 +235,12 @@ const SEVERITY: LinkState[] = ['down', 'blocked', 'fallback', 'negotiating', 'cl
  * negotiating, clear, secured in that order), so a link is secured only when
  * both ends say so, and falls back as soon as one end does.
  */
-export function linkView(l: { a: string; b: string; macsec: boolean }, portOf: (end: string) => PortView | undefined, running: (end: string) => boolean): LinkView {
+export function linkView(l: { a: string; b: string; macsec: boolean; via?: string[] }, portOf: (end: string) => PortView | undefined, running: (end: string) => boolean): LinkView {
   const pa = portOf(l.a);
   const pb = portOf(l.b);
   const states = [l.a, l.b].map((end, i) => (!running(end) ? 'down' : !l.macsec ? 'clear' : endState(i === 0 ? pa : pb)));
   const state = SEVERITY.find((s) => states.includes(s)) ?? 'clear';
   const sak = state === 'secured' ? (pa?.sak ?? pb?.sak ?? null) : null;
   const why = [pa, pb].find((p) => p?.notSecured)?.notSecured?.reason ?? null;
-  return { a: l.a, b: l.b, macsec: l.macsec, state, cipherSuite: sak?.cipherSuite ?? null, an: sak?.an ?? null, kn: sak?.kn ?? null, reason: state === 'secured' ? null : why };
+  return { a: l.a, b: l.b, macsec: l.macsec, via: [...(l.via ?? [])], state, cipherSuite: sak?.cipherSuite ?? null, an: sak?.an ?? null, kn: sak?.kn ?? null, reason: state === 'secured' ? null : why };
 }

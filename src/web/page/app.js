@@ -102,12 +102,16 @@ function drawGraph(m) {
   m.links.forEach((l) => {
     const ends = [l.a, l.b].map((x) => x.split(':'));
     const vifs = m.nodes.filter((n) => n.name === ends[0][0]).flatMap((n) => n.vifs.filter((v) => v.port === ends[0][1]));
-    const data = { id: `e-${idOf(linkKey(l))}`, source: `n-${ends[0][0]}`, target: `n-${ends[1][0]}`, state: l.state, color: STATE_COLORS[l.state] || '#888', label: edgeLabel(l, vifs) };
-    const e = cy.getElementById(data.id);
-    if (e.empty()) {
-      cy.add({ group: 'edges', data });
-      added = true;
-    } else e.data(data);
+    // A link through a provider or an attacker is drawn hop by hop, its state on each, its label on the first.
+    const hops = [ends[0][0], ...(l.via || []), ends[1][0]];
+    for (let i = 0; i + 1 < hops.length; i++) {
+      const data = { id: `e-${idOf(linkKey(l))}-${i}`, source: `n-${hops[i]}`, target: `n-${hops[i + 1]}`, state: l.state, color: STATE_COLORS[l.state] || '#888', label: i === 0 ? edgeLabel(l, vifs) : '' };
+      const e = cy.getElementById(data.id);
+      if (e.empty()) {
+        cy.add({ group: 'edges', data });
+        added = true;
+      } else e.data(data);
+    }
   });
   if (added) cy.layout({ name: 'breadthfirst', directed: false, padding: 30, spacingFactor: 1.2 }).run();
 }
@@ -279,6 +283,9 @@ function drawTimeline(l) {
   const ends = [l.a, l.b];
   // Both ends on one time axis: the nodes' clocks are the host's.
   const rows = dx.events.filter((e) => ends.includes(endKey(e.node, e.port))).sort((x, y) => (x.time < y.time ? -1 : x.time > y.time ? 1 : 0)).slice(-300);
+  // Newest at the bottom, kept in view unless the reader scrolled up to read back.
+  const box = $('.timeline', panel);
+  const atBottom = box.scrollTop + box.clientHeight >= box.scrollHeight - 8;
   $('.timeline tbody', panel).replaceChildren(
     ...rows.map((e) => {
       const cell = el('td', { 'data-type': e.type }, el('span', { class: 'type', text: e.type }), ` ${e.reason}${e.kn !== undefined ? ` (KN ${e.kn}${e.an !== undefined ? ` AN ${e.an}` : ''})` : ''}`);
@@ -286,6 +293,7 @@ function drawTimeline(l) {
       return el('tr', { 'data-end': endKey(e.node, e.port), 'data-type': e.type }, el('td', { class: 't', text: e.time.replace('T', ' ').replace('Z', '') }), ...(endKey(e.node, e.port) === l.a ? [cell, empty] : [empty, cell]));
     }),
   );
+  if (atBottom) box.scrollTop = box.scrollHeight;
 }
 
 // ---- the stream ---------------------------------------------------------------

@@ -80,7 +80,7 @@ describe('endState and linkView: a link as the page draws it', () => {
     linkView({ a: 'r:eth1', b: 'dx:eth1', macsec }, (end) => (end === 'r:eth1' ? a : b), (end) => running[end === 'r:eth1' ? 0 : 1]!);
 
   it('secured when both ends are, with the suite, AN and KN of the SAK in use', () => {
-    expect(link(at({}), at({}))).toEqual({ a: 'r:eth1', b: 'dx:eth1', macsec: true, state: 'secured', cipherSuite: 'GCM-AES-XPN-256', an: 1, kn: 2, reason: null });
+    expect(link(at({}), at({}))).toEqual({ a: 'r:eth1', b: 'dx:eth1', macsec: true, via: [], state: 'secured', cipherSuite: 'GCM-AES-XPN-256', an: 1, kn: 2, reason: null });
   });
 
   it('fallback as soon as one end passes clear after MKA failed (should_encrypt), with that end\'s reason', () => {
