@@ -12,8 +12,9 @@ cd "$(dirname "$0")/.."
 # (`dxlab image build linux-peer`); docker.io runs the docker runtime's
 # nodes on a private engine (`dxlab docker start DIR`), docker-compose the
 # Compose file; chromium runs the web view's browser tests headless
-# (puppeteer-core drives it; it never downloads a browser of its own).
-APT_PACKAGES=(tshark iperf3 iputils-ping bird2 awscli debootstrap qemu-system-x86 docker.io docker-compose chromium)
+# (puppeteer-core drives it; it never downloads a browser of its own);
+# librsvg2-bin's rsvg-convert makes `dxlab graph --format png`.
+APT_PACKAGES=(tshark iperf3 iputils-ping bird2 awscli debootstrap qemu-system-x86 docker.io docker-compose chromium librsvg2-bin)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
