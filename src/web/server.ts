@@ -144,6 +144,7 @@ export function labView(o: Omit<WebViewOptions, 'host' | 'port' | 'token'> & { t
   const events: EventView[] = [];
   const seen = new Set<string>();
   const subs = new Map<string, Socket>();
+  const subscribing = new Set<string>();
   const captures = new Map<string, PageCapture>();
   let model: WebModel | undefined;
   let polling = false;
@@ -166,7 +167,9 @@ export function labView(o: Omit<WebViewOptions, 'host' | 'port' | 'token'> & { t
 
   /** One `events` subscription per node; made again when the node went away (restart) and answers again. */
   const subscribe = async (n: { name: string; socket: string }) => {
-    if (subs.has(n.name)) return;
+    // One at a time per node: a node slow to answer must not be subscribed twice by the next poll.
+    if (subs.has(n.name) || subscribing.has(n.name)) return;
+    subscribing.add(n.name);
     try {
       const r = await controlRequest(n.socket, { cmd: 'events', follow: true }, (e) => addEvent(n.name, e), { timeoutMs: 2 * pollMs, node: n.name });
       if (stopped) return r.socket.destroy();
@@ -175,6 +178,8 @@ export function labView(o: Omit<WebViewOptions, 'host' | 'port' | 'token'> & { t
       for (const e of (r.result as { events?: unknown[] }).events ?? []) addEvent(n.name, e);
     } catch {
       /* not answering now: the next poll tries again */
+    } finally {
+      subscribing.delete(n.name);
     }
   };
 
