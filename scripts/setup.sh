@@ -11,8 +11,10 @@ cd "$(dirname "$0")/.."
 # debootstrap builds the linux-peer guest image and qemu-system-x86 boots it
 # (`dxlab image build linux-peer`); docker.io runs the docker runtime's
 # nodes on a private engine (`dxlab docker start DIR`), docker-compose the
-# Compose file.
-APT_PACKAGES=(tshark iperf3 iputils-ping bird2 awscli debootstrap qemu-system-x86 docker.io docker-compose)
+# Compose file; chromium runs the web view's browser tests headless
+# (puppeteer-core drives it; it never downloads a browser of its own);
+# librsvg2-bin's rsvg-convert makes `dxlab graph --format png`.
+APT_PACKAGES=(tshark iperf3 iputils-ping bird2 awscli debootstrap qemu-system-x86 docker.io docker-compose chromium librsvg2-bin)
 # libipsec-mb-dev (intel-ipsec-mb, x86-64 only): its header makes `npm ci`
 # build the addon's second AES-GCM engine (src/io/native/gcm-ipsecmb.c),
 # which loads the library at run time and is what `crypto: native` runs

@@ -5,7 +5,7 @@
  *
  * - `node --config FILE`: a node process, as the supervisor starts each
  *   node (runtimes/netns-process.ts);
- * - `supervise LAB --dir DIR [--no-api] [--service-module FILE]...`: the
+ * - `supervise LAB --dir DIR [--no-api] [--ui] [--service-module FILE]...`: the
  *   lab's supervisor, as `dxlab up` starts it (supervisor-ref.ts).
  *
  * Loading main.ts cost a node process about 1 s of CPU more than its own
@@ -16,7 +16,7 @@
  */
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './errors.js';
 
-export type LeanCommand = { verb: 'node'; config: string } | { verb: 'supervise'; lab: string; dir: string; api: boolean; serviceModules: string[] };
+export type LeanCommand = { verb: 'node'; config: string } | { verb: 'supervise'; lab: string; dir: string; api: boolean; ui?: true; serviceModules: string[] };
 
 /** The lean form of `argv`, or undefined when main.ts must parse it. */
 export function leanCommand(argv: readonly string[]): LeanCommand | undefined {
@@ -30,10 +30,12 @@ export function leanCommand(argv: readonly string[]): LeanCommand | undefined {
     if (!lab) return undefined;
     let dir: string | undefined;
     let api = true;
+    let ui = false;
     const serviceModules: string[] = [];
     for (let i = 2; i < argv.length; i++) {
       const a = argv[i];
       if (a === '--no-api') api = false;
+      else if (a === '--ui') ui = true;
       else if ((a === '--dir' || a === '--service-module') && value(argv[i + 1])) {
         const v = argv[++i]!;
         if (a === '--service-module') serviceModules.push(v);
@@ -41,7 +43,7 @@ export function leanCommand(argv: readonly string[]): LeanCommand | undefined {
         else return undefined;
       } else return undefined;
     }
-    return dir ? { verb: 'supervise', lab, dir, api, serviceModules } : undefined;
+    return dir ? { verb: 'supervise', lab, dir, api, ...(ui ? { ui: true as const } : {}), serviceModules } : undefined;
   }
   return undefined;
 }

@@ -48,6 +48,7 @@ export const VERBS: Record<string, () => Promise<Register>> = {
   config: async () => (await import('./commands/config.js')).configCommand,
   demo: async () => (await import('./commands/demo.js')).demoCommand,
   graph: async () => (await import('./commands/graph.js')).graphCommand,
+  ui: async () => (await import('./commands/ui.js')).uiCommand,
   supervise: async () => (await import('./commands/supervise.js')).superviseCommand,
   'vm-node': async () => (await import('./commands/vm-node.js')).vmNodeCommand,
   pcap: async () => group('pcap', 'offline tools for capture files: inspect, decrypt, encrypt', (await import('./commands/pcap.js')).pcapCommand),

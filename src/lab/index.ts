@@ -25,6 +25,7 @@ export { LINK_TYPES, linkType, type LinkType } from './links/index.js';
 export { NODE_BIN, WIRE_EXTRA, KEY_SERVER_PRIORITY } from './constants.js';
 export { runDemo, DEMO_TOPOLOGY, type DemoResult } from './demo.js';
 export { topologySvg } from './graph.js';
+export { topologyDot, topologyMermaid } from './graph-formats.js';
 export { killNode, restartNode, setWireCarrier, isLabNodeProcess, type KillResult, type RestartResult, type WireResult } from './node-control.js';
 export { checkKindSet } from './kind-rules.js';
 export { updateLabState } from './lab.js';

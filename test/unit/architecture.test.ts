@@ -1,5 +1,5 @@
 /**
- * Arrows point inward only (STYLE.md §1): cli -> offline/aws -> lab -> node;
+ * Arrows point inward only (STYLE.md §1): cli -> offline/aws/web -> lab -> node;
  * node -> io, mka, bgp; mka -> macsec; all -> shared. Another folder is
  * entered only through its `index.ts`, its public surface (STYLE.md §1), so a
  * file inside a layer can be renamed or split without touching its callers.
@@ -27,8 +27,9 @@ const ALLOWED: Record<string, string[]> = {
   offline: ['shared', 'macsec', 'mka', 'io'],
   lab: ['shared', 'macsec', 'mka', 'bgp', 'io', 'lacp', 'node'],
   aws: ['shared', 'macsec', 'mka', 'io', 'lacp', 'node', 'lab'],
+  web: ['shared', 'macsec', 'mka', 'io', 'lacp', 'node', 'lab'],
   scenario: ['shared', 'macsec', 'mka', 'bgp', 'io', 'lacp', 'node', 'lab', 'aws'],
-  cli: ['shared', 'macsec', 'mka', 'bgp', 'io', 'lacp', 'node', 'lab', 'aws', 'offline', 'scenario'],
+  cli: ['shared', 'macsec', 'mka', 'bgp', 'io', 'lacp', 'node', 'lab', 'aws', 'offline', 'scenario', 'web'],
 };
 const PURE = ['shared', 'macsec', 'mka', 'bgp', 'lacp'];
 const IMPURE: RegExp[] = [

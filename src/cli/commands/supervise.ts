@@ -5,7 +5,7 @@
  * see them all (cli -> aws -> lab): the AWS API unless `--no-api`, and
  * services from modules named with `--service-module` (a module whose
  * default export is a LabService or a list of them; the tests host a small
- * HTTP service so).
+ * HTTP service so), and the web view with `--ui` (src/web/, `dxlab up --ui`).
  */
 import type { Argv } from 'yargs';
 import { realpathSync } from 'node:fs';
@@ -13,8 +13,10 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { labApiService } from '../../aws/index.js';
 import { labDir, runSupervisor, type LabService } from '../../lab/index.js';
+import { labWebService } from '../../web/index.js';
 import { CliError } from '../errors.js';
 import { wrap } from '../lab-context.js';
+import { viaApi } from './ui.js';
 
 /**
  * The services every lab gets, by name: the AWS API ('api',
@@ -41,8 +43,9 @@ export function superviseCommand(y: Argv): Argv {
         .positional('lab', { type: 'string', demandOption: true })
         .option('dir', { type: 'string', demandOption: true, describe: "the lab's state folder (checked against the lab's name)" })
         .option('api', { type: 'boolean', default: true, describe: 'host the AWS API (--no-api: not)' })
+        .option('ui', { type: 'boolean', default: false, describe: 'host the web view (dxlab up --ui)' })
         .option('service-module', { type: 'string', array: true, describe: 'also host the services this module exports' }),
-    async (a) => superviseRun({ lab: String(a.lab), dir: String(a.dir), api: a.api, serviceModules: (a['service-module'] ?? []).map(String) }),
+    async (a) => superviseRun({ lab: String(a.lab), dir: String(a.dir), api: a.api, ...(a.ui ? { ui: true } : {}), serviceModules: (a['service-module'] ?? []).map(String) }),
   );
 }
 
@@ -52,7 +55,7 @@ export function superviseCommand(y: Argv): Argv {
  * Also the lean entry's (entry.ts), which calls it without yargs.
  * @throws CliError('usage') for a folder that is not the lab's or a bad service module.
  */
-export async function superviseRun(a: { lab: string; dir: string; api: boolean; serviceModules: readonly string[] }): Promise<never> {
+export async function superviseRun(a: { lab: string; dir: string; api: boolean; ui?: boolean; serviceModules: readonly string[] }): Promise<never> {
   const lab = a.lab;
   let dir: string;
   try {
@@ -69,6 +72,8 @@ export async function superviseRun(a: { lab: string; dir: string; api: boolean; 
   };
   if (real(a.dir) !== real(dir)) throw new CliError('usage', `--dir ${a.dir} is not the folder of lab ${lab} (${dir})`);
   const services = LAB_SERVICES.filter((s) => a.api || s.name !== 'api').map((s) => s.make());
+  // After the API: a DX device's mode set from the page goes through it.
+  if (a.ui) services.push(labWebService({ viaApi }));
   for (const f of a.serviceModules) services.push(...(await moduleServices(f)));
   await runSupervisor(lab, services).catch(wrap);
   // The nodes it started are still its children: their handles would keep this process alive.

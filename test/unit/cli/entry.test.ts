@@ -26,6 +26,8 @@ describe('leanCommand', () => {
       api: false,
       serviceModules: ['a.mjs', 'b.mjs'],
     });
+    // `dxlab up --ui`: the supervisor also serves the web view.
+    expect(leanCommand(['supervise', 'lab1', '--dir', '/d', '--ui'])).toEqual({ verb: 'supervise', lab: 'lab1', dir: '/d', api: true, ui: true, serviceModules: [] });
   });
 
   it.each([

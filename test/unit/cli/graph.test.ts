@@ -91,4 +91,32 @@ describe('dxlab graph', () => {
     expect(r.stderr).toContain(`lab gone was built from ${join(tmp, 'deleted.yaml')}, which is gone`);
     expect(graph(['--name', 'nosuch'], { cwd: emptyCwd, stateDir: dir }).status).toBe(2);
   });
+
+  it('--format dot and mermaid: each node by kind, each link hop by hop with its ports, mode, suites and VIF; no CAK', () => {
+    const ATTACKER = join(ROOT, 'topologies/attacker-router-dx.yaml');
+    const cak = /cak:\s*"?([0-9a-fA-F]{32,64})/.exec(readFileSync(ATTACKER, 'utf8'))![1]!;
+    const dot = graph([ATTACKER, '--format', 'dot'], { stateDir: stateDir('none-dot', {}) });
+    expect(dot.status, dot.stderr).toBe(0);
+    expect(dot.stdout).toMatch(/^graph "attacker-router-dx" \{\n/);
+    expect(dot.stdout).toContain('"mallory" [label="mallory\\nattacker"];');
+    expect(dot.stdout).toContain('"router" -- "mallory" [label="router:eth1 - dx:eth1\\nMACsec should_encrypt\\ngcm-aes-xpn-256 / gcm-aes-256\\nVIF private-vif vlan 100", color="#c0392b", penwidth=3];');
+    expect(dot.stdout).toContain('"mallory" -- "dx" [color="#c0392b", penwidth=3];');
+    const mermaid = graph([RDX, '--format', 'mermaid'], { stateDir: stateDir('none-mermaid', {}) });
+    expect(mermaid.stdout.split('\n')).toEqual(['graph LR', '  n_router["router<br/>router"]', '  n_dx["dx<br/>dx-device"]', '  n_router ===|"router:eth1 - dx:eth1<br/>MACsec should_encrypt<br/>gcm-aes-xpn-256 / gcm-aes-256<br/>VIF private-vif vlan 100"| n_dx', '']);
+    for (const out of [dot.stdout, mermaid.stdout]) expect(out.toLowerCase()).not.toContain(cak.toLowerCase());
+  });
+
+  it('--format png --out FILE: the SVG as a PNG (rsvg-convert), no browser; svg and dot to a file; bad combinations refused', () => {
+    const dir = stateDir('none-png', {});
+    const png = join(tmp, 'rdx.png');
+    const r = graph([RDX, '--format', 'png', '--out', png], { stateDir: dir });
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(png).subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    const svg = join(tmp, 'rdx-format.svg');
+    expect(graph([RDX, '--format', 'svg', '--out', svg], { stateDir: dir }).status).toBe(0);
+    expect(layoutProblems(readFileSync(svg, 'utf8'))).toEqual([]);
+    expect(graph([RDX, '--format', 'png'], { stateDir: dir })).toMatchObject({ status: 2, stderr: expect.stringContaining('--format png needs --out FILE') });
+    expect(graph([RDX, '--out', png], { stateDir: dir })).toMatchObject({ status: 2, stderr: expect.stringContaining('--out needs --format') });
+    expect(graph([RDX, '--format', 'gif', '--out', png], { stateDir: dir }).status).toBe(2);
+  });
 });

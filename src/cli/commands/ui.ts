@@ -1,0 +1,89 @@
+/**
+ * `dxlab ui [LAB] [--port N] [--host H]`: the web view of a running lab
+ * (src/web/), served from this process until Ctrl-C; `dxlab up --ui` has
+ * the lab's supervisor serve it instead. `dxlab ui --all`: the class
+ * overview, every lab on the machine, each lab's page below it. It prints
+ * the URL with its token: anyone may view, only who holds the token may act.
+ */
+import type { Argv } from 'yargs';
+import { SERVICE_PORT_TRIES, labDir, listLabs, readLabState, startLabService, type LabState } from '../../lab/index.js';
+import { labWebService, startClassView, startWebView, WEB_BASE_PORT, type RunningWebView, type ViaApi } from '../../web/index.js';
+import { CliError } from '../errors.js';
+import { labState, wrap } from '../lab-context.js';
+import { note, printLine } from '../output.js';
+import { setThroughApi } from '../set-through-api.js';
+
+/** A DX device's mode goes through the lab's AWS API, as `dxlab set` sends it. */
+export const viaApi: ViaApi = (state, node, port, req) => setThroughApi(state, node, port, req);
+
+export function uiCommand(y: Argv): Argv {
+  return y.command(
+    'ui [lab]',
+    'serve a live web view of a running lab (graph, MKA timeline, counters, actions) and print its URL with the token actions need',
+    (c) =>
+      c
+        .positional('lab', { type: 'string', describe: 'lab name (default: the only running lab)' })
+        .option('name', { type: 'string', describe: 'lab name (same as the positional)' })
+        .option('all', { type: 'boolean', default: false, describe: 'the class overview: every lab on this machine, each link\'s state, each lab\'s page below it' })
+        .option('port', { type: 'number', describe: `TCP port (default: the first free one from ${WEB_BASE_PORT})` })
+        .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on (default loopback; any other serves plain HTTP to the network)' }),
+    async (a) => {
+      if (a.port !== undefined && !(Number.isInteger(a.port) && a.port >= 0 && a.port <= 65535)) throw new CliError('usage', `--port must be a TCP port (0 to 65535), got ${a.port}`);
+      if (a.all) {
+        if (a.lab ?? a.name) throw new CliError('usage', '--all shows every lab: give no lab name with it');
+        return serve(await classView(a.host, a.port), 'every lab on this machine');
+      }
+      const s = labState({ ...(a.lab ?? a.name ? { name: String(a.lab ?? a.name) } : {}) });
+      const lab = s.lab;
+      const state = (): LabState => readLabState(lab) ?? s;
+      let view: { url: string; stop(): Promise<void> };
+      try {
+        view =
+          a.port !== undefined
+            ? await startWebView({ lab, host: a.host, port: a.port, state, viaApi, log })
+            : (await startLabService(labWebService({ viaApi }), { lab, labDir: labDir(lab), host: a.host, state, log: (l) => note(l) })).running;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError('failed', `--port ${a.port}: in use on ${a.host}`);
+        return wrap(e);
+      }
+      await serve(view, `lab ${lab}`);
+    },
+  );
+}
+
+const log = (line: string, fields?: Record<string, unknown>) => note(fields ? `${line} ${JSON.stringify(fields)}` : line);
+
+/** Prints the URL and serves until SIGINT or SIGTERM. */
+async function serve(view: { url: string; stop(): Promise<void> }, what: string): Promise<void> {
+  printLine(view.url);
+  note(`web view of ${what}: open the URL above; actions need its token; Ctrl-C stops`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await view.stop();
+}
+
+/**
+ * The overview on `port`, or on the first free port from WEB_BASE_PORT.
+ * @throws CliError('failed') when the port (or every port tried) is taken
+ */
+async function classView(host: string, port: number | undefined): Promise<RunningWebView> {
+  const state = (lab: string) => {
+    try {
+      return readLabState(lab);
+    } catch {
+      // A lab being removed, or a garbled state file: not a row.
+      return undefined;
+    }
+  };
+  const ports = port !== undefined ? [port] : Array.from({ length: SERVICE_PORT_TRIES }, (_, i) => WEB_BASE_PORT + i);
+  for (const p of ports) {
+    try {
+      return await startClassView({ host, port: p, labs: listLabs, state, viaApi, log });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+    }
+  }
+  throw new CliError('failed', port !== undefined ? `--port ${port}: in use on ${host}` : `no free port on ${host} from ${WEB_BASE_PORT} to ${WEB_BASE_PORT + SERVICE_PORT_TRIES - 1}`);
+}
