@@ -5,11 +5,11 @@
  * served for a name that is no lab's.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import type { LabState } from '../../../src/lab/index.js';
 import { startClassView, type ClassRow, type RunningWebView } from '../../../src/web/index.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { httpText } from '../../helpers/http-text.js';
 
 const dir = tempDir('dxlab-class-');
 const TOKEN = 'ab'.repeat(16);
@@ -22,24 +22,7 @@ const stateOf = (lab: string) =>
     ? ({ lab, captureDir: dir, nodes: ['router', 'dx'].map((n) => ({ name: n, kind: n === 'dx' ? 'dx-device' : 'router', socket: join(dir, `${lab}-${n}.sock`), taps: [] })), links: [{ a: 'router:eth1', b: 'dx:eth1', macsec: true }] } as unknown as LabState)
     : undefined;
 
-function http(path: string, o: { method?: string; body?: string; until?: (t: string) => boolean } = {}): Promise<{ status: number; location?: string; text: string }> {
-  return new Promise((resolve, reject) => {
-    const r = request(new URL(path, view.url), { method: o.method ?? 'GET', agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
-      let text = '';
-      const done = () => resolve({ status: res.statusCode ?? 0, ...(res.headers.location ? { location: res.headers.location } : {}), text });
-      res.on('data', (c: Buffer) => {
-        text += c.toString();
-        if (o.until?.(text)) {
-          res.destroy();
-          done();
-        }
-      });
-      res.on('end', done);
-    });
-    r.on('error', reject);
-    r.end(o.body);
-  });
-}
+const http = (path: string, o: { method?: string; body?: string; until?: (t: string) => boolean } = {}) => httpText(view.url, path, { ...o, headers: { 'content-type': 'application/json' } });
 
 /** The rows of the next overview message that satisfies `cond`. */
 async function rowsWhen(cond: (rows: ClassRow[]) => boolean): Promise<ClassRow[]> {

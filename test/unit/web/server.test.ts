@@ -6,12 +6,12 @@
  * CAK.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { JsonLineServer, type JsonLineConnection } from '../../../src/node/index.js';
 import type { LabState } from '../../../src/lab/index.js';
 import { isLoopbackAddress, startWebView, type RunningWebView } from '../../../src/web/index.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { httpText } from '../../helpers/http-text.js';
 
 const CAK = '8899aabbccddeeff00112233445566778899aabbccddeeff0011223344556677';
 const TOKEN = 'c0ffee'.repeat(5) + 'aa';
@@ -26,24 +26,7 @@ let node: JsonLineServer;
 const port = { name: 'eth1', kind: 'macsec', mode: 'should_encrypt', secured: true, controlledPort: 'secured', cak: CAK, keyChain: [{ ckn: 'ab'.repeat(32), inUse: true, cak: CAK }], kay: { mode: 'should_encrypt', secured: true, controlledPort: 'secured', sak: { kn: 1, an: 0, cipherSuite: 'GCM-AES-XPN-256', key: CAK }, participants: [] } };
 const state = { lab: 'webtest', captureDir: dir, nodes: [{ name: 'dx', kind: 'router', socket, taps: [] }], links: [{ a: 'dx:eth1', b: 'dx:eth1', macsec: true }] } as unknown as LabState;
 
-function http(path: string, o: { method?: string; headers?: Record<string, string>; body?: string; until?: (text: string) => boolean } = {}): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
-  return new Promise((resolve, reject) => {
-    const r = request(new URL(path, view.url), { method: o.method ?? 'GET', headers: o.headers, agent: false }, (res) => {
-      let text = '';
-      const done = () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text });
-      res.on('data', (c: Buffer) => {
-        text += c.toString();
-        if (o.until?.(text)) {
-          res.destroy();
-          done();
-        }
-      });
-      res.on('end', done);
-    });
-    r.on('error', reject);
-    r.end(o.body);
-  });
-}
+const http = (path: string, o: Parameters<typeof httpText>[2] = {}) => httpText(view.url, path, o);
 const action = (body: unknown, token?: string) => http('/api/action', { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { 'x-dxlab-token': token } : {}) }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
 beforeAll(async () => {
