@@ -47,6 +47,7 @@ const PAGE_DIR = fileURLToPath(new URL('../../src/web/page/', import.meta.url));
 const ASSETS: Record<string, { file: () => string; type: string }> = {
   '/': { file: () => join(PAGE_DIR, 'overview.html'), type: 'text/html; charset=utf-8' },
   '/assets/overview.js': { file: () => join(PAGE_DIR, 'overview.js'), type: 'text/javascript; charset=utf-8' },
+  '/assets/live.js': { file: () => join(PAGE_DIR, 'live.js'), type: 'text/javascript; charset=utf-8' },
   '/assets/app.css': { file: () => join(PAGE_DIR, 'app.css'), type: 'text/css; charset=utf-8' },
 };
 /** A lab's name as `dxlab up --name` takes it (LAB_NAME_RE); anything else is no lab's. */

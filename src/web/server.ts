@@ -84,6 +84,7 @@ const resolveModule = createRequire(import.meta.url).resolve;
 const ASSETS: Record<string, { file: () => string; type: string }> = {
   '/': { file: () => join(PAGE_DIR, 'index.html'), type: 'text/html; charset=utf-8' },
   '/assets/app.js': { file: () => join(PAGE_DIR, 'app.js'), type: 'text/javascript; charset=utf-8' },
+  '/assets/live.js': { file: () => join(PAGE_DIR, 'live.js'), type: 'text/javascript; charset=utf-8' },
   '/assets/app.css': { file: () => join(PAGE_DIR, 'app.css'), type: 'text/css; charset=utf-8' },
   '/assets/cytoscape.min.js': { file: () => resolveModule('cytoscape/dist/cytoscape.min.js'), type: 'text/javascript; charset=utf-8' },
   '/assets/uPlot.iife.min.js': { file: () => resolveModule('uplot/dist/uPlot.iife.min.js'), type: 'text/javascript; charset=utf-8' },

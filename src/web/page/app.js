@@ -319,16 +319,7 @@ function onModel(m) {
 function start() {
   $('#access').textContent = token ? 'actions enabled (token given)' : 'view only: open the URL printed with its token to act';
   if (!token) for (const b of document.querySelectorAll('button')) b.disabled = true;
-  const es = new EventSource('events');
-  const conn = $('#conn');
-  es.onopen = () => {
-    conn.dataset.state = 'live';
-    conn.textContent = 'live';
-  };
-  es.onerror = () => {
-    conn.dataset.state = 'lost';
-    conn.textContent = 'connection lost, retrying';
-  };
+  const es = followEvents($('#conn'));
   es.addEventListener('hello', (ev) => {
     const h = JSON.parse(ev.data);
     dx.history = h.history;

@@ -30,15 +30,6 @@ function draw(rows) {
 
 document.addEventListener('DOMContentLoaded', () => {
   document.getElementById('access').textContent = token ? 'actions enabled in each lab (token given)' : 'view only';
-  const es = new EventSource('events');
-  const conn = document.getElementById('conn');
-  es.onopen = () => {
-    conn.dataset.state = 'live';
-    conn.textContent = 'live';
-  };
-  es.onerror = () => {
-    conn.dataset.state = 'lost';
-    conn.textContent = 'connection lost, retrying';
-  };
+  const es = followEvents(document.getElementById('conn'));
   es.addEventListener('overview', (ev) => draw(JSON.parse(ev.data).rows));
 });
