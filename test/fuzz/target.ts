@@ -86,16 +86,32 @@ export async function runTarget(target: FuzzTarget, count: number, seed = 1): Pr
     for (let i = 0; i < count; i++) {
       const input = i < seeds.length ? seeds[i]! : target.mutate(seeds[Math.floor(rand() * seeds.length)]!, rand);
       const r = await feedOne(session, input);
-      maxCpuMs = Math.max(maxCpuMs, r.cpuMs);
       if ('outcome' in r) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
       else findings.push({ kind: r.kind, index: i, detail: r.detail, input });
-      if (r.cpuMs > HANG_CPU_MS) findings.push({ kind: 'hang', index: i, detail: `${r.cpuMs.toFixed(1)} ms of CPU`, input });
+      const cpuMs = r.cpuMs > HANG_CPU_MS ? await leastCpuMs(session, input, r.cpuMs) : r.cpuMs;
+      maxCpuMs = Math.max(maxCpuMs, cpuMs);
+      if (cpuMs > HANG_CPU_MS) findings.push({ kind: 'hang', index: i, detail: `${cpuMs.toFixed(1)} ms of CPU (the least of ${HANG_REMEASURES + 1} feeds)`, input });
     }
   } finally {
     await session.close?.();
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   return { target: target.name, inputs: count, seconds, perSecond: count / seconds, outcomes, findings, maxCpuMs };
+}
+
+/**
+ * How often an input over the limit is fed again before it counts as a hang.
+ * process.cpuUsage() is the whole process's CPU, V8's garbage-collector
+ * threads included, so a collection that falls within one feed is charged to
+ * that input; an input that really hangs takes the time on every feed. The
+ * feeds made to measure again are not counted among the outcomes.
+ */
+const HANG_REMEASURES = 2;
+
+async function leastCpuMs(session: FuzzSession, input: Uint8Array, first: number): Promise<number> {
+  let least = first;
+  for (let k = 0; k < HANG_REMEASURES && least > HANG_CPU_MS; k++) least = Math.min(least, (await feedOne(session, input)).cpuMs);
+  return least;
 }
 
 /** One input: its outcome or its finding, and the CPU it took. */
