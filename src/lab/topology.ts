@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { readYamlText } from '../shared/yaml-text.js';
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { LabError } from './errors.js';
@@ -211,29 +212,16 @@ export function resolveTopology(raw: unknown, source: string): Topology {
 }
 
 export function parseTopology(text: string, file: string): Topology {
-  const { LineCounter, parseDocument } = require('yaml') as typeof import('yaml');
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines });
-  if (doc.errors.length) {
-    const e = doc.errors[0]!;
-    throw new LabError('topology', `${file}:${e.linePos?.[0]?.line ?? '?'}: not YAML: ${e.message.split('\n')[0]}`);
+  const y = readYamlText(text);
+  if (!y.ok) {
+    if (y.kind === 'syntax') throw new LabError('topology', `${file}:${y.line ?? '?'}: not YAML: ${y.message}`);
+    throw new LabError('topology', `${file}${y.line !== undefined ? `:${y.line}` : ''}: not YAML a topology can be read from: ${y.message}`);
   }
   const at = (path: Array<string | number>): string => {
-    for (let n = path.length; n >= 0; n--) {
-      const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-      if (node?.range) return `${file}:${lines.linePos(node.range[0]).line}`;
-    }
-    return file;
+    const line = y.lineOf(path);
+    return line === undefined ? file : `${file}:${line}`;
   };
-  let raw: Record<string, any>;
-  try {
-    // toJS resolves aliases: one that names no anchor, or too many of them (yaml's maxAliasCount, against
-    // exponential expansion), throws a ReferenceError that parseDocument does not report as an error.
-    raw = doc.toJS() as Record<string, any>;
-  } catch (e) {
-    throw new LabError('topology', `${file}: not YAML a topology can be read from: ${(e as Error).message.split('\n')[0]}`);
-  }
-  return resolve(raw, file, at);
+  return resolve(y.value as Record<string, any>, file, at);
 }
 
 function resolve(given: Record<string, any>, file: string, at: (path: Array<string | number>) => string): Topology {

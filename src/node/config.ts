@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { createRequire } from 'node:module';
+import { readYamlText } from '../shared/yaml-text.js';
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { fromHex, macFromString, macToString, toHex } from '../shared/bytes.js';
 import { FormatError } from '../shared/errors.js';
@@ -484,11 +485,7 @@ export function loadNodeConfig(path: string, overrides: NodeOverrides = {}): Nod
   } catch (e) {
     throw new NodeError('config', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  let doc: unknown;
-  try {
-    doc = (require('yaml') as typeof import('yaml')).parse(text);
-  } catch (e) {
-    throw new NodeError('config', `${path}: not YAML or JSON: ${(e as Error).message.split('\n')[0]}`);
-  }
-  return resolveNodeConfig(doc, path, overrides);
+  const y = readYamlText(text);
+  if (!y.ok) throw new NodeError('config', `${path}${y.line !== undefined ? `:${y.line}` : ''}: not YAML or JSON: ${y.message}`);
+  return resolveNodeConfig(y.value, path, overrides);
 }

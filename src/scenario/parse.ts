@@ -5,6 +5,7 @@
  * ScenarioError naming the file, the line and the field out.
  */
 import { createRequire } from 'node:module';
+import { readYamlText } from '../shared/yaml-text.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ScenarioError } from './errors.js';
 
@@ -69,30 +70,16 @@ function pick(errors: ErrorObject[]): ErrorObject {
  * @throws ScenarioError('file') naming `file`, the line and the field of the first problem.
  */
 export function parseScenario(text: string, file: string): Scenario {
-  const { LineCounter, parseDocument } = require('yaml') as typeof import('yaml');
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines });
-  if (doc.errors.length) {
-    const e = doc.errors[0]!;
-    throw new ScenarioError('file', `${file}:${e.linePos?.[0]?.line ?? '?'}: not YAML: ${e.message.split('\n')[0]}`);
+  const y = readYamlText(text);
+  if (!y.ok) {
+    if (y.kind === 'syntax') throw new ScenarioError('file', `${file}:${y.line ?? '?'}: not YAML: ${y.message}`);
+    throw new ScenarioError('file', `${file}${y.line !== undefined ? `:${y.line}` : ''}: not YAML a scenario can be read from: ${y.message}`);
   }
-  const lineOf = (path: Array<string | number>): number | undefined => {
-    for (let n = path.length; n >= 0; n--) {
-      const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-      if (node?.range) return lines.linePos(node.range[0]).line;
-    }
-    return undefined;
-  };
   const fail = (path: Array<string | number>, msg: string): never => {
-    const line = lineOf(path);
+    const line = y.lineOf(path);
     throw new ScenarioError('file', `${file}${line !== undefined ? `:${line}` : ''}: ${path.length ? path.join('.') : '(top)'}: ${msg}`);
   };
-  let raw: Record<string, any>;
-  try {
-    raw = doc.toJS() as Record<string, any>;
-  } catch (e) {
-    throw new ScenarioError('file', `${file}: not YAML a scenario can be read from: ${(e as Error).message.split('\n')[0]}`);
-  }
+  const raw = y.value as Record<string, any>;
   const validate = validator();
   if (!validate(raw)) {
     const e = pick(validate.errors!);
@@ -101,7 +88,7 @@ export function parseScenario(text: string, file: string): Scenario {
   const steps: Step[] = (raw.steps as Array<Record<string, any>>).map((s, index) => {
     const kind = KINDS.find((k) => k in s)!;
     const { [kind]: verb, ...args } = s;
-    return { kind, verb: String(verb), args, line: lineOf(['steps', index]) ?? 0, index };
+    return { kind, verb: String(verb), args, line: y.lineOf(['steps', index]) ?? 0, index };
   });
   checkIds(steps, (s, field, msg) => fail(['steps', s.index, field], msg));
   return { name: raw.name, title: raw.title, minutes: raw.minutes, teaches: raw.teaches, topology: raw.topology, api: raw.api === true, steps, file };

@@ -33,6 +33,18 @@ describe('topology files', () => {
     const laughs = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefghi'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill('*' + 'abcdefghi'[i]).join(', ')}]`)].join('\n');
     expect(err(`${base}${laughs}\n`).message).toMatch(/^x\.yaml: not YAML a topology can be read from: /);
   });
+  it('a key that is a list or a map is refused with its line, and yaml writes no warning to stderr', () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      expect(err(base.replace('kind: dx-device', '[kind, x]: dx-device')).message).toMatch(/^x\.yaml:5: not YAML a topology can be read from: a key is a list or a map/);
+      expect(err(`${base}? { a: 1 }\n: b\n`).message).toMatch(/^x\.yaml:\d+: not YAML a topology can be read from: a key is a list or a map/);
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toEqual([]);
+  });
   it("a VIF's BGP timers: AWS's 90/30 by default, a short hold time with a keepalive of a third of it, RFC 4271's limits refused", () => {
     const vif = (bgp: string) => `${base}  vifs:\n    - { name: v, vlan: 7, endpoints: [r:eth1, d:eth1], ipv4: [169.254.0.1/30, 169.254.0.2/30], bgp: { customerAsn: 65000${bgp} } }\n`;
     expect(parseTopology(vif(''), 'x.yaml').vifs[0]!.bgp).toMatchObject({ holdTimeS: 90, keepaliveS: 30, connectRetryS: 120 });
