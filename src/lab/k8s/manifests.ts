@@ -52,6 +52,8 @@ export const POD_CAPTURE_DIR = '/var/lib/dxlab/pcaps';
 const POD_OWN_INTERFACES = ['eth0', 'lo'];
 /** The runtimes whose nodes are a process a container can run (a linux-peer is a VM). */
 const POD_RUNTIMES = ['netns-process', 'docker'];
+/** Link types whose wire is one veth (links/veth.ts, links/lag.ts, a LAG member): meshnet makes that wire. */
+const MESHNET_WIRED_TYPES = ['veth', 'lag'];
 /** DNS-1123 label (RFC 1123 as Kubernetes names objects): namespace, pod, ConfigMap and Secret names. */
 const DNS1123_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** An image reference the generator writes as given (registry/path:tag or @digest), no spaces or shell characters. */
@@ -105,7 +107,7 @@ export function k8sManifests(topo: Topology, lab: string, o: K8sOptions): K8sMan
   for (const l of topo.links) {
     const what = `link ${l.index + 1} (${l.a.node}:${l.a.port} -- ${l.b.node}:${l.b.port})`;
     if (l.macsec?.staticSas) throw new LabError('topology', `${what}: static SAs put their keys in the node configuration and name each peer's wire MAC before it exists; dxlab k8s takes links keyed by MKA (a key chain)`);
-    if (l.type !== undefined && l.type !== 'veth') throw new LabError('topology', `${what}: type ${l.type}; in Kubernetes meshnet wires every link (a veth on one host, VXLAN between hosts)`);
+    if (l.type !== undefined && !MESHNET_WIRED_TYPES.includes(l.type)) throw new LabError('topology', `${what}: type ${l.type}; in Kubernetes meshnet wires every link (a veth on one host, VXLAN between hosts)`);
     for (const e of [l.a, l.b]) if (POD_OWN_INTERFACES.includes(e.port)) throw new LabError('topology', `${what}: port ${e.node}:${e.port} has the name of a pod's own interface (${POD_OWN_INTERFACES.join(', ')}); rename the port`);
   }
   const labels = (node?: string) => ({ 'dxlab.lab': lab, ...(node ? { 'dxlab.node': node } : {}) });
