@@ -21,9 +21,14 @@
  *
  * /dev/net/tun comes from a hostPath volume of type CharDevice, not a device
  * plugin: it needs nothing installed on the cluster beyond meshnet, and a
- * pod with NET_ADMIN is privileged-level anyway. containerd and runc allow
- * the tun device (c 10:200) in every container's device cgroup by default,
- * which is what lets a non-privileged container open it.
+ * pod with NET_ADMIN is privileged-level anyway. A hostPath adds no device
+ * cgroup rule: a non-privileged container may open the tun device (c 10:200)
+ * because runc allows it in every container by default (libcontainer's
+ * default device rules since runc's first commit; removed in runc 1.2.0 by
+ * opencontainers/runc#3468 and put back in 1.2.4 by #4555/#4556, because
+ * Kubernetes gives no easy way to add a device rule). With runc 1.2.0 to
+ * 1.2.3, or crun (which dropped it, containers/crun#916), a device plugin
+ * that hands out /dev/net/tun is needed instead.
  *
  * meshnet adds a pod's interfaces when its peer pod starts, possibly after
  * the pod's own containers: each pod first runs an init container (as
