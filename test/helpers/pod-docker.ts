@@ -150,8 +150,17 @@ export async function runPods(objects: Obj[], o: RunPodsOptions): Promise<Runnin
   return running;
 }
 
-/** Removes every container labelled `label` and the pods' namespaces (their wires go with them). */
-export function removePods(host: string, label: string, netns: string[]): void {
+/** Removes every container labelled `label`, the pods' namespaces (their wires go with them) and any veth left in this namespace by a failed wiring. */
+export function removePods(host: string, label: string, netns: string[], vethPrefix?: string): void {
+  if (vethPrefix) {
+    for (const name of execFileSync('ip', ['-o', 'link'], { encoding: 'utf8' }).split('\n').map((l) => /^\d+: ([^:@]+)/.exec(l)?.[1]).filter((n): n is string => !!n && n.startsWith(vethPrefix))) {
+      try {
+        execFileSync('ip', ['link', 'del', name], { stdio: 'ignore' });
+      } catch {
+        /* its peer's removal took it */
+      }
+    }
+  }
   const ids = docker(host, ['ps', '-aq', '--filter', `label=${label}`]).split('\n').filter(Boolean);
   if (ids.length) docker(host, ['rm', '-f', ...ids]);
   for (const ns of netns) {

@@ -58,7 +58,7 @@ describe.skipIf(!isRoot || !hasDocker)('dxlab k8s: the generated pods under Dock
   }, 90_000);
 
   afterAll(async () => {
-    if (engine) removePods(engine.host, label, ['router', 'dx'].map((n) => `${prefix}-${n}`));
+    if (engine) removePods(engine.host, label, ['router', 'dx'].map((n) => `${prefix}-${n}`), `k8s${hex}`);
     if (dir) await stopDockerd(join(dir, 'engine'));
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, 120_000);
