@@ -4,7 +4,7 @@
  * (keys as octets, suites as objects, defaults filled in). Errors name the
  * file and the field.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { createRequire } from 'node:module';
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
@@ -485,6 +485,14 @@ function readKeyChainFile(path: string, at: string, fail: (path: string, msg: st
  */
 function readMd5KeyFile(path: string, at: string, fail: (path: string, msg: string) => never): string {
   let text: string;
+  let st: Stats;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    return fail(at, `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  // A regular file of a password's size (and a final newline): a device or a FIFO named by mistake would block or never end.
+  if (!st.isFile() || st.size > 82) fail(at, `${path} must be a file holding a password of 1 to 80 octets`);
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {

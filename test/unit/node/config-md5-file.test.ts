@@ -52,5 +52,8 @@ describe('node configuration: md5KeyFile', () => {
     writeFileSync(empty, '\n');
     expect(err(config({ md5KeyFile: empty })).message).toMatch(/md5KeyFile.*1 to 80 octets, got 0/);
     expect(err(config({ md5KeyFile: 'keys/bgp-md5' })).message).toMatch(/md5KeyFile/);
+    // A device or a folder named by mistake: refused, not read.
+    expect(err(config({ md5KeyFile: '/dev/zero' })).message).toMatch(/md5KeyFile: \/dev\/zero must be a file holding a password of 1 to 80 octets/);
+    expect(err(config({ md5KeyFile: tmp })).message).toMatch(/must be a file/);
   });
 });
