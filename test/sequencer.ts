@@ -26,6 +26,7 @@ export const DURATIONS_S: Readonly<Record<string, number>> = {
   'test/integration/lag-min-links.test.ts': 118,
   'test/integration/aws/lab-api.test.ts': 83,
   'test/integration/soak.test.ts': 76,
+  'test/integration/k8s-pods.test.ts': 70,
   'test/integration/lag.test.ts': 58,
   'test/integration/provider.test.ts': 53,
   'test/integration/lab.test.ts': 52,

@@ -37,3 +37,5 @@ export { buildImage, findImage, imageInputs, imageKey, qemuArgs, GUEST_PACKAGES,
 export { GuestConsole, type CommandResult } from './images/guest-console.js';
 export { runVmNode } from './runtimes/vm-node.js';
 export { imageCacheRoot } from './paths.js';
+export { k8sManifests, checkDns1123Label, MESHNET_API_VERSION, type K8sManifests, type K8sObject } from './k8s/manifests.js';
+export { writeK8sManifests, checkOutDir, manifestYaml } from './k8s/write.js';

@@ -321,10 +321,10 @@ function writeKeyFiles(topo: Topology, dir: string, state: LabState): Map<number
 }
 
 /** An in-path node's port towards a's side of its link, and towards b's. */
-const IN_PATH_PORTS = ['eth1', 'eth2'] as const;
+export const IN_PATH_PORTS = ['eth1', 'eth2'] as const;
 
 /** The hops of a link, a's side first: a -- v1, v1 -- v2, ..., vk -- b, each with its two ends and wire names. */
-function inPathSegments(lab: string, l: TopoLink): Array<{ ends: [Endpoint, Endpoint]; wires: [string, string] }> {
+export function inPathSegments(lab: string, l: TopoLink): Array<{ ends: [Endpoint, Endpoint]; wires: [string, string] }> {
   const via = l.via ?? [];
   const chain = [l.a, ...via.map((v) => ({ node: v, port: '' })), l.b];
   return chain.slice(1).map((right, j) => {
@@ -345,8 +345,14 @@ function inPathConfig(topo: Topology, n: LabNodeState, extra: Record<string, unk
   return { inPath: { ports: [...IN_PATH_PORTS], peers: [left, right], roles: [j === 0 ? 'customer' : 'network', j === via.length - 1 ? 'customer' : 'network'], ...extra } };
 }
 
-/** The node configuration (src/node/config.schema.json) of one lab node. */
-function nodeConfig(topo: Topology, lab: string, n: LabNodeState, state: LabState, keyFileOf: Map<number, string>, options: LabUpOptions): Record<string, unknown> {
+/**
+ * The node configuration (src/node/config.schema.json) of one lab node:
+ * pure, from the node's wires (n.wires), socket and the lab's capture
+ * folder and node order (state), so that `dxlab k8s` (k8s/manifests.ts)
+ * gives a pod what `up` gives a namespace. Records the node's TAPs in
+ * n.taps.
+ */
+export function nodeConfig(topo: Topology, lab: string, n: LabNodeState, state: LabState, keyFileOf: Map<number, string>, options: LabUpOptions): Record<string, unknown> {
   const tnode = topo.nodes.find((x) => x.name === n.name)!;
   const kind = nodeKind(tnode.kind);
   const links = topo.links.filter((l) => l.a.node === n.name || l.b.node === n.name);

@@ -4,7 +4,7 @@
  * (keys as octets, suites as objects, defaults filled in). Errors name the
  * file and the field.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { createRequire } from 'node:module';
 import { readYamlText } from '../shared/yaml-text.js';
@@ -436,6 +436,8 @@ function resolveBgp(b: any, tapAddresses: string[], at: string, fail: (path: str
   const keepaliveS: number = b.keepaliveS ?? BGP_KEEPALIVE_S;
   if (holdTimeS > 0 && keepaliveS * 3 > holdTimeS) fail(`${at}/keepaliveS`, `${keepaliveS} s is more than a third of the hold time ${holdTimeS} s (RFC 4271 §10)`);
   const connectRetryS: number = b.connectRetryS ?? BGP_CONNECT_RETRY_S;
+  if (b.md5Key !== undefined && b.md5KeyFile !== undefined) fail(`${at}/md5KeyFile`, 'give md5Key or md5KeyFile, not both');
+  const md5Key: string | undefined = b.md5KeyFile !== undefined ? readMd5KeyFile(b.md5KeyFile, `${at}/md5KeyFile`, fail) : b.md5Key;
   const nextHop4 = family === 1 ? localAddress : first(1);
   const nextHop6 = family === 2 ? localAddress : hosts.find((h) => afiOf(h) === 2 && !h.toLowerCase().startsWith('fe80'));
   return {
@@ -448,7 +450,7 @@ function resolveBgp(b: any, tapAddresses: string[], at: string, fail: (path: str
     holdTimeS,
     keepaliveS,
     connectRetryS,
-    ...(b.md5Key !== undefined ? { md5Key: new Secret(new TextEncoder().encode(b.md5Key), 'TCP MD5 key') } : {}),
+    ...(md5Key !== undefined ? { md5Key: new Secret(new TextEncoder().encode(md5Key), 'TCP MD5 key') } : {}),
     prefixes,
     passive: b.passive ?? false,
     ...(nextHop4 !== undefined ? { nextHop4 } : {}),
@@ -475,6 +477,31 @@ function readKeyChainFile(path: string, at: string, fail: (path: string, msg: st
     if (e instanceof FormatError) return fail(at, e.message);
     throw e;
   }
+}
+
+/**
+ * The TCP MD5 password in `path` (a mounted Kubernetes Secret: dxlab k8s),
+ * 1 to 80 octets as md5Key takes it; one final newline is not part of it.
+ * @throws NodeError('config') naming the field and the file, never the key.
+ */
+function readMd5KeyFile(path: string, at: string, fail: (path: string, msg: string) => never): string {
+  let text: string;
+  let st: Stats;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    return fail(at, `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  // A regular file of a password's size (and a final newline): a device or a FIFO named by mistake would block or never end.
+  if (!st.isFile() || st.size > 82) fail(at, `${path} must be a file holding a password of 1 to 80 octets`);
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    return fail(at, `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const key = text.replace(/\r?\n$/, '');
+  if (key.length < 1 || Buffer.byteLength(key) > 80) fail(at, `${path} must hold a password of 1 to 80 octets, got ${Buffer.byteLength(key)}`);
+  return key;
 }
 
 /** Reads a YAML or JSON configuration file. @throws NodeError('config'). */
