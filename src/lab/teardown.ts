@@ -55,7 +55,11 @@ export async function tearDown(lab: string, timings?: PhaseTimer): Promise<DownR
   const st = readStateFile(lab);
   if (st.status === 'unreadable') notes.push(`the state file ${st.file} is unreadable (${st.reason}): removed what the lab's names find (namespaces dxlab-${lab}-NODE, node processes configured in ${named})`);
   const dirs = [named, ...(dir ? [dir] : [])];
-  const namespaces = labNamespaces(lab);
+  // One host's part of a lab across hosts: only its nodes' namespaces (a
+  // filter over the names, so a stale or edited state file removes less,
+  // never more).
+  const part = st.status === 'ok' ? (st.value.host as { nodes?: unknown } | undefined) : undefined;
+  const namespaces = labNamespaces(lab).filter((ns) => !Array.isArray(part?.nodes) || part.nodes.some((n) => ns === netnsName(lab, String(n))));
   lap('state file read, namespaces listed');
   // First the TAPs down in every namespace, then the nodes. Nodes do not all
   // end at once and a stopping node sends no more MKPDUs: its peer's MKA

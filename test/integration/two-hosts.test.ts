@@ -1,0 +1,104 @@
+/**
+ * A lab across two hosts (root): two network namespaces play two hosts,
+ * joined by a veth underlay with their own addresses (192.0.2.1 and
+ * 192.0.2.2, as topologies/router-dx-two-hosts.yaml names them). On each,
+ * `dxlab up --on-host a|b` brings up its half of router-dx (the router on
+ * a, the DX device on b) with its own state folder; the link is a VXLAN
+ * tunnel over the underlay. MKA secures across it, BGP reaches Established,
+ * a TCP stream (iperf3) passes, and a capture of the underlay shows VXLAN
+ * carrying nothing but MACsec and EAPOL frames. `down` on each host removes
+ * that host's half and leaves the other's alone; everything is removed
+ * afterwards, also when a test fails.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../helpers/cli.js';
+import { tshark } from '../helpers/tshark.js';
+import { hostStatus, iperf3, makeTwoHosts, until, type TwoHosts } from '../helpers/two-hosts.js';
+
+const isRoot = process.getuid?.() === 0;
+const TOPO = 'topologies/router-dx-two-hosts.yaml';
+const tag = randomBytes(3).toString('hex');
+const LAB = `vxlan-${tag}`;
+/** What the tunnel needs: wire MTU 1536 (TAP 1500 + MACsec 32 + VLAN tag 4) + VXLAN 50 over IPv4. */
+const UNDERLAY_MTU = 1586;
+const PATIENCE = 30_000;
+const namespaces = () => execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+
+describe.skipIf(!isRoot)('a lab across two hosts, its link in VXLAN', () => {
+  let t: TwoHosts | undefined;
+  let capture: ChildProcess | undefined;
+  const pcap = () => join(t!.scratch, 'underlay.pcapng');
+  const onHost = (h: 'a' | 'b', ...args: string[]) => t!.dxlab(h, ...args);
+  const statusOf = (h: 'a' | 'b') => hostStatus(t!, h, LAB);
+
+  beforeAll(async () => {
+    t = makeTwoHosts('vxlan', tag, UNDERLAY_MTU);
+    // The underlay as seen on host a: both directions of the tunnel, from before the first MKPDU.
+    capture = spawn('ip', ['netns', 'exec', t.hosts.a.ns, 'dumpcap', '-q', '-i', t.hosts.a.veth, '-f', 'udp port 4789', '-w', pcap()], { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 1500));
+  }, 60_000);
+
+  afterAll(async () => {
+    if (capture?.exitCode === null) capture.kill('SIGKILL');
+    if (t) for (const h of ['a', 'b'] as const) onHost(h, 'down', LAB);
+    t?.remove();
+    rmSync(join(ROOT, 'pcaps', LAB), { recursive: true, force: true });
+    expect(namespaces()).not.toMatch(new RegExp(`${LAB}|${tag}`));
+  }, 60_000);
+
+  it("brings up each host's half: MKA secures across the tunnel, BGP Established, a TCP stream passes", async () => {
+    const upA = onHost('a', 'up', TOPO, '--on-host', 'a', '--name', LAB, '--no-api');
+    expect(upA.status, upA.stderr).toBe(0);
+    // The underlay fits the tunnel: no MTU warning.
+    expect(upA.stderr).not.toMatch(/warning/);
+    const upB = onHost('b', 'up', TOPO, '--on-host', 'b', '--name', LAB, '--no-api');
+    expect(upB.status, upB.stderr).toBe(0);
+    // Each host runs its half only, with its end of one tunnel (one VNI, towards the other's address).
+    const [sa, sb] = [statusOf('a'), statusOf('b')];
+    expect(sa.nodes.map((n) => n.name)).toEqual(['router']);
+    expect(sb.nodes.map((n) => n.name)).toEqual(['dx']);
+    expect(sa.host!.tunnels).toHaveLength(1);
+    expect(sa.host!.tunnels[0]).toMatchObject({ remote: '192.0.2.2', vni: sb.host!.tunnels[0]!.vni });
+    expect(sb.host!.tunnels[0]).toMatchObject({ remote: '192.0.2.1' });
+    const wire = execFileSync('ip', ['-n', `dxlab-${LAB}-router`, '-d', 'link', 'show', 'type', 'vxlan'], { encoding: 'utf8' });
+    expect(wire).toMatch(new RegExp(`vxlan id ${sa.host!.tunnels[0]!.vni} remote 192\\.0\\.2\\.2 local 192\\.0\\.2\\.1 .*dstport 4789`));
+
+    await until('MKA secured on both hosts', () => [statusOf('a'), statusOf('b')].every((s) => s.nodes.every((n) => n.running && n.ports.every((p) => p.secured))), PATIENCE);
+    await until('BGP Established on both hosts', () => [statusOf('a'), statusOf('b')].every((s) => s.nodes.every((n) => n.bgp.length === 2 && n.bgp.every((b) => b.state === 'Established'))), 60_000);
+    const route = execFileSync('ip', ['-n', `dxlab-${LAB}-router`, 'route'], { encoding: 'utf8' });
+    expect(route).toMatch(/172\.31\.0\.0\/16 via 169\.254\.100\.2 .*proto bgp/);
+
+    const r = await iperf3(`dxlab-${LAB}-router`, `dxlab-${LAB}-dx`, '169.254.100.2', 2);
+    expect(r.bytes).toBeGreaterThan(1_000_000);
+  }, 180_000);
+
+  it('the underlay carries VXLAN with only MACsec and EAPOL frames inside, unfragmented', async () => {
+    capture!.kill('SIGINT');
+    await new Promise((r) => capture!.once('exit', r));
+    // Each VXLAN packet's inner EtherType (the last eth.type: the outer one is IPv4's).
+    const inner = tshark(pcap(), 'vxlan', ['eth.type']).map((l) => l.split(',').pop()!);
+    expect(inner.length).toBeGreaterThan(100);
+    const kinds = new Set(inner);
+    expect([...kinds].sort()).toEqual(['0x888e', '0x88e5']);
+    // Both directions, all between the two underlay addresses, to VXLAN's port.
+    const flows = new Set(tshark(pcap(), 'vxlan', ['ip.src', 'ip.dst', 'udp.dstport']));
+    expect([...flows].sort()).toEqual(['192.0.2.1\t192.0.2.2\t4789', '192.0.2.2\t192.0.2.1\t4789']);
+    // The underlay's MTU fits: no packet of the tunnel was fragmented.
+    expect(tshark(pcap(), 'ip.flags.mf == 1 || ip.frag_offset > 0', ['frame.number'])).toEqual([]);
+  }, 60_000);
+
+  it("down on one host removes its half and leaves the other's", () => {
+    const r = onHost('a', 'down', LAB);
+    expect(r.status, r.stderr).toBe(0);
+    const ns = namespaces();
+    expect(ns).not.toContain(`dxlab-${LAB}-router`);
+    expect(ns).toContain(`dxlab-${LAB}-dx`);
+    expect(statusOf('b').nodes.map((n) => [n.name, n.running])).toEqual([['dx', true]]);
+    expect(onHost('b', 'down', LAB).status).toBe(0);
+    expect(namespaces()).not.toContain(LAB);
+  }, 60_000);
+});
