@@ -2,7 +2,7 @@
  * Two hosts on one machine (root): two network namespaces joined by a veth
  * underlay with the addresses topologies/router-dx-two-hosts.yaml names
  * (192.0.2.1 on host a, 192.0.2.2 on host b), each with its own dxlab
- * state folder, and `dxlab` run inside a host's namespace as on that host.
+ * state folder, and `dxlab` run in a host's network namespace as on that host.
  * Used by test/integration/two-hosts.test.ts and bench/vxlan-run.ts.
  */
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
@@ -40,7 +40,11 @@ export function makeTwoHosts(prefix: string, tag: string, underlayMtu: number): 
     tag,
     hosts,
     scratch,
-    dxlab: (h, ...args) => spawnSync('ip', ['netns', 'exec', hosts[h].ns, process.execPath, BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 180_000, env: { ...process.env, DXLAB_STATE_DIR: hosts[h].stateDir } }),
+    // nsenter --net, not `ip netns exec`: that one runs its command in a
+    // mount namespace of its own whose mounts do not propagate back, so the
+    // namespaces `up` makes there (`ip netns add`: a bind mount under
+    // /run/netns) would be empty files to every later command.
+    dxlab: (h, ...args) => spawnSync('nsenter', [`--net=/run/netns/${hosts[h].ns}`, '--', process.execPath, BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 180_000, env: { ...process.env, DXLAB_STATE_DIR: hosts[h].stateDir } }),
     remove: () => {
       for (const h of ['a', 'b'] as const) spawnSync('ip', ['netns', 'del', hosts[h].ns]);
       rmSync(scratch, { recursive: true, force: true });
