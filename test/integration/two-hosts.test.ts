@@ -48,6 +48,17 @@ describe.skipIf(!isRoot)('a lab across two hosts, its link in VXLAN', () => {
     expect(namespaces()).not.toMatch(new RegExp(`${LAB}|${tag}`));
   }, 60_000);
 
+  it("refuses the other host's part (its underlay address is not here) and a host the topology does not name, changing nothing", () => {
+    const wrong = onHost('a', 'up', TOPO, '--on-host', 'b', '--name', LAB, '--no-api');
+    expect(wrong.status).not.toBe(0);
+    expect(wrong.stderr).toMatch(/topology\.hosts\.b\.underlay\.address: 192\.0\.2\.2 is on no interface of this host/);
+    const odd = onHost('a', 'up', TOPO, '--on-host', '../etc/passwd', '--name', LAB, '--no-api');
+    expect(odd.status).not.toBe(0);
+    expect(odd.stderr).toMatch(/--on-host \.\.\/etc\/passwd: .* has no host '\.\.\/etc\/passwd' \(hosts: a, b\)/);
+    expect(namespaces()).not.toContain(LAB);
+    expect(existsSync(join(t!.hosts.a.stateDir, LAB))).toBe(false);
+  });
+
   it("brings up each host's half: MKA secures across the tunnel, BGP Established, a TCP stream passes", async () => {
     const upA = onHost('a', 'up', TOPO, '--on-host', 'a', '--name', LAB, '--no-api');
     expect(upA.status, upA.stderr).toBe(0);
