@@ -6,7 +6,8 @@
  * docker` (each node in a container); then router-dx-two-hosts.yaml across
  * two namespaces playing two hosts (test/helpers/two-hosts.ts), the link a
  * kernel vxlan device at each end over a veth underlay of MTU 1586; and the
- * underlay veth alone (the kernel's figure between the two hosts). iperf3
+ * underlay veth alone (the kernel's figure between the two hosts), and
+ * across the hosts in containers too when there is an engine. iperf3
  * TCP over the VIF, TAP MTU 1500, MACsec secured, for each. Every process
  * shares the machine's cores: these are figures for one host playing two.
  * Used by `bench:link`.
@@ -27,6 +28,8 @@ export interface VxlanVersusPlain {
   /** With `--runtime docker`, when DXLAB_DOCKER_HOST was set. */
   dockerGbps?: number;
   vxlanGbps: number;
+  /** Across two hosts with `--runtime docker`, when DXLAB_DOCKER_HOST was set. */
+  vxlanDockerGbps?: number;
   underlayGbps: number;
 }
 
@@ -53,38 +56,46 @@ async function plain(tag: string, seconds: number, runtime: string | undefined, 
   }
 }
 
-/** router-dx-two-hosts across two namespaces playing the hosts, and their underlay alone. */
-async function acrossHosts(tag: string, seconds: number, log: (m: string) => void): Promise<{ vxlanGbps: number; underlayGbps: number }> {
-  const lab = `vxlan-h-${tag}`;
+/** router-dx-two-hosts across two namespaces playing the hosts (in containers with a runtime), and first their underlay alone. */
+async function acrossHosts(tag: string, seconds: number, runtimes: Array<string | undefined>, log: (m: string) => void): Promise<{ gbps: number[]; underlayGbps: number }> {
   let t: TwoHosts | undefined;
+  const labs: string[] = [];
   try {
     t = makeTwoHosts('vxlanb', tag, 1586);
     const underlay = await iperf3(t.hosts.a.ns, t.hosts.b.ns, t.hosts.b.address, seconds);
     log(`TCP over the underlay veth (MTU 1586), host a -> host b: ${underlay.gbps} Gbit/s`);
-    for (const h of ['a', 'b'] as const) {
-      const up = t.dxlab(h, 'up', 'topologies/router-dx-two-hosts.yaml', '--on-host', h, '--name', lab, '--no-api');
-      if (up.status !== 0) throw new Error(`dxlab up --on-host ${h}: ${up.stderr}`);
+    const gbps: number[] = [];
+    for (const runtime of runtimes) {
+      const lab = `vxlan-h${runtime ? 'd' : 'p'}-${tag}`;
+      labs.push(lab);
+      for (const h of ['a', 'b'] as const) {
+        const up = t.dxlab(h, 'up', 'topologies/router-dx-two-hosts.yaml', '--on-host', h, '--name', lab, '--no-api', ...(runtime ? ['--runtime', runtime] : []));
+        if (up.status !== 0) throw new Error(`dxlab up --on-host ${h}: ${up.stderr}`);
+      }
+      await until('secured, BGP Established on both hosts', () => securedAndUp(hostStatus(t!, 'a', lab)) && securedAndUp(hostStatus(t!, 'b', lab)), 60_000);
+      const r = await iperf3(`dxlab-${lab}-router`, `dxlab-${lab}-dx`, '169.254.100.2', seconds);
+      log(`TCP, TAP MTU 1500, router-dx across two hosts over VXLAN${runtime ? ` (--runtime ${runtime})` : ''}: ${r.gbps} Gbit/s`);
+      gbps.push(r.gbps);
+      for (const h of ['a', 'b'] as const) t.dxlab(h, 'down', lab);
     }
-    await until('secured, BGP Established on both hosts', () => securedAndUp(hostStatus(t!, 'a', lab)) && securedAndUp(hostStatus(t!, 'b', lab)), 60_000);
-    const r = await iperf3(`dxlab-${lab}-router`, `dxlab-${lab}-dx`, '169.254.100.2', seconds);
-    log(`TCP, TAP MTU 1500, router-dx across two hosts over VXLAN: ${r.gbps} Gbit/s`);
-    return { vxlanGbps: r.gbps, underlayGbps: underlay.gbps };
+    return { gbps, underlayGbps: underlay.gbps };
   } finally {
     if (t) {
-      for (const h of ['a', 'b'] as const) t.dxlab(h, 'down', lab);
+      for (const lab of labs) for (const h of ['a', 'b'] as const) t.dxlab(h, 'down', lab);
       t.remove();
     }
-    rmSync(join(ROOT, 'pcaps', lab), { recursive: true, force: true });
+    for (const lab of labs) rmSync(join(ROOT, 'pcaps', lab), { recursive: true, force: true });
   }
 }
 
 /** The figures above, in one run. */
 export async function vxlanVersusPlain(seconds: number, log: (m: string) => void): Promise<VxlanVersusPlain> {
   const tag = Math.random().toString(16).slice(2, 8);
+  const docker = process.env.DXLAB_DOCKER_HOST ? 'docker' : undefined;
   const plainGbps = await plain(tag, seconds, undefined, log);
-  const dockerGbps = process.env.DXLAB_DOCKER_HOST ? await plain(tag, seconds, 'docker', log) : undefined;
-  const { vxlanGbps, underlayGbps } = await acrossHosts(tag, seconds, log);
-  return { seconds, plainGbps, ...(dockerGbps !== undefined ? { dockerGbps } : {}), vxlanGbps, underlayGbps };
+  const dockerGbps = docker ? await plain(tag, seconds, docker, log) : undefined;
+  const across = await acrossHosts(tag, seconds, [undefined, ...(docker ? [docker] : [])], log);
+  return { seconds, plainGbps, ...(dockerGbps !== undefined ? { dockerGbps } : {}), vxlanGbps: across.gbps[0]!, ...(docker ? { vxlanDockerGbps: across.gbps[1]! } : {}), underlayGbps: across.underlayGbps };
 }
 
 /** Lines for the figures, each against the plain lab of the same run. */
@@ -94,6 +105,7 @@ export function vxlanLines(r: VxlanVersusPlain): string[] {
     `  plain namespace lab (veth):          ${r.plainGbps.toFixed(3)} Gbit/s`,
     ...(r.dockerGbps !== undefined ? [`  in containers (--runtime docker):   ${r.dockerGbps.toFixed(3)} Gbit/s (${pct(r.dockerGbps)})`] : ['  in containers: not run (set DXLAB_DOCKER_HOST to a private engine: dxlab docker start DIR)']),
     `  across two hosts over VXLAN:         ${r.vxlanGbps.toFixed(3)} Gbit/s (${pct(r.vxlanGbps)})`,
+    ...(r.vxlanDockerGbps !== undefined ? [`  across two hosts, in containers:     ${r.vxlanDockerGbps.toFixed(3)} Gbit/s (${pct(r.vxlanDockerGbps)})`] : []),
     `  the underlay veth alone (kernel):    ${r.underlayGbps.toFixed(3)} Gbit/s`,
   ];
 }

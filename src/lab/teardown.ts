@@ -59,7 +59,8 @@ export async function tearDown(lab: string, timings?: PhaseTimer): Promise<DownR
   // filter over the names, so a stale or edited state file removes less,
   // never more).
   const part = st.status === 'ok' ? (st.value.host as { nodes?: unknown } | undefined) : undefined;
-  const namespaces = labNamespaces(lab).filter((ns) => !Array.isArray(part?.nodes) || part.nodes.some((n) => ns === netnsName(lab, String(n))));
+  const hostNodes = Array.isArray(part?.nodes) ? part.nodes.map(String) : undefined;
+  const namespaces = labNamespaces(lab).filter((ns) => !hostNodes || hostNodes.some((n) => ns === netnsName(lab, n)));
   lap('state file read, namespaces listed');
   // First the TAPs down in every namespace, then the nodes. Nodes do not all
   // end at once and a stopping node sends no more MKPDUs: its peer's MKA
@@ -120,7 +121,7 @@ export async function tearDown(lab: string, timings?: PhaseTimer): Promise<DownR
   // What a runtime made beyond namespaces and processes (the docker runtime's containers), by the lab's name.
   for (const r of NODE_RUNTIMES) {
     if (!r.removeLab) continue;
-    const x = await r.removeLab(lab, dir);
+    const x = await r.removeLab(lab, dir, hostNodes);
     removed.push(...x.removed);
     leftover.push(...x.leftover);
   }
