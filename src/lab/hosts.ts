@@ -92,8 +92,9 @@ export interface HostPart {
 /**
  * The part of `topo` that `dxlab up --on-host HOST` brings up; without
  * hosts in the topology and no host asked, all of it.
- * @throws LabError('topology') for a host the topology does not name, or a
- *   topology with hosts and no host asked.
+ * @throws LabError('topology') for a host the topology does not name, a host
+ *   asked of a topology without hosts or none of one with hosts, and two
+ *   links to one host on one VNI.
  */
 export function hostPart(topo: Topology, lab: string, host: string | undefined): HostPart | undefined {
   const hosts = topo.hosts ?? {};
