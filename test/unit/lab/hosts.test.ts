@@ -63,30 +63,21 @@ describe("a host's part", () => {
     expect(linkVni('lab1', { ...l, vni: 99 })).toBe(99);
   });
   it('refuses two links to one host on one VNI, given or derived', () => {
-    const two = (vni: string) => parseTopology(`name: t
+    // Two links r -- d between the hosts, with what each adds under it.
+    const text = (first: string, second: string) => `name: t
 topology:
 ${HOSTS}  nodes:
     r: { kind: router, host: a }
     d: { kind: dx-device, host: b }
   links:
     - endpoints: [r:eth1, d:eth1]
-    - endpoints: [r:eth2, d:eth2]
-${vni}`, 'x.yaml');
-    const ok = two('');
+${first}    - endpoints: [r:eth2, d:eth2]
+${second}`;
+    const ok = parseTopology(text('', ''), 'x.yaml');
     expect(new Set(hostPart(ok, 'lab1', 'a')!.links.map((l) => l.tunnel!.vni)).size).toBe(2);
-    const clash = two(`      vni: ${linkVni('lab1', ok.links[0]!)}\n`);
+    const clash = parseTopology(text('', `      vni: ${linkVni('lab1', ok.links[0]!)}\n`), 'x.yaml');
     expect(() => hostPart(clash, 'lab1', 'a')).toThrow(/links 0 and 1 to host b have one VNI, \d+: give one of them its own \(vni:\)/);
-    expect(topologyError(`name: t
-topology:
-${HOSTS}  nodes:
-    r: { kind: router, host: a }
-    d: { kind: dx-device, host: b }
-  links:
-    - endpoints: [r:eth1, d:eth1]
-      vni: 5
-    - endpoints: [r:eth2, d:eth2]
-      vni: 5
-`).message).toMatch(/links\.1\.vni: VNI 5 is link 0's already/);
+    expect(topologyError(text('      vni: 5\n', '      vni: 5\n')).message).toMatch(/links\.1\.vni: VNI 5 is link 0's already/);
   });
   it('is the whole lab without hosts; --on-host needs hosts, and hosts need --on-host', () => {
     const one = parseTopology(routerDxText(), 'x.yaml');
