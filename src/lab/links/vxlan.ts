@@ -2,11 +2,11 @@
  * One end of a link between hosts: a kernel vxlan device (RFC 7348; Linux
  * Documentation/networking/vxlan.rst) as the node's wire, carrying the
  * link's frames, MKPDUs and MACsec alike, in UDP to the other host's
- * underlay address. It is made in this host's namespace and moved into the
- * node's at once (`ip link add ... netns NS`): the device keeps its UDP
- * socket in the namespace it was made in (the kernel's vxlan->net is the
- * creating namespace), so the node's namespace needs no route to the
- * underlay, and the device goes with the node's namespace at `down`.
+ * underlay address. It is made from this host's namespace straight into
+ * the node's (`ip link add NAME netns NS ...`): the device keeps its UDP
+ * socket in the namespace `ip` ran in, so the node's namespace needs no
+ * address or route on the underlay (test/integration/two-hosts.test.ts
+ * runs so), and the device goes with the node's namespace at `down`.
  *
  * Not a link type of the registry (index.ts): a topology does not ask for
  * it with `type:`; a link is carried this way when its ends live on
