@@ -14,7 +14,10 @@
  * with its fast path (checked in the nodes' status); `rings` repeats native TCP with the wire sockets on
  * PACKET_MMAP rings (TPACKET_V2, TPACKET_V3); `lag` puts a 2-member LAG
  * against a single link with iperf3 -P 4 (bench/lag-run.ts: one flow stays
- * on one member, so a LAG needs several). Every TCP figure comes with the
+ * on one member, so a LAG needs several); `vxlan` puts router-dx across two
+ * hosts (two namespaces, the link in VXLAN) against router-dx on one host,
+ * and in containers when DXLAB_DOCKER_HOST names a private engine
+ * (bench/vxlan-run.ts). Every TCP figure comes with the
  * average ping round trip of the idle link before it; with `--rounds N` the
  * TCP runs repeat N times, in turn, and each figure is the median (`runs`
  * lists them all).
@@ -31,6 +34,7 @@ import { controlRequest } from '../src/node/index.js';
 import { afPacket, nativeGcmEngines, type NativeGcmEngineName } from '../src/io/index.js';
 import type { KayStatus } from '../src/mka/index.js';
 import { lagLines, lagVersusSingle, type LagVersusSingle } from './lag-run.js';
+import { vxlanLines, vxlanVersusPlain, type VxlanVersusPlain } from './vxlan-run.js';
 
 const json = process.argv.includes('--json');
 const secondsArg = process.argv.indexOf('--seconds');
@@ -163,8 +167,13 @@ async function main(): Promise<void> {
     rssMB: {} as Record<string, number>,
     cpuPct: {} as Record<string, number>,
     lag: undefined as LagVersusSingle | undefined,
+    vxlan: undefined as VxlanVersusPlain | undefined,
   };
-  for (const profile of ['default', 'fast'] as const) {
+  // BENCH_VARIANTS=native,none (an engine, native for the fastest, none, a ring name, lag or vxlan) measures only those;
+  // the MKA times with any link variant, not with lag or vxlan alone (they bring up labs of their own).
+  const only = process.env.BENCH_VARIANTS?.split(',');
+  const linkVariants = !only || only.some((v) => v !== 'lag' && v !== 'vxlan');
+  for (const profile of linkVariants ? (['default', 'fast'] as const) : []) {
     const name = `bs-${profile}-${tag}`;
     try {
       const lab = await linkUp({ name, fast: profile === 'fast', logLevel: 'warn' });
@@ -173,7 +182,7 @@ async function main(): Promise<void> {
       await linkDown(name);
     }
   }
-  log(`secured after ${result.secureMs.default} ms (default), ${result.secureMs.fast} ms (fast)`);
+  if (linkVariants) log(`secured after ${result.secureMs.default} ms (default), ${result.secureMs.fast} ms (fast)`);
   const variants: Array<{ crypto: NativeGcmEngineName | 'node' | 'none'; ring: 'off' | 'v2' | 'v3' }> = [
     ...ENGINES.map((crypto) => ({ crypto, ring: 'off' as const })),
     { crypto: 'node', ring: 'off' },
@@ -181,8 +190,6 @@ async function main(): Promise<void> {
     { crypto: FASTEST, ring: 'v2' },
     { crypto: FASTEST, ring: 'v3' },
   ];
-  // BENCH_VARIANTS=native,none (an engine, native for the fastest, none, a ring name, or lag) measures only those.
-  const only = process.env.BENCH_VARIANTS?.split(',');
   const chosen = variants.filter((v) => !only || (v.ring === 'off' ? only.includes(v.crypto) || (only.includes('native') && v.crypto === FASTEST) : only.includes(v.ring)));
   for (let round = 0; round < ROUNDS; round++) {
     for (const mtu of [1500, 9001]) {
@@ -249,13 +256,19 @@ async function main(): Promise<void> {
     result.lag = await lagVersusSingle(SECONDS, log);
     log(`LAG: single link ${result.lag.singleLinkGbps} Gbit/s, 2-member LAG ${result.lag.lagGbps} Gbit/s (iperf3 -P 4)`);
   }
+  if (!only || only.includes('vxlan')) {
+    // One link across VXLAN against the plain lab (and in containers), once: labs of their own.
+    process.env.DXLAB_CRYPTO = 'native';
+    process.env.DXLAB_PACKET_RING = 'off';
+    result.vxlan = await vxlanVersusPlain(SECONDS, log);
+  }
   result.tcp = medianOf(result.tcp, (x) => `${x.mtu} ${x.crypto}`);
   result.rings = medianOf(result.rings, (x) => `${x.mtu} ${x.ring}`);
   if (json) {
     process.stdout.write(JSON.stringify(result, null, 2) + '\n');
     return;
   }
-  console.log(`MKA time to secured: ${result.secureMs.default} ms (hello 2 s, life 6 s), ${result.secureMs.fast} ms (hello 0.5 s, life 1.5 s)`);
+  if (linkVariants) console.log(`MKA time to secured: ${result.secureMs.default} ms (hello 2 s, life 6 s), ${result.secureMs.fast} ms (hello 0.5 s, life 1.5 s)`);
   for (const mtu of [1500, 9001]) {
     const k = result.kernel.find((x) => x.mtu === mtu)?.gbps;
     const none = result.tcp.find((x) => x.mtu === mtu && x.crypto === 'none')?.gbps;
@@ -270,7 +283,11 @@ async function main(): Promise<void> {
     console.log(`TCP, iperf3 -P 4, TAP MTU 1500, a LAG against a single link:`);
     for (const l of lagLines(result.lag)) console.log(l);
   }
-  console.log(`RSS: ${Object.entries(result.rssMB).map(([n, v]) => `${n} ${v} MB`).join(', ')}; CPU during TCP at MTU 1500, crypto ${FASTEST}: ${Object.entries(result.cpuPct).map(([n, v]) => `${n} ${v}%`).join(', ')}`);
+  if (result.vxlan) {
+    console.log(`TCP, TAP MTU 1500, router-dx (dxlab up, crypto native), one link:`);
+    for (const l of vxlanLines(result.vxlan)) console.log(l);
+  }
+  if (Object.keys(result.rssMB).length) console.log(`RSS: ${Object.entries(result.rssMB).map(([n, v]) => `${n} ${v} MB`).join(', ')}; CPU during TCP at MTU 1500, crypto ${FASTEST}: ${Object.entries(result.cpuPct).map(([n, v]) => `${n} ${v}%`).join(', ')}`);
 }
 
 main().catch((e) => {

@@ -159,12 +159,18 @@ export function summarizeNode(n: { name: string; kind: string; pid: number; wire
   };
 }
 
+/** One host's part of a lab across hosts (`up --on-host`): the host, and its links to other hosts. */
+export interface HostSummary {
+  name: string;
+  tunnels: Array<{ a: string; b: string; vni: number; local: string; remote: string; remoteHost: string; port: number }>;
+}
+
 /**
  * `dxlab status`: a table of the nodes' ports (mode, MACsec state), the
  * supervisor, the nodes it restarted, the lab's services, then the BGP
  * sessions. `supervisor` null: the state records none.
  */
-export function renderLabStatus(s: { lab: string; topology: string; nodes: NodeSummary[]; supervisor?: SupervisorSummary | null; services?: ServiceSummary[] }): string {
+export function renderLabStatus(s: { lab: string; topology: string; nodes: NodeSummary[]; supervisor?: SupervisorSummary | null; services?: ServiceSummary[]; host?: HostSummary }): string {
   const ports = [['node', 'kind', 'pid', 'port', 'mode', 'MACsec']];
   for (const n of s.nodes) {
     if (!n.running) ports.push([n.name, n.kind, String(n.pid), '-', '-', `not running (${n.error ?? 'no answer'})`]);
@@ -174,7 +180,8 @@ export function renderLabStatus(s: { lab: string; topology: string; nodes: NodeS
       ports.push([n.name, n.kind, String(n.pid), p.name, p.mode ?? '-', macsec]);
     }
   }
-  const lines = [`lab ${s.lab} (${s.topology})`, table(ports)];
+  const lines = [`lab ${s.lab} (${s.topology})${s.host ? `, host ${s.host.name}'s part` : ''}`, table(ports)];
+  for (const t of s.host?.tunnels ?? []) lines.push(`link ${t.a} -- ${t.b} to host ${t.remoteHost}: VXLAN VNI ${t.vni}, ${t.local} -> ${t.remote} port ${t.port}`);
   for (const n of s.nodes) for (const l of n.lags ?? []) lines.push(`LAG ${n.name} ${l.name}: ${l.summary}${l.distributing.length ? ` (${l.distributing.join(', ')})` : ''}`);
   for (const n of s.nodes) for (const p of n.ports) for (const c of p.captures) lines.push(`capturing ${n.name} ${p.name} (${c.side}) to ${c.path}, ${c.frames} frames`);
   if (s.supervisor === null) lines.push('supervisor: none recorded (nodes are not watched; dxlab down still removes the lab)');

@@ -26,6 +26,8 @@ import { LabError } from './errors.js';
 import { netnsExists } from './host.js';
 import { DEFAULT_DX_SPEED, dxCipherSuites, nodeKind, type DxSpeed } from './kinds/index.js';
 import { linkType } from './links/index.js';
+import { addVxlanEnd, underlayInterface } from './links/vxlan.js';
+import { hostPart, underlayFamily, underlayMtuWarning, type VxlanTunnel } from './hosts.js';
 import { checkLabName, ifName, labDir, netnsName, stableMac, wireMac } from './paths.js';
 import { nodeRuntime } from './runtimes/index.js';
 import { claimLabDir, currentOwner, readStateFile, writeFileAtomic, writeStateFile, type LabOwner } from './state-dir.js';
@@ -79,7 +81,14 @@ export interface LabState {
   captureDir: string;
   nodes: LabNodeState[];
   /** `wires`: the veth ends of a and b; with `via`, one wire per hop in `segments`, a's side first. */
-  links: Array<{ index: number; a: string; b: string; wires: [string, string]; macsec: boolean; type?: string; connection?: 'none'; via?: string[]; segments?: Array<{ ends: [string, string]; wires: [string, string] }> }>;
+  links: Array<{ index: number; a: string; b: string; wires: [string, string]; macsec: boolean; type?: string; connection?: 'none'; via?: string[]; segments?: Array<{ ends: [string, string]; wires: [string, string] }>; vxlan?: VxlanTunnel }>;
+  /**
+   * This host's part of a lab across hosts (`up --on-host`): the host and
+   * its nodes. `down` then removes only these nodes' namespaces, so that
+   * two hosts' parts on one machine (two namespaces playing the hosts, as
+   * the tests do) leave each other alone.
+   */
+  host?: { name: string; nodes: string[] };
   /** The root-only key files (mode 0600) the node configs reference: the only place a CAK is. */
   keyFiles?: string[];
   /** The lab's supervisor process (supervisor-process.ts), which starts and watches the nodes and hosts the services. */
@@ -134,6 +143,10 @@ export interface LabUpOptions {
   readyTimeoutMs?: number;
   /** Records how long each step took (`dxlab up --timings`), the supervisor's own steps included. */
   timings?: PhaseTimer;
+  /** The host whose part of a lab across hosts to bring up (`dxlab up --on-host`, hosts.ts); needed when the topology names hosts. */
+  onHost?: string;
+  /** Gets what the user should know that does not stop `up` (an underlay MTU short of what a tunnel needs). */
+  warn?: (line: string) => void;
 }
 
 /**
@@ -143,8 +156,22 @@ export interface LabUpOptions {
  * @returns the lab's state as the supervisor recorded it (pids, services).
  * @throws LabError; what was created is removed again.
  */
-export async function labUp(topo: Topology, lab: string, progress: UpProgress = () => undefined, o: LabUpOptions = {}): Promise<LabState> {
+export async function labUp(whole: Topology, lab: string, progress: UpProgress = () => undefined, o: LabUpOptions = {}): Promise<LabState> {
   checkLabName(lab);
+  // On one host of several, its part: its nodes, the links with an end here (hosts.ts).
+  const part = hostPart(whole, lab, o.onHost);
+  const topo: Topology = part ? { ...whole, nodes: whole.nodes.filter((n) => part.nodes.has(n.name)), links: part.links.map((x) => x.link) } : whole;
+  const tunnelOf = new Map((part?.links ?? []).filter((x) => x.tunnel).map((x) => [x.link.index, x.tunnel!]));
+  const wireMtu = (l: TopoLink) => l.mtu ?? Math.max(BASE_MTU, ...topo.vifs.map((v) => v.mtu)) + WIRE_EXTRA;
+  for (const l of topo.links) {
+    const t = tunnelOf.get(l.index);
+    if (!t) continue;
+    // Before anything exists: the underlay address must be this host's; a short MTU is worth a warning.
+    const u = whole.hosts![part!.host]!.underlay;
+    const iface = underlayInterface(u.address, u.interface, `topology.hosts.${part!.host}.underlay`);
+    const w = underlayMtuWarning(`${l.a.node}:${l.a.port} -- ${l.b.node}:${l.b.port}`, iface.name, iface.mtu, wireMtu(l), underlayFamily(u.address));
+    if (w) o.warn?.(w);
+  }
   if (topo.nodes.some((n) => netnsExists(netnsName(lab, n.name)))) {
     throw new LabError('exists', `a lab named '${lab}' exists already: dxlab down ${lab}`);
   }
@@ -155,10 +182,10 @@ export async function labUp(topo: Topology, lab: string, progress: UpProgress = 
   lap('checks and runtimes prepared');
   claimLabDir(lab);
   const dir = labDir(lab);
-  const state: LabState = { lab, kind: o.kind ?? 'topology', owner: currentOwner(), topology: o.topologyLabel ?? resolve(topo.file), createdAt: new Date().toISOString(), captureDir: resolve('pcaps', lab), nodes: [], links: [], keyFiles: [] };
+  const state: LabState = { lab, kind: o.kind ?? 'topology', owner: currentOwner(), topology: o.topologyLabel ?? resolve(topo.file), createdAt: new Date().toISOString(), captureDir: resolve('pcaps', lab), nodes: [], links: [], keyFiles: [], ...(part ? { host: { name: part.host, nodes: [...part.nodes] } } : {}) };
   const save = () => writeStateFile(lab, state);
   save();
-  writeFileAtomic(labTopologyFile(lab), JSON.stringify(topologyWithoutKeys(topo), null, 2) + '\n', 0o644);
+  writeFileAtomic(labTopologyFile(lab), JSON.stringify(topologyWithoutKeys(whole), null, 2) + '\n', 0o644);
   const runtimeNode = (n: LabNodeState) => ({ ...n, lab });
   try {
     for (const n of topo.nodes) {
@@ -174,7 +201,18 @@ export async function labUp(topo: Topology, lab: string, progress: UpProgress = 
     const node = (name: string) => state.nodes.find((n) => n.name === name)!;
     for (const l of topo.links) {
       const wires: [string, string] = [ifName(lab, 'dxl', `${l.index}a`), ifName(lab, 'dxl', `${l.index}b`)];
-      const mtu = l.mtu ?? Math.max(BASE_MTU, ...topo.vifs.map((v) => v.mtu)) + WIRE_EXTRA;
+      const mtu = wireMtu(l);
+      const tunnel = tunnelOf.get(l.index);
+      if (tunnel) {
+        // A link between hosts: this host's end only, the other host makes its own.
+        const [end, wire] = part!.nodes.has(l.a.node) ? [l.a, wires[0]] : [l.b, wires[1]];
+        progress(`link ${l.a.node}:${l.a.port} -- ${l.b.node}:${l.b.port} to host ${tunnel.remoteHost}: VXLAN VNI ${tunnel.vni}, ${tunnel.local} -> ${tunnel.remote}${l.macsec ? ' (MACsec)' : ''}`);
+        addVxlanEnd({ ns: node(end.node).netns, name: wire, alias: `dxlab ${lab} ${end.node}:${end.port}`, mac: wireMac(lab, wire) }, tunnel, mtu);
+        node(end.node).wires[end.port] = wire;
+        state.links.push({ index: l.index, a: `${l.a.node}:${l.a.port}`, b: `${l.b.node}:${l.b.port}`, wires, macsec: !!l.macsec, type: 'vxlan', ...(l.connection ? { connection: l.connection } : {}), vxlan: tunnel });
+        save();
+        continue;
+      }
       const type = linkType(l.type);
       const via = l.via ?? [];
       progress(`link ${l.a.node}:${l.a.port} -- ${l.b.node}:${l.b.port}${via.length ? ` via ${via.join(', ')}` : ''}${l.macsec ? ' (MACsec)' : ''}`);
@@ -464,7 +502,8 @@ function staticSasOfEnd(lab: string, l: TopoLink, me: string, state: LabState): 
   const s = l.macsec!.staticSas!;
   const mine = l.a.node === me ? 0 : 1;
   const peer = mine === 0 ? l.b : l.a;
-  const peerWire = state.nodes.find((x) => x.name === peer.node)!.wires[peer.port]!;
+  // The peer on another host has its wire there: its name is the one this host would give it.
+  const peerWire = state.nodes.find((x) => x.name === peer.node)?.wires[peer.port] ?? ifName(lab, 'dxl', `${l.index}${mine === 0 ? 'b' : 'a'}`);
   return { cipherSuite: s.cipherSuite, peerSci: `${wireMac(lab, peerWire)}/1`, tx: s.sas[mine], rx: [s.sas[1 - mine]] };
 }
 

@@ -55,7 +55,12 @@ export async function tearDown(lab: string, timings?: PhaseTimer): Promise<DownR
   const st = readStateFile(lab);
   if (st.status === 'unreadable') notes.push(`the state file ${st.file} is unreadable (${st.reason}): removed what the lab's names find (namespaces dxlab-${lab}-NODE, node processes configured in ${named})`);
   const dirs = [named, ...(dir ? [dir] : [])];
-  const namespaces = labNamespaces(lab);
+  // One host's part of a lab across hosts: only its nodes' namespaces (a
+  // filter over the names, so a stale or edited state file removes less,
+  // never more).
+  const part = st.status === 'ok' ? (st.value.host as { nodes?: unknown } | undefined) : undefined;
+  const hostNodes = Array.isArray(part?.nodes) ? part.nodes.map(String) : undefined;
+  const namespaces = labNamespaces(lab).filter((ns) => !hostNodes || hostNodes.some((n) => ns === netnsName(lab, n)));
   lap('state file read, namespaces listed');
   // First the TAPs down in every namespace, then the nodes. Nodes do not all
   // end at once and a stopping node sends no more MKPDUs: its peer's MKA
@@ -116,7 +121,7 @@ export async function tearDown(lab: string, timings?: PhaseTimer): Promise<DownR
   // What a runtime made beyond namespaces and processes (the docker runtime's containers), by the lab's name.
   for (const r of NODE_RUNTIMES) {
     if (!r.removeLab) continue;
-    const x = await r.removeLab(lab, dir);
+    const x = await r.removeLab(lab, dir, hostNodes);
     removed.push(...x.removed);
     leftover.push(...x.leftover);
   }

@@ -14,6 +14,7 @@ import { NODE_KINDS, nodeKind } from './kinds/index.js';
 import { LINK_TYPES } from './links/index.js';
 import { NODE_RUNTIMES } from './runtimes/index.js';
 import { checkLagVifEnds, expandLags, resolveLags, throughLag, type TopoLag } from './lags.js';
+import { checkHosts } from './hosts.js';
 import type { EncryptionMode } from '../mka/index.js';
 import { BGP_CONNECT_RETRY_S, BGP_HOLD_TIME_S, BGP_KEEPALIVE_S, NodeError, resolveStaticSasRequest } from '../node/index.js';
 import type { RestartPolicy } from './supervisor.js';
@@ -63,6 +64,13 @@ export interface TopoNode {
   restart?: RestartPolicy;
   /** The fields its kind declares (kinds/*.ts `schema`), as given. */
   options?: Record<string, unknown>;
+  /** The host it lives on (topology.hosts), in a lab across hosts (hosts.ts). */
+  host?: string;
+}
+
+/** A host of a lab across hosts: where its end of each VXLAN tunnel is. */
+export interface TopoHost {
+  underlay: { address: string; interface?: string };
 }
 
 /**
@@ -132,6 +140,8 @@ export interface TopoLink {
   mtu?: number;
   /** The LAG (topology.lags, lags.ts) this link is a member of. */
   lag?: string;
+  /** The VXLAN Network Identifier of a link between hosts, when the topology gives one (hosts.ts linkVni derives it otherwise). */
+  vni?: number;
   /** 'none': its DX device's port is free for the AWS API's CreateConnection (an empty key chain until a key is associated). */
   connection?: 'none';
 }
@@ -173,6 +183,8 @@ export interface Topology {
   captures: Endpoint[];
   /** Link aggregation groups over some of the links (lags.ts). @default [] */
   lags?: TopoLag[];
+  /** The hosts a lab across hosts spans, by name (hosts.ts); absent: one host. */
+  hosts?: Record<string, TopoHost>;
 }
 
 /** AWS defaults (directconnect-api and the MACsec user guide): should_encrypt, XPN-256 preferred. */
@@ -246,7 +258,7 @@ function resolve(given: Record<string, any>, file: string, at: (path: Array<stri
   }
   const t = raw.topology;
   const nodes: TopoNode[] = Object.entries(t.nodes as Record<string, Record<string, any>>).map(([name, n]) => {
-    const { kind, logLevel, runtime, restart, ...options } = n;
+    const { kind, logLevel, runtime, restart, host, ...options } = n;
     if (RESERVED_NODE_NAMES.includes(name)) fail(['topology', 'nodes', name], `'${name}' is not a node name: the lab's folder holds ${name}.* files of its own (reserved: ${RESERVED_NODE_NAMES.join(', ')})`);
     // A kind that only one runtime can run (a linux-peer: a VM) gets it; a runtime that runs only some kinds refuses the others.
     const only = nodeKind(kind).runtime;
@@ -254,7 +266,7 @@ function resolve(given: Record<string, any>, file: string, at: (path: Array<stri
     const serves = runtime ? NODE_RUNTIMES.find((r) => r.name === runtime)?.kinds : undefined;
     if (serves && !serves.includes(kind)) fail(['topology', 'nodes', name, 'runtime'], `the ${runtime} runtime runs ${serves.join(', ')} nodes only, not ${article(kind)} ${kind}`);
     const rt = runtime ?? only;
-    return { name, kind, ...(logLevel ? { logLevel } : {}), ...(rt ? { runtime: rt } : {}), ...(restart ? { restart } : {}), options };
+    return { name, kind, ...(logLevel ? { logLevel } : {}), ...(rt ? { runtime: rt } : {}), ...(restart ? { restart } : {}), ...(host ? { host } : {}), options };
   });
   const nodeOf = (e: Endpoint, path: Array<string | number>) => nodes.find((n) => n.name === e.node) ?? fail(path, `no node named '${e.node}'`);
   const used = new Set<string>();
@@ -314,10 +326,12 @@ function resolve(given: Record<string, any>, file: string, at: (path: Array<stri
     if (l.connection === 'none' && ![a, b].some((e) => nodeKind(nodes.find((x) => x.name === e.node)!.kind).vifEnd === 'aws')) {
       fail(['topology', 'links', i, 'connection'], 'connection: none leaves a DX device port free, and neither end of this link is a dx-device');
     }
-    return { index: i, a, b, ...(l.type ? { type: l.type } : {}), via, ...(macsec ? { macsec } : {}), ...(l.mtu !== undefined ? { mtu: l.mtu as number } : {}), ...(l.connection === 'none' ? { connection: 'none' as const } : {}) };
+    return { index: i, a, b, ...(l.type ? { type: l.type } : {}), via, ...(macsec ? { macsec } : {}), ...(l.mtu !== undefined ? { mtu: l.mtu as number } : {}), ...(l.vni !== undefined ? { vni: l.vni as number } : {}), ...(l.connection === 'none' ? { connection: 'none' as const } : {}) };
   });
   for (const n of nodes) if (nodeKind(n.kind).inPath && !inPathUsed.has(n.name)) fail(['topology', 'nodes', n.name], `node ${n.name} is ${article(n.kind)} ${n.kind}: name it in a link's via`);
   const lags = resolveLags(t.lags, links, nodes, lagOfLink, fail);
+  const hosts = t.hosts as Record<string, TopoHost> | undefined;
+  checkHosts(hosts, nodes, links, fail);
   // A LAG's logical port is a port VIFs may end on.
   for (const l of lags) for (const n of l.nodes) used.add(`${n}:${l.name}`);
   const vifs: TopoVif[] = ((t.vifs ?? []) as any[]).map((v, i) => {
@@ -363,7 +377,7 @@ function resolve(given: Record<string, any>, file: string, at: (path: Array<stri
     if (!used.has(c)) fail(['topology', 'captures', i], `port ${c} is on no link`);
     return e;
   });
-  return { file, name: raw.name, nodes, links, vifs, captures, lags };
+  return { file, name: raw.name, nodes, links, vifs, captures, lags, ...(hosts ? { hosts } : {}) };
 }
 
 /**

@@ -6,7 +6,7 @@ import { SUPERVISOR_LOG, labDir, processAlive, recordedSupervisorRuns } from '..
 import { controlRequest } from '../../node/index.js';
 import { labState, nameOpt } from '../lab-context.js';
 import { printJson, printLine } from '../output.js';
-import { exitText, renderLabStatus, summarizeNode, type NodeStatusAnswer, type ServiceSummary, type SupervisorSummary } from '../render.js';
+import { exitText, renderLabStatus, summarizeNode, type HostSummary, type NodeStatusAnswer, type ServiceSummary, type SupervisorSummary } from '../render.js';
 
 export function statusCommand(y: Argv): Argv {
   return y.command(
@@ -36,8 +36,10 @@ export function statusCommand(y: Argv): Argv {
         ? { pid: s.supervisor.pid, running: recordedSupervisorRuns(s.lab, dirs, s.supervisor), startedAt: s.supervisor.startedAt, socket: s.supervisor.socket, log: join(labDir(s.lab), SUPERVISOR_LOG) }
         : null;
       const services: ServiceSummary[] = (s.services ?? []).map((x) => ({ ...x, running: processAlive(x.pid) }));
-      if (a.json) printJson({ lab: s.lab, topology: s.topology, supervisor, services, nodes, ...(notes.length ? { notes } : {}) });
-      else printLine([renderLabStatus({ lab: s.lab, topology: s.topology, nodes, supervisor, services }), ...notes].join('\n'));
+      // One host's part of a lab across hosts: its tunnels to the others.
+      const host: HostSummary | undefined = s.host ? { name: s.host.name, tunnels: s.links.flatMap((l) => (l.vxlan ? [{ a: l.a, b: l.b, ...l.vxlan }] : [])) } : undefined;
+      if (a.json) printJson({ lab: s.lab, topology: s.topology, ...(host ? { host } : {}), supervisor, services, nodes, ...(notes.length ? { notes } : {}) });
+      else printLine([renderLabStatus({ lab: s.lab, topology: s.topology, nodes, supervisor, services, ...(host ? { host } : {}) }), ...notes].join('\n'));
     },
   );
 }

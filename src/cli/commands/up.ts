@@ -15,6 +15,7 @@ export function upCommand(y: Argv): Argv {
         .option('topo', { alias: 't', type: 'string', describe: 'topology file (same as the positional)' })
         .option('name', { type: 'string', describe: "lab name (default: the topology's name)" })
         .option('crypto', { choices: CRYPTO_CHOICES, describe: 'AES-GCM engine of every node: native (the fastest of the addon: ipsec-mb, else openssl), or one forced (default: native where the addon loads)' })
+        .option('on-host', { type: 'string', describe: "bring up only this host's part of a lab across hosts (topology.hosts; the other hosts' parts are brought up there)" })
         .option('runtime', { type: 'string', describe: 'node runtime of every node the topology gives none (netns-process, docker)' })
         .option('api', { type: 'boolean', default: true, describe: "host the AWS API for the lab in its supervisor (--no-api: do not)" })
         .option('ui', { type: 'boolean', default: false, describe: 'serve the web view of the lab from its supervisor and print its URL (dxlab ui)' })
@@ -35,7 +36,7 @@ export function upCommand(y: Argv): Argv {
       })();
       timings?.lap('topology read and checked');
       const tty = process.stderr.isTTY && !a.json;
-      const state = await labUp(topo, a.name ?? topo.name, (step) => tty && note(`  ${step}`), { ...(a.crypto ? { crypto: a.crypto } : {}), ...(!a.api || a.ui ? { supervisorArgs: [...(a.api ? [] : ['--no-api']), ...(a.ui ? ['--ui'] : [])] } : {}), ...(timings ? { timings } : {}) }).catch(wrap);
+      const state = await labUp(topo, a.name ?? topo.name, (step) => tty && note(`  ${step}`), { warn: (line) => note(`warning: ${line}`), ...(a.onHost !== undefined ? { onHost: a.onHost } : {}), ...(a.crypto ? { crypto: a.crypto } : {}), ...(!a.api || a.ui ? { supervisorArgs: [...(a.api ? [] : ['--no-api']), ...(a.ui ? ['--ui'] : [])] } : {}), ...(timings ? { timings } : {}) }).catch(wrap);
       if (timings && !a.json) for (const l of formatTimings(timings.phases)) note(l);
       if (a.json) printJson(timings ? { ...state, timings: timings.phases } : state);
       else {

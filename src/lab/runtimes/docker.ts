@@ -125,7 +125,7 @@ function launchContainer(n: RuntimeNode, onExit: (code: number | null, signal: s
  * Removes the lab's containers (by label) and its nodes' socket folders.
  * @returns what was removed and what is left, as `down` says them.
  */
-export async function removeDockerLab(lab: string, dir: string | undefined, hostSetting = dockerHostSetting()): Promise<{ removed: string[]; leftover: string[] }> {
+export async function removeDockerLab(lab: string, dir: string | undefined, hostSetting = dockerHostSetting(), nodes?: readonly string[]): Promise<{ removed: string[]; leftover: string[] }> {
   const removed: string[] = [];
   const leftover: string[] = [];
   let host: string | undefined;
@@ -136,14 +136,18 @@ export async function removeDockerLab(lab: string, dir: string | undefined, host
   }
   if (host) {
     try {
-      const ids = docker(host, ['ps', '-aq', '--filter', `label=${LAB_LABEL}=${lab}`]).split('\n').filter(Boolean);
+      // One host's part of a lab across hosts (`nodes`): only its nodes' containers, should the other host's share this engine.
+      const ours = (name: string) => !nodes || nodes.some((n) => name === containerName(lab, n) || name === holderName(lab, n));
+      const named = (ids: string[]) => (ids.length ? docker(host!, ['inspect', '--format', '{{.Id}} {{.Name}}', ...ids]).split('\n').filter(Boolean).map((x) => x.split(' ') as [string, string]).map(([id, name]) => ({ id, name: name.replace(/^\//, '') })).filter((c) => ours(c.name)) : []);
+      const found = named(docker(host, ['ps', '-aq', '--filter', `label=${LAB_LABEL}=${lab}`]).split('\n').filter(Boolean));
+      const ids = found.map((c) => c.id);
       if (ids.length) {
-        const names = docker(host, ['inspect', '--format', '{{.Name}}', ...ids]).split('\n').filter(Boolean).map((x) => x.replace(/^\//, ''));
+        const names = found.map((c) => c.name);
         await dockerAsync(host, ['rm', '-f', ...ids]);
         removed.push(...names.map((x) => `container ${x}`));
       }
-      const left = docker(host, ['ps', '-aq', '--filter', `label=${LAB_LABEL}=${lab}`]).split('\n').filter(Boolean);
-      leftover.push(...left.map((x) => `container ${x}`));
+      const left = named(docker(host, ['ps', '-aq', '--filter', `label=${LAB_LABEL}=${lab}`]).split('\n').filter(Boolean));
+      leftover.push(...left.map((x) => `container ${x.name}`));
     } catch (e) {
       leftover.push(`containers of lab ${lab} (${(e as Error).message})`);
     }
@@ -197,5 +201,5 @@ export const dockerRuntime: NodeRuntime = {
   start: (n) => launchContainer(n, () => undefined, true).pid,
   launch: (n, onExit) => launchContainer(n, onExit),
   ready: (n) => waitForNode({ node: n.name, pid: n.pid, socket: n.socket, log: n.log }, 60_000),
-  removeLab: (lab, dir) => removeDockerLab(lab, dir),
+  removeLab: (lab, dir, nodes) => removeDockerLab(lab, dir, dockerHostSetting(), nodes),
 };

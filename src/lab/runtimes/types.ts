@@ -41,6 +41,7 @@ export interface NodeRuntime {
   /**
    * Removes what the runtime made for a lab beyond its namespaces and
    * processes (containers), found by the lab's name; called by `down`.
+   * `nodes`: one host's part of a lab across hosts, only these nodes'.
    */
-  removeLab?(lab: string, labDir: string | undefined): Promise<{ removed: string[]; leftover: string[] }>;
+  removeLab?(lab: string, labDir: string | undefined, nodes?: readonly string[]): Promise<{ removed: string[]; leftover: string[] }>;
 }
