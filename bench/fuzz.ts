@@ -43,7 +43,7 @@ for (const t of targets) {
   const crashes = r.findings.filter((f) => f.kind === 'crash').length;
   const hangs = r.findings.filter((f) => f.kind === 'hang').length;
   const miscounts = r.findings.filter((f) => f.kind === 'miscount').length;
-  console.log(`${t.name}: ${r.inputs.toLocaleString('en')} inputs in ${r.seconds.toFixed(1)} s, ${Math.round(r.perSecond).toLocaleString('en')} inputs/s; crashes ${crashes}, hangs ${hangs}, miscounts ${miscounts}; most CPU for one input ${r.maxCpuMs.toFixed(1)} ms\n${outcomes}`);
+  console.log(`${t.name}: ${r.inputs.toLocaleString('en')} inputs in ${r.seconds.toFixed(1)} s, ${Math.round(r.perSecond).toLocaleString('en')} inputs/s (${Math.round(r.inputs / r.cpuSeconds).toLocaleString('en')} per CPU second); crashes ${crashes}, hangs ${hangs}, miscounts ${miscounts}; most CPU for one input ${r.maxCpuMs.toFixed(1)} ms\n${outcomes}`);
   for (const f of r.findings.slice(0, 10)) console.log(`  ${f.kind} at input ${f.index}: ${f.detail.split('\n')[0]}\n  ${f.detail.split('\n').pop()}`);
 }
 if (json) console.log(JSON.stringify(reports.map((r) => ({ ...r, findings: r.findings.map((f) => ({ kind: f.kind, index: f.index, detail: f.detail })) })), null, 2));

@@ -58,6 +58,8 @@ export interface FuzzReport {
   inputs: number;
   seconds: number;
   perSecond: number;
+  /** The process's CPU time over the run (all threads), s: inputs per CPU second does not depend on the machine's load. */
+  cpuSeconds: number;
   /** How many inputs ended in each outcome. */
   outcomes: Record<string, number>;
   findings: Finding[];
@@ -82,6 +84,7 @@ export async function runTarget(target: FuzzTarget, count: number, seed = 1): Pr
   const findings: Finding[] = [];
   let maxCpuMs = 0;
   const start = process.hrtime.bigint();
+  const cpuStart = process.cpuUsage();
   try {
     for (let i = 0; i < count; i++) {
       const input = i < seeds.length ? seeds[i]! : target.mutate(seeds[Math.floor(rand() * seeds.length)]!, rand);
@@ -96,7 +99,8 @@ export async function runTarget(target: FuzzTarget, count: number, seed = 1): Pr
     await session.close?.();
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  return { target: target.name, inputs: count, seconds, perSecond: count / seconds, outcomes, findings, maxCpuMs };
+  const cpu = process.cpuUsage(cpuStart);
+  return { target: target.name, inputs: count, seconds, perSecond: count / seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, outcomes, findings, maxCpuMs };
 }
 
 /**
