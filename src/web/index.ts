@@ -12,15 +12,18 @@
 import type { LabService } from '../lab/index.js';
 import { WEB_BASE_PORT, WEB_SERVICE_NAME } from './constants.js';
 import { startWebView, type ViaApi } from './server.js';
+import type { WebTls } from './tls.js';
 
 export { WEB_BASE_PORT, WEB_POLL_MS, WEB_SERVICE_NAME, WEB_TOKEN_HEADER } from './constants.js';
 export { WebError, type WebErrorCode } from './errors.js';
 export { startClassView, type ClassRow, type ClassViewOptions } from './overview.js';
-export { isLoopbackAddress, startWebView, type RunningWebView, type ViaApi, type WebModel, type WebViewOptions } from './server.js';
+export { allowedHosts, hostAllowed, hostName } from './host-check.js';
+export { selfSignedTls, subjectAltName, tlsFromFiles, type WebTls } from './tls.js';
+export { cakChannel, isLoopbackAddress, startWebView, type RunningWebView, type ViaApi, type WebModel, type WebViewOptions } from './server.js';
 export { counterSample, endState, eventView, linkView, nodeView, portView, DROP_COUNTERS, TRAFFIC_COUNTERS, type LinkState, type LinkView, type NodeView, type PortView } from './view.js';
 
 /** The web view as a service of the lab's supervisor (services.ts): name 'ui', from port WEB_BASE_PORT. */
-export function labWebService(o: { viaApi?: ViaApi } = {}): LabService {
+export function labWebService(o: { viaApi?: ViaApi; tls?: WebTls } = {}): LabService {
   return {
     name: WEB_SERVICE_NAME,
     basePort: WEB_BASE_PORT,
@@ -31,6 +34,7 @@ export function labWebService(o: { viaApi?: ViaApi } = {}): LabService {
         port: ctx.port,
         state: ctx.state,
         ...(o.viaApi ? { viaApi: o.viaApi } : {}),
+        ...(o.tls ? { tls: o.tls } : {}),
         log: (line, fields) => ctx.log(fields ? `${line} ${JSON.stringify(fields)}` : line),
       }),
   };

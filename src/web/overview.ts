@@ -30,6 +30,8 @@ export interface ClassViewOptions {
   /** @default 16 random octets, hex */
   token?: string;
   viaApi?: ViaApi;
+  /** Serve HTTPS with this certificate (tls.ts). */
+  tls?: WebViewOptions['tls'];
   log: WebViewOptions['log'];
 }
 
@@ -110,7 +112,7 @@ export async function startClassView(o: ClassViewOptions): Promise<RunningWebVie
   };
 
   refresh();
-  const web = await listenWeb(o.host, o.port, route, o.log).catch((e: unknown) => {
+  const web = await listenWeb(o.host, o.port, route, o.log, o.tls).catch((e: unknown) => {
     for (const v of views.values()) v.stop();
     throw e;
   });

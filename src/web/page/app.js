@@ -13,7 +13,7 @@ const TRAFFIC = ['outPktsEncrypted', 'outPktsProtected', 'inPktsOK'];
 const DROPS = ['inPktsLate', 'inPktsNotValid', 'inPktsInvalid', 'inPktsNoSCI', 'inPktsUnknownSCI', 'inPktsNotUsingSA', 'inPktsUnusedSA', 'inPktsDelayed', 'inPktsBadTag', 'inPktsNoTag', 'inPktsOverrun', 'inPktsMalformed', 'outPktsTooLong', 'outPktsNoActiveSa', 'inMkpduIcvVerificationErrors', 'inMkpduValidationErrors', 'inMkpduBadPeerErrors', 'inMkpduPeerListErrors', 'sakCipherMismatchErrors', 'unrecognizedCkn', 'txBlocked', 'rxBlocked'];
 const SERIES_COLORS = ['#1f77b4', '#2ca02c', '#9467bd', '#d62728', '#ff7f0e', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f'];
 
-const dx = { model: null, events: [], history: {}, cy: null, charts: {} };
+const dx = { model: null, events: [], history: {}, cy: null, charts: {}, cak: { allowed: true, why: '' } };
 window.dxlab = dx;
 
 function el(tag, attrs, ...kids) {
@@ -201,7 +201,18 @@ function keyForm(node, port, end) {
     cak,
     el('button', { 'data-action': 'addKey', text: 'add key', on: { click: add } }),
     el('button', { 'data-action': 'removeKey', text: 'remove key (CKN)', on: { click: () => act({ action: 'removeKey', node, port, ckn: ckn.value.trim() }) } }),
+    el('span', { class: 'cak-note note', hidden: true }),
   );
+}
+
+// Over plain HTTP from another machine the server takes no CAK (it would cross the network in the clear): the field is off and the page says why.
+function applyCakChannel() {
+  for (const box of document.querySelectorAll('.actions.keys')) {
+    for (const e of box.querySelectorAll('input[name=cak], button[data-action=addKey]')) if (!dx.cak.allowed) e.disabled = true;
+    const note = $('.cak-note', box);
+    note.hidden = dx.cak.allowed;
+    note.textContent = dx.cak.allowed ? '' : dx.cak.why;
+  }
 }
 
 function ensureLinkPanel(l) {
@@ -324,10 +335,12 @@ function start() {
     const h = JSON.parse(ev.data);
     dx.history = h.history;
     dx.events = h.events;
+    if (h.cak) dx.cak = h.cak;
   });
   es.addEventListener('model', (ev) => {
     onModel(JSON.parse(ev.data));
     if (!token) for (const b of document.querySelectorAll('button')) b.disabled = true;
+    applyCakChannel();
     if (dx.model) for (const l of dx.model.links) drawTimeline(l);
   });
   es.addEventListener('mka', (ev) => {
