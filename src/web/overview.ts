@@ -32,6 +32,7 @@ export interface ClassViewOptions {
   viaApi?: ViaApi;
   /** Serve HTTPS with this certificate (tls.ts). */
   tls?: WebViewOptions['tls'];
+  scenarios?: WebViewOptions['scenarios'];
   log: WebViewOptions['log'];
 }
 
@@ -76,7 +77,7 @@ export async function startClassView(o: ClassViewOptions): Promise<RunningWebVie
     for (const lab of now) {
       if (views.has(lab)) continue;
       const last = o.state(lab)!;
-      views.set(lab, labView({ lab, token, pollMs, state: () => o.state(lab) ?? last, ...(o.viaApi ? { viaApi: o.viaApi } : {}), log: o.log }));
+      views.set(lab, labView({ lab, token, pollMs, state: () => o.state(lab) ?? last, ...(o.viaApi ? { viaApi: o.viaApi } : {}), ...(o.scenarios ? { scenarios: o.scenarios } : {}), log: o.log }));
     }
     rows = [...views.entries()]
       .sort(([a], [b]) => a.localeCompare(b))

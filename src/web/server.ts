@@ -36,6 +36,7 @@ import { NodeError, controlRequest } from '../node/index.js';
 import { WEB_EVENTS_KEPT, WEB_HISTORY_SAMPLES, WEB_POLL_MS, WEB_TOKEN_HEADER } from './constants.js';
 import { WebError } from './errors.js';
 import { allowedHosts, hostAllowed } from './host-check.js';
+import { PageScenario, type ScenarioHost } from './page-scenario.js';
 import type { WebTls } from './tls.js';
 import { counterSample, eventView, linkView, nodeView, type CounterSample, type EventView, type LinkView, type NodeView, type PortView } from './view.js';
 
@@ -57,6 +58,8 @@ export interface WebViewOptions {
   viaApi?: ViaApi;
   /** Serve HTTPS with this certificate (tls.ts); a CAK may then come from any address. */
   tls?: WebTls;
+  /** The scenarios the page may run on the lab, step by step (page-scenario.ts); without it, none. */
+  scenarios?: ScenarioHost;
   log(line: string, fields?: Record<string, unknown>): void;
 }
 
@@ -168,6 +171,15 @@ export function labView(o: Omit<WebViewOptions, 'host' | 'port' | 'token'> & { t
   const subscribing = new Set<string>();
   const captures = new Map<string, PageCapture>();
   let model: WebModel | undefined;
+  const scenario = o.scenarios ? new PageScenario(o.scenarios, o.lab, o.state, (v) => broadcast('scenario', v), o.log) : undefined;
+  const scenarioList = () => {
+    try {
+      return scenario?.list() ?? [];
+    } catch (e) {
+      o.log('web view: scenarios not listed', { error: (e as Error).message });
+      return [];
+    }
+  };
   let polling = false;
   let stopped = false;
 
@@ -281,6 +293,12 @@ export function labView(o: Omit<WebViewOptions, 'host' | 'port' | 'token'> & { t
   };
 
   const act = async (body: Record<string, unknown>, channel: { allowed: boolean; why: string }): Promise<unknown> => {
+    if (typeof body.action === 'string' && body.action.startsWith('scenario')) {
+      if (!scenario) throw new WebError('notFound', 'this web view runs no scenario');
+      if (body.action === 'scenarioStart') return scenario.start(body.scenario);
+      if (body.action === 'scenarioNext') return scenario.next();
+      if (body.action === 'scenarioStop') return scenario.stop();
+    }
     const state = o.state();
     const n = nodeOfState(state, body.node);
     switch (body.action) {
@@ -352,7 +370,7 @@ export function labView(o: Omit<WebViewOptions, 'host' | 'port' | 'token'> & { t
         return { keyChain: Array.isArray(chain) ? chain.filter((k): k is string => typeof k === 'string' && /^[0-9a-f]+$/i.test(k)) : [] };
       }
       default:
-        throw new WebError('badRequest', `'action' must be setMode, rekey, addKey, removeKey, captureStart or captureStop`);
+        throw new WebError('badRequest', `'action' must be setMode, rekey, addKey, removeKey, captureStart, captureStop, scenarioStart, scenarioNext or scenarioStop`);
     }
   };
 
@@ -386,7 +404,7 @@ export function labView(o: Omit<WebViewOptions, 'host' | 'port' | 'token'> & { t
     if (req.method === 'GET' && path === '/events') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
       res.write('retry: 1000\n\n');
-      send(res, 'hello', { lab: o.lab, pollMs, cak: cakChannel(req), history: Object.fromEntries(history), events });
+      send(res, 'hello', { lab: o.lab, pollMs, cak: cakChannel(req), scenarios: scenarioList(), scenario: scenario?.view() ?? null, history: Object.fromEntries(history), events });
       if (model) send(res, 'model', model);
       clients.add(res);
       req.on('close', () => clients.delete(res));

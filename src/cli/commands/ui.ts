@@ -9,8 +9,10 @@
  * entered from another machine.
  */
 import type { Argv } from 'yargs';
+import { existsSync, statSync } from 'node:fs';
 import { SERVICE_PORT_TRIES, labDir, listLabs, readLabState, startLabService, type LabState } from '../../lab/index.js';
-import { labWebService, selfSignedTls, startClassView, startWebView, tlsFromFiles, WEB_BASE_PORT, WebError, type RunningWebView, type ViaApi, type WebTls } from '../../web/index.js';
+import { labWebService, selfSignedTls, startClassView, startWebView, tlsFromFiles, WEB_BASE_PORT, WebError, type RunningWebView, type ScenarioHost, type ViaApi, type WebTls } from '../../web/index.js';
+import { pageScenarios } from '../page-scenarios.js';
 import { CliError } from '../errors.js';
 import { labState, wrap } from '../lab-context.js';
 import { note, printLine } from '../output.js';
@@ -32,13 +34,15 @@ export function uiCommand(y: Argv): Argv {
         .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on (default loopback; on any other, a CAK is taken only over TLS)' })
         .option('tls', { type: 'boolean', default: false, describe: 'serve HTTPS with a self-signed certificate made now by openssl (its SHA-256 fingerprint is printed)' })
         .option('tls-cert', { type: 'string', describe: 'serve HTTPS with this certificate (PEM; with --tls-key)' })
-        .option('tls-key', { type: 'string', describe: 'the private key of --tls-cert (PEM)' }),
+        .option('tls-key', { type: 'string', describe: 'the private key of --tls-cert (PEM)' })
+        .option('scenarios', { type: 'string', array: true, describe: "a folder of one's own scenarios (a subfolder each, with scenario.yaml) the page offers beside lab/'s" }),
     async (a) => {
       if (a.port !== undefined && !(Number.isInteger(a.port) && a.port >= 0 && a.port <= 65535)) throw new CliError('usage', `--port must be a TCP port (0 to 65535), got ${a.port}`);
       const tls = tlsOption(a);
+      const scenarios = pageScenarios(scenarioDirs(a.scenarios));
       if (a.all) {
         if (a.lab ?? a.name) throw new CliError('usage', '--all shows every lab: give no lab name with it');
-        return serve(await classView(a.host, a.port, tls), 'every lab on this machine');
+        return serve(await classView(a.host, a.port, tls, scenarios), 'every lab on this machine');
       }
       const s = labState({ ...(a.lab ?? a.name ? { name: String(a.lab ?? a.name) } : {}) });
       const lab = s.lab;
@@ -47,8 +51,8 @@ export function uiCommand(y: Argv): Argv {
       try {
         view =
           a.port !== undefined
-            ? await startWebView({ lab, host: a.host, port: a.port, state, viaApi, ...(tls ? { tls } : {}), log })
-            : (await startLabService(labWebService({ viaApi, ...(tls ? { tls } : {}) }), { lab, labDir: labDir(lab), host: a.host, state, log: (l) => note(l) })).running;
+            ? await startWebView({ lab, host: a.host, port: a.port, state, viaApi, scenarios, ...(tls ? { tls } : {}), log })
+            : (await startLabService(labWebService({ viaApi, scenarios, ...(tls ? { tls } : {}) }), { lab, labDir: labDir(lab), host: a.host, state, log: (l) => note(l) })).running;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError('failed', `--port ${a.port}: in use on ${a.host}`);
         return wrap(e);
@@ -77,6 +81,17 @@ function tlsOption(a: { host: string; tls: boolean; 'tls-cert'?: string; 'tls-ke
   return tls;
 }
 
+/**
+ * The folders of --scenarios, each an existing folder.
+ * @throws CliError('usage') naming the one that is not
+ */
+function scenarioDirs(dirs: Array<string | number> | undefined): string[] {
+  return (dirs ?? []).map(String).map((d) => {
+    if (!existsSync(d) || !statSync(d).isDirectory()) throw new CliError('usage', `--scenarios ${d}: not a folder`);
+    return d;
+  });
+}
+
 const log = (line: string, fields?: Record<string, unknown>) => note(fields ? `${line} ${JSON.stringify(fields)}` : line);
 
 /** Prints the URL and serves until SIGINT or SIGTERM. */
@@ -94,7 +109,7 @@ async function serve(view: { url: string; stop(): Promise<void> }, what: string)
  * The overview on `port`, or on the first free port from WEB_BASE_PORT.
  * @throws CliError('failed') when the port (or every port tried) is taken
  */
-async function classView(host: string, port: number | undefined, tls: WebTls | undefined): Promise<RunningWebView> {
+async function classView(host: string, port: number | undefined, tls: WebTls | undefined, scenarios: ScenarioHost): Promise<RunningWebView> {
   const state = (lab: string) => {
     try {
       return readLabState(lab);
@@ -106,7 +121,7 @@ async function classView(host: string, port: number | undefined, tls: WebTls | u
   const ports = port !== undefined ? [port] : Array.from({ length: SERVICE_PORT_TRIES }, (_, i) => WEB_BASE_PORT + i);
   for (const p of ports) {
     try {
-      return await startClassView({ host, port: p, labs: listLabs, state, viaApi, ...(tls ? { tls } : {}), log });
+      return await startClassView({ host, port: p, labs: listLabs, state, viaApi, scenarios, ...(tls ? { tls } : {}), log });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
     }

@@ -42,14 +42,15 @@ const idOf = (s) => s.replace(/[^A-Za-z0-9_-]/g, '_');
 
 async function act(body) {
   const out = $('#action-result');
-  out.textContent = `${body.action} ${body.node} ${body.port || ''} ...`;
+  const what = [body.action, body.node, body.port, body.scenario].filter((x) => x).join(' ');
+  out.textContent = `${what} ...`;
   out.removeAttribute('data-ok');
   try {
     const r = await fetch('api/action', { method: 'POST', headers: { 'content-type': 'application/json', 'x-dxlab-token': token }, body: JSON.stringify(body) });
     const j = await r.json();
     out.dataset.ok = String(j.ok === true);
     const chain = j.ok && j.result && Array.isArray(j.result.keyChain) ? ` (key chain: ${j.result.keyChain.join(', ') || 'empty'})` : '';
-    out.textContent = j.ok ? `${body.action} ${body.node} ${body.port || ''}: done${chain}` : `${body.action}: ${j.error.message}`;
+    out.textContent = j.ok ? `${what}: done${chain}` : `${body.action}: ${j.error.message}`;
     return j;
   } catch (e) {
     out.dataset.ok = 'false';
@@ -307,6 +308,45 @@ function drawTimeline(l) {
   if (atBottom) box.scrollTop = box.scrollHeight;
 }
 
+// ---- a scenario, step by step ------------------------------------------------------
+
+const SCENARIO_STATE_TEXT = { running: 'running', paused: 'waiting at an explanation: read it, then Next', passed: 'done: every check held', failed: 'done: a check did not hold', stopped: 'stopped' };
+
+function drawScenario() {
+  const box = $('#scenario');
+  const list = dx.scenarios || [];
+  const run = dx.scenario;
+  box.hidden = list.length === 0 && !run;
+  const sel = $('select[name=scenario]', box);
+  renderIf(sel, JSON.stringify(list), () => list.map((s) => el('option', { value: s.name, text: `${s.name}: ${s.title} (${s.minutes} min)` })));
+  const chosen = list.find((s) => s.name === (run && (run.state === 'running' || run.state === 'paused') ? run.name : sel.value));
+  $('#scenario-teaches').textContent = chosen ? `Teaches: ${chosen.teaches}` : '';
+  const going = !!run && (run.state === 'running' || run.state === 'paused');
+  box.dataset.state = run ? run.state : 'none';
+  $('#scenario-state').dataset.state = run ? run.state : '';
+  $('#scenario-state').textContent = run ? `${run.name}: ${SCENARIO_STATE_TEXT[run.state] || run.state}` : '';
+  $('button[data-action=scenarioStart]', box).disabled = !token || going || list.length === 0;
+  $('button[data-action=scenarioNext]', box).disabled = !token || !run || run.state !== 'paused';
+  $('button[data-action=scenarioStop]', box).disabled = !token || !going;
+  const say = $('#scenario-say');
+  say.hidden = !run || !run.say;
+  if (run && run.say) {
+    $('.say', say).textContent = run.say.text;
+    $('.tries', say).hidden = run.say.tries.length === 0;
+    $('.tries pre', say).textContent = run.say.tries.join('\n');
+  }
+  const steps = run ? run.steps : [];
+  renderIf($('#scenario-steps'), JSON.stringify(steps), () => steps.map((s) => el('li', { 'data-kind': s.kind, 'data-held': s.held === null ? null : String(s.held), 'data-error': s.error ? 'true' : null, text: s.text })));
+}
+
+function startScenarioControls() {
+  const box = $('#scenario');
+  $('button[data-action=scenarioStart]', box).addEventListener('click', () => act({ action: 'scenarioStart', scenario: $('select[name=scenario]', box).value }));
+  $('button[data-action=scenarioNext]', box).addEventListener('click', () => act({ action: 'scenarioNext' }));
+  $('button[data-action=scenarioStop]', box).addEventListener('click', () => act({ action: 'scenarioStop' }));
+  $('select[name=scenario]', box).addEventListener('change', drawScenario);
+}
+
 // ---- the stream ---------------------------------------------------------------
 
 function onModel(m) {
@@ -330,17 +370,26 @@ function onModel(m) {
 function start() {
   $('#access').textContent = token ? 'actions enabled (token given)' : 'view only: open the URL printed with its token to act';
   if (!token) for (const b of document.querySelectorAll('button')) b.disabled = true;
+  startScenarioControls();
   const es = followEvents($('#conn'));
+  es.addEventListener('scenario', (ev) => {
+    dx.scenario = JSON.parse(ev.data);
+    drawScenario();
+  });
   es.addEventListener('hello', (ev) => {
     const h = JSON.parse(ev.data);
     dx.history = h.history;
     dx.events = h.events;
     if (h.cak) dx.cak = h.cak;
+    dx.scenarios = h.scenarios || [];
+    dx.scenario = h.scenario || null;
+    drawScenario();
   });
   es.addEventListener('model', (ev) => {
     onModel(JSON.parse(ev.data));
     if (!token) for (const b of document.querySelectorAll('button')) b.disabled = true;
     applyCakChannel();
+    drawScenario();
     if (dx.model) for (const l of dx.model.links) drawTimeline(l);
   });
   es.addEventListener('mka', (ev) => {
