@@ -33,6 +33,7 @@ export interface ClassViewOptions {
   /** Serve HTTPS with this certificate (tls.ts). */
   tls?: WebViewOptions['tls'];
   scenarios?: WebViewOptions['scenarios'];
+  connections?: WebViewOptions['connections'];
   log: WebViewOptions['log'];
 }
 
@@ -77,7 +78,7 @@ export async function startClassView(o: ClassViewOptions): Promise<RunningWebVie
     for (const lab of now) {
       if (views.has(lab)) continue;
       const last = o.state(lab)!;
-      views.set(lab, labView({ lab, token, pollMs, state: () => o.state(lab) ?? last, ...(o.viaApi ? { viaApi: o.viaApi } : {}), ...(o.scenarios ? { scenarios: o.scenarios } : {}), log: o.log }));
+      views.set(lab, labView({ lab, token, pollMs, state: () => o.state(lab) ?? last, ...(o.viaApi ? { viaApi: o.viaApi } : {}), ...(o.scenarios ? { scenarios: o.scenarios } : {}), ...(o.connections ? { connections: o.connections } : {}), log: o.log }));
     }
     rows = [...views.entries()]
       .sort(([a], [b]) => a.localeCompare(b))

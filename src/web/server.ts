@@ -31,14 +31,14 @@ import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Socket } from 'node:net';
-import { LabError, checkKindSet, type LabState } from '../lab/index.js';
+import { LabError, checkKindSet, readLabTopology, type LabState, type Topology } from '../lab/index.js';
 import { NodeError, controlRequest } from '../node/index.js';
 import { WEB_EVENTS_KEPT, WEB_HISTORY_SAMPLES, WEB_POLL_MS, WEB_TOKEN_HEADER } from './constants.js';
 import { WebError } from './errors.js';
 import { allowedHosts, hostAllowed } from './host-check.js';
 import { PageScenario, type ScenarioHost } from './page-scenario.js';
 import type { WebTls } from './tls.js';
-import { counterSample, eventView, linkView, nodeView, type CounterSample, type EventView, type LinkView, type NodeView, type PortView } from './view.js';
+import { connectionView, counterSample, eventView, lagViews, linkView, nodeView, type ConnectionView, type CounterSample, type EventView, type LagView, type LinkView, type NodeView, type PortView } from './view.js';
 
 /** A change the lab's AWS API makes for a DX device (its mode and keys belong to the API, as `dxlab set` does it). */
 export type ViaApi = (state: LabState, node: string, port: string, req: { what: 'mode'; mode: string } | { what: 'keyAdd'; ckn: string; cak: string } | { what: 'keyRemove'; ckn: string }) => Promise<unknown>;
@@ -60,6 +60,11 @@ export interface WebViewOptions {
   tls?: WebTls;
   /** The scenarios the page may run on the lab, step by step (page-scenario.ts); without it, none. */
   scenarios?: ScenarioHost;
+  /**
+   * The connections of the lab's AWS API (DescribeConnections' `connections`),
+   * or null when the lab hosts no API; asked at each poll. Without it, none shown.
+   */
+  connections?: (state: LabState) => Promise<unknown[] | null>;
   log(line: string, fields?: Record<string, unknown>): void;
 }
 
@@ -87,6 +92,9 @@ export interface WebModel {
   time: string;
   nodes: NodeView[];
   links: LinkView[];
+  lags: LagView[];
+  /** The AWS API's connections, null when the lab hosts no API (or it does not answer). */
+  connections: ConnectionView[] | null;
   captures: Array<Omit<PageCapture, 'path'> & { file: string }>;
   samples: Array<CounterSample & { t: number }>;
 }
@@ -182,6 +190,15 @@ export function labView(o: Omit<WebViewOptions, 'host' | 'port' | 'token'> & { t
   };
   let polling = false;
   let stopped = false;
+  // The topology the lab was built from (its LAGs): written once by `up`, read once it is there.
+  let topology: Topology | undefined;
+  const labTopology = () => {
+    try {
+      return (topology ??= readLabTopology(o.lab));
+    } catch {
+      return undefined;
+    }
+  };
 
   const send = (res: ServerResponse, type: string, data: unknown) => res.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
   const broadcast = (type: string, data: unknown) => {
@@ -222,6 +239,7 @@ export function labView(o: Omit<WebViewOptions, 'host' | 'port' | 'token'> & { t
     try {
       const state = o.state();
       const t = Date.now();
+      const asked = o.connections ? o.connections(state).catch(() => null) : Promise.resolve(null);
       const answers = await Promise.all(
         state.nodes.map(async (n) => {
           if (n.killedAt) return { n, status: new Error(`killed by dxlab kill at ${n.killedAt}`) as unknown, counters: undefined };
@@ -256,7 +274,8 @@ export function labView(o: Omit<WebViewOptions, 'host' | 'port' | 'token'> & { t
         if (live) c.frames = live.frames;
         else if (port) c.running = false;
       }
-      model = { lab: o.lab, time: new Date(t).toISOString(), nodes, links, captures: pageCaptures(), samples };
+      const api = await asked;
+      model = { lab: o.lab, time: new Date(t).toISOString(), nodes, links, lags: lagViews(labTopology(), links), connections: api ? api.map(connectionView) : null, captures: pageCaptures(), samples };
       broadcast('model', model);
     } catch (e) {
       o.log('web view: poll failed', { error: (e as Error).message });

@@ -6,13 +6,15 @@
  * the URL with its token: anyone may view, only who holds the token may act.
  * `--tls` (a self-signed certificate made now, its fingerprint printed) or
  * `--tls-cert FILE --tls-key FILE` serve HTTPS, over which a CAK may be
- * entered from another machine.
+ * entered from another machine. `--scenarios DIR` offers one's own
+ * scenarios on the page beside lab/'s.
  */
 import type { Argv } from 'yargs';
 import { existsSync, statSync } from 'node:fs';
 import { SERVICE_PORT_TRIES, labDir, listLabs, readLabState, startLabService, type LabState } from '../../lab/index.js';
 import { labWebService, selfSignedTls, startClassView, startWebView, tlsFromFiles, WEB_BASE_PORT, WebError, type RunningWebView, type ScenarioHost, type ViaApi, type WebTls } from '../../web/index.js';
 import { pageScenarios } from '../page-scenarios.js';
+import { apiConnections } from '../api-connections.js';
 import { CliError } from '../errors.js';
 import { labState, wrap } from '../lab-context.js';
 import { note, printLine } from '../output.js';
@@ -51,8 +53,8 @@ export function uiCommand(y: Argv): Argv {
       try {
         view =
           a.port !== undefined
-            ? await startWebView({ lab, host: a.host, port: a.port, state, viaApi, scenarios, ...(tls ? { tls } : {}), log })
-            : (await startLabService(labWebService({ viaApi, scenarios, ...(tls ? { tls } : {}) }), { lab, labDir: labDir(lab), host: a.host, state, log: (l) => note(l) })).running;
+            ? await startWebView({ lab, host: a.host, port: a.port, state, viaApi, scenarios, connections: apiConnections, ...(tls ? { tls } : {}), log })
+            : (await startLabService(labWebService({ viaApi, scenarios, connections: apiConnections, ...(tls ? { tls } : {}) }), { lab, labDir: labDir(lab), host: a.host, state, log: (l) => note(l) })).running;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError('failed', `--port ${a.port}: in use on ${a.host}`);
         return wrap(e);
@@ -121,7 +123,7 @@ async function classView(host: string, port: number | undefined, tls: WebTls | u
   const ports = port !== undefined ? [port] : Array.from({ length: SERVICE_PORT_TRIES }, (_, i) => WEB_BASE_PORT + i);
   for (const p of ports) {
     try {
-      return await startClassView({ host, port: p, labs: listLabs, state, viaApi, scenarios, ...(tls ? { tls } : {}), log });
+      return await startClassView({ host, port: p, labs: listLabs, state, viaApi, scenarios, connections: apiConnections, ...(tls ? { tls } : {}), log });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
     }

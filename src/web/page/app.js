@@ -81,10 +81,15 @@ function drawGraph(m) {
         { selector: 'node', style: { label: 'data(label)', 'text-wrap': 'wrap', 'text-valign': 'center', color: '#fff', 'font-size': 11, width: 90, height: 44, 'background-color': '#35506e', shape: 'round-rectangle' } },
         { selector: 'node[kind = "dx-device"]', style: { 'background-color': '#e0892b', shape: 'rectangle' } },
         { selector: 'node[kind = "switch"]', style: { 'background-color': '#5b6b7a', shape: 'hexagon' } },
+        // In-path nodes sit inside the link they carry: drawn smaller, in the link's line.
+        { selector: 'node[kind = "provider"]', style: { 'background-color': '#7f8c8d', shape: 'ellipse', width: 76, height: 36 } },
+        { selector: 'node[kind = "attacker"]', style: { 'background-color': '#8e44ad', shape: 'diamond', width: 84, height: 50 } },
         { selector: 'node[?down]', style: { 'background-color': '#999', 'border-width': 2, 'border-style': 'dashed' } },
         { selector: 'edge', style: { label: 'data(label)', 'text-wrap': 'wrap', 'font-size': 10, width: 4, 'line-color': 'data(color)', 'text-background-color': '#fff', 'text-background-opacity': 0.85, 'curve-style': 'bezier' } },
         { selector: 'edge[state = "fallback"], edge[state = "negotiating"]', style: { 'line-style': 'dashed' } },
         { selector: 'edge[state = "down"]', style: { 'line-style': 'dotted' } },
+        // A LAG's members run close together between the same two nodes, one label for the group.
+        { selector: 'edge[lag]', style: { 'control-point-step-size': 16, width: 3 } },
       ],
       layout: { name: 'grid' },
       userZoomingEnabled: false,
@@ -100,13 +105,17 @@ function drawGraph(m) {
       added = true;
     } else e.data(data);
   }
+  const lagOf = {};
+  for (const g of m.lags || []) g.members.forEach((k, i) => (lagOf[k] = { g, first: i === 0 }));
   m.links.forEach((l) => {
     const ends = [l.a, l.b].map((x) => x.split(':'));
+    const lag = lagOf[linkKey(l)];
     const vifs = m.nodes.filter((n) => n.name === ends[0][0]).flatMap((n) => n.vifs.filter((v) => v.port === ends[0][1]));
     // A link through a provider or an attacker is drawn hop by hop, its state on each, its label on the first.
     const hops = [ends[0][0], ...(l.via || []), ends[1][0]];
     for (let i = 0; i + 1 < hops.length; i++) {
-      const data = { id: `e-${idOf(linkKey(l))}-${i}`, source: `n-${hops[i]}`, target: `n-${hops[i + 1]}`, state: l.state, color: STATE_COLORS[l.state] || '#888', label: i === 0 ? edgeLabel(l, vifs) : '' };
+      const label = i !== 0 ? '' : lag ? (lag.first ? `LAG ${lag.g.name}: ${lag.g.secured} of ${lag.g.members.length} members secured\n${edgeLabel(l, vifs)}` : '') : edgeLabel(l, vifs);
+      const data = { id: `e-${idOf(linkKey(l))}-${i}`, source: `n-${hops[i]}`, target: `n-${hops[i + 1]}`, state: l.state, color: STATE_COLORS[l.state] || '#888', label, ...(lag ? { lag: lag.g.name } : {}) };
       const e = cy.getElementById(data.id);
       if (e.empty()) {
         cy.add({ group: 'edges', data });
@@ -126,6 +135,35 @@ function drawSide(m) {
       const detail = l.state === 'secured' && l.cipherSuite ? ` ${l.cipherSuite}, AN ${l.an}, KN ${l.kn}` : l.reason ? ` (${l.reason})` : '';
       return el('li', { 'data-link': linkKey(l), 'data-state': l.state }, `${l.a} — ${l.b}: ${STATE_TEXT[l.state]}`, el('span', { text: detail, style: 'font-weight:normal' }));
     }),
+  );
+  const lags = m.lags || [];
+  $('#lags-box').hidden = lags.length === 0;
+  $('#lags').replaceChildren(
+    ...lags.map((g) =>
+      el(
+        'li',
+        { 'data-lag': g.name, 'data-state': g.state },
+        `${g.name} (${g.nodes.join(' — ')}): ${g.secured} of ${g.members.length} members secured`,
+        el('ul', {}, ...g.members.map((k) => {
+          const l = m.links.find((x) => linkKey(x) === k);
+          return el('li', { 'data-link': k, 'data-state': l ? l.state : 'down', text: `${k.replace('|', ' — ')}: ${l ? STATE_TEXT[l.state] : 'down'}` });
+        })),
+      ),
+    ),
+  );
+  const conns = m.connections || [];
+  $('#connections-box').hidden = conns.length === 0;
+  $('#connections tbody').replaceChildren(
+    ...conns.map((c) =>
+      el('tr', { 'data-connection': c.connectionId },
+        el('td', { text: `${c.connectionId}${c.lagId ? ` (${c.lagId})` : ''}` }),
+        el('td', { text: c.port || '-' }),
+        el('td', { text: c.connectionState || '-' }),
+        el('td', { text: c.encryptionMode || '-' }),
+        el('td', { text: c.portEncryptionStatus || '-' }),
+        el('td', { class: 'ckn', text: c.macSecKeys.map((k) => `${k.ckn}: ${k.state || '?'}`).join('\n') || '-' }),
+      ),
+    ),
   );
   const tbody = $('#vifs tbody');
   tbody.replaceChildren(
