@@ -17,6 +17,8 @@ interface Entry {
   nodes: string[];
   /** Link ends as `node:port`. */
   ends: string[];
+  /** Its links as `a|b`, each with whether it is a LAG member. */
+  links: Map<string, boolean>;
 }
 
 /** Every scenario of `roots`, the first root's first; one that does not load is left out (dxlab scenario run names its fault). */
@@ -28,7 +30,8 @@ function catalog(roots: string[]): Map<string, Entry> {
       try {
         const { scenario, dir } = loadScenario(name, root);
         const t = loadTopology(resolve(dir, scenario.topology));
-        out.set(name, { scenario, dir, nodes: t.nodes.map((n) => n.name), ends: t.links.flatMap((l) => [`${l.a.node}:${l.a.port}`, `${l.b.node}:${l.b.port}`]) });
+        const ends = (l: (typeof t.links)[number]) => [`${l.a.node}:${l.a.port}`, `${l.b.node}:${l.b.port}`];
+        out.set(name, { scenario, dir, nodes: t.nodes.map((n) => n.name), ends: t.links.flatMap(ends), links: new Map(t.links.map((l) => [ends(l).join('|'), l.lag !== undefined])) });
       } catch {
         /* not offered */
       }
@@ -37,11 +40,19 @@ function catalog(roots: string[]): Map<string, Entry> {
   return out;
 }
 
-/** Whether the lab has the scenario's nodes and link ends. */
+/**
+ * Whether the lab has the scenario's nodes and link ends, a link between
+ * the same ends being a LAG member in both or in neither (a scenario written
+ * for a plain link acts on a port that a LAG would hold otherwise).
+ */
 function fits(e: Entry, state: LabState): boolean {
   const nodes = new Set(state.nodes.map((n) => n.name));
   const ends = new Set(state.links.flatMap((l) => [l.a, l.b]));
-  return e.nodes.every((n) => nodes.has(n)) && e.ends.every((x) => ends.has(x));
+  const sameLag = state.links.every((l) => {
+    const member = e.links.get(`${l.a}|${l.b}`);
+    return member === undefined || member === (l.type === 'lag');
+  });
+  return e.nodes.every((n) => nodes.has(n)) && e.ends.every((x) => ends.has(x)) && sameLag;
 }
 
 /** The host for the web view, over lab/ and `extra` folders (read once, when a page first asks). */
