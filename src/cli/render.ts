@@ -4,7 +4,7 @@
  * of `dxlab status`. The verbs ask, these format; `--json` prints the answers
  * (or the summaries built here) instead.
  */
-import type { DemoResult, NodeExit, Topology } from '../lab/index.js';
+import { liveKey, type DemoResult, type LiveStates, type NodeExit, type Topology } from '../lab/index.js';
 import type { KayStatus } from '../mka/index.js';
 import type { BgpPeerStatus, CaptureInfo } from '../node/index.js';
 import { CliError } from './errors.js';
@@ -363,8 +363,12 @@ export function renderSet(node: string, port: string, c: SetChange): string {
 }
 
 /** `dxlab graph` as text: the nodes, the links (MACsec ones with mode and suites) aligned, and the VIFs. */
-export function renderGraph(t: Topology, lab?: string): string {
-  const links = t.links.map((l) => [`${l.a.node}:${l.a.port}`, (l.macsec ? `MACsec ${l.macsec.mode}, ${l.macsec.cipherSuites.join(' / ')}` : 'plain') + (l.via?.length ? ` via ${l.via.join(', ')}` : ''), `${l.b.node}:${l.b.port}`]);
+export function renderGraph(t: Topology, lab?: string, live?: LiveStates): string {
+  const stateOf = (l: Topology['links'][number]) => {
+    const s = live?.get(liveKey(l));
+    return s ? `: ${s.state}${s.detail ? ` (${s.detail})` : ''}` : '';
+  };
+  const links = t.links.map((l) => [`${l.a.node}:${l.a.port}`, (l.macsec ? `MACsec ${l.macsec.mode}, ${l.macsec.cipherSuites.join(' / ')}` : 'plain') + (l.via?.length ? ` via ${l.via.join(', ')}` : '') + stateOf(l), `${l.b.node}:${l.b.port}`]);
   const wire = Math.max(...links.map((l) => l[1]!.length)) + 6;
   const out = [`${t.name}${lab ? ` (lab ${lab})` : ''}`];
   out.push(table([['node', 'kind'], ...t.nodes.map((n) => [n.name, n.kind])]).replace(/^/gm, '  '));

@@ -13,6 +13,33 @@
  */
 import type { Endpoint, Topology } from './topology.js';
 
+/**
+ * A running link's state, for the picture of a running lab (`dxlab graph
+ * --name`): the state the web view gives it (secured, negotiating, fallback,
+ * blocked, clear, down) and one line of detail (the SAK's suite, AN and KN
+ * when secured; why not, otherwise).
+ */
+export interface LinkLive {
+  state: string;
+  detail: string | null;
+}
+
+/** Live states by link, keyed by `liveKey`. */
+export type LiveStates = ReadonlyMap<string, LinkLive>;
+
+/** A link's key in LiveStates: its ends as the lab's state file writes them, `node:port|node:port`. */
+export const liveKey = (l: { a: Endpoint; b: Endpoint }): string => `${l.a.node}:${l.a.port}|${l.b.node}:${l.b.port}`;
+
+/** A live state's colour, the web page's (src/web/page/app.js STATE_COLORS). */
+export const LIVE_COLORS: Record<string, string> = { secured: '#1a8f3c', negotiating: '#d89614', fallback: '#d0421b', blocked: '#7a0e0e', clear: '#888888', down: '#222222' };
+
+/** The two lines of a link's label: its MACsec mode and suites, or with `live` its mode and state, then the detail. */
+export function linkLabel(l: Topology['links'][number], live: LinkLive | undefined): string[] {
+  if (!live) return l.macsec ? [`MACsec ${l.macsec.mode}`, l.macsec.cipherSuites.join(' / ')] : [];
+  const detail = live.detail && live.detail.length > 60 ? `${live.detail.slice(0, 57)}...` : live.detail;
+  return [`${l.macsec ? `MACsec ${l.macsec.mode}: ` : ''}${live.state}`, ...(detail ? [detail] : [])];
+}
+
 const ORDER: Record<string, number> = { router: 0, switch: 1, provider: 1.5, attacker: 1.5, 'dx-device': 2 };
 
 /**
@@ -70,7 +97,11 @@ interface Text {
   halo?: boolean;
 }
 
-export function topologySvg(t: Topology): string {
+/**
+ * The picture; with `live` (a running lab's), each link coloured and
+ * labelled by its state (a link down dashed).
+ */
+export function topologySvg(t: Topology, live?: LiveStates): string {
   const nodes = [...t.nodes].sort((a, b) => (ORDER[a.kind] ?? 1) - (ORDER[b.kind] ?? 1));
   const idx = (n: string) => nodes.findIndex((x) => x.name === n);
   const texts: Text[] = [];
@@ -83,22 +114,30 @@ export function topologySvg(t: Topology): string {
   // A link between neighbours is a straight line between their boxes, labelled
   // in the gap; any other (further apart, or a second one between the same
   // two) runs in a lane under the boxes.
-  const straight = new Map<number, (typeof t.links)[number]>();
-  const lanes: Array<(typeof t.links)[number]> = [];
+  type Hop = (typeof t.links)[number] & { live?: LinkLive };
+  const straight = new Map<number, Hop>();
+  const lanes: Hop[] = [];
   // A link through in-path nodes (via) is drawn hop by hop: a -- v1 -- ... -- b, each hop carrying the link's MACsec.
-  const hops = t.links.flatMap((l) => {
+  const hops: Hop[] = t.links.flatMap((l) => {
     const via = l.via ?? [];
-    if (!via.length) return [l];
+    const state = live?.get(liveKey(l));
+    if (!via.length) return [{ ...l, ...(state ? { live: state } : {}) }];
     const chain = [l.a, ...via.map((v) => ({ node: v, port: '' })), l.b];
-    return chain.slice(1).map((r, j) => ({ ...l, a: j === 0 ? chain[0]! : { node: chain[j]!.node, port: 'eth2' }, b: j === via.length ? r : { node: r.node, port: 'eth1' }, via: [] }));
+    return chain.slice(1).map((r, j) => ({ ...l, a: j === 0 ? chain[0]! : { node: chain[j]!.node, port: 'eth2' }, b: j === via.length ? r : { node: r.node, port: 'eth1' }, via: [], ...(state ? { live: state } : {}) }));
   });
   for (const l of hops) {
     const [i, j] = [idx(l.a.node), idx(l.b.node)].sort((a, b) => a - b) as [number, number];
     if (j === i + 1 && !straight.has(i)) straight.set(i, l);
     else lanes.push(l);
   }
-  const labelLines = (l: (typeof t.links)[number]): string[] => (l.macsec ? [`MACsec ${l.macsec.mode}`, l.macsec.cipherSuites.join(' / ')] : []);
-  const portOf = (l: (typeof t.links)[number], node: string): string => (l.a.node === node ? l.a.port : l.b.port);
+  const labelLines = (l: Hop): string[] => linkLabel(l, l.live);
+  const portOf = (l: Hop, node: string): string => (l.a.node === node ? l.a.port : l.b.port);
+  /** The stroke of a link: by its live state when there is one, else MACsec red or plain grey. */
+  const strokeOf = (l: Hop, width: number) => {
+    const colour = l.live ? (LIVE_COLORS[l.live.state] ?? '#555') : l.macsec ? '#c0392b' : '#555';
+    return `stroke="${colour}" stroke-width="${l.macsec || l.live ? width : 2}"${l.live?.state === 'down' ? ' stroke-dasharray="8 5"' : ''}`;
+  };
+  const labelFill = (l: Hop) => (l.live ? (LIVE_COLORS[l.live.state] ?? '#c0392b') : '#c0392b');
 
   const gaps = nodes.slice(1).map((_, i) => {
     const l = straight.get(i);
@@ -115,10 +154,9 @@ export function topologySvg(t: Topology): string {
   const midY = boxY + BOX_H / 2;
 
   for (const [i, l] of straight) {
-    const m = l.macsec;
     const [x1, x2] = [right(i), left(i + 1)];
-    shapes.push(`<line x1="${x1}" y1="${midY}" x2="${x2}" y2="${midY}" stroke="${m ? '#c0392b' : '#555'}" stroke-width="${m ? 6 : 2}"/>`);
-    labelLines(l).forEach((s, k, all) => texts.push({ x: (x1 + x2) / 2, y: midY - 10 - (all.length - 1 - k) * LINE, text: s, size: FONT, anchor: 'middle', fill: '#c0392b' }));
+    shapes.push(`<line x1="${x1}" y1="${midY}" x2="${x2}" y2="${midY}" ${strokeOf(l, 6)}/>`);
+    labelLines(l).forEach((s, k, all) => texts.push({ x: (x1 + x2) / 2, y: midY - 10 - (all.length - 1 - k) * LINE, text: s, size: FONT, anchor: 'middle', fill: labelFill(l) }));
     texts.push({ x: x1 + 8, y: midY + 18, text: portOf(l, nodes[i]!.name), size: SMALL, anchor: 'start', fill: '#555' });
     texts.push({ x: x2 - 8, y: midY + 18, text: portOf(l, nodes[i + 1]!.name), size: SMALL, anchor: 'end', fill: '#555' });
   }
@@ -132,14 +170,14 @@ export function topologySvg(t: Topology): string {
     const [a, b] = [l.a, l.b].sort((p, q) => idx(p.node) - idx(q.node)) as [Endpoint, Endpoint];
     const [xa, xb] = [attach(idx(a.node)), attach(idx(b.node))];
     const laneY = y + LINE + 6;
-    const m = l.macsec;
-    const stroke = `stroke="${m ? '#c0392b' : '#555'}" stroke-width="${m ? 4 : 2}" fill="none"`;
+    const stroke = `${strokeOf(l, 4)} fill="none"`;
     shapes.push(`<path d="M ${xa} ${boxY + BOX_H} V ${laneY} H ${xb} V ${boxY + BOX_H}" ${stroke}/>`);
     texts.push({ x: xa + 6, y: laneY - 6, text: a.port, size: SMALL, anchor: 'start', fill: '#555', halo: true });
     texts.push({ x: xb - 6, y: laneY - 6, text: b.port, size: SMALL, anchor: 'end', fill: '#555', halo: true });
-    const label = labelLines(l).join(', ');
-    if (label) texts.push({ x: (xa + xb) / 2, y: laneY + LINE, text: label, size: FONT, anchor: 'middle', fill: '#c0392b', halo: true });
-    y = laneY + (label ? LINE : 0);
+    // A label line per line (a live state's reason is long), centred under the lane but never left of the margin.
+    const label = l.live ? labelLines(l) : [labelLines(l).join(', ')].filter((s) => s);
+    label.forEach((s, k) => texts.push({ x: Math.max((xa + xb) / 2, MARGIN + textWidth(s, FONT) / 2), y: laneY + (k + 1) * LINE, text: s, size: FONT, anchor: 'middle', fill: labelFill(l), halo: true }));
+    y = laneY + label.length * LINE;
   }
 
   nodes.forEach((n, i) => {

@@ -24,7 +24,7 @@ export { buildNodeImage, nodeImageTag, nodeImageInputs, NODE_IMAGE_REPO } from '
 export { LINK_TYPES, linkType, type LinkType } from './links/index.js';
 export { NODE_BIN, WIRE_EXTRA, KEY_SERVER_PRIORITY } from './constants.js';
 export { runDemo, DEMO_TOPOLOGY, type DemoResult } from './demo.js';
-export { topologySvg } from './graph.js';
+export { LIVE_COLORS, linkLabel, liveKey, topologySvg, type LinkLive, type LiveStates } from './graph.js';
 export { topologyDot, topologyMermaid } from './graph-formats.js';
 export { killNode, restartNode, setWireCarrier, isLabNodeProcess, type KillResult, type RestartResult, type WireResult } from './node-control.js';
 export { checkKindSet } from './kind-rules.js';

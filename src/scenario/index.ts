@@ -10,6 +10,7 @@
  */
 export { parseScenario, fieldOf, meets, type Scenario, type Step, type StepKind } from './parse.js';
 export { loadScenario, scenarioNames, LAB_ROOT, SCENARIO_FILE, GUIDE_FILE } from './catalog.js';
+export { tryCommands } from './say.js';
 export { runScenario, flatCounters, type RunOptions, type ScenarioResult, type StepOutcome } from './run.js';
 export { census, etherType, type WireCensus } from './capture-check.js';
 export { parsePingSummary, parseIperfReport, type TrafficResult } from './traffic.js';

@@ -30,6 +30,10 @@ export interface ClassViewOptions {
   /** @default 16 random octets, hex */
   token?: string;
   viaApi?: ViaApi;
+  /** Serve HTTPS with this certificate (tls.ts). */
+  tls?: WebViewOptions['tls'];
+  scenarios?: WebViewOptions['scenarios'];
+  connections?: WebViewOptions['connections'];
   log: WebViewOptions['log'];
 }
 
@@ -74,7 +78,7 @@ export async function startClassView(o: ClassViewOptions): Promise<RunningWebVie
     for (const lab of now) {
       if (views.has(lab)) continue;
       const last = o.state(lab)!;
-      views.set(lab, labView({ lab, token, pollMs, state: () => o.state(lab) ?? last, ...(o.viaApi ? { viaApi: o.viaApi } : {}), log: o.log }));
+      views.set(lab, labView({ lab, token, pollMs, state: () => o.state(lab) ?? last, ...(o.viaApi ? { viaApi: o.viaApi } : {}), ...(o.scenarios ? { scenarios: o.scenarios } : {}), ...(o.connections ? { connections: o.connections } : {}), log: o.log }));
     }
     rows = [...views.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
@@ -110,7 +114,7 @@ export async function startClassView(o: ClassViewOptions): Promise<RunningWebVie
   };
 
   refresh();
-  const web = await listenWeb(o.host, o.port, route, o.log).catch((e: unknown) => {
+  const web = await listenWeb(o.host, o.port, route, o.log, o.tls).catch((e: unknown) => {
     for (const v of views.values()) v.stop();
     throw e;
   });

@@ -15,21 +15,30 @@
  *   action (a POST) and a capture's download need it (403 without).
  * - Keys: everything sent is built by view.ts from named fields; a CAK or a
  *   SAK never reaches the page. A CAK may come from the page (`addKey`),
- *   only from a loopback address (no TLS here), once; the answer carries
- *   the key chain's CKNs only.
+ *   only over loopback or TLS (`tls`), once; the answer carries the key
+ *   chain's CKNs only. Over plain HTTP from another machine the page is told
+ *   why its CAK field is off (`hello`'s `cak`), and `addKey` gets 403.
+ * - A request whose `Host` header names another server is refused
+ *   (DNS-rebinding protection, host-check.ts).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import { networkInterfaces } from 'node:os';
+import type { TLSSocket } from 'node:tls';
 import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Socket } from 'node:net';
-import { LabError, checkKindSet, type LabState } from '../lab/index.js';
+import { LabError, checkKindSet, readLabTopology, type LabState, type Topology } from '../lab/index.js';
 import { NodeError, controlRequest } from '../node/index.js';
 import { WEB_EVENTS_KEPT, WEB_HISTORY_SAMPLES, WEB_POLL_MS, WEB_TOKEN_HEADER } from './constants.js';
 import { WebError } from './errors.js';
-import { counterSample, eventView, linkView, nodeView, type CounterSample, type EventView, type LinkView, type NodeView, type PortView } from './view.js';
+import { allowedHosts, hostAllowed } from './host-check.js';
+import { PageScenario, type ScenarioHost } from './page-scenario.js';
+import type { WebTls } from './tls.js';
+import { connectionView, counterSample, eventView, lagViews, linkView, nodeView, type ConnectionView, type CounterSample, type EventView, type LagView, type LinkView, type NodeView, type PortView } from './view.js';
 
 /** A change the lab's AWS API makes for a DX device (its mode and keys belong to the API, as `dxlab set` does it). */
 export type ViaApi = (state: LabState, node: string, port: string, req: { what: 'mode'; mode: string } | { what: 'keyAdd'; ckn: string; cak: string } | { what: 'keyRemove'; ckn: string }) => Promise<unknown>;
@@ -47,6 +56,15 @@ export interface WebViewOptions {
   token?: string;
   /** DX devices' mode through the lab's AWS API; without it, the node is asked directly. */
   viaApi?: ViaApi;
+  /** Serve HTTPS with this certificate (tls.ts); a CAK may then come from any address. */
+  tls?: WebTls;
+  /** The scenarios the page may run on the lab, step by step (page-scenario.ts); without it, none. */
+  scenarios?: ScenarioHost;
+  /**
+   * The connections of the lab's AWS API (DescribeConnections' `connections`),
+   * or null when the lab hosts no API; asked at each poll. Without it, none shown.
+   */
+  connections?: (state: LabState) => Promise<unknown[] | null>;
   log(line: string, fields?: Record<string, unknown>): void;
 }
 
@@ -74,6 +92,9 @@ export interface WebModel {
   time: string;
   nodes: NodeView[];
   links: LinkView[];
+  lags: LagView[];
+  /** The AWS API's connections, null when the lab hosts no API (or it does not answer). */
+  connections: ConnectionView[] | null;
   captures: Array<Omit<PageCapture, 'path'> & { file: string }>;
   samples: Array<CounterSample & { t: number }>;
 }
@@ -101,6 +122,16 @@ export function isLoopbackAddress(address: string | undefined): boolean {
   if (!address) return false;
   const a = address.replace(/^::ffff:/i, '');
   return a === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(a);
+}
+
+/**
+ * Whether a CAK may come over this request's connection: from this machine
+ * (loopback), or over TLS; and if not, why, in words the page shows.
+ */
+export function cakChannel(req: IncomingMessage): { allowed: boolean; why: string } {
+  if ((req.socket as TLSSocket).encrypted === true) return { allowed: true, why: 'over TLS' };
+  if (isLoopbackAddress(req.socket.remoteAddress)) return { allowed: true, why: 'from this machine (loopback)' };
+  return { allowed: false, why: 'a CAK is entered only from this machine (loopback) or over TLS (dxlab ui --tls): this page came over plain HTTP from another machine, so a CAK would travel in the clear' };
 }
 
 /**
@@ -148,8 +179,26 @@ export function labView(o: Omit<WebViewOptions, 'host' | 'port' | 'token'> & { t
   const subscribing = new Set<string>();
   const captures = new Map<string, PageCapture>();
   let model: WebModel | undefined;
+  const scenario = o.scenarios ? new PageScenario(o.scenarios, o.lab, o.state, (v) => broadcast('scenario', v), o.log) : undefined;
+  const scenarioList = () => {
+    try {
+      return scenario?.list() ?? [];
+    } catch (e) {
+      o.log('web view: scenarios not listed', { error: (e as Error).message });
+      return [];
+    }
+  };
   let polling = false;
   let stopped = false;
+  // The topology the lab was built from (its LAGs): written once by `up`, read once it is there.
+  let topology: Topology | undefined;
+  const labTopology = () => {
+    try {
+      return (topology ??= readLabTopology(o.lab));
+    } catch {
+      return undefined;
+    }
+  };
 
   const send = (res: ServerResponse, type: string, data: unknown) => res.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
   const broadcast = (type: string, data: unknown) => {
@@ -190,6 +239,7 @@ export function labView(o: Omit<WebViewOptions, 'host' | 'port' | 'token'> & { t
     try {
       const state = o.state();
       const t = Date.now();
+      const asked = o.connections ? o.connections(state).catch(() => null) : Promise.resolve(null);
       const answers = await Promise.all(
         state.nodes.map(async (n) => {
           if (n.killedAt) return { n, status: new Error(`killed by dxlab kill at ${n.killedAt}`) as unknown, counters: undefined };
@@ -224,7 +274,8 @@ export function labView(o: Omit<WebViewOptions, 'host' | 'port' | 'token'> & { t
         if (live) c.frames = live.frames;
         else if (port) c.running = false;
       }
-      model = { lab: o.lab, time: new Date(t).toISOString(), nodes, links, captures: pageCaptures(), samples };
+      const api = await asked;
+      model = { lab: o.lab, time: new Date(t).toISOString(), nodes, links, lags: lagViews(labTopology(), links), connections: api ? api.map(connectionView) : null, captures: pageCaptures(), samples };
       broadcast('model', model);
     } catch (e) {
       o.log('web view: poll failed', { error: (e as Error).message });
@@ -260,7 +311,13 @@ export function labView(o: Omit<WebViewOptions, 'host' | 'port' | 'token'> & { t
     }
   };
 
-  const act = async (body: Record<string, unknown>, remote: string | undefined): Promise<unknown> => {
+  const act = async (body: Record<string, unknown>, channel: { allowed: boolean; why: string }): Promise<unknown> => {
+    if (typeof body.action === 'string' && body.action.startsWith('scenario')) {
+      if (!scenario) throw new WebError('notFound', 'this web view runs no scenario');
+      if (body.action === 'scenarioStart') return scenario.start(body.scenario);
+      if (body.action === 'scenarioNext') return scenario.next();
+      if (body.action === 'scenarioStop') return scenario.stop();
+    }
     const state = o.state();
     const n = nodeOfState(state, body.node);
     switch (body.action) {
@@ -307,8 +364,8 @@ export function labView(o: Omit<WebViewOptions, 'host' | 'port' | 'token'> & { t
       case 'removeKey': {
         const port = portArg(body.port);
         const ckn = hexArg(body.ckn, 'ckn', CKN_OCTETS);
-        // A CAK crosses the network only over loopback here (no TLS): refused before it is even read (issue 22).
-        if (body.action === 'addKey' && !isLoopbackAddress(remote)) throw new WebError('forbidden', 'a CAK is entered only from this machine (the page opened on 127.0.0.1): over the network it would travel in the clear');
+        // A CAK crosses the network only over loopback or TLS: refused before it is even read (issue 22).
+        if (body.action === 'addKey' && !channel.allowed) throw new WebError('forbidden', channel.why);
         const cak = body.action === 'addKey' ? hexArg(body.cak, 'cak', CAK_OCTETS) : undefined;
         if (cak !== undefined) {
           try {
@@ -332,7 +389,7 @@ export function labView(o: Omit<WebViewOptions, 'host' | 'port' | 'token'> & { t
         return { keyChain: Array.isArray(chain) ? chain.filter((k): k is string => typeof k === 'string' && /^[0-9a-f]+$/i.test(k)) : [] };
       }
       default:
-        throw new WebError('badRequest', `'action' must be setMode, rekey, addKey, removeKey, captureStart or captureStop`);
+        throw new WebError('badRequest', `'action' must be setMode, rekey, addKey, removeKey, captureStart, captureStop, scenarioStart, scenarioNext or scenarioStop`);
     }
   };
 
@@ -366,7 +423,7 @@ export function labView(o: Omit<WebViewOptions, 'host' | 'port' | 'token'> & { t
     if (req.method === 'GET' && path === '/events') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
       res.write('retry: 1000\n\n');
-      send(res, 'hello', { lab: o.lab, pollMs, history: Object.fromEntries(history), events });
+      send(res, 'hello', { lab: o.lab, pollMs, cak: cakChannel(req), scenarios: scenarioList(), scenario: scenario?.view() ?? null, history: Object.fromEntries(history), events });
       if (model) send(res, 'model', model);
       clients.add(res);
       req.on('close', () => clients.delete(res));
@@ -385,7 +442,7 @@ export function labView(o: Omit<WebViewOptions, 'host' | 'port' | 'token'> & { t
     if (path === '/api/action') {
       if (req.method !== 'POST') throw new WebError('badRequest', 'actions are POSTed');
       checkToken(req.headers[WEB_TOKEN_HEADER] as string | undefined);
-      const result = await act(await readBody(req), req.socket.remoteAddress);
+      const result = await act(await readBody(req), cakChannel(req));
       answerJson(res, 200, { ok: true, result });
       void poll();
       return;
@@ -435,31 +492,40 @@ export function answerError(res: ServerResponse, e: unknown, log: WebViewOptions
   answerJson(res, 500, { ok: false, error: { code: 'internal', message: (e as Error).message } });
 }
 
+/** This machine's addresses, for the Host check of a server bound to every address. */
+const machineAddresses = () => Object.values(networkInterfaces()).flatMap((l) => (l ?? []).map((a) => a.address.replace(/%.*$/, '')));
+
 /**
- * Listens on host:port with `route` answering every request; the favicon
- * gets no content.
+ * Listens on host:port (HTTPS with `tls`) with `route` answering every
+ * request whose Host names this server; the favicon gets no content.
  * @throws the listen's error (EADDRINUSE when the port is taken)
  */
-export async function listenWeb(host: string, port: number, route: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>, log: WebViewOptions['log']): Promise<{ server: Server; port: number; url: (token: string) => string; close(): Promise<void> }> {
-  const server: Server = createServer((req, res) => {
+export async function listenWeb(host: string, port: number, route: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>, log: WebViewOptions['log'], tls?: WebTls): Promise<{ server: Server; port: number; url: (token: string) => string; close(): Promise<void> }> {
+  const allowed = allowedHosts(host, machineAddresses());
+  const answer = (req: IncomingMessage, res: ServerResponse) => {
+    if (!hostAllowed(req.headers.host, allowed)) {
+      log('web view: request for another host refused', { host: String(req.headers.host ?? '').slice(0, 100) });
+      return answerError(res, new WebError('forbidden', `Host '${String(req.headers.host ?? '').slice(0, 100)}' is not this server's (DNS rebinding protection): open the page at ${host}, localhost or 127.0.0.1`), log);
+    }
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (req.method === 'GET' && path === '/favicon.ico') {
       res.writeHead(204);
       return void res.end();
     }
     void route(req, res, path).catch((e) => answerError(res, e, log));
-  });
+  };
+  const server: Server = tls ? (createTlsServer({ cert: tls.cert, key: tls.key }, answer) as unknown as Server) : createServer(answer);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen({ host, port, exclusive: true }, () => resolve());
   });
   const bound = (server.address() as { port: number }).port;
   const shown = host.includes(':') ? `[${host}]` : host;
-  if (!isLoopback(host)) log('web view: listening beyond loopback; the page is plain HTTP', { host });
+  if (!isLoopback(host) && !tls) log('web view: listening beyond loopback over plain HTTP; a CAK is taken only from this machine', { host });
   return {
     server,
     port: bound,
-    url: (token) => `http://${shown}:${bound}/?token=${token}`,
+    url: (token) => `${tls ? 'https' : 'http'}://${shown}:${bound}/?token=${token}`,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
@@ -476,7 +542,7 @@ export async function startWebView(o: WebViewOptions): Promise<RunningWebView> {
   const view = labView({ ...o, token });
   let web: Awaited<ReturnType<typeof listenWeb>>;
   try {
-    web = await listenWeb(o.host, o.port, (req, res, path) => view.handle(req, res, path), o.log);
+    web = await listenWeb(o.host, o.port, (req, res, path) => view.handle(req, res, path), o.log, o.tls);
   } catch (e) {
     view.stop();
     throw e;

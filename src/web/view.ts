@@ -244,3 +244,69 @@ export function linkView(l: { a: string; b: string; macsec: boolean; via?: strin
   const why = [pa, pb].find((p) => p?.notSecured)?.notSecured?.reason ?? null;
   return { a: l.a, b: l.b, macsec: l.macsec, via: [...(l.via ?? [])], state, cipherSuite: sak?.cipherSuite ?? null, an: sak?.an ?? null, kn: sak?.kn ?? null, reason: state === 'secured' ? null : why };
 }
+
+/**
+ * A Direct Connect connection as the lab's AWS API describes it
+ * (DescribeConnections), named fields only: its state and MACsec fields,
+ * and each MACsec key's CKN and state; never a CAK (the API holds none in
+ * its answers, and one added by mistake would not be copied here).
+ */
+export interface ConnectionView {
+  connectionId: string;
+  connectionName: string | null;
+  connectionState: string | null;
+  lagId: string | null;
+  macSecCapable: boolean | null;
+  encryptionMode: string | null;
+  portEncryptionStatus: string | null;
+  /** The lab's port it is on (its `dxlab:port` tag). */
+  port: string | null;
+  macSecKeys: Array<{ ckn: string; state: string | null; startOn: string | null }>;
+}
+
+/** One connection of a DescribeConnections answer. */
+export function connectionView(c: unknown): ConnectionView {
+  const x = obj(c);
+  const tag = arr(x.tags).map(obj).find((t) => t.key === 'dxlab:port');
+  return {
+    connectionId: str(x.connectionId) ?? '?',
+    connectionName: str(x.connectionName),
+    connectionState: str(x.connectionState),
+    lagId: str(x.lagId),
+    macSecCapable: bool(x.macSecCapable),
+    encryptionMode: str(x.encryptionMode),
+    portEncryptionStatus: str(x.portEncryptionStatus),
+    port: tag ? str(tag.value) : null,
+    macSecKeys: arr(x.macSecKeys).map((k) => ({ ckn: str(obj(k).ckn) ?? '?', state: str(obj(k).state), startOn: str(obj(k).startOn) })),
+  };
+}
+
+/** A LAG of the lab and its member links, with how many are secured. */
+export interface LagView {
+  name: string;
+  nodes: string[];
+  /** Member links as `a|b` (LinkView's ends). */
+  members: string[];
+  secured: number;
+  state: LinkState;
+}
+
+/**
+ * The LAGs: each member link (the topology's links with `lag`) grouped under
+ * its LAG; the LAG's state is its best member's (a LAG carries traffic while
+ * one member does), `down` when none is up.
+ */
+export function lagViews(topology: { links: Array<{ a: { node: string; port: string }; b: { node: string; port: string }; lag?: string }> } | undefined, links: LinkView[]): LagView[] {
+  const out = new Map<string, LagView>();
+  for (const l of topology?.links ?? []) {
+    if (!l.lag) continue;
+    const key = `${l.a.node}:${l.a.port}|${l.b.node}:${l.b.port}`;
+    const v = links.find((x) => `${x.a}|${x.b}` === key);
+    const g = out.get(l.lag) ?? { name: l.lag, nodes: [l.a.node, l.b.node], members: [], secured: 0, state: 'down' as LinkState };
+    g.members.push(key);
+    if (v?.state === 'secured') g.secured++;
+    if (v && SEVERITY.indexOf(v.state) > SEVERITY.indexOf(g.state)) g.state = v.state;
+    out.set(l.lag, g);
+  }
+  return [...out.values()];
+}

@@ -51,7 +51,8 @@ describe.skipIf(!isRoot)('provider: provider-router-dx', () => {
       ['eth2', 'inPath', 'provider-bridge'],
     ]);
     expect(s.dxlab('status').stdout).toMatch(/isp\s+provider\s+\d+\s+eth1\s+provider-bridge\s+in path, faces router\n/);
-    expect(s.dxlab('graph').stdout).toMatch(/router:eth1\s+== MACsec should_encrypt, gcm-aes-xpn-256 \/ gcm-aes-256 via isp =+\s+dx:eth1/);
+    // A running lab's graph gives the link's state now (the provider eats EAPOL: MKA has not secured it).
+    expect(s.dxlab('graph').stdout).toMatch(/router:eth1\s+== MACsec should_encrypt, gcm-aes-xpn-256 \/ gcm-aes-256 via isp: (negotiating|fallback) [^\n]*=+\s+dx:eth1/);
   });
 
   it('provider-bridge: the MKPDUs to 01:80:C2:00:00:03 are filtered both ways, and MKA never comes up', async () => {

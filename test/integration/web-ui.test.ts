@@ -9,7 +9,8 @@
  * saying the fast path is off meanwhile; an action without the token is
  * refused and changes nothing; a CAK entered in the page reaches the node and
  * never comes back; `dxlab ui` alone and `dxlab ui --all` (the class
- * overview) serve it too; a mode set from the page turns the link to
+ * overview) serve it too; a scenario runs from the page step by step, its
+ * explanation on screen, nothing run until Next; a mode set from the page turns the link to
  * fallback (should_encrypt) and the timeline says why; and nothing the
  * server sent (page, scripts, every SSE message, answers, the download)
  * holds the lab's CAK.
@@ -17,7 +18,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { get, request } from 'node:http';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { spawn } from 'node:child_process';
@@ -195,6 +196,72 @@ describe('dxlab up --ui: the web view in headless Chromium', () => {
     }
   });
 
+  it('the page lists the lab\'s AWS API connection as DescribeConnections has it: state, encryptionMode, each key\'s CKN and state', async () => {
+    const row = await page.waitForSelector('#connections-box:not([hidden]) #connections tbody tr[data-connection]', { timeout: WAIT_MS });
+    const cells = await row!.evaluate((r) => [...r.querySelectorAll('td')].map((td: any) => td.textContent as string));
+    expect(cells[1]).toBe('dx:eth1');
+    expect(cells[2]).toBe('available');
+    expect(cells[3]).toBe('should_encrypt');
+    // The lab's CKN (topologies/router-dx.yaml), in the case the API gives it.
+    expect(cells[5]).toMatch(/^0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0: associated$/i);
+  });
+
+  it('dxlab graph --name draws the link as it is now, secured, in dot and svg (mermaid below, at the fallback)', () => {
+    const dot = session.dxlab('graph', '--format', 'dot');
+    expect(dot.status, dot.stderr).toBe(0);
+    expect(dot.stdout).toMatch(/"router" -- "dx" \[label="router:eth1 - dx:eth1\\nMACsec should_encrypt: secured\\nGCM-AES-XPN-256 AN \d KN \d+\\n[^"]*", color="#1a8f3c"/);
+    // The SVG is what png rasterizes (rsvg-convert): one check covers both.
+    expect(session.dxlab('graph', '--format', 'svg').stdout).toMatch(/<line [^>]*stroke="#1a8f3c"[\s\S]*>MACsec should_encrypt: secured<\/text>/);
+  });
+
+  it('a scenario runs from the page step by step: its explanation on screen, nothing run until Next, the checks listed', async () => {
+    // A short scenario of a trainer's own (dxlab ui --scenarios DIR), on this lab's topology.
+    const root = join(session.scratch, 'scenarios');
+    mkdirSync(join(root, 'page-demo'), { recursive: true });
+    copyFileSync(join(ROOT, 'topologies/router-dx.yaml'), join(root, 'page-demo', 'topology.yaml'));
+    writeFileSync(
+      join(root, 'page-demo', 'scenario.yaml'),
+      ['name: page-demo', 'title: Step by step from the page', 'minutes: 1', 'teaches: the page waits at each explanation', 'topology: topology.yaml', 'steps:',
+        '  - say: First explanation, the link is secured.', '    try: [dxlab show mka dx]',
+        '  - expect: status', '    node: dx', '    port: eth1', '    field: secured', '    equals: true',
+        '  - say: Second explanation, a rekey.',
+        '  - do: rekey', '    node: dx', '    port: eth1',
+        '  - wait: status', '    node: router', '    port: eth1', '    field: secured', '    equals: true', ''].join('\n'),
+    );
+    const ui = await serveUi(session.lab, '--port', '0', '--scenarios', root);
+    const p = await browser!.newPage();
+    try {
+      await p.goto(ui.url.href);
+      await p.waitForSelector('#scenario:not([hidden]) select[name=scenario] option[value="page-demo"]', { timeout: WAIT_MS });
+      // Without the token, no run.
+      const bare = await fetchRaw(new URL('/api/action', ui.url).href, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'scenarioStart', scenario: 'page-demo' }) });
+      expect(bare.status).toBe(403);
+      await p.select('select[name=scenario]', 'page-demo');
+      await p.$eval('button[data-action=scenarioStart]', (b) => (b as unknown as { click(): void }).click());
+      await p.waitForSelector('#scenario[data-state=paused] #scenario-say:not([hidden])', { timeout: WAIT_MS });
+      expect(await p.$eval('#scenario-say .say', (e) => e.textContent)).toBe('First explanation, the link is secured.');
+      expect(await p.$eval('#scenario-say pre', (e) => e.textContent)).toBe(`dxlab show mka dx --name ${session.lab}`);
+      // Paused: the check after the explanation has not run.
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(await p.$$eval('#scenario-steps li', (l) => l.length)).toBe(0);
+      await p.$eval('button[data-action=scenarioNext]', (b) => (b as unknown as { click(): void }).click());
+      await p.waitForFunction(() => document.querySelector('#scenario-say .say')?.textContent === 'Second explanation, a rekey.' && document.querySelector('#scenario')?.getAttribute('data-state') === 'paused', { timeout: WAIT_MS });
+      expect(await p.$$eval('#scenario-steps li', (l) => l.map((x) => `${x.getAttribute('data-held')} ${x.textContent}`))).toEqual(['true PASS expect status dx eth1 secured = true: got true']);
+      await p.$eval('button[data-action=scenarioNext]', (b) => (b as unknown as { click(): void }).click());
+      await p.waitForSelector('#scenario[data-state=passed]', { timeout: WAIT_MS });
+      const steps = await p.$$eval('#scenario-steps li', (l) => l.map((x) => x.textContent));
+      expect(steps).toHaveLength(3);
+      expect(steps[1]).toMatch(/^rekey dx eth1: rekey requested/);
+      expect(steps[2]).toMatch(/^PASS wait status router eth1 secured = true/);
+      expect(await p.$eval('#scenario-state', (e) => e.textContent)).toMatch(/every check held/);
+    } finally {
+      await p.close();
+      expect(await ui.stop()).toBe(0);
+    }
+    // Attached: the lab is still up and secured.
+    expect(session.port(session.status(), 'dx')?.secured).toBe(true);
+  });
+
   it('a capture started from the page turns the fast path off, downloads, and tshark reads it', async () => {
     const end = '#end-dx_eth1';
     await page.select(`${end} select[name=side]`, 'wire');
@@ -261,6 +328,8 @@ describe('dxlab up --ui: the web view in headless Chromium', () => {
     const row = await page.waitForSelector('.timeline tbody tr[data-end="dx:eth1"][data-type=fallbackToClear]', { timeout: WAIT_MS });
     expect(await row!.evaluate((r) => r.textContent)).toMatch(/fallbackToClear .+/);
     expect(await page.$eval('#end-router_eth1 table.status', (t) => t.textContent)).toMatch(/modeno_encrypt/);
+    // The picture of the running lab says so too.
+    expect(session.dxlab('graph', '--format', 'mermaid').stdout).toMatch(/MACsec should_encrypt: fallback[\s\S]*linkStyle 0 stroke:#d0421b/);
   });
 
   it('no CAK in anything the server sent: page, scripts, SSE messages, answers, the capture', async () => {

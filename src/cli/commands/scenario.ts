@@ -7,7 +7,7 @@
 import type { Argv } from 'yargs';
 import { createInterface } from 'node:readline/promises';
 import { checkLabName } from '../../lab/index.js';
-import { ScenarioError, loadScenario, runScenario, scenarioNames, type Step, type StepOutcome } from '../../scenario/index.js';
+import { ScenarioError, loadScenario, runScenario, scenarioNames, tryCommands, type Step, type StepOutcome } from '../../scenario/index.js';
 import { CliError } from '../errors.js';
 import { wrap } from '../lab-context.js';
 import { note, printJson, printLine, table } from '../output.js';
@@ -27,11 +27,9 @@ function load(name: string) {
 
 /** A `say` step for people: the explanation, then the commands a student can type. */
 function sayText(s: Step, lab: string, named: boolean): string {
-  const tries = (s.args.try as string[] | undefined) ?? [];
+  const tries = tryCommands(s, named ? lab : undefined);
   const lines = [s.verb.trim()];
-  // --name goes before a ` -- `, after which the words are the command's (dxlab exec router -- ping ...).
-  const withName = (t: string) => (!named || !t.startsWith('dxlab ') || t.includes('--name') ? t : t.includes(' -- ') ? t.replace(' -- ', ` --name ${lab} -- `) : `${t} --name ${lab}`);
-  if (tries.length) lines.push('', 'Look for yourself:', ...tries.map((t) => `  ${withName(t)}`));
+  if (tries.length) lines.push('', 'Look for yourself:', ...tries.map((t) => `  ${t}`));
   return lines.join('\n');
 }
 

@@ -14,6 +14,8 @@ import { pathToFileURL } from 'node:url';
 import { labApiService } from '../../aws/index.js';
 import { labDir, runSupervisor, type LabService } from '../../lab/index.js';
 import { labWebService } from '../../web/index.js';
+import { pageScenarios } from '../page-scenarios.js';
+import { apiConnections } from '../api-connections.js';
 import { CliError } from '../errors.js';
 import { wrap } from '../lab-context.js';
 import { viaApi } from './ui.js';
@@ -73,7 +75,7 @@ export async function superviseRun(a: { lab: string; dir: string; api: boolean; 
   if (real(a.dir) !== real(dir)) throw new CliError('usage', `--dir ${a.dir} is not the folder of lab ${lab} (${dir})`);
   const services = LAB_SERVICES.filter((s) => a.api || s.name !== 'api').map((s) => s.make());
   // After the API: a DX device's mode set from the page goes through it.
-  if (a.ui) services.push(labWebService({ viaApi }));
+  if (a.ui) services.push(labWebService({ viaApi, scenarios: pageScenarios(), connections: apiConnections }));
   for (const f of a.serviceModules) services.push(...(await moduleServices(f)));
   await runSupervisor(lab, services).catch(wrap);
   // The nodes it started are still its children: their handles would keep this process alive.

@@ -13,7 +13,7 @@ const TRAFFIC = ['outPktsEncrypted', 'outPktsProtected', 'inPktsOK'];
 const DROPS = ['inPktsLate', 'inPktsNotValid', 'inPktsInvalid', 'inPktsNoSCI', 'inPktsUnknownSCI', 'inPktsNotUsingSA', 'inPktsUnusedSA', 'inPktsDelayed', 'inPktsBadTag', 'inPktsNoTag', 'inPktsOverrun', 'inPktsMalformed', 'outPktsTooLong', 'outPktsNoActiveSa', 'inMkpduIcvVerificationErrors', 'inMkpduValidationErrors', 'inMkpduBadPeerErrors', 'inMkpduPeerListErrors', 'sakCipherMismatchErrors', 'unrecognizedCkn', 'txBlocked', 'rxBlocked'];
 const SERIES_COLORS = ['#1f77b4', '#2ca02c', '#9467bd', '#d62728', '#ff7f0e', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f'];
 
-const dx = { model: null, events: [], history: {}, cy: null, charts: {} };
+const dx = { model: null, events: [], history: {}, cy: null, charts: {}, cak: { allowed: true, why: '' } };
 window.dxlab = dx;
 
 function el(tag, attrs, ...kids) {
@@ -42,14 +42,15 @@ const idOf = (s) => s.replace(/[^A-Za-z0-9_-]/g, '_');
 
 async function act(body) {
   const out = $('#action-result');
-  out.textContent = `${body.action} ${body.node} ${body.port || ''} ...`;
+  const what = [body.action, body.node, body.port, body.scenario].filter((x) => x).join(' ');
+  out.textContent = `${what} ...`;
   out.removeAttribute('data-ok');
   try {
     const r = await fetch('api/action', { method: 'POST', headers: { 'content-type': 'application/json', 'x-dxlab-token': token }, body: JSON.stringify(body) });
     const j = await r.json();
     out.dataset.ok = String(j.ok === true);
     const chain = j.ok && j.result && Array.isArray(j.result.keyChain) ? ` (key chain: ${j.result.keyChain.join(', ') || 'empty'})` : '';
-    out.textContent = j.ok ? `${body.action} ${body.node} ${body.port || ''}: done${chain}` : `${body.action}: ${j.error.message}`;
+    out.textContent = j.ok ? `${what}: done${chain}` : `${body.action}: ${j.error.message}`;
     return j;
   } catch (e) {
     out.dataset.ok = 'false';
@@ -80,10 +81,15 @@ function drawGraph(m) {
         { selector: 'node', style: { label: 'data(label)', 'text-wrap': 'wrap', 'text-valign': 'center', color: '#fff', 'font-size': 11, width: 90, height: 44, 'background-color': '#35506e', shape: 'round-rectangle' } },
         { selector: 'node[kind = "dx-device"]', style: { 'background-color': '#e0892b', shape: 'rectangle' } },
         { selector: 'node[kind = "switch"]', style: { 'background-color': '#5b6b7a', shape: 'hexagon' } },
+        // In-path nodes sit inside the link they carry: drawn smaller, in the link's line.
+        { selector: 'node[kind = "provider"]', style: { 'background-color': '#7f8c8d', shape: 'ellipse', width: 76, height: 36 } },
+        { selector: 'node[kind = "attacker"]', style: { 'background-color': '#8e44ad', shape: 'diamond', width: 84, height: 50 } },
         { selector: 'node[?down]', style: { 'background-color': '#999', 'border-width': 2, 'border-style': 'dashed' } },
         { selector: 'edge', style: { label: 'data(label)', 'text-wrap': 'wrap', 'font-size': 10, width: 4, 'line-color': 'data(color)', 'text-background-color': '#fff', 'text-background-opacity': 0.85, 'curve-style': 'bezier' } },
         { selector: 'edge[state = "fallback"], edge[state = "negotiating"]', style: { 'line-style': 'dashed' } },
         { selector: 'edge[state = "down"]', style: { 'line-style': 'dotted' } },
+        // A LAG's members run close together between the same two nodes, one label for the group.
+        { selector: 'edge[lag]', style: { 'control-point-step-size': 16, width: 3 } },
       ],
       layout: { name: 'grid' },
       userZoomingEnabled: false,
@@ -99,13 +105,17 @@ function drawGraph(m) {
       added = true;
     } else e.data(data);
   }
+  const lagOf = {};
+  for (const g of m.lags || []) g.members.forEach((k, i) => (lagOf[k] = { g, first: i === 0 }));
   m.links.forEach((l) => {
     const ends = [l.a, l.b].map((x) => x.split(':'));
+    const lag = lagOf[linkKey(l)];
     const vifs = m.nodes.filter((n) => n.name === ends[0][0]).flatMap((n) => n.vifs.filter((v) => v.port === ends[0][1]));
     // A link through a provider or an attacker is drawn hop by hop, its state on each, its label on the first.
     const hops = [ends[0][0], ...(l.via || []), ends[1][0]];
     for (let i = 0; i + 1 < hops.length; i++) {
-      const data = { id: `e-${idOf(linkKey(l))}-${i}`, source: `n-${hops[i]}`, target: `n-${hops[i + 1]}`, state: l.state, color: STATE_COLORS[l.state] || '#888', label: i === 0 ? edgeLabel(l, vifs) : '' };
+      const label = i !== 0 ? '' : lag ? (lag.first ? `LAG ${lag.g.name}: ${lag.g.secured} of ${lag.g.members.length} members secured\n${edgeLabel(l, vifs)}` : '') : edgeLabel(l, vifs);
+      const data = { id: `e-${idOf(linkKey(l))}-${i}`, source: `n-${hops[i]}`, target: `n-${hops[i + 1]}`, state: l.state, color: STATE_COLORS[l.state] || '#888', label, ...(lag ? { lag: lag.g.name } : {}) };
       const e = cy.getElementById(data.id);
       if (e.empty()) {
         cy.add({ group: 'edges', data });
@@ -125,6 +135,35 @@ function drawSide(m) {
       const detail = l.state === 'secured' && l.cipherSuite ? ` ${l.cipherSuite}, AN ${l.an}, KN ${l.kn}` : l.reason ? ` (${l.reason})` : '';
       return el('li', { 'data-link': linkKey(l), 'data-state': l.state }, `${l.a} — ${l.b}: ${STATE_TEXT[l.state]}`, el('span', { text: detail, style: 'font-weight:normal' }));
     }),
+  );
+  const lags = m.lags || [];
+  $('#lags-box').hidden = lags.length === 0;
+  $('#lags').replaceChildren(
+    ...lags.map((g) =>
+      el(
+        'li',
+        { 'data-lag': g.name, 'data-state': g.state },
+        `${g.name} (${g.nodes.join(' — ')}): ${g.secured} of ${g.members.length} members secured`,
+        el('ul', {}, ...g.members.map((k) => {
+          const l = m.links.find((x) => linkKey(x) === k);
+          return el('li', { 'data-link': k, 'data-state': l ? l.state : 'down', text: `${k.replace('|', ' — ')}: ${l ? STATE_TEXT[l.state] : 'down'}` });
+        })),
+      ),
+    ),
+  );
+  const conns = m.connections || [];
+  $('#connections-box').hidden = conns.length === 0;
+  $('#connections tbody').replaceChildren(
+    ...conns.map((c) =>
+      el('tr', { 'data-connection': c.connectionId },
+        el('td', { text: `${c.connectionId}${c.lagId ? ` (${c.lagId})` : ''}` }),
+        el('td', { text: c.port || '-' }),
+        el('td', { text: c.connectionState || '-' }),
+        el('td', { text: c.encryptionMode || '-' }),
+        el('td', { text: c.portEncryptionStatus || '-' }),
+        el('td', { class: 'ckn', text: c.macSecKeys.map((k) => `${k.ckn}: ${k.state || '?'}`).join('\n') || '-' }),
+      ),
+    ),
   );
   const tbody = $('#vifs tbody');
   tbody.replaceChildren(
@@ -201,7 +240,18 @@ function keyForm(node, port, end) {
     cak,
     el('button', { 'data-action': 'addKey', text: 'add key', on: { click: add } }),
     el('button', { 'data-action': 'removeKey', text: 'remove key (CKN)', on: { click: () => act({ action: 'removeKey', node, port, ckn: ckn.value.trim() }) } }),
+    el('span', { class: 'cak-note note', hidden: true }),
   );
+}
+
+// Over plain HTTP from another machine the server takes no CAK (it would cross the network in the clear): the field is off and the page says why.
+function applyCakChannel() {
+  for (const box of document.querySelectorAll('.actions.keys')) {
+    for (const e of box.querySelectorAll('input[name=cak], button[data-action=addKey]')) if (!dx.cak.allowed) e.disabled = true;
+    const note = $('.cak-note', box);
+    note.hidden = dx.cak.allowed;
+    note.textContent = dx.cak.allowed ? '' : dx.cak.why;
+  }
 }
 
 function ensureLinkPanel(l) {
@@ -296,6 +346,45 @@ function drawTimeline(l) {
   if (atBottom) box.scrollTop = box.scrollHeight;
 }
 
+// ---- a scenario, step by step ------------------------------------------------------
+
+const SCENARIO_STATE_TEXT = { running: 'running', paused: 'waiting at an explanation: read it, then Next', passed: 'done: every check held', failed: 'done: a check did not hold', stopped: 'stopped' };
+
+function drawScenario() {
+  const box = $('#scenario');
+  const list = dx.scenarios || [];
+  const run = dx.scenario;
+  box.hidden = list.length === 0 && !run;
+  const sel = $('select[name=scenario]', box);
+  renderIf(sel, JSON.stringify(list), () => list.map((s) => el('option', { value: s.name, text: `${s.name}: ${s.title} (${s.minutes} min)` })));
+  const chosen = list.find((s) => s.name === (run && (run.state === 'running' || run.state === 'paused') ? run.name : sel.value));
+  $('#scenario-teaches').textContent = chosen ? `Teaches: ${chosen.teaches}` : '';
+  const going = !!run && (run.state === 'running' || run.state === 'paused');
+  box.dataset.state = run ? run.state : 'none';
+  $('#scenario-state').dataset.state = run ? run.state : '';
+  $('#scenario-state').textContent = run ? `${run.name}: ${SCENARIO_STATE_TEXT[run.state] || run.state}` : '';
+  $('button[data-action=scenarioStart]', box).disabled = !token || going || list.length === 0;
+  $('button[data-action=scenarioNext]', box).disabled = !token || !run || run.state !== 'paused';
+  $('button[data-action=scenarioStop]', box).disabled = !token || !going;
+  const say = $('#scenario-say');
+  say.hidden = !run || !run.say;
+  if (run && run.say) {
+    $('.say', say).textContent = run.say.text;
+    $('.tries', say).hidden = run.say.tries.length === 0;
+    $('.tries pre', say).textContent = run.say.tries.join('\n');
+  }
+  const steps = run ? run.steps : [];
+  renderIf($('#scenario-steps'), JSON.stringify(steps), () => steps.map((s) => el('li', { 'data-kind': s.kind, 'data-held': s.held === null ? null : String(s.held), 'data-error': s.error ? 'true' : null, text: s.text })));
+}
+
+function startScenarioControls() {
+  const box = $('#scenario');
+  $('button[data-action=scenarioStart]', box).addEventListener('click', () => act({ action: 'scenarioStart', scenario: $('select[name=scenario]', box).value }));
+  $('button[data-action=scenarioNext]', box).addEventListener('click', () => act({ action: 'scenarioNext' }));
+  $('button[data-action=scenarioStop]', box).addEventListener('click', () => act({ action: 'scenarioStop' }));
+  $('select[name=scenario]', box).addEventListener('change', drawScenario);
+}
+
 // ---- the stream ---------------------------------------------------------------
 
 function onModel(m) {
@@ -319,15 +408,26 @@ function onModel(m) {
 function start() {
   $('#access').textContent = token ? 'actions enabled (token given)' : 'view only: open the URL printed with its token to act';
   if (!token) for (const b of document.querySelectorAll('button')) b.disabled = true;
+  startScenarioControls();
   const es = followEvents($('#conn'));
+  es.addEventListener('scenario', (ev) => {
+    dx.scenario = JSON.parse(ev.data);
+    drawScenario();
+  });
   es.addEventListener('hello', (ev) => {
     const h = JSON.parse(ev.data);
     dx.history = h.history;
     dx.events = h.events;
+    if (h.cak) dx.cak = h.cak;
+    dx.scenarios = h.scenarios || [];
+    dx.scenario = h.scenario || null;
+    drawScenario();
   });
   es.addEventListener('model', (ev) => {
     onModel(JSON.parse(ev.data));
     if (!token) for (const b of document.querySelectorAll('button')) b.disabled = true;
+    applyCakChannel();
+    drawScenario();
     if (dx.model) for (const l of dx.model.links) drawTimeline(l);
   });
   es.addEventListener('mka', (ev) => {

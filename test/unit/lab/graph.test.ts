@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadTopology, topologySvg, type Topology } from '../../../src/lab/index.js';
+import { LIVE_COLORS, liveKey, loadTopology, topologyDot, topologyMermaid, topologySvg, type LiveStates, type Topology } from '../../../src/lab/index.js';
 import { ROOT } from '../../helpers/cli.js';
 import { layoutProblems, parseSvg } from '../../helpers/svg-layout.js';
 
@@ -55,5 +55,44 @@ describe('topologySvg', () => {
     // The twelve prefixes are wrapped over several lines, all of them there.
     const prefixes = texts.filter((x) => /10\.\d+\.0\.0\/16/.test(x.text)).flatMap((x) => x.text.match(/10\.\d+\.0\.0\/16/g)!);
     expect(prefixes).toHaveLength(24);
+  });
+});
+
+describe('a running lab drawn with each link\'s live state (dxlab graph --name)', () => {
+  const t = loadTopology(join(ROOT, 'topologies', 'router-dx-two-links.yaml'));
+  const [l0, l1] = t.links as [Topology['links'][number], Topology['links'][number]];
+  const live: LiveStates = new Map([
+    [liveKey(l0), { state: 'secured', detail: 'GCM-AES-XPN-256 AN 1 KN 2' }],
+    [liveKey(l1), { state: 'fallback', detail: 'no live peer within MKA Life Time, and a reason long enough to be cut at sixty characters' }],
+  ]);
+
+  it('SVG: each link in its state\'s colour, its label saying the state and the SAK or why; still fits', () => {
+    const svg = topologySvg(t, live);
+    expect(layoutProblems(svg)).toEqual([]);
+    const texts = parseSvg(svg).texts.map((x) => x.text);
+    expect(texts).toEqual(expect.arrayContaining([`MACsec ${l0.macsec!.mode}: secured`, 'GCM-AES-XPN-256 AN 1 KN 2', `MACsec ${l1.macsec!.mode}: fallback`]));
+    expect(texts.some((x) => /^no live peer within MKA Life Time, and a reason long enou\.\.\.$/.test(x))).toBe(true);
+    expect(svg).toContain(`stroke="${LIVE_COLORS.secured}"`);
+    expect(svg).toContain(`stroke="${LIVE_COLORS.fallback}"`);
+    // Without live states: the picture of the file, no state.
+    expect(topologySvg(t)).not.toMatch(/secured|fallback/);
+  });
+
+  it('a link down is dashed, in every format', () => {
+    const down: LiveStates = new Map([[liveKey(l0), { state: 'down', detail: null }]]);
+    expect(topologySvg(t, down)).toMatch(new RegExp(`stroke="${LIVE_COLORS.down}" stroke-width="\\d+" stroke-dasharray`));
+    expect(topologyDot(t, down)).toMatch(/label="[^"]*: down\\n[^"]*", color="#222222", penwidth=3, style=dashed\]/);
+    expect(topologyMermaid(t, down)).toMatch(/ -\.-\|"[^"]*: down<br\/>[^"]*"\| /);
+  });
+
+  it('DOT and Mermaid: the state in the label and the colour on the edge', () => {
+    const dot = topologyDot(t, live);
+    expect(dot).toMatch(/label="[^"]*\\nMACsec [a-z_]+: secured\\nGCM-AES-XPN-256 AN 1 KN 2\\n[^"]*", color="#1a8f3c", penwidth=3\]/);
+    expect(dot).toMatch(/: fallback\\n[^"]*", color="#d0421b"/);
+    const mm = topologyMermaid(t, live);
+    expect(mm).toMatch(/===\|"[^"]*<br\/>MACsec [a-z_]+: secured<br\/>GCM-AES-XPN-256 AN 1 KN 2<br\/>[^"]*"\|/);
+    expect(mm).toContain('linkStyle 0 stroke:#1a8f3c,stroke-width:4px');
+    expect(mm).toContain('linkStyle 1 stroke:#d0421b,stroke-width:4px');
+    expect(topologyMermaid(t)).not.toContain('linkStyle');
   });
 });

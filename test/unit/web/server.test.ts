@@ -48,7 +48,9 @@ beforeAll(async () => {
     log: { warn: () => undefined },
   });
   await node.listen();
-  view = await startWebView({ lab: 'webtest', host: '127.0.0.1', port: 0, pollMs: 50, token: TOKEN, state: () => state, log: (line, fields) => logged.push(`${line} ${JSON.stringify(fields ?? {})}`) });
+  // The lab's AWS API, as a stand-in whose answer carries a CAK where no real one does.
+  const connections = async () => [{ connectionId: 'dxcon-web1', connectionState: 'available', encryptionMode: 'should_encrypt', portEncryptionStatus: 'Encryption Up', macSecCapable: true, tags: [{ key: 'dxlab:port', value: 'dx:eth1' }], macSecKeys: [{ ckn: 'ab'.repeat(32), state: 'associated', secretARN: 'arn:aws:secretsmanager:x', cak: CAK }] }];
+  view = await startWebView({ lab: 'webtest', host: '127.0.0.1', port: 0, pollMs: 50, token: TOKEN, state: () => state, connections, log: (line, fields) => logged.push(`${line} ${JSON.stringify(fields ?? {})}`) });
 });
 
 afterAll(async () => {
@@ -130,6 +132,9 @@ describe('web view server', () => {
     expect(s.headers['content-type']).toBe('text/event-stream');
     expect(s.text).toMatch(/event: hello\ndata: .*"started"/);
     expect(s.text).toMatch(/"state":"secured","cipherSuite":"GCM-AES-XPN-256","an":0,"kn":1/);
+    // The API's connections: state, mode, each key's CKN and state, the port it is on; no secret ARN, no CAK.
+    expect(s.text).toContain(`"connections":[{"connectionId":"dxcon-web1","connectionName":null,"connectionState":"available","lagId":null,"macSecCapable":true,"encryptionMode":"should_encrypt","portEncryptionStatus":"Encryption Up","port":"dx:eth1","macSecKeys":[{"ckn":"${'ab'.repeat(32)}","state":"associated","startOn":null}]}]`);
+    expect(s.text).not.toContain('secretsmanager');
     expect(s.text.toLowerCase()).not.toContain(CAK);
   });
 });

@@ -4,7 +4,7 @@
  * ends, as the page draws it.
  */
 import { describe, expect, it } from 'vitest';
-import { counterSample, endState, eventView, linkView, nodeView, portView, type PortView } from '../../../src/web/index.js';
+import { connectionView, counterSample, endState, eventView, lagViews, linkView, nodeView, portView, type LinkView, type PortView } from '../../../src/web/index.js';
 
 const CAK = '8899aabbccddeeff00112233445566778899aabbccddeeff0011223344556677';
 const SAK = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
@@ -101,5 +101,31 @@ describe('endState and linkView: a link as the page draws it', () => {
     expect(link(clear, clear).state).toBe('clear');
     expect(link(undefined, undefined, [true, true], false).state).toBe('clear');
     expect(link(at({}), at({}), [true, false]).state).toBe('down');
+  });
+});
+
+describe('LAGs and the AWS API\'s connections', () => {
+  const link = (a: string, b: string, state: LinkView['state']): LinkView => ({ a, b, macsec: true, via: [], state, cipherSuite: null, an: null, kn: null, reason: null });
+  const topology = {
+    links: [
+      { a: { node: 'router', port: 'eth1' }, b: { node: 'dx', port: 'eth1' }, lag: 'lag1' },
+      { a: { node: 'router', port: 'eth2' }, b: { node: 'dx', port: 'eth2' }, lag: 'lag1' },
+      { a: { node: 'router', port: 'eth3' }, b: { node: 'dx', port: 'eth3' } },
+    ],
+  };
+
+  it('groups member links under their LAG: how many secured, the best member\'s state', () => {
+    const one = lagViews(topology, [link('router:eth1', 'dx:eth1', 'secured'), link('router:eth2', 'dx:eth2', 'down'), link('router:eth3', 'dx:eth3', 'secured')]);
+    expect(one).toEqual([{ name: 'lag1', nodes: ['router', 'dx'], members: ['router:eth1|dx:eth1', 'router:eth2|dx:eth2'], secured: 1, state: 'secured' }]);
+    const none = lagViews(topology, [link('router:eth1', 'dx:eth1', 'down'), link('router:eth2', 'dx:eth2', 'fallback')]);
+    expect(none[0]).toMatchObject({ secured: 0, state: 'fallback' });
+    expect(lagViews(undefined, [])).toEqual([]);
+  });
+
+  it('a connection: state, mode, keys\' CKN and state, its port; nothing else (no CAK, no secret ARN)', () => {
+    const c = connectionView({ connectionId: 'dxcon-1', connectionName: 'c1', connectionState: 'available', lagId: 'dxlag-1', macSecCapable: true, encryptionMode: 'must_encrypt', portEncryptionStatus: 'Encryption Down', tags: [{ key: 'dxlab:port', value: 'dx:eth1' }, { key: 'other', value: 'x' }], macSecKeys: [{ ckn: 'ab'.repeat(32), state: 'associated', startOn: '2026-01-01', secretARN: 'arn:x', cak: CAK }], cak: CAK });
+    expect(c).toEqual({ connectionId: 'dxcon-1', connectionName: 'c1', connectionState: 'available', lagId: 'dxlag-1', macSecCapable: true, encryptionMode: 'must_encrypt', portEncryptionStatus: 'Encryption Down', port: 'dx:eth1', macSecKeys: [{ ckn: 'ab'.repeat(32), state: 'associated', startOn: '2026-01-01' }] });
+    expect(JSON.stringify(c)).not.toContain(CAK);
+    expect(connectionView('garbage')).toMatchObject({ connectionId: '?', macSecKeys: [], port: null });
   });
 });
