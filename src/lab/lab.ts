@@ -174,7 +174,7 @@ export async function labUp(topo: Topology, lab: string, progress: UpProgress = 
     const node = (name: string) => state.nodes.find((n) => n.name === name)!;
     for (const l of topo.links) {
       const wires: [string, string] = [ifName(lab, 'dxl', `${l.index}a`), ifName(lab, 'dxl', `${l.index}b`)];
-      const mtu = l.mtu ?? Math.max(BASE_MTU, ...topo.vifs.map((v) => v.mtu)) + WIRE_EXTRA;
+      const mtu = wireMtu(topo, l);
       const type = linkType(l.type);
       const via = l.via ?? [];
       progress(`link ${l.a.node}:${l.a.port} -- ${l.b.node}:${l.b.port}${via.length ? ` via ${via.join(', ')}` : ''}${l.macsec ? ' (MACsec)' : ''}`);
@@ -301,30 +301,48 @@ async function startSupervisor(lab: string, dir: string, extra: string[], timeou
  * @returns the key file of each MACsec link, by link index
  */
 function writeKeyFiles(topo: Topology, dir: string, state: LabState): Map<number, string> {
-  const files = new Map<string, string>();
+  const plan = keyFilePlan(topo);
+  for (const f of plan.files) {
+    const file = join(dir, f.name);
+    writeFileAtomic(file, serializeKeyFile({ version: 1, cas: f.cas, saks: [] }), 0o600);
+    state.keyFiles!.push(file);
+  }
+  return new Map([...plan.of].map(([index, name]) => [index, join(dir, name)]));
+}
+
+/**
+ * The key files a topology needs, one per distinct key chain of its MACsec
+ * links (`keys.json`, `keys2.json`, ...), and which file each link uses.
+ * Pure: the lab writes them in its folder, `dxlab compose` beside its file.
+ */
+export function keyFilePlan(topo: Topology): { files: Array<{ name: string; cas: Array<{ ckn: string; cak: string }> }>; of: Map<number, string> } {
+  const files: Array<{ name: string; cas: Array<{ ckn: string; cak: string }>; id: string }> = [];
   const of = new Map<number, string>();
   for (const l of topo.links) {
     // A link with static SAs has no key chain: its keys go in its ends' configurations (0600).
     if (!l.macsec || l.macsec.staticSas) continue;
-    const chain = l.macsec.keyChain.map((k) => ({ ckn: k.ckn.toLowerCase(), cak: k.cak.toLowerCase() }));
-    const id = JSON.stringify(chain);
-    let file = files.get(id);
-    if (!file) {
-      file = join(dir, files.size ? `keys${files.size + 1}.json` : 'keys.json');
-      writeFileAtomic(file, serializeKeyFile({ version: 1, cas: chain, saks: [] }), 0o600);
-      files.set(id, file);
-      state.keyFiles!.push(file);
+    const cas = l.macsec.keyChain.map((k) => ({ ckn: k.ckn.toLowerCase(), cak: k.cak.toLowerCase() }));
+    const id = JSON.stringify(cas);
+    let f = files.find((x) => x.id === id);
+    if (!f) {
+      f = { name: files.length ? `keys${files.length + 1}.json` : 'keys.json', cas, id };
+      files.push(f);
     }
-    of.set(l.index, file);
+    of.set(l.index, f.name);
   }
-  return of;
+  return { files: files.map(({ name, cas }) => ({ name, cas })), of };
+}
+
+/** A link's wire MTU: the topology's, or room for the largest VIF's frames plus MACsec and a VLAN tag. */
+export function wireMtu(topo: Topology, l: TopoLink): number {
+  return l.mtu ?? Math.max(BASE_MTU, ...topo.vifs.map((v) => v.mtu)) + WIRE_EXTRA;
 }
 
 /** An in-path node's port towards a's side of its link, and towards b's. */
 const IN_PATH_PORTS = ['eth1', 'eth2'] as const;
 
 /** The hops of a link, a's side first: a -- v1, v1 -- v2, ..., vk -- b, each with its two ends and wire names. */
-function inPathSegments(lab: string, l: TopoLink): Array<{ ends: [Endpoint, Endpoint]; wires: [string, string] }> {
+export function inPathSegments(lab: string, l: TopoLink): Array<{ ends: [Endpoint, Endpoint]; wires: [string, string] }> {
   const via = l.via ?? [];
   const chain = [l.a, ...via.map((v) => ({ node: v, port: '' })), l.b];
   return chain.slice(1).map((right, j) => {
@@ -345,8 +363,12 @@ function inPathConfig(topo: Topology, n: LabNodeState, extra: Record<string, unk
   return { inPath: { ports: [...IN_PATH_PORTS], peers: [left, right], roles: [j === 0 ? 'customer' : 'network', j === via.length - 1 ? 'customer' : 'network'], ...extra } };
 }
 
-/** The node configuration (src/node/config.schema.json) of one lab node. */
-function nodeConfig(topo: Topology, lab: string, n: LabNodeState, state: LabState, keyFileOf: Map<number, string>, options: LabUpOptions): Record<string, unknown> {
+/**
+ * The node configuration (src/node/config.schema.json) of one lab node; adds
+ * its TAPs to `n.taps`. Also what `dxlab compose` writes (compose/), with the
+ * paths the node has in its container.
+ */
+export function nodeConfig(topo: Topology, lab: string, n: LabNodeState, state: LabState, keyFileOf: Map<number, string>, options: LabUpOptions): Record<string, unknown> {
   const tnode = topo.nodes.find((x) => x.name === n.name)!;
   const kind = nodeKind(tnode.kind);
   const links = topo.links.filter((l) => l.a.node === n.name || l.b.node === n.name);
