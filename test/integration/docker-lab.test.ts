@@ -7,7 +7,9 @@
  * VIF, the wire capture readable, a node killed and restarted; then a kill -9 of the supervisor and of
  * the containers' clients, and `dxlab down` leaves no container, veth or
  * namespace. Nothing here talks to the machine's own Docker daemon, if any:
- * every call names the engine (-H, DXLAB_DOCKER_HOST).
+ * every call names the engine (-H, DXLAB_DOCKER_HOST). Then, on the same
+ * engine and image, router-switch-dx.yaml with `--runtime docker` and the
+ * shipped docker-compose.yml (docker-compose-cases.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -19,6 +21,7 @@ import { docker, startDockerd, stopDockerd, type PrivateDockerd } from '../../sr
 import { nativeGcmEngines } from '../../src/io/index.js';
 import { ROOT } from '../helpers/cli.js';
 import { tshark } from '../helpers/tshark.js';
+import { dockerComposeCases } from './docker-compose-cases.js';
 
 const isRoot = process.getuid?.() === 0;
 const hasDocker = existsSync('/usr/bin/docker') && existsSync('/usr/sbin/dockerd');
@@ -141,4 +144,6 @@ describe.skipIf(!isRoot || !hasDocker)('docker runtime', () => {
     for (const l of st.links) for (const w of l.wires) expect(links).not.toContain(w);
     expect(existsSync(join(dir, 'state', lab))).toBe(false);
   }, 180_000);
+
+  dockerComposeCases(() => ({ engine, env, dir }));
 });
