@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { docker, type PrivateDockerd } from '../../src/lab/index.js';
 import { ROOT } from '../helpers/cli.js';
 import { tshark } from '../helpers/tshark.js';
+import { untilHolds } from '../helpers/until.js';
 
 export interface DockerLabContext {
   engine: PrivateDockerd;
@@ -40,19 +41,6 @@ function namespacesInUse(): string[] {
   return [...out];
 }
 
-async function until(what: string, cond: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      if (cond()) return;
-    } catch {
-      /* not yet */
-    }
-    if (Date.now() > end) throw new Error(`${what} within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 /** Registers the cases in the caller's describe; `ctx` is read when they run (after its beforeAll). */
 export function dockerComposeCases(ctx: () => DockerLabContext): void {
   const lab = `dks${randomBytes(3).toString('hex')}`;
@@ -71,13 +59,13 @@ export function dockerComposeCases(ctx: () => DockerLabContext): void {
       const status = () => JSON.parse(cli(['status', '--name', lab, '--json'], 60_000).stdout) as Status;
       const secured = (s: Status, node: string, port: string) => s.nodes.find((n) => n.name === node)?.ports?.find((p) => p.name === port)?.secured === true;
       // The topology has MACsec on switch:eth2 -- dx:eth1 only; the router's hop to the switch is plain.
-      await until('MKA secured between switch and DX', () => {
+      await untilHolds('MKA secured between switch and DX', () => {
         const s = status();
         return secured(s, 'switch', 'eth2') && secured(s, 'dx', 'eth1');
       }, 60_000);
       expect(secured(status(), 'router', 'eth1')).toBe(false);
       const router = state.nodes.find((n) => n.name === 'router')!;
-      await until('BGP Established across the switch and the route learnt', () => /172\.31\.0\.0\/16 via 169\.254\.200\.2 .*proto bgp/.test(execFileSync('ip', ['-n', router.netns, 'route'], { encoding: 'utf8' })), 90_000);
+      await untilHolds('BGP Established across the switch and the route learnt', () => /172\.31\.0\.0\/16 via 169\.254\.200\.2 .*proto bgp/.test(execFileSync('ip', ['-n', router.netns, 'route'], { encoding: 'utf8' })), 90_000);
       const ping = execFileSync('ip', ['netns', 'exec', router.netns, 'ping', '-c', '3', '-i', '0.2', '-W', '2', '169.254.200.2'], { encoding: 'utf8' });
       expect(ping).toMatch(/3 received/);
       const down = cli(['down', lab], 120_000);
@@ -117,7 +105,7 @@ export function dockerComposeCases(ctx: () => DockerLabContext): void {
       const node = (n: string, args: string[]) => JSON.parse(docker(engine.host, ['exec', id(n), '/usr/local/bin/node', '/opt/dxlab/bin/dxlab.js', 'node', ...args, '--socket', `/run/dxlab/${n}.sock`, '--json'], { timeoutMs: 30_000 })) as Record<string, unknown>;
       type NodeStatus = { ports: Array<{ secured?: boolean; wire: string }>; bgp: Array<{ state: string }> };
       // One `docker exec` per look (each starts a Node.js CLI in the container: a second or two on a loaded machine).
-      await until('MKA secured and both BGP sessions (IPv4, IPv6) Established', () => {
+      await untilHolds('MKA secured and both BGP sessions (IPv4, IPv6) Established', () => {
         const s = node('router', ['status']) as NodeStatus;
         return s.ports[0]!.secured === true && s.bgp.filter((p) => p.state === 'Established').length === 2;
       }, 90_000);
@@ -127,7 +115,7 @@ export function dockerComposeCases(ctx: () => DockerLabContext): void {
       expect(execFileSync('nsenter', ['-t', holder, '-n', 'ping', '-c', '3', '-i', '0.2', '-W', '2', '169.254.100.2'], { encoding: 'utf8' })).toMatch(/3 received/);
       // The capture the router writes (router-dx.yaml captures router:eth1): on the wire only EAPOL and MACsec, no clear frame of the namespace's own (its wire has no IPv6 address, compose/wire.ts).
       const wire = join(work, 'pcaps', 'router-dx', 'router-eth1-wire.pcapng');
-      await until('the wire capture has MACsec frames', () => tshark(wire, 'macsec', ['frame.number']).length > 0, 30_000);
+      await untilHolds('the wire capture has MACsec frames', () => tshark(wire, 'macsec', ['frame.number']).length > 0, 30_000);
       expect([...new Set(tshark(wire, undefined, ['eth.type']))].sort()).toEqual(['0x888e', '0x88e5']);
       // No key in the Compose file; the node's key file is mounted read-only.
       const binds = JSON.parse(docker(engine.host, ['inspect', '--format', '{{json .HostConfig.Binds}}', id('router')])) as string[];
