@@ -95,11 +95,15 @@ export function dockerComposeCases(ctx: () => DockerLabContext): void {
     try {
       const up = compose(['up', '-d']);
       expect(up.status, up.stderr).toBe(0);
-      const id = (service: string) => {
-        const r = compose(['ps', '-q', service], 60_000);
-        expect(r.status, r.stderr).toBe(0);
-        return r.stdout.trim();
-      };
+      // Each service's container, by Compose's labels, once (a docker-compose run is a Python start-up: seconds on a loaded machine).
+      const ids = new Map(
+        docker(engine.host, ['ps', '-a', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Label "com.docker.compose.service"}} {{.ID}}'])
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => l.split(' ') as [string, string]),
+      );
+      expect([...ids.keys()].sort()).toEqual(['dx', 'dx-ns', 'router', 'router-ns', 'wire-1', 'wire-1-b']);
+      const id = (service: string) => ids.get(service)!;
       // The wiring step ran and ended well; the nodes run.
       for (const s of ['wire-1', 'wire-1-b']) expect(docker(engine.host, ['inspect', '--format', '{{.State.Status}} {{.State.ExitCode}}', id(s)]).trim(), s).toBe('exited 0');
       const node = (n: string, args: string[]) => JSON.parse(docker(engine.host, ['exec', id(n), '/usr/local/bin/node', '/opt/dxlab/bin/dxlab.js', 'node', ...args, '--socket', `/run/dxlab/${n}.sock`, '--json'], { timeoutMs: 30_000 })) as Record<string, unknown>;
