@@ -10,24 +10,19 @@
 import type { Argv } from 'yargs';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { GENERATED_MARK, LabError, checkWireArgs, composeFiles, composeImageTag, createWire, loadTopology, setUpWireEnd } from '../../lab/index.js';
+import { GENERATED_MARK, LabError, composeFiles, composeImageTag, createWire, loadTopology, setUpWireEnd } from '../../lab/index.js';
 import { CliError } from '../errors.js';
 import { topologyPath, wrap } from '../lab-context.js';
-import { printLine } from '../output.js';
+import { printJson, printLine } from '../output.js';
 
-/** Writes `text` at `file` unless a file there was not written by dxlab compose. @throws CliError('usage') naming it. */
-function writeGenerated(file: string, text: string, mode: number, isOurs: (old: string) => boolean): void {
-  if (existsSync(file)) {
-    let old = '';
-    try {
-      old = readFileSync(file, 'utf8');
-    } catch (e) {
-      throw new CliError('usage', `${file}: cannot read it to check it is dxlab compose's (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); nothing written`);
-    }
-    if (!isOurs(old)) throw new CliError('usage', `${file} exists and was not written by dxlab compose: give another --out, or move it away; nothing written`);
+/** Whether `file` is absent, or one `dxlab compose` wrote (`isOurs` of its text). */
+function mayOverwrite(file: string, isOurs: (old: string) => boolean): boolean {
+  if (!existsSync(file)) return true;
+  try {
+    return isOurs(readFileSync(file, 'utf8'));
+  } catch {
+    return false;
   }
-  writeFileSync(file, text, { mode });
-  chmodSync(file, mode);
 }
 
 export function composeCommand(y: Argv): Argv {
@@ -37,7 +32,8 @@ export function composeCommand(y: Argv): Argv {
     (c) =>
       c
         .positional('topology', { type: 'string', describe: 'topology file (default: the one *.yaml here)' })
-        .option('out', { type: 'string', default: 'docker-compose.yml', describe: 'the Compose file to write; compose/LAB/ and pcaps/LAB/ are beside it' }),
+        .option('out', { type: 'string', default: 'docker-compose.yml', describe: 'the Compose file to write; compose/LAB/ and pcaps/LAB/ are beside it' })
+        .option('json', { type: 'boolean', default: false, describe: 'one JSON document: the files written and the image they name' }),
     (a) => {
       const topoFile = topologyPath(a as { topology?: string });
       const out = resolve(a.out);
@@ -58,19 +54,26 @@ export function composeCommand(y: Argv): Argv {
           return wrap(e);
         }
       })();
-      const ours = (old: string) => old.startsWith(GENERATED_MARK);
-      // Every target checked before anything is written: a refusal leaves all as it was.
+      // Every target is checked before anything is written: a refusal leaves all as it was.
       const dir = join(base, configDir);
-      const targets: Array<[string, string, number, (old: string) => boolean]> = [
-        [out, r.compose, 0o644, ours],
-        // A node configuration or key file of an earlier run: JSON that names this lab's files, never a file of someone else's.
-        ...r.files.map((f): [string, string, number, (old: string) => boolean] => [join(dir, f.name), f.text, f.mode, (old) => /^\{\n {2}"(name|version)": /.test(old)]),
+      const targets: Array<{ file: string; text: string; mode: number; isOurs: (old: string) => boolean }> = [
+        { file: out, text: r.compose, mode: 0o644, isOurs: (old) => old.startsWith(GENERATED_MARK) },
+        // A node configuration or key file of an earlier run: the JSON this writes (a node's name first, or a key file's version).
+        ...r.files.map((f) => ({ file: join(dir, f.name), text: f.text, mode: f.mode, isOurs: (old: string) => /^\{\n {2}"(name|version)": /.test(old) })),
       ];
-      for (const [file, , , isOurs] of targets) if (existsSync(file) && !isOurs(readFileSync(file, 'utf8'))) throw new CliError('usage', `${file} exists and was not written by dxlab compose: give another --out, or move it away; nothing written`);
+      const theirs = targets.find((t) => !mayOverwrite(t.file, t.isOurs));
+      if (theirs) throw new CliError('usage', `${theirs.file} exists and was not written by dxlab compose: give another --out, or move it away; nothing written`);
       mkdirSync(dir, { recursive: true, mode: 0o700 });
-      for (const [file, text, mode, isOurs] of targets) writeGenerated(file, text, mode, isOurs);
-      printLine(`${relative(process.cwd(), out) || out}, and beside it ${r.files.map((f) => join(configDir, f.name)).join(', ')}`);
-      printLine(`run it: docker-compose -H unix:///PATH/docker.sock -f ${relative(process.cwd(), out) || out} up -d  (the node image first: dxlab image build node)`);
+      for (const t of targets) {
+        writeFileSync(t.file, t.text, { mode: t.mode });
+        // The mode of a file that was there already, too: a key file stays root-only.
+        chmodSync(t.file, t.mode);
+      }
+      const shown = (f: string) => relative(process.cwd(), f) || f;
+      if (a.json) return printJson({ compose: out, files: targets.slice(1).map((t) => t.file), image: composeImageTag() });
+      printLine(`${shown(out)}, and beside it ${r.files.map((f) => join(configDir, f.name)).join(', ')}`);
+      const host = process.env.DXLAB_DOCKER_HOST ?? 'unix:///PATH/docker.sock';
+      printLine(`run it: docker-compose -H ${host} -f ${shown(out)} up -d   (the node image first: dxlab image build node)`);
     },
   );
 }
@@ -100,7 +103,7 @@ export function composeWireCommand(y: Argv): Argv {
             .option('peer-mac', { type: 'string', demandOption: true }),
         (a) => run(() => createWire({ wire: a.wire, alias: a.alias, mac: a.mac, mtu: a.mtu, peerPid: a.peerPid, peerWire: a.peerWire, peerMac: a.peerMac })),
       )
-      .command('end', 'set up the peer end a create put in this network namespace', endOpts, (a) => run(() => (checkWireArgs({ wire: a.wire, alias: a.alias }, false), setUpWireEnd({ wire: a.wire, alias: a.alias }))))
+      .command('end', 'set up the peer end a create put in this network namespace', endOpts, (a) => run(() => setUpWireEnd({ wire: a.wire, alias: a.alias })))
       .demandCommand(1, 'give a subcommand: create or end'),
   );
 }
