@@ -106,6 +106,7 @@ export function composeFiles(topo: Topology, o: ComposeOptions): ComposeFiles {
   }
   const keys = keyFilePlan(topo);
   const keyFileOf = new Map([...keys.of].map(([index, name]) => [index, `${CONTAINER_CONFIG_DIR}/${name}`]));
+  // What nodeConfig reads of a lab's state: its capture folder and nodes (their wires, for static SAs' SCIs); a Compose lab has no state file.
   const state = { lab, captureDir: CONTAINER_CAPTURE_DIR, nodes } as unknown as LabState;
   const files: ComposeFiles['files'] = [];
   const nodeKeyFiles = new Map<string, string[]>();
