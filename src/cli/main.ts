@@ -57,6 +57,8 @@ export const VERBS: Record<string, () => Promise<Register>> = {
   api: async () => group('api', 'the AWS Direct Connect and Secrets Manager APIs for the AWS CLI and SDKs: serve', (await import('./commands/api.js')).apiCommand),
   image: async () => group('image', 'images: the linux-peer guest (VM nodes) and the node image (docker runtime): build, check', (await import('./commands/image.js')).imageCommand),
   k8s: async () => (await import('./commands/k8s.js')).k8sCommand,
+  compose: async () => (await import('./commands/compose.js')).composeCommand,
+  'compose-wire': async () => (await import('./commands/compose.js')).composeWireCommand,
   docker: async () => group('docker', 'a private Docker engine for the docker runtime: start, stop', (await import('./commands/docker.js')).dockerCommand),
   node: async () => {
     const { nodeCommand, nodeRun } = await import('./commands/node.js');

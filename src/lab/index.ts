@@ -20,7 +20,9 @@ export { NODE_KINDS, nodeKind, awsRuleBroken, dxCipherSuites, DX_SPEEDS, DEFAULT
 export { NODE_RUNTIMES, nodeRuntime, withDefaultRuntime, type NodeRuntime } from './runtimes/index.js';
 export { startDockerd, stopDockerd, findDockerd, dockerdPaths, type PrivateDockerd } from './docker/daemon.js';
 export { docker, labDockerHost, DOCKER_BIN } from './docker/engine.js';
-export { buildNodeImage, nodeImageTag, nodeImageInputs, NODE_IMAGE_REPO } from './docker/node-image.js';
+export { buildNodeImage, nodeImageTag, nodeImageInputs, composeImageTag, NODE_IMAGE_REPO } from './docker/node-image.js';
+export { composeFiles, GENERATED_MARK, type ComposeFiles, type ComposeOptions } from './compose/compose-file.js';
+export { createWire, setUpWireEnd, checkWireArgs } from './compose/wire.js';
 export { LINK_TYPES, linkType, type LinkType } from './links/index.js';
 export { NODE_BIN, WIRE_EXTRA, KEY_SERVER_PRIORITY } from './constants.js';
 export { runDemo, DEMO_TOPOLOGY, type DemoResult } from './demo.js';

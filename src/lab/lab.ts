@@ -162,14 +162,13 @@ export async function labUp(whole: Topology, lab: string, progress: UpProgress =
   const part = hostPart(whole, lab, o.onHost);
   const topo: Topology = part ? { ...whole, nodes: whole.nodes.filter((n) => part.nodes.has(n.name)), links: part.links.map((x) => x.link) } : whole;
   const tunnelOf = new Map((part?.links ?? []).filter((x) => x.tunnel).map((x) => [x.link.index, x.tunnel!]));
-  const wireMtu = (l: TopoLink) => l.mtu ?? Math.max(BASE_MTU, ...topo.vifs.map((v) => v.mtu)) + WIRE_EXTRA;
   for (const l of topo.links) {
     const t = tunnelOf.get(l.index);
     if (!t) continue;
     // Before anything exists: the underlay address must be this host's; a short MTU is worth a warning.
     const u = whole.hosts![part!.host]!.underlay;
     const iface = underlayInterface(u.address, u.interface, `topology.hosts.${part!.host}.underlay`);
-    const w = underlayMtuWarning(`${l.a.node}:${l.a.port} -- ${l.b.node}:${l.b.port}`, iface.name, iface.mtu, wireMtu(l), underlayFamily(u.address));
+    const w = underlayMtuWarning(`${l.a.node}:${l.a.port} -- ${l.b.node}:${l.b.port}`, iface.name, iface.mtu, wireMtu(topo, l), underlayFamily(u.address));
     if (w) o.warn?.(w);
   }
   if (topo.nodes.some((n) => netnsExists(netnsName(lab, n.name)))) {
@@ -201,7 +200,7 @@ export async function labUp(whole: Topology, lab: string, progress: UpProgress =
     const node = (name: string) => state.nodes.find((n) => n.name === name)!;
     for (const l of topo.links) {
       const wires: [string, string] = [ifName(lab, 'dxl', `${l.index}a`), ifName(lab, 'dxl', `${l.index}b`)];
-      const mtu = wireMtu(l);
+      const mtu = wireMtu(topo, l);
       const tunnel = tunnelOf.get(l.index);
       if (tunnel) {
         // A link between hosts: this host's end only, the other host makes its own.
@@ -339,23 +338,41 @@ async function startSupervisor(lab: string, dir: string, extra: string[], timeou
  * @returns the key file of each MACsec link, by link index
  */
 function writeKeyFiles(topo: Topology, dir: string, state: LabState): Map<number, string> {
-  const files = new Map<string, string>();
+  const plan = keyFilePlan(topo);
+  for (const f of plan.files) {
+    const file = join(dir, f.name);
+    writeFileAtomic(file, serializeKeyFile({ version: 1, cas: f.cas, saks: [] }), 0o600);
+    state.keyFiles!.push(file);
+  }
+  return new Map([...plan.of].map(([index, name]) => [index, join(dir, name)]));
+}
+
+/**
+ * The key files a topology needs, one per distinct key chain of its MACsec
+ * links (`keys.json`, `keys2.json`, ...), and which file each link uses.
+ * Pure: the lab writes them in its folder, `dxlab compose` beside its file.
+ */
+export function keyFilePlan(topo: Topology): { files: Array<{ name: string; cas: Array<{ ckn: string; cak: string }> }>; of: Map<number, string> } {
+  const files: Array<{ name: string; cas: Array<{ ckn: string; cak: string }>; id: string }> = [];
   const of = new Map<number, string>();
   for (const l of topo.links) {
     // A link with static SAs has no key chain: its keys go in its ends' configurations (0600).
     if (!l.macsec || l.macsec.staticSas) continue;
-    const chain = l.macsec.keyChain.map((k) => ({ ckn: k.ckn.toLowerCase(), cak: k.cak.toLowerCase() }));
-    const id = JSON.stringify(chain);
-    let file = files.get(id);
-    if (!file) {
-      file = join(dir, files.size ? `keys${files.size + 1}.json` : 'keys.json');
-      writeFileAtomic(file, serializeKeyFile({ version: 1, cas: chain, saks: [] }), 0o600);
-      files.set(id, file);
-      state.keyFiles!.push(file);
+    const cas = l.macsec.keyChain.map((k) => ({ ckn: k.ckn.toLowerCase(), cak: k.cak.toLowerCase() }));
+    const id = JSON.stringify(cas);
+    let f = files.find((x) => x.id === id);
+    if (!f) {
+      f = { name: files.length ? `keys${files.length + 1}.json` : 'keys.json', cas, id };
+      files.push(f);
     }
-    of.set(l.index, file);
+    of.set(l.index, f.name);
   }
-  return of;
+  return { files: files.map(({ name, cas }) => ({ name, cas })), of };
+}
+
+/** A link's wire MTU: the topology's, or room for the largest VIF's frames plus MACsec and a VLAN tag. */
+export function wireMtu(topo: Topology, l: TopoLink): number {
+  return l.mtu ?? Math.max(BASE_MTU, ...topo.vifs.map((v) => v.mtu)) + WIRE_EXTRA;
 }
 
 /** An in-path node's port towards a's side of its link, and towards b's. */
@@ -388,7 +405,8 @@ function inPathConfig(topo: Topology, n: LabNodeState, extra: Record<string, unk
  * pure, from the node's wires (n.wires), socket and the lab's capture
  * folder and node order (state), so that `dxlab k8s` (k8s/manifests.ts)
  * gives a pod what `up` gives a namespace. Records the node's TAPs in
- * n.taps.
+ * n.taps. Also what `dxlab compose` writes (compose/), with the paths the
+ * node has in its container.
  */
 export function nodeConfig(topo: Topology, lab: string, n: LabNodeState, state: LabState, keyFileOf: Map<number, string>, options: LabUpOptions): Record<string, unknown> {
   const tnode = topo.nodes.find((x) => x.name === n.name)!;

@@ -7,7 +7,9 @@
  * VIF, the wire capture readable, a node killed and restarted; then a kill -9 of the supervisor and of
  * the containers' clients, and `dxlab down` leaves no container, veth or
  * namespace. Nothing here talks to the machine's own Docker daemon, if any:
- * every call names the engine (-H, DXLAB_DOCKER_HOST).
+ * every call names the engine (-H, DXLAB_DOCKER_HOST). Then, on the same
+ * engine and image, router-switch-dx.yaml with `--runtime docker` and the
+ * shipped docker-compose.yml (docker-compose-cases.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -19,23 +21,12 @@ import { docker, startDockerd, stopDockerd, type PrivateDockerd } from '../../sr
 import { nativeGcmEngines } from '../../src/io/index.js';
 import { ROOT } from '../helpers/cli.js';
 import { tshark } from '../helpers/tshark.js';
+import { untilHolds } from '../helpers/until.js';
+import { dockerComposeCases } from './docker-compose-cases.js';
 
 const isRoot = process.getuid?.() === 0;
 const hasDocker = existsSync('/usr/bin/docker') && existsSync('/usr/sbin/dockerd');
 const BIN = join(ROOT, 'bin', 'dxlab.js');
-
-async function until(what: string, cond: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      if (cond()) return;
-    } catch {
-      /* not yet */
-    }
-    if (Date.now() > end) throw new Error(`${what} within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe.skipIf(!isRoot || !hasDocker)('docker runtime', () => {
   const lab = `dk${randomBytes(3).toString('hex')}`;
@@ -93,9 +84,9 @@ describe.skipIf(!isRoot || !hasDocker)('docker runtime', () => {
     expect(hc.Binds.filter((b) => /\/(router\.json|keys\.json):/.test(b))).toHaveLength(2);
 
     const status = () => JSON.parse(cli(['status', '--name', lab, '--json'], 60_000).stdout) as { nodes: Array<{ ports?: Array<{ secured?: boolean }> }> };
-    await until('MKA secured', () => status().nodes.every((n) => n.ports?.length === 1 && n.ports[0]!.secured === true), 60_000);
+    await untilHolds('MKA secured', () => status().nodes.every((n) => n.ports?.length === 1 && n.ports[0]!.secured === true), 60_000);
     const router = state.nodes.find((n) => n.name === 'router')!;
-    await until('BGP Established and the route learnt', () => /172\.31\.0\.0\/16 via .* proto bgp/.test(execFileSync('ip', ['-n', router.netns, 'route'], { encoding: 'utf8' })), 90_000);
+    await untilHolds('BGP Established and the route learnt', () => /172\.31\.0\.0\/16 via .* proto bgp/.test(execFileSync('ip', ['-n', router.netns, 'route'], { encoding: 'utf8' })), 90_000);
     const ping = execFileSync('ip', ['netns', 'exec', router.netns, 'ping', '-c', '3', '-i', '0.2', '-W', '2', '169.254.100.2'], { encoding: 'utf8' });
     expect(ping).toMatch(/3 received/);
     // The image holds the library the addon dlopens (intel-ipsec-mb) where this machine has it: a container's node runs the engine `native` picks here.
@@ -107,7 +98,7 @@ describe.skipIf(!isRoot || !hasDocker)('docker runtime', () => {
     expect(ex.stdout).toMatch(/dxt\w+/);
     // The wire capture the node wrote from inside its container: MACsec and EAPOL frames, tshark reads it.
     const wire = join(state.captureDir, 'router-eth1-wire.pcapng');
-    await until('the capture has MACsec frames', () => tshark(wire, 'macsec', ['frame.number']).length > 0, 30_000);
+    await untilHolds('the capture has MACsec frames', () => tshark(wire, 'macsec', ['frame.number']).length > 0, 30_000);
     expect(tshark(wire, 'eapol', ['frame.number']).length).toBeGreaterThan(0);
     // `dxlab capture --out -`: the node writes a FIFO it can open (in the capture folder, mounted) that the CLI copies to stdout.
     const streamed = join(dir, 'streamed.pcapng');
@@ -122,11 +113,11 @@ describe.skipIf(!isRoot || !hasDocker)('docker runtime', () => {
     // kill and restart through the supervisor: a new container under the same name, secured again.
     const killed = cli(['kill', '--name', lab, 'router'], 60_000);
     expect(killed.status, killed.stderr).toBe(0);
-    await until('the router container gone', () => !ps().includes(`dxlab-${lab}-router`), 30_000);
+    await untilHolds('the router container gone', () => !ps().includes(`dxlab-${lab}-router`), 30_000);
     const restarted = cli(['restart', '--name', lab, 'router'], 120_000);
     expect(restarted.status, restarted.stderr).toBe(0);
     expect(ps()).toContain(`dxlab-${lab}-router`);
-    await until('MKA secured again', () => status().nodes.every((n) => n.ports?.length === 1 && n.ports[0]!.secured === true), 60_000);
+    await untilHolds('MKA secured again', () => status().nodes.every((n) => n.ports?.length === 1 && n.ports[0]!.secured === true), 60_000);
   }, 300_000);
 
   it('after a kill -9 of the supervisor and the clients, down removes every container, veth and namespace', () => {
@@ -141,4 +132,6 @@ describe.skipIf(!isRoot || !hasDocker)('docker runtime', () => {
     for (const l of st.links) for (const w of l.wires) expect(links).not.toContain(w);
     expect(existsSync(join(dir, 'state', lab))).toBe(false);
   }, 180_000);
+
+  dockerComposeCases(() => ({ engine, env, dir }));
 });

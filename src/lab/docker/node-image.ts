@@ -18,7 +18,8 @@
  * Tagged `dxlab-node:<version>-<hash>`, the hash over those inputs (the
  * binaries by path, size and change time, node_modules by package-lock.json,
  * the rest by contents), so it is rebuilt only when one of
- * them changes. Its default command is `dxlab node`, which needs only
+ * them changes; also tagged `dxlab-node:<version>`, the tag a Compose file
+ * names (`dxlab compose`). Its default command is `dxlab node`, which needs only
  * NET_ADMIN, NET_RAW and /dev/net/tun (runtimes/docker.ts).
  */
 import { execFileSync } from 'node:child_process';
@@ -147,6 +148,15 @@ export function projectVersion(root = CHECKOUT): string {
   return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
+/**
+ * The tag a Compose file names (compose/compose-file.ts): dxlab-node:<version>,
+ * moved to each image `buildNodeImage` builds or finds, since a Compose file
+ * cannot know the hash of a checkout's inputs.
+ */
+export function composeImageTag(root = CHECKOUT): string {
+  return `${NODE_IMAGE_REPO}:${projectVersion(root)}`;
+}
+
 /** The tag of the image for this checkout: dxlab-node:<version>-<hash>. */
 export function nodeImageTag(inputs = nodeImageInputs(), root = CHECKOUT): string {
   return `${NODE_IMAGE_REPO}:${projectVersion(root)}-${nodeImageHash(inputs, root)}`;
@@ -170,7 +180,8 @@ export function buildNodeImage(host: string, progress: (line: string) => void = 
   const inputs = nodeImageInputs(root);
   const tag = nodeImageTag(inputs, root);
   if (nodeImageExists(host, tag)) {
-    progress(`node image ${tag}: built already`);
+    docker(host, ['tag', tag, composeImageTag(root)]);
+    progress(`node image ${tag}: built already (also tagged ${composeImageTag(root)})`);
     return { tag, built: false };
   }
   const work = mkdtempSync(join(tmpdir(), 'dxlab-node-image-'));
@@ -202,7 +213,8 @@ export function buildNodeImage(host: string, progress: (line: string) => void = 
       tar,
       tag,
     ], { timeoutMs: 300_000 });
-    progress(`node image ${tag}: built`);
+    docker(host, ['tag', tag, composeImageTag(root)]);
+    progress(`node image ${tag}: built (also tagged ${composeImageTag(root)}, the tag Compose files name)`);
     return { tag, built: true };
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -20,7 +20,7 @@ async function known(loads: Array<() => Promise<(y: Argv) => Argv>>): Promise<st
 }
 
 /** dxlab's command line as the README documents it: a new verb is added here and to VERBS. */
-const DOCUMENTED = ['up', 'deploy', 'down', 'destroy', 'status', 'inspect', 'show', 'events', 'exec', 'capture', 'set', 'restart', 'kill', 'wire', 'vif', 'attack', 'scenario', 'config', 'demo', 'graph', 'ui', 'supervise', 'vm-node', 'pcap', 'keys', 'link', 'api', 'image', 'docker', 'k8s', 'node'];
+const DOCUMENTED = ['up', 'deploy', 'down', 'destroy', 'status', 'inspect', 'show', 'events', 'exec', 'capture', 'set', 'restart', 'kill', 'wire', 'vif', 'attack', 'scenario', 'config', 'demo', 'graph', 'ui', 'supervise', 'vm-node', 'pcap', 'keys', 'link', 'api', 'image', 'docker', 'k8s', 'compose', 'compose-wire', 'node'];
 
 describe('the verb table', () => {
   it('with every verb loaded, yargs knows exactly the documented commands and aliases, each in the table', async () => {
