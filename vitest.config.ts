@@ -12,5 +12,7 @@ export default defineConfig({
     // files that must have the machine alone (scale, linux-peer VMs) one by one.
     // The longest files start first (test/sequencer.ts), also in a fresh clone.
     sequence: { sequencer: LongestFirstSequencer },
+    // One Docker engine for the run's container tests, started by the first that needs it (test/helpers/test-engine.ts).
+    globalSetup: ['test/engine-setup.ts'],
   },
 });

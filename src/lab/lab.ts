@@ -36,6 +36,7 @@ import type { LabServiceEntry } from './services.js';
 import type { NodeExit, RestartPolicy } from './supervisor.js';
 import { SUPERVISOR_LOG, askSupervisor, supervisorArgv, supervisorSocket, type SupervisorEntry } from './supervisor-ref.js';
 import type { PhaseTimer, PhaseTiming } from './timings.js';
+import { imageCannotRun } from './docker/node-image.js';
 import type { Endpoint, Topology, TopoLink, TopoStaticSa } from './topology.js';
 
 export interface LabNodeState {
@@ -173,6 +174,10 @@ export async function labUp(whole: Topology, lab: string, progress: UpProgress =
   }
   if (topo.nodes.some((n) => netnsExists(netnsName(lab, n.name)))) {
     throw new LabError('exists', `a lab named '${lab}' exists already: dxlab down ${lab}`);
+  }
+  for (const n of topo.nodes) {
+    const why = nodeRuntime(n.runtime).name === 'docker' ? imageCannotRun(topo, n.name) : undefined;
+    if (why) throw new LabError('topology', `${topo.file}: ${why}`);
   }
   // What the nodes' runtimes need first (a VM image, built on first use: minutes), before anything of the lab exists.
   const runtimes = [...new Set(topo.nodes.map((n) => nodeRuntime(n.runtime)))];

@@ -17,7 +17,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { docker, startDockerd, stopDockerd, type PrivateDockerd } from '../../src/lab/index.js';
+import { docker } from '../../src/lab/index.js';
+import { releaseTestEngine, testEngine, type TestEngine } from '../helpers/test-engine.js';
 import { nativeGcmEngines } from '../../src/io/index.js';
 import { ROOT } from '../helpers/cli.js';
 import { tshark } from '../helpers/tshark.js';
@@ -31,7 +32,7 @@ const BIN = join(ROOT, 'bin', 'dxlab.js');
 describe.skipIf(!isRoot || !hasDocker)('docker runtime', () => {
   const lab = `dk${randomBytes(3).toString('hex')}`;
   let dir = '';
-  let engine: PrivateDockerd;
+  let engine: TestEngine;
   let env: NodeJS.ProcessEnv = {};
   // The image build and the lab's start take tens of seconds on a loaded 2-core machine: bounded loosely.
   const cli = (args: string[], timeout = 180_000) => spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env, encoding: 'utf8', timeout });
@@ -39,30 +40,31 @@ describe.skipIf(!isRoot || !hasDocker)('docker runtime', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'dxlab-docker-'));
-    engine = await startDockerd(join(dir, 'engine'));
+    engine = await testEngine(dir);
     env = { ...process.env, DXLAB_DOCKER_HOST: engine.host, DXLAB_STATE_DIR: join(dir, 'state') };
-  }, 90_000);
+  }, 360_000);
 
   afterAll(async () => {
     if (engine) cli(['down', lab]);
     // The engine stops its containers and unmounts their layers; only then is its folder removed.
-    if (dir) await stopDockerd(join(dir, 'engine'));
+    await releaseTestEngine(engine);
     if (dir) rmSync(dir, { recursive: true, force: true });
     rmSync(join(ROOT, 'pcaps', lab), { recursive: true, force: true });
   }, 120_000);
 
-  it('the engine is private: its data root in the scratch folder, no bridge network', () => {
-    expect(docker(engine.host, ['info', '--format', '{{.DockerRootDir}}']).trim()).toBe(join(dir, 'engine', 'data'));
-    expect(readFileSync(join(dir, 'engine', 'dockerd.pid'), 'utf8').trim()).toBe(String(engine.pid));
+  it('the engine is private: its data root in its own folder, no bridge network', () => {
+    expect(docker(engine.host, ['info', '--format', '{{.DockerRootDir}}']).trim()).toBe(join(engine.dir, 'data'));
+    expect(readFileSync(join(engine.dir, 'dockerd.pid'), 'utf8').trim()).toBe(String(engine.pid));
     expect(docker(engine.host, ['network', 'ls', '--format', '{{.Name}}']).split('\n')).not.toContain('bridge');
   });
 
   it('dxlab image build node builds the image once, with no registry, and it runs dxlab node with NET_ADMIN and NET_RAW only', () => {
     const first = cli(['image', 'build', 'node']);
     expect(first.status, first.stderr).toBe(0);
-    const tag = /^(dxlab-node:\d+\.\d+\.\d+-[0-9a-f]{12}) \(built,/.exec(first.stdout)?.[1];
+    // On the run's shared engine (test/helpers/test-engine.ts) the image is built before the first file asks.
+    const tag = (engine.shared ? /^(dxlab-node:\d+\.\d+\.\d+-[0-9a-f]{12}) \(built already/ : /^(dxlab-node:\d+\.\d+\.\d+-[0-9a-f]{12}) \(built,/).exec(first.stdout)?.[1];
     expect(tag, first.stdout).toBeDefined();
-    expect(first.stderr).toMatch(/docker import/);
+    if (!engine.shared) expect(first.stderr).toMatch(/docker import/);
     const again = cli(['image', 'build', 'node']);
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout).toContain(`${tag} (built already`);

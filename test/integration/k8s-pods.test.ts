@@ -16,7 +16,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { docker, startDockerd, stopDockerd, type PrivateDockerd } from '../../src/lab/index.js';
+import { docker } from '../../src/lab/index.js';
+import { releaseTestEngine, testEngine, type TestEngine } from '../helpers/test-engine.js';
 import { controlRequest } from '../../src/node/index.js';
 import { ROOT } from '../helpers/cli.js';
 import { removePods, runPods, type RunningPod } from '../helpers/pod-docker.js';
@@ -46,20 +47,20 @@ describe.skipIf(!isRoot || !hasDocker)('dxlab k8s: the generated pods under Dock
   const label = `dxlab.k8stest=${lab}`;
   const prefix = `dxlab-k8s${hex}`;
   let dir = '';
-  let engine: PrivateDockerd | undefined;
+  let engine: TestEngine | undefined;
   let env: NodeJS.ProcessEnv = {};
   let pods: RunningPod[] = [];
   const cli = (args: string[], timeout = 180_000) => spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env, encoding: 'utf8', timeout });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'dxlab-k8s-pods-'));
-    engine = await startDockerd(join(dir, 'engine'));
+    engine = await testEngine(dir);
     env = { ...process.env, DXLAB_DOCKER_HOST: engine.host, DXLAB_STATE_DIR: join(dir, 'state') };
-  }, 90_000);
+  }, 360_000);
 
   afterAll(async () => {
     if (engine) removePods(engine.host, label, ['router', 'dx'].map((n) => `${prefix}-${n}`), `k8s${hex}`);
-    if (dir) await stopDockerd(join(dir, 'engine'));
+    await releaseTestEngine(engine);
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 

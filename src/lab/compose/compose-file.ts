@@ -34,7 +34,7 @@ import { nodeKind } from '../kinds/index.js';
 import { checkLabName, wireMac } from '../paths.js';
 import { NODE_PROCESS_FLAGS } from '../host.js';
 import type { Topology } from '../topology.js';
-import { IMAGE_NODE_BIN, IMAGE_PROJECT_DIR } from '../docker/node-image.js';
+import { IMAGE_NODE_BIN, IMAGE_PROJECT_DIR, imageCannotRun } from '../docker/node-image.js';
 
 /** Where a node finds its files in its container. */
 export const CONTAINER_CONFIG_DIR = '/etc/dxlab';
@@ -78,6 +78,8 @@ export function composeFiles(topo: Topology, o: ComposeOptions): ComposeFiles {
     const only = nodeKind(n.kind).runtime;
     if (only && only !== 'docker') throw new LabError('topology', `${topo.file}: node ${n.name}: a ${n.kind} runs in the ${only} runtime only, not in a container; dxlab compose runs every node as a container`);
     if (n.runtime && n.runtime !== 'docker' && n.runtime !== 'netns-process') throw new LabError('topology', `${topo.file}: node ${n.name}: runtime ${n.runtime}; dxlab compose runs every node as a container`);
+    const why = imageCannotRun(topo, n.name);
+    if (why) throw new LabError('topology', `${topo.file}: ${why}`);
   }
 
   const nodes: LabNodeState[] = topo.nodes.map((n) => ({

@@ -29,6 +29,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { CHECKOUT } from '../paths.js';
 import { docker } from './engine.js';
+import type { Topology } from '../topology.js';
 
 export const NODE_IMAGE_REPO = 'dxlab-node';
 /** Where the project lives inside the image. */
@@ -169,6 +170,17 @@ export function nodeImageExists(host: string, tag: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Why the node image cannot run node `node` of `topo`, or undefined: the
+ * image carries Node.js, ip and the project, not BIRD, so a node whose VIF
+ * runs BGP with `speaker: bird` cannot run in a container (docker runtime,
+ * Compose, Kubernetes) and is refused before anything is made.
+ */
+export function imageCannotRun(topo: Topology, node: string): string | undefined {
+  const vif = topo.vifs.find((v) => v.bgp?.speaker?.[node] === 'bird');
+  return vif ? `node ${node}: VIF ${vif.name} runs BGP with BIRD (speaker: bird), which the node image does not carry; use speaker builtin for a node in a container` : undefined;
 }
 
 /**

@@ -41,7 +41,7 @@ import { LabError } from '../errors.js';
 import { nodeKind } from '../kinds/index.js';
 import { inPathSegments, nodeConfig, type LabNodeState, type LabState } from '../lab.js';
 import { checkLabName } from '../paths.js';
-import { IMAGE_NODE_BIN, IMAGE_PROJECT_DIR } from '../docker/node-image.js';
+import { IMAGE_NODE_BIN, IMAGE_PROJECT_DIR, imageCannotRun } from '../docker/node-image.js';
 import { NODE_PROCESS_FLAGS } from '../host.js';
 import { serializeKeyFile } from '../../shared/key-file.js';
 import type { Topology } from '../topology.js';
@@ -108,6 +108,8 @@ export function k8sManifests(topo: Topology, lab: string, o: K8sOptions): K8sMan
     checkDns1123Label(n.name, `node name`);
     const runtime = n.runtime ?? nodeKind(n.kind).runtime;
     if (runtime && !POD_RUNTIMES.includes(runtime)) throw new LabError('topology', `node ${n.name}: a ${n.kind} runs in the ${runtime} runtime (a virtual machine), which cannot run in a pod; dxlab k8s takes nodes that run as a process (${POD_RUNTIMES.join(', ')})`);
+    const why = imageCannotRun(topo, n.name);
+    if (why) throw new LabError('topology', why);
   }
   for (const l of topo.links) {
     const what = `link ${l.index + 1} (${l.a.node}:${l.a.port} -- ${l.b.node}:${l.b.port})`;
