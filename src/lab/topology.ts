@@ -224,7 +224,7 @@ export function resolveTopology(raw: unknown, source: string): Topology {
 }
 
 export function parseTopology(text: string, file: string): Topology {
-  const y = readYamlText(text);
+  const y = readYamlText(require('yaml') as typeof import('yaml'), text);
   if (!y.ok) {
     if (y.kind === 'syntax') throw new LabError('topology', `${file}:${y.line ?? '?'}: not YAML: ${y.message}`);
     throw new LabError('topology', `${file}${y.line !== undefined ? `:${y.line}` : ''}: not YAML a topology can be read from: ${y.message}`);

@@ -512,7 +512,7 @@ export function loadNodeConfig(path: string, overrides: NodeOverrides = {}): Nod
   } catch (e) {
     throw new NodeError('config', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const y = readYamlText(text);
+  const y = readYamlText(require('yaml') as typeof import('yaml'), text);
   if (!y.ok) throw new NodeError('config', `${path}${y.line !== undefined ? `:${y.line}` : ''}: not YAML or JSON: ${y.message}`);
   return resolveNodeConfig(y.value, path, overrides);
 }

@@ -70,7 +70,7 @@ function pick(errors: ErrorObject[]): ErrorObject {
  * @throws ScenarioError('file') naming `file`, the line and the field of the first problem.
  */
 export function parseScenario(text: string, file: string): Scenario {
-  const y = readYamlText(text);
+  const y = readYamlText(require('yaml') as typeof import('yaml'), text);
   if (!y.ok) {
     if (y.kind === 'syntax') throw new ScenarioError('file', `${file}:${y.line ?? '?'}: not YAML: ${y.message}`);
     throw new ScenarioError('file', `${file}${y.line !== undefined ? `:${y.line}` : ''}: not YAML a scenario can be read from: ${y.message}`);

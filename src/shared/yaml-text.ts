@@ -1,7 +1,8 @@
 /**
  * A YAML file a user wrote (a topology, a scenario, a node configuration),
- * read for a loader that names the line of each problem. yaml is loaded on
- * first use (a command that reads no YAML does not pay for it).
+ * read for a loader that names the line of each problem. The caller hands
+ * in the yaml module, which it loads on first use (a command that reads no
+ * YAML does not pay for it; this layer loads nothing itself).
  *
  * Two things yaml would otherwise do behind the loader's back:
  * - a mapping key that is a list or a map (`[a, b]: x`, `? {a: 1}`) becomes
@@ -12,9 +13,10 @@
  *   'error' keeps them out, and what they concern is refused by the
  *   loader's schema, naming the field.
  */
-import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 
-const require = createRequire(import.meta.url);
+/** What of the yaml module the reader uses. */
+export type YamlModule = Pick<typeof Yaml, 'LineCounter' | 'parseDocument' | 'visit' | 'isCollection'>;
 
 /** Why a text is not YAML that a loader can read: `line` where it is known. */
 export interface YamlProblem {
@@ -32,8 +34,8 @@ export interface YamlValue {
   lineOf(path: ReadonlyArray<string | number>): number | undefined;
 }
 
-export function readYamlText(text: string): YamlProblem | YamlValue {
-  const { LineCounter, parseDocument, visit, isCollection } = require('yaml') as typeof import('yaml');
+export function readYamlText(yaml: YamlModule, text: string): YamlProblem | YamlValue {
+  const { LineCounter, parseDocument, visit, isCollection } = yaml;
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, logLevel: 'error' });
   if (doc.errors.length) {
