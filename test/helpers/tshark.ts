@@ -8,7 +8,8 @@ import { spawnSync } from 'node:child_process';
 export function tshark(file: string, filter: string | undefined, fields: string[]): string[] {
   const args = ['-r', file, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])];
   if (filter) args.push('-Y', filter);
-  const r = spawnSync('tshark', args, { encoding: 'utf8', timeout: 60_000 });
+  // A capture of a TCP stream lists hundreds of thousands of frames: more than spawnSync's 1 MiB of output by default (ENOBUFS).
+  const r = spawnSync('tshark', args, { encoding: 'utf8', timeout: 120_000, maxBuffer: 512 * 1024 * 1024 });
   if (r.error) throw new Error(`tshark not runnable (install it: apt-get install tshark): ${r.error.message}`);
   if (r.status !== 0) throw new Error(`tshark -r ${file} exited ${r.status}: ${r.stderr}`);
   return r.stdout.split('\n').filter((l) => l.length > 0);
