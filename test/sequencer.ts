@@ -20,13 +20,16 @@ export const DURATIONS_S: Readonly<Record<string, number>> = {
   // Measured alone on a loaded machine (2026-12-06), not yet in a CI run's figures:
   'test/integration/must-encrypt-wire.test.ts': 125,
   'test/integration/wire-faults.test.ts': 110,
-  'test/integration/docker-lab.test.ts': 100,
+  // With the Compose cases and router-switch-dx; the run's shared engine builds the node image in the first container file.
+  'test/integration/docker-lab.test.ts': 180,
   'test/integration/aws/lab-api-lag.test.ts': 150,
   'test/integration/attacker.test.ts': 140,
   'test/integration/lag-min-links.test.ts': 118,
   'test/integration/aws/lab-api.test.ts': 83,
   'test/integration/soak.test.ts': 76,
   'test/integration/k8s-pods.test.ts': 70,
+  'test/integration/web-ui.test.ts': 75,
+  'test/integration/two-hosts.test.ts': 40,
   'test/integration/lag.test.ts': 58,
   'test/integration/provider.test.ts': 53,
   'test/integration/lab.test.ts': 52,
