@@ -24,7 +24,7 @@ const SCHEMA = withRegistries(require('../../topologies/dxlab.schema.json') as S
 // verbose: an error carries its schema, whose description words a pattern's message.
 // Loaded and compiled on first use, not at import (see node/config.ts).
 let compiled: ValidateFunction | undefined;
-const validator = (): ValidateFunction => (compiled ??= new (require('ajv') as typeof import('ajv')).Ajv({ allErrors: false, strict: false, verbose: true }).compile(SCHEMA));
+const validator = (): ValidateFunction => (compiled ??= new (require('ajv') as typeof import('ajv')).Ajv({ allErrors: false, strict: false, strictNumbers: true, verbose: true }).compile(SCHEMA));
 
 interface SchemaDoc {
   definitions: Record<string, { properties: Record<string, any>; [k: string]: unknown }>;

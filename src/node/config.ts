@@ -175,7 +175,7 @@ export interface NodeOverrides {
 let ajv: Ajv | undefined;
 const compiledAjv = (): Ajv => {
   if (!ajv) {
-    ajv = new (require('ajv') as typeof import('ajv')).Ajv({ allErrors: false, strict: false });
+    ajv = new (require('ajv') as typeof import('ajv')).Ajv({ allErrors: false, strict: false, strictNumbers: true });
     ajv.addSchema(SCHEMA);
   }
   return ajv;

@@ -13,7 +13,7 @@ const require = createRequire(import.meta.url);
 const SCHEMA = require('../../lab/scenario.schema.json') as Record<string, unknown>;
 // Loaded and compiled on first use, not at import (see node/config.ts).
 let compiled: ValidateFunction | undefined;
-const validator = (): ValidateFunction => (compiled ??= new (require('ajv') as typeof import('ajv')).Ajv({ allErrors: true, strict: false, verbose: true }).compile(SCHEMA));
+const validator = (): ValidateFunction => (compiled ??= new (require('ajv') as typeof import('ajv')).Ajv({ allErrors: true, strict: false, strictNumbers: true, verbose: true }).compile(SCHEMA));
 
 export type StepKind = 'say' | 'do' | 'wait' | 'expect';
 

@@ -62,6 +62,11 @@ describe('static SAs in a topology', () => {
     expect(topologyError(text(`            - { an: 0, key: ${K256A} }\n`, { suite: 'gcm-aes-256' })).message).toMatch(/staticSas\.sas/);
   });
 
+  it('a PN that is not a whole number (YAML reads 1e309 and .inf as Infinity) is refused naming the field, not a RangeError', () => {
+    for (const pn of ['1e309', '.inf', '1.5']) {
+      expect(topologyError(text(`            - { an: 0, key: ${K256A}, pn: ${pn}, ssci: 1, salt: ${SALT} }\n            - { an: 1, key: ${K256B}, ssci: 2, salt: ${SALT} }\n`)).message, pn).toMatch(/^x\.yaml:\d+: topology\.links\.0\.macsec\.staticSas\.sas\.0\.pn: must be integer/);
+    }
+  });
   it('with XPN the two ends have different SSCIs', () => {
     expect(topologyError(text(xpnSas([7, 7]))).message).toMatch(/staticSas\.sas\.1\.ssci: both ends have SSCI 7/);
   });
