@@ -26,7 +26,7 @@
  * (`keys.json`, lab.ts keyFilePlan), never in the Compose file or a node
  * configuration.
  */
-import { stringify } from 'yaml';
+import { createRequire } from 'node:module';
 import { serializeKeyFile } from '../../shared/key-file.js';
 import { LabError } from '../errors.js';
 import { keyFilePlan, inPathSegments, nodeConfig, wireMtu, type LabNodeState, type LabState } from '../lab.js';
@@ -35,6 +35,10 @@ import { checkLabName, wireMac } from '../paths.js';
 import { NODE_PROCESS_FLAGS } from '../host.js';
 import type { Topology } from '../topology.js';
 import { IMAGE_NODE_BIN, IMAGE_PROJECT_DIR, imageCannotRun } from '../docker/node-image.js';
+
+const require = createRequire(import.meta.url);
+/** yaml on first use: src/lab/index.ts re-exports this module, and a command that writes no YAML should not load it at start. */
+const yamlStringify = (value: unknown, options: { lineWidth: number }): string => (require('yaml') as typeof import('yaml')).stringify(value, options);
 
 /** Where a node finds its files in its container. */
 export const CONTAINER_CONFIG_DIR = '/etc/dxlab';
@@ -185,5 +189,5 @@ export function composeFiles(topo: Topology, o: ComposeOptions): ComposeFiles {
     `# ${o.configDir}/, mounted read-only; no key is in this file.`,
     '',
   ].join('\n');
-  return { compose: head + stringify({ services }, { lineWidth: 0 }), files };
+  return { compose: head + yamlStringify({ services }, { lineWidth: 0 }), files };
 }

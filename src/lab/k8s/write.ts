@@ -5,12 +5,16 @@
  * mode 0600 (a key file), the others 0644. Every check runs before anything
  * is written, so a refused folder is left as it was.
  */
-import { existsSync, lstatSync, mkdirSync } from 'node:fs';
+import { lstatSync, mkdirSync, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { stringify } from 'yaml';
+import { createRequire } from 'node:module';
 import { LabError } from '../errors.js';
 import { writeFileAtomic } from '../state-dir.js';
 import type { K8sManifests } from './manifests.js';
+
+const require = createRequire(import.meta.url);
+/** yaml on first use: src/lab/index.ts re-exports this module, and a command that writes no YAML should not load it at start. */
+const yamlStringify = (value: unknown, options: { lineWidth: number }): string => (require('yaml') as typeof import('yaml')).stringify(value, options);
 
 /**
  * The folder `--out` names, absolute.
@@ -23,25 +27,22 @@ export function checkOutDir(dir: string): string {
   // `..` climbs out of wherever the user meant to write: refused rather than resolved.
   if (dir.split(/[/\\]+/).includes('..')) throw new LabError('unsafePath', `--out ${dir}: a path with '..' is refused; name the folder itself`);
   const abs = resolve(dir);
-  if (existsSync(abs) || isLink(abs)) {
-    const st = lstatSync(abs);
+  const st = lstatIfAny(abs);
+  if (st) {
     if (st.isSymbolicLink()) throw new LabError('unsafePath', `--out ${dir} is a symbolic link; name a real folder`);
     if (!st.isDirectory()) throw new LabError('unsafePath', `--out ${dir} exists and is not a folder`);
   }
   return abs;
 }
 
-function isLink(p: string): boolean {
-  try {
-    return lstatSync(p).isSymbolicLink();
-  } catch {
-    return false;
-  }
+/** What is at `p` itself (a link not followed), or undefined when nothing is. */
+function lstatIfAny(p: string): Stats | undefined {
+  return lstatSync(p, { throwIfNoEntry: false });
 }
 
 /** The YAML text of one file: its objects as documents. */
 export function manifestYaml(objects: object[]): string {
-  return objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
+  return objects.map((o) => yamlStringify(o, { lineWidth: 0 })).join('---\n');
 }
 
 /**
@@ -53,7 +54,8 @@ export function writeK8sManifests(m: K8sManifests, dir: string): string[] {
   const abs = checkOutDir(dir);
   const targets = m.files.map((f) => ({ ...f, path: join(abs, f.name) }));
   for (const t of targets) {
-    if ((existsSync(t.path) || isLink(t.path)) && !lstatSync(t.path).isFile()) throw new LabError('unsafePath', `--out ${dir}: ${t.name} exists and is not a plain file`);
+    const st = lstatIfAny(t.path);
+    if (st && !st.isFile()) throw new LabError('unsafePath', `--out ${dir}: ${t.name} exists and is not a plain file`);
   }
   mkdirSync(abs, { recursive: true, mode: 0o700 });
   for (const t of targets) writeFileAtomic(t.path, manifestYaml(t.objects), t.secret ? 0o600 : 0o644);
