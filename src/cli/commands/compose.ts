@@ -8,7 +8,7 @@
  * `wire-K` services run in the node image (src/lab/compose/wire.ts).
  */
 import type { Argv } from 'yargs';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { GENERATED_MARK, LabError, composeFiles, composeImageTag, createWire, loadTopology, setUpWireEnd } from '../../lab/index.js';
 import { CliError } from '../errors.js';
@@ -17,7 +17,10 @@ import { printJson, printLine } from '../output.js';
 
 /** Whether `file` is absent, or one `dxlab compose` wrote (`isOurs` of its text). */
 function mayOverwrite(file: string, isOurs: (old: string) => boolean): boolean {
-  if (!existsSync(file)) return true;
+  const st = lstatSync(file, { throwIfNoEntry: false });
+  if (!st) return true;
+  // A symbolic link (dangling or not) would be written through, to wherever it points: never ours.
+  if (!st.isFile()) return false;
   try {
     return isOurs(readFileSync(file, 'utf8'));
   } catch {

@@ -7,7 +7,7 @@
  * written.
  */
 import { describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync, writeFileSync, existsSync, statSync, mkdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync, existsSync, statSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { composeFiles, composeImageTag, loadTopology, checkWireArgs, LabError } from '../../../src/lab/index.js';
@@ -85,6 +85,22 @@ describe('dxlab compose', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/node peer: a linux-peer runs in the qemu-vm runtime only/);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('a --out that is a symbolic link (dangling or to a file) or a /proc file is refused; nothing is written through it', () => {
+    const dir = join(scratch, 'links');
+    mkdirSync(join(dir, 'elsewhere'), { recursive: true });
+    symlinkSync(join(dir, 'elsewhere', 'made.yml'), join(dir, 'dangling.yml'));
+    writeFileSync(join(dir, 'elsewhere', 'theirs.yml'), 'x: 1\n');
+    symlinkSync(join(dir, 'elsewhere', 'theirs.yml'), join(dir, 'to-file.yml'));
+    for (const out of [join(dir, 'dangling.yml'), join(dir, 'to-file.yml'), '/proc/self/status']) {
+      const r = dxlab('compose', 'topologies/router-dx.yaml', '--out', out);
+      expect(r.status, out).toBe(2);
+      expect(r.stderr, out).toMatch(/exists and was not written by dxlab compose/);
+    }
+    expect(existsSync(join(dir, 'elsewhere', 'made.yml'))).toBe(false);
+    expect(readFileSync(join(dir, 'elsewhere', 'theirs.yml'), 'utf8')).toBe('x: 1\n');
+    expect(existsSync(join(dir, 'compose'))).toBe(false);
   });
 
   it('overwrites only its own files: a --out of another file (../etc/passwd-like) is refused, nothing written', () => {
