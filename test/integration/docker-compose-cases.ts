@@ -142,6 +142,12 @@ export function dockerComposeCases(ctx: () => DockerLabContext): void {
         const holders = ['router-ns', 'dx-ns'].map((s) => docker(engine.host, ['inspect', '--format', '{{.State.Pid}}', id(s)]).trim());
         const namespaces = holders.map((pid) => readlinkSync(`/proc/${pid}/ns/net`));
 
+        // `up` again without `down`: Compose starts the completed wiring services again while the pair stands (compose/wire.ts takes it as made).
+        const again = compose(['up', '-d']);
+        expect(again.status, again.stderr).toBe(0);
+        for (const s of ['wire-1', 'wire-1-b']) expect(docker(engine.host, ['inspect', '--format', '{{.State.Status}} {{.State.ExitCode}}', id(s)]).trim(), s).toBe('exited 0');
+        expect((node('router', ['status']) as NodeStatus).ports[0]!.secured).toBe(true);
+
         const down = compose(['down'], 120_000);
         expect(down.status, down.stderr).toBe(0);
         expect(ofProject()).toEqual([]);

@@ -63,10 +63,35 @@ function setUp(wire: string, alias: string): void {
   ip('link', 'set', 'dev', wire, 'arp', 'off', 'up');
 }
 
-/** `compose-wire create`: the pair, this end in this namespace (up), the peer in the namespace of `peerPid` (down). */
+/**
+ * This end as an earlier run of the same `wire-K` service made it: a veth
+ * with the MAC address and MTU the service asks for, its peer in another
+ * namespace. A second `compose up` without `down` starts the completed
+ * one-shot services again while the holders, and so their namespaces and
+ * the pair, still stand; anything else by that name is not ours to take.
+ */
+function madeEarlier(a: WireCreateArgs): boolean {
+  let link: { address?: string; mtu?: number; link_netnsid?: number; linkinfo?: { info_kind?: string } } | undefined;
+  try {
+    [link] = JSON.parse(ip('-j', '-d', 'link', 'show', 'dev', a.wire)) as Array<NonNullable<typeof link>>;
+  } catch {
+    return false;
+  }
+  return link?.linkinfo?.info_kind === 'veth' && link.address === a.mac && link.mtu === a.mtu && link.link_netnsid !== undefined;
+}
+
+/**
+ * `compose-wire create`: the pair, this end in this namespace (up), the peer
+ * in the namespace of `peerPid` (down). When the pair stands already from an
+ * earlier run (madeEarlier), this end is set up again and nothing is made.
+ */
 export function createWire(a: WireCreateArgs): void {
   checkWireArgs(a, true);
-  if (existsSync(`/sys/class/net/${a.wire}`)) throw new LabError('exists', `compose-wire: ${a.wire} exists already in this namespace`);
+  if (existsSync(`/sys/class/net/${a.wire}`)) {
+    if (!madeEarlier(a)) throw new LabError('exists', `compose-wire: ${a.wire} exists already in this namespace and is not the veth this service makes (MAC ${a.mac}, MTU ${a.mtu}, peer in another namespace)`);
+    setUp(a.wire, a.alias);
+    return;
+  }
   ip('link', 'add', a.wire, 'mtu', String(a.mtu), 'address', a.mac, 'type', 'veth', 'peer', 'name', a.peerWire, 'mtu', String(a.mtu), 'address', a.peerMac, 'netns', String(a.peerPid));
   setUp(a.wire, a.alias);
 }
