@@ -14,7 +14,7 @@
  * (from 2001:db8::/32 here); exactly one of virtualGatewayId or
  * directConnectGatewayId; MTU 1500 or 9001; the Amazon side ASN 64512.
  */
-import { DEFAULT_AMAZON_SIDE_ASN, MAX_VIFS_PER_CONNECTION } from '../constants.js';
+import { DEFAULT_AMAZON_SIDE_ASN, MAX_PRIVATE_VIFS_PER_CONNECTION } from '../constants.js';
 import { encodePageToken, type RequestContext } from '../context.js';
 import { dxClientError, dxError } from '../errors.js';
 import { bgpAuthKey } from '../ids.js';
@@ -90,7 +90,9 @@ function vifTarget(core: DirectConnectCore, ctx: RequestContext, id: string) {
 
 function checkRoomOn(core: DirectConnectCore, targetId: string, vlan: number, amazon: string, customer: string, except?: string): void {
   const live = core.liveVifsOn(targetId).filter((v) => v.virtualInterfaceId !== except);
-  if (live.length >= MAX_VIFS_PER_CONNECTION) throw dxError('LimitExceededException', `${targetId} already carries ${live.length} virtual interfaces, the most it can`);
+  if (live.length >= MAX_PRIVATE_VIFS_PER_CONNECTION) {
+    throw dxError('LimitExceededException', `${targetId} already carries ${live.length} private virtual interfaces, the most a connection or LAG can ("Private or public virtual interfaces per AWS Direct Connect dedicated connection": ${MAX_PRIVATE_VIFS_PER_CONNECTION}, not adjustable)`);
+  }
   const vlanClash = live.find((v) => v.vlan === vlan);
   if (vlanClash) throw dxClientError(`VLAN ${vlan} is already used on ${targetId} by ${vlanClash.virtualInterfaceId}`);
   const ipClash = live.find((v) => [v.amazonAddress, v.customerAddress].some((a) => a === amazon || a === customer));
