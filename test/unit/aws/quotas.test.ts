@@ -23,7 +23,7 @@ const connection = (name: string, extra: Record<string, unknown> = {}) => ({ loc
 const lagBody = (n: number, extra: Record<string, unknown> = {}) => ({ location: 'IAD66', connectionsBandwidth: '10Gbps', numberOfConnections: n, lagName: 'l', ...extra });
 
 describe('active connections per location per Region per account: 10', () => {
-  it('refuses the 11th at one location with AWS error body, storing nothing; other locations and regions count apart', async () => {
+  it('refuses the 11th at one location with AWS error body, storing nothing; another location counts apart', async () => {
     t = testApi();
     for (let i = 1; i <= 10; i++) await t.dx('CreateConnection', connection(`c${i}`));
     const message = await t.rejects('directconnect', 'CreateConnection', connection('c11'), 'LimitExceededException', /IAD66 in us-east-1 has 10 active connections.*is 10.*--quota connections-per-location=N/);
