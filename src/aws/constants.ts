@@ -65,9 +65,11 @@ export interface DxQuotas {
   connectionsPerLocation: number;
   /** "Link aggregation groups (LAGs) per Region": 10. */
   lagsPerRegion: number;
+  /** "Virtual interfaces (private or transit) per AWS Direct Connect gateway": 30, every region's (a gateway is global). */
+  vifsPerDirectConnectGateway: number;
 }
 
-export const DEFAULT_DX_QUOTAS: Readonly<DxQuotas> = Object.freeze({ connectionsPerLocation: 10, lagsPerRegion: 10 });
+export const DEFAULT_DX_QUOTAS: Readonly<DxQuotas> = Object.freeze({ connectionsPerLocation: 10, lagsPerRegion: 10, vifsPerDirectConnectGateway: 30 });
 
 /** The Amazon side ASN of a virtual private gateway unless set otherwise (AWS default). */
 export const DEFAULT_AMAZON_SIDE_ASN = 64512;

@@ -14,7 +14,10 @@
  * - a LAG's member connections count like any other ("Each connection in
  *   the LAG counts towards your overall connection limit for the Region",
  *   User Guide, "Link aggregation groups", lags.html);
- * - a LAG counts until it is deleted.
+ * - a LAG counts until it is deleted;
+ * - a VIF on a Direct Connect gateway counts until it is deleting or
+ *   deleted, whatever its region: a gateway is global ("a globally
+ *   available resource", User Guide, "Direct Connect gateways").
  *
  * The service's setting (DxQuotas: `dxlab api serve --quota`) stands for
  * the raise AWS grants on request; a data plane may need more than the
@@ -32,18 +35,20 @@ import type { RequestContext } from '../context.js';
 import { dxError } from '../errors.js';
 import type { DirectConnectCore } from './backend.js';
 import { maxLagMembers } from './enums.js';
-import type { ConnectionDoc, LagDoc } from './model.js';
+import type { ConnectionDoc, LagDoc, VifDoc } from './model.js';
 
 /** The `--quota` names, as the CLI spells them, and the setting each is. */
 export const DX_QUOTA_NAMES: Readonly<Record<string, keyof DxQuotas>> = Object.freeze({
   'connections-per-location': 'connectionsPerLocation',
   'lags-per-region': 'lagsPerRegion',
+  'vifs-per-dx-gateway': 'vifsPerDirectConnectGateway',
 });
 
 /** What a quota is called on the AWS page, for the refusal. */
 const AWS_NAMES: Readonly<Record<keyof DxQuotas, string>> = {
   connectionsPerLocation: 'Active AWS Direct Connect connections per Direct Connect location per Region per account',
   lagsPerRegion: 'Link aggregation groups (LAGs) per Region',
+  vifsPerDirectConnectGateway: 'Virtual interfaces (private or transit) per AWS Direct Connect gateway',
 };
 
 const cliName = (key: keyof DxQuotas): string => Object.keys(DX_QUOTA_NAMES).find((k) => DX_QUOTA_NAMES[k] === key)!;
@@ -115,6 +120,13 @@ export function checkLagQuota(core: DirectConnectCore, ctx: RequestContext): voi
   const quota = lagQuota(core, ctx.region);
   const n = activeLags(core, ctx);
   if (n + 1 > quota) refuse('lagsPerRegion', `${ctx.region} has ${n} LAGs`, quota);
+}
+
+/** Refuses a new VIF on a Direct Connect gateway that has its quota of the account's VIFs, in any region. */
+export function checkGatewayQuota(core: DirectConnectCore, ctx: RequestContext, gatewayId: string): void {
+  const quota = core.quotas.vifsPerDirectConnectGateway;
+  const n = core.store.all<VifDoc>('vif').filter((v) => v.directConnectGatewayId === gatewayId && v.ownerAccount === ctx.accountId && v.state !== 'deleting' && v.state !== 'deleted').length;
+  if (n + 1 > quota) refuse('vifsPerDirectConnectGateway', `Direct Connect gateway ${gatewayId} has ${n} virtual interfaces`, quota);
 }
 
 /**

@@ -22,6 +22,7 @@ import type { DirectConnectCore } from './backend.js';
 import { pageSize, pageStart } from './connections.js';
 import type { BgpPeerDoc, VifDoc } from './model.js';
 import type { NewPrivateVirtualInterface, PageRequest } from './shapes.js';
+import { checkGatewayQuota } from './quotas.js';
 import { mergeTags } from './tags.js';
 
 const VIF_NAME = /^[A-Za-z0-9-]{1,100}$/;
@@ -137,6 +138,7 @@ export function createPrivateVirtualInterface(core: DirectConnectCore, ctx: Requ
   if (n.rateLimit !== undefined) throw dxClientError('rateLimit is not offered by this service');
   const tags = mergeTags([], n.tags);
   checkRoomOn(core, input.connectionId, n.vlan, amazon, customer);
+  if (n.directConnectGatewayId !== undefined) checkGatewayQuota(core, ctx, n.directConnectGatewayId);
   const authKey = n.authKey ?? bgpAuthKey(core.deps.random);
   const peer: BgpPeerDoc = { bgpPeerId: core.newId('dxpeer', undefined), asn, authKey, addressFamily: family, amazonAddress: amazon, customerAddress: customer, state: 'pending', stateSince: ctx.now };
   const v: VifDoc = {

@@ -105,6 +105,28 @@ describe('LAGs per Region: 10; connections per LAG by port speed', () => {
   });
 });
 
+describe('VIFs per Direct Connect gateway: 30', () => {
+  const GW = '5f294f92-bafb-4011-916d-9b0b0abcde12';
+  const onGateway = (connectionId: string, vlan: number, gateway = GW) => ({ connectionId, newPrivateVirtualInterface: { virtualInterfaceName: `v${vlan}`, vlan, asn: 65000, directConnectGatewayId: gateway } });
+
+  it('refuses the 31st on one gateway, over any connections; another gateway counts apart; a deleted VIF frees its place; the setting raises it', async () => {
+    t = testApi({ timings: { vifPendingMs: 0 } });
+    const a = (await t.dx('CreateConnection', connection('a'))).connectionId;
+    const b = (await t.dx('CreateConnection', connection('b'))).connectionId;
+    const made: string[] = [];
+    for (let i = 1; i <= 30; i++) made.push((await t.dx('CreatePrivateVirtualInterface', onGateway(i % 2 ? a : b, i))).virtualInterfaceId);
+    await t.rejects('directconnect', 'CreatePrivateVirtualInterface', onGateway(a, 31), 'LimitExceededException', /gateway .* has 30 virtual interfaces.*per AWS Direct Connect gateway" is 30.*vifs-per-dx-gateway=N/);
+    await t.dx('CreatePrivateVirtualInterface', onGateway(a, 32, '00000000-1111-2222-3333-444444444444'));
+    await t.dx('DeleteVirtualInterface', { virtualInterfaceId: made[0] });
+    await t.dx('CreatePrivateVirtualInterface', onGateway(a, 33));
+    t.close();
+    t = testApi({ quotas: { vifsPerDirectConnectGateway: 31 } });
+    const c = (await t.dx('CreateConnection', connection('c'))).connectionId;
+    for (let i = 1; i <= 31; i++) await t.dx('CreatePrivateVirtualInterface', onGateway(c, i));
+    await t.rejects('directconnect', 'CreatePrivateVirtualInterface', onGateway(c, 32), 'LimitExceededException', /is 31/);
+  });
+});
+
 describe('what bounds a list answer (issue 20)', () => {
   it('after 600 random creates and deletes the store holds at most the quotas: 10 active connections per location, 10 LAGs', async () => {
     t = testApi();
@@ -145,9 +167,9 @@ describe('what bounds a list answer (issue 20)', () => {
 
 describe('the --quota setting', () => {
   it('reads NAME=N; refuses an unknown name, a missing or non-whole or zero value', () => {
-    expect(parseQuotaSettings(['connections-per-location=64', 'lags-per-region=20', 'lags-per-region=30'])).toEqual({ connectionsPerLocation: 64, lagsPerRegion: 30 });
+    expect(parseQuotaSettings(['connections-per-location=64', 'lags-per-region=20', 'lags-per-region=30', 'vifs-per-dx-gateway=40'])).toEqual({ connectionsPerLocation: 64, lagsPerRegion: 30, vifsPerDirectConnectGateway: 40 });
     expect(parseQuotaSettings([])).toEqual({});
-    expect(() => parseQuotaSettings(['vifs-per-connection=60'])).toThrow(/NAME one of connections-per-location, lags-per-region/);
+    expect(() => parseQuotaSettings(['vifs-per-connection=60'])).toThrow(/NAME one of connections-per-location, lags-per-region, vifs-per-dx-gateway/);
     expect(() => parseQuotaSettings(['connections-per-location'])).toThrow(/whole number/);
     expect(() => parseQuotaSettings(['connections-per-location=0'])).toThrow(/whole number/);
     expect(() => parseQuotaSettings(['connections-per-location=1.5'])).toThrow(/whole number/);
