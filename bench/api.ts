@@ -20,7 +20,8 @@ const CONNECTIONS = 1000;
 
 async function serverRole(state: string): Promise<void> {
   const store = openStore(state);
-  const server = await startApiServer({ store, port: 0, timings: { requestedMs: 0, pendingMs: 0 } });
+  // An account whose connection quota AWS raised to hold the 1,000 (10 per location by default: src/aws/directconnect/quotas.ts).
+  const server = await startApiServer({ store, port: 0, timings: { requestedMs: 0, pendingMs: 0 }, quotas: { connectionsPerLocation: CONNECTIONS } });
   process.stdout.write(`${server.url}\n`);
   process.stdin.resume();
   process.stdin.on('end', async () => {

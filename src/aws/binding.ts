@@ -159,6 +159,13 @@ export interface DxPortBinding {
    * any other port.
    */
   dataPlaneLag?(name: string): { lag: string; members: readonly string[] } | undefined;
+  /**
+   * What the data plane needs of the quotas in a region: as many active
+   * connections at each location (by location code) as it has ports there,
+   * as many LAGs as it has LAGs. The service applies the larger of this and
+   * its quota setting (src/aws/directconnect/quotas.ts); absent: the setting.
+   */
+  quotaNeeds?(region: string): { connectionsAt: Readonly<Record<string, number>>; lags: number };
   /** Pushes committed changes, in order. A failure is logged; the API state stays (it is the truth). */
   apply(changes: readonly DataPlaneChange[]): Promise<void>;
 }

@@ -47,8 +47,29 @@ export const MAX_TAGS_PER_RESOURCE = 50;
 /** V7: the key chain of a connection or LAG holds at most three CKN/CAK pairs. */
 export const MAX_MACSEC_KEYS = 3;
 
-/** AWS quota: private or transit VIFs per dedicated connection. */
-export const MAX_VIFS_PER_CONNECTION = 51;
+/**
+ * AWS Direct Connect's quotas (User Guide, "AWS Direct Connect quotas",
+ * https://docs.aws.amazon.com/directconnect/latest/UserGuide/limits.html).
+ * Those AWS raises on request are settings of the service (DxQuotas,
+ * `dxlab api serve --quota`); those it cannot raise are constants.
+ *
+ * Private or public VIFs per dedicated connection, and per LAG: 50, "This
+ * limit cannot be increased"; transit VIFs count on top, up to 51 VIFs in
+ * all. The emulation makes private VIFs only, so 50 is its bound.
+ */
+export const MAX_PRIVATE_VIFS_PER_CONNECTION = 50;
+
+/** The quotas of the page above that AWS raises on request (its Comments column names no bar). */
+export interface DxQuotas {
+  /** "Active AWS Direct Connect connections per Direct Connect location per Region per account": 10. */
+  connectionsPerLocation: number;
+  /** "Link aggregation groups (LAGs) per Region": 10. */
+  lagsPerRegion: number;
+  /** "Virtual interfaces (private or transit) per AWS Direct Connect gateway": 30, every region's (a gateway is global). */
+  vifsPerDirectConnectGateway: number;
+}
+
+export const DEFAULT_DX_QUOTAS: Readonly<DxQuotas> = Object.freeze({ connectionsPerLocation: 10, lagsPerRegion: 10, vifsPerDirectConnectGateway: 30 });
 
 /** The Amazon side ASN of a virtual private gateway unless set otherwise (AWS default). */
 export const DEFAULT_AMAZON_SIDE_ASN = 64512;

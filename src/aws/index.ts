@@ -24,13 +24,15 @@ export {
   type PortEncryption,
 } from './binding.js';
 export { AwsServiceError, type AwsErrorCode } from './errors.js';
-export { DEFAULT_API_HOST, DEFAULT_API_PORT, DEFAULT_ACCOUNT_ID, DEFAULT_REGION, DEFAULT_TIMINGS, MAX_BODY_OCTETS, type ApiTimings } from './constants.js';
+export { DEFAULT_API_HOST, DEFAULT_API_PORT, DEFAULT_ACCOUNT_ID, DEFAULT_REGION, DEFAULT_TIMINGS, DEFAULT_DX_QUOTAS, MAX_BODY_OCTETS, MAX_PRIVATE_VIFS_PER_CONNECTION, type ApiTimings, type DxQuotas } from './constants.js';
+export { parseQuotaSettings, DX_QUOTA_NAMES } from './directconnect/quotas.js';
 export { signature as sigv4Signature, canonicalRequest } from './sigv4.js';
 export {
   labApiService,
   startLabApi,
   LabBinding,
   labPlan,
+  labQuotaNeeds,
   addService,
   findService,
   removeService,

@@ -11,10 +11,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { apiStateOnlyBinding, type DxPortBinding } from './binding.js';
-import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, DEFAULT_TIMINGS, type ApiTimings } from './constants.js';
+import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, DEFAULT_TIMINGS, type ApiTimings, type DxQuotas } from './constants.js';
 import type { RequestContext } from './context.js';
 import { DirectConnectCore } from './directconnect/backend.js';
 import { DIRECT_CONNECT_OPERATIONS } from './directconnect/handlers.js';
+import { dxQuotas } from './directconnect/quotas.js';
 import { AwsServiceError, dxClientError } from './errors.js';
 import { uuid, type RandomSource } from './ids.js';
 import type { Operation } from './operation.js';
@@ -38,6 +39,8 @@ export interface ApiServiceOptions {
   defaultRegion?: string;
   /** @default DEFAULT_TIMINGS */
   timings?: Partial<ApiTimings>;
+  /** Direct Connect's quotas raised (or lowered) from AWS's defaults (src/aws/directconnect/quotas.ts). @default DEFAULT_DX_QUOTAS */
+  quotas?: Partial<DxQuotas>;
   /** One line per event worth telling (a failed data-plane push, a server fault). @default nothing */
   log?: (line: string) => void;
 }
@@ -81,7 +84,7 @@ export function createApiService(options: ApiServiceOptions): ApiService {
   const log = options.log ?? (() => {});
   const deps = { store, random };
   const secrets = new SecretsBackend(deps);
-  const dx = new DirectConnectCore(deps, binding, timings, secrets);
+  const dx = new DirectConnectCore(deps, binding, timings, secrets, dxQuotas(options.quotas));
   secrets.setHooks({ deletionScheduled: (doc, ctx) => dx.secretDeletionScheduled(doc, ctx), restored: (doc, ctx) => dx.secretRestored(doc, ctx) });
 
   function operationOf(service: ServiceName, name: string): Operation<never> | undefined {

@@ -54,6 +54,8 @@ export interface ApiStore {
   list<T>(kind: ResourceKind, region: string, options?: { afterSeq?: number; limit?: number; parent?: string }): StoredDoc<T>[];
   /** Every resource of a kind whose parent is `parent`. */
   children<T>(kind: ResourceKind, parent: string): T[];
+  /** Every resource of a kind, every region, in creation order (what is global: a Direct Connect gateway's VIFs). */
+  all<T>(kind: ResourceKind): T[];
   findByName<T>(kind: ResourceKind, region: string, name: string): T | undefined;
   /** Resources whose due time has come. */
   due(now: number): { kind: ResourceKind; id: string }[];
@@ -112,6 +114,7 @@ export function openStore(file: string): ApiStore {
   const sList = db.prepare('SELECT seq, doc FROM resources WHERE kind = ? AND region = ? AND seq > ? ORDER BY seq LIMIT ?');
   const sListParent = db.prepare('SELECT seq, doc FROM resources WHERE kind = ? AND region = ? AND parent = ? AND seq > ? ORDER BY seq LIMIT ?');
   const sChildren = db.prepare('SELECT doc FROM resources WHERE kind = ? AND parent = ? ORDER BY seq');
+  const sAll = db.prepare('SELECT doc FROM resources WHERE kind = ? ORDER BY seq');
   const sByName = db.prepare('SELECT doc FROM resources WHERE kind = ? AND region = ? AND name = ? ORDER BY seq DESC LIMIT 1');
   const sDue = db.prepare('SELECT kind, id FROM resources WHERE due_at IS NOT NULL AND due_at <= ? ORDER BY due_at, seq');
   const sCount = db.prepare('SELECT count(*) AS n FROM resources WHERE kind = ?');
@@ -144,6 +147,9 @@ export function openStore(file: string): ApiStore {
     },
     children<T>(kind: ResourceKind, parent: string): T[] {
       return (sChildren.all(kind, parent) as { doc: string }[]).map((r) => JSON.parse(r.doc) as T);
+    },
+    all<T>(kind: ResourceKind): T[] {
+      return (sAll.all(kind) as { doc: string }[]).map((r) => JSON.parse(r.doc) as T);
     },
     findByName<T>(kind: ResourceKind, region: string, name: string): T | undefined {
       return parse<T>(sByName.get(kind, region, name) as { doc: string } | undefined);

@@ -27,6 +27,7 @@ import type { TapConfig } from './config.js';
 import { NodeError } from './errors.js';
 import type { Logger } from './logger.js';
 import { deliverToTaps, readTap, takeTap, type BridgePeer, type Port, type TapBinding } from './port.js';
+import { MAX_PORT_EVENTS } from './macsec-port.js';
 
 /** A LAG as the node configuration gives it (config.ts). */
 export interface LagNodeConfig {
@@ -72,7 +73,6 @@ export interface LagPortDeps {
   onEvent(e: LagEvent): void;
 }
 
-const MAX_EVENTS = 2000;
 /**
  * How often the members' carrier is read. 802.1AX-2014 6.4.8: a port that
  * is no longer operational has Port_Enabled FALSE, and its Receive machine
@@ -397,7 +397,7 @@ export class LagPort {
     const reason = e.from !== undefined ? `${e.from} -> ${e.to}: ${e.reason}` : e.reason;
     const ev: LagEvent = { ...e, reason, type: `lacp:${e.type}`, lag: this.name, port: e.port ?? this.name, time: new Date().toISOString() };
     this.events.push(ev);
-    if (this.events.length > MAX_EVENTS) this.events.splice(0, this.events.length - MAX_EVENTS);
+    if (this.events.length > MAX_PORT_EVENTS) this.events.splice(0, this.events.length - MAX_PORT_EVENTS);
     this.deps.log.info(`lacp: ${e.type}`, { lag: this.name, ...(e.port ? { port: e.port } : {}), ...(e.from ? { from: e.from, to: e.to } : {}), reason: e.reason });
     this.deps.onEvent(ev);
   }

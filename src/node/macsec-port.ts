@@ -44,7 +44,14 @@ type Keying = Pick<KaY, 'start' | 'stop' | 'receive' | 'tick' | 'reportPn' | 'se
 export const MACSEC_OVERHEAD = SECTAG_SCI_LEN + ICV_LEN;
 /** Ethernet header octets not counted in an MTU. */
 const ETH_HEADER = 14;
-const MAX_EVENTS = 2000;
+/**
+ * Events a port (and a LAG, lag-port.ts) keeps, the oldest dropped first.
+ * The control socket's `events` answers all of them: a full ring of KaY
+ * events is about 250 KB of JSON, some 8 ms of CPU to build, send and read
+ * (the control fuzz target's slowest inputs, README "Fuzzing"); without the
+ * bound every `events` answer would grow with the node's uptime.
+ */
+export const MAX_PORT_EVENTS = 2000;
 
 export interface PortEvent extends KayEvent {
   port: string;
@@ -312,7 +319,7 @@ export class MacsecPort extends Port {
   private recordEvent(e: KayEvent): void {
     const ev: PortEvent = { ...e, port: this.name, time: new Date().toISOString() };
     this.events.push(ev);
-    if (this.events.length > MAX_EVENTS) this.events.splice(0, this.events.length - MAX_EVENTS);
+    if (this.events.length > MAX_PORT_EVENTS) this.events.splice(0, this.events.length - MAX_PORT_EVENTS);
     this.deps.log.info(`kay: ${e.type}`, { port: this.name, reason: e.reason, ...(e.kn !== undefined ? { kn: e.kn } : {}), ...(e.an !== undefined ? { an: e.an } : {}) });
     this.deps.onEvent(ev);
   }

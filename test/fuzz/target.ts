@@ -65,6 +65,24 @@ export interface FuzzReport {
   findings: Finding[];
   /** The largest CPU time one input took, ms. */
   maxCpuMs: number;
+  /** The inputs that took the most CPU, most first (as many as `slowest` asked; the CPU as for maxCpuMs). */
+  slowest: SlowInput[];
+}
+
+/** One of the slowest inputs of a run: where it came, the CPU it took, and the input. */
+export interface SlowInput {
+  index: number;
+  cpuMs: number;
+  input: Uint8Array;
+}
+
+/** Keeps the `n` slowest inputs seen, most CPU first. */
+function keepSlowest(list: SlowInput[], n: number, s: SlowInput): void {
+  if (n <= 0 || (list.length >= n && list[list.length - 1]!.cpuMs >= s.cpuMs)) return;
+  let at = list.findIndex((x) => x.cpuMs < s.cpuMs);
+  if (at < 0) at = list.length;
+  list.splice(at, 0, s);
+  if (list.length > n) list.pop();
 }
 
 /** More than this much CPU for one input is a hang. */
@@ -72,9 +90,10 @@ export const HANG_CPU_MS = 100;
 
 /**
  * Runs `count` mutated inputs (seeds included first, as they are) through a
- * fresh session of the target. Deterministic for a seed.
+ * fresh session of the target. Deterministic for a seed. `slowest`: how
+ * many of the inputs that took the most CPU to report (0 by default).
  */
-export async function runTarget(target: FuzzTarget, count: number, seed = 1): Promise<FuzzReport> {
+export async function runTarget(target: FuzzTarget, count: number, seed = 1, options: { slowest?: number } = {}): Promise<FuzzReport> {
   // Setup first: a target's seeds may name what its setup made (the API's resource IDs).
   const session = await target.setup();
   const seeds = target.seeds();
@@ -83,6 +102,7 @@ export async function runTarget(target: FuzzTarget, count: number, seed = 1): Pr
   const outcomes: Record<string, number> = {};
   const findings: Finding[] = [];
   let maxCpuMs = 0;
+  const slowest: SlowInput[] = [];
   const start = process.hrtime.bigint();
   const cpuStart = process.cpuUsage();
   try {
@@ -93,6 +113,7 @@ export async function runTarget(target: FuzzTarget, count: number, seed = 1): Pr
       else findings.push({ kind: r.kind, index: i, detail: r.detail, input });
       const cpuMs = r.cpuMs > HANG_CPU_MS ? await leastCpuMs(session, input, r.cpuMs) : r.cpuMs;
       maxCpuMs = Math.max(maxCpuMs, cpuMs);
+      keepSlowest(slowest, options.slowest ?? 0, { index: i, cpuMs, input });
       if (cpuMs > HANG_CPU_MS) findings.push({ kind: 'hang', index: i, detail: `${cpuMs.toFixed(1)} ms of CPU (the least of ${HANG_REMEASURES + 1} feeds)`, input });
     }
   } finally {
@@ -100,7 +121,7 @@ export async function runTarget(target: FuzzTarget, count: number, seed = 1): Pr
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const cpu = process.cpuUsage(cpuStart);
-  return { target: target.name, inputs: count, seconds, perSecond: count / seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, outcomes, findings, maxCpuMs };
+  return { target: target.name, inputs: count, seconds, perSecond: count / seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, outcomes, findings, maxCpuMs, slowest };
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { expect } from 'vitest';
 import { createApiService, openStore, type ApiResult, type ApiService, type DxPortBinding } from '../../src/aws/index.js';
-import type { ApiTimings } from '../../src/aws/constants.js';
+import type { ApiTimings, DxQuotas } from '../../src/aws/constants.js';
 import { seededOctets } from './random.js';
 
 /** 2026-01-01T00:00:00Z */
@@ -35,7 +35,7 @@ export interface TestApi {
   close(): void;
 }
 
-export function testApi(options: { timings?: Partial<ApiTimings>; binding?: DxPortBinding; seed?: number } = {}): TestApi {
+export function testApi(options: { timings?: Partial<ApiTimings>; binding?: DxPortBinding; seed?: number; quotas?: Partial<DxQuotas> } = {}): TestApi {
   let now = T0;
   const store = openStore(':memory:');
   const api = createApiService({
@@ -44,6 +44,7 @@ export function testApi(options: { timings?: Partial<ApiTimings>; binding?: DxPo
     random: seededOctets(options.seed ?? 7),
     timings: { requestedMs: 1000, pendingMs: 1000, vifPendingMs: 1000, keyAssociatingMs: 0, vifDeletingMs: 0, ...options.timings },
     ...(options.binding && { binding: options.binding }),
+    ...(options.quotas && { quotas: options.quotas }),
   });
   const snapshot = () => JSON.stringify(store.dump());
   const call = (service: 'directconnect' | 'secretsmanager', operation: string, body: unknown, region?: string) =>

@@ -7,7 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startLabApi, type LabPort, type RunningLabApi, type WireControl } from '../../src/aws/index.js';
+import { startLabApi, type DxQuotas, type LabPort, type RunningLabApi, type WireControl } from '../../src/aws/index.js';
 import type { LabState } from '../../src/lab/index.js';
 import { fakeNode, type FakeNode } from './fake-node.js';
 import { CAK1, CKN1 } from './aws.js';
@@ -33,7 +33,7 @@ export interface FakeLab {
   node: FakeNode;
   wires: ReturnType<typeof fakeWires>;
   logs: string[];
-  start(): Promise<RunningLabApi>;
+  start(options?: { quotas?: Partial<DxQuotas> }): Promise<RunningLabApi>;
 }
 
 /** A lab of a router and a dx-device: dx:eth1 on a MACsec link with CKN1, dx:eth2 free (`connection: none`). */
@@ -98,11 +98,28 @@ export async function fakeLagLab(labDir: string, name: string): Promise<FakeLab>
 }
 
 /**
- * The lab state both labs share (a router and a dx-device, each on wires
- * eth1 and eth2), the dx-device's TAPs and the links being what differs, and
- * the FakeLab around it.
+ * A lab of a router and a dx-device with `seeded + free` ports, eth1 up:
+ * the first `seeded` on links (each starts as a connection: no MACsec, to
+ * keep it short), the rest free (`connection: none`). More ports at one
+ * location than Direct Connect's default quota of 10.
  */
-function assemble(labDir: string, name: string, node: FakeNode, socket: string, dxTaps: LabState['nodes'][number]['taps'], links: LabState['links']): FakeLab {
+export async function fakeWideLab(labDir: string, name: string, seeded: number, free: number): Promise<FakeLab> {
+  mkdirSync(labDir, { recursive: true });
+  const names = Array.from({ length: seeded + free }, (_, i) => `eth${i + 1}`);
+  writeFileSync(join(labDir, 'dx.json'), JSON.stringify({ name: 'dx', kind: 'dx-device', ports: names.map((n, i) => ({ name: n, wire: `w${i + 1}`, taps: [] })) }));
+  const socket = join(labDir, 'dx.sock');
+  const node = await fakeNode(socket, Object.fromEntries(names.map((n) => [n, { mode: 'no_encrypt', keyChain: [], secured: false }])));
+  const links = names.map((n, i) => ({ index: i, a: `router:${n}`, b: `dx:${n}`, wires: [`r${i + 1}`, `w${i + 1}`] as [string, string], macsec: false, ...(i >= seeded && { connection: 'none' as const }) }));
+  return assemble(labDir, name, node, socket, [], links, names);
+}
+
+/**
+ * The lab state the labs share (a router and a dx-device, each on wires
+ * eth1 and eth2 unless `portNames` says otherwise), the dx-device's TAPs and
+ * the links being what differs, and the FakeLab around it.
+ */
+function assemble(labDir: string, name: string, node: FakeNode, socket: string, dxTaps: LabState['nodes'][number]['taps'], links: LabState['links'], portNames = ['eth1', 'eth2']): FakeLab {
+  const wiresOf = (prefix: string) => Object.fromEntries(portNames.map((n, i) => [n, `${prefix}${i + 1}`]));
   const state: LabState = {
     lab: name,
     kind: 'topology',
@@ -111,8 +128,8 @@ function assemble(labDir: string, name: string, node: FakeNode, socket: string, 
     createdAt: '2026-01-01T00:00:00.000Z',
     captureDir: '/x/pcaps',
     nodes: [
-      { name: 'router', kind: 'router', netns: 'ns-r', pid: 1, socket: join(labDir, 'router.sock'), config: join(labDir, 'router.json'), log: '', wires: { eth1: 'r1', eth2: 'r2' }, taps: [] },
-      { name: 'dx', kind: 'dx-device', netns: 'ns-d', pid: 2, socket, config: join(labDir, 'dx.json'), log: '', wires: { eth1: 'w1', eth2: 'w2' }, taps: dxTaps, options: { speed: '10G' } },
+      { name: 'router', kind: 'router', netns: 'ns-r', pid: 1, socket: join(labDir, 'router.sock'), config: join(labDir, 'router.json'), log: '', wires: wiresOf('r'), taps: [] },
+      { name: 'dx', kind: 'dx-device', netns: 'ns-d', pid: 2, socket, config: join(labDir, 'dx.json'), log: '', wires: wiresOf('w'), taps: dxTaps, options: { speed: '10G' } },
     ],
     links,
   };
@@ -124,7 +141,7 @@ function assemble(labDir: string, name: string, node: FakeNode, socket: string, 
     node,
     wires,
     logs,
-    start: () => startLabApi({ lab: state.lab, labDir, host: '127.0.0.1', port: 0, state: () => state, log: (line) => logs.push(line) }, { pollMs: 60_000, wires, timings: { vifPendingMs: 0 } }),
+    start: (options = {}) => startLabApi({ lab: state.lab, labDir, host: '127.0.0.1', port: 0, state: () => state, log: (line) => logs.push(line) }, { pollMs: 60_000, wires, timings: { vifPendingMs: 0 }, ...options }),
   };
 }
 
@@ -145,9 +162,9 @@ export interface UpLab {
 }
 
 /** Starts the API over a fake lab, its node and API pushed on `open` for closeAll. */
-export async function upLab(l: FakeLab, open: Closable[]): Promise<UpLab> {
+export async function upLab(l: FakeLab, open: Closable[], options: { quotas?: Partial<DxQuotas> } = {}): Promise<UpLab> {
   open.push(l.node);
-  const api = await l.start();
+  const api = await l.start(options);
   open.push(api);
   const call = (op: string, body: unknown = {}) => api.server.service.call({ service: 'directconnect', operation: op, body });
   const dx = async (op: string, body: unknown = {}) => {

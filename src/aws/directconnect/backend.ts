@@ -10,7 +10,7 @@
  * AwsServiceError that leaves the store untouched (the request's transaction
  * rolls back).
  */
-import type { ApiTimings } from '../constants.js';
+import type { ApiTimings, DxQuotas } from '../constants.js';
 import { DELETED_RETENTION_MS, MAX_TAGS_PER_RESOURCE, SECRET_DELETION_DISASSOCIATE_MS } from '../constants.js';
 import type { CipherSuiteName, DataPlaneChange, DxPortBinding, DxPortConfig, LocationSpec, PortKey } from '../binding.js';
 import type { BackendDeps, RequestContext } from '../context.js';
@@ -61,6 +61,8 @@ export class DirectConnectCore {
     readonly binding: DxPortBinding,
     readonly timings: ApiTimings,
     readonly secrets: SecretsBackend,
+    /** The quotas set for the service (quotas.ts applies them, with what the binding needs). */
+    readonly quotas: DxQuotas,
   ) {}
 
   get store() {

@@ -8,9 +8,10 @@ import { DX_MAX_RESULTS } from '../constants.js';
 import { decodePageToken, encodePageToken, type RequestContext } from '../context.js';
 import { dxClientError } from '../errors.js';
 import type { DirectConnectCore } from './backend.js';
-import { ENCRYPTION_MODES, maxLagMembers } from './enums.js';
+import { ENCRYPTION_MODES } from './enums.js';
 import type { ConnectionDoc, LagDoc } from './model.js';
 import { locationOutput, type CreateConnectionRequest, type PageRequest, type UpdateConnectionRequest } from './shapes.js';
+import { checkConnectionQuota, checkLagRoom } from './quotas.js';
 import { mergeTags } from './tags.js';
 import type { EncryptionMode } from '../binding.js';
 
@@ -67,10 +68,10 @@ export function createConnection(core: DirectConnectCore, ctx: RequestContext, i
     lag = core.liveLag(ctx, input.lagId);
     if (lag.location !== location.locationCode) throw dxClientError(`LAG ${lag.lagId} is at ${lag.location}, not ${location.locationCode}`);
     if (lag.connectionsBandwidth !== input.bandwidth) throw dxClientError(`LAG ${lag.lagId} bundles ${lag.connectionsBandwidth} connections, not ${input.bandwidth}`);
-    const n = core.members(lag.lagId).length;
-    if (n >= maxLagMembers(lag.connectionsBandwidth)) throw dxClientError(`LAG ${lag.lagId} already has ${n} connections, the most a ${lag.connectionsBandwidth} LAG can have`);
     if (lag.macSecCapable && !macsec) throw dxClientError(`LAG ${lag.lagId} runs MACsec: every connection in it must support MACsec (requestMACSec)`);
+    checkLagRoom(lag, core.members(lag.lagId).length);
   }
+  checkConnectionQuota(core, ctx, location.locationCode, 1);
   const tags = mergeTags([], input.tags);
   const c: ConnectionDoc = {
     connectionId: core.newId('dxcon', 'connection'),

@@ -19,6 +19,7 @@ import { checkEncryptionMode, checkLeavingLag, checkMacSecPort, checkName, pageS
 import { DEDICATED_BANDWIDTHS, maxLagMembers } from './enums.js';
 import type { ConnectionDoc, LagDoc } from './model.js';
 import type { CreateLagRequest, PageRequest, UpdateLagRequest } from './shapes.js';
+import { checkConnectionQuota, checkLagQuota, checkLagRoom } from './quotas.js';
 import { mergeTags } from './tags.js';
 
 /** Moves the VIFs that sit on a connection to its new LAG (CreateLag and AssociateConnectionWithLag docs). */
@@ -89,6 +90,9 @@ export function createLag(core: DirectConnectCore, ctx: RequestContext, input: C
   }
   const tags = mergeTags([], input.tags);
   const childTags = mergeTags([], input.childConnectionTags, 'childConnectionTags');
+  const created = input.numberOfConnections - (existing ? 1 : 0);
+  checkLagQuota(core, ctx);
+  checkConnectionQuota(core, ctx, location.locationCode, created);
   const lagId = core.newId('dxlag', 'lag');
   const lag: LagDoc = {
     lagId,
@@ -107,7 +111,6 @@ export function createLag(core: DirectConnectCore, ctx: RequestContext, input: C
     createdAt: ctx.now,
   };
   core.saveLag(lag);
-  const created = input.numberOfConnections - (existing ? 1 : 0);
   for (let i = 1; i <= created; i++) {
     const c: ConnectionDoc = {
       connectionId: core.newId('dxcon', 'connection'),
@@ -196,11 +199,10 @@ export function associateConnectionWithLag(core: DirectConnectCore, ctx: Request
   if (c.location !== lag.location) throw dxClientError(`Connection ${c.connectionId} is at ${c.location}, LAG ${lag.lagId} at ${lag.location}`);
   if (c.bandwidth !== lag.connectionsBandwidth) throw dxClientError(`Connection ${c.connectionId} is ${c.bandwidth}, LAG ${lag.lagId} bundles ${lag.connectionsBandwidth} connections`);
   if (c.awsDevice !== lag.awsDevice) throw dxClientError(`Connection ${c.connectionId} terminates on ${c.awsDevice}, LAG ${lag.lagId} on ${lag.awsDevice}: a LAG's connections share one device`);
-  const n = core.members(lag.lagId).length;
-  if (n >= maxLagMembers(lag.connectionsBandwidth)) throw dxClientError(`LAG ${lag.lagId} already has ${n} connections, the most a ${lag.connectionsBandwidth} LAG can have`);
   if (lag.macSecCapable && !c.macSecCapable) throw dxClientError(`LAG ${lag.lagId} runs MACsec: connection ${c.connectionId} was not requested with MACsec`);
   if (c.lagId !== undefined) checkLeavingLag(core, c, c.lagId);
   checkDataPlaneMembership(core, c, lag);
+  checkLagRoom(lag, core.members(lag.lagId).length);
   // V8: the connection's own keys give way to the LAG's.
   const joined: ConnectionDoc = { ...c, lagId: lag.lagId, keys: [] };
   core.saveConnection(joined);

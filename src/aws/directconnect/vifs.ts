@@ -14,7 +14,7 @@
  * (from 2001:db8::/32 here); exactly one of virtualGatewayId or
  * directConnectGatewayId; MTU 1500 or 9001; the Amazon side ASN 64512.
  */
-import { DEFAULT_AMAZON_SIDE_ASN, MAX_VIFS_PER_CONNECTION } from '../constants.js';
+import { DEFAULT_AMAZON_SIDE_ASN, MAX_PRIVATE_VIFS_PER_CONNECTION } from '../constants.js';
 import { encodePageToken, type RequestContext } from '../context.js';
 import { dxClientError, dxError } from '../errors.js';
 import { bgpAuthKey } from '../ids.js';
@@ -22,6 +22,7 @@ import type { DirectConnectCore } from './backend.js';
 import { pageSize, pageStart } from './connections.js';
 import type { BgpPeerDoc, VifDoc } from './model.js';
 import type { NewPrivateVirtualInterface, PageRequest } from './shapes.js';
+import { checkGatewayQuota } from './quotas.js';
 import { mergeTags } from './tags.js';
 
 const VIF_NAME = /^[A-Za-z0-9-]{1,100}$/;
@@ -90,7 +91,9 @@ function vifTarget(core: DirectConnectCore, ctx: RequestContext, id: string) {
 
 function checkRoomOn(core: DirectConnectCore, targetId: string, vlan: number, amazon: string, customer: string, except?: string): void {
   const live = core.liveVifsOn(targetId).filter((v) => v.virtualInterfaceId !== except);
-  if (live.length >= MAX_VIFS_PER_CONNECTION) throw dxError('LimitExceededException', `${targetId} already carries ${live.length} virtual interfaces, the most it can`);
+  if (live.length >= MAX_PRIVATE_VIFS_PER_CONNECTION) {
+    throw dxError('LimitExceededException', `${targetId} already carries ${live.length} private virtual interfaces, the most a connection or LAG can ("Private or public virtual interfaces per AWS Direct Connect dedicated connection": ${MAX_PRIVATE_VIFS_PER_CONNECTION}, not adjustable)`);
+  }
   const vlanClash = live.find((v) => v.vlan === vlan);
   if (vlanClash) throw dxClientError(`VLAN ${vlan} is already used on ${targetId} by ${vlanClash.virtualInterfaceId}`);
   const ipClash = live.find((v) => [v.amazonAddress, v.customerAddress].some((a) => a === amazon || a === customer));
@@ -135,6 +138,7 @@ export function createPrivateVirtualInterface(core: DirectConnectCore, ctx: Requ
   if (n.rateLimit !== undefined) throw dxClientError('rateLimit is not offered by this service');
   const tags = mergeTags([], n.tags);
   checkRoomOn(core, input.connectionId, n.vlan, amazon, customer);
+  if (n.directConnectGatewayId !== undefined) checkGatewayQuota(core, ctx, n.directConnectGatewayId);
   const authKey = n.authKey ?? bgpAuthKey(core.deps.random);
   const peer: BgpPeerDoc = { bgpPeerId: core.newId('dxpeer', undefined), asn, authKey, addressFamily: family, amazonAddress: amazon, customerAddress: customer, state: 'pending', stateSince: ctx.now };
   const v: VifDoc = {

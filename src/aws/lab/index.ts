@@ -10,7 +10,7 @@
  */
 export { labApiService, startLabApi, type RunningLabApi, type LabApiOptions, type LabApiService } from './service.js';
 export { LabBinding, socketControl, labWires, vifTap, vifTapName, type NodeControl, type WireControl, type LabBindingOptions } from './lab-binding.js';
-export { labPlan, bandwidthOf, deviceName, type LabPlan, type LabPort } from './plan.js';
+export { labPlan, labQuotaNeeds, bandwidthOf, deviceName, type LabPlan, type LabPort } from './plan.js';
 export { nodeView, type NodeView, type PortView } from './node-view.js';
 export { seedOrReconcile, type Drift, type StartReport } from './seed.js';
 export { addService, findService, removeService, type ServiceEntry } from './services-entry.js';

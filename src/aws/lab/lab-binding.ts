@@ -34,7 +34,7 @@ import { setWireCarrier } from '../../lab/index.js';
 import { toHex } from '../../shared/bytes.js';
 import type { DataPlaneChange, DxLagConfig, DxPortBinding, DxPortConfig, DxPortSlot, DxVifConfig, LocationSpec, PortEncryption, PortLink } from '../binding.js';
 import { LAB_POLL_MS } from './constants.js';
-import type { LabLag, LabPlan, LabPort } from './plan.js';
+import { labQuotaNeeds, type LabLag, type LabPlan, type LabPort } from './plan.js';
 import { nodeView, type LagView, type NodeView, type PortView } from './node-view.js';
 
 /** One request on a node's control socket; resolves with its result, rejects with the node's error. */
@@ -115,6 +115,10 @@ export class LabBinding implements DxPortBinding {
 
   locations(region: string): readonly LocationSpec[] {
     return this.plan.locations.filter((l) => l.region === region);
+  }
+
+  quotaNeeds(region: string): { connectionsAt: Readonly<Record<string, number>>; lags: number } {
+    return labQuotaNeeds(this.plan, region);
   }
 
   placeConnection(location: LocationSpec, _bandwidth: string, lagDevice: string | undefined): string {

@@ -125,6 +125,23 @@ export interface LabPlan {
   lags: LabLag[];
 }
 
+/**
+ * What a lab needs of Direct Connect's quotas (DxPortBinding.quotaNeeds):
+ * every DX port at a location can be a connection (seeded, or a free port a
+ * CreateConnection takes), and every lab LAG is an API LAG. The account a
+ * lab stands for is one whose quotas AWS raised to hold its ports, as it
+ * does on request (limits.html): `npm run bench:scale` seeds 64 connections
+ * at one location, past the default 10. Seeded connections are not exempt
+ * from the count: they count, and the quota is raised to hold them, so that
+ * what DescribeConnections lists stays within what the quota allows.
+ */
+export function labQuotaNeeds(plan: Pick<LabPlan, 'region' | 'ports' | 'lags'>, region: string): { connectionsAt: Record<string, number>; lags: number } {
+  const connectionsAt: Record<string, number> = {};
+  if (region !== plan.region) return { connectionsAt, lags: 0 };
+  for (const p of plan.ports) connectionsAt[p.location] = (connectionsAt[p.location] ?? 0) + 1;
+  return { connectionsAt, lags: plan.lags.length };
+}
+
 /** The node speed of a topology, as AWS writes a connection's bandwidth. */
 export function bandwidthOf(speed: string): string {
   return `${speed.replace(/G$/, '')}Gbps`;

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import type { LabService, LabServiceContext, LabState, RunningLabService } from '../../lab/index.js';
 import { startApiServer, type RunningApiServer } from '../server.js';
 import { openStore } from '../store.js';
-import type { ApiTimings } from '../constants.js';
+import type { ApiTimings, DxQuotas } from '../constants.js';
 import { LAB_API_BASE_PORT, LAB_API_SERVICE, LAB_API_STORE, LAB_POLL_MS } from './constants.js';
 import { LabBinding, type NodeControl, type WireControl } from './lab-binding.js';
 import { labPlan } from './plan.js';
@@ -39,6 +39,12 @@ export interface LabApiOptions {
   requestLog?: boolean;
   /** How long AWS's own steps take (a VIF `pending`, a key `associating`). @default DEFAULT_TIMINGS */
   timings?: Partial<ApiTimings>;
+  /**
+   * Direct Connect's quotas (`dxlab api serve --lab L --quota`). Whatever
+   * they say, the lab's own ports and LAGs fit: the binding raises each to
+   * what the lab needs (labQuotaNeeds). @default DEFAULT_DX_QUOTAS
+   */
+  quotas?: Partial<DxQuotas>;
 }
 
 /** The supervisor's entry for the AWS API: name 'api', first port 4566. */
@@ -75,6 +81,7 @@ export async function startLabApi(ctx: LabServiceContext, options: LabApiOptions
       port: ctx.port,
       log: ctx.log,
       ...(options.timings && { timings: options.timings }),
+      ...(options.quotas && { quotas: options.quotas }),
       ...(options.requestLog && { requestLog: ctx.log }),
     });
   } catch (e) {

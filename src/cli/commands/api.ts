@@ -6,7 +6,7 @@ import type { Argv } from 'yargs';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { DEFAULT_API_HOST, DEFAULT_API_PORT, DEFAULT_REGION, LAB_API_SERVICE, addService, findService, labApiService, openStore, removeService, startApiServer, type ApiStore, type RunningLabApi } from '../../aws/index.js';
+import { DEFAULT_API_HOST, DEFAULT_API_PORT, DEFAULT_DX_QUOTAS, DEFAULT_REGION, DX_QUOTA_NAMES, LAB_API_SERVICE, addService, findService, labApiService, openStore, parseQuotaSettings, removeService, startApiServer, type ApiStore, type DxQuotas, type RunningLabApi } from '../../aws/index.js';
 import { labDir, processAlive, readLabState, stateRoot } from '../../lab/index.js';
 import { CliError } from '../errors.js';
 import { note, printJson, printLine } from '../output.js';
@@ -55,12 +55,25 @@ const LAB_GONE_POLL_MS = 1000;
  * supervisor would host it, with its `services` entry in the lab's state
  * while it runs.
  */
-async function serveLab(lab: string, host: string, port: number | undefined, quiet: boolean, json: boolean): Promise<void> {
+/** `--quota NAME=N`, as often as there are quotas to raise. */
+function quotaOption(values: readonly string[] | undefined): Partial<DxQuotas> {
+  try {
+    return parseQuotaSettings(values ?? []);
+  } catch (e) {
+    throw new CliError('usage', `--quota: ${(e as Error).message}`);
+  }
+}
+
+const QUOTA_HELP = `raise a Direct Connect quota as AWS does on request, NAME=N (repeatable): ${Object.entries(DX_QUOTA_NAMES)
+  .map(([name, key]) => `${name} (AWS: ${DEFAULT_DX_QUOTAS[key]})`)
+  .join(', ')}; with --lab, the lab's own ports and LAGs always fit`;
+
+async function serveLab(lab: string, host: string, port: number | undefined, quiet: boolean, json: boolean, quotas: Partial<DxQuotas>): Promise<void> {
   const state = readLabState(lab);
   if (!state) throw new CliError('failed', `no lab named '${lab}' (dxlab status lists the labs)`);
   const running = findService(lab, LAB_API_SERVICE);
   if (running && processAlive(running.pid)) throw new CliError('failed', `lab ${lab} has its AWS API already: ${running.url} (pid ${running.pid})`);
-  const service = labApiService({ requestLog: !quiet });
+  const service = labApiService({ requestLog: !quiet, quotas });
   const ctx = { lab, labDir: labDir(lab), host, state: () => readLabState(lab) ?? state, log: (line: string) => note(line) };
   let api: RunningLabApi | undefined;
   const ports = port !== undefined ? [port] : Array.from({ length: LAB_PORT_TRIES }, (_, i) => service.basePort + i);
@@ -125,14 +138,16 @@ export function apiCommand(y: Argv): Argv {
           .option('region', { type: 'string', default: DEFAULT_REGION, describe: 'region of unsigned requests (signed ones name theirs)' })
           .option('account-id', { type: 'string', default: '123456789012', describe: 'the account that owns every resource' })
           .option('provision-seconds', { type: 'number', default: 5, describe: 'how long a new connection stays requested, then pending, and a VIF pending' })
+          .option('quota', { type: 'string', array: true, describe: QUOTA_HELP })
           .option('quiet', { type: 'boolean', default: false, describe: 'no line per request on stderr' })
           .option('json', { type: 'boolean', default: false, describe: 'print the endpoint as one JSON document' }),
       async (a) => {
         if (a.port !== undefined && (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535)) throw new CliError('usage', `--port must be 0 to 65535, not ${a.port}`);
+        const quotas = quotaOption(a.quota);
         if (a.lab !== undefined) {
           if (a.state !== undefined) throw new CliError('usage', "--state and --lab: a lab's API keeps its state in the lab's folder");
           if (a['strict-auth']) throw new CliError('usage', '--strict-auth and --lab: a lab\'s API takes any credentials (its clients are on loopback)');
-          return serveLab(a.lab, a.host, a.port, a.quiet, a.json);
+          return serveLab(a.lab, a.host, a.port, a.quiet, a.json, quotas);
         }
         const port = a.port ?? DEFAULT_API_PORT;
         if (!(a['provision-seconds'] >= 0)) throw new CliError('usage', `--provision-seconds must be 0 or more, not ${a['provision-seconds']}`);
@@ -156,6 +171,7 @@ export function apiCommand(y: Argv): Argv {
             defaultRegion: a.region,
             accountId: a['account-id'],
             timings: { requestedMs: ms, pendingMs: ms, vifPendingMs: ms },
+            quotas,
             ...(strictAuth && { strictAuth }),
             log: (line) => note(line),
             ...(!a.quiet && { requestLog: (line: string) => note(line) }),

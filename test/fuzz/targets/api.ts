@@ -5,7 +5,10 @@
  * target, content type, method, path and Authorization headers mangled,
  * half of them against --strict-auth. The outcome is the HTTP status and
  * the error's `__type`; a 5xx, a throw, an answer that is not AWS's shape or
- * a Direct Connect answer carrying a CAK is a finding.
+ * a Direct Connect answer carrying a CAK is a finding. The run's one
+ * service keeps its store for the whole run; AWS's quotas bound what the
+ * accepted creates leave in it (src/aws/directconnect/quotas.ts: without
+ * them a million-input run's list answers grew past 100 ms, issue 20).
  */
 import { createApiService, createRequestHandler, openStore, type RawRequest } from '../../../src/aws/index.js';
 import { seededOctets } from '../../helpers/random.js';

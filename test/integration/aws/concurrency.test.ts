@@ -2,14 +2,16 @@
  * Concurrent requests over HTTP: forty AssociateMacSecKey at once on one
  * connection leave exactly three keys (V7) and exactly their three secrets;
  * the refused ones leave nothing. Fifty CreateConnection at once give fifty
- * distinct connections.
+ * distinct connections, in an account whose connection quota is raised to
+ * hold them; the next is refused (LimitExceededException).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, startApiServer, type RunningApiServer } from '../../../src/aws/index.js';
 
 let server: RunningApiServer;
 beforeAll(async () => {
-  server = await startApiServer({ store: openStore(':memory:'), port: 0 });
+  // The first test's connection and the second's fifty: 51 at IAD66, past AWS's default quota of 10 (src/aws/directconnect/quotas.ts).
+  server = await startApiServer({ store: openStore(':memory:'), port: 0, quotas: { connectionsPerLocation: 51 } });
 });
 afterAll(async () => {
   await server?.close();
@@ -39,9 +41,11 @@ describe('concurrent requests', () => {
     expect(secrets.map((s: any) => s.ARN).sort()).toEqual(keys.map((k: any) => k.secretARN).sort());
   });
 
-  it('fifty connections at once: fifty distinct ids', async () => {
+  it('fifty connections at once: fifty distinct ids; then the quota of 51 is full', async () => {
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => call('OvertureService.CreateConnection', { location: 'IAD66', bandwidth: '10Gbps', connectionName: `p${i}` })));
     expect(results.every((r) => r.status === 200)).toBe(true);
     expect(new Set(results.map((r) => r.json.connectionId)).size).toBe(50);
+    const more = await call('OvertureService.CreateConnection', { location: 'IAD66', bandwidth: '10Gbps', connectionName: 'p50' });
+    expect(more).toMatchObject({ status: 400, json: { __type: 'LimitExceededException' } });
   });
 });

@@ -53,7 +53,7 @@ describe('CreateLag', () => {
     const hundred = await t.dx('CreateConnection', { location: 'IAD66', bandwidth: '100Gbps', connectionName: 'big', requestMACSec: true });
     await t.rejects('directconnect', 'CreateLag', lagBody({ connectionId: hundred.connectionId }), 'DirectConnectClientException', /same bandwidth/);
     const lag = await t.dx('CreateLag', lagBody({ numberOfConnections: 4 }));
-    await t.rejects('directconnect', 'CreateConnection', { location: 'IAD66', bandwidth: '10Gbps', connectionName: 'fifth', lagId: lag.lagId, requestMACSec: true }, 'DirectConnectClientException', /already has 4 connections/);
+    await t.rejects('directconnect', 'CreateConnection', { location: 'IAD66', bandwidth: '10Gbps', connectionName: 'fifth', lagId: lag.lagId, requestMACSec: true }, 'LimitExceededException', /already has 4 connections/);
     const lag2 = await t.dx('CreateLag', lagBody({ numberOfConnections: 1 }));
     await t.rejects('directconnect', 'CreateConnection', { location: 'IAD66', bandwidth: '100Gbps', connectionName: 'x', lagId: lag2.lagId, requestMACSec: true }, 'DirectConnectClientException', /bundles 10Gbps/);
     await t.rejects('directconnect', 'CreateConnection', { location: 'IAD66', bandwidth: '10Gbps', connectionName: 'x', lagId: lag2.lagId }, 'DirectConnectClientException', /must support MACsec/);

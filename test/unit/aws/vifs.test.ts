@@ -95,11 +95,16 @@ describe('CreatePrivateVirtualInterface', () => {
     await t.rejects('directconnect', 'CreatePrivateVirtualInterface', { connectionId: a }, 'DirectConnectClientException', /newPrivateVirtualInterface/);
   });
 
-  it('a connection carries at most 51 VIFs (LimitExceededException)', async () => {
+  // limits.html: 50 private or public VIFs per dedicated connection; the 51st place is a transit VIF's, which the emulation does not make.
+  it('a connection carries at most 50 private VIFs (LimitExceededException); a deleted one frees its place', async () => {
     t = testApi();
     const [a] = await twoConnections(t);
-    for (let i = 1; i <= 51; i++) await t.dx('CreatePrivateVirtualInterface', { connectionId: a, newPrivateVirtualInterface: vif({ vlan: i, amazonAddress: undefined, customerAddress: undefined }) });
-    await t.rejects('directconnect', 'CreatePrivateVirtualInterface', { connectionId: a, newPrivateVirtualInterface: vif({ vlan: 52, amazonAddress: undefined, customerAddress: undefined }) }, 'LimitExceededException');
+    const made: string[] = [];
+    for (let i = 1; i <= 50; i++) made.push((await t.dx('CreatePrivateVirtualInterface', { connectionId: a, newPrivateVirtualInterface: vif({ vlan: i, amazonAddress: undefined, customerAddress: undefined }) })).virtualInterfaceId);
+    const fifty1 = { connectionId: a, newPrivateVirtualInterface: vif({ vlan: 51, amazonAddress: undefined, customerAddress: undefined }) };
+    await t.rejects('directconnect', 'CreatePrivateVirtualInterface', fifty1, 'LimitExceededException', /already carries 50 private virtual interfaces/);
+    await t.dx('DeleteVirtualInterface', { virtualInterfaceId: made[0] });
+    expect((await t.dx('CreatePrivateVirtualInterface', fifty1)).vlan).toBe(51);
   });
 });
 

@@ -31,6 +31,8 @@ describe('usage errors exit 2', () => {
     [['capture', 'rt', 'eth1'], 'give one of --wire'],
     [['capture', 'rt', 'eth1', '--wire', '--duration', '-1'], '--duration must be a positive number'],
     [['nosuchverb'], 'nosuchverb'],
+    [['api', 'serve', '--quota', 'vifs-per-connection=60'], '--quota: quota \'vifs-per-connection=60\': expected NAME=N with NAME one of connections-per-location, lags-per-region'],
+    [['api', 'serve', '--quota', 'connections-per-location=0'], '--quota: quota connections-per-location: expected a whole number'],
   ])('dxlab %j', async (argv, said) => {
     const r = await run(...argv);
     expect(r.status, r.stderr).toBe(2);

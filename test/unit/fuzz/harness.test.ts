@@ -45,3 +45,18 @@ describe('fuzz harness: hangs', () => {
     expect(t.feeds()).toBe(3);
   });
 });
+
+describe('fuzz harness: the slowest inputs (--slowest N)', () => {
+  it('reports the N inputs that took the most CPU, most first, with their positions; none unless asked', async () => {
+    // Each seed burns the milliseconds its octet says; the seeds are fed first, as they are.
+    const costs = [0, 60, 0, 25, 0];
+    const burner: FuzzTarget = { name: 'burner', about: 'test', seeds: () => costs.map((c) => new Uint8Array([c])), mutate: (s) => s, setup: () => ({ feed: (input) => (burn(input[0]!), 'burnt') }) };
+    // A first run takes the module's warm-up (compilation, a collection) on its first feed.
+    await runTarget(burner, costs.length);
+    const r = await runTarget(burner, costs.length, 1, { slowest: 2 });
+    expect(r.slowest.map((s) => s.index)).toEqual([1, 3]);
+    expect(r.slowest.map((s) => [...s.input])).toEqual([[60], [25]]);
+    expect(r.slowest[0]!.cpuMs).toBe(r.maxCpuMs);
+    expect((await runTarget(burner, costs.length)).slowest).toEqual([]);
+  });
+});
