@@ -13,8 +13,9 @@ cd "$(dirname "$0")/.."
 # nodes on a private engine (`dxlab docker start DIR`), docker-compose the
 # Compose file; chromium runs the web view's browser tests headless
 # (puppeteer-core drives it; it never downloads a browser of its own);
-# librsvg2-bin's rsvg-convert makes `dxlab graph --format png`.
-APT_PACKAGES=(tshark iperf3 iputils-ping bird2 awscli debootstrap qemu-system-x86 docker.io docker-compose chromium librsvg2-bin)
+# librsvg2-bin's rsvg-convert makes `dxlab graph --format png`; tini reaps
+# the test run's orphans at once in CI (.ci/run).
+APT_PACKAGES=(tshark iperf3 iputils-ping bird2 awscli debootstrap qemu-system-x86 docker.io docker-compose chromium librsvg2-bin tini)
 # libipsec-mb-dev (intel-ipsec-mb, x86-64 only): its header makes `npm ci`
 # build the addon's second AES-GCM engine (src/io/native/gcm-ipsecmb.c),
 # which loads the library at run time and is what `crypto: native` runs
