@@ -35,7 +35,7 @@ export { startLabService, portFree, SERVICE_PORT_TRIES, type LabService, type La
 export { Supervisor, RESTART_POLICIES, RESTART_BACKOFF, restartDelayMs, shouldRestart, type RestartPolicy, type NodeExit, type SupervisedNodeView, type SupervisorDeps, type SupervisorClock, type ChildHandle } from './supervisor.js';
 export { runSupervisor, type RunSupervisorOptions } from './supervisor-process.js';
 export { askSupervisor, isLabSupervisor, labSupervisors, recordedSupervisorRuns, supervisorArgv, SUPERVISOR_LOG, SUPERVISOR_SOCKET, type SupervisorEntry } from './supervisor-ref.js';
-export { buildImage, findImage, imageInputs, imageKey, qemuArgs, GUEST_PACKAGES, DEFAULT_MIRROR, type LinuxPeerImage } from './images/linux-peer.js';
+export { awaitBuildsInProgress, buildsInProgress, buildImage, findImage, imageInputs, imageKey, qemuArgs, GUEST_PACKAGES, DEFAULT_MIRROR, type LinuxPeerImage } from './images/linux-peer.js';
 export { GuestConsole, type CommandResult } from './images/guest-console.js';
 export { runVmNode } from './runtimes/vm-node.js';
 export { imageCacheRoot } from './paths.js';

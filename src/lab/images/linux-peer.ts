@@ -20,8 +20,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, copyFileSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { LabError } from '../errors.js';
+import { processAlive } from '../host.js';
 import { imageCacheRoot } from '../paths.js';
 import { removeBuildFolder } from './build-folder.js';
 
@@ -112,22 +113,55 @@ function step(cmd: string, args: string[], progress: Progress, what: string): Pr
   });
 }
 
+/** The PIDs of live processes building into `final` (their scratch folders are `${final}.build-PID`). */
+export function buildsInProgress(final: string): number[] {
+  let names: string[];
+  try {
+    names = readdirSync(dirname(final));
+  } catch {
+    return [];
+  }
+  const prefix = `${basename(final)}.build-`;
+  return names
+    .filter((n) => n.startsWith(prefix) && /^\d+$/.test(n.slice(prefix.length)))
+    .map((n) => Number(n.slice(prefix.length)))
+    .filter((pid) => pid !== process.pid && processAlive(pid));
+}
+
 /**
- * Builds the image unless the cache has it: debootstrap into a scratch
+ * Waits while another live process builds the same image, checking every
+ * `pollMs`; returns the PID waited for, if any. A build whose process died
+ * left only its scratch folder, which is not waited for.
+ */
+export async function awaitBuildsInProgress(final: string, progress: Progress = () => {}, pollMs = 2000): Promise<number | undefined> {
+  let waited: number | undefined;
+  for (let pids = buildsInProgress(final); pids.length; pids = buildsInProgress(final)) {
+    if (waited === undefined) progress(`image linux-peer: process ${pids[0]} is building it; waiting for it`);
+    waited = pids[0];
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+  return waited;
+}
+
+/**
+ * Builds the image unless the cache has it (or another process is building
+ * it: then waits for that one and takes its result): debootstrap into a scratch
  * folder beside the final one, the init script, kernel and initramfs copied
  * out, the root packed into ext4, then one rename makes it visible, so an
  * interrupted build leaves no half image that findImage would return.
  * Needs root (debootstrap chroots), debootstrap and e2fsprogs, and Debian's mirror.
  */
 export async function buildImage(progress: Progress = () => {}, mirror = DEFAULT_MIRROR, inputs = imageInputs()): Promise<LinuxPeerImage> {
+  const root = imageCacheRoot();
+  const final = join(root, `linux-peer-${imageKey(inputs)}`);
+  // Another process building the same image (CI starts one beside the unit tests, .ci/run): its result, not a second build.
+  const other = await awaitBuildsInProgress(final, progress);
   const have = findImage(inputs);
   if (have) {
-    progress(`image linux-peer: cached in ${have.dir}`);
+    progress(`image linux-peer: ${other ? 'built by process ' + other : 'cached'} in ${have.dir}`);
     return have;
   }
-  const root = imageCacheRoot();
   mkdirSync(root, { recursive: true });
-  const final = join(root, `linux-peer-${imageKey(inputs)}`);
   const work = `${final}.build-${process.pid}`;
   removeBuildFolder(work);
   mkdirSync(work);
