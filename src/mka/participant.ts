@@ -386,7 +386,14 @@ export class Participant {
     const l = this.latest;
     if (!l) return;
     const allReceiving = live.every((p) => peerReports(p, l, 'rx'));
-    if (allReceiving) this.distributing = false;
+    // The Distributed SAK goes in every MKPDU while a live peer does not
+    // report receiving with it (802.1X-2020 9.8: the key server distributes
+    // the SAK to every live peer), not only until all once did: a member
+    // whose key server timed out (a wire cut in one direction, longer than
+    // MKA Life Time) drops its keys, while the key server, still hearing
+    // it, sees no membership change and so generates no new SAK. Latched
+    // off, the member waited for a SAK that never came.
+    this.distributing = !allReceiving;
     // The CP state machine (802.1X-2020 12.4; hostap `ieee802_1x_cp.c` RECEIVING
     // → TRANSMIT) lets the key server transmit when every peer receives or when
     // transmitWhen, set to transmitDelay = MKA Life Time, runs out, so one

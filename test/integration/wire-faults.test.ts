@@ -157,9 +157,12 @@ describe.skipIf(!isRoot)('wire cut and flap', () => {
     };
     const before = await Promise.all(procs.map(async (p) => ({ ...p, use: await settled(p.pid) })));
     const ping = countingPing(lab.netns('router'), DX);
+    // A cut or restore each second: the `dxlab wire` call's own time (most of a second on a loaded machine) is
+    // part of the second, not added to it (a call then a full second's sleep made each half-period a call longer).
+    const flapStart = Date.now();
     for (let i = 0; i < FLAP_S; i++) {
       expect(lab.dxlab('wire', i % 2 === 0 ? 'cut' : 'restore', 'router:eth1').status).toBe(0);
-      await sleep(1000);
+      await sleep(Math.max(0, flapStart + (i + 1) * 1000 - Date.now()));
     }
     expect(lab.dxlab('wire', 'restore', 'router:eth1').status).toBe(0);
     await lab.waitFor('secured after the flap', () => lab.status(), (s) => FaultLab.allSecured(s) && both((p) => p.wireCut !== true)(s));

@@ -122,6 +122,38 @@ describe('two KaYs', () => {
     expect(lab.node('rt').kay.status().secured).toBe(true);
   });
 
+  it('the key server heard by the member cut off past Life Time in one direction only: the member drops its keys, gets the same SAK again and both secure', () => {
+    // Seen on a live link whose wire flapped once a second: the member timed
+    // out its key server while the key server, still hearing the member, saw
+    // no membership change and generated no new SAK.
+    const fast = { helloTimeMs: 500, lifeTimeMs: 1500 };
+    const lab = pair(fast, fast);
+    lab.advance(2000);
+    const dx = lab.node('dx');
+    const rt = lab.node('rt');
+    expect(rt.kay.status().secured).toBe(true);
+    const kn = dx.kay.status().sak!.kn;
+    lab.link = (from) => from.name !== 'dx';
+    lab.advance(1800);
+    expect(rt.kay.status().participants[0]!.livePeers).toHaveLength(0);
+    expect(rt.kay.status().sak).toBeUndefined();
+    expect(dx.kay.status().participants[0]!.livePeers).toHaveLength(1);
+    expect(dx.kay.status().notSecured?.code).toBe('waitingForPeerRx');
+    lab.link = () => true;
+    const sakMkpdusBefore = rt.kay.counters.inSakMkpdu;
+    lab.advance(2000);
+    expect(rt.kay.counters.inSakMkpdu).toBeGreaterThan(sakMkpdusBefore);
+    for (const n of [dx, rt]) {
+      expect(n.kay.status().secured).toBe(true);
+      // The same SAK as before the cut: the key server's membership did not change.
+      expect(n.kay.status().sak!.kn).toBe(kn);
+    }
+    // Once the member reports receiving, the key server stops sending the SAK.
+    const n0 = dx.kay.counters.outSakMkpdu;
+    lab.advance(3000);
+    expect(dx.kay.counters.outSakMkpdu).toBe(n0);
+  });
+
   it('a peer silent past Life Time: removed, its SAs deleted, port falls back (should_encrypt)', () => {
     const lab = pair();
     lab.advance(4000);
