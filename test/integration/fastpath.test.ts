@@ -19,7 +19,7 @@ import { controlRequest } from '../../src/node/index.js';
 import { readCaptureFile } from '../../src/io/pcap.js';
 import type { KayStatus } from '../../src/mka/index.js';
 import type { SecYSnapshot } from '../../src/macsec/index.js';
-import { nativeGcmEngines, type FastPathStats, type FrameIoStats, type NativeGcmEngineName } from '../../src/io/index.js';
+import { nativeGcmEngines, type FastPathStats, type FrameIoStats, type NativeGcmEngineName, type StageTimes } from '../../src/io/index.js';
 import { shaTransfer } from '../helpers/sha-transfer.js';
 import { dxlab } from '../helpers/cli.js';
 
@@ -36,6 +36,32 @@ interface PortCounters {
 
 async function counters(socket: string): Promise<PortCounters> {
   return (await controlRequest(socket, { cmd: 'counters', port: 'eth1' })).result as PortCounters;
+}
+
+/**
+ * Each handle's stage counts agree with its frame counters of the same
+ * snapshot (taken in one turn of the node's loop): every frame read came
+ * through a read, every frame the kernel accepted through a write, and every
+ * frame read went either through the fast path or into JavaScript.
+ */
+function stagesAgree(node: string, c: PortCounters): void {
+  const fp = c.fastPath;
+  const w = c.io.wire;
+  const st = w.stages!;
+  expect(st.tscHz, node).toBeGreaterThan(1e8);
+  expect(st.read!.frames, `${node} wire read`).toBe(w.rxPackets + w.rxTruncated);
+  expect(st.write!.frames, `${node} wire write`).toBe(w.txPackets);
+  expect(st.crypto!.frames, `${node} wire validate`).toBe(fp.rxFrames);
+  expect(st.crypto!.frames + (st.js?.frames ?? 0), `${node} wire fast path + JavaScript`).toBe(w.rxPackets);
+  expect(st.read!.calls, `${node} wire recvmmsg calls`).toBeGreaterThan(0);
+  let protect = 0;
+  for (const [name, t] of Object.entries(c.io.taps)) {
+    const ts = t.stages!;
+    expect(ts.write?.frames ?? 0, `${node} ${name} write`).toBe(t.txPackets);
+    expect((ts.crypto?.frames ?? 0) + (ts.js?.frames ?? 0), `${node} ${name} fast path + JavaScript`).toBe(t.rxPackets);
+    protect += ts.crypto?.frames ?? 0;
+  }
+  expect(protect, `${node} protect`).toBe(fp.txFrames);
 }
 
 async function secured(socket: string): Promise<boolean> {
@@ -111,6 +137,20 @@ describe.skipIf(!isRoot).each(ENGINES)('the native fast path on a live link, cry
       // The PN the KaY sees is the one the fast path advanced.
       const txSa = after.rt.secy.txSas.find((s) => s.inUse)!;
       expect(BigInt(txSa.nextPn as unknown as string)).toBeGreaterThan(BigInt(rtTx)); // bigints travel as strings
+      for (const [node, c] of Object.entries(after)) stagesAgree(node, c);
+      // The transfer's frames went through each stage on its way, and the time was counted.
+      const moved = (c: PortCounters, side: 'wire' | 'tap', stage: keyof Omit<StageTimes, 'tscHz'>) =>
+        side === 'wire' ? (c.io.wire.stages?.[stage]?.frames ?? 0) : Object.values(c.io.taps).reduce((a, t) => a + (t.stages?.[stage]?.frames ?? 0), 0);
+      expect(moved(after.rt, 'tap', 'crypto') - moved(before.rt, 'tap', 'crypto')).toBe(rtTx);
+      expect(moved(after.dx, 'wire', 'crypto') - moved(before.dx, 'wire', 'crypto')).toBe(dxRx);
+      expect(moved(after.dx, 'tap', 'write') - moved(before.dx, 'tap', 'write')).toBeGreaterThanOrEqual(dxRx);
+      expect(moved(after.rt, 'wire', 'write') - moved(before.rt, 'wire', 'write')).toBeGreaterThanOrEqual(rtTx);
+      for (const stage of ['read', 'crypto', 'write', 'loop'] as const) {
+        expect(after.rt.io.wire.stages?.[stage]?.cycles, `rt wire ${stage}`).toBeGreaterThan(before.rt.io.wire.stages?.[stage]?.cycles ?? 0);
+        expect(after.dx.io.wire.stages?.[stage]?.cycles, `dx wire ${stage}`).toBeGreaterThan(before.dx.io.wire.stages?.[stage]?.cycles ?? 0);
+      }
+      for (const stage of ['read', 'segment', 'crypto', 'loop'] as const) expect(after.rt.io.taps[rt.tap]?.stages?.[stage]?.ns ?? 0, `rt TAP ${stage}`).toBeGreaterThan(0);
+      for (const stage of ['write', 'coalesce'] as const) expect(after.dx.io.taps[dx.tap]?.stages?.[stage]?.ns ?? 0, `dx TAP ${stage}`).toBeGreaterThan(0);
     });
   }
 
