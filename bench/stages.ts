@@ -59,12 +59,22 @@ export async function stageSnapshot(sockets: string[]): Promise<StageSnapshot> {
   return out;
 }
 
-/** One row of the table: a stage's cost per frame through it, its system calls per frame. */
+/** Stages of the way out (TAP to wire) and in (wire to TAP): their time also counts per frame of that direction on the wire. */
+const OUT = new Set(['TAP read', 'segmentation', 'protect', 'wire write']);
+const IN = new Set(['wire read', 'validate', 'coalescing', 'TAP write']);
+
+/**
+ * One row of the table: a stage's cost per frame through it (for the TAP
+ * read, per super-frame read), per frame of its direction on the wire (the
+ * rows of one direction add up), its system calls per frame.
+ */
 export interface StageRow {
   stage: string;
   frames: number;
   nsPerFrame: number;
   cyclesPerFrame: number;
+  /** ns per frame sent on the wire (way out) or read from it (way in); JS and callbacks: per wire frame either way. */
+  nsPerWireFrame: number;
   /** System calls (read, write) or wakeups (callback) per frame. */
   callsPerFrame: number;
   /** Share of all the time the callbacks took. */
@@ -106,6 +116,8 @@ export class StageTables {
       const inStages = Object.entries(s.byName)
         .filter(([n]) => !n.startsWith('callback'))
         .reduce((a, [, t]) => a + t.ns, 0);
+      const out = s.byName['wire write']?.frames ?? 0;
+      const inward = s.byName['wire read']?.frames ?? 0;
       const rows = ORDER.filter((n) => s.byName[n] && (s.byName[n]!.frames > 0 || s.byName[n]!.calls > 0)).map((stage) => {
         const t = s.byName[stage]!;
         return {
@@ -113,6 +125,7 @@ export class StageTables {
           frames: t.frames,
           nsPerFrame: per(t.ns, t.frames),
           cyclesPerFrame: Math.round(t.frames > 0 ? t.cycles / t.frames : 0),
+          nsPerWireFrame: per(t.ns, OUT.has(stage) ? out : IN.has(stage) ? inward : s.wireFrames),
           callsPerFrame: per(t.calls, t.frames),
           pctOfCallbacks: callbacks > 0 && !stage.startsWith('callback') ? +((t.ns / callbacks) * 100).toFixed(1) : 0,
         };
@@ -133,12 +146,15 @@ export class StageTables {
 /** The table as text lines. */
 export function stageLines(t: StageTable): string[] {
   const lines = [
-    `stages, TAP MTU ${t.mtu}, ${t.variant} (both nodes, TSC ${t.tscMHz} MHz): callbacks ${t.callbackNsPerWireFrame} ns per wire frame, of which ${t.otherNsPerWireFrame} outside the stages`,
+    `stages, TAP MTU ${t.mtu}, ${t.variant} (both nodes, TSC ${t.tscMHz} MHz, wall time: a stage's time includes any preemption in it): callbacks ${t.callbackNsPerWireFrame} ns per wire frame, of which ${t.otherNsPerWireFrame} outside the stages`,
   ];
   for (const r of t.rows) {
     const calls = r.stage.startsWith('callback') ? `${r.callsPerFrame} wakeups/frame` : `${r.callsPerFrame} calls/frame`;
     const share = r.stage.startsWith('callback') ? '' : `, ${r.pctOfCallbacks}% of callback time`;
-    lines.push(`  ${r.stage.padEnd(19)} ${String(r.nsPerFrame).padStart(8)} ns/frame ${String(r.cyclesPerFrame).padStart(6)} cycles/frame  ${calls}, ${r.frames} frames${share}`);
+    const unit = r.stage === 'TAP read' ? 'super-frame' : 'frame';
+    lines.push(
+      `  ${r.stage.padEnd(19)} ${String(r.nsPerWireFrame).padStart(8)} ns per wire frame; ${r.nsPerFrame} ns = ${r.cyclesPerFrame} cycles per ${unit} through it, ${calls}, ${r.frames} ${unit}s${share}`,
+    );
   }
   return lines;
 }
