@@ -17,7 +17,11 @@
  * on one member, so a LAG needs several); `vxlan` puts router-dx across two
  * hosts (two namespaces, the link in VXLAN) against router-dx on one host,
  * and in containers when DXLAB_DOCKER_HOST names a private engine
- * (bench/vxlan-run.ts). Every TCP figure comes with the
+ * (bench/vxlan-run.ts). The experiments of issue 23 (EXPERIMENTS: a node
+ * variable each, on the fastest engine) run when BENCH_VARIANTS names them.
+ * Every TCP run records the load, the CPU of the nodes and of iperf3 and
+ * the ping under load, and both nodes' stage times (bench/stages.ts) before
+ * and after it. Every TCP figure comes with the
  * average ping round trip of the idle link before it; with `--rounds N` the
  * TCP runs repeat N times, in turn, and each figure is the median (`runs`
  * lists them all).

@@ -193,10 +193,14 @@ static napi_value open_packet(napi_env env, napi_callback_info info) {
   if (setsockopt(h->fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one) != 0) return dxio_open_failed(env, h, errno, "setsockopt(PACKET_AUXDATA)", -1);
   set_buf(h->fd, SO_RCVBUFFORCE, SO_RCVBUF, rcvbuf);
   set_buf(h->fd, SO_SNDBUFFORCE, SO_SNDBUF, sndbuf);
-  /* SO_BUSY_POLL (socket(7)): a read with nothing queued polls the device's
-   * NAPI context for up to this many microseconds instead of returning at
-   * once; above net.core.busy_read it needs CAP_NET_ADMIN. What it does on
-   * a veth's packet socket: README, "The live link". */
+  /* SO_BUSY_POLL (socket(7)): a blocking read with nothing queued polls
+   * the NAPI context the socket last received from for up to this many
+   * microseconds; above net.core.busy_read it needs CAP_NET_ADMIN. The
+   * kernel busy-polls only a socket that recorded a NAPI id
+   * (include/net/busy_poll.h, sk_can_busy_loop): a veth without XDP or GRO
+   * has no NAPI context, and SO_INCOMING_NAPI_ID reads 0 on the lab's wire
+   * sockets, so here it changes nothing (README, "The live link"). Kept as
+   * an experiment for wires that have one. */
   if (so_busy_poll && setsockopt(h->fd, SOL_SOCKET, SO_BUSY_POLL, &so_busy_poll, sizeof so_busy_poll) != 0)
     return dxio_open_failed(env, h, errno, "setsockopt(SO_BUSY_POLL)", -1);
   if (ring_version) {
