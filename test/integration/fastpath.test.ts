@@ -68,6 +68,22 @@ async function secured(socket: string): Promise<boolean> {
   return (((await controlRequest(socket, { cmd: 'status', port: 'eth1' })).result as { kay: KayStatus }).kay).secured;
 }
 
+/** Both nodes of the link secured, within 10 s. */
+async function waitSecured(lab: LinkState): Promise<void> {
+  const t0 = Date.now();
+  while (!(await Promise.all(lab.nodes.map((n) => secured(n.socket)))).every(Boolean)) {
+    if (Date.now() - t0 > 10_000) throw new Error('not secured within 10 s');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Kills what the tests started, takes the link down, and finds nothing left over. */
+async function linkDownClean(name: string, children: ChildProcess[]): Promise<void> {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  const r = await linkDown(name);
+  expect(r.leftover).toEqual([]);
+}
+
 function sumRx(s: SecYSnapshot, key: 'inPktsOK' | 'inPktsNotValid' | 'inPktsLate'): number {
   return s.rxScs.reduce((a, sc) => a + sc[key], 0);
 }
@@ -84,11 +100,7 @@ describe.skipIf(!isRoot).each(ENGINES)('the native fast path on a live link, cry
     lab = await linkUp({ name, fast: true, logLevel: 'warn', vlans: [{ vlan: 100 }], crypto: engine });
     rt = lab.nodes.find((n) => n.node === 'rt')!;
     dx = lab.nodes.find((n) => n.node === 'dx')!;
-    const t0 = Date.now();
-    while (!((await secured(rt.socket)) && (await secured(dx.socket)))) {
-      if (Date.now() - t0 > 10_000) throw new Error('not secured within 10 s');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitSecured(lab);
   }, 60_000);
 
   afterEach(() => {
@@ -188,11 +200,7 @@ describe.skipIf(!isRoot)('no_encrypt: the clear link still runs through the node
     lab = await linkUp({ name: NAME, fast: true, mode: 'no_encrypt', logLevel: 'warn' });
   }, 60_000);
 
-  afterAll(async () => {
-    for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    const r = await linkDown(NAME);
-    expect(r.leftover).toEqual([]);
-  }, 60_000);
+  afterAll(() => linkDownClean(NAME, children), 60_000);
 
   it('the router learns the DX TAP (not the wire veth) by ARP, and data crosses the DX node intact', async () => {
     const rt = lab.nodes.find((n) => n.node === 'rt')!;
@@ -243,18 +251,10 @@ describe.skipIf(!isRoot).each([
     } finally {
       for (const k of Object.keys(VARS)) delete process.env[k];
     }
-    const t0 = Date.now();
-    while (!(await Promise.all(lab.nodes.map((n) => secured(n.socket)))).every(Boolean)) {
-      if (Date.now() - t0 > 10_000) throw new Error('not secured within 10 s');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitSecured(lab);
   }, 60_000);
 
-  afterAll(async () => {
-    for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    const r = await linkDown(NAME);
-    expect(r.leftover).toEqual([]);
-  }, 60_000);
+  afterAll(() => linkDownClean(NAME, children), 60_000);
 
   it('20 MB arrive intact, through the fast path, and the stage counts agree', async () => {
     const rt = lab.nodes.find((n) => n.node === 'rt')!;
