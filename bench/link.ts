@@ -52,6 +52,8 @@ const EXPERIMENTS: Record<string, Record<string, string>> = {
   batch256: { DXLAB_BATCH: '256' },
   busy50: { DXLAB_BUSY_POLL_US: '50' },
   busy200: { DXLAB_BUSY_POLL_US: '200' },
+  // Busy-polling that serves both directions: the wire and the TAPs spun on together.
+  busywire: { DXLAB_BUSY_POLL_US: '50', DXLAB_SERVE_ORDER: 'wire' },
   sobusy50: { DXLAB_SO_BUSY_POLL: '50' },
   wirefirst: { DXLAB_SERVE_ORDER: 'wire' },
   tapfirst: { DXLAB_SERVE_ORDER: 'tap' },
