@@ -17,7 +17,11 @@
  * on one member, so a LAG needs several); `vxlan` puts router-dx across two
  * hosts (two namespaces, the link in VXLAN) against router-dx on one host,
  * and in containers when DXLAB_DOCKER_HOST names a private engine
- * (bench/vxlan-run.ts). Every TCP figure comes with the
+ * (bench/vxlan-run.ts). The experiments of issue 23 (EXPERIMENTS: a node
+ * variable each, on the fastest engine) run when BENCH_VARIANTS names them.
+ * Every TCP run records the load, the CPU of the nodes and of iperf3 and
+ * the ping under load, and both nodes' stage times (bench/stages.ts) before
+ * and after it. Every TCP figure comes with the
  * average ping round trip of the idle link before it; with `--rounds N` the
  * TCP runs repeat N times, in turn, and each figure is the median (`runs`
  * lists them all).
@@ -25,7 +29,8 @@
  * Both nodes, iperf3 and the generator share the machine's cores, so every
  * figure is for the whole path on one host.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -35,6 +40,25 @@ import { afPacket, nativeGcmEngines, type NativeGcmEngineName } from '../src/io/
 import type { KayStatus } from '../src/mka/index.js';
 import { lagLines, lagVersusSingle, type LagVersusSingle } from './lag-run.js';
 import { vxlanLines, vxlanVersusPlain, type VxlanVersusPlain } from './vxlan-run.js';
+import { stageLines, stageSnapshot, StageTables, type StageTable } from './stages.js';
+
+/**
+ * The data-path experiments of issue 23 (README, "The live link"), each the
+ * fastest engine with one node variable set; run only when BENCH_VARIANTS
+ * names them (or `experiments` for all).
+ */
+const EXPERIMENTS: Record<string, Record<string, string>> = {
+  batch16: { DXLAB_BATCH: '16' },
+  batch256: { DXLAB_BATCH: '256' },
+  busy50: { DXLAB_BUSY_POLL_US: '50' },
+  busy200: { DXLAB_BUSY_POLL_US: '200' },
+  // Busy-polling that serves both directions: the wire and the TAPs spun on together.
+  busywire: { DXLAB_BUSY_POLL_US: '50', DXLAB_SERVE_ORDER: 'wire' },
+  sobusy50: { DXLAB_SO_BUSY_POLL: '50' },
+  wirefirst: { DXLAB_SERVE_ORDER: 'wire' },
+  tapfirst: { DXLAB_SERVE_ORDER: 'tap' },
+};
+const EXPERIMENT_VARS = [...new Set(Object.values(EXPERIMENTS).flatMap((e) => Object.keys(e)))];
 
 const json = process.argv.includes('--json');
 const secondsArg = process.argv.indexOf('--seconds');
@@ -113,18 +137,48 @@ function rssMB(pid: number): number {
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
 }
 
-function iperf(clientNs: string, serverNs: string, address: string): number {
+/** iperf3's Gbit/s and the CPU its two ends used (% of one core: iperf3's own host_total and remote_total). */
+interface IperfResult {
+  gbps: number;
+  cpu: { client: number; server: number };
+}
+
+function iperfRun(clientNs: string, serverNs: string, address: string): IperfResult {
   const srv = inNs(serverNs, 'iperf3', '-s', '-1', '-D', '-B', address);
   if (srv.status !== 0) throw new Error(`iperf3 server: ${srv.stderr}`);
   for (let i = 0; i < 50; i++) {
     const c = inNs(clientNs, 'iperf3', '-c', address, '-t', String(SECONDS), '-J');
     if (c.status === 0) {
-      const r = JSON.parse(c.stdout) as { end: { sum_received: { bits_per_second: number } } };
-      return +(r.end.sum_received.bits_per_second / 1e9).toFixed(3);
+      const r = JSON.parse(c.stdout) as { end: { sum_received: { bits_per_second: number }; cpu_utilization_percent?: { host_total: number; remote_total: number } } };
+      const u = r.end.cpu_utilization_percent;
+      return { gbps: +(r.end.sum_received.bits_per_second / 1e9).toFixed(3), cpu: { client: Math.round(u?.host_total ?? NaN), server: Math.round(u?.remote_total ?? NaN) } };
     }
     execFileSync('sleep', ['0.1']);
   }
   throw new Error('iperf3 client could not connect');
+}
+
+function iperf(clientNs: string, serverNs: string, address: string): number {
+  return iperfRun(clientNs, serverNs, address).gbps;
+}
+
+/**
+ * Pings through the link while iperf3 runs (5 a second): the round trip
+ * under load, and the replies lost, say whether a node starves the other
+ * (a busy-polling node keeps a core). Resolves when the ping ends.
+ */
+function pingUnderLoad(ns: string, address: string, seconds: number): Promise<{ avgMs: number; maxMs: number; lost: number }> {
+  const count = Math.max(1, Math.floor(seconds * 5) - 2);
+  const p = spawn('ip', ['netns', 'exec', ns, 'ping', '-q', '-c', String(count), '-i', '0.2', '-W', '1', address], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((resolve) =>
+    p.on('close', () => {
+      const rtt = /= [\d.]+\/([\d.]+)\/([\d.]+)\//.exec(out);
+      const rx = /(\d+) received/.exec(out);
+      resolve({ avgMs: rtt ? Number(rtt[1]) : NaN, maxMs: rtt ? Number(rtt[2]) : NaN, lost: count - (rx ? Number(rx[1]) : 0) });
+    }),
+  );
 }
 
 function tapReceived(ns: string, tap: string): number {
@@ -155,12 +209,28 @@ async function fps64(lab: LinkState, seconds: number): Promise<number> {
   return Math.round((after - before) / seconds);
 }
 
+interface RunCost {
+  mtu: number;
+  variant: string;
+  round: number;
+  gbps: number;
+  load1: number;
+  cpuPct: { rt: number; dx: number; iperfClient: number; iperfServer: number };
+  pingUnderLoad: { avgMs: number; maxMs: number; lost: number };
+}
+
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('bench:link needs root (namespaces, veths, TAPs)');
   const tag = randomBytes(2).toString('hex');
   const result = {
     tcp: [] as Array<{ mtu: number; crypto: string; gbps: number; rttMs: number }>,
     rings: [] as Array<{ mtu: number; ring: string; gbps: number; rttMs: number }>,
+    /** The experiments: gbps, idle ping, and what each run cost the machine (node and iperf3 CPU, ping under load). */
+    experiments: [] as Array<{ mtu: number; variant: string; gbps: number; rttMs: number }>,
+    /** Per run of every variant: load average at its start, CPU of each node and of iperf3's ends, ping under load. */
+    runs: [] as RunCost[],
+    stages: [] as StageTable[],
+    loadAtStart: loadavg().map((x) => +x.toFixed(2)),
     kernel: [] as Array<{ mtu: number; gbps: number; rttMs: number }>,
     fps64: [] as Array<{ crypto: string; fps: number }>,
     secureMs: { default: 0, fast: 0 },
@@ -183,42 +253,67 @@ async function main(): Promise<void> {
     }
   }
   if (linkVariants) log(`secured after ${result.secureMs.default} ms (default), ${result.secureMs.fast} ms (fast)`);
-  const variants: Array<{ crypto: NativeGcmEngineName | 'node' | 'none'; ring: 'off' | 'v2' | 'v3' }> = [
+  const variants: Array<{ crypto: NativeGcmEngineName | 'node' | 'none'; ring: 'off' | 'v2' | 'v3'; experiment?: string }> = [
     ...ENGINES.map((crypto) => ({ crypto, ring: 'off' as const })),
     { crypto: 'node', ring: 'off' },
     { crypto: 'none', ring: 'off' },
     { crypto: FASTEST, ring: 'v2' },
     { crypto: FASTEST, ring: 'v3' },
+    ...Object.keys(EXPERIMENTS).map((experiment) => ({ crypto: FASTEST, ring: 'off' as const, experiment })),
   ];
-  const chosen = variants.filter((v) => !only || (v.ring === 'off' ? only.includes(v.crypto) || (only.includes('native') && v.crypto === FASTEST) : only.includes(v.ring)));
+  const chosen = variants.filter((v) =>
+    v.experiment
+      ? only?.includes(v.experiment) || only?.includes('experiments')
+      : !only || (v.ring === 'off' ? only.includes(v.crypto) || (only.includes('native') && v.crypto === FASTEST) : only.includes(v.ring)),
+  );
+  const stages = new StageTables();
   for (let round = 0; round < ROUNDS; round++) {
     for (const mtu of [1500, 9001]) {
-      for (const { crypto, ring } of chosen) {
-        const name = `b${mtu}${crypto === 'none' ? 'x' : crypto.slice(0, 2)}${ring}${round}-${tag}`;
+      for (const { crypto, ring, experiment } of chosen) {
+        const label = experiment ?? (ring !== 'off' ? `${crypto} ring ${ring}` : crypto);
+        const name = `b${mtu}${crypto === 'none' ? 'x' : crypto.slice(0, 2)}${experiment ? experiment.slice(0, 2) + experiment.slice(-2) : ring}${round}-${tag}`;
         try {
           // The node processes inherit the environment: DXLAB_CRYPTO picks their
-          // GCM engine, DXLAB_PACKET_RING how their wire sockets read and write.
+          // GCM engine, DXLAB_PACKET_RING how their wire sockets read and write,
+          // an experiment's variable how they serve their handles.
           process.env.DXLAB_CRYPTO = crypto === 'none' ? 'native' : crypto;
           process.env.DXLAB_PACKET_RING = ring;
+          for (const v of EXPERIMENT_VARS) delete process.env[v];
+          Object.assign(process.env, experiment ? EXPERIMENTS[experiment] : {});
           const lab = await linkUp({ name, mtu, fast: true, mode: crypto === 'none' ? 'no_encrypt' : 'should_encrypt', logLevel: 'warn' });
           await secured(lab).catch(() => 0);
           if (crypto !== 'none') await expectCrypto(lab, crypto);
           if (crypto === 'none') await new Promise((r) => setTimeout(r, 2000)); // should not matter: no_encrypt is clear at once
           const [rt, dx] = [lab.nodes.find((n) => n.node === 'rt')!, lab.nodes.find((n) => n.node === 'dx')!];
           const rttMs = pingRtt(rt.netns, '169.254.100.2');
+          const sockets = [rt.socket, dx.socket];
+          const load1 = +loadavg()[0]!.toFixed(2);
+          const before = crypto === 'node' ? undefined : await stageSnapshot(sockets);
           const t0 = { rt: cpuTicks(rt.pid), dx: cpuTicks(dx.pid), at: performance.now() };
-          const gbps = iperf(rt.netns, dx.netns, '169.254.100.2');
+          const pinging = pingUnderLoad(rt.netns, '169.254.100.2', SECONDS);
+          const ip = iperfRun(rt.netns, dx.netns, '169.254.100.2');
+          const gbps = ip.gbps;
           const dt = (performance.now() - t0.at) / 1000;
+          const cpu = { rt: Math.round(((cpuTicks(rt.pid) - t0.rt) / CLK_TCK / dt) * 100), dx: Math.round(((cpuTicks(dx.pid) - t0.dx) / CLK_TCK / dt) * 100) };
+          if (before) stages.add(mtu, label, before, await stageSnapshot(sockets));
+          const underLoad = await pinging;
+          result.runs.push({ mtu, variant: label, round, gbps, load1, cpuPct: { ...cpu, iperfClient: ip.cpu.client, iperfServer: ip.cpu.server }, pingUnderLoad: underLoad });
+          const cost = `load ${load1}, CPU rt ${cpu.rt}% dx ${cpu.dx}% iperf3 ${ip.cpu.client}%/${ip.cpu.server}%, ping under load ${underLoad.avgMs} ms (max ${underLoad.maxMs}, ${underLoad.lost} lost)`;
+          if (experiment) {
+            result.experiments.push({ mtu, variant: experiment, gbps, rttMs });
+            log(`TCP MTU ${mtu} crypto ${crypto}, ${experiment} (${Object.entries(EXPERIMENTS[experiment]!).map(([k, v]) => `${k}=${v}`).join(' ')}): ${gbps} Gbit/s, ping ${rttMs} ms; ${cost}`);
+            continue;
+          }
           if (ring !== 'off') {
             result.rings.push({ mtu, ring, gbps, rttMs });
-            log(`TCP MTU ${mtu} crypto ${crypto}, PACKET_MMAP ring ${ring}: ${gbps} Gbit/s, ping ${rttMs} ms`);
+            log(`TCP MTU ${mtu} crypto ${crypto}, PACKET_MMAP ring ${ring}: ${gbps} Gbit/s, ping ${rttMs} ms; ${cost}`);
             continue;
           }
           result.tcp.push({ mtu, crypto, gbps, rttMs });
-          log(`TCP MTU ${mtu} crypto ${crypto}: ${gbps} Gbit/s, ping ${rttMs} ms`);
+          log(`TCP MTU ${mtu} crypto ${crypto}: ${gbps} Gbit/s, ping ${rttMs} ms; ${cost}`);
           if (round > 0) continue;
           if (mtu === 1500 && crypto === FASTEST) {
-            result.cpuPct = { rt: Math.round(((cpuTicks(rt.pid) - t0.rt) / CLK_TCK / dt) * 100), dx: Math.round(((cpuTicks(dx.pid) - t0.dx) / CLK_TCK / dt) * 100) };
+            result.cpuPct = cpu;
             result.rssMB = { rt: rssMB(rt.pid), dx: rssMB(dx.pid) };
           }
           if (mtu === 1500) {
@@ -249,6 +344,8 @@ async function main(): Promise<void> {
       }
     }
   }
+  for (const v of EXPERIMENT_VARS) delete process.env[v];
+  result.stages = stages.tables();
   if (!only || only.includes('lag')) {
     // A LAG against a single link in the same run (native, fast path), once: its own two labs.
     process.env.DXLAB_CRYPTO = 'native';
@@ -264,6 +361,7 @@ async function main(): Promise<void> {
   }
   result.tcp = medianOf(result.tcp, (x) => `${x.mtu} ${x.crypto}`);
   result.rings = medianOf(result.rings, (x) => `${x.mtu} ${x.ring}`);
+  result.experiments = medianOf(result.experiments, (x) => `${x.mtu} ${x.variant}`);
   if (json) {
     process.stdout.write(JSON.stringify(result, null, 2) + '\n');
     return;
@@ -276,7 +374,18 @@ async function main(): Promise<void> {
     const beside = (g: number) => (none ? `${(((g - none) / none) * 100).toFixed(0)}% against no crypto ${none.toFixed(3)}, ` : '') + `plain veth: ${k ?? '-'} Gbit/s`;
     for (const t of result.tcp.filter((x) => x.mtu === mtu)) console.log(`TCP, TAP MTU ${mtu}, crypto ${t.crypto.padEnd(8)}: ${t.gbps.toFixed(3)} Gbit/s, ping ${t.rttMs} ms (${t.crypto === 'none' ? `plain veth: ${k ?? '-'} Gbit/s` : beside(t.gbps)})`);
     for (const r of result.rings.filter((x) => x.mtu === mtu)) console.log(`TCP, TAP MTU ${mtu}, crypto ${FASTEST}, ring ${r.ring}: ${r.gbps.toFixed(3)} Gbit/s, ping ${r.rttMs} ms`);
+    const native = result.tcp.find((x) => x.mtu === mtu && x.crypto === FASTEST)?.gbps;
+    for (const e of result.experiments.filter((x) => x.mtu === mtu)) {
+      const vs = native ? ` (${(((e.gbps - native) / native) * 100).toFixed(0)}% against ${FASTEST} without it)` : '';
+      console.log(`TCP, TAP MTU ${mtu}, crypto ${FASTEST}, ${e.variant}: ${e.gbps.toFixed(3)} Gbit/s, ping ${e.rttMs} ms${vs}`);
+    }
   }
+  console.log(`load average at the start: ${result.loadAtStart.join(', ')}`);
+  for (const r of result.runs)
+    console.log(
+      `run ${r.round} MTU ${r.mtu} ${r.variant}: ${r.gbps} Gbit/s, load ${r.load1}, CPU rt ${r.cpuPct.rt}% dx ${r.cpuPct.dx}% iperf3 ${r.cpuPct.iperfClient}%/${r.cpuPct.iperfServer}%, ping under load ${r.pingUnderLoad.avgMs} ms (max ${r.pingUnderLoad.maxMs}, ${r.pingUnderLoad.lost} lost)`,
+    );
+  for (const t of result.stages) for (const l of stageLines(t)) console.log(l);
   const none64 = result.fps64.find((f) => f.crypto === 'none')?.fps;
   for (const f of result.fps64) console.log(`64-octet frames, crypto ${f.crypto.padEnd(8)}: ${f.fps} frames/s${none64 && f.crypto !== 'none' ? ` (${(((f.fps - none64) / none64) * 100).toFixed(0)}% against no crypto)` : ''}`);
   if (result.lag) {

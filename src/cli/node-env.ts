@@ -5,7 +5,10 @@
  * variable reaches every node a lab or `npm run bench:link` starts (the node
  * processes inherit it); DXLAB_FASTPATH=0 turns the addon's fast path off;
  * DXLAB_TAP_OFFLOAD=0, DXLAB_TAP_COALESCE=0 and DXLAB_PACKET_RING=v2|v3 say
- * how the node opens its devices (README, "The data path"). The inner layers
+ * how the node opens its devices (README, "The data path"), as do the
+ * experiments of issue 23: DXLAB_BATCH=1..1024 (frames per read batch),
+ * DXLAB_BUSY_POLL_US=0..1000, DXLAB_SERVE_ORDER=own|wire|tap and
+ * DXLAB_SO_BUSY_POLL=0..1000 (README, "The live link", for what each gave). The inner layers
  * take these as options (NodeOverrides, KernelDeviceOptions), so a test or an
  * embedding program sets them without touching process.env.
  */
@@ -40,8 +43,18 @@ function flag(env: NodeJS.ProcessEnv, name: string, meaning: string): boolean | 
   return v === '1';
 }
 
+/** A whole number in min..max (empty: unset). @throws CliError('usage') naming the variable. */
+function integer(env: NodeJS.ProcessEnv, name: string, min: number, max: number, meaning: string): number | undefined {
+  const v = env[name];
+  if (v === undefined || v === '') return undefined;
+  const n = /^\d+$/.test(v) ? Number(v) : NaN;
+  if (!(n >= min && n <= max)) throw new CliError('usage', `${name} must be a whole number ${min} to ${max} (${meaning}), got '${v}'`);
+  return n;
+}
+
 /**
- * How the node opens its devices, from DXLAB_TAP_OFFLOAD, DXLAB_TAP_COALESCE and DXLAB_PACKET_RING.
+ * How the node opens its devices, from DXLAB_TAP_OFFLOAD, DXLAB_TAP_COALESCE, DXLAB_PACKET_RING,
+ * DXLAB_BATCH, DXLAB_BUSY_POLL_US, DXLAB_SO_BUSY_POLL and DXLAB_SERVE_ORDER.
  * @throws CliError('usage') naming the variable for a value it does not take.
  */
 export function nodeDeviceOptions(env: NodeJS.ProcessEnv): KernelDeviceOptions {
@@ -50,6 +63,17 @@ export function nodeDeviceOptions(env: NodeJS.ProcessEnv): KernelDeviceOptions {
   if (offload !== undefined) out.tapOffload = offload;
   const coalesce = flag(env, 'DXLAB_TAP_COALESCE', 'coalescing TCP segments into the TAP, on by default');
   if (coalesce !== undefined) out.tapCoalesce = coalesce;
+  const batch = integer(env, 'DXLAB_BATCH', 1, 1024, 'frames per read batch, 64 by default');
+  if (batch !== undefined) out.batch = batch;
+  const busy = integer(env, 'DXLAB_BUSY_POLL_US', 0, 1000, 'microseconds of busy-polling after a batch, 0 by default');
+  if (busy !== undefined) out.busyPollUs = busy;
+  const soBusy = integer(env, 'DXLAB_SO_BUSY_POLL', 0, 1000, 'SO_BUSY_POLL microseconds on the wire socket, 0 by default');
+  if (soBusy !== undefined) out.soBusyPoll = soBusy;
+  const serve = env.DXLAB_SERVE_ORDER;
+  if (serve !== undefined && serve !== '') {
+    if (serve !== 'own' && serve !== 'wire' && serve !== 'tap') throw new CliError('usage', `DXLAB_SERVE_ORDER must be own, wire or tap, got '${serve}'`);
+    out.serve = serve;
+  }
   const ring = env.DXLAB_PACKET_RING;
   if (ring !== undefined && ring !== '') {
     if (ring !== 'off' && ring !== 'v2' && ring !== 'v3') throw new CliError('usage', `DXLAB_PACKET_RING must be off, v2 or v3, got '${ring}'`);

@@ -13,7 +13,7 @@
  * bypass do not show in a capture on the sending veth (DESIGN.md).
  */
 import { ioErrorFromNative, IoError } from './errors.js';
-import type { FrameIo } from './frame-io.js';
+import type { DataPathTuning, FrameIo } from './frame-io.js';
 import { loadNative } from './native.js';
 import { NativeFrameIo, netnsPath, type DeliveryMode } from './native-frame-io.js';
 import {
@@ -24,7 +24,7 @@ import {
   ETH_P_ALL,
 } from './constants.js';
 
-export interface AfPacketOptions {
+export interface AfPacketOptions extends DataPathTuning {
   /**
    * Network namespace of the interface: a name from `ip netns add` or a path
    * (/proc/PID/ns/net). The socket is created in it and stays there; the
@@ -56,6 +56,11 @@ export interface AfPacketOptions {
   ring?: PacketRing;
   /** @internal for bench/io.ts @default 'batch' */
   delivery?: DeliveryMode;
+  /**
+   * SO_BUSY_POLL (socket(7)) in microseconds, 0..1000: an experiment
+   * (DXLAB_SO_BUSY_POLL, README "The live link"). @default 0
+   */
+  soBusyPoll?: number;
 }
 
 export type PacketRing = 'off' | 'v2' | 'v3';
@@ -83,6 +88,9 @@ export function afPacket(ifname: string, options: AfPacketOptions = {}): FrameIo
       batch: options.batch ?? DEFAULT_BATCH_FRAMES,
       maxFrameSize: options.maxFrameSize ?? DEFAULT_MAX_FRAME_OCTETS,
       ring,
+      busyPollUs: options.busyPollUs ?? 0,
+      serve: options.serve ?? 'own',
+      soBusyPoll: options.soBusyPoll ?? 0,
     });
   } catch (e) {
     throw ioErrorFromNative(e, `open AF_PACKET socket on ${where}`, 'socket', ifname);

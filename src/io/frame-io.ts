@@ -76,7 +76,56 @@ export interface FrameIoStats {
   link?: LinkStats;
   /** How the endpoint is set up: its queues and modes (addon endpoints only). */
   settings?: FrameIoSettings;
+  /** What each stage of the data path cost on this endpoint (addon endpoints only). */
+  stages?: StageTimes;
 }
+
+/** One stage's totals since the endpoint opened: TSC cycles, the same in ns, system calls, frames. */
+export interface StageTime {
+  cycles: number;
+  ns: number;
+  calls: number;
+  frames: number;
+}
+
+/**
+ * Per-stage totals of an addon endpoint (src/io/native/dxio.h, "stages"),
+ * each present once it counted something: `read` and `write` are the system
+ * calls on this endpoint (recvmmsg/sendmmsg on the wire, read/readv and
+ * write/writev on a TAP); `segment` cutting a TAP's super-frames and
+ * completing checksums (frames: segments out); `crypto` the fast path's work
+ * on frames this endpoint read (validate on the wire, protect on a TAP);
+ * `coalesce` building a TAP's GSO writes; `js` the crossing into
+ * JavaScript; `loop` the whole readable-event callback (calls: wakeups).
+ */
+export interface StageTimes {
+  /** The TSC's rate, calibrated against CLOCK_MONOTONIC. */
+  tscHz: number;
+  read?: StageTime;
+  segment?: StageTime;
+  crypto?: StageTime;
+  coalesce?: StageTime;
+  write?: StageTime;
+  js?: StageTime;
+  loop?: StageTime;
+}
+
+/**
+ * Experiments on how the addon serves its handles (README, "The data path"):
+ * `busyPollUs` keeps reading for up to that many microseconds after a
+ * handle's queue ran dry instead of waiting for the next readable event;
+ * `serve` 'wire' or 'tap' has a readable event of any handle of a port's
+ * fast path serve all of them, the wire first or the TAPs first ('own': each
+ * on its own event).
+ */
+export interface DataPathTuning {
+  /** 0..1000. @default 0 */
+  busyPollUs?: number;
+  /** @default 'own' */
+  serve?: ServeOrder;
+}
+
+export type ServeOrder = 'own' | 'wire' | 'tap';
 
 /**
  * Queue depths and modes of an addon endpoint, read from the kernel where it

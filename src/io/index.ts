@@ -37,7 +37,20 @@
  * b.start((frames) => console.log(`${frames.length} frames`));
  * a.send([frame1, frame2]); // delivered together, on a later turn of the event loop
  */
-export type { FrameIo, FrameIoKind, FrameIoSettings, FrameIoStats, LinkStats, OnFrames, OnIoError, Startable } from './frame-io.js';
+export type {
+  DataPathTuning,
+  FrameIo,
+  FrameIoKind,
+  FrameIoSettings,
+  FrameIoStats,
+  LinkStats,
+  OnFrames,
+  OnIoError,
+  ServeOrder,
+  StageTime,
+  StageTimes,
+  Startable,
+} from './frame-io.js';
 export { IoError, type IoErrorCode } from './errors.js';
 export { afPacket, type AfPacketOptions, type PacketRing } from './af-packet.js';
 export { tap, type TapOptions } from './tap.js';

@@ -119,6 +119,7 @@ export class NativeFrameIo implements FrameIo {
     if (s.lastRxError !== undefined) out.lastRxError = s.lastRxError;
     if (s.lastTxError !== undefined) out.lastTxError = s.lastTxError;
     if (s.link) out.link = s.link;
+    if (s.stages) out.stages = s.stages;
     if (!this.closed) out.settings = this.settings();
     return out;
   }

@@ -22,6 +22,10 @@ export interface NativePacketOptions {
   batch?: number;
   maxFrameSize?: number;
   ring?: 'off' | 'v2' | 'v3';
+  busyPollUs?: number;
+  serve?: 'own' | 'wire' | 'tap';
+  /** SO_BUSY_POLL, microseconds. */
+  soBusyPoll?: number;
 }
 
 export interface NativeTapOptions {
@@ -33,6 +37,8 @@ export interface NativeTapOptions {
   offload?: boolean;
   /** With offload: TCP segments of one flow in one send written as one GSO frame. */
   coalesce?: boolean;
+  busyPollUs?: number;
+  serve?: 'own' | 'wire' | 'tap';
 }
 
 /** Counters of a TAP opened with offload (src/io/native/tap.c and vnet.c). */

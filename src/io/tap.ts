@@ -20,12 +20,12 @@
  * one TCP flow go back into the kernel as one GSO frame (src/io/native/vnet.c).
  */
 import { ioErrorFromNative } from './errors.js';
-import type { FrameIo } from './frame-io.js';
+import type { DataPathTuning, FrameIo } from './frame-io.js';
 import { loadNative } from './native.js';
 import { NativeFrameIo, netnsPath, type DeliveryMode } from './native-frame-io.js';
 import { DEFAULT_BATCH_FRAMES, DEFAULT_MAX_FRAME_OCTETS, DEFAULT_TAP_TXQUEUELEN } from './constants.js';
 
-export interface TapOptions {
+export interface TapOptions extends DataPathTuning {
   /**
    * Network namespace to open (or create) the TAP in: a name from `ip netns
    * add` or a path. @default the caller's namespace
@@ -71,6 +71,8 @@ export function tap(ifname: string, options: TapOptions = {}): FrameIo {
       maxFrameSize: options.maxFrameSize ?? DEFAULT_MAX_FRAME_OCTETS,
       offload: options.offload ?? true,
       coalesce: options.coalesce ?? true,
+      busyPollUs: options.busyPollUs ?? 0,
+      serve: options.serve ?? 'own',
     });
   } catch (e) {
     throw ioErrorFromNative(e, `open TAP ${where}`, 'tap', ifname);

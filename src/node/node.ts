@@ -12,7 +12,7 @@
 import { execFileSync } from 'node:child_process';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { afPacket, tap, type FrameIo, type PacketRing } from '../io/index.js';
+import { afPacket, tap, type FrameIo, type PacketRing, type ServeOrder } from '../io/index.js';
 import { macToString } from '../shared/bytes.js';
 import { CaptureFile, type CaptureInfo, type CaptureSide } from './capture.js';
 import { resolveVifRequest, type NodeConfig, type PortConfig, type TapConfig } from './config.js';
@@ -58,15 +58,37 @@ export interface KernelDeviceOptions {
   tapCoalesce?: boolean;
   /** PACKET_MMAP rings on the wire (io/af-packet.ts `ring`). @default 'off' */
   packetRing?: PacketRing;
+  /** Frames per read batch of the wire and the TAPs (io `batch`). @default 64 */
+  batch?: number;
+  /** Experiments on the wire and the TAPs (io `busyPollUs`, `serve`). */
+  busyPollUs?: number;
+  serve?: ServeOrder;
+  /** SO_BUSY_POLL on the wire (io/af-packet.ts `soBusyPoll`). @default 0 */
+  soBusyPoll?: number;
+}
+
+/** The options both the wire and the TAPs take. */
+function tuning(o: KernelDeviceOptions): { batch?: number; busyPollUs?: number; serve?: ServeOrder } {
+  return {
+    ...(o.batch !== undefined ? { batch: o.batch } : {}),
+    ...(o.busyPollUs !== undefined ? { busyPollUs: o.busyPollUs } : {}),
+    ...(o.serve !== undefined ? { serve: o.serve } : {}),
+  };
 }
 
 /** Real devices: AF_PACKET on the wire, TAPs configured with iproute2. */
 export function kernelDevicesWith(o: KernelDeviceOptions): DeviceFactory {
   return {
     ...kernelDevices,
-    wire: (p, netns) => afPacket(p.wire, { ...(netns ? { netns } : {}), ...(o.packetRing ? { ring: o.packetRing } : {}) }),
+    wire: (p, netns) =>
+      afPacket(p.wire, { ...(netns ? { netns } : {}), ...tuning(o), ...(o.packetRing ? { ring: o.packetRing } : {}), ...(o.soBusyPoll !== undefined ? { soBusyPoll: o.soBusyPoll } : {}) }),
     tap: (t, netns) =>
-      tap(t.name, { ...(netns ? { netns } : {}), ...(o.tapOffload !== undefined ? { offload: o.tapOffload } : {}), ...(o.tapCoalesce !== undefined ? { coalesce: o.tapCoalesce } : {}) }),
+      tap(t.name, {
+        ...(netns ? { netns } : {}),
+        ...tuning(o),
+        ...(o.tapOffload !== undefined ? { offload: o.tapOffload } : {}),
+        ...(o.tapCoalesce !== undefined ? { coalesce: o.tapCoalesce } : {}),
+      }),
   };
 }
 

@@ -28,12 +28,16 @@
 
 /* Writes the queued output: to the wire, or to the TAP of the queued run
  * (a queue holds frames for one TAP only: dxio_fp_run flushes when it changes). */
-static void fp_flush(handle *h, uint32_t q) {
-  if (q == 0) return;
+/* Returns the TSC ticks spent writing (counted on the handle written to), which
+ * the caller takes out of its STAGE_CRYPTO time. */
+static uint64_t fp_flush(handle *h, uint32_t q) {
+  if (q == 0) return 0;
   fastpath *fp = h->fp;
   /* A LAG member delivers to its LAG's TAPs. */
   void *const *taps = fp->lag ? fp->lag->taps : fp->taps;
+  uint64_t t0 = dxio_ticks();
   dxio_tx_frames(h->fp_tap >= 0 ? fp->wire : taps[h->fp_qtap[0]], h->fp_qptr, h->fp_qlen, q);
+  return dxio_ticks() - t0;
 }
 
 /* The TAPs of fast path fp (a LAG's, or a port's) are attached and open. */
@@ -66,8 +70,9 @@ static int fp_buffers(handle *h) {
 /* Writes a LAG's queued output, member by member (fp_qtap holds the
  * member of each frame): each member's frames in their order (a flow is on
  * one member, 802.1AX-2014 6.2.4), as one batch on its wire. */
-static void lag_flush(handle *h, uint32_t q) {
-  if (q == 0) return;
+static uint64_t lag_flush(handle *h, uint32_t q) {
+  if (q == 0) return 0;
+  uint64_t t0 = dxio_ticks();
   fastpath *lag = h->fp;
   uint8_t *ptr[TX_CHUNK];
   uint32_t len[TX_CHUNK];
@@ -81,14 +86,15 @@ static void lag_flush(handle *h, uint32_t q) {
     fastpath *mf = lag->members[m];
     if (k && mf && mf->wire) dxio_tx_frames(mf->wire, ptr, len, k);
   }
+  return dxio_ticks() - t0;
 }
 
 /* Room in fp_out for a frame's output of up to cap octets and in the
  * queue for one more frame: what is queued goes out first when either is
  * full. */
-static inline void make_room(handle *h, size_t cap, uint32_t *q, size_t *used, void (*flush)(handle *, uint32_t)) {
+static inline void make_room(handle *h, size_t cap, uint32_t *q, size_t *used, uint64_t *in_writes, uint64_t (*flush)(handle *, uint32_t)) {
   if (*used + cap > FP_OUT_OCTETS || *q == TX_CHUNK) {
-    flush(h, *q);
+    *in_writes += flush(h, *q);
     *q = 0;
     *used = 0;
   }
@@ -101,12 +107,13 @@ static int lag_run(handle *h, int n) {
   int kept = 0;
   uint32_t q = 0;
   size_t used = 0;
+  uint64_t t0 = dxio_ticks(), in_writes = 0;
   for (int i = 0; i < n; i++) {
     uint8_t *f = h->rx_ptr[i];
     size_t len = h->rx_len[i], cap = len + FP_GROWTH, l = 0;
     int m = -1;
     if (cap <= FP_OUT_OCTETS) {
-      make_room(h, cap, &q, &used, lag_flush);
+      make_room(h, cap, &q, &used, &in_writes, lag_flush);
       l = fp_lag_tx(lag, h->fp_tap, f, len, h->fp_out + used, cap, &m, wire_ready);
     } else {
       lag->tx_to_js++;
@@ -125,7 +132,8 @@ static int lag_run(handle *h, int n) {
     h->rx_packets++;
     h->rx_bytes += len;
   }
-  lag_flush(h, q);
+  in_writes += lag_flush(h, q);
+  stage_add(&h->stages[STAGE_CRYPTO], t0 + in_writes, 0, (uint64_t)(n - kept));
   return kept;
 }
 
@@ -136,13 +144,15 @@ int dxio_fp_run(handle *h, int n) {
   int kept = 0;
   uint32_t q = 0;
   size_t used = 0;
+  /* STAGE_CRYPTO: protect or validate, this function's time but for the writes. */
+  uint64_t t0 = dxio_ticks(), in_writes = 0;
   for (int i = 0; i < n; i++) {
     uint8_t *f = h->rx_ptr[i];
     size_t len = h->rx_len[i], cap = len + FP_GROWTH, l = 0;
     uint8_t *start = NULL;
     int tap = h->fp_tap;
     if (cap <= FP_OUT_OCTETS) {
-      make_room(h, cap, &q, &used, fp_flush);
+      make_room(h, cap, &q, &used, &in_writes, fp_flush);
       uint8_t *o = h->fp_out + used;
       start = o;
       l = h->fp_tap >= 0 ? fp_tx(fp, h->fp_tap, f, len, o, cap) : fp_rx(fp, f, len, o, cap, &start, &tap);
@@ -166,7 +176,7 @@ int dxio_fp_run(handle *h, int n) {
     /* One TAP per queue: a run for one TAP is written before a frame for
      * another (the output already written stays where it is). */
     if (q && tap != h->fp_qtap[q - 1]) {
-      fp_flush(h, q);
+      in_writes += fp_flush(h, q);
       q = 0;
     }
     h->fp_qptr[q] = start;
@@ -178,9 +188,14 @@ int dxio_fp_run(handle *h, int n) {
     h->rx_packets++;
     h->rx_bytes += len;
   }
-  fp_flush(h, q);
+  in_writes += fp_flush(h, q);
+  stage_add(&h->stages[STAGE_CRYPTO], t0 + in_writes, 0, (uint64_t)(n - kept));
   return kept;
 }
+
+int dxio_fp_is_lag_part(const fastpath *fp) { return fp->is_lag || fp->lag; }
+handle *dxio_fp_wire(const fastpath *fp) { return fp->wire; }
+handle *dxio_fp_tap(const fastpath *fp, int t) { return fp->taps[t]; }
 
 void dxio_fastpath_detach(fastpath *fp) {
   handle *w = fp->wire;

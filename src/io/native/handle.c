@@ -307,6 +307,27 @@ napi_value dxio_open_args(napi_env env, napi_callback_info info, char *ifname, n
   return argv[0];
 }
 
+int dxio_tuning_opts(napi_env env, napi_value opts, unsigned *busy_poll_us, int *serve) {
+  char order[8];
+  uint32_t us;
+  if (opt_u32(env, opts, "busyPollUs", 0, &us) || opt_str(env, opts, "serve", order, sizeof order)) {
+    throw_type(env, "invalid option type");
+    return -1;
+  }
+  if (us > 1000) {
+    throw_type(env, "busyPollUs must be 0..1000");
+    return -1;
+  }
+  int o = !order[0] || !strcmp(order, "own") ? SERVE_OWN : !strcmp(order, "wire") ? SERVE_WIRE_FIRST : !strcmp(order, "tap") ? SERVE_TAP_FIRST : -1;
+  if (o < 0) {
+    throw_type(env, "serve must be 'own', 'wire' or 'tap'");
+    return -1;
+  }
+  *busy_poll_us = us;
+  *serve = o;
+  return 0;
+}
+
 handle *dxio_new_handle(napi_env env, enum kind kind, const char *ifname, uint32_t batch, uint32_t max_frame) {
   handle *h = calloc(1, sizeof *h);
   if (!h) return NULL;

@@ -129,7 +129,8 @@ static int setup_rings(handle *h, int version, size_t mtu) {
 }
 
 /* ------------------------------------------------------------------------ */
-/* openPacket(ifname, { netns, etherType, rcvbuf, sndbuf, promisc, batch, maxFrameSize, ring }) */
+/* openPacket(ifname, { netns, etherType, rcvbuf, sndbuf, promisc, batch, maxFrameSize, ring,
+ * busyPollUs, serve, soBusyPoll }) */
 
 static void set_buf(int fd, int force_opt, int opt, uint32_t octets) {
   int v = (int)(octets > INT32_MAX / 2 ? INT32_MAX / 2 : octets);
@@ -157,9 +158,17 @@ static napi_value open_packet(napi_env env, napi_callback_info info) {
   /* No ring option (opt_str leaves ""): recvmmsg/sendmmsg, as 'off'. */
   int ring_version = !ring[0] || !strcmp(ring, "off") ? 0 : !strcmp(ring, "v2") ? TPACKET_V2 : !strcmp(ring, "v3") ? TPACKET_V3 : -1;
   if (ring_version < 0) return throw_type(env, "ring must be 'off', 'v2' or 'v3'");
+  unsigned busy_poll_us;
+  int serve;
+  uint32_t so_busy_poll;
+  if (dxio_tuning_opts(env, opts, &busy_poll_us, &serve)) return NULL;
+  if (opt_u32(env, opts, "soBusyPoll", 0, &so_busy_poll)) return throw_type(env, "invalid option type");
+  if (so_busy_poll > 1000) return throw_type(env, "soBusyPoll must be 0..1000");
 
   handle *h = dxio_new_handle(env, KIND_PACKET, ifname, batch, max_frame);
   if (!h) return dxio_throw_errno(env, ENOMEM, "open", ifname);
+  h->busy_poll_us = busy_poll_us;
+  h->serve = serve;
   int saved_ns;
   if (dxio_netns_enter(netns, &saved_ns) != 0) return dxio_open_failed(env, h, errno, "setns", -1);
 
@@ -184,6 +193,16 @@ static napi_value open_packet(napi_env env, napi_callback_info info) {
   if (setsockopt(h->fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one) != 0) return dxio_open_failed(env, h, errno, "setsockopt(PACKET_AUXDATA)", -1);
   set_buf(h->fd, SO_RCVBUFFORCE, SO_RCVBUF, rcvbuf);
   set_buf(h->fd, SO_SNDBUFFORCE, SO_SNDBUF, sndbuf);
+  /* SO_BUSY_POLL (socket(7)): a blocking read with nothing queued polls
+   * the NAPI context the socket last received from for up to this many
+   * microseconds; above net.core.busy_read it needs CAP_NET_ADMIN. The
+   * kernel busy-polls only a socket that recorded a NAPI id
+   * (include/net/busy_poll.h, sk_can_busy_loop): a veth without XDP or GRO
+   * has no NAPI context, and SO_INCOMING_NAPI_ID reads 0 on the lab's wire
+   * sockets, so here it changes nothing (README, "The live link"). Kept as
+   * an experiment for wires that have one. */
+  if (so_busy_poll && setsockopt(h->fd, SOL_SOCKET, SO_BUSY_POLL, &so_busy_poll, sizeof so_busy_poll) != 0)
+    return dxio_open_failed(env, h, errno, "setsockopt(SO_BUSY_POLL)", -1);
   if (ring_version) {
     /* Rings before bind: frames go to the ring from the first one on. */
     memset(&ifr, 0, sizeof ifr);
@@ -250,7 +269,9 @@ int dxio_rx_packet(handle *h) {
     m->msg_controllen = CMSG_ROOM;
     m->msg_flags = 0;
   }
+  uint64_t t0 = dxio_ticks();
   int n = recvmmsg(h->fd, h->rx_msgs, b, MSG_DONTWAIT, NULL);
+  stage_add(&h->stages[STAGE_READ], t0, 1, n > 0 ? (uint64_t)n : 0);
   if (n < 0) return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? 0 : -errno;
   int kept = 0;
   for (int i = 0; i < n; i++) {
@@ -292,7 +313,7 @@ static int ring_keep(handle *h, int kept, uint8_t *frame, size_t len, size_t wir
 
 /* Reads up to one batch from the receive ring. Slots stay the process's
  * until dxio_rx_ring_release, after the frames were delivered. */
-int dxio_rx_ring(handle *h) {
+static int rx_ring(handle *h) {
   int kept = 0;
   if (h->ring == TPACKET_V2) {
     while (kept < (int)h->batch) {
@@ -335,6 +356,14 @@ int dxio_rx_ring(handle *h) {
   return kept;
 }
 
+int dxio_rx_ring(handle *h) {
+  uint64_t t0 = dxio_ticks();
+  int kept = rx_ring(h);
+  /* No system call: the ring is read in memory. */
+  stage_add(&h->stages[STAGE_READ], t0, 0, (uint64_t)kept);
+  return kept;
+}
+
 /* Gives the slots of delivered frames back to the kernel. */
 void dxio_rx_ring_release(handle *h) {
   /* The delivery callback may have closed the handle (its microtasks run
@@ -366,7 +395,9 @@ uint32_t dxio_tx_packet(handle *h, uint32_t n) {
   }
   uint32_t done = 0, accepted = 0;
   while (done < n) {
+    uint64_t t0 = dxio_ticks();
     int r = sendmmsg(h->fd, h->tx_msgs + done, n - done, MSG_DONTWAIT);
+    stage_add(&h->stages[STAGE_WRITE], t0, 1, r > 0 ? (uint32_t)r : 0);
     if (r > 0) {
       for (int i = 0; i < r; i++) {
         h->tx_packets++;
@@ -394,7 +425,10 @@ uint32_t dxio_tx_packet(handle *h, uint32_t n) {
  * back (PACKET_LOSS), so they count as refused. */
 static int ring_flush(handle *h, uint32_t queued, uint64_t octets) {
   for (;;) {
+    uint64_t t0 = dxio_ticks();
     ssize_t r = send(h->fd, NULL, 0, MSG_DONTWAIT);
+    /* The copies into the slots before are not timed: a memcpy per frame. */
+    stage_add(&h->stages[STAGE_WRITE], t0, 1, r >= 0 ? queued : 0);
     if (r >= 0 || errno == EAGAIN || errno == ENOBUFS) break;
     if (errno == EINTR) continue;
     count_refused(h, errno, queued);

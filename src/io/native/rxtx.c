@@ -20,6 +20,7 @@
 #define _GNU_SOURCE
 #include "dxio.h"
 #include "exports.h"
+#include "fastpath.h"
 #include "napi-util.h"
 
 #include <stdlib.h>
@@ -39,6 +40,7 @@
 static int deliver(handle *h, int n) {
   napi_env env = h->env;
   napi_value cb, argv[2], global, result;
+  uint64_t t0 = dxio_ticks();
   size_t total = 0;
   for (int i = 0; i < n; i++) total += h->rx_len[i];
   h->rx_packets += (uint64_t)n;
@@ -64,6 +66,7 @@ static int deliver(handle *h, int n) {
   napi_create_uint32(env, (uint32_t)n, &argv[1]);
   napi_get_global(env, &global);
   napi_status s = napi_make_callback(env, h->async_ctx, global, cb, 2, argv, &result);
+  stage_add(&h->stages[STAGE_JS], t0, 1, (uint64_t)n);
   if (s == napi_pending_exception) {
     napi_value ex;
     napi_get_and_clear_last_exception(env, &ex);
@@ -89,14 +92,86 @@ static void report_rx_error(handle *h, int e) {
   }
 }
 
+/* One handle's readable work: up to RX_ROUNDS batches read, each run
+ * through the fast path, the rest delivered to JavaScript. Returns the frames
+ * read. */
+static int serve_one(handle *h) {
+  int moved = 0;
+  int vnet = h->kind == KIND_TAP && h->offload;
+  for (int round = 0; round < RX_ROUNDS && !h->closed && h->polling; round++) {
+    int n = h->kind == KIND_PACKET ? (h->ring ? dxio_rx_ring(h) : dxio_rx_packet(h)) : vnet ? dxio_rx_tap_vnet(h, h->batch) : dxio_rx_tap(h);
+    if (n == -EAGAIN) {
+      dxio_rx_ring_release(h);
+      continue;
+    }
+    if (n < 0) {
+      report_rx_error(h, -n);
+      break;
+    }
+    if (n == 0) break;
+    moved += n;
+    int left = h->fp ? dxio_fp_run(h, n) : n;
+    int threw = left > 0 && deliver(h, left) != 0;
+    dxio_rx_ring_release(h);
+    if (threw) break;
+    if (vnet ? !h->rx_more : (unsigned)n < h->batch) break;
+  }
+  if (h->ring) dxio_rx_ring_release(h);
+  /* A frame left waiting for room: the TAP may be dry now, so no readable
+   * event would bring it. */
+  if (vnet && h->rx_pending && !h->closed && h->polling) {
+    int n = dxio_rx_tap_vnet(h, 0);
+    if (n > 0) moved += n;
+    if (n > 0 && h->fp) n = dxio_fp_run(h, n);
+    if (n > 0) deliver(h, n);
+  }
+  return moved;
+}
+
+/* serve_one for another handle than the one whose event runs: kept from
+ * being freed meanwhile (a JavaScript callback may close it), freed after
+ * when it was finalized then. */
+static int serve_other(handle *x) {
+  if (!x || x->closed || !x->polling || x->in_callback) return 0;
+  x->in_callback = 1;
+  int moved = serve_one(x);
+  x->in_callback = 0;
+  if (x->finalized) free(x);
+  return moved;
+}
+
+/* With serve set (DXLAB_SERVE_ORDER), a readable event of any handle of a
+ * port's fast path serves them all, the wire first or the TAPs first, so
+ * that one wakeup moves both directions; else the handle alone. The fast
+ * path is looked up again after each handle: a JavaScript callback may have
+ * detached it (h->fp NULL then). */
+static int serve(handle *h) {
+  fastpath *fp = h->fp;
+  if (h->serve == SERVE_OWN || !fp || dxio_fp_is_lag_part(fp)) return serve_one(h);
+  int moved = 0;
+  if (h->serve == SERVE_WIRE_FIRST) moved += h == dxio_fp_wire(fp) ? serve_one(h) : serve_other(dxio_fp_wire(fp));
+  for (int t = 0; (fp = h->fp) && t < FP_MAX_TAPS; t++) {
+    handle *x = dxio_fp_tap(fp, t);
+    moved += x == h ? serve_one(h) : serve_other(x);
+  }
+  if (h->serve == SERVE_TAP_FIRST && (fp = h->fp)) moved += h == dxio_fp_wire(fp) ? serve_one(h) : serve_other(dxio_fp_wire(fp));
+  return moved;
+}
+
+/* Longest a busy-polling callback keeps the loop, however many frames keep
+ * coming: Node's timers (MKA, the control socket) wait meanwhile. */
+#define BUSY_POLL_MAX_US 2000
+
 static void on_poll(uv_poll_t *p, int status, int events) {
   (void)events;
   handle *h = p->data;
   if (h->closed || !h->polling) return;
+  uint64_t t0 = dxio_ticks();
   napi_env env = h->env;
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   h->in_callback = 1;
+  int moved = 0;
   if (status < 0) {
     /* libuv stops a poll handle on POLLERR and reports UV_EBADF
      * (uv__poll_io). For a packet socket that is sk_err: ENETDOWN when the
@@ -115,35 +190,27 @@ static void on_poll(uv_poll_t *p, int status, int events) {
       report_rx_error(h, r < 0 ? errno : EIO);
     }
   } else {
-    int vnet = h->kind == KIND_TAP && h->offload;
-    for (int round = 0; round < RX_ROUNDS && !h->closed && h->polling; round++) {
-      int n = h->kind == KIND_PACKET ? (h->ring ? dxio_rx_ring(h) : dxio_rx_packet(h)) : vnet ? dxio_rx_tap_vnet(h, h->batch) : dxio_rx_tap(h);
-      if (n == -EAGAIN) {
-        dxio_rx_ring_release(h);
-        continue;
+    moved = serve(h);
+    if (h->busy_poll_us && !h->closed && h->polling) {
+      /* Bounded busy-polling (DXLAB_BUSY_POLL_US): read again until nothing
+       * came for busy_poll_us, instead of sleeping in epoll until the next
+       * readable event; never longer than BUSY_POLL_MAX_US in all. */
+      uint64_t per_us = dxio_ticks_per_us(), now = dxio_ticks();
+      uint64_t cap = t0 + BUSY_POLL_MAX_US * per_us, until = now + h->busy_poll_us * per_us;
+      while (now < until && now < cap && !h->closed && h->polling) {
+        int m = serve(h);
+        now = dxio_ticks();
+        if (m > 0) {
+          moved += m;
+          until = now + h->busy_poll_us * per_us;
+        }
       }
-      if (n < 0) {
-        report_rx_error(h, -n);
-        break;
-      }
-      if (n == 0) break;
-      int left = h->fp ? dxio_fp_run(h, n) : n;
-      int threw = left > 0 && deliver(h, left) != 0;
-      dxio_rx_ring_release(h);
-      if (threw) break;
-      if (vnet ? !h->rx_more : (unsigned)n < h->batch) break;
-    }
-    if (h->ring) dxio_rx_ring_release(h);
-    /* A frame left waiting for room: the TAP may be dry now, so no readable
-     * event would bring it. */
-    if (vnet && h->rx_pending && !h->closed && h->polling) {
-      int n = dxio_rx_tap_vnet(h, 0);
-      if (n > 0 && h->fp) n = dxio_fp_run(h, n);
-      if (n > 0) deliver(h, n);
     }
   }
   h->in_callback = 0;
   napi_close_handle_scope(env, scope);
+  stage_add(&h->stages[STAGE_LOOP], t0, 0, moved > 0 ? (uint64_t)moved : 0);
+  h->stages[STAGE_LOOP].calls++;
   if (h->finalized) free(h);
 }
 

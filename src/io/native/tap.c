@@ -28,7 +28,7 @@
 #include <linux/if_tun.h>
 
 /* ------------------------------------------------------------------------ */
-/* openTap(ifname, { netns, txqueuelen, batch, maxFrameSize, offload, coalesce }) */
+/* openTap(ifname, { netns, txqueuelen, batch, maxFrameSize, offload, coalesce, busyPollUs, serve }) */
 
 static napi_value open_tap(napi_env env, napi_callback_info info) {
   char ifname[IFNAMSIZ + 1];
@@ -43,9 +43,14 @@ static napi_value open_tap(napi_env env, napi_callback_info info) {
     return throw_type(env, "invalid option type");
   if (batch < 1 || batch > MAX_BATCH) return throw_type(env, "batch must be 1..1024");
   if (max_frame < 64 || max_frame > 262144) return throw_type(env, "maxFrameSize must be 64..262144");
+  unsigned busy_poll_us;
+  int serve;
+  if (dxio_tuning_opts(env, opts, &busy_poll_us, &serve)) return NULL;
 
   handle *h = dxio_new_handle(env, KIND_TAP, ifname, batch, max_frame);
   if (!h) return dxio_throw_errno(env, ENOMEM, "open", ifname);
+  h->busy_poll_us = busy_poll_us;
+  h->serve = serve;
   h->offload = offload;
   h->coalesce = coalesce;
   int saved_ns;
@@ -106,7 +111,9 @@ int dxio_rx_tap(handle *h) {
   int kept = 0;
   for (unsigned i = 0; i < h->batch; i++) {
     uint8_t *slot = h->arena + i * h->slot;
+    uint64_t t0 = dxio_ticks();
     ssize_t r = read(h->fd, slot, h->slot);
+    stage_add(&h->stages[STAGE_READ], t0, 1, r > 0);
     if (r < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) break;
       if (kept) break; /* deliver what we have; the error comes back next time */
@@ -133,7 +140,9 @@ static int rx_vnet_take(handle *h, vnet_out *o) {
     return 0;
   }
   unsigned before = o->n;
+  uint64_t t0 = dxio_ticks();
   int e = dxio_vnet_rx_frame(vh, h->rx_super, len, o);
+  stage_add(&h->stages[STAGE_SEGMENT], t0, 0, e < 0 ? 0 : o->n - before);
   if (e == -ENOSPC && o->n > 0) return -ENOSPC;
   if (e < 0) {
     /* Malformed, of a GSO type never offered, or too many segments for an
@@ -165,7 +174,9 @@ int dxio_rx_tap_vnet(handle *h, unsigned max_reads) {
   unsigned i;
   for (i = 0; i < max_reads; i++) {
     struct iovec iov[2] = {{.iov_base = &h->rx_vh, .iov_len = VNET_HDR_OCTETS}, {.iov_base = h->rx_super, .iov_len = h->rx_super_cap}};
+    uint64_t t0 = dxio_ticks();
     ssize_t r = readv(h->fd, iov, 2);
+    stage_add(&h->stages[STAGE_READ], t0, 1, r > 0);
     if (r < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) break;
       if (o.n) break; /* deliver what we have; the error comes back next time */
@@ -194,7 +205,9 @@ int dxio_rx_tap_vnet(handle *h, unsigned max_reads) {
 uint32_t dxio_tx_tap(handle *h, uint32_t n) {
   uint32_t accepted = 0;
   for (uint32_t i = 0; i < n; i++) {
+    uint64_t t0 = dxio_ticks();
     ssize_t r = write(h->fd, h->tx_iov[i].iov_base, h->tx_iov[i].iov_len);
+    stage_add(&h->stages[STAGE_WRITE], t0, 1, r >= 0);
     if (r >= 0) {
       h->tx_packets++;
       h->tx_bytes += h->tx_iov[i].iov_len;
@@ -223,6 +236,8 @@ uint32_t dxio_tx_tap(handle *h, uint32_t n) {
 uint32_t dxio_tx_tap_vnet(handle *h, uint32_t n) {
   uint32_t accepted = 0, single_until = 0;
   uint8_t hdr[VNET_TX_HDR_MAX];
+  /* STAGE_COALESCE: this function's time but for the writev calls. */
+  uint64_t start = dxio_ticks(), in_writes = 0;
   for (uint32_t i = 0; i < n;) {
     struct virtio_net_hdr vh;
     size_t hdrs;
@@ -245,8 +260,14 @@ uint32_t dxio_tx_tap_vnet(handle *h, uint32_t n) {
         cnt++;
       }
     }
+    uint64_t t0 = dxio_ticks();
     ssize_t r = writev(h->fd, w, cnt);
+    uint64_t t1 = dxio_ticks();
+    in_writes += t1 - t0;
+    h->stages[STAGE_WRITE].cycles += t1 - t0;
+    h->stages[STAGE_WRITE].calls++;
     if (r >= 0) {
+      h->stages[STAGE_WRITE].frames += k;
       h->tx_packets += k;
       h->tx_bytes += octets;
       if (k > 1) {
@@ -271,6 +292,9 @@ uint32_t dxio_tx_tap_vnet(handle *h, uint32_t n) {
     count_refused(h, e, n - i);
     break;
   }
+  stage *c = &h->stages[STAGE_COALESCE];
+  c->cycles += dxio_ticks() - start - in_writes;
+  c->frames += n;
   return accepted;
 }
 

@@ -57,7 +57,25 @@ describe('node environment overrides', () => {
     expect(nodeDeviceOptions({ DXLAB_TAP_OFFLOAD: '1', DXLAB_PACKET_RING: 'off' })).toEqual({ tapOffload: true, packetRing: 'off' });
   });
 
+  it('DXLAB_BATCH, DXLAB_BUSY_POLL_US, DXLAB_SO_BUSY_POLL and DXLAB_SERVE_ORDER: the data-path experiments', () => {
+    expect(nodeDeviceOptions({ DXLAB_BATCH: '256', DXLAB_BUSY_POLL_US: '50', DXLAB_SO_BUSY_POLL: '0', DXLAB_SERVE_ORDER: 'wire' })).toEqual({
+      batch: 256,
+      busyPollUs: 50,
+      soBusyPoll: 0,
+      serve: 'wire',
+    });
+    expect(nodeDeviceOptions({ DXLAB_BATCH: '1', DXLAB_BUSY_POLL_US: '1000', DXLAB_SERVE_ORDER: 'own' })).toEqual({ batch: 1, busyPollUs: 1000, serve: 'own' });
+    expect(nodeDeviceOptions({ DXLAB_BATCH: '', DXLAB_SERVE_ORDER: '' })).toEqual({});
+  });
+
   it.each([
+    [() => nodeDeviceOptions({ DXLAB_BATCH: '0' }), /DXLAB_BATCH must be a whole number 1 to 1024 \(frames per read batch, 64 by default\), got '0'/],
+    [() => nodeDeviceOptions({ DXLAB_BATCH: '1025' }), /DXLAB_BATCH must be a whole number 1 to 1024/],
+    [() => nodeDeviceOptions({ DXLAB_BATCH: '64k' }), /DXLAB_BATCH must be a whole number/],
+    [() => nodeDeviceOptions({ DXLAB_BUSY_POLL_US: '-5' }), /DXLAB_BUSY_POLL_US must be a whole number 0 to 1000/],
+    [() => nodeDeviceOptions({ DXLAB_BUSY_POLL_US: '1e3' }), /DXLAB_BUSY_POLL_US must be a whole number 0 to 1000/],
+    [() => nodeDeviceOptions({ DXLAB_SO_BUSY_POLL: '2000' }), /DXLAB_SO_BUSY_POLL must be a whole number 0 to 1000/],
+    [() => nodeDeviceOptions({ DXLAB_SERVE_ORDER: 'both' }), /DXLAB_SERVE_ORDER must be own, wire or tap, got 'both'/],
     [() => nodeDeviceOptions({ DXLAB_TAP_OFFLOAD: 'no' }), /DXLAB_TAP_OFFLOAD must be 0 or 1/],
     [() => nodeDeviceOptions({ DXLAB_TAP_COALESCE: 'off' }), /DXLAB_TAP_COALESCE must be 0 or 1/],
     [() => nodeDeviceOptions({ DXLAB_PACKET_RING: 'v4' }), /DXLAB_PACKET_RING must be off, v2 or v3, got 'v4'/],

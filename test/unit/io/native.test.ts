@@ -95,3 +95,18 @@ describe.skipIf(!nativeAvailable())('handle arguments', () => {
     expect(Buffer.from(out).toString('hex')).toBe('58e2fccefa7e3061367f1d57a4e7455a');
   });
 });
+
+describe.skipIf(!nativeAvailable())('the data-path experiments\' options', () => {
+  // Checked before any socket or TAP is made: a bad value opens nothing.
+  it.each([
+    ['openPacket', { busyPollUs: 1001 }, 'busyPollUs must be 0..1000'],
+    ['openTap', { busyPollUs: 5000 }, 'busyPollUs must be 0..1000'],
+    ['openPacket', { serve: 'both' }, "serve must be 'own', 'wire' or 'tap'"],
+    ['openTap', { serve: 'first' }, "serve must be 'own', 'wire' or 'tap'"],
+    ['openPacket', { soBusyPoll: 1001 }, 'soBusyPoll must be 0..1000'],
+    ['openPacket', { busyPollUs: '5' }, 'invalid option type'],
+  ] as const)('%s with %j is refused: %s', (fn, opts, message) => {
+    const addon = loadNative() as unknown as Record<string, (...a: unknown[]) => unknown>;
+    expect(() => addon[fn]!('dxnoexist0', opts)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE', message }));
+  });
+});
