@@ -37,6 +37,9 @@ import type { DirectConnectCore } from './backend.js';
 import { maxLagMembers } from './enums.js';
 import type { ConnectionDoc, LagDoc, VifDoc } from './model.js';
 
+/** `1 LAG`, `2 LAGs`: the refusal's counts read as English. */
+const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 /** The `--quota` names, as the CLI spells them, and the setting each is. */
 export const DX_QUOTA_NAMES: Readonly<Record<string, keyof DxQuotas>> = Object.freeze({
   'connections-per-location': 'connectionsPerLocation',
@@ -112,21 +115,21 @@ function refuse(key: keyof DxQuotas, what: string, quota: number): never {
 export function checkConnectionQuota(core: DirectConnectCore, ctx: RequestContext, location: string, adding: number): void {
   const quota = connectionQuotaAt(core, ctx.region, location);
   const n = activeConnectionsAt(core, ctx, location);
-  if (n + adding > quota) refuse('connectionsPerLocation', `${location} in ${ctx.region} has ${n} active connections${adding > 1 ? `, and this request adds ${adding}` : ''}`, quota);
+  if (n + adding > quota) refuse('connectionsPerLocation', `${location} in ${ctx.region} has ${count(n, 'active connection')}${adding > 1 ? `, and this request adds ${adding}` : ''}`, quota);
 }
 
 /** Refuses a new LAG past the quota. */
 export function checkLagQuota(core: DirectConnectCore, ctx: RequestContext): void {
   const quota = lagQuota(core, ctx.region);
   const n = activeLags(core, ctx);
-  if (n + 1 > quota) refuse('lagsPerRegion', `${ctx.region} has ${n} LAGs`, quota);
+  if (n + 1 > quota) refuse('lagsPerRegion', `${ctx.region} has ${count(n, 'LAG')}`, quota);
 }
 
 /** Refuses a new VIF on a Direct Connect gateway that has its quota of the account's VIFs, in any region. */
 export function checkGatewayQuota(core: DirectConnectCore, ctx: RequestContext, gatewayId: string): void {
   const quota = core.quotas.vifsPerDirectConnectGateway;
   const n = core.store.all<VifDoc>('vif').filter((v) => v.directConnectGatewayId === gatewayId && v.ownerAccount === ctx.accountId && v.state !== 'deleting' && v.state !== 'deleted').length;
-  if (n + 1 > quota) refuse('vifsPerDirectConnectGateway', `Direct Connect gateway ${gatewayId} has ${n} virtual interfaces`, quota);
+  if (n + 1 > quota) refuse('vifsPerDirectConnectGateway', `Direct Connect gateway ${gatewayId} has ${count(n, 'virtual interface')}`, quota);
 }
 
 /**
@@ -137,5 +140,5 @@ export function checkGatewayQuota(core: DirectConnectCore, ctx: RequestContext, 
  */
 export function checkLagRoom(lag: LagDoc, members: number): void {
   const max = maxLagMembers(lag.connectionsBandwidth);
-  if (members >= max) throw dxError('LimitExceededException', `LAG ${lag.lagId} already has ${members} connections, the most a ${lag.connectionsBandwidth} LAG can have ("Dedicated connections per link aggregation group": ${max})`);
+  if (members >= max) throw dxError('LimitExceededException', `LAG ${lag.lagId} already has ${count(members, 'connection')}, the most a ${lag.connectionsBandwidth} LAG can have ("Dedicated connections per link aggregation group": ${max})`);
 }

@@ -71,7 +71,7 @@ describe('active connections per location per Region per account: 10', () => {
     t.close();
     t = testApi({ quotas: { connectionsPerLocation: 1 } });
     await t.dx('CreateConnection', connection('c1'));
-    await t.rejects('directconnect', 'CreateConnection', connection('c2'), 'LimitExceededException', /is 1 /);
+    await t.rejects('directconnect', 'CreateConnection', connection('c2'), 'LimitExceededException', /has 1 active connection: .*is 1 /);
   });
 });
 
