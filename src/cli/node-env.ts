@@ -43,6 +43,14 @@ function flag(env: NodeJS.ProcessEnv, name: string, meaning: string): boolean | 
   return v === '1';
 }
 
+/** One of `values` (empty: unset). @throws CliError('usage') naming the variable. */
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, values: readonly T[]): T | undefined {
+  const v = env[name];
+  if (v === undefined || v === '') return undefined;
+  if (!(values as readonly string[]).includes(v)) throw new CliError('usage', `${name} must be ${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}, got '${v}'`);
+  return v as T;
+}
+
 /** A whole number in min..max (empty: unset). @throws CliError('usage') naming the variable. */
 function integer(env: NodeJS.ProcessEnv, name: string, min: number, max: number, meaning: string): number | undefined {
   const v = env[name];
@@ -69,15 +77,9 @@ export function nodeDeviceOptions(env: NodeJS.ProcessEnv): KernelDeviceOptions {
   if (busy !== undefined) out.busyPollUs = busy;
   const soBusy = integer(env, 'DXLAB_SO_BUSY_POLL', 0, 1000, 'SO_BUSY_POLL microseconds on the wire socket, 0 by default');
   if (soBusy !== undefined) out.soBusyPoll = soBusy;
-  const serve = env.DXLAB_SERVE_ORDER;
-  if (serve !== undefined && serve !== '') {
-    if (serve !== 'own' && serve !== 'wire' && serve !== 'tap') throw new CliError('usage', `DXLAB_SERVE_ORDER must be own, wire or tap, got '${serve}'`);
-    out.serve = serve;
-  }
-  const ring = env.DXLAB_PACKET_RING;
-  if (ring !== undefined && ring !== '') {
-    if (ring !== 'off' && ring !== 'v2' && ring !== 'v3') throw new CliError('usage', `DXLAB_PACKET_RING must be off, v2 or v3, got '${ring}'`);
-    out.packetRing = ring;
-  }
+  const serve = oneOf(env, 'DXLAB_SERVE_ORDER', ['own', 'wire', 'tap'] as const);
+  if (serve !== undefined) out.serve = serve;
+  const ring = oneOf(env, 'DXLAB_PACKET_RING', ['off', 'v2', 'v3'] as const);
+  if (ring !== undefined) out.packetRing = ring;
   return out;
 }

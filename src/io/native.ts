@@ -5,7 +5,7 @@
  * use, so that the memory wire and everything that does not touch a real
  * interface work without it.
  */
-import type { FrameIoStats } from './frame-io.js';
+import type { FrameIoStats, ServeOrder } from './frame-io.js';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { IoError } from './errors.js';
@@ -23,7 +23,7 @@ export interface NativePacketOptions {
   maxFrameSize?: number;
   ring?: 'off' | 'v2' | 'v3';
   busyPollUs?: number;
-  serve?: 'own' | 'wire' | 'tap';
+  serve?: ServeOrder;
   /** SO_BUSY_POLL, microseconds. */
   soBusyPoll?: number;
 }
@@ -38,7 +38,7 @@ export interface NativeTapOptions {
   /** With offload: TCP segments of one flow in one send written as one GSO frame. */
   coalesce?: boolean;
   busyPollUs?: number;
-  serve?: 'own' | 'wire' | 'tap';
+  serve?: ServeOrder;
 }
 
 /** Counters of a TAP opened with offload (src/io/native/tap.c and vnet.c). */

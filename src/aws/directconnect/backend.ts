@@ -31,11 +31,14 @@ const ID_PATTERN: Record<DxIdPrefix, RegExp> = {
   dxpeer: /^dxpeer-[a-z0-9]{8}$/,
 };
 
+/** A VIF that is neither deleting nor deleted: it holds its place on a connection, LAG or gateway. */
+export const isLiveVif = (v: VifDoc): boolean => v.state !== 'deleted' && v.state !== 'deleting';
+
 /** The tag naming the data-plane port a connection is bound to (a lab's `node:port`). */
 export const DATA_PLANE_PORT_TAG = 'dxlab:port';
 
 /** States in which a resource is gone, or going, for good. */
-const GONE: ReadonlySet<string> = new Set(['deleting', 'deleted', 'rejected']);
+export const GONE: ReadonlySet<string> = new Set(['deleting', 'deleted', 'rejected']);
 
 /** The secret name under which Direct Connect keeps a CKN/CAK pair (the blog's observed form; README). */
 export function dxSecretName(region: string, ckn: string): string {
@@ -140,7 +143,7 @@ export class DirectConnectCore {
 
   /** The VIFs on a connection or LAG that are not deleted. */
   liveVifsOn(id: string): VifDoc[] {
-    return this.store.children<VifDoc>('vif', id).filter((v) => v.state !== 'deleted' && v.state !== 'deleting');
+    return this.store.children<VifDoc>('vif', id).filter(isLiveVif);
   }
 
   // ---- the states shown ----

@@ -33,7 +33,7 @@
 import { DEFAULT_DX_QUOTAS, type DxQuotas } from '../constants.js';
 import type { RequestContext } from '../context.js';
 import { dxError } from '../errors.js';
-import type { DirectConnectCore } from './backend.js';
+import { GONE, isLiveVif, type DirectConnectCore } from './backend.js';
 import { maxLagMembers } from './enums.js';
 import type { ConnectionDoc, LagDoc, VifDoc } from './model.js';
 
@@ -81,8 +81,6 @@ export function dxQuotas(setting: Partial<DxQuotas> = {}): DxQuotas {
   return { ...DEFAULT_DX_QUOTAS, ...setting };
 }
 
-const GONE: ReadonlySet<string> = new Set(['deleting', 'deleted', 'rejected']);
-
 /** Active connections of the request's account at a location of its region. */
 export function activeConnectionsAt(core: DirectConnectCore, ctx: RequestContext, location: string): number {
   let n = 0;
@@ -128,7 +126,7 @@ export function checkLagQuota(core: DirectConnectCore, ctx: RequestContext): voi
 /** Refuses a new VIF on a Direct Connect gateway that has its quota of the account's VIFs, in any region. */
 export function checkGatewayQuota(core: DirectConnectCore, ctx: RequestContext, gatewayId: string): void {
   const quota = core.quotas.vifsPerDirectConnectGateway;
-  const n = core.store.all<VifDoc>('vif').filter((v) => v.directConnectGatewayId === gatewayId && v.ownerAccount === ctx.accountId && v.state !== 'deleting' && v.state !== 'deleted').length;
+  const n = core.store.all<VifDoc>('vif').filter((v) => v.directConnectGatewayId === gatewayId && v.ownerAccount === ctx.accountId && isLiveVif(v)).length;
   if (n + 1 > quota) refuse('vifsPerDirectConnectGateway', `Direct Connect gateway ${gatewayId} has ${count(n, 'virtual interface')}`, quota);
 }
 

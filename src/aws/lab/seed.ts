@@ -23,7 +23,7 @@
  */
 import type { ApiService } from '../service.js';
 import type { DirectConnectCore } from '../directconnect/backend.js';
-import { DATA_PLANE_PORT_TAG } from '../directconnect/backend.js';
+import { DATA_PLANE_PORT_TAG, GONE } from '../directconnect/backend.js';
 import { associateMacSecKey } from '../directconnect/macsec-keys.js';
 import type { BgpPeerDoc, ConnectionDoc, KeyDoc, LagDoc, TagDoc, VifDoc } from '../directconnect/model.js';
 import type { RequestContext } from '../context.js';
@@ -32,7 +32,6 @@ import type { LabBinding } from './lab-binding.js';
 import type { LabLag, LabPort, LabVif } from './plan.js';
 
 const SEEDED_META = 'lab-seeded';
-const GONE = new Set(['deleting', 'deleted', 'rejected']);
 
 /** A port (or a lab LAG) whose node runs something else than the API holds. */
 export interface Drift {
