@@ -489,6 +489,8 @@ export class LabNode {
       name: this.config.name,
       kind: this.config.kind,
       pid: process.pid,
+      // When this process started: a new value is a restarted node, also in a container where the PID repeats.
+      startedAt: new Date(performance.timeOrigin + this.t0).toISOString(),
       uptimeS: Math.round(this.now() / 1000),
       ports: this.ports.map((p) => p.status()),
       vifs: this.vifs(),

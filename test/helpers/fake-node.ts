@@ -50,6 +50,8 @@ export interface FakeNode {
   failing: Map<string, string>;
   /** Stops answering at all (the node is gone). */
   down: boolean;
+  /** The status's `startedAt`: a test that sets another has restarted the node. */
+  startedAt: string;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export async function fakeNode(path: string, ports: Record<string, FakePort>, la
     commands: [],
     failing: new Map(),
     down: false,
+    startedAt: '2026-12-07T00:00:00.000Z',
     close: async () => {},
   };
   const answer = (req: Record<string, any>): unknown => {
@@ -95,6 +98,7 @@ export async function fakeNode(path: string, ports: Record<string, FakePort>, la
       case 'status':
         return {
           name: 'dx',
+          startedAt: node.startedAt,
           ports: [...node.ports].map(([name, p]) => ({
             name,
             kind: 'macsec',

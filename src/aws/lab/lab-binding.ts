@@ -27,6 +27,14 @@
  * VIF's BGP state. A node that fails a command, or cannot be reached, is
  * logged; the API's state stays the truth and the next change pushes the
  * whole desired state of the port again.
+ *
+ * A DX node that restarts (killed and restarted by its supervisor, `dxlab
+ * restart`) comes back with its configuration file's state, not the API's:
+ * the snapshot sees its new `startedAt`, and the binding gives it the API's
+ * state again, as AWS provisions a device that rebooted: the key chains,
+ * modes, LAG settings and cipher suites of its bound ports, its VIFs' TAPs,
+ * and the ports of deleted connections down again (onNodeRestart; the
+ * service pushes what its store holds).
  */
 import { execFile } from 'node:child_process';
 import { BGP_HOLD_TIME_S, BGP_KEEPALIVE_S, controlRequest, type NodeError } from '../../node/index.js';
@@ -99,6 +107,13 @@ export class LabBinding implements DxPortBinding {
   /** Ports whose wire this binding took down (DeleteConnection). */
   readonly #down = new Set<string>();
   readonly #views = new Map<string, NodeView>();
+  /** Node -> when its process started, as its last status said. */
+  readonly #started = new Map<string, string>();
+  /** Ports whose cipher suites this binding set (a port bound by the API), again after their node restarted. */
+  readonly #suitesSet = new Set<string>();
+  /** Ports of a restarted node that get their cipher suites again with their next push. */
+  readonly #suitesLost = new Set<string>();
+  #restarted: ((node: string) => void) | undefined;
   readonly #carrier = new Map<string, 'up' | 'down'>();
   #queue: Promise<void> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
@@ -224,10 +239,16 @@ export class LabBinding implements DxPortBinding {
   /** Asks every DX node for its status and every port's wire for its carrier. */
   async refresh(): Promise<void> {
     const nodes = [...new Map(this.plan.ports.map((p) => [p.node, p])).values()];
+    const restarted: string[] = [];
     await Promise.all([
       ...nodes.map(async (p) => {
         try {
-          this.#views.set(p.node, nodeView(await this.#control(p, { cmd: 'status' })));
+          const view = nodeView(await this.#control(p, { cmd: 'status' }));
+          this.#views.set(p.node, view);
+          const before = this.#started.get(p.node);
+          if (view.startedAt === undefined) return;
+          this.#started.set(p.node, view.startedAt);
+          if (before !== undefined && before !== view.startedAt) restarted.push(p.node);
         } catch {
           this.#views.delete(p.node);
         }
@@ -235,6 +256,32 @@ export class LabBinding implements DxPortBinding {
       ...this.plan.ports.map(async (p) => this.#carrier.set(p.id, await this.#wires.carrier(p))),
     ]);
     for (const [id, p] of this.#bound) if (this.#serviceUp(p)) this.#everUp.add(id);
+    for (const node of restarted) this.#nodeRestarted(node);
+  }
+
+  /**
+   * Who gives a restarted DX node the API's state again: called with the
+   * node's name once its new process answers (the lab's API service pushes
+   * the desired state of every connection, LAG and VIF on it).
+   */
+  onNodeRestart(handler: (node: string) => void): void {
+    this.#restarted = handler;
+  }
+
+  #nodeRestarted(node: string): void {
+    const view = this.#views.get(node);
+    this.#log(`lab ${this.plan.lab}: DX node ${node} restarted (started ${view?.startedAt ?? '?'}); it gets the API's state again`);
+    for (const p of this.plan.ports) if (p.node === node && this.#suitesSet.has(p.id)) this.#suitesLost.add(p.id);
+    // A VIF's TAP the new process does not have (one the API added) is added again with the VIF's push.
+    const taps = new Set([...(view?.ports.values() ?? [])].flatMap((v) => v.taps));
+    for (const [id, v] of this.#vifs) if (v.port.node === node && !taps.has(v.tap) && !view?.bgp.has(v.tap)) this.#vifs.delete(id);
+    // A deleted connection's port stays down, with an empty key chain, as its removal left it.
+    const removed = [...this.#down].flatMap((id) => {
+      const p = this.#port(id);
+      return p && p.node === node ? [p] : [];
+    });
+    if (removed.length) void this.apply(removed.map((p) => ({ kind: 'portRemoved', connectionId: '', port: p.id }) as const));
+    this.#restarted?.(node);
   }
 
   /** Refreshes every `intervalMs` until stop(). */
@@ -291,7 +338,9 @@ export class LabBinding implements DxPortBinding {
     const before = this.#bound.get(config.connectionId);
     for (const [id, q] of this.#bound) if (q.id === p.id && id !== config.connectionId) this.#bound.delete(id);
     this.#bound.set(config.connectionId, p);
-    const newlyBound = before?.id !== p.id;
+    // After its node restarted, a port the API bound runs its configuration file's suites again.
+    const suitesLost = this.#suitesLost.delete(p.id);
+    const newlyBound = before?.id !== p.id || suitesLost;
     if (this.#down.has(p.id)) {
       await this.#wires.set(p, 'up');
       this.#down.delete(p.id);
@@ -304,6 +353,7 @@ export class LabBinding implements DxPortBinding {
       // V2: the cipher suites of the connection's bandwidth (XPN preferred), as the node's configuration writes them.
       const suites = m.cipherSuites.map((s) => s.toLowerCase());
       await this.#control(p, { cmd: 'set', port: p.port, knob: 'cipherSuites', value: suites });
+      this.#suitesSet.add(p.id);
     }
     const view = nodeView(await this.#control(p, { cmd: 'status' })).ports.get(p.port);
     const have = view?.ckns ?? [];

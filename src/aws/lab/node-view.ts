@@ -27,6 +27,8 @@ export interface LagView {
 }
 
 export interface NodeView {
+  /** When the node's process started (its status's `startedAt`): another value later is a restarted node. */
+  startedAt?: string;
   ports: Map<string, PortView>;
   lags: Map<string, LagView>;
   /** TAP name -> BGP FSM states of its sessions (one per address family). */
@@ -90,5 +92,5 @@ export function nodeView(status: unknown): NodeView {
     const state = isObj(v.bgp) ? v.bgp.state : v.bgpState;
     if (typeof state === 'string') bgp.set(v.name, [state]);
   }
-  return { ports, lags, bgp };
+  return { ...(typeof s.startedAt === 'string' && { startedAt: s.startedAt }), ports, lags, bgp };
 }

@@ -20,6 +20,7 @@ import type { ApiTimings, DxQuotas } from '../constants.js';
 import { LAB_API_BASE_PORT, LAB_API_SERVICE, LAB_API_STORE, LAB_POLL_MS } from './constants.js';
 import { LabBinding, type NodeControl, type WireControl } from './lab-binding.js';
 import { labPlan } from './plan.js';
+import { pushNodeState } from './reprovision.js';
 import { seedOrReconcile, type StartReport } from './seed.js';
 
 /** The running API of a lab, with what tests and `dxlab api serve --lab` look at. */
@@ -89,6 +90,12 @@ export async function startLabApi(ctx: LabServiceContext, options: LabApiOptions
     throw e;
   }
   const report = await seedOrReconcile(server.service, binding, ctx.log);
+  binding.onNodeRestart((node) => {
+    server.service
+      .transact((dx, c) => pushNodeState(dx, c, binding.plan, node), binding.plan.region)
+      .then((pushed) => ctx.log(`lab ${ctx.lab}: DX node ${node}: the API's state pushed again (${pushed.join(', ') || 'nothing bound'})`))
+      .catch((e: Error) => ctx.log(`lab ${ctx.lab}: DX node ${node}: the API's state not pushed again: ${e.message}`));
+  });
   binding.start(options.pollMs ?? LAB_POLL_MS);
   ctx.log(`lab ${ctx.lab}: AWS API on ${server.url} (${binding.description})`);
   return {

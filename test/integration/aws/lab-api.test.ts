@@ -5,7 +5,8 @@
  * lab's port starts as an available connection with the topology's key
  * (describe says "Encryption Up with CKN ..."), its VIF's BGP is up; a
  * second key associated and given to the router takes over with no ping
- * lost; `dxlab set dx` goes through the API (its rules apply, the API
+ * lost; the DX node killed and restarted gets the API's key chain again;
+ * `dxlab set dx` goes through the API (its rules apply, the API
  * shows it); must_encrypt with a wrong key on the router stops traffic and
  * describe says Encryption Down; a mode changed on the node while the API
  * is down is reported at its restart, not overwritten.
@@ -63,6 +64,23 @@ describe.skipIf(!isRoot)('the AWS API bound to a lab: router-dx', () => {
     const p = await pinging;
     expect(p.transmitted).toBe(40);
     expect(p.received).toBe(40);
+  }, 90_000);
+
+  it("the DX node killed and restarted while the API runs gets the API's key chain again: Encryption Up with the newest CKN, not only the topology's", async () => {
+    const newest = connection().macSecKeys.at(-1).ckn as string;
+    expect(newest).not.toBe(TOPO_CKN);
+    const before = session.state<{ nodes: Array<{ name: string; pid: number }> }>().nodes.find((n) => n.name === 'dx')!.pid;
+    for (const cmd of ['kill', 'restart']) {
+      const r = dxlab(cmd, 'dx');
+      expect(r.status, r.stderr).toBe(0);
+    }
+    expect(session.state<{ nodes: Array<{ name: string; pid: number }> }>().nodes.find((n) => n.name === 'dx')!.pid).not.toBe(before);
+    // Its configuration file holds the topology's key alone; the API pushes its chain within a poll (0.5 s).
+    const ckns = await waitFor('the API chain on dx', () => nodeStatus('dx').ports[0]!.kay.participants.map((x) => x.ckn.toUpperCase()), (x) => x.length === 2);
+    expect(ckns).toEqual([TOPO_CKN, newest]);
+    await waitFor('Encryption Up with the newest CKN', connection, (x) => x.portEncryptionStatus === `Encryption Up with CKN ${newest}`);
+    // Its log says so (read once the test yields: the spawnSync calls above hold the event loop).
+    await waitFor('the restart in the log', () => served.api!.err(), (x) => /DX node dx restarted .*; it gets the API's state again/.test(x), 10_000);
   }, 90_000);
 
   it('dxlab set on the DX device goes through the API: its rules apply (V3), and the API and the node both show the change', async () => {

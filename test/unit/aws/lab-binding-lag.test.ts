@@ -5,9 +5,9 @@
  * one command on the node's LAG (not one per member); minimumLinks and
  * membership live; what the node's LAG cannot do refused with AWS's error
  * and nothing sent; lagState from the node's logical port; drift on the
- * LAG after a restart.
+ * LAG after a restart; a restarted node given the LAG's state again.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { join } from 'node:path';
 import { fakeLagLab, upLab, closeAll, type Closable, type UpLab } from '../../helpers/lab-api.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -79,6 +79,35 @@ describe("a lab's LAG as an API LAG", () => {
     await dx('DisassociateMacSecKey', { connectionId: lagId, secretARN: k.secretARN });
     await api.binding.settled();
     expect(l.node.commands).toEqual([{ id: 1, cmd: 'removeKey', lag: 'lag1', ckn: CKN2 }]);
+  });
+
+  it("a DX node that restarted gets the LAG's state again: the key, mode and minimumLinks on the node LAG, one command each", async () => {
+    const { l, api, dx } = await up();
+    const lagId = (await dx('DescribeLags')).lags[0].lagId;
+    await dx('AssociateMacSecKey', { connectionId: lagId, ckn: CKN2, cak: CAK2 });
+    await dx('UpdateLag', { lagId, encryptionMode: 'must_encrypt', minimumLinks: 2 });
+    await api.binding.settled();
+    await api.binding.refresh();
+    // Back from its configuration file: the topology's key and mode on both members, minimumLinks 0, and the
+    // topology's VIF (its TAP is there again, so it is not added twice).
+    for (const p of l.node.ports.values()) Object.assign(p, { keyChain: [CKN1], mode: 'should_encrypt' });
+    l.node.vifs.set('dxv1', { name: 'dxv1', port: 'lag1', vlan: 100, tap: {}, bgpState: 'Established' });
+    l.node.lags.get('lag1')!.minimumLinks = 0;
+    l.node.startedAt = '2026-12-07T00:00:09.000Z';
+    l.node.commands.length = 0;
+    await api.binding.refresh();
+    await vi.waitFor(() => expect(l.node.lags.get('lag1')!.minimumLinks).toBe(2), { timeout: 5000 });
+    await vi.waitFor(() => expect(l.node.commands).toHaveLength(3), { timeout: 5000 });
+    await api.binding.settled();
+    expect(l.node.commands).toEqual([
+      { id: 1, cmd: 'setMinimumLinks', lag: 'lag1', minimumLinks: 2 },
+      { id: 1, cmd: 'addKey', lag: 'lag1', ckn: CKN2, cak: CAK2 },
+      { id: 1, cmd: 'setMode', lag: 'lag1', mode: 'must_encrypt' },
+    ]);
+    expect([...l.node.ports.values()].map((p) => [p.keyChain, p.mode])).toEqual([
+      [[CKN1, CKN2], 'must_encrypt'],
+      [[CKN1, CKN2], 'must_encrypt'],
+    ]);
   });
 
   it("a private VIF created on the LAG goes on the node LAG's logical port (addVif on lag1, not on a member), and leaves it with DeleteVirtualInterface", async () => {

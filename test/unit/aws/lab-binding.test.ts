@@ -6,7 +6,7 @@
  * log), and reconciliation after a restart reporting what changed meanwhile
  * instead of overwriting it.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fakeLab, upLab, closeAll, type Closable, type UpLab } from '../../helpers/lab-api.js';
@@ -163,6 +163,59 @@ describe('the lab as the AWS location', () => {
     await dx('DeleteVirtualInterface', { virtualInterfaceId: vif.virtualInterfaceId });
     await api.binding.settled();
     expect(l.node.commands).toEqual([{ id: 1, cmd: 'removeVif', name: tap }]);
+  });
+
+  it('a DX node that restarted (a new startedAt) gets the API state again: the cipher suites, keys and mode of the port the API bound, and its VIF; once', async () => {
+    const { l, api, dx } = await up();
+    const c = await dx('CreateConnection', { location: 'IAD66', bandwidth: '10Gbps', connectionName: 'm', requestMACSec: true });
+    await dx('AssociateMacSecKey', { connectionId: c.connectionId, ckn: CKN2, cak: CAK2 });
+    await dx('UpdateConnection', { connectionId: c.connectionId, encryptionMode: 'must_encrypt' });
+    const vif = await dx('CreatePrivateVirtualInterface', {
+      connectionId: c.connectionId,
+      newPrivateVirtualInterface: { virtualInterfaceName: 'v', vlan: 200, asn: 65000, authKey: 'secretkey', amazonAddress: '169.254.200.2/30', customerAddress: '169.254.200.1/30', virtualGatewayId: 'vgw-0123abcd' },
+    });
+    await api.binding.settled();
+    await api.binding.refresh();
+    const tap = `dxv${vif.virtualInterfaceId.slice(-8)}`;
+    expect(l.node.vifs.has(tap)).toBe(true);
+    // The node restarts from its configuration file: eth2 as the topology writes it, no VIF of the API's.
+    l.node.ports.set('eth2', { mode: 'should_encrypt', keyChain: [], secured: false, cipherSuites: ['gcm-aes-256'] });
+    l.node.vifs.clear();
+    l.node.startedAt = '2026-12-07T00:00:09.000Z';
+    l.node.commands.length = 0;
+    await api.binding.refresh();
+    await vi.waitFor(() => expect(l.node.vifs.has(tap)).toBe(true), { timeout: 5000 });
+    await api.binding.settled();
+    expect(l.node.commands.map((x) => `${String(x.cmd)} ${String(x.knob ?? x.ckn ?? x.mode ?? x.port)}`)).toEqual([
+      'set cipherSuites',
+      `addKey ${CKN2}`,
+      'setMode must_encrypt',
+      'addVif eth2',
+    ]);
+    expect(l.node.ports.get('eth2')).toMatchObject({ mode: 'must_encrypt', keyChain: [CKN2], cipherSuites: ['gcm-aes-xpn-256', 'gcm-aes-256'] });
+    // eth1 held the API's state already: nothing sent to it. The log says what happened, without a CAK.
+    expect(l.logs.some((x) => /DX node dx restarted/.test(x))).toBe(true);
+    expect(l.logs.some((x) => /the API's state pushed again \(dxcon-/.test(x))).toBe(true);
+    expect(l.logs.join('\n')).not.toContain(CAK2);
+    // The same process at the next poll: nothing more.
+    l.node.commands.length = 0;
+    await api.binding.refresh();
+    await api.binding.settled();
+    expect(l.node.commands).toEqual([]);
+  });
+
+  it('a DX node that restarted gets the port of a deleted connection down again, its key chain emptied', async () => {
+    const { l, api, dx } = await up();
+    const c = await dx('CreateConnection', { location: 'IAD66', bandwidth: '10Gbps', connectionName: 'm', requestMACSec: true });
+    await dx('DeleteConnection', { connectionId: c.connectionId });
+    await api.binding.settled();
+    await api.binding.refresh();
+    expect(l.wires.calls).toEqual(['dx:eth2 down']);
+    l.node.ports.set('eth2', { mode: 'should_encrypt', keyChain: [CKN2], secured: false });
+    l.node.startedAt = '2026-12-07T00:00:09.000Z';
+    await api.binding.refresh();
+    await vi.waitFor(() => expect(l.node.ports.get('eth2')!.keyChain).toEqual([]), { timeout: 5000 });
+    expect(l.wires.calls).toEqual(['dx:eth2 down', 'dx:eth2 down']);
   });
 
   it('a node that refuses a command leaves the API state as the truth, logged without the CAK; the next change pushes the whole state again', async () => {
