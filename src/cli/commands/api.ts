@@ -6,9 +6,10 @@ import type { Argv } from 'yargs';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { DEFAULT_API_HOST, DEFAULT_API_PORT, DEFAULT_DX_QUOTAS, DEFAULT_REGION, DX_QUOTA_NAMES, LAB_API_SERVICE, addService, findService, labApiService, openStore, parseQuotaSettings, removeService, startApiServer, type ApiStore, type DxQuotas, type RunningLabApi } from '../../aws/index.js';
+import { DEFAULT_API_HOST, DEFAULT_API_PORT, DEFAULT_REGION, LAB_API_SERVICE, addService, findService, labApiService, openStore, removeService, startApiServer, type ApiStore, type DxQuotas, type RunningLabApi } from '../../aws/index.js';
 import { labDir, processAlive, readLabState, stateRoot } from '../../lab/index.js';
 import { CliError } from '../errors.js';
+import { QUOTA_HELP, quotaOption } from '../quota-option.js';
 import { note, printJson, printLine } from '../output.js';
 
 /** Access keys from an AWS shared credentials file (`[profile]` sections with aws_access_key_id and aws_secret_access_key). */
@@ -55,19 +56,6 @@ const LAB_GONE_POLL_MS = 1000;
  * supervisor would host it, with its `services` entry in the lab's state
  * while it runs.
  */
-/** `--quota NAME=N`, as often as there are quotas to raise. */
-function quotaOption(values: readonly string[] | undefined): Partial<DxQuotas> {
-  try {
-    return parseQuotaSettings(values ?? []);
-  } catch (e) {
-    throw new CliError('usage', `--quota: ${(e as Error).message}`);
-  }
-}
-
-const QUOTA_HELP = `raise a Direct Connect quota as AWS does on request, NAME=N (repeatable): ${Object.entries(DX_QUOTA_NAMES)
-  .map(([name, key]) => `${name} (AWS: ${DEFAULT_DX_QUOTAS[key]})`)
-  .join(', ')}; with --lab, the lab's own ports and LAGs always fit`;
-
 async function serveLab(lab: string, host: string, port: number | undefined, quiet: boolean, json: boolean, quotas: Partial<DxQuotas>): Promise<void> {
   const state = readLabState(lab);
   if (!state) throw new CliError('failed', `no lab named '${lab}' (dxlab status lists the labs)`);

@@ -3,7 +3,7 @@
  * which labUp starts detached (src/lab/supervisor-process.ts does the work).
  * Here the lab's services are composed, since the CLI is the layer that may
  * see them all (cli -> aws -> lab): the AWS API unless `--no-api`, and
- * services from modules named with `--service-module` (a module whose
+ * with the quotas `--quota` raises (`dxlab up --api-quota`), services from modules named with `--service-module` (a module whose
  * default export is a LabService or a list of them; the tests host a small
  * HTTP service so), and the web view with `--ui` (src/web/, `dxlab up --ui`).
  */
@@ -11,12 +11,13 @@ import type { Argv } from 'yargs';
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { labApiService } from '../../aws/index.js';
+import { labApiService, type DxQuotas } from '../../aws/index.js';
 import { labDir, runSupervisor, type LabService } from '../../lab/index.js';
 import { labWebService } from '../../web/index.js';
 import { pageScenarios } from '../page-scenarios.js';
 import { apiConnections } from '../api-connections.js';
 import { CliError } from '../errors.js';
+import { QUOTA_HELP, quotaOption } from '../quota-option.js';
 import { wrap } from '../lab-context.js';
 import { viaApi } from './ui.js';
 
@@ -25,7 +26,7 @@ import { viaApi } from './ui.js';
  * src/aws/lab/service.ts), bound to the lab's DX devices; `up --no-api`
  * leaves it out.
  */
-export const LAB_SERVICES: ReadonlyArray<{ name: string; make: () => LabService }> = [{ name: 'api', make: () => labApiService() }];
+export const LAB_SERVICES: ReadonlyArray<{ name: string; make: (o: { quotas: Partial<DxQuotas> }) => LabService }> = [{ name: 'api', make: (o) => labApiService({ quotas: o.quotas }) }];
 
 async function moduleServices(file: string): Promise<LabService[]> {
   const m = (await import(pathToFileURL(resolve(file)).href)) as { default?: LabService | LabService[] };
@@ -46,8 +47,10 @@ export function superviseCommand(y: Argv): Argv {
         .option('dir', { type: 'string', demandOption: true, describe: "the lab's state folder (checked against the lab's name)" })
         .option('api', { type: 'boolean', default: true, describe: 'host the AWS API (--no-api: not)' })
         .option('ui', { type: 'boolean', default: false, describe: 'host the web view (dxlab up --ui)' })
-        .option('service-module', { type: 'string', array: true, describe: 'also host the services this module exports' }),
-    async (a) => superviseRun({ lab: String(a.lab), dir: String(a.dir), api: a.api, ...(a.ui ? { ui: true } : {}), serviceModules: (a['service-module'] ?? []).map(String) }),
+        .option('service-module', { type: 'string', array: true, describe: 'also host the services this module exports' })
+        .option('quota', { type: 'string', array: true, describe: `the API's quotas (dxlab up --api-quota): ${QUOTA_HELP}` }),
+    async (a) =>
+      superviseRun({ lab: String(a.lab), dir: String(a.dir), api: a.api, ...(a.ui ? { ui: true } : {}), serviceModules: (a['service-module'] ?? []).map(String), quotas: quotaOption(a.quota) }),
   );
 }
 
@@ -57,7 +60,7 @@ export function superviseCommand(y: Argv): Argv {
  * Also the lean entry's (entry.ts), which calls it without yargs.
  * @throws CliError('usage') for a folder that is not the lab's or a bad service module.
  */
-export async function superviseRun(a: { lab: string; dir: string; api: boolean; ui?: boolean; serviceModules: readonly string[] }): Promise<never> {
+export async function superviseRun(a: { lab: string; dir: string; api: boolean; ui?: boolean; serviceModules: readonly string[]; quotas?: Partial<DxQuotas> }): Promise<never> {
   const lab = a.lab;
   let dir: string;
   try {
@@ -73,7 +76,7 @@ export async function superviseRun(a: { lab: string; dir: string; api: boolean; 
     }
   };
   if (real(a.dir) !== real(dir)) throw new CliError('usage', `--dir ${a.dir} is not the folder of lab ${lab} (${dir})`);
-  const services = LAB_SERVICES.filter((s) => a.api || s.name !== 'api').map((s) => s.make());
+  const services = LAB_SERVICES.filter((s) => a.api || s.name !== 'api').map((s) => s.make({ quotas: a.quotas ?? {} }));
   // After the API: a DX device's mode set from the page goes through it.
   if (a.ui) services.push(labWebService({ viaApi, scenarios: pageScenarios(), connections: apiConnections }));
   for (const f of a.serviceModules) services.push(...(await moduleServices(f)));

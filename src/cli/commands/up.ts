@@ -4,6 +4,8 @@ import { CRYPTO_CHOICES } from '../../io/index.js';
 import { PhaseTimer, formatTimings, labUp, loadTopology, withDefaultRuntime } from '../../lab/index.js';
 import { topologyPath, wrap } from '../lab-context.js';
 import { note, printJson, printLine, table } from '../output.js';
+import { CliError } from '../errors.js';
+import { QUOTA_HELP, quotaOption } from '../quota-option.js';
 
 export function upCommand(y: Argv): Argv {
   return y.command(
@@ -18,6 +20,7 @@ export function upCommand(y: Argv): Argv {
         .option('on-host', { type: 'string', describe: "bring up only this host's part of a lab across hosts (topology.hosts; the other hosts' parts are brought up there)" })
         .option('runtime', { type: 'string', describe: 'node runtime of every node the topology gives none (netns-process, docker)' })
         .option('api', { type: 'boolean', default: true, describe: "host the AWS API for the lab in its supervisor (--no-api: do not)" })
+        .option('api-quota', { type: 'string', array: true, describe: `the lab API's quotas, as dxlab api serve --quota: ${QUOTA_HELP}` })
         .option('ui', { type: 'boolean', default: false, describe: 'serve the web view of the lab from its supervisor and print its URL (dxlab ui)' })
         .option('timings', { type: 'boolean', default: false, describe: 'print how long each step took, in milliseconds, on stderr' })
         .option('json', { type: 'boolean', default: false }),
@@ -25,6 +28,11 @@ export function upCommand(y: Argv): Argv {
       const timings = a.timings ? new PhaseTimer() : undefined;
       // Milliseconds since this process began: Node.js and the command line's modules.
       timings?.add('dxlab: Node.js start and module loading', performance.now());
+      // Checked before anything is made; the supervisor takes them as `--quota`.
+      const apiQuotas = (a.apiQuota ?? []).map(String);
+      quotaOption(apiQuotas, '--api-quota');
+      if (apiQuotas.length && !a.api) throw new CliError('usage', '--api-quota: the lab has no API to raise quotas of (--no-api)');
+      const supervisorArgs = [...(a.api ? [] : ['--no-api']), ...(a.ui ? ['--ui'] : []), ...apiQuotas.flatMap((q) => ['--quota', q])];
       const file = topologyPath(a);
       const topo = (() => {
         try {
@@ -36,7 +44,7 @@ export function upCommand(y: Argv): Argv {
       })();
       timings?.lap('topology read and checked');
       const tty = process.stderr.isTTY && !a.json;
-      const state = await labUp(topo, a.name ?? topo.name, (step) => tty && note(`  ${step}`), { warn: (line) => note(`warning: ${line}`), ...(a.onHost !== undefined ? { onHost: a.onHost } : {}), ...(a.crypto ? { crypto: a.crypto } : {}), ...(!a.api || a.ui ? { supervisorArgs: [...(a.api ? [] : ['--no-api']), ...(a.ui ? ['--ui'] : [])] } : {}), ...(timings ? { timings } : {}) }).catch(wrap);
+      const state = await labUp(topo, a.name ?? topo.name, (step) => tty && note(`  ${step}`), { warn: (line) => note(`warning: ${line}`), ...(a.onHost !== undefined ? { onHost: a.onHost } : {}), ...(a.crypto ? { crypto: a.crypto } : {}), ...(supervisorArgs.length ? { supervisorArgs } : {}), ...(timings ? { timings } : {}) }).catch(wrap);
       if (timings && !a.json) for (const l of formatTimings(timings.phases)) note(l);
       if (a.json) printJson(timings ? { ...state, timings: timings.phases } : state);
       else {

@@ -6,14 +6,15 @@
  * `dxlab set`, describe says "Encryption Up with CKN <it>";
  * associate-virtual-interface moves AWS's end of the VIF to the new
  * connection, `dxlab vif move` the router's, and BGP re-establishes over it.
- * The API is the one `dxlab up` starts in the lab's supervisor.
+ * The API is the one `dxlab up` starts in the lab's supervisor, with a
+ * quota lowered by `dxlab up --api-quota`, which it enforces.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../../helpers/cli.js';
-import { AWS, awsCli } from '../../helpers/aws-cli.js';
+import { AWS, awsCli, runAws } from '../../helpers/aws-cli.js';
 import { LabSession } from '../../helpers/lab-session.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -28,7 +29,8 @@ describe.skipIf(!isRoot)('the blog cut-over in a lab: router-dx-two-links', () =
 
   beforeAll(async () => {
     if (!existsSync(AWS)) throw new Error(`${AWS} is missing: apt-get install awscli (scripts/setup.sh does)`);
-    session.upFile(join(ROOT, 'topologies/router-dx-two-links.yaml'));
+    // A quota lowered for the API the supervisor hosts (dxlab up --api-quota), as AWS would set it for an account.
+    session.upFile(join(ROOT, 'topologies/router-dx-two-links.yaml'), '--api-quota', 'lags-per-region=1');
     // The lab's supervisor hosts its API (the service named api); its endpoint is in the state file and in status.
     const st = JSON.parse(readFileSync(statePath, 'utf8')) as { services?: Array<{ name: string; url: string }> };
     endpoint = st.services?.find((x) => x.name === 'api')?.url ?? '';
@@ -72,4 +74,16 @@ describe.skipIf(!isRoot)('the blog cut-over in a lab: router-dx-two-links', () =
       90_000,
     );
   }, 180_000);
+
+  it('the quota given to dxlab up --api-quota holds in the lab API: a second create-lag is refused (LimitExceededException), nothing stored', () => {
+    const lag = aws('directconnect', 'create-lag', '--number-of-connections', '1', '--location', 'IAD66', '--connections-bandwidth', '10Gbps', '--lag-name', 'first');
+    try {
+      const second = runAws(session.scratch, endpoint, ['directconnect', 'create-lag', '--number-of-connections', '1', '--location', 'IAD66', '--connections-bandwidth', '10Gbps', '--lag-name', 'second']);
+      expect(second.status).not.toBe(0);
+      expect(second.stderr).toMatch(/LimitExceededException.*1 LAG.*--quota lags-per-region=N/);
+      expect(aws('directconnect', 'describe-lags').lags.map((l: { lagName: string }) => l.lagName)).toEqual(['first']);
+    } finally {
+      aws('directconnect', 'delete-lag', '--lag-id', lag.lagId);
+    }
+  });
 });

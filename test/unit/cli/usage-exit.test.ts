@@ -33,6 +33,9 @@ describe('usage errors exit 2', () => {
     [['nosuchverb'], 'nosuchverb'],
     [['api', 'serve', '--quota', 'vifs-per-connection=60'], '--quota: quota \'vifs-per-connection=60\': expected NAME=N with NAME one of connections-per-location, lags-per-region'],
     [['api', 'serve', '--quota', 'connections-per-location=0'], '--quota: quota connections-per-location: expected a whole number'],
+    // Refused before a lab is made: nothing to clean up, no namespace touched.
+    [['up', 'topologies/router-dx.yaml', '--name', 'never-made', '--api-quota', 'lags=3'], "--api-quota: quota 'lags=3': expected NAME=N"],
+    [['up', 'topologies/router-dx.yaml', '--name', 'never-made', '--no-api', '--api-quota', 'lags-per-region=3'], '--api-quota: the lab has no API to raise quotas of (--no-api)'],
   ])('dxlab %j', async (argv, said) => {
     const r = await run(...argv);
     expect(r.status, r.stderr).toBe(2);
