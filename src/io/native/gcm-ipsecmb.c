@@ -187,14 +187,6 @@ void dxio_imb_key_free(dxio_imb_key *k) {
   free(k);
 }
 
-/* out and in overlap but do not start together: the library's code reads
- * blocks ahead of what it writes only when they are the same or apart
- * (OpenSSL refuses the same case, EVP_EncryptUpdate(3)). */
-static int partly_overlapping(const uint8_t *out, const uint8_t *in, size_t len) {
-  uintptr_t o = (uintptr_t)out, i = (uintptr_t)in;
-  return len && o != i && ((o < i && i - o < len) || (i < o && o - i < len));
-}
-
 /* A pointer the library may take for an empty region (it checks none when
  * built with SAFE_PARAM, but takes no chance on NULL). */
 static uint8_t empty[16];
@@ -202,7 +194,7 @@ static uint8_t empty[16];
 
 int dxio_imb_seal2(const dxio_imb_key *k, const uint8_t *iv, const uint8_t *aad, size_t aad_len, const uint8_t *p1, size_t l1, const uint8_t *p2, size_t l2,
                    uint8_t *ct, uint8_t *tag) {
-  if (!k || partly_overlapping(ct, p1, l1) || partly_overlapping(ct + l1, p2, l2)) return 0;
+  if (!k || dxio_partly_overlapping(ct, p1, l1) || dxio_partly_overlapping(ct + l1, p2, l2)) return 0;
   struct gcm_context_data ctx;
   const imb_fns *f = k->fns;
   if (!l1) {
@@ -220,7 +212,7 @@ int dxio_imb_seal2(const dxio_imb_key *k, const uint8_t *iv, const uint8_t *aad,
 }
 
 int dxio_imb_open(const dxio_imb_key *k, const uint8_t *iv, const uint8_t *aad, size_t aad_len, const uint8_t *ct, size_t ct_len, const uint8_t *tag, uint8_t *pt) {
-  if (!k || partly_overlapping(pt, ct, ct_len)) return -1;
+  if (!k || dxio_partly_overlapping(pt, ct, ct_len)) return -1;
   /* Copied first: the received ICV may lie in the region decrypted in place. */
   uint8_t want[IMB_TAG_LEN], got[IMB_TAG_LEN];
   memcpy(want, tag, IMB_TAG_LEN);

@@ -11,6 +11,15 @@
 
 typedef struct dxio_imb_key dxio_imb_key;
 
+/* out and in overlap but do not start together. In place (the same start)
+ * and apart are the two layouts both engines define: OpenSSL refuses the
+ * other (EVP_EncryptUpdate(3)), and intel-ipsec-mb reads blocks ahead of
+ * what it writes. Shared by gcm.c and gcm-ipsecmb.c. */
+static inline int dxio_partly_overlapping(const uint8_t *out, const uint8_t *in, size_t len) {
+  uintptr_t o = (uintptr_t)out, i = (uintptr_t)in;
+  return len && o != i && ((o < i && i - o < len) || (i < o && o - i < len));
+}
+
 /* What dxio_imb_status reports; strings are static. */
 typedef struct {
   int available;       /* the library loaded and answers for this CPU */

@@ -154,13 +154,6 @@ static gcm_key *get_key(napi_env env, napi_value v) {
   return k;
 }
 
-/* out and in overlap without starting together: in place (the same start)
- * and apart are the two layouts the engines define. */
-static int partly_overlapping(const uint8_t *out, const uint8_t *in, size_t len) {
-  uintptr_t o = (uintptr_t)out, i = (uintptr_t)in;
-  return len && o != i && ((o < i && i - o < len) || (i < o && o - i < len));
-}
-
 /* [offset, offset + len) lies within a buffer of `size` octets. */
 static int in_bounds(uint64_t offset, uint64_t len, size_t size) {
   return offset <= size && len <= size - offset;
@@ -357,7 +350,7 @@ static napi_value gcm_seal(napi_env env, napi_callback_info info) {
   if (aad.len > INT_MAX || pt.len > INT_MAX - GCM_TAG_LEN) return throw_range(env, "aad or plaintext too long");
   if (!in_bounds(off, (uint64_t)pt.len + GCM_TAG_LEN, out.len)) return throw_range(env, "out has no room for plaintext.length + 16 octets at outOffset");
   uint8_t *ct = out.data + off;
-  if (partly_overlapping(ct, pt.data, pt.len)) return throw_range(env, "out partly overlaps plaintext (in place or apart only)");
+  if (dxio_partly_overlapping(ct, pt.data, pt.len)) return throw_range(env, "out partly overlaps plaintext (in place or apart only)");
   if (!seal_one(k, iv.data, aad.data, aad.len, pt.data, pt.len, ct, ct + pt.len)) return throw_engine(env, k, "AES-GCM seal");
   return NULL;
 }
@@ -376,7 +369,7 @@ static napi_value gcm_open(napi_env env, napi_callback_info info) {
   if (icv.len != GCM_TAG_LEN) return throw_range(env, "icv must be 16 octets");
   if (aad.len > INT_MAX || ct.len > INT_MAX - GCM_TAG_LEN) return throw_range(env, "aad or ciphertext too long");
   if (!in_bounds(off, ct.len, out.len)) return throw_range(env, "out has no room for ciphertext.length octets at outOffset");
-  if (partly_overlapping(out.data + off, ct.data, ct.len)) return throw_range(env, "out partly overlaps ciphertext (in place or apart only)");
+  if (dxio_partly_overlapping(out.data + off, ct.data, ct.len)) return throw_range(env, "out partly overlaps ciphertext (in place or apart only)");
   int r = open_one(k, iv.data, aad.data, aad.len, ct.data, ct.len, icv.data, out.data + off);
   if (r < 0) return throw_engine(env, k, "AES-GCM open");
   napi_value v;
@@ -420,7 +413,7 @@ static int get_batch(napi_env env, napi_value *argv, batch *b, int open) {
     const uint32_t *d = b->desc + (size_t)i * GCM_BATCH_FIELDS;
     int ok = d[1] <= INT_MAX && d[3] <= INT_MAX - GCM_TAG_LEN && in_bounds(d[0], d[1], b->src.len) && in_bounds(d[2], d[3], b->src.len) &&
              in_bounds(d[4], GCM_TAG_LEN, open ? b->src.len : b->dst.len) && in_bounds(d[5], d[3], b->dst.len);
-    if (ok && partly_overlapping(b->dst.data + d[5], b->src.data + d[2], d[3])) {
+    if (ok && dxio_partly_overlapping(b->dst.data + d[5], b->src.data + d[2], d[3])) {
       char msg[128];
       snprintf(msg, sizeof msg, "frame %u of the batch: its output partly overlaps its data (in place or apart only)", i);
       throw_range(env, msg);
