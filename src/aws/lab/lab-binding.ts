@@ -506,7 +506,8 @@ export function vifTap(lab: string, p: LabPort, v: DxVifConfig): Record<string, 
 /** A change in a log line: what and where, never a key. */
 function describeChange(c: DataPlaneChange): string {
   if (c.kind === 'port') return `port ${c.config.port ?? '(unbound)'} of ${c.config.connectionId}`;
-  if (c.kind === 'portRemoved') return `removal of ${c.connectionId}`;
+  // A restarted node's deleted port is pushed down again with no connection of its own.
+  if (c.kind === 'portRemoved') return c.connectionId ? `removal of ${c.connectionId}` : `port ${c.port ?? '?'} down again`;
   if (c.kind === 'lag') return `LAG ${c.config.lagPort ?? c.config.lagId} (${c.config.members.length} member(s))`;
   if (c.kind === 'vif') return `VIF ${c.config.virtualInterfaceId}`;
   return `removal of VIF ${c.virtualInterfaceId}`;

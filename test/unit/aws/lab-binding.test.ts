@@ -216,6 +216,12 @@ describe('the lab as the AWS location', () => {
     await api.binding.refresh();
     await vi.waitFor(() => expect(l.node.ports.get('eth2')!.keyChain).toEqual([]), { timeout: 5000 });
     expect(l.wires.calls).toEqual(['dx:eth2 down', 'dx:eth2 down']);
+    // Once more, with the node refusing: the log names the port, never a key.
+    l.node.ports.get('eth2')!.keyChain = [CKN2];
+    l.node.failing.set('removeKey', 'badRequest');
+    l.node.startedAt = '2026-12-07T00:00:19.000Z';
+    await api.binding.refresh();
+    await vi.waitFor(() => expect(l.logs.some((x) => /port dx:eth2 down again not applied: removeKey refused/.test(x))).toBe(true), { timeout: 5000 });
   });
 
   it('a node that refuses a command leaves the API state as the truth, logged without the CAK; the next change pushes the whole state again', async () => {
