@@ -273,8 +273,7 @@ export class LabBinding implements DxPortBinding {
     this.#log(`lab ${this.plan.lab}: DX node ${node} restarted (started ${view?.startedAt ?? '?'}); it gets the API's state again`);
     for (const p of this.plan.ports) if (p.node === node && this.#suitesSet.has(p.id)) this.#suitesLost.add(p.id);
     // A VIF's TAP the new process does not have (one the API added) is added again with the VIF's push.
-    const taps = new Set([...(view?.ports.values() ?? [])].flatMap((v) => v.taps));
-    for (const [id, v] of this.#vifs) if (v.port.node === node && !taps.has(v.tap) && !view?.bgp.has(v.tap)) this.#vifs.delete(id);
+    for (const [id, v] of this.#vifs) if (v.port.node === node && !view?.taps.has(v.tap)) this.#vifs.delete(id);
     // A deleted connection's port stays down, with an empty key chain, as its removal left it.
     const removed = [...this.#down].flatMap((id) => {
       const p = this.#port(id);

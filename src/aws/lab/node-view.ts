@@ -33,6 +33,8 @@ export interface NodeView {
   lags: Map<string, LagView>;
   /** TAP name -> BGP FSM states of its sessions (one per address family). */
   bgp: Map<string, string[]>;
+  /** Every VIF TAP the node has: on its ports, on its LAGs' logical ports, with BGP or without. */
+  taps: Set<string>;
 }
 
 type Obj = Record<string, unknown>;
@@ -92,5 +94,7 @@ export function nodeView(status: unknown): NodeView {
     const state = isObj(v.bgp) ? v.bgp.state : v.bgpState;
     if (typeof state === 'string') bgp.set(v.name, [state]);
   }
-  return { ...(typeof s.startedAt === 'string' && { startedAt: s.startedAt }), ports, lags, bgp };
+  const taps = new Set([...[...ports.values()].flatMap((p) => p.taps), ...bgp.keys()]);
+  for (const v of Array.isArray(s.vifs) ? s.vifs.filter(isObj) : []) if (typeof v.name === 'string') taps.add(v.name);
+  return { ...(typeof s.startedAt === 'string' && { startedAt: s.startedAt }), ports, lags, bgp, taps };
 }
