@@ -81,6 +81,9 @@ describe.skipIf(!isRoot)('the AWS API bound to a lab: router-dx', () => {
     await waitFor('Encryption Up with the newest CKN', connection, (x) => x.portEncryptionStatus === `Encryption Up with CKN ${newest}`);
     // Its log says so (read once the test yields: the spawnSync calls above hold the event loop).
     await waitFor('the restart in the log', () => served.api!.err(), (x) => /DX node dx restarted .*; it gets the API's state again/.test(x), 10_000);
+    // The topology's VIF came back with the node: its BGP is up again, and no push was refused (no TAP added twice).
+    await waitFor('BGP up again', () => aws('directconnect', 'describe-virtual-interfaces').virtualInterfaces[0], (v) => v?.bgpPeers?.[0]?.bgpStatus === 'up');
+    expect(served.api!.err()).not.toMatch(/not applied/);
   }, 90_000);
 
   it('dxlab set on the DX device goes through the API: its rules apply (V3), and the API and the node both show the change', async () => {
