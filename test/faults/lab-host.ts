@@ -21,6 +21,8 @@ export interface PortStatus {
   name: string;
   mode: string | null;
   secured: boolean | null;
+  /** The controlled port: `secured`, `clear` (should_encrypt's fallback, no_encrypt) or `blocked`. */
+  controlledPort?: string | null;
   wireCut?: boolean;
 }
 export interface NodeStatus {

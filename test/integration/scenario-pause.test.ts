@@ -43,6 +43,8 @@ topology:
       macsec: true
 `,
 );
+// The wait is on the router and the check on dx: dx, the key server, transmits with a new SAK first and the
+// router once its next MKPDU says so, so a secured router means a secured dx, not the other way round.
 writeFileSync(
   join(dir, 'scenario.yaml'),
   `name: pause-test
@@ -55,13 +57,13 @@ steps:
       First explanation: the link secures.
     try: [dxlab status, dxlab show mka dx]
   - wait: status
-    node: dx
+    node: router
     port: eth1
     field: secured
     equals: true
   - say: Second explanation.
   - expect: status
-    node: router
+    node: dx
     port: eth1
     field: secured
     equals: true
@@ -113,11 +115,11 @@ describe('scenario run: the pause', () => {
       expect(out.match(/\[Enter\] to go on/g)).toHaveLength(1);
       p.stdin.write('\r');
       await until(() => out, /Second explanation\.[\s\S]*\[Enter\] to go on/, 60_000);
-      expect(out).toMatch(/PASS wait status dx eth1 secured = true/);
-      expect(out).not.toMatch(/PASS expect status router/);
+      expect(out).toMatch(/PASS wait status router eth1 secured = true/);
+      expect(out).not.toMatch(/PASS expect status dx/);
       p.stdin.write('\r');
       expect(await exited).toBe(0);
-      expect(out).toMatch(/PASS expect status router eth1 secured = true/);
+      expect(out).toMatch(/PASS expect status dx eth1 secured = true/);
       expect(out).toMatch(/2 of 2 checks held/);
     } finally {
       if (p.exitCode === null) p.kill('SIGKILL');

@@ -105,7 +105,8 @@ describe.skipIf(!isRoot)('wire cut and flap', () => {
       // A long stream, ended by the test: a machine under load makes the steps' durations unknown in advance.
       const stream = tcpStream(lab.netns('router'), DX);
       try {
-        await sleep(2000);
+        // Data before the cut (iperf3's first 1 s report read), however long iperf3 takes to start on a loaded machine.
+        await lab.waitFor('the TCP stream carries data', () => stream.dataBefore(Date.now()), (x) => x, 30_000);
         const cut = lab.dxlab('wire', 'cut', 'router:eth1');
         expect(cut.status, cut.stderr).toBe(0);
         const cutAt = Date.now();
