@@ -9,6 +9,7 @@ import { loadNative as native } from '../../../src/io/native.js';
 import { netnsPath, type NativeFrameIo } from '../../../src/io/native-frame-io.js';
 import { frameIoCompliance, Inbox, makeFrame, parseFrame, TEST_ETHERTYPE } from '../../unit/io/frame-io-compliance.js';
 import { ip, isRoot, linkExists, settle, TestNet } from './test-net.js';
+import { until } from '../../helpers/until.js';
 
 const MTU = 9000;
 
@@ -66,7 +67,8 @@ describe.skipIf(!isRoot)('AF_PACKET over a veth pair', () => {
     }
     const inB = new Inbox();
     b.start(inB.onFrames);
-    await settle(100);
+    // Every frame read or counted dropped; on a loaded machine the reader may take longer than a moment.
+    await until(() => inB.frames.length + b.stats().rxDropped >= n, 5000).catch(() => undefined);
     const seqs = inB.frames.map((f) => parseFrame(f)!.seq);
     expect(new Set(seqs).size).toBe(seqs.length);
     expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
@@ -172,7 +174,7 @@ async function burstBeforeStart(a: FrameIo, b: FrameIo, n: number): Promise<Inbo
   await settle(20);
   const inB = new Inbox();
   b.start(inB.onFrames);
-  await settle(100);
+  await until(() => inB.frames.length + b.stats().rxDropped >= n, 5000).catch(() => undefined);
   const s = b.stats();
   expect(s.rxDropped).toBeGreaterThan(0);
   expect(inB.frames.length + s.rxDropped).toBe(n);
