@@ -14,8 +14,8 @@ export { controlRequest, controlTimeoutMs, CONTROL_TIMEOUT_MS, type ControlReque
 export { checkCapturePath, prepareCapturePath, type CapturePathCheck } from './capture-path.js';
 export { CaptureFile, type CaptureInfo, type CaptureSide } from './capture.js';
 export { applySecYCommand } from './secy-commands.js';
-export { MacsecPort, MACSEC_OVERHEAD, MAX_PORT_EVENTS, type PortEvent } from './macsec-port.js';
-export { Port, type PortCounters } from './port.js';
+export { MacsecPort, MACSEC_OVERHEAD, type PortEvent } from './macsec-port.js';
+export { Port, MAX_PORT_EVENTS, type PortCounters } from './port.js';
 export { createLogger, type Logger } from './logger.js';
 export { JsonLineServer, MAX_REQUEST_LINE, type JsonLineConnection, type JsonLineServerOptions, type JsonRequest } from './json-line-server.js';
 export { addVlanTag, removeVlanTag, vlanOf, VLAN_TAG_LEN } from './vlan.js';

@@ -26,8 +26,7 @@ import { FAST_PATH_MAX_LAG_MEMBERS, LagFastPath, type LagFastPathStats } from '.
 import type { TapConfig } from './config.js';
 import { NodeError } from './errors.js';
 import type { Logger } from './logger.js';
-import { deliverToTaps, readTap, takeTap, type BridgePeer, type Port, type TapBinding } from './port.js';
-import { MAX_PORT_EVENTS } from './macsec-port.js';
+import { deliverToTaps, pushEvent, readTap, takeTap, type BridgePeer, type Port, type TapBinding } from './port.js';
 
 /** A LAG as the node configuration gives it (config.ts). */
 export interface LagNodeConfig {
@@ -396,8 +395,7 @@ export class LagPort {
     // The reason says the transition too, as `dxlab events` prints only the reason.
     const reason = e.from !== undefined ? `${e.from} -> ${e.to}: ${e.reason}` : e.reason;
     const ev: LagEvent = { ...e, reason, type: `lacp:${e.type}`, lag: this.name, port: e.port ?? this.name, time: new Date().toISOString() };
-    this.events.push(ev);
-    if (this.events.length > MAX_PORT_EVENTS) this.events.splice(0, this.events.length - MAX_PORT_EVENTS);
+    pushEvent(this.events, ev);
     this.deps.log.info(`lacp: ${e.type}`, { lag: this.name, ...(e.port ? { port: e.port } : {}), ...(e.from ? { from: e.from, to: e.to } : {}), reason: e.reason });
     this.deps.onEvent(ev);
   }

@@ -31,7 +31,7 @@ import { KaY, MkaError, ETHERTYPE_EAPOL, type ControlledPortState, type Encrypti
 import { knobConfigValue, type MacsecConfig, type PortConfig, type TapConfig } from './config.js';
 import { MACSEC_KNOBS, type KnobApply, type MacsecKnob } from './knobs.js';
 import { NodeError } from './errors.js';
-import { Port, type PortDeps, type TapBinding } from './port.js';
+import { Port, pushEvent, type PortDeps, type TapBinding } from './port.js';
 import type { CaptureFile } from './capture.js';
 import { applySecYCommand } from './secy-commands.js';
 import { VLAN_TAG_LEN } from './vlan.js';
@@ -44,14 +44,6 @@ type Keying = Pick<KaY, 'start' | 'stop' | 'receive' | 'tick' | 'reportPn' | 'se
 export const MACSEC_OVERHEAD = SECTAG_SCI_LEN + ICV_LEN;
 /** Ethernet header octets not counted in an MTU. */
 const ETH_HEADER = 14;
-/**
- * Events a port (and a LAG, lag-port.ts) keeps, the oldest dropped first.
- * The control socket's `events` answers all of them: a full ring of KaY
- * events is about 250 KB of JSON, some 8 ms of CPU to build, send and read
- * (the control fuzz target's slowest inputs, README "Fuzzing"); without the
- * bound every `events` answer would grow with the node's uptime.
- */
-export const MAX_PORT_EVENTS = 2000;
 
 export interface PortEvent extends KayEvent {
   port: string;
@@ -318,8 +310,7 @@ export class MacsecPort extends Port {
 
   private recordEvent(e: KayEvent): void {
     const ev: PortEvent = { ...e, port: this.name, time: new Date().toISOString() };
-    this.events.push(ev);
-    if (this.events.length > MAX_PORT_EVENTS) this.events.splice(0, this.events.length - MAX_PORT_EVENTS);
+    pushEvent(this.events, ev);
     this.deps.log.info(`kay: ${e.type}`, { port: this.name, reason: e.reason, ...(e.kn !== undefined ? { kn: e.kn } : {}), ...(e.an !== undefined ? { an: e.an } : {}) });
     this.deps.onEvent(ev);
   }

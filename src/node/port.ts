@@ -13,6 +13,21 @@ import type { CaptureFile, CaptureInfo, CaptureSide } from './capture.js';
 import type { Logger } from './logger.js';
 import { addVlanTag, removeVlanTag, vlanOf } from './vlan.js';
 
+/**
+ * Events a port (macsec-port.ts) or a LAG (lag-port.ts) keeps, the oldest dropped first (pushEvent).
+ * The control socket's `events` answers all of them: a full ring of KaY
+ * events is about 250 KB of JSON, some 8 ms of CPU to build, send and read
+ * (the control fuzz target's slowest inputs, README "Fuzzing"); without the
+ * bound every `events` answer would grow with the node's uptime.
+ */
+export const MAX_PORT_EVENTS = 2000;
+
+/** Adds an event to a port's or a LAG's ring, dropping the oldest past MAX_PORT_EVENTS. */
+export function pushEvent<E>(events: E[], e: E): void {
+  events.push(e);
+  if (events.length > MAX_PORT_EVENTS) events.splice(0, events.length - MAX_PORT_EVENTS);
+}
+
 export interface TapBinding {
   config: TapConfig;
   io: FrameIo;

@@ -140,6 +140,9 @@ static int serve_other(handle *x) {
   return moved;
 }
 
+/* Handle x served from h's event: h itself, or another handle. */
+static int serve_from(handle *h, handle *x) { return x == h ? serve_one(h) : serve_other(x); }
+
 /* With serve set (DXLAB_SERVE_ORDER), a readable event of any handle of a
  * port's fast path serves them all, the wire first or the TAPs first, so
  * that one wakeup moves both directions; else the handle alone. The fast
@@ -149,12 +152,9 @@ static int serve(handle *h) {
   fastpath *fp = h->fp;
   if (h->serve == SERVE_OWN || !fp || dxio_fp_is_lag_part(fp)) return serve_one(h);
   int moved = 0;
-  if (h->serve == SERVE_WIRE_FIRST) moved += h == dxio_fp_wire(fp) ? serve_one(h) : serve_other(dxio_fp_wire(fp));
-  for (int t = 0; (fp = h->fp) && t < FP_MAX_TAPS; t++) {
-    handle *x = dxio_fp_tap(fp, t);
-    moved += x == h ? serve_one(h) : serve_other(x);
-  }
-  if (h->serve == SERVE_TAP_FIRST && (fp = h->fp)) moved += h == dxio_fp_wire(fp) ? serve_one(h) : serve_other(dxio_fp_wire(fp));
+  if (h->serve == SERVE_WIRE_FIRST) moved += serve_from(h, dxio_fp_wire(fp));
+  for (int t = 0; (fp = h->fp) && t < FP_MAX_TAPS; t++) moved += serve_from(h, dxio_fp_tap(fp, t));
+  if (h->serve == SERVE_TAP_FIRST && (fp = h->fp)) moved += serve_from(h, dxio_fp_wire(fp));
   return moved;
 }
 

@@ -129,6 +129,10 @@ describe('dxlab compose', () => {
     expect(() => checkWireArgs(ok, true)).not.toThrow();
     for (const [patch, field] of [
       [{ wire: '../etc/passwd' }, '--wire'],
+      [{ wire: '..' }, '--wire'],
+      // Absolute paths: madeEarlier reads /sys/class/net/WIRE, so none may reach it.
+      [{ wire: '/proc/self' }, '--wire'],
+      [{ peerWire: '/tmp' }, '--peer-wire'],
       [{ wire: 'a-name-far-too-long' }, '--wire'],
       [{ peerWire: 'x y' }, '--peer-wire'],
       [{ mac: '02:00:00:00:00' }, '--mac'],
