@@ -13,9 +13,13 @@ const state = (pid: number) => {
   return s.slice(s.lastIndexOf(')') + 2).charAt(0);
 };
 
-/** A child `sleep 0` of a parent that never waits for it (bash exec'd into `sleep 30`): a zombie until that parent ends. */
+/**
+ * A child `sleep 0.2` of a parent that never waits for it (bash exec'd into `sleep 30`): a zombie until that
+ * parent ends. The child outlives bash's exec: a `sleep 0` could end first, and bash reaped it before its exec
+ * (then no /proc entry at all: seen once in CI).
+ */
 async function zombie(): Promise<{ pid: number; parent: ReturnType<typeof spawn> }> {
-  const parent = spawn('bash', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const parent = spawn('bash', ['-c', 'sleep 0.2 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
   const pid = await new Promise<number>((resolve) => parent.stdout!.once('data', (b: Buffer) => resolve(Number(String(b).trim()))));
   for (let i = 0; i < 200 && state(pid) !== 'Z'; i++) await new Promise((r) => setTimeout(r, 10));
   return { pid, parent };
