@@ -138,15 +138,23 @@ export async function removeDockerLab(lab: string, dir: string | undefined, host
     try {
       // One host's part of a lab across hosts (`nodes`): only its nodes' containers, should the other host's share this engine.
       const ours = (name: string) => !nodes || nodes.some((n) => name === containerName(lab, n) || name === holderName(lab, n));
-      const named = (ids: string[]) => (ids.length ? docker(host!, ['inspect', '--format', '{{.Id}} {{.Name}}', ...ids]).split('\n').filter(Boolean).map((x) => x.split(' ') as [string, string]).map(([id, name]) => ({ id, name: name.replace(/^\//, '') })).filter((c) => ours(c.name)) : []);
-      const found = named(docker(host, ['ps', '-aq', '--filter', `label=${LAB_LABEL}=${lab}`]).split('\n').filter(Boolean));
+      // ID and name from one `docker ps`: an inspect after it raced a container that went meanwhile ("No such object").
+      const list = () =>
+        docker(host!, ['ps', '-a', '--filter', `label=${LAB_LABEL}=${lab}`, '--format', '{{.ID}} {{.Names}}'])
+          .split('\n')
+          .filter(Boolean)
+          .map((x) => x.split(' ') as [string, string])
+          .map(([id, name]) => ({ id, name }))
+          .filter((c) => ours(c.name));
+      const found = list();
       const ids = found.map((c) => c.id);
       if (ids.length) {
         const names = found.map((c) => c.name);
-        await dockerAsync(host, ['rm', '-f', ...ids]);
+        // A container that went since the list fails the rm ("No such container"); what is really left, the list after says.
+        await dockerAsync(host, ['rm', '-f', ...ids]).catch(() => undefined);
         removed.push(...names.map((x) => `container ${x}`));
       }
-      const left = named(docker(host, ['ps', '-aq', '--filter', `label=${LAB_LABEL}=${lab}`]).split('\n').filter(Boolean));
+      const left = list();
       leftover.push(...left.map((x) => `container ${x.name}`));
     } catch (e) {
       leftover.push(`containers of lab ${lab} (${(e as Error).message})`);
